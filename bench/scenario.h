@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The scenario model: what a YAML scenario file says, checked and resolved, before anything
+ * touches the kernel. scenario_load() fills it or reports every mistake as
+ * "file:line:col: message" with the offending line and a caret.
+ */
+#ifndef DSRLAB_BENCH_SCENARIO_H
+#define DSRLAB_BENCH_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "common/addr.h"
+
+#define SC_NAME_MAX   32 /* node, traffic, scenario names */
+#define SC_IFNAME_MAX 16 /* IFNAMSIZ */
+#define SC_MAX_NODES  32
+#define SC_MAX_ADDRS  4
+#define SC_MAX_LINKS  32
+#define SC_MAX_VIPS   16
+#define SC_MAX_BACKENDS 16
+#define SC_MAX_SERVICES 32
+#define SC_MAX_TRAFFIC 16
+#define SC_MAX_CAPTURES 16
+#define SC_MAX_EXPECTS 32
+#define SC_FILTER_MAX 256
+
+/* Where in the file a thing was written, for errors found after loading. */
+struct sc_mark {
+	int line; /* 1-based */
+	int col;  /* 1-based */
+};
+
+enum sc_role { ROLE_CLIENT, ROLE_ROUTER, ROLE_LB, ROLE_HOST, ROLE_CONTAINER };
+
+struct sc_node {
+	char name[SC_NAME_MAX];
+	enum sc_role role;
+	char host[SC_NAME_MAX]; /* containers: the host node they live on */
+	struct ip_prefix addrs[SC_MAX_ADDRS];
+	int n_addrs;
+	struct ip_addr gateway4; /* family FAM_NONE when not given */
+	struct ip_addr gateway6;
+	struct sc_mark mark;
+};
+
+struct sc_point {
+	char node[SC_NAME_MAX];
+	char iface[SC_IFNAME_MAX];
+};
+
+struct sc_link {
+	struct sc_point a, b;
+	struct sc_mark mark;
+};
+
+enum sc_encap { SC_ENCAP_IPIP, SC_ENCAP_IP6IP6, SC_ENCAP_4IN6, SC_ENCAP_GUE };
+
+struct sc_vip {
+	struct endpoint vip;
+	enum sc_encap encap;
+	char backends[SC_MAX_BACKENDS][SC_NAME_MAX]; /* container node names */
+	int n_backends;
+	struct sc_mark mark;
+};
+
+enum sc_xdp_mode { SC_XDP_NATIVE, SC_XDP_SKB };
+
+struct sc_balancer {
+	bool present;
+	char node[SC_NAME_MAX];
+	char iface[SC_IFNAME_MAX]; /* default "eth0" */
+	enum sc_xdp_mode mode;	   /* default native */
+	struct sc_vip vips[SC_MAX_VIPS];
+	int n_vips;
+	struct sc_mark mark;
+};
+
+enum sc_decap_at {
+	SC_DECAP_NONE,		  /* "none": nothing attached (a negative control) */
+	SC_DECAP_HOST_VETH_EGRESS, /* default */
+	SC_DECAP_CONTAINER_INGRESS,
+	SC_DECAP_HOST_NIC,
+};
+
+struct sc_backend {
+	enum sc_decap_at decap;
+	bool strict; /* host-nic only */
+	struct sc_mark mark;
+};
+
+enum sc_service_kind { SC_SERVICE_ECHO };
+
+struct sc_service {
+	char node[SC_NAME_MAX];
+	struct endpoint listen; /* port required; address may be 0.0.0.0 / :: */
+	enum sc_service_kind kind;
+	struct sc_mark mark;
+};
+
+struct sc_traffic {
+	char name[SC_NAME_MAX];
+	char from[SC_NAME_MAX];
+	struct endpoint to;
+	int connections; /* default 10 */
+	int concurrency; /* default 1 */
+	int timeout_ms;	 /* per connection, default 2000 */
+	struct sc_mark mark;
+};
+
+struct sc_capture {
+	struct sc_point at;
+	char filter[SC_FILTER_MAX]; /* pcap filter applied while capturing; "" for all */
+	int snaplen;		    /* default 262144 */
+	struct sc_mark mark;
+};
+
+enum sc_expect_kind {
+	SC_EXPECT_ANSWERED,	/* {answered: TRAFFIC} every connection got its reply */
+	SC_EXPECT_SERVED_BY,	/* {served-by: {traffic: T, nodes: [a, b]}} only these served */
+	SC_EXPECT_NEVER_SEEN,	/* {never-seen: {at: node:iface, src: A, dst: A, filter: F}} */
+	SC_EXPECT_SEEN,		/* {seen: {at: ..., src/dst/filter, min: N}} at least N packets */
+	SC_EXPECT_ENCAPSULATED, /* {encapsulated: {at: node:iface, vip: EP}} each request
+				 * to the VIP seen there also leaves it encapsulated */
+};
+
+struct sc_expect {
+	enum sc_expect_kind kind;
+	char traffic[SC_NAME_MAX];		     /* answered, served-by */
+	char nodes[SC_MAX_BACKENDS][SC_NAME_MAX]; /* served-by */
+	int n_nodes;
+	struct sc_point at;	 /* never-seen, seen, encapsulated */
+	struct ip_addr src, dst; /* never-seen, seen: FAM_NONE when not given */
+	char filter[SC_FILTER_MAX];
+	int min;		 /* seen: default 1 */
+	struct endpoint vip;	 /* encapsulated */
+	struct sc_mark mark;
+};
+
+struct scenario {
+	char file[256];
+	int version; /* 1 */
+	char name[SC_NAME_MAX * 2];
+	struct sc_node nodes[SC_MAX_NODES];
+	int n_nodes;
+	struct sc_link links[SC_MAX_LINKS];
+	int n_links;
+	struct sc_balancer balancer;
+	struct sc_backend backend;
+	struct sc_service services[SC_MAX_SERVICES];
+	int n_services;
+	struct sc_traffic traffic[SC_MAX_TRAFFIC];
+	int n_traffic;
+	struct sc_capture captures[SC_MAX_CAPTURES];
+	int n_captures;
+	struct sc_expect expects[SC_MAX_EXPECTS];
+	int n_expects;
+};
+
+/*
+ * Load and check a scenario. On error every problem found is written to err (one
+ * "file:line:col: message" line each, followed by the source line and a caret) and the
+ * return is -EINVAL (-errno when the file cannot be read). Nothing is allocated on return.
+ */
+int scenario_load(const char *path, struct scenario *sc, FILE *err);
+
+/* The same from memory; name is used in messages. */
+int scenario_load_buffer(const char *name, const char *text, size_t len, struct scenario *sc,
+			 FILE *err);
+
+const struct sc_node *scenario_node(const struct scenario *sc, const char *name);
+const char *scenario_role_name(enum sc_role role);
+const char *scenario_decap_name(enum sc_decap_at at);
+
+#endif

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TC decap for the backend. Strips one outer header (IPIP, IPv6-in-IPv6, IPv4-in-IPv6, GUE)
+ * from packets a balancer sent to the address this program serves, and only from those:
+ * the outer source must be in the allow-list, the outer destination must be ours, and the
+ * inner packet must not be encapsulated again. Everything that is not encapsulated passes
+ * untouched.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "common/parse.h"
+#include "common/maps.h"
+#include "common/compat.h"
+
+/* Enough linear data for the deepest header stack we parse. */
+#define DECAP_PULL_LEN 256
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct decap_config);
+} decap_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, DECAP_MAX_ALLOW);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct decap_allow_key);
+	__type(value, __u32);
+} decap_allow SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DECAP_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} decap_stats SEC(".maps");
+
+static __always_inline int verdict(__u32 reason, int action)
+{
+	__u64 *n = bpf_map_lookup_elem(&decap_stats, &reason);
+
+	if (n)
+		(*n)++;
+	return action;
+}
+
+static __always_inline int addr_equal(const __be32 *a, const __be32 *b, __u8 family)
+{
+	if (family == FAM_IPV4)
+		return a[0] == b[0];
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
+}
+
+static __always_inline int source_allowed(const struct pkt_meta *m)
+{
+	struct decap_allow_key key = {};
+
+	key.family = m->outer_family;
+	key.prefixlen = 8 + (m->outer_family == FAM_IPV4 ? 32 : 128);
+	__builtin_memcpy(key.addr, m->outer_src, sizeof(key.addr));
+	return bpf_map_lookup_elem(&decap_allow, &key) != NULL;
+}
+
+SEC("tc")
+int decap(struct __sk_buff *skb)
+{
+	struct decap_config *cfg;
+	struct pkt_meta m;
+	struct cursor c;
+	__u32 zero = 0, pull;
+	__u64 flags;
+	__be16 proto;
+	int ret, hdr_len;
+
+	verdict(DECAP_STAT_RX, 0);
+	cfg = bpf_map_lookup_elem(&decap_config, &zero);
+	if (!cfg)
+		return TC_ACT_OK;
+
+	pull = skb->len < DECAP_PULL_LEN ? skb->len : DECAP_PULL_LEN;
+	if ((void *)(long)skb->data + pull > (void *)(long)skb->data_end)
+		bpf_skb_pull_data(skb, pull);
+	c.pos = (void *)(long)skb->data;
+	c.end = (void *)(long)skb->data_end;
+
+	m.encap = ENCAP_NONE;
+	ret = parse_packet(&c, &m, cfg->gue_port, 0);
+	if (m.encap == ENCAP_NONE)
+		return verdict(DECAP_STAT_PASS_PLAIN, TC_ACT_OK);
+	if (ret < 0)
+		return verdict(DECAP_STAT_DROP_PARSE, TC_ACT_SHOT);
+
+	if (!(cfg->flags & DECAP_F_ANY_DST) &&
+	    (m.outer_family != cfg->serve_family ||
+	     !addr_equal(m.outer_dst, cfg->serve_addr, m.outer_family))) {
+		if (cfg->flags & DECAP_F_PASS_OTHER_DST)
+			return verdict(DECAP_STAT_PASS_OTHER_DST, TC_ACT_OK);
+		return verdict(DECAP_STAT_DROP_OTHER_DST, TC_ACT_SHOT);
+	}
+	if (!source_allowed(&m))
+		return verdict(DECAP_STAT_DROP_SPOOF, TC_ACT_SHOT);
+	if (m.flags & PKT_F_NESTED)
+		return verdict(DECAP_STAT_DROP_NESTED, TC_ACT_SHOT);
+
+	/* Same family: skb->protocol and the Ethernet type stay. Mixed: tell the kernel first. */
+	flags = BPF_F_ADJ_ROOM_FIXED_GSO;
+	if (m.outer_family != m.flow.family)
+		flags |= m.flow.family == FAM_IPV4 ? DSR_ADJ_ROOM_DECAP_L3_IPV4 :
+						     DSR_ADJ_ROOM_DECAP_L3_IPV6;
+	hdr_len = m.inner_l3_off - m.l3_off;
+	if (bpf_skb_adjust_room(skb, -hdr_len, BPF_ADJ_ROOM_MAC, flags))
+		return verdict(DECAP_STAT_DROP_ADJUST, TC_ACT_SHOT);
+	if (m.outer_family != m.flow.family) {
+		proto = bpf_htons(m.flow.family == FAM_IPV4 ? ETH_P_IP : ETH_P_IPV6);
+		if (bpf_skb_store_bytes(skb, m.l3_off - sizeof(proto), &proto, sizeof(proto), 0))
+			return verdict(DECAP_STAT_DROP_ADJUST, TC_ACT_SHOT);
+	}
+	return verdict(DECAP_STAT_DECAP, TC_ACT_OK);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internet checksum arithmetic (RFC 1071, RFC 1624), pure so tests can check it. */
+#ifndef DSRLAB_COMMON_CSUM_H
+#define DSRLAB_COMMON_CSUM_H
+
+#include <linux/types.h>
+#include <linux/ip.h>
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+static __always_inline __u16 csum_fold(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+/* Checksum of a 20-byte IPv4 header (no options), with its check field taken as zero. */
+static __always_inline __sum16 ipv4_hdr_csum(const struct iphdr *iph)
+{
+	const __u16 *w = (const __u16 *)iph;
+	__u64 sum = 0;
+	int i;
+
+	for (i = 0; i < (int)(sizeof(*iph) / 2); i++)
+		if (i != 5) /* the check field */
+			sum += w[i];
+	return (__sum16)csum_fold(sum);
+}
+
+/* Sum of a buffer in 16-bit words, not folded (user space and tests; BPF uses helpers). */
+static inline __u64 csum_partial_words(const void *buf, __u32 len, __u64 sum)
+{
+	const __u8 *p = buf;
+	__u32 i;
+
+	__u16 w;
+
+	for (i = 0; i + 1 < len; i += 2) {
+		__builtin_memcpy(&w, p + i, 2);
+		sum += w;
+	}
+	if (len & 1) {
+		w = 0;
+		__builtin_memcpy(&w, p + len - 1, 1);
+		sum += w;
+	}
+	return sum;
+}
+
+#endif

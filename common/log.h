@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* User-space logging: one verbosity for the process, libbpf's log routed through it. */
+#ifndef DSRLAB_COMMON_LOG_H
+#define DSRLAB_COMMON_LOG_H
+
+enum log_level {
+	LOG_WARN = 0, /* always shown */
+	LOG_INFO = 1, /* -v */
+	LOG_DEBUG = 2 /* -vv: libbpf debug and verifier logs */
+};
+
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Route libbpf's messages through log_msg: warnings always, the rest with -v / -vv. */
+void log_setup_libbpf(void);
+
+#define pr_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define pr_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Map keys, values and limits shared by the BPF programs and user space: the only definition.
+ * Every struct is a map key or value, so each has fixed-width fields, explicit padding and a
+ * size assertion.
+ */
+#ifndef DSRLAB_COMMON_MAPS_H
+#define DSRLAB_COMMON_MAPS_H
+
+#include <linux/types.h>
+#include "flow.h"
+
+#ifndef LB_MAX_VIPS
+#define LB_MAX_VIPS 512
+#endif
+#ifndef LB_MAX_REALS
+#define LB_MAX_REALS 4096
+#endif
+#ifndef LB_RING_SIZE_DEFAULT
+#define LB_RING_SIZE_DEFAULT 65537 /* prime, as Maglev needs */
+#endif
+#ifndef LB_CONN_TABLE_SIZE
+#define LB_CONN_TABLE_SIZE 262144
+#endif
+#ifndef DECAP_MAX_ALLOW
+#define DECAP_MAX_ALLOW 64
+#endif
+
+#define LB_REAL_NONE 0 /* real id 0 is never used: an empty ring slot or conn entry */
+
+/* VIP: address, port (0 = every port of the protocol), protocol. */
+struct vip_key {
+	__be32 addr[4]; /* IPv4 in addr[0], rest zero */
+	__be16 port;
+	__u8 proto;
+	__u8 family; /* FAM_IPV4 / FAM_IPV6 */
+};
+_Static_assert(sizeof(struct vip_key) == 20, "vip_key layout");
+
+#define VIP_F_HASH_NO_PORTS 0x1 /* hash on addresses and protocol only (fragment-safe) */
+
+struct vip_meta {
+	__u32 vip_id; /* index into the ring and per-VIP stats maps */
+	__u32 flags;  /* VIP_F_* */
+	__u8 encap;   /* enum encap_type */
+	__u8 pad[3];
+	__u32 pad2;
+};
+_Static_assert(sizeof(struct vip_meta) == 16, "vip_meta layout");
+
+struct real_def {
+	__be32 addr[4];
+	__u8 family; /* FAM_NONE: unused slot */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct real_def) == 20, "real_def layout");
+
+struct conn_val {
+	__u32 real_id;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct conn_val) == 8, "conn_val layout");
+
+/* The balancer's settings (single entry of the config map). */
+struct lb_config {
+	__u8 nexthop_mac[6]; /* destination MAC of every encapsulated frame */
+	__u16 pad0;
+	__be32 src_v4;	   /* outer source for IPv4 underlay */
+	__be32 src_v6[4];  /* outer source for IPv6 underlay */
+	__u32 ring_size;   /* slots per VIP ring, prime */
+	__u32 hash_seed;
+	__u16 mtu;	   /* underlay MTU for the too-big answer; 0: no check */
+	__u16 gue_port;	   /* host order: destination port of GUE encapsulation */
+};
+_Static_assert(sizeof(struct lb_config) == 40, "lb_config layout");
+
+/* Counters of the balancer, one slot per reason, per CPU. */
+enum lb_stat {
+	LB_STAT_RX = 0,		/* every packet seen */
+	LB_STAT_TX_ENCAP,	/* encapsulated and transmitted */
+	LB_STAT_PASS_NOT_IP,	/* not IPv4/IPv6 (ARP, ...) */
+	LB_STAT_PASS_NOT_VIP,	/* IP, but not to a VIP */
+	LB_STAT_PASS_PARSE,	/* could not be parsed (truncated, malformed, unsupported) */
+	LB_STAT_CONN_HIT,	/* connection table had the flow */
+	LB_STAT_CONN_NEW,	/* new flow scheduled by Maglev */
+	LB_STAT_DROP_NO_REAL,	/* the VIP has no backend */
+	LB_STAT_DROP_ENCAP,	/* no room to encapsulate */
+	LB_STAT_DROP_UNSUPP,	/* VIP encapsulation this build cannot do */
+	LB_STAT_MAX
+};
+
+struct lb_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct lb_counter) == 16, "lb_counter layout");
+
+/* The decap program's settings (single entry of its config map). */
+#define DECAP_F_ANY_DST	       0x1 /* decapsulate whatever the outer destination (legacy host-nic) */
+#define DECAP_F_PASS_OTHER_DST 0x2 /* encapsulated to another address: let it route on (strict) */
+
+struct decap_config {
+	__be32 serve_addr[4]; /* outer destination this program serves */
+	__u8 serve_family;    /* FAM_*; FAM_NONE with DECAP_F_ANY_DST */
+	__u8 pad[3];
+	__u32 flags;	      /* DECAP_F_* */
+	__u16 gue_port;	      /* host order; 0: no GUE */
+	__u16 pad2;
+};
+_Static_assert(sizeof(struct decap_config) == 28, "decap_config layout");
+
+/* LPM key of the allow-list of balancer prefixes (outer source). */
+struct decap_allow_key {
+	__u32 prefixlen; /* bits, counted from the family byte: 8 + prefix length */
+	__u8 family;
+	__u8 addr[16];
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct decap_allow_key) == 24, "decap_allow_key layout");
+
+enum decap_stat {
+	DECAP_STAT_RX = 0,	   /* every packet seen */
+	DECAP_STAT_DECAP,	   /* decapsulated and passed on */
+	DECAP_STAT_PASS_PLAIN,	   /* not encapsulated: passed untouched */
+	DECAP_STAT_PASS_OTHER_DST, /* encapsulated to another address, passed on (host-nic strict) */
+	DECAP_STAT_DROP_OTHER_DST, /* encapsulated to another address: never for this tenant */
+	DECAP_STAT_DROP_SPOOF,	   /* outer source not in the allow-list */
+	DECAP_STAT_DROP_NESTED,	   /* encapsulation inside encapsulation */
+	DECAP_STAT_DROP_PARSE,	   /* encapsulated but truncated or malformed inside */
+	DECAP_STAT_DROP_ADJUST,	   /* the kernel refused to shrink the packet */
+	DECAP_STAT_MAX
+};
+
+#endif
