@@ -234,13 +234,14 @@ int balancer(struct xdp_md *ctx)
 		return XDP_PASS;
 
 	m.eth_proto = 0;
+	m.flow.pad = 0; /* the parser never writes it, and the flow key is the conn-table key */
 	ret = parse_packet(&c, &m, 0, PARSE_F_CHECK_LEN);
 	if (ret < 0) {
 		if (m.eth_proto != ETH_P_IP && m.eth_proto != ETH_P_IPV6)
 			return verdict(LB_STAT_PASS_NOT_IP, 0, XDP_PASS);
 		return verdict(LB_STAT_PASS_PARSE, 0, XDP_PASS);
 	}
-	bytes = m.l3_off + m.ip_len;
+	bytes = m.inner_l3_off + m.ip_len; /* ip_len is the innermost packet's */
 	if (m.encap != ENCAP_NONE)
 		return verdict(LB_STAT_PASS_NOT_VIP, bytes, XDP_PASS);
 

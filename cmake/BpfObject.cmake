@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # bpf_object(NAME SOURCE): compile SOURCE with clang -target bpf into NAME.bpf.o and generate
-# NAME.skel.h with bpftool. A DEPFILE makes header edits rebuild both. The target
+# NAME.skel.h (struct NAME_bpf, NAME_bpf__open()...) with bpftool. A DEPFILE makes header edits rebuild both. The target
 # NAME_skel is an INTERFACE library carrying the skeleton's include directory.
 
 find_program(BPF_CLANG NAMES clang clang-14 REQUIRED)
@@ -44,7 +44,7 @@ function(bpf_object name src)
 		VERBATIM)
 	add_custom_command(OUTPUT ${skel}
 		COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/skel
-		COMMAND ${BPFTOOL} gen skeleton ${obj} name ${name} > ${skel}
+		COMMAND ${BPFTOOL} gen skeleton ${obj} name ${name}_bpf > ${skel}
 		DEPENDS ${obj}
 		COMMENT "skeleton ${name}.skel.h"
 		VERBATIM)

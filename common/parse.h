@@ -145,6 +145,7 @@ static __always_inline int parse_ipv4(struct cursor *c, struct pkt_meta *m, __u3
 	m->ip_len = tot;
 	m->tos = iph->tos;
 	m->flow.family = FAM_IPV4;
+	m->flow.pad = 0; /* the key is a map key: every byte counts */
 	m->flow.srcv6[1] = m->flow.srcv6[2] = m->flow.srcv6[3] = 0;
 	m->flow.dstv6[1] = m->flow.dstv6[2] = m->flow.dstv6[3] = 0;
 	m->flow.src = iph->saddr;
@@ -201,8 +202,9 @@ static __always_inline int parse_ipv6(struct cursor *c, struct pkt_meta *m, __u3
 	m->ip_len = sizeof(*ip6h) + parse_ntohs(ip6h->payload_len);
 	m->tos = (ip6h->priority << 4) | (ip6h->flow_lbl[0] >> 4);
 	m->flow.family = FAM_IPV6;
-	parse_addr_copy(m->flow.srcv6, ip6h->saddr.in6_u.u6_addr32, 4);
-	parse_addr_copy(m->flow.dstv6, ip6h->daddr.in6_u.u6_addr32, 4);
+	m->flow.pad = 0;
+	parse_addr_copy(m->flow.srcv6, ip6h->saddr.s6_addr32, 4);
+	parse_addr_copy(m->flow.dstv6, ip6h->daddr.s6_addr32, 4);
 	c->pos = ip6h + 1;
 	nh = ip6h->nexthdr;
 
@@ -309,8 +311,9 @@ static __always_inline int parse_l4(struct cursor *c, struct pkt_meta *m, __u32 
 			return PARSE_TRUNCATED;
 		m->icmp_type = ih->type;
 		m->icmp_code = ih->code;
-		if (ih->type == ICMP_ECHO || ih->type == ICMP_ECHOREPLY ||
-		    ih->type == ICMPV6_ECHO_REQUEST || ih->type == ICMPV6_ECHO_REPLY)
+		if (m->flow.family == FAM_IPV4 ?
+			    ih->type == ICMP_ECHO || ih->type == ICMP_ECHOREPLY :
+			    ih->type == ICMPV6_ECHO_REQUEST || ih->type == ICMPV6_ECHO_REPLY)
 			m->flow.port16[0] = ih->un.echo.id;
 		c->pos = ih + 1;
 		return sizeof(*ih);
@@ -437,6 +440,9 @@ static __always_inline int parse_packet(struct cursor *c, struct pkt_meta *m, __
 	if (ret == 0 && (m->flags & PKT_F_FRAG_LATER))
 		m->l4_off = 0;
 	m->payload_off = m->l4_off + ret;
+	/* The transport header must lie inside the IP packet, not in trailing padding. */
+	if ((opts & PARSE_F_CHECK_LEN) && m->payload_off > m->inner_l3_off + m->ip_len)
+		return PARSE_MALFORMED;
 	return 0;
 }
 

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few rtnetlink requests dsrlab needs, on a socket of the calling thread's network
+ * namespace: veth pairs (peer created directly in another namespace), link state, addresses
+ * and routes. Each returns 0 or the kernel's negative errno.
+ */
+#ifndef DSRLAB_COMMON_NETLINK_H
+#define DSRLAB_COMMON_NETLINK_H
+
+#include <linux/types.h>
+#include "common/addr.h"
+
+struct nl_sock {
+	int fd;
+	__u32 seq;
+};
+
+int nl_open(struct nl_sock *nl);
+void nl_close(struct nl_sock *nl);
+
+/* veth NAME here, its peer PEER_NAME created inside the namespace peer_netns_fd. */
+int nl_veth_add(struct nl_sock *nl, const char *name, const char *peer_name, int peer_netns_fd);
+int nl_link_del(struct nl_sock *nl, int ifindex);
+int nl_link_up(struct nl_sock *nl, int ifindex);
+int nl_link_set_mtu(struct nl_sock *nl, int ifindex, __u32 mtu);
+int nl_addr_add(struct nl_sock *nl, int ifindex, const struct ip_prefix *p);
+int nl_addr_del(struct nl_sock *nl, int ifindex, const struct ip_prefix *p);
+/* Route to dst (len 0: default) via gw (FAM_NONE: on-link through oif). oif 0: any. */
+int nl_route_add(struct nl_sock *nl, const struct ip_prefix *dst, const struct ip_addr *gw,
+		 int oif);
+
+/* In the calling thread's namespace. */
+int link_index(const char *ifname);
+int link_mac(const char *ifname, __u8 mac[6]);
+/* Turn off tx checksum offload (veth hands XDP unfinished checksums otherwise). */
+int link_tx_csum_off(const char *ifname);
+/* Write a sysctl of the calling thread's namespace, e.g. "net/ipv4/ip_forward". */
+int sysctl_write(const char *path, const char *value);
+
+#endif
