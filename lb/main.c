@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/* dsrlab-lb: attach the XDP balancer and change a running one through its pinned maps. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lb/lb.h"
+#include "common/log.h"
+#include "common/netlink.h"
+#include "common/parse.h"
+
+#define DEFAULT_PIN "/sys/fs/bpf/dsrlab/lb"
+
+static const char usage[] =
+	"Usage: dsrlab-lb [-v|-vv] [-j] [--pin DIR] COMMAND ...\n"
+	"\n"
+	"  attach IFACE --nexthop-mac MAC --src ADDR [--mode native|skb] [--ring-size PRIME]\n"
+	"        Load the balancer, pin its maps and XDP link under DIR, attach it to IFACE.\n"
+	"        Encapsulated packets leave IFACE to MAC with outer source ADDR. The mode is\n"
+	"        what the kernel granted, or an error: there is no silent fallback.\n"
+	"  detach\n"
+	"        Remove the pinned link (the program leaves IFACE) and the pinned maps.\n"
+	"  vip add VIP --backend ADDR[@WEIGHT]... [--encap ipip]\n"
+	"        VIP is ADDR:PORT/PROTO (PORT omitted: every port). The pool is replaced as\n"
+	"        a whole: a new Maglev ring is built and swapped in at once.\n"
+	"  vip del VIP\n"
+	"  stats\n"
+	"        Counters of every pass, drop and transmit reason, summed over CPUs.\n"
+	"\n"
+	"Options: --pin DIR (default " DEFAULT_PIN "), -j/--json, -v (-vv: libbpf and verifier\n"
+	"logs), -h/--help. Exit: 0 done, 2 usage error, 3 kernel or environment error.\n";
+
+struct cli {
+	const char *pin;
+	const char *mode;
+	const char *mac;
+	const char *src;
+	const char *encap;
+	const char *backends[64];
+	int n_backends;
+	unsigned long ring_size;
+	bool json;
+};
+
+static int usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "dsrlab-lb: %s%s%s\n\n%s", msg, arg ? ": " : "", arg ? arg : "", usage);
+	return 2;
+}
+
+static int parse_mac(const char *s, __u8 mac[6])
+{
+	unsigned int b[6];
+	int i;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		if (b[i] > 0xff)
+			return -EINVAL;
+		mac[i] = b[i];
+	}
+	return 0;
+}
+
+static int cmd_attach(struct cli *c, const char *ifname)
+{
+	struct lb_config cfg = {};
+	enum xdp_mode mode = XDP_MODE_NATIVE, granted;
+	struct ip_addr src;
+	struct lb *lb;
+	int ifindex, err;
+
+	if (!c->mac || parse_mac(c->mac, cfg.nexthop_mac))
+		return usage_error("attach needs --nexthop-mac aa:bb:cc:dd:ee:ff", c->mac);
+	if (!c->src || addr_parse(c->src, &src) || src.family != FAM_IPV4)
+		return usage_error("attach needs --src with the balancer's IPv4 address", c->src);
+	if (c->mode && !strcmp(c->mode, "skb"))
+		mode = XDP_MODE_SKB;
+	else if (c->mode && strcmp(c->mode, "native"))
+		return usage_error("--mode is native or skb", c->mode);
+	ifindex = link_index(ifname);
+	if (ifindex < 0) {
+		fprintf(stderr, "dsrlab-lb: no interface %s in this network namespace\n", ifname);
+		return 3;
+	}
+	memcpy(&cfg.src_v4, src.bytes, 4);
+	err = lb_load(&lb, c->ring_size);
+	if (err)
+		return 3;
+	err = lb_config_set(lb, &cfg);
+	if (!err)
+		err = lb_attach(lb, ifindex, mode, &granted);
+	if (!err)
+		err = lb_pin(lb, c->pin);
+	if (err) {
+		lb_unpin(c->pin);
+		lb_close(lb);
+		return 3;
+	}
+	if (c->json)
+		printf("{\"interface\":\"%s\",\"mode\":\"%s\",\"pin\":\"%s\"}\n", ifname,
+		       xdp_mode_name(granted), c->pin);
+	else
+		printf("balancer attached to %s in %s mode, pinned under %s\n", ifname,
+		       xdp_mode_name(granted), c->pin);
+	lb_close(lb); /* the pinned link keeps it attached */
+	return 0;
+}
+
+static int cmd_vip_add(struct cli *c, const char *vip_s)
+{
+	struct lb_backend b[64];
+	struct endpoint vip;
+	struct lb *lb;
+	int i, err;
+
+	if (endpoint_parse(vip_s, &vip))
+		return usage_error("bad VIP (ADDR:PORT/PROTO)", vip_s);
+	if (c->encap && strcmp(c->encap, "ipip"))
+		return usage_error("this balancer encapsulates with ipip only so far", c->encap);
+	for (i = 0; i < c->n_backends; i++) {
+		char buf[ADDR_STRLEN], *at;
+
+		snprintf(buf, sizeof(buf), "%s", c->backends[i]);
+		at = strchr(buf, '@');
+		b[i].weight = 1;
+		if (at) {
+			*at = '\0';
+			b[i].weight = strtoul(at + 1, NULL, 10);
+		}
+		if (addr_parse(buf, &b[i].addr))
+			return usage_error("bad backend address", c->backends[i]);
+	}
+	if (lb_open_pinned(&lb, c->pin))
+		return 3;
+	err = lb_vip_add(lb, &vip, ENCAP_IPIP, 0);
+	if (!err)
+		err = lb_vip_set_backends(lb, &vip, b, c->n_backends);
+	lb_close(lb);
+	if (err) {
+		fprintf(stderr, "dsrlab-lb: vip add %s: %s\n", vip_s, strerror(-err));
+		return 3;
+	}
+	return 0;
+}
+
+static int cmd_vip_del(struct cli *c, const char *vip_s)
+{
+	struct endpoint vip;
+	struct lb *lb;
+	int err;
+
+	if (endpoint_parse(vip_s, &vip))
+		return usage_error("bad VIP (ADDR:PORT/PROTO)", vip_s);
+	if (lb_open_pinned(&lb, c->pin))
+		return 3;
+	err = lb_vip_del(lb, &vip);
+	lb_close(lb);
+	if (err) {
+		fprintf(stderr, "dsrlab-lb: vip del %s: %s\n", vip_s, strerror(-err));
+		return 3;
+	}
+	return 0;
+}
+
+static int cmd_stats(struct cli *c)
+{
+	struct lb_counter s[LB_STAT_MAX];
+	struct lb *lb;
+	int i;
+
+	if (lb_open_pinned(&lb, c->pin))
+		return 3;
+	if (lb_stats_read(lb, s)) {
+		lb_close(lb);
+		return 3;
+	}
+	lb_close(lb);
+	if (c->json)
+		printf("{");
+	for (i = 0; i < LB_STAT_MAX; i++) {
+		if (c->json)
+			printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
+			       lb_stat_name(i), (unsigned long long)s[i].packets,
+			       (unsigned long long)s[i].bytes);
+		else
+			printf("%-24s %12llu pkts %14llu bytes\n", lb_stat_name(i),
+			       (unsigned long long)s[i].packets, (unsigned long long)s[i].bytes);
+	}
+	if (c->json)
+		printf("}\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pin", required_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "nexthop-mac", required_argument, NULL, 'M' },
+		{ "src", required_argument, NULL, 's' },
+		{ "encap", required_argument, NULL, 'e' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "ring-size", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct cli c = { .pin = DEFAULT_PIN };
+	int opt, verbose = 0;
+
+	while ((opt = getopt_long(argc, argv, "jvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': c.pin = optarg; break;
+		case 'm': c.mode = optarg; break;
+		case 'M': c.mac = optarg; break;
+		case 's': c.src = optarg; break;
+		case 'e': c.encap = optarg; break;
+		case 'b':
+			if (c.n_backends == 64)
+				return usage_error("at most 64 backends", NULL);
+			c.backends[c.n_backends++] = optarg;
+			break;
+		case 'r': c.ring_size = strtoul(optarg, NULL, 10); break;
+		case 'j': c.json = true; break;
+		case 'v': verbose++; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: return usage_error("unknown option", NULL);
+		}
+	}
+	log_set_level(verbose > 1 ? LOG_DEBUG : verbose ? LOG_INFO : LOG_WARN);
+	log_setup_libbpf();
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		return usage_error("no command", NULL);
+	if (!strcmp(argv[0], "attach") && argc == 2)
+		return cmd_attach(&c, argv[1]);
+	if (!strcmp(argv[0], "detach") && argc == 1)
+		return lb_unpin(c.pin) ? 3 : 0;
+	if (!strcmp(argv[0], "vip") && argc == 3 && !strcmp(argv[1], "add"))
+		return cmd_vip_add(&c, argv[2]);
+	if (!strcmp(argv[0], "vip") && argc == 3 && !strcmp(argv[1], "del"))
+		return cmd_vip_del(&c, argv[2]);
+	if (!strcmp(argv[0], "stats") && argc == 1)
+		return cmd_stats(&c);
+	return usage_error("unknown command or wrong arguments", argv[0]);
+}
