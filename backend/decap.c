@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "backend/decap.h"
+#include "common/log.h"
+#include "common/netlink.h"
+#include "decap.skel.h"
+
+struct decap {
+	struct decap_bpf *skel;
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts tc;
+	bool hook_created;
+};
+
+static const char *const decap_at_names[] = {
+	[DECAP_AT_HOST_VETH_EGRESS] = "host-veth-egress",
+	[DECAP_AT_CONTAINER_INGRESS] = "container-ingress",
+	[DECAP_AT_HOST_NIC] = "host-nic",
+};
+
+const char *decap_at_name(enum decap_at at)
+{
+	return at <= DECAP_AT_HOST_NIC ? decap_at_names[at] : "?";
+}
+
+int decap_at_parse(const char *s, enum decap_at *at)
+{
+	int i;
+
+	for (i = 0; i <= DECAP_AT_HOST_NIC; i++) {
+		if (!strcmp(s, decap_at_names[i])) {
+			*at = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int decap_configure(struct decap *d, const struct decap_opts *o)
+{
+	struct decap_config cfg = {};
+	__u32 zero = 0, one = 1;
+	int i, fd;
+
+	cfg.gue_port = o->gue_port;
+	if (o->at == DECAP_AT_HOST_NIC && !o->strict) {
+		cfg.flags = DECAP_F_ANY_DST;
+	} else {
+		if (o->serve.family == FAM_NONE)
+			return -EINVAL;
+		cfg.serve_family = o->serve.family;
+		memcpy(cfg.serve_addr, o->serve.bytes, 16);
+		if (o->at == DECAP_AT_HOST_NIC)
+			cfg.flags = DECAP_F_PASS_OTHER_DST;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.decap_config), &zero, &cfg, BPF_ANY))
+		return -errno;
+
+	fd = bpf_map__fd(d->skel->maps.decap_allow);
+	for (i = 0; i < o->n_allow; i++) {
+		struct decap_allow_key key = {};
+
+		key.family = o->allow[i].addr.family;
+		key.prefixlen = 8 + o->allow[i].len;
+		memcpy(key.addr, o->allow[i].addr.bytes, 16);
+		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+int decap_attach(struct decap **out, const struct decap_opts *o)
+{
+	struct decap *d;
+	int err;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->skel = decap_bpf__open_and_load();
+	if (!d->skel) {
+		err = -errno;
+		pr_warn("load the decap program: %s (run with -vv for the verifier log)\n",
+			strerror(-err));
+		free(d);
+		return err;
+	}
+	err = decap_configure(d, o);
+	if (err) {
+		pr_warn("configure decap: %s\n", strerror(-err));
+		goto err_destroy;
+	}
+
+	d->hook.sz = sizeof(d->hook);
+	d->hook.ifindex = o->ifindex;
+	d->hook.attach_point = o->at == DECAP_AT_HOST_VETH_EGRESS ? BPF_TC_EGRESS : BPF_TC_INGRESS;
+	err = bpf_tc_hook_create(&d->hook);
+	if (err && err != -EEXIST) {
+		pr_warn("create clsact on ifindex %d: %s\n", o->ifindex, strerror(-err));
+		goto err_destroy;
+	}
+	d->hook_created = !err;
+
+	d->tc.sz = sizeof(d->tc);
+	d->tc.handle = 1;
+	d->tc.priority = 1;
+	d->tc.prog_fd = bpf_program__fd(d->skel->progs.decap);
+	err = bpf_tc_attach(&d->hook, &d->tc);
+	if (err) {
+		pr_warn("attach decap at %s (ifindex %d): %s\n", decap_at_name(o->at), o->ifindex,
+			strerror(-err));
+		goto err_hook;
+	}
+	*out = d;
+	return 0;
+
+err_hook:
+	if (d->hook_created)
+		bpf_tc_hook_destroy(&d->hook);
+err_destroy:
+	decap_bpf__destroy(d->skel);
+	free(d);
+	return err;
+}
+
+void decap_detach(struct decap *d)
+{
+	if (!d)
+		return;
+	d->tc.prog_fd = d->tc.prog_id = d->tc.flags = 0;
+	bpf_tc_detach(&d->hook, &d->tc);
+	if (d->hook_created) {
+		d->hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&d->hook);
+	}
+	decap_bpf__destroy(d->skel);
+	free(d);
+}
+
+void decap_release(struct decap *d)
+{
+	if (!d)
+		return;
+	decap_bpf__destroy(d->skel);
+	free(d);
+}
+
+static const char *const decap_stat_names[DECAP_STAT_MAX] = {
+	[DECAP_STAT_RX] = "rx",
+	[DECAP_STAT_DECAP] = "decap",
+	[DECAP_STAT_PASS_PLAIN] = "pass_plain",
+	[DECAP_STAT_PASS_OTHER_DST] = "pass_other_dst",
+	[DECAP_STAT_DROP_OTHER_DST] = "drop_other_dst",
+	[DECAP_STAT_DROP_SPOOF] = "drop_spoofed_source",
+	[DECAP_STAT_DROP_NESTED] = "drop_nested",
+	[DECAP_STAT_DROP_PARSE] = "drop_parse_error",
+	[DECAP_STAT_DROP_ADJUST] = "drop_adjust_room",
+};
+
+const char *decap_stat_name(enum decap_stat s)
+{
+	return s < DECAP_STAT_MAX ? decap_stat_names[s] : "?";
+}
+
+int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus(), c, fd = bpf_map__fd(d->skel->maps.decap_stats);
+	__u64 *v;
+	__u32 i;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < DECAP_STAT_MAX; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(fd, &i, v))
+			continue;
+		for (c = 0; c < ncpu; c++)
+			out[i] += v[c];
+	}
+	free(v);
+	return 0;
+}
+
+static int vip_prefix(const struct ip_addr *vip, struct ip_prefix *p)
+{
+	p->addr = *vip;
+	p->len = vip->family == FAM_IPV6 ? 128 : 32;
+	return 0;
+}
+
+int backend_vip_add(const struct ip_addr *vip)
+{
+	/* Answer ARP only for addresses of the asking interface, never announce the VIP. */
+	static const char *const sysctls[][2] = {
+		{ "net/ipv4/conf/all/arp_ignore", "1" },
+		{ "net/ipv4/conf/all/arp_announce", "2" },
+		{ "net/ipv4/conf/all/rp_filter", "0" },
+		{ "net/ipv4/conf/default/rp_filter", "0" },
+	};
+	struct ip_prefix p;
+	struct nl_sock nl;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < sizeof(sysctls) / sizeof(sysctls[0]); i++) {
+		err = sysctl_write(sysctls[i][0], sysctls[i][1]);
+		if (err) {
+			pr_warn("sysctl %s=%s: %s\n", sysctls[i][0], sysctls[i][1], strerror(-err));
+			return err;
+		}
+	}
+	vip_prefix(vip, &p);
+	err = nl_open(&nl);
+	if (err)
+		return err;
+	err = nl_link_up(&nl, 1);
+	if (!err)
+		err = nl_addr_add(&nl, 1, &p);
+	if (err == -EEXIST)
+		err = 0;
+	nl_close(&nl);
+	if (err)
+		pr_warn("add the VIP to lo: %s\n", strerror(-err));
+	return err;
+}
+
+int backend_vip_del(const struct ip_addr *vip)
+{
+	struct ip_prefix p;
+	struct nl_sock nl;
+	int err;
+
+	vip_prefix(vip, &p);
+	err = nl_open(&nl);
+	if (err)
+		return err;
+	err = nl_addr_del(&nl, 1, &p);
+	nl_close(&nl);
+	return err;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The backend as a library: attach the TC decap at one of three points, configure what it
+ * serves and whom it trusts, make a VIP local in a container. Everything acts on the calling
+ * thread's network namespace.
+ */
+#ifndef DSRLAB_BACKEND_DECAP_H
+#define DSRLAB_BACKEND_DECAP_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "common/addr.h"
+#include "common/maps.h"
+
+enum decap_at {
+	DECAP_AT_HOST_VETH_EGRESS, /* host end of the container's veth, egress */
+	DECAP_AT_CONTAINER_INGRESS, /* the container's own interface, ingress */
+	DECAP_AT_HOST_NIC,	    /* the host's uplink, ingress (legacy) */
+};
+
+struct decap_opts {
+	int ifindex;
+	enum decap_at at;
+	/* Outer destination decapsulated. host-nic: the host's address (strict), or any. */
+	struct ip_addr serve;
+	bool strict; /* host-nic: only `serve`, others route on untouched */
+	const struct ip_prefix *allow; /* balancer prefixes (outer source) */
+	int n_allow;
+	__u16 gue_port; /* 0: no GUE */
+};
+
+struct decap;
+
+int decap_attach(struct decap **out, const struct decap_opts *opts);
+/* Detach and free; removes the clsact qdisc only if decap_attach() created it. */
+void decap_detach(struct decap *d);
+/* Free our handle but leave the filter attached (the kernel keeps the program). */
+void decap_release(struct decap *d);
+int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX]);
+const char *decap_stat_name(enum decap_stat s);
+const char *decap_at_name(enum decap_at at);
+int decap_at_parse(const char *s, enum decap_at *at);
+
+/*
+ * Make vip local here: on lo, with the ARP settings that keep this namespace from answering
+ * for it on its interfaces, and source validation that accepts the decapsulated packets.
+ */
+int backend_vip_add(const struct ip_addr *vip);
+int backend_vip_del(const struct ip_addr *vip);
+
+#endif

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/* dsrlab-backend: attach the TC decap for a container and make VIPs local in it. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "backend/decap.h"
+#include "common/log.h"
+#include "common/netlink.h"
+#include "common/netns.h"
+
+static const char usage[] =
+	"Usage: dsrlab-backend [-v|-vv] COMMAND ...\n"
+	"\n"
+	"  attach --netns NS --iface IF --at host-veth-egress|container-ingress|host-nic\n"
+	"         --serve ADDR [--strict] --allow PREFIX... [--gue-port PORT]\n"
+	"        Attach decap (TC, clsact) on IF inside network namespace NS. It strips the outer\n"
+	"        header of packets sent to ADDR from a source in an --allow prefix, drops other\n"
+	"        encapsulated packets and passes everything else. host-nic without --strict\n"
+	"        decapsulates whatever the destination (the legacy design; breaks tenants that\n"
+	"        share a VIP:port). The filter stays after this command exits.\n"
+	"  detach --netns NS --iface IF --at POINT\n"
+	"  vip add|del --netns NS VIP\n"
+	"        Put VIP on lo in NS (with arp_ignore/arp_announce so NS never answers ARP for\n"
+	"        it), so replies leave from the VIP.\n"
+	"\n"
+	"Exit: 0 done, 2 usage error, 3 kernel or environment error.\n";
+
+static int usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "dsrlab-backend: %s%s%s\n\n%s", msg, arg ? ": " : "", arg ? arg : "",
+		usage);
+	return 2;
+}
+
+struct cli {
+	const char *netns, *iface, *at, *serve;
+	struct ip_prefix allow[DECAP_MAX_ALLOW];
+	int n_allow;
+	bool strict;
+	__u16 gue_port;
+};
+
+static int enter(const struct cli *c, int *saved)
+{
+	int fd, err;
+
+	fd = netns_open(c->netns);
+	if (fd < 0) {
+		fprintf(stderr, "dsrlab-backend: network namespace %s: %s\n", c->netns,
+			strerror(-fd));
+		return fd;
+	}
+	err = netns_enter(fd, saved);
+	close(fd);
+	return err;
+}
+
+static int cmd_attach(struct cli *c, bool detach)
+{
+	struct decap_opts o = { .allow = c->allow, .n_allow = c->n_allow, .strict = c->strict };
+	struct decap *d;
+	int saved, err;
+
+	if (!c->netns || !c->iface || !c->at)
+		return usage_error("attach and detach need --netns, --iface and --at", NULL);
+	if (decap_at_parse(c->at, &o.at))
+		return usage_error("--at is host-veth-egress, container-ingress or host-nic", c->at);
+	if (!detach && c->serve && addr_parse(c->serve, &o.serve))
+		return usage_error("bad --serve address", c->serve);
+	if (!detach && !c->serve && !(o.at == DECAP_AT_HOST_NIC && !c->strict))
+		return usage_error("--serve is required (except host-nic without --strict)", NULL);
+	if (!detach && !c->n_allow)
+		return usage_error("at least one --allow prefix (the balancers' sources)", NULL);
+	o.gue_port = c->gue_port;
+	if (enter(c, &saved))
+		return 3;
+	o.ifindex = link_index(c->iface);
+	if (o.ifindex < 0) {
+		fprintf(stderr, "dsrlab-backend: no interface %s in %s\n", c->iface, c->netns);
+		netns_leave(saved);
+		return 3;
+	}
+	if (detach) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = o.ifindex,
+				    .attach_point = o.at == DECAP_AT_HOST_VETH_EGRESS ?
+							    BPF_TC_EGRESS :
+							    BPF_TC_INGRESS);
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = 1, .priority = 1);
+
+		err = bpf_tc_detach(&hook, &tc);
+		netns_leave(saved);
+		if (err)
+			fprintf(stderr, "dsrlab-backend: detach: %s\n", strerror(-err));
+		return err ? 3 : 0;
+	}
+	err = decap_attach(&d, &o);
+	netns_leave(saved);
+	if (err)
+		return 3;
+	decap_release(d);
+	printf("decap attached at %s on %s in %s\n", decap_at_name(o.at), c->iface, c->netns);
+	return 0;
+}
+
+static int cmd_vip(struct cli *c, bool add, const char *vip_s)
+{
+	struct ip_addr vip;
+	int saved, err;
+
+	if (!c->netns)
+		return usage_error("vip needs --netns", NULL);
+	if (addr_parse(vip_s, &vip))
+		return usage_error("bad VIP address", vip_s);
+	if (enter(c, &saved))
+		return 3;
+	err = add ? backend_vip_add(&vip) : backend_vip_del(&vip);
+	netns_leave(saved);
+	if (err)
+		fprintf(stderr, "dsrlab-backend: vip %s %s: %s\n", add ? "add" : "del", vip_s,
+			strerror(-err));
+	return err ? 3 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "netns", required_argument, NULL, 'n' },
+		{ "iface", required_argument, NULL, 'i' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "serve", required_argument, NULL, 's' },
+		{ "allow", required_argument, NULL, 'A' },
+		{ "strict", no_argument, NULL, 'S' },
+		{ "gue-port", required_argument, NULL, 'g' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct cli c = {};
+	int opt, verbose = 0;
+
+	while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'n': c.netns = optarg; break;
+		case 'i': c.iface = optarg; break;
+		case 'a': c.at = optarg; break;
+		case 's': c.serve = optarg; break;
+		case 'A':
+			if (c.n_allow == DECAP_MAX_ALLOW)
+				return usage_error("too many --allow prefixes", NULL);
+			if (prefix_parse(optarg, &c.allow[c.n_allow], false))
+				return usage_error("bad --allow prefix", optarg);
+			c.n_allow++;
+			break;
+		case 'S': c.strict = true; break;
+		case 'g': c.gue_port = strtoul(optarg, NULL, 10); break;
+		case 'v': verbose++; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: return usage_error("unknown option", NULL);
+		}
+	}
+	log_set_level(verbose > 1 ? LOG_DEBUG : verbose ? LOG_INFO : LOG_WARN);
+	log_setup_libbpf();
+	argc -= optind;
+	argv += optind;
+	if (argc == 1 && !strcmp(argv[0], "attach"))
+		return cmd_attach(&c, false);
+	if (argc == 1 && !strcmp(argv[0], "detach"))
+		return cmd_attach(&c, true);
+	if (argc == 3 && !strcmp(argv[0], "vip") && !strcmp(argv[1], "add"))
+		return cmd_vip(&c, true, argv[2]);
+	if (argc == 3 && !strcmp(argv[0], "vip") && !strcmp(argv[1], "del"))
+		return cmd_vip(&c, false, argv[2]);
+	return usage_error("unknown command or wrong arguments", argc ? argv[0] : NULL);
+}
