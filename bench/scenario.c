@@ -1,0 +1,1859 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scenario loader: a YAML file (libyaml's document API, which keeps the line and column of
+ * every node) checked key by key into struct scenario. Mistakes are collected rather than
+ * fatal, then printed sorted by position like compiler diagnostics, so one run shows the user
+ * everything to fix.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "bench/scenario.h"
+#include "common/flow.h"
+
+#define ARRAY_SIZE(a)	   (sizeof(a) / sizeof((a)[0]))
+#define SC_NODE_NAME_MAX   12 /* node names become parts of netns and veth names */
+#define SC_IFNAME_LEN_MAX  (SC_IFNAME_MAX - 1)
+#define SC_SUGGEST_MAX	   2 /* edit distance up to which "did you mean" is offered */
+#define SC_GOT_MAX	   40 /* characters of a bad value quoted back */
+#define SC_SNAPLEN_DEFAULT 262144
+#define SC_KEYS_MAX	   16 /* keys a mapping of the schema may have */
+
+static const char *const role_names[] = { "client", "router", "lb", "host", "container" };
+static const char *const decap_names[] = { "none", "host-veth-egress", "container-ingress",
+					   "host-nic" };
+static const char *const encap_names[] = { "ipip", "ip6ip6", "4in6", "gue" };
+static const char *const mode_names[] = { "native", "skb" };
+static const char *const service_kind_names[] = { "echo" };
+static const char *const expect_names[] = { "answered", "served-by", "never-seen", "seen",
+					    "encapsulated" };
+
+struct diag {
+	int line, col; /* 1-based */
+	int seq; /* order found, to keep sorting stable */
+	char *msg;
+};
+
+struct loader {
+	const char *file;
+	const char *text;
+	size_t len;
+	yaml_document_t doc;
+	struct scenario *sc;
+	struct diag *diags;
+	int n_diags, cap_diags;
+	bool oom;
+	bool nodes_ok; /* 'nodes' was a mapping, so references to nodes can be checked */
+	bool role_ok[SC_MAX_NODES];
+	const yaml_node_t *host_ref[SC_MAX_NODES]; /* containers' 'host' values */
+	const yaml_node_t *addr_ref[SC_MAX_NODES][SC_MAX_ADDRS];
+	const yaml_node_t *name_ref[SC_MAX_NODES]; /* the node's key in 'nodes' */
+	bool links_given;
+	bool traffic_unnamed; /* some traffic has no usable name: references are not checked */
+	bool vip_unparsed; /* some VIP is unknown, so 'encapsulated' cannot look VIPs up */
+};
+
+/* A key of a mapping as the schema knows it, and what the file gave for it. */
+struct key {
+	const char *name;
+	bool required;
+};
+
+struct field {
+	const char *name;
+	const yaml_node_t *key; /* NULL: not given (list items: the list's key) */
+	const yaml_node_t *val;
+};
+
+/* Diagnostics */
+
+static void vdiag(struct loader *ld, yaml_mark_t m, const char *fmt, va_list ap)
+{
+	struct diag *d;
+	char *msg;
+
+	if (ld->n_diags == ld->cap_diags) {
+		int cap = ld->cap_diags ? ld->cap_diags * 2 : 16;
+
+		d = realloc(ld->diags, cap * sizeof(*d));
+		if (!d) {
+			ld->oom = true;
+			return;
+		}
+		ld->diags = d;
+		ld->cap_diags = cap;
+	}
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		ld->oom = true;
+		return;
+	}
+	d = &ld->diags[ld->n_diags];
+	d->line = m.line + 1;
+	d->col = m.column + 1;
+	d->seq = ld->n_diags++;
+	d->msg = msg;
+}
+
+__attribute__((format(printf, 3, 4))) static void diag_mark(struct loader *ld, yaml_mark_t m,
+							    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(ld, m, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 3, 4))) static void diag(struct loader *ld, const yaml_node_t *n,
+						       const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(ld, n->start_mark, fmt, ap);
+	va_end(ap);
+}
+
+static int diag_cmp(const void *a, const void *b)
+{
+	const struct diag *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line - y->line;
+	if (x->col != y->col)
+		return x->col - y->col;
+	return x->seq - y->seq;
+}
+
+/* The source line, then a caret under the column (tabs kept so it lines up). */
+static void print_source(FILE *out, const char *text, size_t len, int line, int col)
+{
+	const char *p = text, *end = text + len, *eol;
+	int i, c;
+
+	if (!len) /* an empty file: no line to show */
+		return;
+	for (i = 1; i < line; i++) {
+		p = memchr(p, '\n', end - p);
+		if (!p)
+			return;
+		p++;
+	}
+	eol = memchr(p, '\n', end - p);
+	if (!eol)
+		eol = end;
+	if (eol > p && eol[-1] == '\r')
+		eol--;
+	fprintf(out, "%.*s\n", (int)(eol - p), p);
+	/* libyaml counts columns in characters: skip UTF-8 continuation bytes */
+	for (c = 1; c < col && p < eol; p++) {
+		if ((*p & 0xc0) == 0x80)
+			continue;
+		fputc(*p == '\t' ? '\t' : ' ', out);
+		c++;
+	}
+	for (; c < col; c++)
+		fputc(' ', out);
+	fputs("^\n", out);
+}
+
+static void print_diags(struct loader *ld, FILE *out)
+{
+	int i;
+
+	qsort(ld->diags, ld->n_diags, sizeof(*ld->diags), diag_cmp);
+	for (i = 0; i < ld->n_diags; i++) {
+		const struct diag *d = &ld->diags[i];
+
+		/* an aliased node is checked once per alias: say it once */
+		if (i && d->line == d[-1].line && d->col == d[-1].col && !strcmp(d->msg, d[-1].msg))
+			continue;
+		fprintf(out, "%s:%d:%d: %s\n", ld->file, d->line, d->col, d->msg);
+		print_source(out, ld->text, ld->len, d->line, d->col);
+	}
+}
+
+static void free_diags(struct loader *ld)
+{
+	int i;
+
+	for (i = 0; i < ld->n_diags; i++)
+		free(ld->diags[i].msg);
+	free(ld->diags);
+}
+
+/* "Did you mean" */
+
+static int edit_distance(const char *a, const char *b)
+{
+	int row[SC_NAME_MAX * 2 + 1], i, j, la = strlen(a), lb = strlen(b);
+
+	if (la > SC_NAME_MAX * 2 || lb > SC_NAME_MAX * 2)
+		return la > lb ? la : lb;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		int diag_prev = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			int up = row[j], best = diag_prev + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag_prev = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+struct suggestion {
+	const char *best;
+	int dist;
+};
+
+static void suggest_consider(struct suggestion *s, const char *word, const char *cand)
+{
+	int d = edit_distance(word, cand);
+
+	/* a distance as long as the candidate would match anything that short */
+	if (d <= SC_SUGGEST_MAX && d < (int)strlen(cand) && (!s->best || d < s->dist)) {
+		s->best = cand;
+		s->dist = d;
+	}
+}
+
+/* "; did you mean 'x'?" or "", into buf. */
+static const char *suggest_str(const struct suggestion *s, char *buf, size_t size)
+{
+	if (s->best)
+		snprintf(buf, size, "; did you mean '%s'?", s->best);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+static const char *suggest_from(const char *word, const char *const *names, int n, char *buf,
+				size_t size)
+{
+	struct suggestion s = { 0 };
+	int i;
+
+	for (i = 0; i < n; i++)
+		suggest_consider(&s, word, names[i]);
+	return suggest_str(&s, buf, size);
+}
+
+static int name_index(const char *s, const char *const *names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+static void join_names(const char *const *names, int n, char *buf, size_t size)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < size; i++)
+		off += snprintf(buf + off, size - off, "%s%s", i ? ", " : "", names[i]);
+}
+
+/* YAML nodes */
+
+static const yaml_node_t *doc_node(struct loader *ld, int index)
+{
+	return yaml_document_get_node(&ld->doc, index);
+}
+
+static const char *scalar_text(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static bool is_empty_seq(const yaml_node_t *n)
+{
+	return n->type == YAML_SEQUENCE_NODE &&
+	       n->data.sequence.items.start == n->data.sequence.items.top;
+}
+
+static bool is_empty_map(const yaml_node_t *n)
+{
+	return n->type == YAML_MAPPING_NODE &&
+	       n->data.mapping.pairs.start == n->data.mapping.pairs.top;
+}
+
+static bool is_null(const yaml_node_t *n)
+{
+	const char *s;
+
+	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	s = scalar_text(n);
+	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+	       !strcmp(s, "NULL");
+}
+
+/* What the file gave, for "got ..." in messages. */
+static const char *describe(const yaml_node_t *n, char *buf, size_t size)
+{
+	if (is_null(n))
+		return "nothing";
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		snprintf(buf, size, "'%.*s%s'", SC_GOT_MAX, scalar_text(n),
+			 strlen(scalar_text(n)) > SC_GOT_MAX ? "..." : "");
+		return buf;
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	default:
+		return "nothing";
+	}
+}
+
+/* Where to point for a problem with a value: an empty value's mark is past its key. */
+static const yaml_node_t *field_at(const struct field *f)
+{
+	return f->key && is_null(f->val) ? f->key : f->val;
+}
+
+static struct field item_field(const struct field *list, const yaml_node_t *item)
+{
+	return (struct field){ .name = list->name, .key = list->key, .val = item };
+}
+
+static bool want_type(struct loader *ld, const struct field *f, yaml_node_type_t type,
+		      const char *what)
+{
+	char got[SC_GOT_MAX + 8];
+
+	if (f->val->type == type && !is_null(f->val))
+		return true;
+	diag(ld, field_at(f), "expected %s for %s, got %s",
+	     type == YAML_MAPPING_NODE ? "a mapping" : "a list", what,
+	     describe(f->val, got, sizeof(got)));
+	return false;
+}
+
+static bool want_map(struct loader *ld, const struct field *f)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "'%s'", f->name);
+	return want_type(ld, f, YAML_MAPPING_NODE, what);
+}
+
+static bool want_seq(struct loader *ld, const struct field *f)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "'%s'", f->name);
+	return want_type(ld, f, YAML_SEQUENCE_NODE, what);
+}
+
+/* The key and value nodes of a mapping's pair. */
+static void pair_nodes(struct loader *ld, const yaml_node_pair_t *p, const yaml_node_t **k,
+		       const yaml_node_t **v)
+{
+	*k = doc_node(ld, p->key);
+	*v = doc_node(ld, p->value);
+}
+
+static void unknown_key(struct loader *ld, const yaml_node_t *k, const char *noun,
+			const char *where, const char *const *names, int n)
+{
+	char sugg[SC_NAME_MAX * 2 + 32];
+
+	diag(ld, k, "unknown %s '%.*s' in %s%s", noun, SC_GOT_MAX, scalar_text(k), where,
+	     suggest_from(scalar_text(k), names, n, sugg, sizeof(sugg)));
+}
+
+static bool key_is_scalar(struct loader *ld, const yaml_node_t *k, const char *where)
+{
+	char got[SC_GOT_MAX + 8];
+
+	if (k->type == YAML_SCALAR_NODE)
+		return true;
+	diag(ld, k, "keys in %s must be names, got %s", where, describe(k, got, sizeof(got)));
+	return false;
+}
+
+/*
+ * Sort a mapping's pairs into out[] by the schema's keys; report unknown, duplicate and
+ * missing keys. The caller has checked that map is a mapping.
+ */
+static void map_fields(struct loader *ld, const yaml_node_t *map, const char *where,
+		       const struct key *keys, int nkeys, struct field *out)
+{
+	const char *names[SC_KEYS_MAX];
+	const yaml_node_t *k, *v;
+	yaml_node_pair_t *p;
+	int i;
+
+	for (i = 0; i < nkeys; i++) {
+		out[i] = (struct field){ .name = keys[i].name };
+		names[i] = keys[i].name;
+	}
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		pair_nodes(ld, p, &k, &v);
+		if (!key_is_scalar(ld, k, where))
+			continue;
+		i = name_index(scalar_text(k), names, nkeys);
+		if (i < 0) {
+			unknown_key(ld, k, "key", where, names, nkeys);
+			continue;
+		}
+		if (out[i].key) {
+			diag(ld, k, "duplicate key '%s' in %s (first given at line %d, column %d)",
+			     keys[i].name, where, (int)out[i].key->start_mark.line + 1,
+			     (int)out[i].key->start_mark.column + 1);
+			continue;
+		}
+		out[i].key = k;
+		out[i].val = v;
+	}
+	for (i = 0; i < nkeys; i++)
+		if (keys[i].required && !out[i].key)
+			diag(ld, map, "missing required key '%s' in %s", keys[i].name, where);
+}
+
+/* Values */
+
+static const char *get_scalar(struct loader *ld, const struct field *f, const char *expected)
+{
+	char got[SC_GOT_MAX + 8];
+
+	if (f->val->type == YAML_SCALAR_NODE && !is_null(f->val))
+		return scalar_text(f->val);
+	diag(ld, field_at(f), "expected %s for '%s', got %s", expected, f->name,
+	     describe(f->val, got, sizeof(got)));
+	return NULL;
+}
+
+static bool get_text(struct loader *ld, const struct field *f, char *buf, size_t size)
+{
+	const char *s = get_scalar(ld, f, "a string");
+
+	if (!s)
+		return false;
+	if (strlen(s) >= size) {
+		diag(ld, f->val, "'%s' is too long (%zu characters, at most %zu)", f->name,
+		     strlen(s), size - 1);
+		return false;
+	}
+	strcpy(buf, s);
+	return true;
+}
+
+static bool is_integer(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static bool get_int(struct loader *ld, const struct field *f, long min, long max, int *out)
+{
+	const char *s = get_scalar(ld, f, "an integer");
+	long v;
+
+	if (!s)
+		return false;
+	if (!is_integer(s)) {
+		diag(ld, f->val, "expected an integer for '%s', got '%.*s'", f->name, SC_GOT_MAX,
+		     s);
+		return false;
+	}
+	errno = 0;
+	v = strtol(s, NULL, 10);
+	if (errno || v < min || v > max) {
+		diag(ld, f->val, "'%s' must be between %ld and %ld, got %.*s", f->name, min, max,
+		     SC_GOT_MAX, s);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static bool get_bool(struct loader *ld, const struct field *f, bool *out)
+{
+	const char *s = get_scalar(ld, f, "true or false");
+
+	if (!s)
+		return false;
+	if (!strcmp(s, "true") || !strcmp(s, "false")) {
+		*out = s[0] == 't';
+		return true;
+	}
+	diag(ld, f->val, "expected true or false for '%s', got '%.*s'", f->name, SC_GOT_MAX, s);
+	return false;
+}
+
+static bool get_enum(struct loader *ld, const struct field *f, const char *const *names, int n,
+		     int *out)
+{
+	char valid[128], sugg[SC_NAME_MAX * 2 + 32], expected[160];
+	const char *s;
+	int i;
+
+	join_names(names, n, valid, sizeof(valid));
+	snprintf(expected, sizeof(expected), "one of %s", valid);
+	s = get_scalar(ld, f, expected);
+	if (!s)
+		return false;
+	i = name_index(s, names, n);
+	if (i >= 0) {
+		*out = i;
+		return true;
+	}
+	suggest_from(s, names, n, sugg, sizeof(sugg));
+	if (sugg[0])
+		diag(ld, f->val, "invalid value '%.*s' for '%s'%s (expected one of: %s)",
+		     SC_GOT_MAX, s, f->name, sugg, valid);
+	else
+		diag(ld, f->val, "invalid value '%.*s' for '%s'; expected one of: %s", SC_GOT_MAX,
+		     s, f->name, valid);
+	return false;
+}
+
+/* Is the part of s before '/' an address? For saying which half of "a/len" is wrong. */
+static bool head_is_addr(const char *s, struct ip_addr *out)
+{
+	const char *slash = strchr(s, '/');
+	char buf[ADDR_STRLEN];
+
+	if (!slash || slash - s >= ADDR_STRLEN)
+		return false;
+	memcpy(buf, s, slash - s);
+	buf[slash - s] = '\0';
+	return !addr_parse(buf, out);
+}
+
+static bool get_addr(struct loader *ld, const struct field *f, struct ip_addr *out)
+{
+	const char *s = get_scalar(ld, f, "an IP address");
+
+	if (!s)
+		return false;
+	if (!addr_parse(s, out))
+		return true;
+	if (head_is_addr(s, out))
+		diag(ld, f->val, "'%s' takes a single address, without a prefix length; got '%s'",
+		     f->name, s);
+	else
+		diag(ld, f->val, "invalid IP address '%.*s' for '%s'", SC_GOT_MAX, s, f->name);
+	return false;
+	return true;
+}
+
+static bool get_prefix(struct loader *ld, const struct field *f, struct ip_prefix *out)
+{
+	const char *s = get_scalar(ld, f, "an address with a prefix length");
+
+	if (!s)
+		return false;
+	if (!prefix_parse(s, out, true))
+		return true;
+	if (!prefix_parse(s, out, false))
+		diag(ld, f->val, "address '%s' in '%s' needs a prefix length, like %s/%d", s,
+		     f->name, s, out->addr.family == FAM_IPV4 ? 24 : 64);
+	else if (head_is_addr(s, &out->addr))
+		diag(ld, f->val, "prefix length in '%s' must be between 0 and %d", s,
+		     out->addr.family == FAM_IPV4 ? 32 : 128);
+	else
+		diag(ld, f->val,
+		     "invalid address '%.*s' in '%s'; expected ADDRESS/LENGTH, like 10.0.0.2/24",
+		     SC_GOT_MAX, s, f->name);
+	return false;
+}
+
+static bool get_endpoint(struct loader *ld, const struct field *f, struct endpoint *out)
+{
+	const char *s = get_scalar(ld, f, "an endpoint ADDRESS:PORT/PROTO");
+
+	if (!s)
+		return false;
+	if (!endpoint_parse(s, out))
+		return true;
+	if (!strchr(s, '/') && strlen(s) < ADDR_STRLEN)
+		diag(ld, f->val, "endpoint '%s' for '%s' lacks a protocol; write %s/tcp or %s/udp",
+		     s, f->name, s, s);
+	else
+		diag(ld, f->val,
+		     "invalid endpoint '%.*s' for '%s'; expected ADDRESS:PORT/PROTO, like "
+		     "10.100.0.1:80/tcp or [2001:db8::1]:80/udp",
+		     SC_GOT_MAX, s, f->name);
+	return false;
+}
+
+static bool name_chars_ok(const char *s)
+{
+	const char *p;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+		return false;
+	for (p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			return false;
+	return true;
+}
+
+/* Node and traffic names: [a-z0-9][a-z0-9-]*, at most max characters. */
+static bool check_name(struct loader *ld, const yaml_node_t *at, const char *s, const char *kind,
+		       size_t max, const char *why)
+{
+	if (!name_chars_ok(s)) {
+		diag(ld, at,
+		     "invalid %s name '%.*s': use lowercase letters, digits and '-', starting "
+		     "with a letter or digit",
+		     kind, SC_GOT_MAX, s);
+		return false;
+	}
+	if (strlen(s) > max) {
+		diag(ld, at, "%s name '%.*s' is too long (%zu characters, at most %zu%s)", kind,
+		     SC_GOT_MAX, s, strlen(s), max, why);
+		return false;
+	}
+	return true;
+}
+
+static bool check_ifname(struct loader *ld, const yaml_node_t *at, const char *s)
+{
+	const char *p;
+
+	for (p = s; *p; p++) {
+		if (*p == '/' || *p == ':' || *p == ' ' || *p == '\t' || *p < ' ') {
+			diag(ld, at, "invalid interface name '%.*s'", SC_GOT_MAX, s);
+			return false;
+		}
+	}
+	if (!*s || !strcmp(s, ".") || !strcmp(s, "..")) {
+		diag(ld, at, "invalid interface name '%s'", s);
+		return false;
+	}
+	if (strlen(s) > SC_IFNAME_LEN_MAX) {
+		diag(ld, at, "interface name '%.*s' is too long (%zu characters, at most %d)",
+		     SC_GOT_MAX, s, strlen(s), SC_IFNAME_LEN_MAX);
+		return false;
+	}
+	return true;
+}
+
+/* References */
+
+static int node_index(const struct scenario *sc, const char *name)
+{
+	int i;
+
+	for (i = 0; i < sc->n_nodes; i++)
+		if (!strcmp(sc->nodes[i].name, name))
+			return i;
+	return -1;
+}
+
+static int traffic_index(const struct scenario *sc, const char *name)
+{
+	int i;
+
+	for (i = 0; i < sc->n_traffic; i++)
+		if (!strcmp(sc->traffic[i].name, name))
+			return i;
+	return -1;
+}
+
+static const char *role_article(enum sc_role role)
+{
+	return role == ROLE_LB ? "an" : "a";
+}
+
+/* The index of the node a reference names, or -1 (reported when nodes are known). */
+static int ref_node_at(struct loader *ld, const yaml_node_t *at, const char *name,
+		       const char *keyname)
+{
+	char sugg[SC_NAME_MAX * 2 + 32];
+	struct suggestion s = { 0 };
+	int i = node_index(ld->sc, name);
+
+	if (i >= 0 || !ld->nodes_ok)
+		return i;
+	for (i = 0; i < ld->sc->n_nodes; i++)
+		suggest_consider(&s, name, ld->sc->nodes[i].name);
+	diag(ld, at, "unknown node '%.*s' in '%s'%s", SC_GOT_MAX, name, keyname,
+	     suggest_str(&s, sugg, sizeof(sugg)));
+	return -1;
+}
+
+/* A node name value: looked up and copied into buf. */
+static int get_node_ref(struct loader *ld, const struct field *f, char *buf)
+{
+	const char *s = get_scalar(ld, f, "a node name");
+	int i;
+
+	if (!s)
+		return -1;
+	i = ref_node_at(ld, f->val, s, f->name);
+	if (i >= 0)
+		strcpy(buf, ld->sc->nodes[i].name);
+	return i;
+}
+
+/* Is node i known to have role? Unknown roles were reported already: no second error. */
+static bool check_role(struct loader *ld, const yaml_node_t *at, int i, enum sc_role role,
+		       const char *what)
+{
+	enum sc_role r;
+
+	if (i < 0 || !ld->role_ok[i] || ld->sc->nodes[i].role == role)
+		return true;
+	r = ld->sc->nodes[i].role;
+	diag(ld, at, "%s '%s' is %s %s, not %s %s", what, ld->sc->nodes[i].name, role_article(r),
+	     role_names[r], role_article(role), role_names[role]);
+	return false;
+}
+
+/* "node:iface"; returns the node's index or -1. */
+static int get_point(struct loader *ld, const struct field *f, struct sc_point *out)
+{
+	const char *s = get_scalar(ld, f, "NODE:IFACE"), *colon;
+	char node[SC_NAME_MAX];
+	size_t nlen;
+
+	if (!s)
+		return -1;
+	colon = strchr(s, ':');
+	if (!colon) {
+		diag(ld, f->val, "expected NODE:IFACE for '%s', got '%.*s' (no ':')", f->name,
+		     SC_GOT_MAX, s);
+		return -1;
+	}
+	nlen = colon - s;
+	if (!nlen) {
+		diag(ld, f->val, "missing node name before ':' in '%.*s'", SC_GOT_MAX, s);
+		return -1;
+	}
+	if (!colon[1]) {
+		diag(ld, f->val, "missing interface name after ':' in '%.*s'", SC_GOT_MAX, s);
+		return -1;
+	}
+	if (!check_ifname(ld, f->val, colon + 1))
+		return -1;
+	if (nlen >= sizeof(node)) {
+		diag(ld, f->val, "unknown node '%.*s' in '%s'", (int)nlen, s, f->name);
+		return -1;
+	}
+	memcpy(node, s, nlen);
+	node[nlen] = '\0';
+	snprintf(out->iface, sizeof(out->iface), "%s", colon + 1);
+	if (ref_node_at(ld, f->val, node, f->name) < 0)
+		return -1;
+	strcpy(out->node, node);
+	return node_index(ld->sc, node);
+}
+
+static struct sc_mark mark_of(const yaml_node_t *n)
+{
+	return (struct sc_mark){ .line = n->start_mark.line + 1, .col = n->start_mark.column + 1 };
+}
+
+static bool too_many(struct loader *ld, const yaml_node_t *item, int n, int max, const char *what)
+{
+	if (n < max)
+		return false;
+	diag(ld, item, "too many %s (at most %d)", what, max);
+	return true;
+}
+
+/* Loads one item of a list; increments the list's count when the item is kept. */
+typedef void (*item_loader)(struct loader *ld, const struct field *item, void *ctx);
+
+/* A list: each item through its loader, up to the limit. */
+static void load_list(struct loader *ld, const struct field *f, const int *count, int max,
+		      const char *what, item_loader load, void *ctx)
+{
+	yaml_node_item_t *it;
+	const yaml_node_t *n;
+
+	if (!want_seq(ld, f))
+		return;
+	for (it = f->val->data.sequence.items.start; it < f->val->data.sequence.items.top; it++) {
+		struct field item;
+
+		n = doc_node(ld, *it);
+		if (too_many(ld, n, *count, max, what))
+			break;
+		item = item_field(f, n);
+		load(ld, &item, ctx);
+	}
+}
+
+/* nodes: */
+
+enum { N_ROLE, N_ADDRS, N_GATEWAY, N_GATEWAY6, N_HOST, N_KEYS };
+static const struct key node_keys[] = {
+	[N_ROLE] = { "role", true },	    [N_ADDRS] = { "addrs", false },
+	[N_GATEWAY] = { "gateway", false }, [N_GATEWAY6] = { "gateway6", false },
+	[N_HOST] = { "host", false },
+};
+
+static void load_node_addr(struct loader *ld, const struct field *item, void *ctx)
+{
+	int idx = *(int *)ctx;
+	struct sc_node *node = &ld->sc->nodes[idx];
+
+	if (get_prefix(ld, item, &node->addrs[node->n_addrs]))
+		ld->addr_ref[idx][node->n_addrs++] = item->val;
+}
+
+/* A gateway must be reachable on-link: inside one of the node's subnets of its family. */
+static void check_gateway(struct loader *ld, const struct sc_node *node, const struct field *f,
+			  const struct ip_addr *gw)
+{
+	char a[ADDR_STRLEN];
+	bool family_seen = false;
+	int i;
+
+	if (!node->n_addrs)
+		return;
+	for (i = 0; i < node->n_addrs; i++) {
+		if (node->addrs[i].addr.family != gw->family)
+			continue;
+		family_seen = true;
+		if (prefix_contains(&node->addrs[i], gw))
+			return;
+	}
+	addr_str(gw, a, sizeof(a));
+	if (family_seen)
+		diag(ld, f->val, "gateway %s is in none of the subnets of node '%s'", a,
+		     node->name);
+	else
+		diag(ld, f->val, "gateway %s is IPv%d but node '%s' has no IPv%d address", a,
+		     gw->family, node->name, gw->family);
+}
+
+static void load_node_gateways(struct loader *ld, struct sc_node *node, const struct field *f)
+{
+	const struct field *gw = &f[N_GATEWAY], *gw6 = &f[N_GATEWAY6];
+	struct ip_addr a;
+
+	if (gw->key && get_addr(ld, gw, &a)) {
+		if (a.family == FAM_IPV4)
+			node->gateway4 = a;
+		else
+			node->gateway6 = a;
+		check_gateway(ld, node, gw, &a);
+	}
+	if (gw6->key && get_addr(ld, gw6, &a)) {
+		if (a.family != FAM_IPV6)
+			diag(ld, gw6->val,
+			     "'gateway6' must be an IPv6 address; put %s in 'gateway'",
+			     scalar_text(gw6->val));
+		else if (node->gateway6.family != FAM_NONE)
+			diag(ld, gw6->key, "IPv6 gateway given twice ('gateway' and 'gateway6')");
+		else {
+			node->gateway6 = a;
+			check_gateway(ld, node, gw6, &a);
+		}
+	}
+}
+
+static void load_node(struct loader *ld, int idx, const yaml_node_t *map)
+{
+	struct sc_node *node = &ld->sc->nodes[idx];
+	struct field f[N_KEYS];
+	char where[64];
+	int role;
+
+	snprintf(where, sizeof(where), "node '%s'", node->name);
+	map_fields(ld, map, where, node_keys, N_KEYS, f);
+	if (f[N_ROLE].key && get_enum(ld, &f[N_ROLE], role_names, ARRAY_SIZE(role_names), &role)) {
+		node->role = role;
+		ld->role_ok[idx] = true;
+	}
+	if (f[N_ADDRS].key)
+		load_list(ld, &f[N_ADDRS], &node->n_addrs, SC_MAX_ADDRS, "addresses",
+			  load_node_addr, &idx);
+	load_node_gateways(ld, node, f);
+	if (f[N_HOST].key) {
+		if (ld->role_ok[idx] && node->role != ROLE_CONTAINER)
+			diag(ld, f[N_HOST].key, "'host' is only for containers; '%s' is %s %s",
+			     node->name, role_article(node->role), role_names[node->role]);
+		else if (get_scalar(ld, &f[N_HOST], "a node name"))
+			ld->host_ref[idx] = f[N_HOST].val;
+	}
+	if (ld->role_ok[idx] && node->role == ROLE_CONTAINER) {
+		if (!f[N_HOST].key)
+			diag(ld, map, "missing required key 'host' in container '%s'", node->name);
+		if (!f[N_ADDRS].key)
+			diag(ld, map, "missing required key 'addrs' in container '%s'", node->name);
+		else if (is_empty_seq(f[N_ADDRS].val))
+			diag(ld, f[N_ADDRS].val, "container '%s' has no addresses", node->name);
+	}
+}
+
+/* Address a of node i given to an earlier node (or earlier in the same node) too? */
+static void check_addr_unique(struct loader *ld, int i, int a)
+{
+	const struct scenario *sc = ld->sc;
+	const struct ip_addr *addr = &sc->nodes[i].addrs[a].addr;
+	const yaml_node_t *at = ld->addr_ref[i][a];
+	char p[ADDR_STRLEN];
+	int j, b;
+
+	for (j = 0; j <= i; j++) {
+		for (b = 0; b < (j == i ? a : sc->nodes[j].n_addrs); b++) {
+			if (!addr_equal(addr, &sc->nodes[j].addrs[b].addr))
+				continue;
+			/* an alias repeats the same YAML node: point at the aliasing node */
+			if (ld->addr_ref[j][b] == at)
+				at = ld->name_ref[i];
+			diag(ld, at, "address %s is already given to node '%s' (line %d)",
+			     addr_str(addr, p, sizeof(p)), sc->nodes[j].name,
+			     (int)ld->addr_ref[j][b]->start_mark.line + 1);
+			return;
+		}
+	}
+}
+
+/* Checks that need every node: containers' hosts, addresses used twice. */
+static void check_nodes(struct loader *ld)
+{
+	struct scenario *sc = ld->sc;
+	int i, a;
+
+	for (i = 0; i < sc->n_nodes; i++) {
+		const yaml_node_t *h = ld->host_ref[i];
+		int hi;
+
+		if (!h)
+			continue;
+		hi = ref_node_at(ld, h, scalar_text(h), "host");
+		if (hi >= 0 && check_role(ld, h, hi, ROLE_HOST, "host"))
+			strcpy(sc->nodes[i].host, sc->nodes[hi].name);
+	}
+	for (i = 0; i < sc->n_nodes; i++)
+		for (a = 0; a < sc->nodes[i].n_addrs; a++)
+			check_addr_unique(ld, i, a);
+}
+
+static void load_nodes(struct loader *ld, const struct field *f)
+{
+	struct scenario *sc = ld->sc;
+	const yaml_node_t *k, *v;
+	yaml_node_pair_t *p;
+	int i;
+
+	if (!want_map(ld, f))
+		return;
+	ld->nodes_ok = true;
+	for (p = f->val->data.mapping.pairs.start; p < f->val->data.mapping.pairs.top; p++) {
+		const char *name;
+
+		pair_nodes(ld, p, &k, &v);
+		if (!key_is_scalar(ld, k, "'nodes'"))
+			continue;
+		name = scalar_text(k);
+		check_name(ld, k, name, "node", SC_NODE_NAME_MAX,
+			   ": it becomes part of namespace and interface names");
+		i = node_index(sc, name);
+		if (i >= 0) {
+			diag(ld, k, "duplicate node '%s' (first defined at line %d)", name,
+			     sc->nodes[i].mark.line);
+			continue;
+		}
+		if (too_many(ld, k, sc->n_nodes, SC_MAX_NODES, "nodes"))
+			break;
+		if (strlen(name) >= SC_NAME_MAX)
+			continue;
+		i = sc->n_nodes++;
+		strcpy(sc->nodes[i].name, name);
+		sc->nodes[i].mark = mark_of(k);
+		ld->name_ref[i] = k;
+		if (v->type != YAML_MAPPING_NODE || is_null(v)) {
+			struct field nf = { .name = name, .key = k, .val = v };
+
+			char what[SC_NAME_MAX + 16];
+
+			snprintf(what, sizeof(what), "node '%s'", name);
+			want_type(ld, &nf, YAML_MAPPING_NODE, what);
+			continue;
+		}
+		load_node(ld, i, v);
+	}
+	if (!sc->n_nodes && is_empty_map(f->val))
+		diag(ld, f->val, "'nodes' is empty; a scenario needs at least one node");
+	check_nodes(ld);
+}
+
+/* links: */
+
+static bool point_equal(const struct sc_point *a, const struct sc_point *b)
+{
+	return !strcmp(a->node, b->node) && !strcmp(a->iface, b->iface);
+}
+
+/* An endpoint already used by an earlier link (or the other end of this one). */
+static void check_point_unused(struct loader *ld, const yaml_node_t *at, const struct sc_point *pt,
+			       int n_links, const struct sc_point *other)
+{
+	int i;
+
+	for (i = 0; i < n_links; i++) {
+		const struct sc_link *l = &ld->sc->links[i];
+
+		if (point_equal(&l->a, pt) || point_equal(&l->b, pt)) {
+			diag(ld, at, "'%s:%s' is already used by the link at line %d", pt->node,
+			     pt->iface, l->mark.line);
+			return;
+		}
+	}
+	if (other && point_equal(other, pt))
+		diag(ld, at, "a link cannot join '%s:%s' to itself", pt->node, pt->iface);
+}
+
+static void load_link(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_link *l = &ld->sc->links[ld->sc->n_links];
+	const yaml_node_t *n = item->val;
+	yaml_node_item_t *items;
+	int count, e, ok = 0;
+
+	(void)ctx;
+	if (!want_type(ld, item, YAML_SEQUENCE_NODE, "a link [NODE:IFACE, NODE:IFACE]"))
+		return;
+	items = n->data.sequence.items.start;
+	count = n->data.sequence.items.top - items;
+	if (count != 2) {
+		diag(ld, n, "a link joins exactly two NODE:IFACE endpoints, got %d", count);
+		return;
+	}
+	memset(l, 0, sizeof(*l));
+	l->mark = mark_of(n);
+	for (e = 0; e < 2; e++) {
+		const yaml_node_t *end = doc_node(ld, items[e]);
+		struct field ef = item_field(item, end);
+		struct sc_point *pt = e ? &l->b : &l->a;
+
+		if (get_point(ld, &ef, pt) < 0)
+			continue;
+		check_point_unused(ld, end, pt, ld->sc->n_links, e ? &l->a : NULL);
+		ok++;
+	}
+	if (ok == 2)
+		ld->sc->n_links++;
+}
+
+/* balancer: */
+
+enum { V_VIP, V_ENCAP, V_BACKENDS, V_KEYS };
+static const struct key vip_keys[] = {
+	[V_VIP] = { "vip", true },
+	[V_ENCAP] = { "encap", false },
+	[V_BACKENDS] = { "backends", true },
+};
+
+/* The family of the VIP the encap carries, FAM_NONE when either works. */
+static int encap_inner_family(enum sc_encap e)
+{
+	switch (e) {
+	case SC_ENCAP_IPIP:
+	case SC_ENCAP_4IN6:
+		return FAM_IPV4;
+	case SC_ENCAP_IP6IP6:
+		return FAM_IPV6;
+	default:
+		return FAM_NONE;
+	}
+}
+
+static bool encap_fits_vip(const struct sc_vip *v)
+{
+	int need = encap_inner_family(v->encap);
+
+	return need == FAM_NONE || need == v->vip.addr.family;
+}
+
+/* The family of the outer header the encap writes, FAM_NONE when either works. */
+static int encap_outer_family(enum sc_encap e)
+{
+	switch (e) {
+	case SC_ENCAP_IPIP:
+		return FAM_IPV4;
+	case SC_ENCAP_IP6IP6:
+	case SC_ENCAP_4IN6:
+		return FAM_IPV6;
+	default:
+		return FAM_NONE;
+	}
+}
+
+static void check_backend_family(struct loader *ld, const yaml_node_t *at, int i,
+				 const struct sc_vip *v)
+{
+	const struct sc_node *node = &ld->sc->nodes[i];
+	int fam = encap_outer_family(v->encap), a;
+
+	if (fam == FAM_NONE || !node->n_addrs)
+		return;
+	for (a = 0; a < node->n_addrs; a++)
+		if (node->addrs[a].addr.family == fam)
+			return;
+	diag(ld, at, "backend '%s' has no IPv%d address for encap '%s'", node->name, fam,
+	     encap_names[v->encap]);
+}
+
+static void load_vip_backend(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_vip *v = ctx;
+	char name[SC_NAME_MAX];
+	int i, j;
+
+	i = get_node_ref(ld, item, name);
+	if (i < 0 || !check_role(ld, item->val, i, ROLE_CONTAINER, "VIP backend"))
+		return;
+	for (j = 0; j < v->n_backends && strcmp(v->backends[j], name); j++)
+		;
+	if (j < v->n_backends) {
+		diag(ld, item->val, "backend '%s' is listed twice", name);
+		return;
+	}
+	/* with a VIP of the wrong family the encap is already reported */
+	if (encap_fits_vip(v))
+		check_backend_family(ld, item->val, i, v);
+	strcpy(v->backends[v->n_backends++], name);
+}
+
+static void load_vip(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_balancer *b = &ld->sc->balancer;
+	struct sc_vip *v = &b->vips[b->n_vips];
+	const struct field *encap_at;
+	struct field f[V_KEYS];
+	char ep[ADDR_STRLEN];
+	bool ok = true;
+	int i, encap = SC_ENCAP_IPIP;
+
+	(void)ctx;
+	if (!want_type(ld, item, YAML_MAPPING_NODE, "a VIP entry"))
+		return;
+	memset(v, 0, sizeof(*v));
+	v->mark = mark_of(item->val);
+	map_fields(ld, item->val, "VIP entry", vip_keys, V_KEYS, f);
+	if (!f[V_VIP].key || !get_endpoint(ld, &f[V_VIP], &v->vip)) {
+		ld->vip_unparsed = true;
+		ok = false;
+	}
+	for (i = 0; ok && i < b->n_vips; i++) {
+		if (!memcmp(&b->vips[i].vip, &v->vip, sizeof(v->vip))) {
+			diag(ld, f[V_VIP].val, "VIP %s is defined twice (first at line %d)",
+			     endpoint_str(&v->vip, ep, sizeof(ep)), b->vips[i].mark.line);
+			ok = false;
+		}
+	}
+	if (f[V_ENCAP].key &&
+	    !get_enum(ld, &f[V_ENCAP], encap_names, ARRAY_SIZE(encap_names), &encap))
+		ok = false;
+	v->encap = encap;
+	encap_at = f[V_ENCAP].key ? &f[V_ENCAP] : &f[V_VIP];
+	if (ok && !encap_fits_vip(v)) {
+		diag(ld, encap_at->val, "encap '%s' carries IPv%d, but VIP %s is IPv%d",
+		     encap_names[encap], encap_inner_family(encap),
+		     endpoint_str(&v->vip, ep, sizeof(ep)), v->vip.addr.family);
+		ok = false;
+	}
+	if (f[V_BACKENDS].key) {
+		if (is_empty_seq(f[V_BACKENDS].val))
+			diag(ld, f[V_BACKENDS].val,
+			     "'backends' is empty; a VIP needs at least one container");
+		load_list(ld, &f[V_BACKENDS], &v->n_backends, SC_MAX_BACKENDS, "backends",
+			  load_vip_backend, v);
+	}
+	if (ok)
+		b->n_vips++;
+}
+
+/* The balancer's interface comes from a link: an lb has no other. */
+static void check_balancer_iface(struct loader *ld, const yaml_node_t *at, bool given)
+{
+	const struct sc_balancer *b = &ld->sc->balancer;
+	const struct sc_point pt = { 0 };
+	struct sc_point want = pt;
+	int i;
+
+	if (!ld->links_given)
+		return;
+	strcpy(want.node, b->node);
+	strcpy(want.iface, b->iface);
+	for (i = 0; i < ld->sc->n_links; i++)
+		if (point_equal(&ld->sc->links[i].a, &want) ||
+		    point_equal(&ld->sc->links[i].b, &want))
+			return;
+	diag(ld, at, "balancer interface '%s:%s'%s is in no link", b->node, b->iface,
+	     given ? "" : " (the default)");
+}
+
+enum { B_NODE, B_IFACE, B_MODE, B_VIPS, B_KEYS };
+static const struct key balancer_keys[] = {
+	[B_NODE] = { "node", true },
+	[B_IFACE] = { "interface", false },
+	[B_MODE] = { "mode", false },
+	[B_VIPS] = { "vips", false },
+};
+
+static void load_balancer(struct loader *ld, const struct field *bf)
+{
+	struct sc_balancer *b = &ld->sc->balancer;
+	struct field f[B_KEYS];
+	int node = -1, mode;
+	bool iface_ok = true;
+
+	if (!want_map(ld, bf))
+		return;
+	b->present = true;
+	b->mark = mark_of(bf->val);
+	map_fields(ld, bf->val, "balancer", balancer_keys, B_KEYS, f);
+	if (f[B_NODE].key) {
+		node = get_node_ref(ld, &f[B_NODE], b->node);
+		if (!check_role(ld, f[B_NODE].val, node, ROLE_LB, "balancer node"))
+			node = -1;
+	}
+	if (f[B_IFACE].key) {
+		const char *s = get_scalar(ld, &f[B_IFACE], "an interface name");
+
+		iface_ok = s && check_ifname(ld, f[B_IFACE].val, s);
+		if (iface_ok)
+			strcpy(b->iface, s);
+	}
+	if (node >= 0 && iface_ok)
+		check_balancer_iface(ld, f[B_IFACE].key ? f[B_IFACE].val : f[B_NODE].val,
+				     f[B_IFACE].key);
+	if (f[B_MODE].key && get_enum(ld, &f[B_MODE], mode_names, ARRAY_SIZE(mode_names), &mode))
+		b->mode = mode;
+	if (f[B_VIPS].key)
+		load_list(ld, &f[B_VIPS], &b->n_vips, SC_MAX_VIPS, "VIPs", load_vip, NULL);
+}
+
+/* backend: */
+
+enum { D_DECAP, D_STRICT, D_KEYS };
+static const struct key backend_keys[] = {
+	[D_DECAP] = { "decap", false },
+	[D_STRICT] = { "strict", false },
+};
+
+static void load_backend(struct loader *ld, const struct field *bf)
+{
+	struct sc_backend *b = &ld->sc->backend;
+	struct field f[D_KEYS];
+	bool decap_ok = true;
+	int decap;
+
+	if (!want_map(ld, bf))
+		return;
+	b->mark = mark_of(bf->val);
+	map_fields(ld, bf->val, "backend", backend_keys, D_KEYS, f);
+	if (f[D_DECAP].key) {
+		decap_ok = get_enum(ld, &f[D_DECAP], decap_names, ARRAY_SIZE(decap_names), &decap);
+		if (decap_ok)
+			b->decap = decap;
+	}
+	if (f[D_STRICT].key && get_bool(ld, &f[D_STRICT], &b->strict) && decap_ok &&
+	    b->decap != SC_DECAP_HOST_NIC)
+		diag(ld, f[D_STRICT].key, "'strict' applies only to 'decap: host-nic', not '%s'",
+		     decap_names[b->decap]);
+}
+
+/* services: */
+
+enum { S_NODE, S_LISTEN, S_KIND, S_KEYS };
+static const struct key service_keys[] = {
+	[S_NODE] = { "node", true },
+	[S_LISTEN] = { "listen", true },
+	[S_KIND] = { "kind", false },
+};
+
+static void load_service(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_service *s = &ld->sc->services[ld->sc->n_services];
+	struct field f[S_KEYS];
+	bool ok = true;
+	int kind;
+
+	(void)ctx;
+	if (!want_type(ld, item, YAML_MAPPING_NODE, "a service entry"))
+		return;
+	memset(s, 0, sizeof(*s));
+	s->mark = mark_of(item->val);
+	map_fields(ld, item->val, "service entry", service_keys, S_KEYS, f);
+	if (f[S_NODE].key && get_node_ref(ld, &f[S_NODE], s->node) < 0)
+		ok = false;
+	if (f[S_LISTEN].key && get_endpoint(ld, &f[S_LISTEN], &s->listen) && !s->listen.port) {
+		diag(ld, f[S_LISTEN].val, "'listen' needs a port, like 0.0.0.0:80/tcp");
+		ok = false;
+	}
+	if (f[S_KIND].key) {
+		if (get_enum(ld, &f[S_KIND], service_kind_names, ARRAY_SIZE(service_kind_names),
+			     &kind))
+			s->kind = kind;
+		else
+			ok = false;
+	}
+	if (ok && f[S_NODE].key && f[S_LISTEN].key)
+		ld->sc->n_services++;
+}
+
+/* traffic: */
+
+enum { F_NAME, F_FROM, F_TO, F_CONNECTIONS, F_CONCURRENCY, F_TIMEOUT, F_KEYS };
+static const struct key traffic_keys[] = {
+	[F_NAME] = { "name", true },
+	[F_FROM] = { "from", true },
+	[F_TO] = { "to", true },
+	[F_CONNECTIONS] = { "connections", false },
+	[F_CONCURRENCY] = { "concurrency", false },
+	[F_TIMEOUT] = { "timeout-ms", false },
+};
+
+static void load_traffic_entry(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_traffic *t = &ld->sc->traffic[ld->sc->n_traffic];
+	struct field f[F_KEYS];
+	const char *name = NULL;
+	int i;
+
+	(void)ctx;
+	if (!want_type(ld, item, YAML_MAPPING_NODE, "a traffic entry"))
+		return;
+	memset(t, 0, sizeof(*t));
+	t->mark = mark_of(item->val);
+	t->connections = 10;
+	t->concurrency = 1;
+	t->timeout_ms = 2000;
+	map_fields(ld, item->val, "traffic entry", traffic_keys, F_KEYS, f);
+	if (f[F_NAME].key) {
+		name = get_scalar(ld, &f[F_NAME], "a traffic name");
+		if (name && !check_name(ld, f[F_NAME].val, name, "traffic", SC_NAME_MAX - 1, ""))
+			name = NULL;
+	}
+	if (!name)
+		ld->traffic_unnamed = true;
+	if (name) {
+		i = traffic_index(ld->sc, name);
+		if (i >= 0)
+			diag(ld, f[F_NAME].val, "duplicate traffic name '%s' (first at line %d)",
+			     name, ld->sc->traffic[i].mark.line);
+	}
+	if (f[F_FROM].key)
+		get_node_ref(ld, &f[F_FROM], t->from);
+	if (f[F_TO].key && get_endpoint(ld, &f[F_TO], &t->to) && !t->to.port)
+		diag(ld, f[F_TO].val, "'to' needs a port, like 10.100.0.1:80/tcp");
+	if (f[F_CONNECTIONS].key)
+		get_int(ld, &f[F_CONNECTIONS], 1, 1000000, &t->connections);
+	if (f[F_CONCURRENCY].key)
+		get_int(ld, &f[F_CONCURRENCY], 1, 1024, &t->concurrency);
+	if (f[F_TIMEOUT].key)
+		get_int(ld, &f[F_TIMEOUT], 1, 3600000, &t->timeout_ms);
+	/* registered even when other keys are wrong, so references to it do not cascade */
+	if (name && traffic_index(ld->sc, name) < 0) {
+		strcpy(t->name, name);
+		ld->sc->n_traffic++;
+	}
+}
+
+/* capture: */
+
+enum { C_AT, C_FILTER, C_SNAPLEN, C_KEYS };
+static const struct key capture_keys[] = {
+	[C_AT] = { "at", true },
+	[C_FILTER] = { "filter", false },
+	[C_SNAPLEN] = { "snaplen", false },
+};
+
+static void load_capture(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_capture *c = &ld->sc->captures[ld->sc->n_captures];
+	const yaml_node_t *at = item->val;
+	struct field f[C_KEYS];
+	bool ok;
+	int i;
+
+	(void)ctx;
+	memset(c, 0, sizeof(*c));
+	c->mark = mark_of(item->val);
+	c->snaplen = SC_SNAPLEN_DEFAULT;
+	if (item->val->type == YAML_SCALAR_NODE && !is_null(item->val)) {
+		ok = get_point(ld, item, &c->at) >= 0;
+	} else if (item->val->type == YAML_MAPPING_NODE) {
+		map_fields(ld, item->val, "capture entry", capture_keys, C_KEYS, f);
+		ok = f[C_AT].key && get_point(ld, &f[C_AT], &c->at) >= 0;
+		if (f[C_AT].key)
+			at = f[C_AT].val;
+		if (f[C_FILTER].key && !get_text(ld, &f[C_FILTER], c->filter, sizeof(c->filter)))
+			ok = false;
+		if (f[C_SNAPLEN].key &&
+		    !get_int(ld, &f[C_SNAPLEN], 1, SC_SNAPLEN_DEFAULT, &c->snaplen))
+			ok = false;
+	} else {
+		char got[SC_GOT_MAX + 8];
+
+		diag(ld, field_at(item),
+		     "expected NODE:IFACE or {at: NODE:IFACE, ...} for a "
+		     "capture, got %s",
+		     describe(item->val, got, sizeof(got)));
+		return;
+	}
+	if (!ok)
+		return;
+	for (i = 0; i < ld->sc->n_captures; i++) {
+		if (point_equal(&ld->sc->captures[i].at, &c->at)) {
+			diag(ld, at, "'%s:%s' is captured twice (first at line %d)", c->at.node,
+			     c->at.iface, ld->sc->captures[i].mark.line);
+			return;
+		}
+	}
+	ld->sc->n_captures++;
+}
+
+/* expect: */
+
+static int get_traffic_ref(struct loader *ld, const struct field *f, char *buf)
+{
+	const char *s = get_scalar(ld, f, "a traffic name");
+	char sugg[SC_NAME_MAX * 2 + 32];
+	struct suggestion sg = { 0 };
+	int i;
+
+	if (!s)
+		return -1;
+	i = traffic_index(ld->sc, s);
+	if (i >= 0) {
+		strcpy(buf, ld->sc->traffic[i].name);
+		return i;
+	}
+	if (ld->traffic_unnamed)
+		return -1;
+	for (i = 0; i < ld->sc->n_traffic; i++)
+		suggest_consider(&sg, s, ld->sc->traffic[i].name);
+	diag(ld, f->val, "unknown traffic '%.*s' in '%s'%s", SC_GOT_MAX, s, f->name,
+	     suggest_str(&sg, sugg, sizeof(sugg)));
+	return -1;
+}
+
+enum { SB_TRAFFIC, SB_NODES, SB_KEYS };
+static const struct key served_by_keys[] = {
+	[SB_TRAFFIC] = { "traffic", true },
+	[SB_NODES] = { "nodes", true },
+};
+
+static void load_served_node(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_expect *e = ctx;
+
+	if (get_node_ref(ld, item, e->nodes[e->n_nodes]) >= 0)
+		e->n_nodes++;
+}
+
+static void load_served_by(struct loader *ld, const struct field *ef, struct sc_expect *e)
+{
+	struct field f[SB_KEYS];
+
+	if (!want_map(ld, ef))
+		return;
+	map_fields(ld, ef->val, "'served-by'", served_by_keys, SB_KEYS, f);
+	if (f[SB_TRAFFIC].key)
+		get_traffic_ref(ld, &f[SB_TRAFFIC], e->traffic);
+	if (f[SB_NODES].key)
+		load_list(ld, &f[SB_NODES], &e->n_nodes, SC_MAX_BACKENDS, "nodes", load_served_node,
+			  e);
+}
+
+/* seen and never-seen share keys; never-seen has no 'min'. */
+enum { E_AT, E_SRC, E_DST, E_FILTER, E_MIN, E_KEYS };
+static const struct key seen_keys[] = {
+	[E_AT] = { "at", true },	  [E_SRC] = { "src", false }, [E_DST] = { "dst", false },
+	[E_FILTER] = { "filter", false }, [E_MIN] = { "min", false },
+};
+
+static void load_seen(struct loader *ld, const struct field *ef, struct sc_expect *e)
+{
+	bool never = e->kind == SC_EXPECT_NEVER_SEEN;
+	struct field f[E_KEYS];
+	char where[32];
+
+	if (!want_map(ld, ef))
+		return;
+	snprintf(where, sizeof(where), "'%s'", expect_names[e->kind]);
+	map_fields(ld, ef->val, where, seen_keys, never ? E_MIN : E_KEYS, f);
+	if (f[E_AT].key)
+		get_point(ld, &f[E_AT], &e->at);
+	if (f[E_SRC].key)
+		get_addr(ld, &f[E_SRC], &e->src);
+	if (f[E_DST].key)
+		get_addr(ld, &f[E_DST], &e->dst);
+	if (f[E_FILTER].key)
+		get_text(ld, &f[E_FILTER], e->filter, sizeof(e->filter));
+	if (!never && f[E_MIN].key)
+		get_int(ld, &f[E_MIN], 1, 1000000000, &e->min);
+}
+
+enum { X_AT, X_VIP, X_KEYS };
+static const struct key encapsulated_keys[] = {
+	[X_AT] = { "at", true },
+	[X_VIP] = { "vip", true },
+};
+
+static void load_encapsulated(struct loader *ld, const struct field *ef, struct sc_expect *e)
+{
+	const struct sc_balancer *b = &ld->sc->balancer;
+	struct field f[X_KEYS];
+	char ep[ADDR_STRLEN];
+	int i;
+
+	if (!want_map(ld, ef))
+		return;
+	map_fields(ld, ef->val, "'encapsulated'", encapsulated_keys, X_KEYS, f);
+	if (f[X_AT].key)
+		get_point(ld, &f[X_AT], &e->at);
+	if (!f[X_VIP].key || !get_endpoint(ld, &f[X_VIP], &e->vip))
+		return;
+	if (!b->present) {
+		diag(ld, f[X_VIP].val, "'encapsulated' needs a balancer, and there is none");
+		return;
+	}
+	for (i = 0; i < b->n_vips; i++)
+		if (!memcmp(&b->vips[i].vip, &e->vip, sizeof(e->vip)))
+			return;
+	if (!ld->vip_unparsed)
+		diag(ld, f[X_VIP].val, "%s is not a VIP of the balancer",
+		     endpoint_str(&e->vip, ep, sizeof(ep)));
+}
+
+static void load_expect(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_expect *e = &ld->sc->expects[ld->sc->n_expects];
+	const yaml_node_t *k, *v, *kind_key = NULL;
+	struct field ef = { 0 };
+	yaml_node_pair_t *p;
+	char valid[128];
+	int i;
+
+	(void)ctx;
+	if (!want_type(ld, item, YAML_MAPPING_NODE, "an expect entry"))
+		return;
+	memset(e, 0, sizeof(*e));
+	e->mark = mark_of(item->val);
+	e->min = 1;
+	for (p = item->val->data.mapping.pairs.start; p < item->val->data.mapping.pairs.top; p++) {
+		pair_nodes(ld, p, &k, &v);
+		if (!key_is_scalar(ld, k, "expect entry"))
+			continue;
+		i = name_index(scalar_text(k), expect_names, ARRAY_SIZE(expect_names));
+		if (i < 0) {
+			unknown_key(ld, k, "check", "expect entry", expect_names,
+				    ARRAY_SIZE(expect_names));
+			continue;
+		}
+		if (kind_key) {
+			diag(ld, k,
+			     "an expect entry holds one check; '%s' follows '%s' (give it an "
+			     "entry of its own)",
+			     scalar_text(k), scalar_text(kind_key));
+			continue;
+		}
+		kind_key = k;
+		e->kind = i;
+		ef = (struct field){ .name = expect_names[i], .key = k, .val = v };
+	}
+	if (!kind_key) {
+		if (is_empty_map(item->val)) {
+			join_names(expect_names, ARRAY_SIZE(expect_names), valid, sizeof(valid));
+			diag(ld, item->val, "empty expect entry; expected one of: %s", valid);
+		}
+		return;
+	}
+	switch (e->kind) {
+	case SC_EXPECT_ANSWERED:
+		get_traffic_ref(ld, &ef, e->traffic);
+		break;
+	case SC_EXPECT_SERVED_BY:
+		load_served_by(ld, &ef, e);
+		break;
+	case SC_EXPECT_NEVER_SEEN:
+	case SC_EXPECT_SEEN:
+		load_seen(ld, &ef, e);
+		break;
+	case SC_EXPECT_ENCAPSULATED:
+		load_encapsulated(ld, &ef, e);
+		break;
+	}
+	ld->sc->n_expects++;
+}
+
+/* The document */
+
+enum {
+	T_VERSION,
+	T_NAME,
+	T_NODES,
+	T_LINKS,
+	T_BALANCER,
+	T_BACKEND,
+	T_SERVICES,
+	T_TRAFFIC,
+	T_CAPTURE,
+	T_EXPECT,
+	T_KEYS
+};
+static const struct key top_keys[] = {
+	[T_VERSION] = { "version", true },    [T_NAME] = { "name", true },
+	[T_NODES] = { "nodes", true },	      [T_LINKS] = { "links", false },
+	[T_BALANCER] = { "balancer", false }, [T_BACKEND] = { "backend", false },
+	[T_SERVICES] = { "services", false }, [T_TRAFFIC] = { "traffic", false },
+	[T_CAPTURE] = { "capture", false },   [T_EXPECT] = { "expect", false },
+};
+
+_Static_assert(ARRAY_SIZE(top_keys) <= SC_KEYS_MAX, "raise SC_KEYS_MAX");
+
+static void load_header(struct loader *ld, const struct field *f)
+{
+	struct scenario *sc = ld->sc;
+	const char *s;
+
+	if (f[T_VERSION].key && get_int(ld, &f[T_VERSION], 0, 1000000, &sc->version) &&
+	    sc->version != 1)
+		diag(ld, f[T_VERSION].val, "unsupported version %d; this dsrlab reads version 1",
+		     sc->version);
+	if (!f[T_NAME].key || !get_text(ld, &f[T_NAME], sc->name, sizeof(sc->name)))
+		return;
+	for (s = sc->name; *s; s++) {
+		if ((unsigned char)*s < ' ') {
+			diag(ld, f[T_NAME].val, "'name' must be a single line of text");
+			return;
+		}
+	}
+}
+
+static void load_document(struct loader *ld, const yaml_node_t *root)
+{
+	struct scenario *sc = ld->sc;
+	struct field f[T_KEYS], rf = { .name = "scenario", .val = root };
+
+	sc->backend.decap = SC_DECAP_HOST_VETH_EGRESS;
+	strcpy(sc->balancer.iface, "eth0");
+	if (!want_type(ld, &rf, YAML_MAPPING_NODE, "a scenario (version, name, nodes, ...)"))
+		return;
+	map_fields(ld, root, "scenario", top_keys, T_KEYS, f);
+	load_header(ld, f);
+	if (f[T_NODES].key)
+		load_nodes(ld, &f[T_NODES]);
+	if (f[T_LINKS].key) {
+		ld->links_given = f[T_LINKS].val->type == YAML_SEQUENCE_NODE;
+		load_list(ld, &f[T_LINKS], &sc->n_links, SC_MAX_LINKS, "links", load_link, NULL);
+	}
+	if (f[T_BALANCER].key)
+		load_balancer(ld, &f[T_BALANCER]);
+	if (f[T_BACKEND].key)
+		load_backend(ld, &f[T_BACKEND]);
+	if (f[T_SERVICES].key)
+		load_list(ld, &f[T_SERVICES], &sc->n_services, SC_MAX_SERVICES, "services",
+			  load_service, NULL);
+	if (f[T_TRAFFIC].key)
+		load_list(ld, &f[T_TRAFFIC], &sc->n_traffic, SC_MAX_TRAFFIC, "traffic entries",
+			  load_traffic_entry, NULL);
+	if (f[T_CAPTURE].key)
+		load_list(ld, &f[T_CAPTURE], &sc->n_captures, SC_MAX_CAPTURES, "captures",
+			  load_capture, NULL);
+	if (f[T_EXPECT].key)
+		load_list(ld, &f[T_EXPECT], &sc->n_expects, SC_MAX_EXPECTS, "expect entries",
+			  load_expect, NULL);
+}
+
+/* libyaml's reader errors carry a byte offset, not a mark. */
+static yaml_mark_t mark_at_offset(const struct loader *ld, size_t off)
+{
+	yaml_mark_t m = { 0 };
+	size_t i;
+
+	for (i = 0; i < off && i < ld->len; i++) {
+		if (ld->text[i] == '\n') {
+			m.line++;
+			m.column = 0;
+		} else if ((ld->text[i] & 0xc0) != 0x80) {
+			m.column++;
+		}
+	}
+	return m;
+}
+
+static void syntax_error(struct loader *ld, const yaml_parser_t *parser)
+{
+	yaml_mark_t m = parser->problem_mark;
+	char context[128] = "";
+	const char *hint = "";
+
+	if (parser->error == YAML_MEMORY_ERROR) {
+		ld->oom = true;
+		return;
+	}
+	if (parser->error == YAML_READER_ERROR) {
+		diag_mark(ld, mark_at_offset(ld, parser->problem_offset),
+			  "file is not valid UTF-8 (%s)", parser->problem);
+		return;
+	}
+	if (m.index < ld->len && ld->text[m.index] == '\t')
+		hint = " (a tab: YAML indents with spaces only)";
+	else if (parser->context &&
+		 (parser->context_mark.line != m.line || parser->context_mark.column != m.column))
+		snprintf(context, sizeof(context), " (%s at line %d, column %d)", parser->context,
+			 (int)parser->context_mark.line + 1, (int)parser->context_mark.column + 1);
+	else if (parser->context)
+		snprintf(context, sizeof(context), " (%s)", parser->context);
+	diag_mark(ld, m, "YAML syntax error: %s%s%s", parser->problem ? parser->problem : "?",
+		  context, hint);
+}
+
+/* A second document in the file is a mistake (a stray '---'), not something to skip. */
+static void check_single_document(struct loader *ld, yaml_parser_t *parser)
+{
+	yaml_document_t next;
+	yaml_node_t *root;
+
+	if (!yaml_parser_load(parser, &next)) {
+		syntax_error(ld, parser);
+		return;
+	}
+	root = yaml_document_get_root_node(&next);
+	if (root)
+		diag_mark(ld, next.start_mark,
+			  "a scenario file holds one YAML document; a second one starts here");
+	yaml_document_delete(&next);
+}
+
+int scenario_load_buffer(const char *name, const char *text, size_t len, struct scenario *sc,
+			 FILE *err)
+{
+	struct loader ld = { .file = name, .text = text, .len = len, .sc = sc };
+	yaml_parser_t parser;
+	yaml_node_t *root;
+	int ret = 0;
+
+	memset(sc, 0, sizeof(*sc));
+	snprintf(sc->file, sizeof(sc->file), "%s", name);
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	/* on failure yaml_parser_load leaves no document to delete */
+	if (!yaml_parser_load(&parser, &ld.doc)) {
+		syntax_error(&ld, &parser);
+		goto out_parser;
+	}
+	root = yaml_document_get_root_node(&ld.doc);
+	if (!root) {
+		diag_mark(&ld, (yaml_mark_t){ 0 },
+			  "empty scenario; expected a mapping with version, name and nodes");
+		goto out_doc;
+	}
+	check_single_document(&ld, &parser);
+	load_document(&ld, root);
+out_doc:
+	yaml_document_delete(&ld.doc);
+out_parser:
+	yaml_parser_delete(&parser);
+	if (ld.oom)
+		ret = -ENOMEM;
+	else if (ld.n_diags)
+		ret = -EINVAL;
+	if (ld.n_diags && err)
+		print_diags(&ld, err);
+	free_diags(&ld);
+	return ret;
+}
+
+static int read_file(const char *path, char **text, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = NULL, *p;
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	for (;;) {
+		p = realloc(buf, cap);
+		if (!p) {
+			ret = -ENOMEM;
+			goto err_free;
+		}
+		buf = p;
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		cap *= 2;
+	}
+	if (ferror(f)) {
+		ret = -EIO;
+		goto err_free;
+	}
+	fclose(f);
+	*text = buf;
+	*len = n;
+	return 0;
+
+err_free:
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+int scenario_load(const char *path, struct scenario *sc, FILE *err)
+{
+	size_t len = 0;
+	char *text = NULL;
+	int ret;
+
+	memset(sc, 0, sizeof(*sc));
+	ret = read_file(path, &text, &len);
+	if (ret) {
+		if (err)
+			fprintf(err, "%s: cannot read scenario: %s\n", path, strerror(-ret));
+		return ret;
+	}
+	ret = scenario_load_buffer(path, text, len, sc, err);
+	free(text);
+	return ret;
+}
+
+const struct sc_node *scenario_node(const struct scenario *sc, const char *name)
+{
+	int i = node_index(sc, name);
+
+	return i < 0 ? NULL : &sc->nodes[i];
+}
+
+const char *scenario_role_name(enum sc_role role)
+{
+	return (unsigned int)role < ARRAY_SIZE(role_names) ? role_names[role] : "?";
+}
+
+const char *scenario_decap_name(enum sc_decap_at at)
+{
+	return (unsigned int)at < ARRAY_SIZE(decap_names) ? decap_names[at] : "?";
+}
