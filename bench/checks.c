@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pcap/pcap.h>
+
+#include "bench/checks.h"
+#include "bench/capture.h"
+#include "common/parse.h"
+
+const char *checks_capture_file(const struct run *r, const struct sc_point *at)
+{
+	int i;
+
+	for (i = 0; i < r->n_caps; i++)
+		if (!strcmp(r->cap_points[i].node, at->node) &&
+		    !strcmp(r->cap_points[i].iface, at->iface))
+			return r->cap_files[i];
+	return NULL;
+}
+
+static const struct traffic_result *traffic_named(const struct run *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->sc->n_traffic; i++)
+		if (!strcmp(r->sc->traffic[i].name, name))
+			return &r->traffic[i];
+	return NULL;
+}
+
+static void check_answered(struct run *r, struct check_result *c)
+{
+	const struct traffic_result *t = traffic_named(r, c->e->traffic);
+	const char *first = NULL;
+	int i;
+
+	snprintf(c->summary, sizeof(c->summary), "answered %s", c->e->traffic);
+	if (!t || !t->conns) {
+		snprintf(c->evidence, sizeof(c->evidence), "traffic %s did not run", c->e->traffic);
+		return;
+	}
+	for (i = 0; i < t->t->connections && !first; i++)
+		if (!t->conns[i].answered)
+			first = t->conns[i].error[0] ? t->conns[i].error : "not sent";
+	c->pass = t->answered == t->t->connections;
+	snprintf(c->evidence, sizeof(c->evidence), "%d/%d connections answered%s%s", t->answered,
+		 t->t->connections, first ? "; first failure: " : "", first ? first : "");
+}
+
+static void check_served_by(struct run *r, struct check_result *c)
+{
+	const struct traffic_result *t = traffic_named(r, c->e->traffic);
+	int per_node[SC_MAX_NODES] = { 0 }, i, k, outside = 0, len = 0;
+	bool allowed;
+
+	snprintf(c->summary, sizeof(c->summary), "served-by %s:", c->e->traffic);
+	for (k = 0; k < c->e->n_nodes; k++)
+		snprintf(c->summary + strlen(c->summary), sizeof(c->summary) - strlen(c->summary),
+			 " %s", c->e->nodes[k]);
+	if (!t || !t->conns) {
+		snprintf(c->evidence, sizeof(c->evidence), "traffic %s did not run", c->e->traffic);
+		return;
+	}
+	for (i = 0; i < t->t->connections; i++)
+		if (t->conns[i].answered && t->conns[i].served_by >= 0)
+			per_node[t->conns[i].served_by]++;
+	for (i = 0; i < r->sc->n_nodes; i++) {
+		if (!per_node[i])
+			continue;
+		allowed = false;
+		for (k = 0; k < c->e->n_nodes; k++)
+			allowed |= !strcmp(c->e->nodes[k], r->sc->nodes[i].name);
+		if (!allowed)
+			outside += per_node[i];
+		len += snprintf(c->evidence + len, sizeof(c->evidence) - len, "%s%s %d",
+				len ? ", " : "", r->sc->nodes[i].name, per_node[i]);
+		if (len >= (int)sizeof(c->evidence))
+			break;
+	}
+	if (!len)
+		snprintf(c->evidence, sizeof(c->evidence), "no connection was answered");
+	c->pass = t->answered > 0 && !outside;
+}
+
+static void packet_filter(const struct sc_expect *e, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN];
+	int n = 0;
+
+	buf[0] = '\0';
+	if (e->src.family != FAM_NONE)
+		n += snprintf(buf + n, len - n, "src host %s", addr_str(&e->src, a, sizeof(a)));
+	if (e->dst.family != FAM_NONE)
+		n += snprintf(buf + n, len - n, "%sdst host %s", n ? " and " : "",
+			      addr_str(&e->dst, a, sizeof(a)));
+	if (e->filter[0])
+		snprintf(buf + n, len - n, "%s(%s)", n ? " and " : "", e->filter);
+}
+
+static void check_seen(struct run *r, struct check_result *c, bool never)
+{
+	const char *file = checks_capture_file(r, &c->e->at);
+	char filter[SC_FILTER_MAX * 2], err[256];
+	__u64 count;
+
+	packet_filter(c->e, filter, sizeof(filter));
+	snprintf(c->summary, sizeof(c->summary), "%s %s:%s '%s'", never ? "never-seen" : "seen",
+		 c->e->at.node, c->e->at.iface, filter);
+	if (!file) {
+		snprintf(c->evidence, sizeof(c->evidence), "no capture at %s:%s", c->e->at.node,
+			 c->e->at.iface);
+		return;
+	}
+	if (capture_count(file, filter, &count, err, sizeof(err))) {
+		snprintf(c->evidence, sizeof(c->evidence), "%s", err);
+		return;
+	}
+	c->pass = never ? count == 0 : count >= (__u64)c->e->min;
+	snprintf(c->evidence, sizeof(c->evidence), "%llu matching packets in %s%s",
+		 (unsigned long long)count, file,
+		 never ? "" : (c->pass ? "" : " (fewer than expected)"));
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool flow_to_vip(const struct pkt_meta *m, const struct endpoint *vip)
+{
+	__u8 fam = vip->addr.family;
+
+	return m->flow.family == fam && m->flow.proto == vip->proto &&
+	       !memcmp(m->flow.dstv6, vip->addr.bytes, fam == FAM_IPV6 ? 16 : 4) &&
+	       (!vip->port || m->flow.port16[1] == htons(vip->port));
+}
+
+static __u64 bytes_print(const __u8 *p, __u32 len)
+{
+	return (__u64)hash_bytes(p, len, 1) << 32 | hash_bytes(p, len, 2);
+}
+
+/*
+ * Every request to the VIP seen at the point must also be seen there encapsulated: the same
+ * IP packet, byte for byte, inside an outer header.
+ */
+static void check_encapsulated(struct run *r, struct check_result *c)
+{
+	const char *file = checks_capture_file(r, &c->e->at);
+	__u64 *plain = NULL, *inner = NULL;
+	size_t np = 0, ni = 0, cap = 0, i, j, matched = 0;
+	char ebuf[PCAP_ERRBUF_SIZE], vs[ADDR_STRLEN], os[ADDR_STRLEN] = "-", od[ADDR_STRLEN] = "-";
+	struct pcap_pkthdr *h;
+	const u_char *bytes;
+	struct pkt_meta m;
+	struct cursor cur;
+	pcap_t *p;
+
+	snprintf(c->summary, sizeof(c->summary), "encapsulated %s:%s %s", c->e->at.node,
+		 c->e->at.iface, endpoint_str(&c->e->vip, vs, sizeof(vs)));
+	if (!file) {
+		snprintf(c->evidence, sizeof(c->evidence), "no capture at %s:%s", c->e->at.node,
+			 c->e->at.iface);
+		return;
+	}
+	p = pcap_open_offline(file, ebuf);
+	if (!p) {
+		snprintf(c->evidence, sizeof(c->evidence), "read %s: %s", file, ebuf);
+		return;
+	}
+	while (pcap_next_ex(p, &h, &bytes) == 1) {
+		cur.pos = (void *)bytes;
+		cur.end = (void *)bytes + h->caplen;
+		if (parse_packet(&cur, &m, 0, PARSE_F_CHECK_LEN) || !flow_to_vip(&m, &c->e->vip))
+			continue;
+		if (np == cap || ni == cap) {
+			cap = cap ? cap * 2 : 1024;
+			plain = realloc(plain, cap * sizeof(*plain));
+			inner = realloc(inner, cap * sizeof(*inner));
+			if (!plain || !inner)
+				break;
+		}
+		if (m.encap == ENCAP_NONE) {
+			plain[np++] = bytes_print(bytes + m.l3_off, m.ip_len);
+		} else {
+			inner[ni++] = bytes_print(bytes + m.inner_l3_off, m.ip_len);
+			if (ni == 1) {
+				struct ip_addr a = { .family = m.outer_family };
+
+				memcpy(a.bytes, m.outer_src, 16);
+				addr_str(&a, os, sizeof(os));
+				memcpy(a.bytes, m.outer_dst, 16);
+				addr_str(&a, od, sizeof(od));
+			}
+		}
+	}
+	pcap_close(p);
+	if (plain && inner) {
+		qsort(plain, np, sizeof(*plain), u64_cmp);
+		qsort(inner, ni, sizeof(*inner), u64_cmp);
+		for (i = j = 0; i < np && j < ni;) {
+			if (plain[i] == inner[j]) {
+				matched++;
+				i++;
+				j++;
+			} else if (plain[i] < inner[j]) {
+				i++;
+			} else {
+				j++;
+			}
+		}
+	}
+	free(plain);
+	free(inner);
+	c->pass = np > 0 && matched == np;
+	snprintf(c->evidence, sizeof(c->evidence),
+		 "%zu requests to the VIP, %zu encapsulated (first outer %s -> %s), %zu of the "
+		 "requests not seen encapsulated",
+		 np, ni, os, od, np - matched);
+}
+
+int checks_run(struct run *r)
+{
+	int i, failed = 0;
+
+	for (i = 0; i < r->sc->n_expects; i++) {
+		struct check_result *c = &r->checks[i];
+
+		c->e = &r->sc->expects[i];
+		c->pass = false;
+		switch (c->e->kind) {
+		case SC_EXPECT_ANSWERED:
+			check_answered(r, c);
+			break;
+		case SC_EXPECT_SERVED_BY:
+			check_served_by(r, c);
+			break;
+		case SC_EXPECT_NEVER_SEEN:
+			check_seen(r, c, true);
+			break;
+		case SC_EXPECT_SEEN:
+			check_seen(r, c, false);
+			break;
+		case SC_EXPECT_ENCAPSULATED:
+			check_encapsulated(r, c);
+			break;
+		}
+		failed += !c->pass;
+	}
+	return failed;
+}

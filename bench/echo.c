@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bench/echo.h"
+#include "bench/run.h"
+
+#define ECHO_LINE_MAX 256
+#define ECHO_IO_MS    1000
+
+struct echo_server {
+	char node[SC_NAME_MAX];
+	int fd;
+	pthread_t thread;
+	atomic_bool stop;
+	atomic_ulong served;
+};
+
+static int wait_fd(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	return poll(&p, 1, ms) > 0 ? 0 : -ETIMEDOUT;
+}
+
+static void echo_one(struct echo_server *s, int c)
+{
+	char line[ECHO_LINE_MAX], out[ECHO_LINE_MAX + SC_NAME_MAX + 2];
+	size_t len = 0;
+	ssize_t n;
+	int olen;
+
+	while (len < sizeof(line) - 1 && !memchr(line, '\n', len)) {
+		if (wait_fd(c, POLLIN, ECHO_IO_MS))
+			return;
+		n = recv(c, line + len, sizeof(line) - 1 - len, 0);
+		if (n <= 0)
+			return;
+		len += n;
+	}
+	line[len] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	olen = snprintf(out, sizeof(out), "%s %s\n", s->node, line);
+	if (send(c, out, olen, MSG_NOSIGNAL) == olen)
+		atomic_fetch_add(&s->served, 1);
+}
+
+static void *echo_loop(void *arg)
+{
+	struct echo_server *s = arg;
+	int c;
+
+	while (!atomic_load(&s->stop)) {
+		if (wait_fd(s->fd, POLLIN, 100))
+			continue;
+		c = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0)
+			continue;
+		echo_one(s, c);
+		close(c);
+	}
+	return NULL;
+}
+
+int echo_start(struct echo_server **out, const char *node, const struct endpoint *listen_ep)
+{
+	struct sockaddr_storage ss;
+	struct echo_server *s;
+	socklen_t sl;
+	int one = 1, err;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	snprintf(s->node, sizeof(s->node), "%s", node);
+	s->fd = socket(addr_af(&listen_ep->addr), SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s->fd < 0) {
+		err = -errno;
+		free(s);
+		return err;
+	}
+	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sl = endpoint_sockaddr(listen_ep, &ss);
+	if (bind(s->fd, (struct sockaddr *)&ss, sl) || listen(s->fd, 512)) {
+		err = -errno;
+		goto err_close;
+	}
+	err = -pthread_create(&s->thread, NULL, echo_loop, s);
+	if (err)
+		goto err_close;
+	*out = s;
+	return 0;
+
+err_close:
+	close(s->fd);
+	free(s);
+	return err;
+}
+
+void echo_stop(struct echo_server *s)
+{
+	if (!s)
+		return;
+	atomic_store(&s->stop, true);
+	pthread_join(s->thread, NULL);
+	close(s->fd);
+	free(s);
+}
+
+unsigned long echo_served(const struct echo_server *s)
+{
+	return atomic_load(&s->served);
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The built-in echo service: for each request line it answers "<node> <line>\n", so the
+ * client learns which node served it. TCP; the socket is made in the node's namespace and
+ * served by a thread until echo_stop().
+ */
+#ifndef DSRLAB_BENCH_ECHO_H
+#define DSRLAB_BENCH_ECHO_H
+
+#include "common/addr.h"
+
+struct echo_server;
+
+/* Call with the calling thread inside the node's namespace (the socket is made there). */
+int echo_start(struct echo_server **out, const char *node, const struct endpoint *listen);
+void echo_stop(struct echo_server *s);
+unsigned long echo_served(const struct echo_server *s);
+
+#endif

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+
+#include "bench/report.h"
+
+static const char *exit_word(int code)
+{
+	switch (code) {
+	case EXIT_PASS: return "PASS";
+	case EXIT_CHECK_FAILED: return "FAIL";
+	case EXIT_SKIPPED: return "SKIPPED";
+	default: return "ERROR";
+	}
+}
+
+static void served_line(const struct run *r, const struct traffic_result *t, FILE *f)
+{
+	int per_node[SC_MAX_NODES] = { 0 }, i;
+
+	for (i = 0; i < t->t->connections; i++)
+		if (t->conns[i].served_by >= 0)
+			per_node[t->conns[i].served_by]++;
+	for (i = 0; i < r->sc->n_nodes; i++)
+		if (per_node[i])
+			fprintf(f, " %s=%d", r->sc->nodes[i].name, per_node[i]);
+}
+
+void report_text(const struct run *r, int exit_code, FILE *f)
+{
+	int i, k, pass = 0;
+
+	fprintf(f, "dsrlab run %s (scenario %s, %s)\n", r->id, r->sc->name, r->kernel);
+	if (r->xdp_attached)
+		fprintf(f, "balancer: XDP %s on %s:%s\n", xdp_mode_name(r->xdp_mode),
+			r->sc->balancer.node, r->sc->balancer.iface);
+	if (r->error[0])
+		fprintf(f, "setup error: %s\n", r->error);
+	for (i = 0; i < r->sc->n_traffic; i++) {
+		const struct traffic_result *t = &r->traffic[i];
+
+		if (!t->conns)
+			continue;
+		fprintf(f, "traffic %s: %d connections, %d answered in %.2f s; served by", t->t->name,
+			t->t->connections, t->answered, t->seconds);
+		served_line(r, t, f);
+		fprintf(f, "\n");
+	}
+	if (r->sc->n_expects && (r->traffic[0].conns || !r->sc->n_traffic))
+		fprintf(f, "checks:\n");
+	for (i = 0; i < r->sc->n_expects; i++) {
+		const struct check_result *c = &r->checks[i];
+
+		if (!c->e)
+			continue;
+		pass += c->pass;
+		fprintf(f, "  %s  %s\n        %s\n", c->pass ? "PASS" : "FAIL", c->summary,
+			c->evidence);
+	}
+	if (r->lb_stats_valid) {
+		fprintf(f, "balancer counters:");
+		for (i = 0; i < LB_STAT_MAX; i++)
+			if (r->lb_stats[i].packets)
+				fprintf(f, " %s=%llu", lb_stat_name(i),
+					(unsigned long long)r->lb_stats[i].packets);
+		fprintf(f, "\n");
+	}
+	for (i = 0; i < r->sc->n_nodes; i++) {
+		if (!r->nodes[i].decap_iface[0])
+			continue;
+		fprintf(f, "decap for %s at %s:%s (%s):", r->sc->nodes[i].name,
+			r->sc->nodes[r->nodes[i].decap_node].name, r->nodes[i].decap_iface,
+			scenario_decap_name(r->sc->backend.decap));
+		for (k = 0; k < DECAP_STAT_MAX; k++)
+			if (r->nodes[i].decap_stats[k])
+				fprintf(f, " %s=%llu", decap_stat_name(k),
+					(unsigned long long)r->nodes[i].decap_stats[k]);
+		fprintf(f, "\n");
+	}
+	for (i = 0; i < r->n_caps; i++)
+		fprintf(f, "pcap %s:%s -> %s\n", r->cap_points[i].node, r->cap_points[i].iface,
+			r->cap_files[i]);
+	fprintf(f, "result: %s (%d/%d checks passed)\n", exit_word(exit_code), pass,
+		r->sc->n_expects);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = *s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void json_kv(FILE *f, const char *k, const char *v, bool comma)
+{
+	json_str(f, k);
+	fputc(':', f);
+	json_str(f, v);
+	if (comma)
+		fputc(',', f);
+}
+
+void report_json(const struct run *r, int exit_code, FILE *f)
+{
+	int i, k;
+
+	fprintf(f, "{\"version\":%d,", REPORT_VERSION);
+	json_kv(f, "scenario", r->sc->name, true);
+	json_kv(f, "file", r->sc->file, true);
+	json_kv(f, "run_id", r->id, true);
+	json_kv(f, "result", exit_word(exit_code), true);
+	fprintf(f, "\"exit_code\":%d,", exit_code);
+	json_kv(f, "error", r->error, true);
+	json_kv(f, "outdir", r->outdir, true);
+	fprintf(f, "\"environment\":{");
+	json_kv(f, "kernel", r->kernel, true);
+	json_kv(f, "xdp_mode", r->xdp_attached ? xdp_mode_name(r->xdp_mode) : "", false);
+	fprintf(f, "},\"traffic\":[");
+	for (i = 0, k = 0; i < r->sc->n_traffic; i++) {
+		const struct traffic_result *t = &r->traffic[i];
+		int n, per_node[SC_MAX_NODES] = { 0 };
+		bool first = true;
+
+		if (!t->conns)
+			continue;
+		fprintf(f, "%s{", k++ ? "," : "");
+		json_kv(f, "name", t->t->name, true);
+		fprintf(f, "\"connections\":%d,\"sent\":%d,\"answered\":%d,\"seconds\":%.3f,",
+			t->t->connections, t->sent, t->answered, t->seconds);
+		for (n = 0; n < t->t->connections; n++)
+			if (t->conns[n].served_by >= 0)
+				per_node[t->conns[n].served_by]++;
+		fprintf(f, "\"served_by\":{");
+		for (n = 0; n < r->sc->n_nodes; n++) {
+			if (!per_node[n])
+				continue;
+			fprintf(f, "%s", first ? "" : ",");
+			json_str(f, r->sc->nodes[n].name);
+			fprintf(f, ":%d", per_node[n]);
+			first = false;
+		}
+		fprintf(f, "}}");
+	}
+	fprintf(f, "],\"checks\":[");
+	for (i = 0, k = 0; i < r->sc->n_expects; i++) {
+		const struct check_result *c = &r->checks[i];
+
+		if (!c->e)
+			continue;
+		fprintf(f, "%s{\"pass\":%s,\"line\":%d,", k++ ? "," : "", c->pass ? "true" : "false",
+			c->e->mark.line);
+		json_kv(f, "check", c->summary, true);
+		json_kv(f, "evidence", c->evidence, false);
+		fprintf(f, "}");
+	}
+	fprintf(f, "],\"counters\":{\"balancer\":{");
+	for (i = 0; r->lb_stats_valid && i < LB_STAT_MAX; i++)
+		fprintf(f, "%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
+			lb_stat_name(i), (unsigned long long)r->lb_stats[i].packets,
+			(unsigned long long)r->lb_stats[i].bytes);
+	fprintf(f, "},\"decap\":{");
+	for (i = 0, k = 0; i < r->sc->n_nodes; i++) {
+		if (!r->nodes[i].decap_iface[0])
+			continue;
+		fprintf(f, "%s", k++ ? "," : "");
+		json_str(f, r->sc->nodes[i].name);
+		fprintf(f, ":{");
+		for (int s = 0; s < DECAP_STAT_MAX; s++)
+			fprintf(f, "%s\"%s\":%llu", s ? "," : "", decap_stat_name(s),
+				(unsigned long long)r->nodes[i].decap_stats[s]);
+		fprintf(f, "}");
+	}
+	fprintf(f, "}},\"pcaps\":{");
+	for (i = 0; i < r->n_caps; i++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "%s:%s", r->cap_points[i].node, r->cap_points[i].iface);
+		json_kv(f, key, r->cap_files[i], i + 1 < r->n_caps);
+	}
+	fprintf(f, "}}\n");
+}

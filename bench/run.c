@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A run: build the topology, attach the balancer and decap, start services and captures,
+ * send traffic, check, report, tear down. Teardown runs on every path, after a failed step
+ * and after SIGINT/SIGTERM alike, and undoes exactly what was made.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench/run.h"
+#include "bench/capture.h"
+#include "bench/checks.h"
+#include "bench/echo.h"
+#include "bench/report.h"
+#include "bench/topology.h"
+#include "bench/traffic.h"
+#include "common/log.h"
+#include "common/netlink.h"
+#include "common/netns.h"
+#include "common/parse.h"
+#include "pass.skel.h"
+
+volatile sig_atomic_t run_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	run_stop = 1;
+}
+
+int run_node_index(const struct run *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->sc->n_nodes; i++)
+		if (!strcmp(r->sc->nodes[i].name, name))
+			return i;
+	return -1;
+}
+
+int run_enter(const struct run *r, int node, int *saved)
+{
+	if (node < 0 || r->nodes[node].ns_fd < 0)
+		return -ENOENT;
+	return netns_enter(r->nodes[node].ns_fd, saved);
+}
+
+static int mkdir_p(const char *dir)
+{
+	char buf[PATH_MAX], *p;
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int setup_fail(struct run *r, int err, const char *what)
+{
+	if (!r->error[0])
+		snprintf(r->error, sizeof(r->error), "%s: %s", what, strerror(-err));
+	return err;
+}
+
+/* XDP_TX out of a veth is delivered only when its peer runs XDP: give the peer XDP_PASS. */
+static int pass_on_peer(struct run *r, int node, const char *iface)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
+	struct pass_bpf *skel;
+	int saved, idx, err;
+
+	skel = pass_bpf__open_and_load();
+	if (!skel)
+		return setup_fail(r, -errno, "load the XDP pass program");
+	r->pass_skel = skel;
+	err = run_enter(r, node, &saved);
+	if (err)
+		return setup_fail(r, err, "enter namespace");
+	idx = link_index(iface);
+	r->pass_link_fd = idx < 0 ? idx :
+				    bpf_link_create(bpf_program__fd(skel->progs.xdp_pass), idx,
+						    BPF_XDP, &opts);
+	err = r->pass_link_fd < 0 ? (idx < 0 ? idx : -errno) : 0;
+	netns_leave(saved);
+	if (err)
+		return setup_fail(r, err, "attach XDP pass on the balancer's peer");
+	return 0;
+}
+
+static int balancer_up(struct run *r)
+{
+	const struct sc_balancer *b = &r->sc->balancer;
+	struct lb_config cfg = {};
+	const struct ip_prefix *src;
+	const struct run_iface *ifc = NULL;
+	struct lb_backend pool[SC_MAX_BACKENDS];
+	int node = run_node_index(r, b->node), saved, peer, i, k, err, idx;
+	enum xdp_mode mode = b->mode == SC_XDP_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE;
+
+	for (i = 0; i < r->nodes[node].n_ifaces; i++)
+		if (!strcmp(r->nodes[node].ifaces[i].name, b->iface))
+			ifc = &r->nodes[node].ifaces[i];
+	src = topology_node_addr(r->nodes[node].sc, FAM_IPV4);
+	if (!ifc || !src) {
+		snprintf(r->error, sizeof(r->error),
+			 "balancer %s needs an IPv4 address and a link on %s", b->node, b->iface);
+		return -EINVAL;
+	}
+	r->lb_src = src->addr;
+	peer = run_node_index(r, ifc->peer_node);
+	err = pass_on_peer(r, peer, ifc->peer_iface);
+	if (err)
+		return err;
+
+	/* The next hop of every encapsulated frame is the peer of the balancer's port. */
+	err = run_enter(r, peer, &saved);
+	if (err)
+		return setup_fail(r, err, "enter namespace");
+	err = link_mac(ifc->peer_iface, cfg.nexthop_mac);
+	netns_leave(saved);
+	if (err)
+		return setup_fail(r, err, "read the next hop's MAC");
+	memcpy(&cfg.src_v4, src->addr.bytes, 4);
+
+	err = lb_load(&r->lb, 0);
+	if (err)
+		return setup_fail(r, err, "load the balancer");
+	err = lb_config_set(r->lb, &cfg);
+	if (err)
+		return setup_fail(r, err, "configure the balancer");
+	for (i = 0; i < b->n_vips; i++) {
+		const struct sc_vip *v = &b->vips[i];
+
+		if (v->encap != SC_ENCAP_IPIP) {
+			snprintf(r->error, sizeof(r->error),
+				 "VIP %d: only ipip encapsulation is implemented so far", i + 1);
+			return -EOPNOTSUPP;
+		}
+		for (k = 0; k < v->n_backends; k++) {
+			const struct ip_prefix *a =
+				topology_node_addr(scenario_node(r->sc, v->backends[k]), FAM_IPV4);
+
+			if (!a) {
+				snprintf(r->error, sizeof(r->error), "backend %s has no IPv4 address",
+					 v->backends[k]);
+				return -EINVAL;
+			}
+			pool[k].addr = a->addr;
+			pool[k].weight = 1;
+		}
+		err = lb_vip_add(r->lb, &v->vip, ENCAP_IPIP, 0);
+		if (!err)
+			err = lb_vip_set_backends(r->lb, &v->vip, pool, v->n_backends);
+		if (err)
+			return setup_fail(r, err, "add a VIP");
+	}
+
+	err = run_enter(r, node, &saved);
+	if (err)
+		return setup_fail(r, err, "enter namespace");
+	idx = link_index(b->iface);
+	err = idx < 0 ? idx : lb_attach(r->lb, idx, mode, &r->xdp_mode);
+	netns_leave(saved);
+	if (err)
+		return setup_fail(r, err, "attach the balancer (see the message above)");
+	r->xdp_attached = true;
+	snprintf(r->pin_dir, sizeof(r->pin_dir), RUN_PIN_ROOT "/%s/lb", r->id);
+	err = lb_pin(r->lb, r->pin_dir);
+	if (err)
+		return setup_fail(r, err, "pin the balancer's maps");
+	return 0;
+}
+
+static bool is_backend(const struct scenario *sc, const char *node)
+{
+	int v, k;
+
+	for (v = 0; v < sc->balancer.n_vips; v++)
+		for (k = 0; k < sc->balancer.vips[v].n_backends; k++)
+			if (!strcmp(sc->balancer.vips[v].backends[k], node))
+				return true;
+	return false;
+}
+
+/* Decap for one container, at the scenario's attach point. */
+static int decap_up(struct run *r, int c)
+{
+	struct run_node *n = &r->nodes[c];
+	struct ip_prefix allow = { .addr = r->lb_src, .len = 32 };
+	struct decap_opts o = { .allow = &allow, .n_allow = 1 };
+	const struct ip_prefix *serve = topology_node_addr(n->sc, FAM_IPV4);
+	int at_node, saved, err;
+
+	if (!serve)
+		return -EINVAL;
+	o.serve = serve->addr;
+	switch (r->sc->backend.decap) {
+	case SC_DECAP_HOST_VETH_EGRESS:
+		o.at = DECAP_AT_HOST_VETH_EGRESS;
+		at_node = run_node_index(r, n->sc->host);
+		snprintf(n->decap_iface, sizeof(n->decap_iface), "%s", n->sc->name);
+		break;
+	case SC_DECAP_CONTAINER_INGRESS:
+		o.at = DECAP_AT_CONTAINER_INGRESS;
+		at_node = c;
+		snprintf(n->decap_iface, sizeof(n->decap_iface), "eth0");
+		break;
+	default:
+		snprintf(r->error, sizeof(r->error),
+			 "decap %s is not implemented in this version",
+			 scenario_decap_name(r->sc->backend.decap));
+		return -EOPNOTSUPP;
+	}
+	n->decap_node = at_node;
+	err = run_enter(r, at_node, &saved);
+	if (err)
+		return setup_fail(r, err, "enter namespace");
+	o.ifindex = link_index(n->decap_iface);
+	err = o.ifindex < 0 ? o.ifindex : decap_attach(&n->decap, &o);
+	netns_leave(saved);
+	if (err) {
+		n->decap_iface[0] = '\0';
+		return setup_fail(r, err, "attach decap");
+	}
+	return 0;
+}
+
+static int backends_up(struct run *r)
+{
+	const struct sc_balancer *b = &r->sc->balancer;
+	int i, v, k, saved, err;
+
+	for (i = 0; i < r->sc->n_nodes; i++) {
+		if (!is_backend(r->sc, r->sc->nodes[i].name))
+			continue;
+		if (r->sc->backend.decap != SC_DECAP_NONE) {
+			err = decap_up(r, i);
+			if (err)
+				return err;
+		}
+		/* Every VIP this container serves is local to it. */
+		for (v = 0; v < b->n_vips; v++) {
+			for (k = 0; k < b->vips[v].n_backends; k++) {
+				if (strcmp(b->vips[v].backends[k], r->sc->nodes[i].name))
+					continue;
+				err = run_enter(r, i, &saved);
+				if (err)
+					return setup_fail(r, err, "enter namespace");
+				err = backend_vip_add(&b->vips[v].vip.addr);
+				netns_leave(saved);
+				if (err)
+					return setup_fail(r, err, "make the VIP local");
+			}
+		}
+	}
+	return 0;
+}
+
+static int services_up(struct run *r)
+{
+	int i, node, saved, err;
+
+	for (i = 0; i < r->sc->n_services; i++) {
+		const struct sc_service *s = &r->sc->services[i];
+
+		node = run_node_index(r, s->node);
+		err = run_enter(r, node, &saved);
+		if (err)
+			return setup_fail(r, err, "enter namespace");
+		err = echo_start(&r->echo[i], s->node, &s->listen);
+		netns_leave(saved);
+		if (err)
+			return setup_fail(r, err, "start the echo service");
+	}
+	return 0;
+}
+
+static void capture_point_add(struct run *r, const struct sc_point *p)
+{
+	if (checks_capture_file(r, p) || r->n_caps == SC_MAX_CAPTURES + SC_MAX_EXPECTS)
+		return;
+	r->cap_points[r->n_caps] = *p;
+	snprintf(r->cap_files[r->n_caps], PATH_MAX, "%s/%s.%s.pcap", r->outdir, p->node,
+		 p->iface);
+	r->n_caps++;
+}
+
+/* Every point the scenario captures, and every point a check looks at. */
+static int captures_up(struct run *r)
+{
+	const struct scenario *sc = r->sc;
+	const char *filter;
+	int i, k, snaplen, node, saved, err;
+
+	for (i = 0; i < sc->n_captures; i++)
+		capture_point_add(r, &sc->captures[i].at);
+	for (i = 0; i < sc->n_expects; i++)
+		if (sc->expects[i].kind == SC_EXPECT_NEVER_SEEN ||
+		    sc->expects[i].kind == SC_EXPECT_SEEN ||
+		    sc->expects[i].kind == SC_EXPECT_ENCAPSULATED)
+			capture_point_add(r, &sc->expects[i].at);
+	for (i = 0; i < r->n_caps; i++) {
+		filter = "";
+		snaplen = 262144;
+		for (k = 0; k < sc->n_captures; k++) {
+			if (!strcmp(sc->captures[k].at.node, r->cap_points[i].node) &&
+			    !strcmp(sc->captures[k].at.iface, r->cap_points[i].iface)) {
+				filter = sc->captures[k].filter;
+				snaplen = sc->captures[k].snaplen;
+			}
+		}
+		node = run_node_index(r, r->cap_points[i].node);
+		err = run_enter(r, node, &saved);
+		if (err)
+			return setup_fail(r, err, "enter namespace");
+		err = capture_start(&r->caps[i], r->cap_points[i].iface, filter, snaplen,
+				    r->cap_files[i], r->error, sizeof(r->error));
+		netns_leave(saved);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void captures_down(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->n_caps; i++) {
+		capture_stop(r->caps[i], NULL);
+		r->caps[i] = NULL;
+	}
+}
+
+static void stats_collect(struct run *r)
+{
+	int i;
+
+	if (r->lb && !lb_stats_read(r->lb, r->lb_stats))
+		r->lb_stats_valid = true;
+	for (i = 0; i < r->sc->n_nodes; i++)
+		if (r->nodes[i].decap)
+			decap_stats_read(r->nodes[i].decap, r->nodes[i].decap_stats);
+}
+
+static void teardown(struct run *r)
+{
+	int i, saved;
+
+	captures_down(r);
+	for (i = 0; i < r->sc->n_services; i++) {
+		echo_stop(r->echo[i]);
+		r->echo[i] = NULL;
+	}
+	for (i = 0; i < r->sc->n_nodes; i++) {
+		struct run_node *n = &r->nodes[i];
+
+		if (!n->decap)
+			continue;
+		if (!run_enter(r, n->decap_node, &saved)) {
+			decap_detach(n->decap);
+			netns_leave(saved);
+		} else {
+			decap_release(n->decap);
+		}
+		n->decap = NULL;
+	}
+	lb_close(r->lb); /* closing the link detaches XDP */
+	r->lb = NULL;
+	if (r->pin_dir[0]) {
+		lb_unpin(r->pin_dir);
+		*strrchr(r->pin_dir, '/') = '\0';
+		rmdir(r->pin_dir);
+		r->pin_dir[0] = '\0';
+	}
+	if (r->pass_link_fd >= 0)
+		close(r->pass_link_fd);
+	r->pass_link_fd = -1;
+	pass_bpf__destroy(r->pass_skel);
+	r->pass_skel = NULL;
+	topology_down(r);
+}
+
+static int run_init(struct run *r, const struct scenario *sc, const struct run_opts *o)
+{
+	unsigned char rnd[3];
+	struct utsname u;
+	int i, err;
+
+	memset(r, 0, sizeof(*r));
+	r->sc = sc;
+	r->pass_link_fd = -1;
+	for (i = 0; i < SC_MAX_NODES; i++)
+		r->nodes[i].ns_fd = -1;
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return -errno;
+	snprintf(r->id, sizeof(r->id), "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
+	if (o->outdir)
+		snprintf(r->outdir, sizeof(r->outdir), "%s", o->outdir);
+	else
+		snprintf(r->outdir, sizeof(r->outdir), "runs/%s", r->id);
+	err = mkdir_p(r->outdir);
+	if (err)
+		return err;
+	if (!uname(&u))
+		snprintf(r->kernel, sizeof(r->kernel), "%s %s %s", u.sysname, u.release, u.machine);
+	return 0;
+}
+
+/* Pins need bpffs on /sys/fs/bpf: mount it when it is not there. */
+static int bpffs_ready(struct run *r)
+{
+	struct statfs st;
+
+	if (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC) {
+		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
+			return setup_fail(r, -errno, "mount bpffs on /sys/fs/bpf");
+		pr_info("mounted bpffs on /sys/fs/bpf\n");
+	}
+	if (mkdir(RUN_PIN_ROOT, 0700) && errno != EEXIST)
+		return setup_fail(r, -errno, "create " RUN_PIN_ROOT);
+	return 0;
+}
+
+static void write_reports(struct run *r, int code, const struct run_opts *o)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/report.json", r->outdir);
+	f = fopen(path, "w");
+	if (f) {
+		report_json(r, code, f);
+		fclose(f);
+	}
+	if (o->json) {
+		report_json(r, code, stdout);
+		report_text(r, code, stderr);
+	} else {
+		report_text(r, code, stdout);
+	}
+}
+
+int run_scenario(const struct scenario *sc, const struct run_opts *o)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct run *r;
+	int i, err, code = EXIT_SETUP;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return EXIT_SETUP;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	err = run_init(r, sc, o);
+	if (err) {
+		fprintf(stderr, "dsrlab: prepare the run: %s\n", strerror(-err));
+		free(r);
+		return EXIT_SETUP;
+	}
+	pr_warn("dsrlab: run %s of %s, output in %s\n", r->id, sc->name, r->outdir);
+
+	err = bpffs_ready(r);
+	if (!err && !run_stop)
+		err = topology_up(r);
+	if (!err && !run_stop && sc->balancer.present)
+		err = balancer_up(r);
+	if (!err && !run_stop)
+		err = backends_up(r);
+	if (!err && !run_stop)
+		err = services_up(r);
+	if (!err && !run_stop)
+		err = captures_up(r);
+	for (i = 0; !err && !run_stop && i < sc->n_traffic; i++) {
+		err = traffic_run(r, i);
+		if (err)
+			setup_fail(r, err, "run traffic");
+	}
+	if (!err && !run_stop) {
+		usleep(200000); /* let the last packets reach the captures */
+		captures_down(r);
+		stats_collect(r);
+		code = checks_run(r) ? EXIT_CHECK_FAILED : EXIT_PASS;
+	}
+	if (run_stop && !r->error[0])
+		snprintf(r->error, sizeof(r->error), "interrupted by a signal; torn down");
+	if (run_stop)
+		code = EXIT_SETUP;
+	else if (err)
+		stats_collect(r);
+
+	teardown(r);
+	write_reports(r, code, o);
+	for (i = 0; i < sc->n_traffic; i++)
+		traffic_free(&r->traffic[i]);
+	free(r);
+	return code;
+}

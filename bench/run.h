@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One run of a scenario: its id, namespaces, attached programs, services, captures, traffic
+ * results and check results. run_scenario() builds, runs, checks and always tears down.
+ */
+#ifndef DSRLAB_BENCH_RUN_H
+#define DSRLAB_BENCH_RUN_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+
+#include "bench/scenario.h"
+#include "lb/lb.h"
+#include "backend/decap.h"
+
+#define RUN_ID_LEN    7 /* 6 hex digits */
+#define RUN_MAX_IFACES 8
+#define RUN_PIN_ROOT  "/sys/fs/bpf/dsrlab"
+#define RUN_NS_PREFIX "dsrlab-"
+
+/* Exit codes (DESIGN.md section 3). */
+enum run_exit {
+	EXIT_PASS = 0,
+	EXIT_CHECK_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_SETUP = 3,
+	EXIT_SKIPPED = 4,
+};
+
+struct run_iface {
+	char name[SC_IFNAME_MAX];
+	char peer_node[SC_NAME_MAX];
+	char peer_iface[SC_IFNAME_MAX];
+};
+
+struct run_node {
+	const struct sc_node *sc;
+	char ns[64]; /* dsrlab-<id>-<node> */
+	int ns_fd;   /* -1 until made */
+	struct run_iface ifaces[RUN_MAX_IFACES];
+	int n_ifaces;
+	struct decap *decap; /* decap serving this container, when attached */
+	int decap_node;	     /* where it is attached: the host or the container itself */
+	char decap_iface[SC_IFNAME_MAX];
+	__u64 decap_stats[DECAP_STAT_MAX];
+};
+
+struct conn_result {
+	bool answered;
+	int served_by; /* node index, -1 */
+	unsigned int usec;
+	char error[64];
+};
+
+struct traffic_result {
+	const struct sc_traffic *t;
+	struct conn_result *conns;
+	int sent, answered;
+	double seconds;
+};
+
+struct check_result {
+	const struct sc_expect *e;
+	bool pass;
+	char summary[256];  /* what was checked, in words */
+	char evidence[512]; /* what was seen */
+};
+
+struct capture;
+struct echo_server;
+
+struct run {
+	const struct scenario *sc;
+	char id[RUN_ID_LEN];
+	char outdir[PATH_MAX];
+	char pin_dir[PATH_MAX];
+	struct run_node nodes[SC_MAX_NODES];
+	struct lb *lb;
+	enum xdp_mode xdp_mode;
+	bool xdp_attached; /* the balancer was attached (xdp_mode is what was granted) */
+	struct ip_addr lb_src;
+	int pass_link_fd;
+	void *pass_skel;
+	struct echo_server *echo[SC_MAX_SERVICES];
+	struct capture *caps[SC_MAX_CAPTURES + SC_MAX_EXPECTS];
+	struct sc_point cap_points[SC_MAX_CAPTURES + SC_MAX_EXPECTS];
+	char cap_files[SC_MAX_CAPTURES + SC_MAX_EXPECTS][PATH_MAX];
+	int n_caps;
+	struct traffic_result traffic[SC_MAX_TRAFFIC];
+	struct check_result checks[SC_MAX_EXPECTS];
+	struct lb_counter lb_stats[LB_STAT_MAX];
+	bool lb_stats_valid;
+	char error[512]; /* setup failure, for the report */
+	char kernel[128];
+};
+
+struct run_opts {
+	const char *outdir; /* NULL: runs/<id> */
+	bool json;
+};
+
+/* Set by SIGINT/SIGTERM; every loop of a run polls it. */
+extern volatile sig_atomic_t run_stop;
+
+int run_scenario(const struct scenario *sc, const struct run_opts *opts);
+
+int run_node_index(const struct run *r, const char *name);
+/* Enter a node's namespace on this thread. */
+int run_enter(const struct run *r, int node, int *saved);
+
+#endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Build and remove a scenario's namespaces, links, addresses and routes. */
+#ifndef DSRLAB_BENCH_TOPOLOGY_H
+#define DSRLAB_BENCH_TOPOLOGY_H
+
+#include "bench/run.h"
+
+/* On failure r->error says what failed; topology_down() removes whatever was made. */
+int topology_up(struct run *r);
+void topology_down(struct run *r);
+
+/* The node's first address of family, or NULL. */
+const struct ip_prefix *topology_node_addr(const struct sc_node *n, __u8 family);
+/* The host-side address of a container's veth for container address c. */
+struct ip_prefix topology_container_gateway(const struct ip_prefix *c);
+
+#endif
