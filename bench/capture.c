@@ -6,9 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <pcap/pcap.h>
 
 #include "bench/capture.h"
+
+#define CAPTURE_TIMEOUT_MS 20
+#define CAPTURE_BUFFER	   (32 << 20)
 
 struct capture {
 	pcap_t *p;
@@ -58,9 +62,15 @@ int capture_start(struct capture **out, const char *iface, const char *filter, i
 		free(c);
 		return -ENODEV;
 	}
+	/*
+	 * Not immediate mode: libpcap then uses TPACKET_V3, whose blocks hold packets at their
+	 * real size. Immediate mode's TPACKET_V2 reserves a snaplen-sized slot per packet, so
+	 * a large snaplen leaves room for only a few dozen packets and bursts are lost.
+	 * Blocks are handed over at least every CAPTURE_TIMEOUT_MS.
+	 */
 	pcap_set_snaplen(c->p, snaplen);
-	pcap_set_immediate_mode(c->p, 1);
-	pcap_set_buffer_size(c->p, 8 << 20);
+	pcap_set_timeout(c->p, CAPTURE_TIMEOUT_MS);
+	pcap_set_buffer_size(c->p, CAPTURE_BUFFER);
 	ret = pcap_activate(c->p);
 	if (ret < 0) {
 		snprintf(err, errlen, "capture on %s: %s", iface, pcap_geterr(c->p));
@@ -103,6 +113,8 @@ void capture_stop(struct capture *c, struct capture_stats *st)
 
 	if (!c)
 		return;
+	/* The last block is handed over once its timeout passes: wait for it. */
+	usleep(3 * CAPTURE_TIMEOUT_MS * 1000);
 	atomic_store(&c->stop, true);
 	pthread_join(c->thread, NULL);
 	pcap_stats(c->p, &ps);

@@ -20,6 +20,20 @@ const char *checks_capture_file(const struct run *r, const struct sc_point *at)
 	return NULL;
 }
 
+/* A check on a capture that lost packets says so: its evidence is incomplete. */
+static void note_capture_loss(const struct run *r, struct check_result *c)
+{
+	size_t len = strlen(c->evidence);
+	int i;
+
+	for (i = 0; i < r->n_caps; i++)
+		if (!strcmp(r->cap_points[i].node, c->e->at.node) &&
+		    !strcmp(r->cap_points[i].iface, c->e->at.iface) && r->cap_stats[i].kernel_drop)
+			snprintf(c->evidence + len, sizeof(c->evidence) - len,
+				 "; the capture lost %llu packets",
+				 (unsigned long long)r->cap_stats[i].kernel_drop);
+}
+
 static const struct traffic_result *traffic_named(const struct run *r, const char *name)
 {
 	int i;
@@ -121,6 +135,7 @@ static void check_seen(struct run *r, struct check_result *c, bool never)
 	snprintf(c->evidence, sizeof(c->evidence), "%llu matching packets in %s%s",
 		 (unsigned long long)count, file,
 		 never ? "" : (c->pass ? "" : " (fewer than expected)"));
+	note_capture_loss(r, c);
 }
 
 static int u64_cmp(const void *a, const void *b)
@@ -221,6 +236,7 @@ static void check_encapsulated(struct run *r, struct check_result *c)
 		 "%zu requests to the VIP, %zu encapsulated (first outer %s -> %s), %zu of the "
 		 "requests not seen encapsulated",
 		 np, ni, os, od, np - matched);
+	note_capture_loss(r, c);
 }
 
 int checks_run(struct run *r)

@@ -78,8 +78,10 @@ void report_text(const struct run *r, int exit_code, FILE *f)
 		fprintf(f, "\n");
 	}
 	for (i = 0; i < r->n_caps; i++)
-		fprintf(f, "pcap %s:%s -> %s\n", r->cap_points[i].node, r->cap_points[i].iface,
-			r->cap_files[i]);
+		fprintf(f, "pcap %s:%s -> %s (%llu packets, %llu lost by the capture)\n",
+			r->cap_points[i].node, r->cap_points[i].iface, r->cap_files[i],
+			(unsigned long long)r->cap_stats[i].written,
+			(unsigned long long)r->cap_stats[i].kernel_drop);
 	fprintf(f, "result: %s (%d/%d checks passed)\n", exit_word(exit_code), pass,
 		r->sc->n_expects);
 }
@@ -184,7 +186,13 @@ void report_json(const struct run *r, int exit_code, FILE *f)
 		char key[64];
 
 		snprintf(key, sizeof(key), "%s:%s", r->cap_points[i].node, r->cap_points[i].iface);
-		json_kv(f, key, r->cap_files[i], i + 1 < r->n_caps);
+		fprintf(f, "%s", i ? "," : "");
+		json_str(f, key);
+		fprintf(f, ":{");
+		json_kv(f, "file", r->cap_files[i], true);
+		fprintf(f, "\"packets\":%llu,\"lost\":%llu}",
+			(unsigned long long)r->cap_stats[i].written,
+			(unsigned long long)r->cap_stats[i].kernel_drop);
 	}
 	fprintf(f, "}}\n");
 }

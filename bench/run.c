@@ -349,7 +349,8 @@ static void captures_down(struct run *r)
 	int i;
 
 	for (i = 0; i < r->n_caps; i++) {
-		capture_stop(r->caps[i], NULL);
+		if (r->caps[i])
+			capture_stop(r->caps[i], &r->cap_stats[i]);
 		r->caps[i] = NULL;
 	}
 }

@@ -13,6 +13,7 @@
 #include "bench/scenario.h"
 #include "lb/lb.h"
 #include "backend/decap.h"
+#include "bench/capture.h"
 
 #define RUN_ID_LEN    7 /* 6 hex digits */
 #define RUN_MAX_IFACES 8
@@ -86,6 +87,7 @@ struct run {
 	struct capture *caps[SC_MAX_CAPTURES + SC_MAX_EXPECTS];
 	struct sc_point cap_points[SC_MAX_CAPTURES + SC_MAX_EXPECTS];
 	char cap_files[SC_MAX_CAPTURES + SC_MAX_EXPECTS][PATH_MAX];
+	struct capture_stats cap_stats[SC_MAX_CAPTURES + SC_MAX_EXPECTS];
 	int n_caps;
 	struct traffic_result traffic[SC_MAX_TRAFFIC];
 	struct check_result checks[SC_MAX_EXPECTS];
