@@ -73,6 +73,9 @@ static void check_served_by(struct run *r, struct check_result *c)
 	for (k = 0; k < c->e->n_nodes; k++)
 		snprintf(c->summary + strlen(c->summary), sizeof(c->summary) - strlen(c->summary),
 			 " %s", c->e->nodes[k]);
+	if (c->e->min)
+		snprintf(c->summary + strlen(c->summary), sizeof(c->summary) - strlen(c->summary),
+			 " (each at least %d)", c->e->min);
 	if (!t || !t->conns) {
 		snprintf(c->evidence, sizeof(c->evidence), "traffic %s did not run", c->e->traffic);
 		return;
@@ -96,6 +99,16 @@ static void check_served_by(struct run *r, struct check_result *c)
 	if (!len)
 		snprintf(c->evidence, sizeof(c->evidence), "no connection was answered");
 	c->pass = t->answered > 0 && !outside;
+	for (k = 0; k < c->e->n_nodes && c->e->min; k++) {
+		i = run_node_index(r, c->e->nodes[k]);
+		if (i >= 0 && per_node[i] < c->e->min) {
+			c->pass = false;
+			snprintf(c->evidence + strlen(c->evidence),
+				 sizeof(c->evidence) - strlen(c->evidence),
+				 "; %s served %d, fewer than %d", c->e->nodes[k], per_node[i],
+				 c->e->min);
+		}
+	}
 }
 
 static void packet_filter(const struct sc_expect *e, char *buf, size_t len)

@@ -70,7 +70,7 @@ void report_text(const struct run *r, int exit_code, FILE *f)
 			continue;
 		fprintf(f, "decap for %s at %s:%s (%s):", r->sc->nodes[i].name,
 			r->sc->nodes[r->nodes[i].decap_node].name, r->nodes[i].decap_iface,
-			scenario_decap_name(r->sc->backend.decap));
+			decap_at_name(r->nodes[i].decap_at));
 		for (k = 0; k < DECAP_STAT_MAX; k++)
 			if (r->nodes[i].decap_stats[k])
 				fprintf(f, " %s=%llu", decap_stat_name(k),

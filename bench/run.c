@@ -204,41 +204,21 @@ static bool is_backend(const struct scenario *sc, const char *node)
 	return false;
 }
 
-/* Decap for one container, at the scenario's attach point. */
-static int decap_up(struct run *r, int c)
+/* Attach decap for node c at node at_node's interface iface. */
+static int decap_attach_at(struct run *r, int c, int at_node, const char *iface,
+			   struct decap_opts *o)
 {
 	struct run_node *n = &r->nodes[c];
-	struct ip_prefix allow = { .addr = r->lb_src, .len = 32 };
-	struct decap_opts o = { .allow = &allow, .n_allow = 1 };
-	const struct ip_prefix *serve = topology_node_addr(n->sc, FAM_IPV4);
-	int at_node, saved, err;
+	int saved, err;
 
-	if (!serve)
-		return -EINVAL;
-	o.serve = serve->addr;
-	switch (r->sc->backend.decap) {
-	case SC_DECAP_HOST_VETH_EGRESS:
-		o.at = DECAP_AT_HOST_VETH_EGRESS;
-		at_node = run_node_index(r, n->sc->host);
-		snprintf(n->decap_iface, sizeof(n->decap_iface), "%s", n->sc->name);
-		break;
-	case SC_DECAP_CONTAINER_INGRESS:
-		o.at = DECAP_AT_CONTAINER_INGRESS;
-		at_node = c;
-		snprintf(n->decap_iface, sizeof(n->decap_iface), "eth0");
-		break;
-	default:
-		snprintf(r->error, sizeof(r->error),
-			 "decap %s is not implemented in this version",
-			 scenario_decap_name(r->sc->backend.decap));
-		return -EOPNOTSUPP;
-	}
+	snprintf(n->decap_iface, sizeof(n->decap_iface), "%s", iface);
 	n->decap_node = at_node;
+	n->decap_at = o->at;
 	err = run_enter(r, at_node, &saved);
 	if (err)
 		return setup_fail(r, err, "enter namespace");
-	o.ifindex = link_index(n->decap_iface);
-	err = o.ifindex < 0 ? o.ifindex : decap_attach(&n->decap, &o);
+	o->ifindex = link_index(iface);
+	err = o->ifindex < 0 ? o->ifindex : decap_attach(&n->decap, o);
 	netns_leave(saved);
 	if (err) {
 		n->decap_iface[0] = '\0';
@@ -247,19 +227,96 @@ static int decap_up(struct run *r, int c)
 	return 0;
 }
 
+/*
+ * Decap for one node: a container at host-veth-egress or container-ingress, or a host at
+ * host-nic (its uplink, eth0). It serves the node's own address and trusts the balancer.
+ */
+static int decap_up(struct run *r, int c, enum decap_at at)
+{
+	const struct sc_node *n = r->nodes[c].sc;
+	struct ip_prefix allow = { .addr = r->lb_src, .len = 32 };
+	struct decap_opts o = { .allow = &allow, .n_allow = 1, .at = at };
+	const struct ip_prefix *serve = topology_node_addr(n, FAM_IPV4);
+
+	if (!serve) {
+		snprintf(r->error, sizeof(r->error), "decap for %s: it has no IPv4 address",
+			 n->name);
+		return -EINVAL;
+	}
+	o.serve = serve->addr;
+	switch (at) {
+	case DECAP_AT_HOST_VETH_EGRESS:
+		return decap_attach_at(r, c, run_node_index(r, n->host), n->name, &o);
+	case DECAP_AT_CONTAINER_INGRESS:
+		return decap_attach_at(r, c, c, "eth0", &o);
+	case DECAP_AT_HOST_NIC:
+		o.strict = r->sc->backend.strict;
+		return decap_attach_at(r, c, c, "eth0", &o);
+	}
+	return -EINVAL;
+}
+
+/*
+ * The legacy design: decap on the host's uplink. Without strict it strips every packet, so
+ * the host is left with the VIP alone; the best an operator can do is route each VIP to one
+ * of its containers on the host, which is wrong as soon as two tenants share a VIP:port.
+ * With strict it strips only what is addressed to the host; tenant traffic routes on to the
+ * container, where the per-container decap (host-veth-egress) strips it.
+ */
+static int host_nic_up(struct run *r)
+{
+	const struct sc_balancer *b = &r->sc->balancer;
+	const struct ip_prefix *ca;
+	struct ip_prefix vip;
+	int i, v, k, c, err;
+
+	for (i = 0; i < r->sc->n_nodes; i++) {
+		if (r->sc->nodes[i].role != ROLE_HOST)
+			continue;
+		err = decap_up(r, i, DECAP_AT_HOST_NIC);
+		if (err)
+			return err;
+		for (v = 0; !r->sc->backend.strict && v < b->n_vips; v++) {
+			for (k = 0; k < b->vips[v].n_backends; k++) {
+				c = run_node_index(r, b->vips[v].backends[k]);
+				if (strcmp(r->sc->nodes[c].host, r->sc->nodes[i].name))
+					continue;
+				ca = topology_node_addr(r->nodes[c].sc, FAM_IPV4);
+				vip.addr = b->vips[v].vip.addr;
+				vip.len = 32;
+				err = ca ? topology_route_add(r, i, &vip, &ca->addr) : -EINVAL;
+				if (err)
+					return err;
+				break; /* one route per VIP: the host cannot tell tenants apart */
+			}
+		}
+	}
+	return 0;
+}
+
 static int backends_up(struct run *r)
 {
 	const struct sc_balancer *b = &r->sc->balancer;
+	enum sc_decap_at at = r->sc->backend.decap;
 	int i, v, k, saved, err;
 
+	if (at == SC_DECAP_HOST_NIC) {
+		err = host_nic_up(r);
+		if (err)
+			return err;
+	}
 	for (i = 0; i < r->sc->n_nodes; i++) {
 		if (!is_backend(r->sc, r->sc->nodes[i].name))
 			continue;
-		if (r->sc->backend.decap != SC_DECAP_NONE) {
-			err = decap_up(r, i);
-			if (err)
-				return err;
-		}
+		if (at == SC_DECAP_HOST_VETH_EGRESS ||
+		    (at == SC_DECAP_HOST_NIC && r->sc->backend.strict))
+			err = decap_up(r, i, DECAP_AT_HOST_VETH_EGRESS);
+		else if (at == SC_DECAP_CONTAINER_INGRESS)
+			err = decap_up(r, i, DECAP_AT_CONTAINER_INGRESS);
+		else
+			err = 0;
+		if (err)
+			return err;
 		/* Every VIP this container serves is local to it. */
 		for (v = 0; v < b->n_vips; v++) {
 			for (k = 0; k < b->vips[v].n_backends; k++) {

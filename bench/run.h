@@ -43,6 +43,7 @@ struct run_node {
 	int n_ifaces;
 	struct decap *decap; /* decap serving this container, when attached */
 	int decap_node;	     /* where it is attached: the host or the container itself */
+	enum decap_at decap_at;
 	char decap_iface[SC_IFNAME_MAX];
 	__u64 decap_stats[DECAP_STAT_MAX];
 };

@@ -1456,10 +1456,11 @@ static int get_traffic_ref(struct loader *ld, const struct field *f, char *buf)
 	return -1;
 }
 
-enum { SB_TRAFFIC, SB_NODES, SB_KEYS };
+enum { SB_TRAFFIC, SB_NODES, SB_MIN, SB_KEYS };
 static const struct key served_by_keys[] = {
 	[SB_TRAFFIC] = { "traffic", true },
 	[SB_NODES] = { "nodes", true },
+	[SB_MIN] = { "min", false },
 };
 
 static void load_served_node(struct loader *ld, const struct field *item, void *ctx)
@@ -1482,6 +1483,9 @@ static void load_served_by(struct loader *ld, const struct field *ef, struct sc_
 	if (f[SB_NODES].key)
 		load_list(ld, &f[SB_NODES], &e->n_nodes, SC_MAX_BACKENDS, "nodes", load_served_node,
 			  e);
+	e->min = 0;
+	if (f[SB_MIN].key)
+		get_int(ld, &f[SB_MIN], 1, 1000000000, &e->min);
 }
 
 /* seen and never-seen share keys; never-seen has no 'min'. */

@@ -117,7 +117,8 @@ struct sc_capture {
 
 enum sc_expect_kind {
 	SC_EXPECT_ANSWERED,	/* {answered: TRAFFIC} every connection got its reply */
-	SC_EXPECT_SERVED_BY,	/* {served-by: {traffic: T, nodes: [a, b]}} only these served */
+	SC_EXPECT_SERVED_BY,	/* {served-by: {traffic: T, nodes: [a, b], min: N}} only these
+				 * served, each of them at least N connections (default 0) */
 	SC_EXPECT_NEVER_SEEN,	/* {never-seen: {at: node:iface, src: A, dst: A, filter: F}} */
 	SC_EXPECT_SEEN,		/* {seen: {at: ..., src/dst/filter, min: N}} at least N packets */
 	SC_EXPECT_ENCAPSULATED, /* {encapsulated: {at: node:iface, vip: EP}} each request
@@ -132,7 +133,7 @@ struct sc_expect {
 	struct sc_point at;	 /* never-seen, seen, encapsulated */
 	struct ip_addr src, dst; /* never-seen, seen: FAM_NONE when not given */
 	char filter[SC_FILTER_MAX];
-	int min;		 /* seen: default 1 */
+	int min;		 /* seen: default 1; served-by: per node, default 0 */
 	struct endpoint vip;	 /* encapsulated */
 	struct sc_mark mark;
 };

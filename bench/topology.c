@@ -143,8 +143,8 @@ static int addr_add(struct run *r, int node, const char *ifname, const struct ip
 	return err;
 }
 
-static int route_add(struct run *r, int node, const struct ip_prefix *dst,
-		     const struct ip_addr *gw)
+int topology_route_add(struct run *r, int node, const struct ip_prefix *dst,
+		       const struct ip_addr *gw)
 {
 	char b1[ADDR_STRLEN], b2[ADDR_STRLEN];
 	struct nl_sock nl;
@@ -244,7 +244,7 @@ static int addresses(struct run *r)
 			g = topology_container_gateway(&n->addrs[k]);
 			err = addr_add(r, host, n->name, &g);
 			if (!err)
-				err = route_add(r, i, &(struct ip_prefix){ .addr = { .family = g.addr.family } },
+				err = topology_route_add(r, i, &(struct ip_prefix){ .addr = { .family = g.addr.family } },
 						&g.addr);
 			if (err)
 				return err;
@@ -261,10 +261,10 @@ static int default_routes(struct run *r)
 	for (i = 0; i < r->sc->n_nodes && !err; i++) {
 		n = &r->sc->nodes[i];
 		if (n->gateway4.family != FAM_NONE)
-			err = route_add(r, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV4 } },
+			err = topology_route_add(r, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV4 } },
 					&n->gateway4);
 		if (!err && n->gateway6.family != FAM_NONE)
-			err = route_add(r, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV6 } },
+			err = topology_route_add(r, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV6 } },
 					&n->gateway6);
 	}
 	return err;
@@ -288,7 +288,7 @@ static int router_routes(struct run *r)
 			via = topology_node_addr(&sc->nodes[lb], dst.addr.family);
 			if (!via)
 				continue;
-			err = route_add(r, i, &dst, &via->addr);
+			err = topology_route_add(r, i, &dst, &via->addr);
 			if (err)
 				return err;
 		}
@@ -304,7 +304,7 @@ static int router_routes(struct run *r)
 				if (!via)
 					continue;
 				dst = prefix_network(&c->addrs[a]);
-				err = route_add(r, i, &dst, &via->addr);
+				err = topology_route_add(r, i, &dst, &via->addr);
 				if (err)
 					return err;
 			}

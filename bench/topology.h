@@ -9,6 +9,9 @@
 int topology_up(struct run *r);
 void topology_down(struct run *r);
 
+/* Route dst via gw in node's namespace (an existing route is fine); sets r->error. */
+int topology_route_add(struct run *r, int node, const struct ip_prefix *dst,
+		       const struct ip_addr *gw);
 /* The node's first address of family, or NULL. */
 const struct ip_prefix *topology_node_addr(const struct sc_node *n, __u8 family);
 /* The host-side address of a container's veth for container address c. */

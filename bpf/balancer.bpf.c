@@ -234,7 +234,6 @@ int balancer(struct xdp_md *ctx)
 		return XDP_PASS;
 
 	m.eth_proto = 0;
-	m.flow.pad = 0; /* the parser never writes it, and the flow key is the conn-table key */
 	ret = parse_packet(&c, &m, 0, PARSE_F_CHECK_LEN);
 	if (ret < 0) {
 		if (m.eth_proto != ETH_P_IP && m.eth_proto != ETH_P_IPV6)

@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The TC decap under BPF_PROG_RUN (an skb built from an Ethernet frame): fixture rows of
+ * {description, decap settings, input frame, verdict, output frame, counters that move}.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "common/maps.h"
+#include "backend/decap.h"
+#include "tests/bpf/fixture.h"
+#include "decap.skel.h"
+
+#define MAC_HOST "02:00:00:00:02:01" /* the host end of the container's veth */
+#define MAC_CTR	 "02:00:00:00:02:02" /* the container */
+#define TO_CTR	 ETH(MAC_CTR, MAC_HOST)
+
+#define LB4	 "10.0.1.2" /* in the allow-list 10.0.1.0/24 */
+#define LB4_EDGE "10.0.1.255" /* last address of the allowed prefix */
+#define SPOOF4	 "10.0.2.1" /* just outside it */
+#define SERVE4	 "10.1.0.2" /* the address this decap serves */
+#define OTHER4	 "10.1.1.2" /* another tenant's */
+#define LB6	 "2001:db8:100::2" /* in the allow-list 2001:db8:100::/48 */
+#define LB6_FAR	 "2001:db8:100:ffff:ffff:ffff:ffff:ffff"
+#define SPOOF6	 "2001:db8:101::2" /* differs from the prefix in bit 48 */
+#define SERVE6	 "2001:db8:1::2"
+#define OTHER6	 "2001:db8:1::3"
+#define CLIENT4	 "10.0.0.2"
+#define VIP4	 "10.100.0.1"
+#define CLIENT6	 "2001:db8:ff::2"
+#define VIP6	 "2001:db8:200::1"
+#define GUE_PORT 6080
+
+/* The client's packet, as the container must see it. */
+#define INNER4	     IP4(CLIENT4, VIP4), TCP(40000, 80, TCP_SYN), DATA(16)
+#define INNER4_UDP   IP4(CLIENT4, VIP4), UDP(40001, 53), DATA(33)
+#define INNER6	     IP6(CLIENT6, VIP6), TCP(40000, 80, TCP_SYN), DATA(16)
+#define OUTER4(s, d) IP4_OUTER(s, d, 0x10)
+#define OUTER6(s, d) IP6(s, d)
+
+struct dc_cfg {
+	const char *serve;
+	__u32 flags;
+	__u16 gue_port;
+};
+
+static const struct dc_cfg cfg_v4 = { .serve = SERVE4 };
+static const struct dc_cfg cfg_v4_pass = { .serve = SERVE4, .flags = DECAP_F_PASS_OTHER_DST };
+static const struct dc_cfg cfg_any = { .flags = DECAP_F_ANY_DST };
+static const struct dc_cfg cfg_v6 = { .serve = SERVE6 };
+static const struct dc_cfg cfg_v4_gue = { .serve = SERVE4, .gue_port = GUE_PORT };
+static const struct dc_cfg cfg_v6_gue = { .serve = SERVE6, .gue_port = GUE_PORT };
+
+static const char *const allow_list[] = { "10.0.1.0/24", "2001:db8:100::/48" };
+
+struct dc_row {
+	const char *desc;
+	const struct dc_cfg *cfg; /* NULL: cfg_v4 */
+	struct fix_layer in[FIX_MAX_LAYERS];
+	__u32 verdict;
+	struct fix_layer out[FIX_MAX_LAYERS]; /* none: the output is the input, untouched */
+	__u64 stats[DECAP_STAT_MAX]; /* how far each counter moves; all others 0 */
+};
+
+struct dc_fx {
+	struct decap_bpf *skel;
+	int prog_fd;
+};
+
+static int allow_add(struct dc_fx *fx, const char *prefix)
+{
+	struct decap_allow_key key = {};
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(prefix, '/');
+	__u32 one = 1, len = atoi(slash + 1);
+
+	snprintf(addr, sizeof(addr), "%.*s", (int)(slash - prefix), prefix);
+	if (inet_pton(AF_INET, addr, key.addr) == 1) {
+		key.family = FAM_IPV4;
+	} else if (inet_pton(AF_INET6, addr, key.addr) == 1) {
+		key.family = FAM_IPV6;
+	} else {
+		return -EINVAL;
+	}
+	key.prefixlen = 8 + len; /* the family byte, then the prefix */
+	if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.decap_allow), &key, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int cfg_apply(struct dc_fx *fx, const struct dc_cfg *c)
+{
+	struct decap_config cfg = { .flags = c->flags, .gue_port = c->gue_port };
+	__u32 zero = 0;
+
+	if (c->serve && inet_pton(AF_INET, c->serve, cfg.serve_addr) == 1)
+		cfg.serve_family = FAM_IPV4;
+	else if (c->serve && inet_pton(AF_INET6, c->serve, cfg.serve_addr) == 1)
+		cfg.serve_family = FAM_IPV6;
+	if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.decap_config), &zero, &cfg, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct dc_fx *fx = calloc(1, sizeof(*fx));
+	size_t i;
+
+	if (!fx)
+		return -1;
+	fx->skel = decap_bpf__open_and_load();
+	if (!fx->skel) {
+		fprintf(stderr, "open and load decap.bpf.o: %s\n", strerror(errno));
+		free(fx);
+		return -1;
+	}
+	fx->prog_fd = bpf_program__fd(fx->skel->progs.decap);
+	for (i = 0; i < sizeof(allow_list) / sizeof(allow_list[0]); i++) {
+		if (allow_add(fx, allow_list[i])) {
+			fprintf(stderr, "allow %s: %s\n", allow_list[i], strerror(errno));
+			decap_bpf__destroy(fx->skel);
+			free(fx);
+			return -1;
+		}
+	}
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct dc_fx *fx = *state;
+
+	decap_bpf__destroy(fx->skel);
+	free(fx);
+	return 0;
+}
+
+static int counts_read(struct dc_fx *fx, __u64 *counts)
+{
+	int fd = bpf_map__fd(fx->skel->maps.decap_stats);
+	__u32 i;
+
+	for (i = 0; i < DECAP_STAT_MAX; i++)
+		if (fix_percpu_sum(fd, i, 1, &counts[i]))
+			return -1;
+	return 0;
+}
+
+/* Run one row; prints every way it fails, so a whole table can run before failing. */
+static bool row_run(struct dc_fx *fx, const struct dc_row *row)
+{
+	__u64 before[DECAP_STAT_MAX], after[DECAP_STAT_MAX];
+	struct fix_pkt in, want, got;
+	bool ok = true;
+	__u32 retval;
+	int i;
+
+	assert_int_equal(fix_pkt_build(&in, row->in, NULL), 0);
+	if (row->out[0].kind != FIX_L_END)
+		assert_int_equal(fix_pkt_build(&want, row->out, NULL), 0);
+	else
+		want = in;
+	assert_int_equal(cfg_apply(fx, row->cfg ? row->cfg : &cfg_v4), 0);
+
+	assert_int_equal(counts_read(fx, before), 0);
+	assert_int_equal(fix_prog_run(fx->prog_fd, &in, &got, &retval), 0);
+	assert_int_equal(counts_read(fx, after), 0);
+
+	if (retval != row->verdict) {
+		fprintf(stderr, "%s: verdict %u, want %u\n", row->desc, retval, row->verdict);
+		ok = false;
+	}
+	ok &= fix_bytes_equal(row->desc, got.b, got.len, want.b, want.len);
+	for (i = 0; i < DECAP_STAT_MAX; i++) {
+		if (after[i] - before[i] == row->stats[i])
+			continue;
+		fprintf(stderr, "%s: %s moved by %llu, want %llu\n", row->desc, decap_stat_name(i),
+			(unsigned long long)(after[i] - before[i]),
+			(unsigned long long)row->stats[i]);
+		ok = false;
+	}
+	if (!ok)
+		fprintf(stderr, "row \"%s\" failed\n", row->desc);
+	return ok;
+}
+
+/* clang-format off */
+#define DECAPPED   { [DECAP_STAT_RX] = 1, [DECAP_STAT_DECAP] = 1 }
+#define PLAIN	   { [DECAP_STAT_RX] = 1, [DECAP_STAT_PASS_PLAIN] = 1 }
+#define SPOOFED	   { [DECAP_STAT_RX] = 1, [DECAP_STAT_DROP_SPOOF] = 1 }
+#define OTHER_DST  { [DECAP_STAT_RX] = 1, [DECAP_STAT_DROP_OTHER_DST] = 1 }
+/* clang-format on */
+
+static const struct dc_row rows[] = {
+	{
+		.desc = "IPIP from an allowed source to serve_addr: outer header removed",
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), INNER4 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4 },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "IPIP carrying UDP: outer header removed",
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), INNER4_UDP },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4_UDP },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "IPIP from the last address of the allowed /24",
+		.in = { TO_CTR, OUTER4(LB4_EDGE, SERVE4), INNER4 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4 },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "plain IPv4 TCP (not encapsulated): untouched",
+		.in = { TO_CTR, INNER4 },
+		.verdict = TC_ACT_OK,
+		.stats = PLAIN,
+	},
+	{
+		.desc = "plain IPv6 TCP: untouched",
+		.in = { TO_CTR, INNER6 },
+		.verdict = TC_ACT_OK,
+		.stats = PLAIN,
+	},
+	{
+		.desc = "ARP: untouched",
+		.in = { ETH("ff:ff:ff:ff:ff:ff", MAC_HOST), ARP_REQUEST },
+		.verdict = TC_ACT_OK,
+		.stats = PLAIN,
+	},
+	{
+		.desc = "IPv6 neighbour solicitation: untouched",
+		.in = { ETH("33:33:ff:00:00:01", MAC_HOST),
+			IP6_HOP("fe80::1", "ff02::1:ff00:1", 255), ICMP6(135), DATA(24) },
+		.verdict = TC_ACT_OK,
+		.stats = PLAIN,
+	},
+	{
+		.desc = "IPIP from a source outside the allow-list: shot",
+		.in = { TO_CTR, OUTER4(SPOOF4, SERVE4), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = SPOOFED,
+	},
+	{
+		.desc = "IPIP to another address: shot (strict destination)",
+		.in = { TO_CTR, OUTER4(LB4, OTHER4), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = OTHER_DST,
+	},
+	{
+		.desc = "IPIP to another address with PASS_OTHER_DST: untouched, routes on",
+		.cfg = &cfg_v4_pass,
+		.in = { TO_CTR, OUTER4(LB4, OTHER4), INNER4 },
+		.verdict = TC_ACT_OK,
+		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_PASS_OTHER_DST] = 1 },
+	},
+	{
+		.desc = "IPIP to another address with ANY_DST: decapsulated",
+		.cfg = &cfg_any,
+		.in = { TO_CTR, OUTER4(LB4, OTHER4), INNER4 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4 },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "ANY_DST still checks the source: spoofed IPIP shot",
+		.cfg = &cfg_any,
+		.in = { TO_CTR, OUTER4(SPOOF4, OTHER4), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = SPOOFED,
+	},
+	{
+		.desc = "IPv6 outer to an IPv4-serving decap: another destination, shot",
+		.in = { TO_CTR, OUTER6(LB6, SERVE6), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = OTHER_DST,
+	},
+	{
+		.desc = "IPIP in IPIP: nested, shot",
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), OUTER4(LB4, SERVE4), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_DROP_NESTED] = 1 },
+	},
+	{
+		.desc = "IPv6 in IPIP in IPv4: nested, shot",
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), OUTER4(LB4, SERVE4), INNER6 },
+		.verdict = TC_ACT_SHOT,
+		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_DROP_NESTED] = 1 },
+	},
+	{
+		.desc = "IPIP with a truncated inner header (10 of 20 bytes): shot",
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), INNER4, TRUNC(14 + 20 + 10) },
+		.verdict = TC_ACT_SHOT,
+		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_DROP_PARSE] = 1 },
+	},
+	{
+		.desc = "first fragment of an IPIP packet: inner header unreachable, shot",
+		.in = { TO_CTR, IP4F(LB4, SERVE4, IP4_MF), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_DROP_PARSE] = 1 },
+	},
+	{
+		/* The stack reassembles it and hands it to the ipip device, if any. */
+		.desc = "later fragment of an IPIP packet: no inner header, passed as plain",
+		.in = { TO_CTR, IP4_ALL(LB4, SERVE4, 0, 64, 0x2a00, 4, IPPROTO_IPIP), DATA(40) },
+		.verdict = TC_ACT_OK,
+		.stats = PLAIN,
+	},
+	{
+		.desc = "IPv6-in-IPv6 to serve_addr: outer header removed, type stays 0x86dd",
+		.cfg = &cfg_v6,
+		.in = { TO_CTR, OUTER6(LB6, SERVE6), INNER6 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER6 },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "IPv4-in-IPv6: outer header removed, Ethernet type becomes 0x0800",
+		.cfg = &cfg_v6,
+		.in = { TO_CTR, OUTER6(LB6, SERVE6), INNER4 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4 },
+		.stats = DECAPPED,
+	},
+	{
+		/* Only with BPF_F_ADJ_ROOM_DECAP_L3_IPV4 will the kernel leave less than 40 bytes. */
+		.desc = "IPv4-in-IPv6 whose inner packet is shorter than an IPv6 header",
+		.cfg = &cfg_v6,
+		.in = { TO_CTR, OUTER6(LB6, SERVE6), IP4(CLIENT4, VIP4), UDP(40002, 53), DATA(4) },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, IP4(CLIENT4, VIP4), UDP(40002, 53), DATA(4) },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "IPv6-in-IPv4: outer header removed, Ethernet type becomes 0x86dd",
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), INNER6 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER6 },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "IPv6 allow-list prefix: a source at the far end of the /48 decaps",
+		.cfg = &cfg_v6,
+		.in = { TO_CTR, OUTER6(LB6_FAR, SERVE6), INNER6 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER6 },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "IPv6 allow-list prefix: a source one bit outside the /48 is shot",
+		.cfg = &cfg_v6,
+		.in = { TO_CTR, OUTER6(SPOOF6, SERVE6), INNER6 },
+		.verdict = TC_ACT_SHOT,
+		.stats = SPOOFED,
+	},
+	{
+		/* Same leading bytes as 10.0.1.2: only the family byte keeps them apart. */
+		.desc = "IPv6 source a00:102:: does not match the IPv4 prefix 10.0.1.0/24",
+		.cfg = &cfg_v6,
+		.in = { TO_CTR, OUTER6("a00:102::", SERVE6), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = SPOOFED,
+	},
+	{
+		.desc = "IPv6-in-IPv6 to another address: shot",
+		.cfg = &cfg_v6,
+		.in = { TO_CTR, OUTER6(LB6, OTHER6), INNER6 },
+		.verdict = TC_ACT_SHOT,
+		.stats = OTHER_DST,
+	},
+	{
+		.desc = "GUE v1 (IPv4 right after UDP): UDP and outer header removed",
+		.cfg = &cfg_v4_gue,
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), UDP(51000, GUE_PORT), INNER4 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4 },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "GUE v0 (4-byte header, proto 4): GUE, UDP and outer header removed",
+		.cfg = &cfg_v4_gue,
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), UDP(51001, GUE_PORT), GUE0, INNER4 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4 },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "GUE v0 carrying IPv6 over IPv4: Ethernet type becomes 0x86dd",
+		.cfg = &cfg_v4_gue,
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), UDP(51002, GUE_PORT), GUE0, INNER6 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER6 },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "GUE v1 over IPv6 carrying IPv4: Ethernet type becomes 0x0800",
+		.cfg = &cfg_v6_gue,
+		.in = { TO_CTR, OUTER6(LB6, SERVE6), UDP(51003, GUE_PORT), INNER4 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4 },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "GUE from a spoofed source: shot",
+		.cfg = &cfg_v4_gue,
+		.in = { TO_CTR, OUTER4(SPOOF4, SERVE4), UDP(51004, GUE_PORT), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = SPOOFED,
+	},
+	{
+		.desc = "UDP to the GUE port while GUE is off: plain, untouched",
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), UDP(51005, GUE_PORT), INNER4 },
+		.verdict = TC_ACT_OK,
+		.stats = PLAIN,
+	},
+	{
+		.desc = "UDP to another port while GUE is on: plain, untouched",
+		.cfg = &cfg_v4_gue,
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), UDP(51006, GUE_PORT + 1), INNER4 },
+		.verdict = TC_ACT_OK,
+		.stats = PLAIN,
+	},
+	{
+		.desc = "IPIP inside GUE: nested, shot",
+		.cfg = &cfg_v4_gue,
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), UDP(51007, GUE_PORT), OUTER4(LB4, SERVE4),
+			INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_DROP_NESTED] = 1 },
+	},
+	{
+		/*
+		 * skb->protocol is 0x8100, so bpf_skb_adjust_room() refuses (-ENOTSUPP); were it
+		 * to accept, BPF_ADJ_ROOM_MAC would cut at the MAC header's end, i.e. the tag.
+		 * On a real device the tag is usually taken out of the frame before TC.
+		 */
+		.desc = "VLAN tag in the frame (not offloaded): IPIP is not decapsulated",
+		.in = { TO_CTR, VLAN(100), OUTER4(LB4, SERVE4), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_DROP_ADJUST] = 1 },
+	},
+};
+
+static void test_decap_table(void **state)
+{
+	size_t i, failed = 0;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		failed += !row_run(*state, &rows[i]);
+	if (failed)
+		fail_msg("%zu of %zu rows failed (see above)", failed,
+			 sizeof(rows) / sizeof(rows[0]));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_decap_table, setup, teardown),
+	};
+
+	if (fix_must_skip())
+		return FIX_SKIP;
+	return cmocka_run_group_tests_name("bpf.decap", tests, NULL, NULL);
+}
