@@ -196,3 +196,62 @@ void report_json(const struct run *r, int exit_code, FILE *f)
 	}
 	fprintf(f, "}}\n");
 }
+
+static void xml_str(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, f);
+		}
+	}
+}
+
+void report_junit(const struct run *r, FILE *f)
+{
+	int i, failed = 0, n = 0;
+
+	for (i = 0; i < r->sc->n_expects; i++) {
+		if (!r->checks[i].e)
+			continue;
+		n++;
+		failed += !r->checks[i].pass;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+	fprintf(f, "<testsuite name=\"");
+	xml_str(f, r->sc->name);
+	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\">\n", n + !!r->error[0],
+		failed, !!r->error[0]);
+	if (r->error[0]) {
+		fprintf(f, "  <testcase classname=\"");
+		xml_str(f, r->sc->name);
+		fprintf(f, "\" name=\"setup\"><error message=\"");
+		xml_str(f, r->error);
+		fprintf(f, "\"/></testcase>\n");
+	}
+	for (i = 0; i < r->sc->n_expects; i++) {
+		const struct check_result *c = &r->checks[i];
+
+		if (!c->e)
+			continue;
+		fprintf(f, "  <testcase classname=\"");
+		xml_str(f, r->sc->name);
+		fprintf(f, "\" name=\"");
+		xml_str(f, c->summary);
+		fprintf(f, "\">");
+		if (!c->pass) {
+			fprintf(f, "<failure message=\"");
+			xml_str(f, c->evidence);
+			fprintf(f, "\"/>");
+		}
+		fprintf(f, "<system-out>");
+		xml_str(f, c->evidence);
+		fprintf(f, "</system-out></testcase>\n");
+	}
+	fprintf(f, "</testsuite>\n</testsuites>\n");
+}

@@ -513,6 +513,12 @@ static void write_reports(struct run *r, int code, const struct run_opts *o)
 		report_json(r, code, f);
 		fclose(f);
 	}
+	snprintf(path, sizeof(path), "%s/junit.xml", r->outdir);
+	f = fopen(path, "w");
+	if (f) {
+		report_junit(r, f);
+		fclose(f);
+	}
 	if (o->json) {
 		report_json(r, code, stdout);
 		report_text(r, code, stderr);

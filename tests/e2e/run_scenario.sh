@@ -47,4 +47,6 @@ if [ -e "/sys/fs/bpf/dsrlab/$id" ]; then
 	fail=1
 fi
 [ -s "$outdir/report.json" ] || { echo "FAIL: no $outdir/report.json"; fail=1; }
+python3 -c "import sys, xml.dom.minidom as x; x.parse(sys.argv[1])" "$outdir/junit.xml" ||
+	{ echo "FAIL: $outdir/junit.xml is missing or not XML"; fail=1; }
 exit $fail
