@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +20,7 @@
 struct echo_server {
 	char node[SC_NAME_MAX];
 	int fd;
+	bool udp;
 	pthread_t thread;
 	atomic_bool stop;
 	atomic_ulong served;
@@ -52,6 +55,42 @@ static void echo_one(struct echo_server *s, int c)
 		atomic_fetch_add(&s->served, 1);
 }
 
+/*
+ * One datagram. The reply must leave from the address the request was sent to (the VIP),
+ * not from whatever source routing would pick for an unbound reply (the container's own
+ * address): a DSR client only accepts replies from the VIP. IP_PKTINFO gives us the
+ * request's destination and sets the reply's source.
+ */
+static void echo_datagram(struct echo_server *s)
+{
+	char line[ECHO_LINE_MAX], out[ECHO_LINE_MAX + SC_NAME_MAX + 2];
+	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	struct sockaddr_storage peer;
+	struct iovec iov = { .iov_base = line, .iov_len = sizeof(line) - 1 };
+	struct msghdr msg = {
+		.msg_name = &peer,
+		.msg_namelen = sizeof(peer),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	ssize_t n;
+	int olen;
+
+	n = recvmsg(s->fd, &msg, MSG_DONTWAIT);
+	if (n <= 0)
+		return;
+	line[n] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	olen = snprintf(out, sizeof(out), "%s %s\n", s->node, line);
+	iov.iov_base = out;
+	iov.iov_len = olen;
+	/* The received control message (the pktinfo) is sent back as is. */
+	if (sendmsg(s->fd, &msg, 0) == olen)
+		atomic_fetch_add(&s->served, 1);
+}
+
 static void *echo_loop(void *arg)
 {
 	struct echo_server *s = arg;
@@ -60,6 +99,10 @@ static void *echo_loop(void *arg)
 	while (!atomic_load(&s->stop)) {
 		if (wait_fd(s->fd, POLLIN, 100))
 			continue;
+		if (s->udp) {
+			echo_datagram(s);
+			continue;
+		}
 		c = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
 		if (c < 0)
 			continue;
@@ -80,15 +123,21 @@ int echo_start(struct echo_server **out, const char *node, const struct endpoint
 	if (!s)
 		return -ENOMEM;
 	snprintf(s->node, sizeof(s->node), "%s", node);
-	s->fd = socket(addr_af(&listen_ep->addr), SOCK_STREAM | SOCK_CLOEXEC, 0);
+	s->udp = listen_ep->proto == IPPROTO_UDP;
+	s->fd = socket(addr_af(&listen_ep->addr), (s->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC,
+		       0);
 	if (s->fd < 0) {
 		err = -errno;
 		free(s);
 		return err;
 	}
 	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (s->udp && listen_ep->addr.family == FAM_IPV6)
+		setsockopt(s->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+	else if (s->udp)
+		setsockopt(s->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 	sl = endpoint_sockaddr(listen_ep, &ss);
-	if (bind(s->fd, (struct sockaddr *)&ss, sl) || listen(s->fd, 512)) {
+	if (bind(s->fd, (struct sockaddr *)&ss, sl) || (!s->udp && listen(s->fd, 512))) {
 		err = -errno;
 		goto err_close;
 	}

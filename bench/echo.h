@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The built-in echo service: for each request line it answers "<node> <line>\n", so the
- * client learns which node served it. TCP; the socket is made in the node's namespace and
+ * client learns which node served it. TCP (a line per connection) or UDP (a datagram each,
+ * answered from the address it was sent to); the socket is made in the node's namespace and
  * served by a thread until echo_stop().
  */
 #ifndef DSRLAB_BENCH_ECHO_H

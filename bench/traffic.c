@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -63,7 +64,11 @@ static int connect_timeout(int fd, const struct endpoint *to, __u64 deadline)
 	return -err;
 }
 
-/* One connection: request "dsrlab <traffic> <i>", reply "<node> dsrlab <traffic> <i>". */
+/*
+ * One exchange: request "dsrlab <traffic> <i>", reply "<node> dsrlab <traffic> <i>". TCP: a
+ * connection each. UDP: a connected socket each (a new source port, so a new flow), one
+ * datagram; a connected UDP socket only accepts the reply from the VIP itself.
+ */
 static void one_conn(struct traffic_job *job, int i)
 {
 	const struct sc_traffic *t = job->res->t;
@@ -73,9 +78,12 @@ static void one_conn(struct traffic_job *job, int i)
 	size_t len = 0;
 	ssize_t n;
 	int fd, err, reqlen;
+	bool udp;
 
 	c->served_by = -1;
-	fd = socket(addr_af(&t->to.addr), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	udp = t->to.proto == IPPROTO_UDP;
+	fd = socket(addr_af(&t->to.addr),
+		    (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		snprintf(c->error, sizeof(c->error), "socket: %s", strerror(errno));
 		return;
@@ -97,6 +105,10 @@ static void one_conn(struct traffic_job *job, int i)
 			goto out;
 		}
 		n = recv(fd, resp + len, sizeof(resp) - 1 - len, 0);
+		if (n < 0 && udp && errno == ECONNREFUSED) {
+			snprintf(c->error, sizeof(c->error), "reply: port unreachable");
+			goto out;
+		}
 		if (n <= 0) {
 			snprintf(c->error, sizeof(c->error), "reply: %s",
 				 n ? strerror(errno) : "connection closed");
