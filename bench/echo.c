@@ -124,8 +124,8 @@ int echo_start(struct echo_server **out, const char *node, const struct endpoint
 		return -ENOMEM;
 	snprintf(s->node, sizeof(s->node), "%s", node);
 	s->udp = listen_ep->proto == IPPROTO_UDP;
-	s->fd = socket(addr_af(&listen_ep->addr), (s->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC,
-		       0);
+	s->fd = socket(addr_af(&listen_ep->addr),
+		       (s->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
 		err = -errno;
 		free(s);

@@ -175,8 +175,8 @@ int traffic_run(struct run *r, int ti)
 		usleep(50000);
 		if (now_usec() - last >= 2000000) {
 			last = now_usec();
-			pr_warn("  traffic %s: %d/%d connections\n", t->name, atomic_load(&job.done),
-				t->connections);
+			pr_warn("  traffic %s: %d/%d connections\n", t->name,
+				atomic_load(&job.done), t->connections);
 		}
 		if (atomic_load(&job.next) >= t->connections + t->concurrency)
 			break;
