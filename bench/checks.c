@@ -252,6 +252,43 @@ static void check_encapsulated(struct run *r, struct check_result *c)
 	note_capture_loss(r, c);
 }
 
+/* The kernel's drop reasons in one node; NOT_SPECIFIED (routine frees) only when named. */
+static void check_drops(struct run *r, struct check_result *c)
+{
+	const struct sc_expect *e = c->e;
+	int node = run_node_index(r, e->node), i, len = 0;
+	char range[48];
+	__u64 n = 0;
+
+	if (e->max < 0)
+		snprintf(range, sizeof(range), "at least %d", e->min);
+	else
+		snprintf(range, sizeof(range), "%d to %d", e->min, e->max);
+	snprintf(c->summary, sizeof(c->summary), "drops in %s (%s): %s", e->node,
+		 e->reason[0] ? e->reason : "any specified reason", range);
+	if (!r->drop_tracer) {
+		snprintf(c->evidence, sizeof(c->evidence), "drop reasons were not traced");
+		return;
+	}
+	for (i = 0; i < r->n_drops; i++) {
+		const struct run_drop *d = &r->drops[i];
+
+		if (d->node != node)
+			continue;
+		if (e->reason[0] ? strcmp(e->reason, d->reason) : !strcmp(d->reason, "NOT_SPECIFIED"))
+			continue;
+		n += d->count;
+		len += snprintf(c->evidence + len, sizeof(c->evidence) - len, "%s%s%s%s=%llu",
+				len ? ", " : "", d->iface, d->iface[0] ? " " : "", d->reason,
+				(unsigned long long)d->count);
+		if (len >= (int)sizeof(c->evidence))
+			break;
+	}
+	if (!len)
+		snprintf(c->evidence, sizeof(c->evidence), "no such drop");
+	c->pass = n >= (__u64)e->min && (e->max < 0 || n <= (__u64)e->max);
+}
+
 int checks_run(struct run *r)
 {
 	int i, failed = 0;
@@ -276,6 +313,9 @@ int checks_run(struct run *r)
 			break;
 		case SC_EXPECT_ENCAPSULATED:
 			check_encapsulated(r, c);
+			break;
+		case SC_EXPECT_DROPS:
+			check_drops(r, c);
 			break;
 		}
 		failed += !c->pass;

@@ -77,6 +77,14 @@ void report_text(const struct run *r, int exit_code, FILE *f)
 					(unsigned long long)r->nodes[i].decap_stats[k]);
 		fprintf(f, "\n");
 	}
+	if (!r->drop_tracer && !r->n_drops)
+		fprintf(f, "kernel drops: not traced\n");
+	else if (!r->n_drops)
+		fprintf(f, "kernel drops: none\n");
+	for (i = 0; i < r->n_drops; i++)
+		fprintf(f, "kernel drops: %s%s%s %s=%llu\n", r->sc->nodes[r->drops[i].node].name,
+			r->drops[i].iface[0] ? ":" : "", r->drops[i].iface, r->drops[i].reason,
+			(unsigned long long)r->drops[i].count);
 	for (i = 0; i < r->n_caps; i++)
 		fprintf(f, "pcap %s:%s -> %s (%llu packets, %llu lost by the capture)\n",
 			r->cap_points[i].node, r->cap_points[i].iface, r->cap_files[i],
@@ -181,7 +189,15 @@ void report_json(const struct run *r, int exit_code, FILE *f)
 				(unsigned long long)r->nodes[i].decap_stats[s]);
 		fprintf(f, "}");
 	}
-	fprintf(f, "}},\"pcaps\":{");
+	fprintf(f, "}},\"kernel_drops\":[");
+	for (i = 0; i < r->n_drops; i++) {
+		fprintf(f, "%s{", i ? "," : "");
+		json_kv(f, "node", r->sc->nodes[r->drops[i].node].name, true);
+		json_kv(f, "iface", r->drops[i].iface, true);
+		json_kv(f, "reason", r->drops[i].reason, true);
+		fprintf(f, "\"count\":%llu}", (unsigned long long)r->drops[i].count);
+	}
+	fprintf(f, "],\"pcaps\":{");
 	for (i = 0; i < r->n_caps; i++) {
 		char key[64];
 

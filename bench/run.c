@@ -16,6 +16,7 @@
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
@@ -412,10 +413,53 @@ static void captures_down(struct run *r)
 	}
 }
 
+/* Kernel drops in our namespaces, by node, interface and reason. */
+static void drops_collect(struct run *r)
+{
+	struct drop_count dc[RUN_MAX_DROPS];
+	__u32 inodes[SC_MAX_NODES];
+	int i, k, n, saved;
+
+	if (!r->drop_tracer)
+		return;
+	for (i = 0; i < r->sc->n_nodes; i++)
+		inodes[i] = r->nodes[i].ns_inode;
+	n = drops_read(r->drop_tracer, inodes, r->sc->n_nodes, dc, RUN_MAX_DROPS);
+	for (k = 0; k < n; k++) {
+		struct run_drop *d = &r->drops[r->n_drops++];
+
+		for (i = 0; i < r->sc->n_nodes && inodes[i] != dc[k].netns; i++)
+			;
+		d->node = i;
+		d->count = dc[k].count;
+		snprintf(d->reason, sizeof(d->reason), "%s", dc[k].reason);
+		if (dc[k].ifindex && !run_enter(r, i, &saved)) {
+			if (!if_indextoname(dc[k].ifindex, d->iface))
+				snprintf(d->iface, sizeof(d->iface), "if%u", dc[k].ifindex);
+			netns_leave(saved);
+		}
+	}
+}
+
+/* Namespace identities, then the tracer; a kernel without it is said, not hidden. */
+static void drops_up(struct run *r)
+{
+	struct stat st;
+	int i, err;
+
+	for (i = 0; i < r->sc->n_nodes; i++)
+		if (!fstat(r->nodes[i].ns_fd, &st))
+			r->nodes[i].ns_inode = st.st_ino;
+	err = drops_start(&r->drop_tracer);
+	if (err)
+		pr_warn("dsrlab: kernel drop reasons will not be reported: %s\n", strerror(-err));
+}
+
 static void stats_collect(struct run *r)
 {
 	int i;
 
+	drops_collect(r);
 	if (r->lb && !lb_stats_read(r->lb, r->lb_stats))
 		r->lb_stats_valid = true;
 	for (i = 0; i < r->sc->n_nodes; i++)
@@ -445,6 +489,8 @@ static void teardown(struct run *r)
 		}
 		n->decap = NULL;
 	}
+	drops_stop(r->drop_tracer);
+	r->drop_tracer = NULL;
 	lb_close(r->lb); /* closing the link detaches XDP */
 	r->lb = NULL;
 	if (r->pin_dir[0]) {
@@ -549,6 +595,8 @@ int run_scenario(const struct scenario *sc, const struct run_opts *o)
 	err = bpffs_ready(r);
 	if (!err && !run_stop)
 		err = topology_up(r);
+	if (!err && !run_stop)
+		drops_up(r);
 	if (!err && !run_stop && sc->balancer.present)
 		err = balancer_up(r);
 	if (!err && !run_stop)

@@ -14,6 +14,7 @@
 #include "lb/lb.h"
 #include "backend/decap.h"
 #include "bench/capture.h"
+#include "bench/drops.h"
 
 #define RUN_ID_LEN    7 /* 6 hex digits */
 #define RUN_MAX_IFACES 8
@@ -46,6 +47,16 @@ struct run_node {
 	enum decap_at decap_at;
 	char decap_iface[SC_IFNAME_MAX];
 	__u64 decap_stats[DECAP_STAT_MAX];
+	__u32 ns_inode; /* identifies the namespace in kernel drop records */
+};
+
+#define RUN_MAX_DROPS 128
+
+struct run_drop {
+	int node;
+	char iface[SC_IFNAME_MAX]; /* "" when the packet had no device */
+	char reason[48];
+	__u64 count;
 };
 
 struct conn_result {
@@ -92,6 +103,9 @@ struct run {
 	int n_caps;
 	struct traffic_result traffic[SC_MAX_TRAFFIC];
 	struct check_result checks[SC_MAX_EXPECTS];
+	struct drop_tracer *drop_tracer; /* NULL when the kernel would not attach it */
+	struct run_drop drops[RUN_MAX_DROPS];
+	int n_drops;
 	struct lb_counter lb_stats[LB_STAT_MAX];
 	bool lb_stats_valid;
 	char error[512]; /* setup failure, for the report */

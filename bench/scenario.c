@@ -29,7 +29,7 @@ static const char *const encap_names[] = { "ipip", "ip6ip6", "4in6", "gue" };
 static const char *const mode_names[] = { "native", "skb" };
 static const char *const service_kind_names[] = { "echo" };
 static const char *const expect_names[] = { "answered", "served-by", "never-seen", "seen",
-					    "encapsulated" };
+					    "encapsulated", "drops" };
 
 struct diag {
 	int line, col; /* 1-based */
@@ -1549,6 +1549,35 @@ static void load_encapsulated(struct loader *ld, const struct field *ef, struct 
 		     endpoint_str(&e->vip, ep, sizeof(ep)));
 }
 
+enum { DR_AT, DR_REASON, DR_MIN, DR_MAX, DR_KEYS };
+static const struct key drops_keys[] = {
+	[DR_AT] = { "at", true },
+	[DR_REASON] = { "reason", false },
+	[DR_MIN] = { "min", false },
+	[DR_MAX] = { "max", false },
+};
+
+static void load_drops(struct loader *ld, const struct field *ef, struct sc_expect *e)
+{
+	struct field f[DR_KEYS];
+
+	e->min = 0;
+	e->max = -1;
+	if (!want_map(ld, ef))
+		return;
+	map_fields(ld, ef->val, "'drops'", drops_keys, DR_KEYS, f);
+	if (f[DR_AT].key)
+		get_node_ref(ld, &f[DR_AT], e->node);
+	if (f[DR_REASON].key)
+		get_text(ld, &f[DR_REASON], e->reason, sizeof(e->reason));
+	if (f[DR_MIN].key)
+		get_int(ld, &f[DR_MIN], 0, 1000000000, &e->min);
+	if (f[DR_MAX].key)
+		get_int(ld, &f[DR_MAX], 0, 1000000000, &e->max);
+	if (!f[DR_MIN].key && !f[DR_MAX].key)
+		diag(ld, ef->key, "'drops' needs 'min' or 'max' (max: 0 for none)");
+}
+
 static void load_expect(struct loader *ld, const struct field *item, void *ctx)
 {
 	struct sc_expect *e = &ld->sc->expects[ld->sc->n_expects];
@@ -1605,6 +1634,9 @@ static void load_expect(struct loader *ld, const struct field *item, void *ctx)
 		break;
 	case SC_EXPECT_ENCAPSULATED:
 		load_encapsulated(ld, &ef, e);
+		break;
+	case SC_EXPECT_DROPS:
+		load_drops(ld, &ef, e);
 		break;
 	}
 	ld->sc->n_expects++;

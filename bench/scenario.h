@@ -123,6 +123,8 @@ enum sc_expect_kind {
 	SC_EXPECT_SEEN,		/* {seen: {at: ..., src/dst/filter, min: N}} at least N packets */
 	SC_EXPECT_ENCAPSULATED, /* {encapsulated: {at: node:iface, vip: EP}} each request
 				 * to the VIP seen there also leaves it encapsulated */
+	SC_EXPECT_DROPS,	/* {drops: {at: NODE, reason: R, min: N, max: N}} kernel drops
+				 * in NODE (of reason R; default: any but NOT_SPECIFIED) */
 };
 
 struct sc_expect {
@@ -135,6 +137,9 @@ struct sc_expect {
 	char filter[SC_FILTER_MAX];
 	int min;		 /* seen: default 1; served-by: per node, default 0 */
 	struct endpoint vip;	 /* encapsulated */
+	char node[SC_NAME_MAX];	 /* drops */
+	char reason[48];	 /* drops: "" for any specified reason */
+	int max;		 /* drops: -1 for no maximum */
 	struct sc_mark mark;
 };
 

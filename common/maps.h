@@ -131,4 +131,17 @@ enum decap_stat {
 	DECAP_STAT_MAX
 };
 
+/* Kernel drops counted by the drop tracer (bpf/droptrace.bpf.c). */
+#ifndef DROP_MAX_KEYS
+#define DROP_MAX_KEYS 4096
+#endif
+
+struct drop_key {
+	__u32 netns;   /* inode of the device's network namespace; 0: no device */
+	__u32 ifindex; /* 0: no device */
+	__u32 reason;  /* enum skb_drop_reason of the running kernel */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct drop_key) == 16, "drop_key layout");
+
 #endif
