@@ -1,0 +1,926 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Micro-benchmark of the balancer per packet class (DESIGN.md section 5, "Measuring").
+ *
+ * Each class is one fixed packet. micro_wrap (bpf/micro.bpf.c) restores it before every
+ * iteration and tail-calls either the balancer or micro_stub (XDP_TX); both are run through
+ * the same wrapper, interleaved, in this process, on one CPU. The balancer's per-CPU counters
+ * are read around every run: a class only counts as "proved" when every iteration took its
+ * intended path, and the path printed is the one the counters show, whatever was intended.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench/micro.h"
+#include "bench/run.h"
+#include "common/log.h"
+#include "common/maps.h"
+#include "common/parse.h"
+#include "lb/lb.h"
+#include "lb/maglev.h"
+#include "tests/unit/pkt_builder.h"
+#include "balancer.skel.h"
+#include "micro.skel.h"
+
+#define MICRO_MAX_RUNS	    101
+#define MICRO_GUE_PORT	    6080
+#define MICRO_REALS_PER_VIP 8
+#define MAGLEV_BACKENDS	    100
+#define MAGLEV_RUNS	    5
+#define STAT_BIT(s)	    (1u << (s))
+
+/* Katran's balancer on this machine, same method (issue text): ns/packet, its stub 31 ns. */
+#define KATRAN_STUB_NS 31
+
+struct micro_vip {
+	const char *addr;
+	__u8 family;
+	__u16 port;
+	__u8 proto;
+	__u8 encap; /* enum encap_type */
+	__u8 real_family;
+};
+
+enum { VIP_TCP4, VIP_UDP4, VIP_TCP6, VIP_GUE4, VIP_MAX };
+
+static const struct micro_vip vips[VIP_MAX] = {
+	[VIP_TCP4] = { "10.100.0.1", FAM_IPV4, 80, IPPROTO_TCP, ENCAP_IPIP, FAM_IPV4 },
+	[VIP_UDP4] = { "10.100.0.1", FAM_IPV4, 443, IPPROTO_UDP, ENCAP_IPIP, FAM_IPV4 },
+	[VIP_TCP6] = { "fd00:100::1", FAM_IPV6, 80, IPPROTO_TCP, ENCAP_IP6IP6, FAM_IPV6 },
+	[VIP_GUE4] = { "10.100.0.3", FAM_IPV4, 80, IPPROTO_TCP, ENCAP_GUE, FAM_IPV4 },
+};
+
+#define MF_DEL_CONN 0x1 /* the wrapper deletes the flow's conn entry before each iteration */
+
+struct micro_class {
+	const char *name;
+	const char *what; /* what the packet is and what it should exercise */
+	void (*build)(struct pkt *p);
+	/* The packet whose flow is put in the connection table first (NULL: none). */
+	void (*conn_build)(struct pkt *p);
+	int vip; /* the pool conn entries point into */
+	unsigned int flags;
+	__u32 intended; /* STAT_BIT()s every iteration must count */
+	int verdict;
+	int goal_above; /* ns above the stub (issue goal); 0: none */
+	int katran; /* Katran's ns/packet on this machine; 0: no anchor */
+};
+
+static __be32 v4(const char *s)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, s, &a);
+	return a.s_addr;
+}
+
+static void v6(const char *s, void *out)
+{
+	inet_pton(AF_INET6, s, out);
+}
+
+static void tcp4(struct pkt *p, const char *dst, __u16 sport, __u8 flags)
+{
+	pkt_init(p);
+	pkt_eth(p, NULL, NULL);
+	pkt_ipv4(p, v4("10.0.0.2"), v4(dst));
+	pkt_tcp(p, sport, 80, flags);
+	pkt_finish(p);
+}
+
+static void build_syn4(struct pkt *p)
+{
+	tcp4(p, "10.100.0.1", 40000, PKT_TCP_SYN);
+}
+
+static void build_est4(struct pkt *p)
+{
+	tcp4(p, "10.100.0.1", 40001, PKT_TCP_ACK);
+}
+
+static void build_est6(struct pkt *p)
+{
+	__u8 src[16], dst[16];
+
+	v6("fd00::2", src);
+	v6(vips[VIP_TCP6].addr, dst);
+	pkt_init(p);
+	pkt_eth(p, NULL, NULL);
+	pkt_ipv6(p, src, dst);
+	pkt_tcp(p, 40002, 80, PKT_TCP_ACK);
+	pkt_finish(p);
+}
+
+static void build_udp4(struct pkt *p)
+{
+	pkt_init(p);
+	pkt_eth(p, NULL, NULL);
+	pkt_ipv4(p, v4("10.0.0.2"), v4("10.100.0.1"));
+	pkt_udp(p, 40003, 443);
+	pkt_payload(p, 32);
+	pkt_finish(p);
+}
+
+static void build_gue4(struct pkt *p)
+{
+	tcp4(p, vips[VIP_GUE4].addr, 40004, PKT_TCP_ACK);
+}
+
+/* A router's "fragmentation needed" about the VIP's reply to the established flow. */
+static void build_ptb4(struct pkt *p)
+{
+	pkt_init(p);
+	pkt_eth(p, NULL, NULL);
+	pkt_ipv4(p, v4("10.0.0.1"), v4("10.100.0.1"));
+	pkt_icmp(p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 0, 1400);
+	pkt_ipv4(p, v4("10.100.0.1"), v4("10.0.0.2"));
+	pkt_tcp(p, 80, 40001, PKT_TCP_ACK);
+	pkt_finish(p);
+}
+
+static void build_nonvip4(struct pkt *p)
+{
+	tcp4(p, "10.0.9.9", 40005, PKT_TCP_ACK);
+}
+
+#define PATH_NEW_ENCAP (STAT_BIT(LB_STAT_CONN_NEW) | STAT_BIT(LB_STAT_TX_ENCAP))
+#define PATH_HIT_ENCAP (STAT_BIT(LB_STAT_CONN_HIT) | STAT_BIT(LB_STAT_TX_ENCAP))
+
+static const struct micro_class classes[] = {
+	{
+		.name = "ipv4-syn",
+		.what = "TCP SYN to an IPv4 VIP; the wrapper deletes the flow's conn entry before "
+			"each iteration, so every one misses the table, picks from the Maglev ring "
+			"and inserts (that delete finds nothing in the stub run: an upper bound)",
+		.build = build_syn4,
+		.vip = VIP_TCP4,
+		.flags = MF_DEL_CONN,
+		.intended = PATH_NEW_ENCAP,
+		.verdict = XDP_TX,
+		.katran = 210,
+	},
+	{
+		.name = "ipv4-established",
+		.what = "TCP ACK to an IPv4 VIP, flow already in the connection table",
+		.build = build_est4,
+		.conn_build = build_est4,
+		.vip = VIP_TCP4,
+		.intended = PATH_HIT_ENCAP,
+		.verdict = XDP_TX,
+		.goal_above = 125,
+		.katran = 189,
+	},
+	{
+		.name = "ipv6-established",
+		.what = "TCP ACK to an IPv6 VIP (IPv6-in-IPv6 to IPv6 backends), flow in the table",
+		.build = build_est6,
+		.conn_build = build_est6,
+		.vip = VIP_TCP6,
+		.intended = PATH_HIT_ENCAP,
+		.verdict = XDP_TX,
+	},
+	{
+		.name = "ipv4-udp",
+		.what = "UDP to an IPv4 VIP, flow in the table",
+		.build = build_udp4,
+		.conn_build = build_udp4,
+		.vip = VIP_UDP4,
+		.intended = PATH_HIT_ENCAP,
+		.verdict = XDP_TX,
+	},
+	{
+		.name = "gue-vip",
+		.what = "TCP ACK to an IPv4 VIP configured for GUE encapsulation, flow in the table",
+		.build = build_gue4,
+		.conn_build = build_gue4,
+		.vip = VIP_GUE4,
+		.intended = PATH_HIT_ENCAP,
+		.verdict = XDP_TX,
+	},
+	{
+		.name = "icmp-ptb",
+		.what = "ICMP fragmentation-needed to an IPv4 VIP quoting its reply to an "
+			"established flow (in the table): should go to that flow's backend",
+		.build = build_ptb4,
+		.conn_build = build_est4,
+		.vip = VIP_TCP4,
+		.intended = STAT_BIT(LB_STAT_TX_ENCAP),
+		.verdict = XDP_TX,
+	},
+	{
+		.name = "non-vip",
+		.what = "TCP to an IPv4 address that is no VIP",
+		.build = build_nonvip4,
+		.vip = -1,
+		.intended = STAT_BIT(LB_STAT_PASS_NOT_VIP),
+		.verdict = XDP_PASS,
+		.goal_above = 40,
+		.katran = 110,
+	},
+};
+
+#define N_CLASSES ((int)(sizeof(classes) / sizeof(classes[0])))
+
+struct class_result {
+	int bal_ns[MICRO_MAX_RUNS], stub_ns[MICRO_MAX_RUNS];
+	double bal, stub; /* medians */
+	__u64 counters[LB_STAT_MAX]; /* summed over the balancer runs */
+	__u64 iterations;
+	__u32 path; /* STAT_BIT()s that counted every iteration (rx aside) */
+	bool consistent; /* in every run, each counter counted every iteration or none */
+	bool intended_all; /* in every run, each intended counter counted every iteration */
+	bool proved;
+	int verdict; /* of the last iteration of the last balancer run */
+	__u32 in_len, out_len;
+	bool inner_intact; /* the last output carries the original packet after its new head */
+};
+
+struct micro_env {
+	struct balancer_bpf *bal;
+	struct micro_bpf *wrap;
+	int wrap_fd, bal_fd, stub_fd, target_fd, stats_fd;
+	int ncpu;
+	struct lb_counter *percpu;
+	__u32 first_real[VIP_MAX];
+};
+
+static int stats_read(struct micro_env *e, __u64 out[LB_STAT_MAX])
+{
+	__u32 i;
+	int c;
+
+	for (i = 0; i < LB_STAT_MAX; i++) {
+		if (bpf_map_lookup_elem(e->stats_fd, &i, e->percpu))
+			return -errno;
+		out[i] = 0;
+		for (c = 0; c < e->ncpu; c++)
+			out[i] += e->percpu[c].packets;
+	}
+	return 0;
+}
+
+static int reals_add(struct micro_env *e)
+{
+	struct real_def r;
+	char buf[64];
+	__u32 id;
+	int v, i;
+
+	for (v = 0, id = 1; v < VIP_MAX; v++) {
+		e->first_real[v] = id;
+		for (i = 0; i < MICRO_REALS_PER_VIP; i++, id++) {
+			memset(&r, 0, sizeof(r));
+			r.family = vips[v].real_family;
+			if (r.family == FAM_IPV4) {
+				snprintf(buf, sizeof(buf), "10.1.%d.%d", v, i + 1);
+				r.addr[0] = v4(buf);
+			} else {
+				snprintf(buf, sizeof(buf), "fd00:1:%d::%d", v, i + 1);
+				v6(buf, r.addr);
+			}
+			if (bpf_map_update_elem(bpf_map__fd(e->bal->maps.reals), &id, &r, BPF_ANY))
+				return -errno;
+		}
+	}
+	return 0;
+}
+
+/* The VIP's Maglev ring over its reals, in a new inner map at its vip_id. */
+static int ring_add(struct micro_env *e, __u32 vip_id)
+{
+	struct maglev_backend mb[MICRO_REALS_PER_VIP];
+	__u32 ids[MICRO_REALS_PER_VIP], size = LB_RING_SIZE_DEFAULT, i;
+	__u32 *ring, *keys;
+	int fd = -1, err;
+
+	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+	ring = malloc(sizeof(*ring) * size);
+	keys = malloc(sizeof(*keys) * size);
+	err = -ENOMEM;
+	if (!ring || !keys)
+		goto out;
+	for (i = 0; i < MICRO_REALS_PER_VIP; i++) {
+		ids[i] = e->first_real[vip_id] + i;
+		mb[i] = (struct maglev_backend){ &ids[i], sizeof(ids[i]), 1, ids[i] };
+	}
+	err = maglev_build(mb, MICRO_REALS_PER_VIP, ring, size, LB_REAL_NONE);
+	if (err)
+		goto out;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "micro_ring", sizeof(__u32), sizeof(__u32), size,
+			    NULL);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	for (i = 0; i < size; i++)
+		keys[i] = i;
+	err = 0;
+	if (bpf_map_update_batch(fd, keys, ring, &size, &bopts) ||
+	    bpf_map_update_elem(bpf_map__fd(e->bal->maps.rings), &vip_id, &fd, BPF_ANY))
+		err = -errno;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(ring);
+	free(keys);
+	return err;
+}
+
+static int vips_add(struct micro_env *e)
+{
+	struct vip_meta meta;
+	struct vip_key key;
+	__u32 v;
+	int err;
+
+	for (v = 0; v < VIP_MAX; v++) {
+		memset(&key, 0, sizeof(key));
+		memset(&meta, 0, sizeof(meta));
+		if (vips[v].family == FAM_IPV4)
+			key.addr[0] = v4(vips[v].addr);
+		else
+			v6(vips[v].addr, key.addr);
+		key.port = htons(vips[v].port);
+		key.proto = vips[v].proto;
+		key.family = vips[v].family;
+		meta.vip_id = v;
+		meta.encap = vips[v].encap;
+		if (bpf_map_update_elem(bpf_map__fd(e->bal->maps.vips), &key, &meta, BPF_ANY))
+			return -errno;
+		err = ring_add(e, v);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int config_set(struct micro_env *e)
+{
+	struct lb_config cfg = {
+		.nexthop_mac = { 0x02, 0, 0, 0, 0, 0xfe },
+		.ring_size = LB_RING_SIZE_DEFAULT,
+		.hash_seed = 0x5eed,
+		.mtu = 1500,
+		.gue_port = MICRO_GUE_PORT,
+	};
+	__u32 zero = 0;
+
+	cfg.src_v4 = v4("10.0.1.2");
+	v6("fd00:0:1::2", cfg.src_v6);
+	if (bpf_map_update_elem(bpf_map__fd(e->bal->maps.lb_config), &zero, &cfg, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static void env_close(struct micro_env *e)
+{
+	micro_bpf__destroy(e->wrap);
+	balancer_bpf__destroy(e->bal);
+	free(e->percpu);
+}
+
+static int env_open(struct micro_env *e)
+{
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	e->ncpu = libbpf_num_possible_cpus();
+	if (e->ncpu < 0)
+		return e->ncpu;
+	e->percpu = calloc(e->ncpu, sizeof(*e->percpu));
+	if (!e->percpu)
+		return -ENOMEM;
+	e->bal = balancer_bpf__open_and_load();
+	if (!e->bal) {
+		err = -errno;
+		pr_warn("load the balancer: %s (run with -vv for the verifier log)\n",
+			strerror(-err));
+		goto err;
+	}
+	e->wrap = micro_bpf__open();
+	if (!e->wrap) {
+		err = -errno;
+		goto err;
+	}
+	/* The wrapper deletes from the balancer's own table (SYN class). */
+	err = bpf_map__reuse_fd(e->wrap->maps.conns, bpf_map__fd(e->bal->maps.conns));
+	if (!err)
+		err = micro_bpf__load(e->wrap);
+	if (err) {
+		pr_warn("load the benchmark wrapper: %s (run with -vv for the verifier log)\n",
+			strerror(-err));
+		goto err;
+	}
+	e->wrap_fd = bpf_program__fd(e->wrap->progs.micro_wrap);
+	e->stub_fd = bpf_program__fd(e->wrap->progs.micro_stub);
+	e->bal_fd = bpf_program__fd(e->bal->progs.balancer);
+	e->target_fd = bpf_map__fd(e->wrap->maps.micro_target);
+	e->stats_fd = bpf_map__fd(e->bal->maps.stats);
+	err = config_set(e);
+	if (!err)
+		err = reals_add(e);
+	if (!err)
+		err = vips_add(e);
+	if (err) {
+		pr_warn("set up the balancer's maps: %s\n", strerror(-err));
+		goto err;
+	}
+	return 0;
+err:
+	env_close(e);
+	return err;
+}
+
+/* The flow key the balancer derives from packet p: same parser, so the same bytes. */
+static int flow_of(const struct pkt *p, struct flow_key *key)
+{
+	struct cursor c = { (void *)p->data, (void *)(p->data + p->len) };
+	struct pkt_meta m;
+
+	memset(&m, 0, sizeof(m));
+	if (parse_packet(&c, &m, 0, PARSE_F_CHECK_LEN))
+		return -EINVAL;
+	*key = m.flow;
+	return 0;
+}
+
+/* One pass of the balancer itself over p (no wrapper), e.g. to open a flow. */
+static int seed_run(struct micro_env *e, const struct pkt *p)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = p->data, .data_size_in = p->len, .repeat = 1);
+
+	return bpf_prog_test_run_opts(e->bal_fd, &t) ? -errno : 0;
+}
+
+/* Load the class's packet into the wrapper and its flow into the connection table. */
+static int class_prepare(struct micro_env *e, const struct micro_class *cl, struct pkt *p)
+{
+	int conns = bpf_map__fd(e->bal->maps.conns);
+	struct conn_val cv = {};
+	struct flow_key key;
+	struct pkt cp;
+
+	cl->build(p);
+	if (p->len > sizeof(e->wrap->bss->pkt.data))
+		return -E2BIG;
+	memset(&e->wrap->bss->pkt, 0, sizeof(e->wrap->bss->pkt));
+	memcpy(e->wrap->bss->pkt.data, p->data, p->len);
+	e->wrap->bss->pkt.len = p->len;
+	if (cl->flags & MF_DEL_CONN) {
+		if (flow_of(p, &key))
+			return -EINVAL;
+		memcpy(e->wrap->bss->pkt.conn_key, &key, sizeof(key));
+		e->wrap->bss->pkt.del_conn = 1;
+	}
+	if (cl->conn_build) {
+		cl->conn_build(&cp);
+		if (flow_of(&cp, &key))
+			return -EINVAL;
+		/* The balancer writes its own entry; by hand only if it would not. */
+		if (!seed_run(e, &cp) && !bpf_map_lookup_elem(conns, &key, &cv))
+			return 0;
+		cv.real_id = e->first_real[cl->vip];
+		if (bpf_map_update_elem(conns, &key, &cv, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int prog_run(struct micro_env *e, int target, const struct pkt *p, __u32 repeat, int *ns,
+		    int *verdict, __u8 *out, __u32 *out_len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = p->data, .data_size_in = p->len,
+		    .data_out = out, .data_size_out = *out_len, .repeat = repeat);
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(e->target_fd, &zero, &target, BPF_ANY))
+		return -errno;
+	if (bpf_prog_test_run_opts(e->wrap_fd, &t))
+		return -errno;
+	*ns = t.duration;
+	*verdict = t.retval;
+	*out_len = t.data_size_out;
+	return 0;
+}
+
+/* One balancer run: time it and check its counters moved as intended. */
+static int run_balancer(struct micro_env *e, const struct micro_class *cl, const struct pkt *p,
+			__u32 repeat, struct class_result *r, int run)
+{
+	__u64 before[LB_STAT_MAX], after[LB_STAT_MAX], d;
+	__u8 out[512];
+	__u32 out_len = sizeof(out), hdr = sizeof(struct ethhdr);
+	int err, s;
+
+	err = stats_read(e, before);
+	if (!err)
+		err = prog_run(e, e->bal_fd, p, repeat, &r->bal_ns[run], &r->verdict, out,
+			       &out_len);
+	if (!err)
+		err = stats_read(e, after);
+	if (err)
+		return err;
+	for (s = 0; s < LB_STAT_MAX; s++) {
+		d = after[s] - before[s];
+		r->counters[s] += d;
+		if (d != 0 && d != repeat)
+			r->consistent = false;
+		if ((cl->intended & STAT_BIT(s)) && d != repeat)
+			r->intended_all = false;
+	}
+	if (after[LB_STAT_RX] - before[LB_STAT_RX] != repeat)
+		r->consistent = false;
+	r->in_len = p->len;
+	r->out_len = out_len;
+	/* The tail after the new head is the original packet minus its Ethernet header. */
+	r->inner_intact = out_len > p->len &&
+			  !memcmp(out + out_len - (p->len - hdr), p->data + hdr, p->len - hdr);
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+static double median_int(const int *v, int n)
+{
+	int s[MICRO_MAX_RUNS];
+
+	memcpy(s, v, sizeof(*v) * n);
+	qsort(s, n, sizeof(*s), cmp_int);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
+}
+
+static void class_judge(const struct micro_class *cl, struct class_result *r, __u64 iters)
+{
+	int s;
+
+	r->iterations = iters;
+	r->path = 0;
+	if (r->counters[LB_STAT_RX] != iters)
+		r->consistent = false;
+	for (s = 0; s < LB_STAT_MAX; s++) {
+		if (s == LB_STAT_RX || !r->counters[s])
+			continue;
+		if (r->counters[s] == iters)
+			r->path |= STAT_BIT(s);
+		else
+			r->consistent = false;
+	}
+	r->proved = r->consistent && r->intended_all && (r->path & cl->intended) == cl->intended &&
+		    r->verdict == cl->verdict && (cl->verdict != XDP_TX || r->inner_intact);
+}
+
+static int measure_class(struct micro_env *e, const struct micro_class *cl,
+			 const struct micro_opts *o, struct class_result *r)
+{
+	__u8 out[512];
+	__u32 out_len;
+	struct pkt p;
+	int run, err, v;
+
+	memset(r, 0, sizeof(*r));
+	r->consistent = r->intended_all = true;
+	err = class_prepare(e, cl, &p);
+	if (err) {
+		pr_warn("prepare class %s: %s\n", cl->name, strerror(-err));
+		return err;
+	}
+	for (run = 0; run < o->runs; run++) {
+		/* Alternate which goes first, so drift does not favour one side. */
+		if (run % 2) {
+			err = run_balancer(e, cl, &p, o->repeat, r, run);
+			if (err)
+				break;
+		}
+		out_len = sizeof(out);
+		err = prog_run(e, e->stub_fd, &p, o->repeat, &r->stub_ns[run], &v, out, &out_len);
+		if (err)
+			break;
+		if (v != XDP_TX) {
+			pr_warn("class %s: the stub run returned %d, not XDP_TX: the wrapper "
+				"failed\n",
+				cl->name, v);
+			return -EPROTO;
+		}
+		if (!(run % 2)) {
+			err = run_balancer(e, cl, &p, o->repeat, r, run);
+			if (err)
+				break;
+		}
+	}
+	if (err) {
+		pr_warn("BPF_PROG_RUN (class %s): %s\n", cl->name, strerror(-err));
+		return err;
+	}
+	r->bal = median_int(r->bal_ns, o->runs);
+	r->stub = median_int(r->stub_ns, o->runs);
+	class_judge(cl, r, (__u64)o->runs * o->repeat);
+	return 0;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median time to build a 65537-slot ring over 100 backends, runs in ms[]. */
+static int maglev_time(double ms[MAGLEV_RUNS], double *median)
+{
+	struct maglev_backend mb[MAGLEV_BACKENDS];
+	__be32 addr[MAGLEV_BACKENDS];
+	double s[MAGLEV_RUNS], t;
+	__u32 *ring;
+	int i, err = 0;
+
+	ring = malloc(sizeof(*ring) * LB_RING_SIZE_DEFAULT);
+	if (!ring)
+		return -ENOMEM;
+	for (i = 0; i < MAGLEV_BACKENDS; i++) {
+		addr[i] = htonl(0x0a010000 + i + 1);
+		mb[i] = (struct maglev_backend){ &addr[i], sizeof(addr[i]), 1, i + 1 };
+	}
+	for (i = 0; i < MAGLEV_RUNS && !err; i++) {
+		t = now_ms();
+		err = maglev_build(mb, MAGLEV_BACKENDS, ring, LB_RING_SIZE_DEFAULT, LB_REAL_NONE);
+		ms[i] = now_ms() - t;
+	}
+	free(ring);
+	memcpy(s, ms, sizeof(s));
+	qsort(s, MAGLEV_RUNS, sizeof(*s), cmp_double);
+	*median = s[MAGLEV_RUNS / 2];
+	return err;
+}
+
+static const char *verdict_name(int v)
+{
+	static const char *const names[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX",
+					     "XDP_REDIRECT" };
+
+	return v >= 0 && v <= XDP_REDIRECT ? names[v] : "?";
+}
+
+/* Counters in the order a packet meets them: the verdict's (tx_encap) last. */
+static int stat_at(int i)
+{
+	if (i == LB_STAT_MAX - 1)
+		return LB_STAT_TX_ENCAP;
+	return i < LB_STAT_TX_ENCAP ? i : i + 1;
+}
+
+/* "conn_hit+tx_encap" for a set of STAT_BIT()s. */
+static const char *path_str(__u32 bits, char *buf, size_t sz)
+{
+	size_t n = 0;
+	int i, s;
+
+	buf[0] = '\0';
+	for (i = 0; i < LB_STAT_MAX; i++)
+		if (bits & STAT_BIT(s = stat_at(i)))
+			n += snprintf(buf + n, n < sz ? sz - n : 0, "%s%s", n ? "+" : "",
+				      lb_stat_name(s));
+	if (!n)
+		snprintf(buf, sz, "(none)");
+	return buf;
+}
+
+/* "conn_hit=3 pass_not_vip=59997": every counter that moved, for a class that mixed paths. */
+static const char *mixed_str(const struct class_result *r, char *buf, size_t sz)
+{
+	size_t n = 0;
+	int i, s;
+
+	buf[0] = '\0';
+	for (i = 0; i < LB_STAT_MAX; i++)
+		if (r->counters[s = stat_at(i)])
+			n += snprintf(buf + n, n < sz ? sz - n : 0, "%s%s=%llu", n ? " " : "",
+				      lb_stat_name(s), (unsigned long long)r->counters[s]);
+	return buf;
+}
+
+struct micro_report {
+	const struct micro_opts *o;
+	struct class_result res[N_CLASSES];
+	double maglev_ms[MAGLEV_RUNS], maglev_median;
+	__u64 restore_failed, tail_call_failed;
+	int cpu;
+	char kernel[128];
+};
+
+static void print_text(const struct micro_report *rp)
+{
+	const struct class_result *r;
+	const struct micro_class *cl;
+	char a[128], b[128], goal[32];
+	int i;
+
+	printf("dsrlab bench --micro: kernel %s, CPU %d, BPF_PROG_RUN %u iterations x %d runs,\n"
+	       "median ns/packet. Every iteration restores the original packet (micro_wrap) and\n"
+	       "tail-calls the program; the stub is the same wrapper tail-calling XDP_TX.\n\n",
+	       rp->kernel, rp->cpu, rp->o->repeat, rp->o->runs);
+	printf("%-17s %8s %6s %7s %6s  %-18s %s\n", "class", "balancer", "stub", "above", "ratio",
+	       "goal (above stub)", "Katran (above its 31 ns stub)");
+	for (i = 0; i < N_CLASSES; i++) {
+		cl = &classes[i];
+		r = &rp->res[i];
+		if (cl->goal_above)
+			snprintf(goal, sizeof(goal), "<= %d: %s", cl->goal_above,
+				 r->bal - r->stub <= cl->goal_above ? "met" : "not met");
+		else
+			snprintf(goal, sizeof(goal), "-");
+		if (cl->katran)
+			snprintf(a, sizeof(a), "%d (%d)", cl->katran, cl->katran - KATRAN_STUB_NS);
+		else
+			snprintf(a, sizeof(a), "-");
+		printf("%-17s %8.1f %6.1f %7.1f %6.2f  %-18s %s\n", cl->name, r->bal, r->stub,
+		       r->bal - r->stub, r->stub > 0 ? r->bal / r->stub : 0, goal, a);
+	}
+	printf("\nPath per class, from the balancer's counters over %llu iterations each:\n",
+	       (unsigned long long)rp->res[0].iterations);
+	for (i = 0; i < N_CLASSES; i++) {
+		cl = &classes[i];
+		r = &rp->res[i];
+		path_str(r->path, a, sizeof(a));
+		printf("  %-17s %s, %s", cl->name, a, verdict_name(r->verdict));
+		if (r->proved)
+			printf(" (intended: proved)");
+		else if (!r->consistent)
+			printf(" (NOT every iteration took one path: %s)",
+			       mixed_str(r, b, sizeof(b)));
+		else
+			printf(" (intended %s, %s: not taken)",
+			       path_str(cl->intended, b, sizeof(b)), verdict_name(cl->verdict));
+		if (r->verdict == XDP_TX)
+			printf(", out %u -> %u bytes%s", r->in_len, r->out_len,
+			       r->inner_intact ? ", original intact inside" : ", NOT the original");
+		printf("\n      %s\n", cl->what);
+	}
+	printf("\nWrapper failures: restore %llu, tail call %llu.\n",
+	       (unsigned long long)rp->restore_failed, (unsigned long long)rp->tail_call_failed);
+	printf("Maglev build, %d slots x %d backends: median %.2f ms of %d runs.\n",
+	       LB_RING_SIZE_DEFAULT, MAGLEV_BACKENDS, rp->maglev_median, MAGLEV_RUNS);
+}
+
+static void json_ints(const char *key, const int *v, int n)
+{
+	int i;
+
+	printf("\"%s\":[", key);
+	for (i = 0; i < n; i++)
+		printf("%s%d", i ? "," : "", v[i]);
+	printf("]");
+}
+
+static void json_path(const char *key, __u32 bits)
+{
+	int i, s, n = 0;
+
+	printf("\"%s\":[", key);
+	for (i = 0; i < LB_STAT_MAX; i++)
+		if (bits & STAT_BIT(s = stat_at(i)))
+			printf("%s\"%s\"", n++ ? "," : "", lb_stat_name(s));
+	printf("]");
+}
+
+/* One class per line, so a shell script can check it with grep and sed. */
+static void print_json_class(const struct micro_class *cl, const struct class_result *r, int n)
+{
+	int s;
+
+	printf("{\"name\":\"%s\",\"what\":\"%s\",", cl->name, cl->what);
+	json_path("intended", cl->intended);
+	printf(",\"intended_verdict\":\"%s\",", verdict_name(cl->verdict));
+	json_path("path", r->path);
+	printf(",\"verdict\":\"%s\",\"proved\":%s,\"consistent\":%s,\"iterations\":%llu,"
+	       "\"counters\":{",
+	       verdict_name(r->verdict), r->proved ? "true" : "false",
+	       r->consistent ? "true" : "false", (unsigned long long)r->iterations);
+	for (s = 0; s < LB_STAT_MAX; s++)
+		printf("%s\"%s\":%llu", s ? "," : "", lb_stat_name(s),
+		       (unsigned long long)r->counters[s]);
+	printf("},\"in_len\":%u,\"out_len\":%u,\"inner_intact\":%s,", r->in_len, r->out_len,
+	       r->inner_intact ? "true" : "false");
+	printf("\"balancer_ns\":%.1f,\"stub_ns\":%.1f,\"above_stub_ns\":%.1f,\"ratio\":%.3f,",
+	       r->bal, r->stub, r->bal - r->stub, r->stub > 0 ? r->bal / r->stub : 0);
+	json_ints("balancer_runs_ns", r->bal_ns, n);
+	printf(",");
+	json_ints("stub_runs_ns", r->stub_ns, n);
+	if (cl->goal_above)
+		printf(",\"goal_above_stub_ns\":%d,\"goal_met\":%s", cl->goal_above,
+		       r->bal - r->stub <= cl->goal_above ? "true" : "false");
+	if (cl->katran)
+		printf(",\"katran_ns\":%d,\"katran_above_stub_ns\":%d", cl->katran,
+		       cl->katran - KATRAN_STUB_NS);
+	printf("}");
+}
+
+static void print_json(const struct micro_report *rp)
+{
+	int i;
+
+	printf("{\"kernel\":\"%s\",\"cpu\":%d,\"runs\":%d,\"repeat\":%u,"
+	       "\"method\":\"BPF_PROG_RUN; micro_wrap restores the original packet, then "
+	       "tail-calls the balancer or an XDP_TX stub; medians of the runs, ns/packet\","
+	       "\"restore_failed\":%llu,\"tail_call_failed\":%llu,\"classes\":[\n",
+	       rp->kernel, rp->cpu, rp->o->runs, rp->o->repeat,
+	       (unsigned long long)rp->restore_failed, (unsigned long long)rp->tail_call_failed);
+	for (i = 0; i < N_CLASSES; i++) {
+		print_json_class(&classes[i], &rp->res[i], rp->o->runs);
+		printf("%s\n", i + 1 < N_CLASSES ? "," : "");
+	}
+	printf("],\n\"maglev\":{\"ring_size\":%d,\"backends\":%d,\"build_ms\":%.3f,\"runs_ms\":[",
+	       LB_RING_SIZE_DEFAULT, MAGLEV_BACKENDS, rp->maglev_median);
+	for (i = 0; i < MAGLEV_RUNS; i++)
+		printf("%s%.3f", i ? "," : "", rp->maglev_ms[i]);
+	printf("]}}\n");
+}
+
+/* Stay on one CPU: the counters are per CPU and the timings should not migrate. */
+static int pin_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return -1;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		return -1;
+	return cpu;
+}
+
+int micro_bench(const struct micro_opts *o)
+{
+	struct micro_report *rp;
+	struct micro_env e;
+	struct utsname u;
+	int i, err, code = EXIT_PASS;
+
+	if (o->runs < 1 || o->runs > MICRO_MAX_RUNS || o->repeat < 1) {
+		fprintf(stderr, "dsrlab: bench --micro: --runs 1..%d, --repeat at least 1\n",
+			MICRO_MAX_RUNS);
+		return EXIT_USAGE;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "dsrlab: bench needs root (BPF_PROG_RUN)\n");
+		return EXIT_SKIPPED;
+	}
+	rp = calloc(1, sizeof(*rp));
+	if (!rp)
+		return EXIT_SETUP;
+	rp->o = o;
+	rp->cpu = pin_cpu();
+	uname(&u);
+	snprintf(rp->kernel, sizeof(rp->kernel), "%s", u.release);
+	if (env_open(&e)) {
+		free(rp);
+		return EXIT_SETUP;
+	}
+	for (i = 0; i < N_CLASSES; i++) {
+		err = measure_class(&e, &classes[i], o, &rp->res[i]);
+		if (err) {
+			code = EXIT_SETUP;
+			goto out;
+		}
+		if (!rp->res[i].consistent)
+			code = EXIT_CHECK_FAILED;
+	}
+	rp->restore_failed = e.wrap->bss->restore_failed;
+	rp->tail_call_failed = e.wrap->bss->tail_call_failed;
+	if (rp->restore_failed || rp->tail_call_failed)
+		code = EXIT_CHECK_FAILED;
+	if (maglev_time(rp->maglev_ms, &rp->maglev_median)) {
+		pr_warn("Maglev build failed\n");
+		code = EXIT_SETUP;
+		goto out;
+	}
+	if (o->json)
+		print_json(rp);
+	else
+		print_text(rp);
+out:
+	env_close(&e);
+	free(rp);
+	return code;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `dsrlab bench --micro`: the balancer's cost per packet class with BPF_PROG_RUN, beside a
+ * no-op program measured the same way in the same process, each iteration proven by the
+ * balancer's own counters; and the Maglev ring build time. Not a timed test: it reports.
+ */
+#ifndef DSRLAB_BENCH_MICRO_H
+#define DSRLAB_BENCH_MICRO_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "common/flow.h"
+
+#define MICRO_PKT_MAX 256
+
+/*
+ * The packet every iteration of micro_wrap (bpf/micro.bpf.c) restores, written by user space
+ * into the wrapper's .bss. With del_conn set, conn_key (a struct flow_key) is deleted from the
+ * balancer's connection table before each iteration: the SYN class misses it every time.
+ */
+struct micro_pkt {
+	__u32 len;
+	__u32 del_conn;
+	__u8 conn_key[sizeof(struct flow_key)];
+	__u8 data[MICRO_PKT_MAX];
+};
+_Static_assert(sizeof(struct micro_pkt) == 8 + 40 + MICRO_PKT_MAX, "micro_pkt layout");
+
+#define MICRO_RUNS_DEFAULT   5
+#define MICRO_REPEAT_DEFAULT 1000000
+
+struct micro_opts {
+	int runs; /* runs per program and class; the median is reported */
+	__u32 repeat; /* BPF_PROG_RUN iterations per run */
+	bool json; /* JSON on stdout instead of the text table */
+};
+
+/*
+ * Run the micro-benchmark and print its report. Returns an exit code: 0 measured (goals are
+ * informational), 1 an iteration did not run as set up (wrapper failure, counters that do not
+ * add up), 3 setup error, 4 not root.
+ */
+int micro_bench(const struct micro_opts *o);
+
+#endif
