@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsrlab-cni: a chained CNI plugin (spec 1.0 and 0.4.0). After an interface plugin such as
+ * bridge or ptp has created the container's veth, ADD attaches the TC decap on the host end
+ * of that veth (egress) and puts the configured VIPs on the container's lo, so the tenant
+ * gets DSR without configuration or privilege. DEL undoes both and succeeds when they are
+ * already gone; CHECK verifies them. Configuration keys: docs/cni.md.
+ */
+#include <errno.h>
+#include <ifaddrs.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include "backend/cni_conf.h"
+#include "backend/decap.h"
+#include "common/log.h"
+#include "common/netns.h"
+
+#define DECAP_PROG_NAME "decap" /* the TC program's name in bpf/decap.bpf.c */
+#define TC_HANDLE	1
+#define TC_PRIORITY	1
+
+struct cni_env {
+	const char *command, *container_id, *netns, *ifname;
+};
+
+struct host_veth {
+	int ifindex;
+	char name[IF_NAMESIZE];
+};
+
+/* Errors go to stdout as the spec's error object; the runtime shows msg and details. */
+static int cni_fail(const char *version, const struct cni_err *e)
+{
+	json_t *o = json_pack("{s:s, s:i, s:s, s:s}", "cniVersion", version, "code", e->code, "msg",
+			      e->msg, "details", e->details);
+
+	json_dumpf(o, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(o);
+	return 1;
+}
+
+__attribute__((format(printf, 4, 5))) static int fail(const char *version, int code,
+						      const char *msg, const char *fmt, ...)
+{
+	struct cni_err e = { .code = code };
+	va_list ap;
+
+	snprintf(e.msg, sizeof(e.msg), "%s", msg);
+	va_start(ap, fmt);
+	vsnprintf(e.details, sizeof(e.details), fmt, ap);
+	va_end(ap);
+	return cni_fail(version, &e);
+}
+
+/* One rtnetlink request in the calling thread's namespace; cb sees every reply message. */
+static int rtnl_request(struct nlmsghdr *req, void (*cb)(struct nlmsghdr *, void *), void *ctx)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	char buf[16384];
+	int fd, err = 0;
+	bool done = false;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, req, req->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = -errno;
+		goto out;
+	}
+	while (!done) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		for (; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				err = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+				done = true;
+				break;
+			}
+			if (nh->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			cb(nh, ctx);
+			if (!(nh->nlmsg_flags & NLM_F_MULTI))
+				done = true;
+		}
+	}
+out:
+	close(fd);
+	return err;
+}
+
+struct link_info {
+	int peer; /* IFLA_LINK: for a veth, the peer's ifindex in the peer's namespace */
+	bool veth;
+};
+
+static void link_info_cb(struct nlmsghdr *nh, void *ctx)
+{
+	struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	struct link_info *li = ctx;
+	int len = IFLA_PAYLOAD(nh), nlen;
+	struct rtattr *a, *n;
+
+	for (a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == IFLA_LINK)
+			li->peer = *(int *)RTA_DATA(a);
+		if (a->rta_type != IFLA_LINKINFO)
+			continue;
+		nlen = RTA_PAYLOAD(a);
+		for (n = RTA_DATA(a); RTA_OK(n, nlen); n = RTA_NEXT(n, nlen))
+			if (n->rta_type == IFLA_INFO_KIND && !strcmp(RTA_DATA(n), "veth"))
+				li->veth = true;
+	}
+}
+
+/* The ifindex of ifname's veth peer, here; -ENODEV without ifname, -ENOTSUP if no veth. */
+static int link_veth_peer(const char *ifname)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_GETLINK,
+		.nh.nlmsg_flags = NLM_F_REQUEST,
+		.ifi.ifi_family = AF_UNSPEC,
+	};
+	struct link_info li = {};
+	int err;
+
+	req.ifi.ifi_index = if_nametoindex(ifname);
+	if (!req.ifi.ifi_index)
+		return -ENODEV;
+	err = rtnl_request(&req.nh, link_info_cb, &li);
+	if (err)
+		return err;
+	return li.veth && li.peer > 0 ? li.peer : -ENOTSUP;
+}
+
+static void count_cb(struct nlmsghdr *nh, void *ctx)
+{
+	if (nh->nlmsg_type == RTM_NEWTFILTER)
+		(*(int *)ctx)++;
+}
+
+/* Number of TC filters on one side (TC_H_MIN_INGRESS/EGRESS) of ifindex's clsact. */
+static int tc_filter_count(int ifindex, __u32 side)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct tcmsg tc;
+	} req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
+		.nh.nlmsg_type = RTM_GETTFILTER,
+		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		.tc.tcm_family = AF_UNSPEC,
+		.tc.tcm_ifindex = ifindex,
+		.tc.tcm_parent = TC_H_MAKE(TC_H_CLSACT, side),
+	};
+	int n = 0, err;
+
+	err = rtnl_request(&req.nh, count_cb, &n);
+	return err ? err : n;
+}
+
+/* 0 when our decap program sits at handle 1, priority 1 on ifindex's egress. */
+static int decap_filter_query(int ifindex)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TC_HANDLE, .priority = TC_PRIORITY);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	libbpf_print_fn_t print;
+	int fd, err;
+
+	print = libbpf_set_print(NULL); /* "no such qdisc" is an answer here, not a warning */
+	err = bpf_tc_query(&hook, &tc);
+	libbpf_set_print(print);
+	if (err)
+		return err;
+	fd = bpf_prog_get_fd_by_id(tc.prog_id);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	close(fd);
+	if (!err && strcmp(info.name, DECAP_PROG_NAME))
+		err = -ENOENT; /* someone else's filter: not ours to check or remove */
+	return err;
+}
+
+/* Remove our filter, then the clsact qdisc if nothing else uses it. Gone already is fine. */
+static void decap_filter_remove(int ifindex)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TC_HANDLE, .priority = TC_PRIORITY);
+
+	if (decap_filter_query(ifindex))
+		return;
+	if (bpf_tc_detach(&hook, &tc))
+		return;
+	if (tc_filter_count(ifindex, TC_H_MIN_EGRESS) == 0 &&
+	    tc_filter_count(ifindex, TC_H_MIN_INGRESS) == 0) {
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&hook);
+	}
+}
+
+/* Run fn inside the container's namespace (path CNI_NETNS). */
+static int in_netns(const char *path, int (*fn)(void *), void *arg)
+{
+	int fd, saved, err;
+
+	fd = netns_open(path);
+	if (fd < 0)
+		return fd;
+	err = netns_enter(fd, &saved);
+	close(fd);
+	if (err)
+		return err;
+	err = fn(arg);
+	netns_leave(saved);
+	return err;
+}
+
+static int peer_in_netns(void *arg)
+{
+	return link_veth_peer(arg);
+}
+
+static bool listed_on_host(const struct cni_conf *c, const char *name, bool *any)
+{
+	int i;
+
+	*any = false;
+	for (i = 0; i < c->n_ifaces; i++) {
+		if (c->ifaces[i].sandbox)
+			continue;
+		*any = true;
+		if (!strcmp(c->ifaces[i].name, name))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The host end of the container's veth: the container interface's peer, which must be one
+ * of prevResult's host-side (no sandbox) interfaces when prevResult lists any.
+ */
+static int host_veth_find(const struct cni_env *env, const struct cni_conf *c, struct host_veth *v,
+			  struct cni_err *e)
+{
+	bool any;
+	int peer;
+
+	e->code = CNI_ERR_NO_VETH;
+	snprintf(e->msg, sizeof(e->msg), "no host-side veth for %s", env->ifname);
+	peer = in_netns(env->netns, peer_in_netns, (void *)env->ifname);
+	if (peer < 0) {
+		snprintf(e->details, sizeof(e->details),
+			 "%s in %s: %s (dsrlab-cni chains after a veth plugin: bridge, ptp)",
+			 env->ifname, env->netns,
+			 peer == -ENOTSUP ? "not a veth" : strerror(-peer));
+		return peer;
+	}
+	v->ifindex = peer;
+	if (!if_indextoname(peer, v->name)) {
+		snprintf(e->details, sizeof(e->details),
+			 "the peer of %s (ifindex %d) is not in this namespace", env->ifname, peer);
+		return -ENODEV;
+	}
+	if (!listed_on_host(c, v->name, &any) && any) {
+		snprintf(e->details, sizeof(e->details),
+			 "the peer of %s is %s, which prevResult does not list", env->ifname,
+			 v->name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+struct vip_job {
+	const struct cni_conf *c;
+	int done; /* VIPs handled so far */
+	int missing; /* CHECK: index of the first VIP not on lo, or -1 */
+};
+
+static int vips_add(void *arg)
+{
+	struct vip_job *j = arg;
+	int err;
+
+	for (j->done = 0; j->done < j->c->n_vips; j->done++) {
+		err = backend_vip_add(&j->c->vips[j->done]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int vips_del(void *arg)
+{
+	struct vip_job *j = arg;
+	int i;
+
+	for (i = 0; i < j->done; i++)
+		backend_vip_del(&j->c->vips[i]); /* already gone is fine */
+	return 0;
+}
+
+static bool ifa_is(const struct ifaddrs *ifa, const struct ip_addr *a)
+{
+	if (!ifa->ifa_addr || strcmp(ifa->ifa_name, "lo"))
+		return false;
+	if (ifa->ifa_addr->sa_family == AF_INET && a->family == FAM_IPV4)
+		return !memcmp(&((struct sockaddr_in *)ifa->ifa_addr)->sin_addr, a->bytes, 4);
+	if (ifa->ifa_addr->sa_family == AF_INET6 && a->family == FAM_IPV6)
+		return !memcmp(&((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr, a->bytes, 16);
+	return false;
+}
+
+static int vips_check(void *arg)
+{
+	struct vip_job *j = arg;
+	struct ifaddrs *all, *ifa;
+	int i;
+
+	if (getifaddrs(&all))
+		return -errno;
+	j->missing = -1;
+	for (i = 0; i < j->c->n_vips && j->missing < 0; i++) {
+		for (ifa = all; ifa && !ifa_is(ifa, &j->c->vips[i]); ifa = ifa->ifa_next)
+			;
+		if (!ifa)
+			j->missing = i;
+	}
+	freeifaddrs(all);
+	return 0;
+}
+
+static int cmd_add(const struct cni_env *env, const struct cni_conf *c)
+{
+	struct decap_opts o = { .at = DECAP_AT_HOST_VETH_EGRESS,
+				.allow = c->balancers,
+				.n_allow = c->n_balancers,
+				.gue_port = c->gue_port };
+	struct vip_job job = { .c = c };
+	const struct ip_addr *serve;
+	struct host_veth v;
+	struct cni_err e;
+	struct decap *d;
+	char buf[ADDR_STRLEN];
+	int err;
+
+	if (!c->prev_result)
+		return fail(c->version, CNI_ERR_CONFIG, "invalid network config",
+			    "dsrlab-cni is a chained plugin: it needs prevResult from an "
+			    "interface plugin (bridge, ptp) listed before it");
+	serve = cni_conf_serve(c);
+	if (!serve)
+		return fail(c->version, CNI_ERR_CONFIG, "invalid network config",
+			    "prevResult has no address on %s of the balancers' family",
+			    env->ifname);
+	if (host_veth_find(env, c, &v, &e))
+		return cni_fail(c->version, &e);
+
+	o.ifindex = v.ifindex;
+	o.serve = *serve;
+	decap_filter_remove(v.ifindex); /* a repeated ADD replaces our filter */
+	err = decap_attach(&d, &o);
+	if (err)
+		return fail(c->version, CNI_ERR_ATTACH, "could not attach the decap",
+			    "TC egress on %s (serving %s): %s", v.name,
+			    addr_str(serve, buf, sizeof(buf)), strerror(-err));
+	decap_release(d);
+
+	err = in_netns(env->netns, vips_add, &job);
+	if (err) {
+		char vip[ADDR_STRLEN] = "?";
+
+		if (job.done < c->n_vips)
+			addr_str(&c->vips[job.done], vip, sizeof(vip));
+		in_netns(env->netns, vips_del, &job);
+		decap_filter_remove(v.ifindex);
+		return fail(c->version, CNI_ERR_VIP, "could not make a VIP local",
+			    "%s on lo in %s: %s", vip, env->netns, strerror(-err));
+	}
+	/* We add no interface or address the runtime should know of: pass prevResult on. */
+	json_dumpf(c->prev_result, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	return 0;
+}
+
+static int cmd_del(const struct cni_env *env, const struct cni_conf *c)
+{
+	struct vip_job job = { .c = c, .done = c->n_vips };
+	struct host_veth v;
+	struct cni_err e;
+	int i, ifindex;
+
+	/* Without the container's namespace its veth is gone too, and with it our filter. */
+	if (!env->netns || !*env->netns)
+		return 0;
+	in_netns(env->netns, vips_del, &job);
+	if (!host_veth_find(env, c, &v, &e)) {
+		decap_filter_remove(v.ifindex);
+		return 0;
+	}
+	/* No peer to follow: look for our filter on every host-side interface listed. */
+	for (i = 0; i < c->n_ifaces; i++) {
+		ifindex = c->ifaces[i].sandbox ? 0 : (int)if_nametoindex(c->ifaces[i].name);
+		if (ifindex > 0)
+			decap_filter_remove(ifindex);
+	}
+	return 0;
+}
+
+static int cmd_check(const struct cni_env *env, const struct cni_conf *c)
+{
+	struct vip_job job = { .c = c };
+	struct host_veth v;
+	struct cni_err e;
+	char buf[ADDR_STRLEN];
+	int err;
+
+	if (!c->prev_result)
+		return fail(c->version, CNI_ERR_CONFIG, "invalid network config",
+			    "CHECK needs prevResult");
+	if (host_veth_find(env, c, &v, &e))
+		return cni_fail(c->version, &e);
+	err = decap_filter_query(v.ifindex);
+	if (err)
+		return fail(c->version, CNI_ERR_NO_FILTER, "the decap filter is missing",
+			    "no %s program at TC egress handle %d priority %d on %s: %s",
+			    DECAP_PROG_NAME, TC_HANDLE, TC_PRIORITY, v.name, strerror(-err));
+	err = in_netns(env->netns, vips_check, &job);
+	if (err)
+		return fail(c->version, CNI_ERR_IO, "I/O failure", "list addresses in %s: %s",
+			    env->netns, strerror(-err));
+	if (job.missing >= 0)
+		return fail(c->version, CNI_ERR_NO_VIP, "a VIP is not local",
+			    "%s is not on lo in %s",
+			    addr_str(&c->vips[job.missing], buf, sizeof(buf)), env->netns);
+	return 0;
+}
+
+static int cmd_version(json_t *root)
+{
+	const char *v = json_string_value(json_object_get(root, "cniVersion"));
+	json_t *o =
+		json_pack("{s:s, s:[s,s]}", "cniVersion", cni_version_supported(v) ? v : "1.0.0",
+			  "supportedVersions", "0.4.0", "1.0.0");
+
+	json_dumpf(o, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(o);
+	return 0;
+}
+
+static bool env_missing(const struct cni_env *env, const char **name)
+{
+	bool del = !strcmp(env->command, "DEL");
+
+	*name = !env->container_id  ? "CNI_CONTAINERID" :
+		!env->ifname	    ? "CNI_IFNAME" :
+		!env->netns && !del ? "CNI_NETNS" :
+				      NULL;
+	return *name != NULL;
+}
+
+int main(void)
+{
+	struct cni_env env = {
+		.command = getenv("CNI_COMMAND"),
+		.container_id = getenv("CNI_CONTAINERID"),
+		.netns = getenv("CNI_NETNS"),
+		.ifname = getenv("CNI_IFNAME"),
+	};
+	struct cni_conf c;
+	struct cni_err e;
+	json_error_t jerr;
+	const char *name;
+	json_t *root;
+	int ret;
+
+	log_set_level(LOG_WARN); /* stderr: the runtime logs it; stdout is JSON only */
+	log_setup_libbpf();
+	if (!env.command)
+		return fail("1.0.0", CNI_ERR_ENV, "invalid environment variables",
+			    "CNI_COMMAND is not set (dsrlab-cni is run by a container runtime; "
+			    "see docs/cni.md)");
+	root = json_loadf(stdin, 0, &jerr);
+	if (!strcmp(env.command, "VERSION")) {
+		ret = cmd_version(root); /* no or bad input still gets an answer */
+		goto out;
+	}
+	if (!root)
+		return fail("1.0.0", CNI_ERR_DECODE, "failed to decode content",
+			    "stdin, line %d: %s", jerr.line, jerr.text);
+	if (cni_conf_parse(root, env.ifname ? env.ifname : "", &c, &e)) {
+		ret = cni_fail(c.version, &e);
+		goto out;
+	}
+	if (env_missing(&env, &name)) {
+		ret = fail(c.version, CNI_ERR_ENV, "invalid environment variables", "%s is not set",
+			   name);
+		goto out;
+	}
+	if (!strcmp(env.command, "ADD"))
+		ret = cmd_add(&env, &c);
+	else if (!strcmp(env.command, "DEL"))
+		ret = cmd_del(&env, &c);
+	else if (!strcmp(env.command, "CHECK"))
+		ret = cmd_check(&env, &c);
+	else
+		ret = fail(c.version, CNI_ERR_ENV, "invalid environment variables",
+			   "CNI_COMMAND %s: expected ADD, DEL, CHECK or VERSION", env.command);
+out:
+	json_decref(root);
+	return ret;
+}

@@ -1,0 +1,232 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# cni_test.sh DSRLAB_CNI DSRLAB_LB PASS_BPF_O   (CNI_VERSION=0.4.0 for the older spec)
+# dsrlab-cni called the way containerd calls a chained plugin: Debian's bridge plugin (with
+# host-local IPAM) creates the container's veth, dsrlab-cni gets its result as prevResult,
+# then real DSR traffic flows through a real balancer:
+#
+#   client 10.0.0.2 ── c0 ┐                               ┌ l0 ── eth0 lb 10.0.1.2 (XDP)
+#                         host (router; VIP via lb; cni0 bridge 10.1.0.1/24)
+#                         └ vethXXX ══ eth0 container 10.1.0.x (VIP on lo, echo on :8080)
+#
+# Checks: no answer before ADD (negative control); ADD prints prevResult; CHECK passes; the
+# client is answered from the VIP; requests reached the host IPIP-encapsulated from the lb and
+# no reply went back through the lb; DEL removes filter and VIP, is idempotent, and works
+# after the veth is gone. Everything is built under a per-run prefix and torn down on exit.
+set -u
+cni=$1 lb=$2 pass_obj=$3
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+for f in /usr/lib/cni/bridge /usr/lib/cni/host-local; do
+	[ -x "$f" ] || { echo "FAIL: $f missing (apt-get install containernetworking-plugins)"; exit 1; }
+done
+
+P=dsrcni-$$
+C=$P-client H=$P-host L=$P-lb K=$P-ctr
+TMP=$(mktemp -d "/tmp/$P.XXXX")
+PIN=/sys/fs/bpf/$P
+VIP=10.100.0.1 PORT=8080
+CID=$P-container
+V=${CNI_VERSION:-1.0.0}
+fails=0
+pids=""
+
+say() { printf 'cni_test: %s\n' "$*"; }
+ok() { say "ok: $*"; }
+bad() { say "FAIL: $*"; fails=$((fails + 1)); }
+# Run in a namespace's network only: `ip netns exec` remounts /sys, hiding /sys/fs/bpf.
+in_ns() { ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
+
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ -n "${LB_UP:-}" ] && in_ns "$L" "$lb" --pin "$PIN" detach >/dev/null 2>&1
+	rm -rf "$PIN"
+	for ns in $C $H $L $K; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# CNI_* plugin invocation in the host namespace: plugin command json-file
+cni_call() {
+	plugin=$1 command=$2 conf=$3
+	in_ns "$H" env CNI_COMMAND="$command" CNI_CONTAINERID="$CID" \
+		CNI_NETNS="/run/netns/$K" CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni \
+		"$plugin" <"$conf"
+}
+
+# chained config: our keys plus the previous plugin's result
+chain_conf() {
+	V=$V python3 - "$1" >"$2" <<'PY'
+import json, os, sys
+conf = {"cniVersion": os.environ["V"], "name": "dsrcni", "type": "dsrlab-cni",
+        "vips": ["10.100.0.1"], "balancers": ["10.0.1.2/32"]}
+prev = open(sys.argv[1]).read()
+if prev.strip():
+    conf["prevResult"] = json.loads(prev)
+print(json.dumps(conf))
+PY
+}
+
+# client_try TIMEOUT: prints the echo reply from VIP:PORT, or nothing
+client_try() {
+	ip netns exec "$C" python3 - "$VIP" "$PORT" "$1" <<'PY' 2>>"$TMP/client.err"
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=float(sys.argv[3]))
+peer = s.getpeername()[0]  # before the close races it
+s.sendall(b"hello")
+s.shutdown(socket.SHUT_WR)
+print(s.recv(100).decode(), peer)
+PY
+}
+
+topology() {
+	for ns in $C $H $L $K; do ip netns add "$ns" || return 1; done
+	ip -n "$H" link add c0 type veth peer name eth0 netns "$C" &&
+	ip -n "$H" link add l0 type veth peer name eth0 netns "$L" &&
+	ip -n "$C" addr add 10.0.0.2/24 dev eth0 &&
+	ip -n "$H" addr add 10.0.0.1/24 dev c0 &&
+	ip -n "$H" addr add 10.0.1.1/24 dev l0 &&
+	ip -n "$L" addr add 10.0.1.2/24 dev eth0 &&
+	for ns in $C $H $L $K; do ip -n "$ns" link set lo up || return 1; done &&
+	ip -n "$C" link set eth0 up && ip -n "$L" link set eth0 up &&
+	ip -n "$H" link set c0 up && ip -n "$H" link set l0 up &&
+	ip -n "$C" route add default via 10.0.0.1 &&
+	ip -n "$L" route add default via 10.0.1.1 &&
+	ip -n "$H" route add "$VIP/32" via 10.0.1.2 &&
+	ip netns exec "$H" sysctl -qw net.ipv4.ip_forward=1 &&
+	ip netns exec "$H" sysctl -qw net.ipv4.conf.all.rp_filter=0 &&
+	in_ns "$C" ethtool -K eth0 tx off >/dev/null &&
+	in_ns "$L" ethtool -K eth0 tx off >/dev/null &&
+	in_ns "$H" ethtool -K c0 tx off >/dev/null &&
+	in_ns "$H" ethtool -K l0 tx off >/dev/null &&
+	# XDP_TX out of the lb's eth0 is only delivered if its peer runs XDP
+	ip -n "$H" link set dev l0 xdpdrv obj "$pass_obj" sec xdp
+}
+
+balancer() {
+	mac=$(ip -n "$H" -br link show l0 | awk '{print $3}')
+	in_ns "$L" "$lb" --pin "$PIN" attach eth0 --nexthop-mac "$mac" --src 10.0.1.2 &&
+	LB_UP=1 &&
+	in_ns "$L" "$lb" --pin "$PIN" vip add "$VIP:$PORT/tcp" --backend "$1"
+}
+
+bridge_conf() {
+	cat >"$TMP/bridge.json" <<JSON
+{"cniVersion": "$V", "name": "dsrcni", "type": "bridge", "bridge": "cni0",
+ "isGateway": true, "ipMasq": false,
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.1.0.0/24"}]],
+          "routes": [{"dst": "0.0.0.0/0"}],
+          "dataDir": "$TMP/ipam"}}
+JSON
+}
+
+# --- the container network, as containerd would make it ---
+topology || { say "FAIL: building the topology"; exit 1; }
+bridge_conf
+if ! cni_call /usr/lib/cni/bridge ADD "$TMP/bridge.json" >"$TMP/bridge.out"; then
+	cat "$TMP/bridge.out"
+	say "FAIL: bridge plugin ADD"
+	exit 1
+fi
+CIP=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ips"][0]["address"].split("/")[0])' "$TMP/bridge.out")
+HVETH=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+print([i["name"] for i in r["interfaces"] if not i.get("sandbox") and i["name"] != "cni0"][0])' "$TMP/bridge.out")
+say "bridge plugin: container $CIP, host-side veth $HVETH"
+in_ns "$H" ethtool -K "$HVETH" tx off >/dev/null
+in_ns "$K" ethtool -K eth0 tx off >/dev/null
+balancer "$CIP" || { say "FAIL: loading the balancer"; exit 1; }
+
+ip netns exec "$K" python3 - "$PORT" <<'PY' &
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+s.listen(16)
+while True:
+    c, _ = s.accept()
+    data = c.recv(100)
+    c.sendall(b"container:" + data)
+    c.close()
+PY
+pids="$pids $!"
+sleep 0.5
+
+# --- negative control: the balancer encapsulates, nothing decapsulates yet ---
+reply=$(client_try 2)
+[ -z "$reply" ] && ok "no answer before dsrlab-cni ADD" || bad "answered without decap: $reply"
+
+# --- ADD, chained ---
+chain_conf "$TMP/bridge.out" "$TMP/chain.json"
+if cni_call "$cni" ADD "$TMP/chain.json" >"$TMP/add.out"; then
+	if python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' \
+		"$TMP/add.out" "$TMP/bridge.out"; then
+		ok "ADD printed prevResult unchanged"
+	else
+		bad "ADD result differs from prevResult"
+	fi
+else
+	bad "dsrlab-cni ADD: $(cat "$TMP/add.out")"
+fi
+in_ns "$H" tc filter show dev "$HVETH" egress | grep -q "decap" &&
+	ok "decap filter on $HVETH egress" || bad "no decap filter on $HVETH egress"
+ip -n "$K" -br addr show dev lo | grep -q "$VIP/32" && ok "VIP on lo" || bad "VIP not on lo"
+cni_call "$cni" CHECK "$TMP/chain.json" >"$TMP/check.out" && ok "CHECK passes" ||
+	bad "CHECK after ADD: $(cat "$TMP/check.out")"
+
+# --- DSR traffic ---
+in_ns "$H" tcpdump -U -n -i l0 -w "$TMP/l0.pcap" 2>/dev/null &
+cap1=$!
+in_ns "$H" tcpdump -U -n -i c0 -w "$TMP/c0.pcap" 2>/dev/null &
+cap2=$!
+pids="$pids $cap1 $cap2"
+sleep 1
+answered=0
+for i in 1 2 3 4 5; do
+	reply=$(client_try 3)
+	[ "$reply" = "container:hello $VIP" ] && answered=$((answered + 1))
+	say "connection $i: '${reply}'"
+done
+[ "$answered" = 5 ] && ok "5/5 connections to $VIP:$PORT answered by the container" ||
+	{ bad "$answered/5 connections answered"; cat "$TMP/client.err"; }
+sleep 0.5
+kill "$cap1" "$cap2" 2>/dev/null
+sleep 0.3
+ipip=$(tcpdump -n -r "$TMP/l0.pcap" "ip proto 4 and src host 10.0.1.2 and dst host $CIP" 2>/dev/null | wc -l)
+via_lb=$(tcpdump -n -r "$TMP/l0.pcap" "src host $VIP" 2>/dev/null | wc -l)
+direct=$(tcpdump -n -r "$TMP/c0.pcap" "src host $VIP and dst host 10.0.0.2" 2>/dev/null | wc -l)
+[ "$ipip" -gt 0 ] && ok "$ipip IPIP packets lb -> $CIP on l0" || bad "no IPIP from the lb on l0"
+[ "$via_lb" = 0 ] && ok "no reply from $VIP crossed the lb's link" || bad "$via_lb replies went via the lb"
+[ "$direct" -gt 0 ] && ok "$direct replies from $VIP reached the client directly" ||
+	bad "no reply from $VIP on c0"
+
+# --- DEL: ours, then the bridge, as a runtime does (reverse order) ---
+cni_call "$cni" DEL "$TMP/chain.json" >"$TMP/del.out" && ok "DEL" || bad "DEL: $(cat "$TMP/del.out")"
+in_ns "$H" tc filter show dev "$HVETH" egress | grep -q . &&
+	bad "a filter is left on $HVETH" || ok "no filter left on $HVETH"
+in_ns "$H" tc qdisc show dev "$HVETH" | grep -q clsact &&
+	bad "clsact left on $HVETH" || ok "no clsact left on $HVETH"
+ip -n "$K" -br addr show dev lo | grep -q "$VIP" && bad "VIP left on lo" || ok "VIP removed from lo"
+cni_call "$cni" CHECK "$TMP/chain.json" >"$TMP/check.out" &&
+	bad "CHECK passed after DEL" ||
+	{ grep -q '"code": 102' "$TMP/check.out" && ok "CHECK after DEL fails with code 102" ||
+		bad "CHECK after DEL: $(cat "$TMP/check.out")"; }
+cni_call "$cni" DEL "$TMP/chain.json" >"$TMP/del.out" && ok "second DEL succeeds" ||
+	bad "second DEL: $(cat "$TMP/del.out")"
+cni_call /usr/lib/cni/bridge DEL "$TMP/bridge.json" >/dev/null || bad "bridge DEL"
+cni_call "$cni" DEL "$TMP/chain.json" >"$TMP/del.out" && ok "DEL after the veth is gone" ||
+	bad "DEL after the veth is gone: $(cat "$TMP/del.out")"
+ip netns del "$K"
+cni_call "$cni" DEL "$TMP/chain.json" >"$TMP/del.out" && ok "DEL after the netns is gone" ||
+	bad "DEL after the netns is gone: $(cat "$TMP/del.out")"
+reply=$(client_try 2)
+[ -z "$reply" ] && ok "no answer after DEL" || bad "answered after DEL: $reply"
+
+if [ "$fails" = 0 ]; then
+	say "PASS"
+	exit 0
+fi
+say "FAIL ($fails checks failed)"
+exit 1
