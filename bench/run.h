@@ -117,6 +117,9 @@ struct run_opts {
 	bool json;
 };
 
+/* Record a setup failure (the first one wins) for the report; returns err. */
+int run_fail(struct run *r, int err, const char *what);
+
 /* Set by SIGINT/SIGTERM; every loop of a run polls it. */
 extern volatile sig_atomic_t run_stop;
 

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The roles of a run's nodes: the balancer (XDP on its port, XDP_PASS on the peer, VIPs and
+ * pools), the backends (decap at the scenario's attach point, VIPs on lo) and the services.
+ * Each *_up() records what it made in the run, and roles_down() undoes exactly that.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench/roles.h"
+#include "bench/echo.h"
+#include "bench/topology.h"
+#include "common/log.h"
+#include "common/netlink.h"
+#include "common/netns.h"
+#include "common/parse.h"
+#include "pass.skel.h"
+
+/* XDP_TX out of a veth is delivered only when its peer runs XDP: give the peer XDP_PASS. */
+static int pass_on_peer(struct run *r, int node, const char *iface)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
+	struct pass_bpf *skel;
+	int saved, idx, err;
+
+	skel = pass_bpf__open_and_load();
+	if (!skel)
+		return run_fail(r, -errno, "load the XDP pass program");
+	r->pass_skel = skel;
+	err = run_enter(r, node, &saved);
+	if (err)
+		return run_fail(r, err, "enter namespace");
+	idx = link_index(iface);
+	r->pass_link_fd = idx < 0 ? idx :
+				    bpf_link_create(bpf_program__fd(skel->progs.xdp_pass), idx,
+						    BPF_XDP, &opts);
+	err = r->pass_link_fd < 0 ? (idx < 0 ? idx : -errno) : 0;
+	netns_leave(saved);
+	if (err)
+		return run_fail(r, err, "attach XDP pass on the balancer's peer");
+	return 0;
+}
+
+int roles_balancer_up(struct run *r)
+{
+	const struct sc_balancer *b = &r->sc->balancer;
+	struct lb_config cfg = {};
+	const struct ip_prefix *src;
+	const struct run_iface *ifc = NULL;
+	struct lb_backend pool[SC_MAX_BACKENDS];
+	int node = run_node_index(r, b->node), saved, peer, i, k, err, idx;
+	enum xdp_mode mode = b->mode == SC_XDP_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE;
+
+	for (i = 0; i < r->nodes[node].n_ifaces; i++)
+		if (!strcmp(r->nodes[node].ifaces[i].name, b->iface))
+			ifc = &r->nodes[node].ifaces[i];
+	src = topology_node_addr(r->nodes[node].sc, FAM_IPV4);
+	if (!ifc || !src) {
+		snprintf(r->error, sizeof(r->error),
+			 "balancer %s needs an IPv4 address and a link on %s", b->node, b->iface);
+		return -EINVAL;
+	}
+	r->lb_src = src->addr;
+	peer = run_node_index(r, ifc->peer_node);
+	err = pass_on_peer(r, peer, ifc->peer_iface);
+	if (err)
+		return err;
+
+	/* The next hop of every encapsulated frame is the peer of the balancer's port. */
+	err = run_enter(r, peer, &saved);
+	if (err)
+		return run_fail(r, err, "enter namespace");
+	err = link_mac(ifc->peer_iface, cfg.nexthop_mac);
+	netns_leave(saved);
+	if (err)
+		return run_fail(r, err, "read the next hop's MAC");
+	memcpy(&cfg.src_v4, src->addr.bytes, 4);
+
+	err = lb_load(&r->lb, 0);
+	if (err)
+		return run_fail(r, err, "load the balancer");
+	err = lb_config_set(r->lb, &cfg);
+	if (err)
+		return run_fail(r, err, "configure the balancer");
+	for (i = 0; i < b->n_vips; i++) {
+		const struct sc_vip *v = &b->vips[i];
+
+		if (v->encap != SC_ENCAP_IPIP) {
+			snprintf(r->error, sizeof(r->error),
+				 "VIP %d: only ipip encapsulation is implemented so far", i + 1);
+			return -EOPNOTSUPP;
+		}
+		for (k = 0; k < v->n_backends; k++) {
+			const struct ip_prefix *a =
+				topology_node_addr(scenario_node(r->sc, v->backends[k]), FAM_IPV4);
+
+			if (!a) {
+				snprintf(r->error, sizeof(r->error),
+					 "backend %s has no IPv4 address", v->backends[k]);
+				return -EINVAL;
+			}
+			pool[k].addr = a->addr;
+			pool[k].weight = 1;
+		}
+		err = lb_vip_add(r->lb, &v->vip, ENCAP_IPIP, 0);
+		if (!err)
+			err = lb_vip_set_backends(r->lb, &v->vip, pool, v->n_backends);
+		if (err)
+			return run_fail(r, err, "add a VIP");
+	}
+
+	err = run_enter(r, node, &saved);
+	if (err)
+		return run_fail(r, err, "enter namespace");
+	idx = link_index(b->iface);
+	err = idx < 0 ? idx : lb_attach(r->lb, idx, mode, &r->xdp_mode);
+	netns_leave(saved);
+	if (err)
+		return run_fail(r, err, "attach the balancer (see the message above)");
+	r->xdp_attached = true;
+	snprintf(r->pin_dir, sizeof(r->pin_dir), RUN_PIN_ROOT "/%s/lb", r->id);
+	err = lb_pin(r->lb, r->pin_dir);
+	if (err)
+		return run_fail(r, err, "pin the balancer's maps");
+	return 0;
+}
+
+static bool is_backend(const struct scenario *sc, const char *node)
+{
+	int v, k;
+
+	for (v = 0; v < sc->balancer.n_vips; v++)
+		for (k = 0; k < sc->balancer.vips[v].n_backends; k++)
+			if (!strcmp(sc->balancer.vips[v].backends[k], node))
+				return true;
+	return false;
+}
+
+/* Attach decap for node c at node at_node's interface iface. */
+static int decap_attach_at(struct run *r, int c, int at_node, const char *iface,
+			   struct decap_opts *o)
+{
+	struct run_node *n = &r->nodes[c];
+	int saved, err;
+
+	snprintf(n->decap_iface, sizeof(n->decap_iface), "%s", iface);
+	n->decap_node = at_node;
+	n->decap_at = o->at;
+	err = run_enter(r, at_node, &saved);
+	if (err)
+		return run_fail(r, err, "enter namespace");
+	o->ifindex = link_index(iface);
+	err = o->ifindex < 0 ? o->ifindex : decap_attach(&n->decap, o);
+	netns_leave(saved);
+	if (err) {
+		n->decap_iface[0] = '\0';
+		return run_fail(r, err, "attach decap");
+	}
+	return 0;
+}
+
+/*
+ * Decap for one node: a container at host-veth-egress or container-ingress, or a host at
+ * host-nic (its uplink, eth0). It serves the node's own address and trusts the balancer.
+ */
+static int decap_up(struct run *r, int c, enum decap_at at)
+{
+	const struct sc_node *n = r->nodes[c].sc;
+	struct ip_prefix allow = { .addr = r->lb_src, .len = 32 };
+	struct decap_opts o = { .allow = &allow, .n_allow = 1, .at = at };
+	const struct ip_prefix *serve = topology_node_addr(n, FAM_IPV4);
+
+	if (!serve) {
+		snprintf(r->error, sizeof(r->error), "decap for %s: it has no IPv4 address",
+			 n->name);
+		return -EINVAL;
+	}
+	o.serve = serve->addr;
+	switch (at) {
+	case DECAP_AT_HOST_VETH_EGRESS:
+		return decap_attach_at(r, c, run_node_index(r, n->host), n->name, &o);
+	case DECAP_AT_CONTAINER_INGRESS:
+		return decap_attach_at(r, c, c, "eth0", &o);
+	case DECAP_AT_HOST_NIC:
+		o.strict = r->sc->backend.strict;
+		return decap_attach_at(r, c, c, "eth0", &o);
+	}
+	return -EINVAL;
+}
+
+/*
+ * The legacy design: decap on the host's uplink. Without strict it strips every packet, so
+ * the host is left with the VIP alone; the best an operator can do is route each VIP to one
+ * of its containers on the host, which is wrong as soon as two tenants share a VIP:port.
+ * With strict it strips only what is addressed to the host; tenant traffic routes on to the
+ * container, where the per-container decap (host-veth-egress) strips it.
+ */
+static int host_nic_up(struct run *r)
+{
+	const struct sc_balancer *b = &r->sc->balancer;
+	const struct ip_prefix *ca;
+	struct ip_prefix vip;
+	int i, v, k, c, err;
+
+	for (i = 0; i < r->sc->n_nodes; i++) {
+		if (r->sc->nodes[i].role != ROLE_HOST)
+			continue;
+		err = decap_up(r, i, DECAP_AT_HOST_NIC);
+		if (err)
+			return err;
+		for (v = 0; !r->sc->backend.strict && v < b->n_vips; v++) {
+			for (k = 0; k < b->vips[v].n_backends; k++) {
+				c = run_node_index(r, b->vips[v].backends[k]);
+				if (strcmp(r->sc->nodes[c].host, r->sc->nodes[i].name))
+					continue;
+				ca = topology_node_addr(r->nodes[c].sc, FAM_IPV4);
+				vip.addr = b->vips[v].vip.addr;
+				vip.len = 32;
+				err = ca ? topology_route_add(r, i, &vip, &ca->addr) : -EINVAL;
+				if (err)
+					return err;
+				break; /* one route per VIP: the host cannot tell tenants apart */
+			}
+		}
+	}
+	return 0;
+}
+
+int roles_backends_up(struct run *r)
+{
+	const struct sc_balancer *b = &r->sc->balancer;
+	enum sc_decap_at at = r->sc->backend.decap;
+	int i, v, k, saved, err;
+
+	if (at == SC_DECAP_HOST_NIC) {
+		err = host_nic_up(r);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < r->sc->n_nodes; i++) {
+		if (!is_backend(r->sc, r->sc->nodes[i].name))
+			continue;
+		if (at == SC_DECAP_HOST_VETH_EGRESS ||
+		    (at == SC_DECAP_HOST_NIC && r->sc->backend.strict))
+			err = decap_up(r, i, DECAP_AT_HOST_VETH_EGRESS);
+		else if (at == SC_DECAP_CONTAINER_INGRESS)
+			err = decap_up(r, i, DECAP_AT_CONTAINER_INGRESS);
+		else
+			err = 0;
+		if (err)
+			return err;
+		/* Every VIP this container serves is local to it. */
+		for (v = 0; v < b->n_vips; v++) {
+			for (k = 0; k < b->vips[v].n_backends; k++) {
+				if (strcmp(b->vips[v].backends[k], r->sc->nodes[i].name))
+					continue;
+				err = run_enter(r, i, &saved);
+				if (err)
+					return run_fail(r, err, "enter namespace");
+				err = backend_vip_add(&b->vips[v].vip.addr);
+				netns_leave(saved);
+				if (err)
+					return run_fail(r, err, "make the VIP local");
+			}
+		}
+	}
+	return 0;
+}
+
+int roles_services_up(struct run *r)
+{
+	int i, node, saved, err;
+
+	for (i = 0; i < r->sc->n_services; i++) {
+		const struct sc_service *s = &r->sc->services[i];
+
+		node = run_node_index(r, s->node);
+		err = run_enter(r, node, &saved);
+		if (err)
+			return run_fail(r, err, "enter namespace");
+		err = echo_start(&r->echo[i], s->node, &s->listen);
+		netns_leave(saved);
+		if (err)
+			return run_fail(r, err, "start the echo service");
+	}
+	return 0;
+}
+
+void roles_down(struct run *r)
+{
+	int i, saved;
+
+	for (i = 0; i < r->sc->n_services; i++) {
+		echo_stop(r->echo[i]);
+		r->echo[i] = NULL;
+	}
+	for (i = 0; i < r->sc->n_nodes; i++) {
+		struct run_node *n = &r->nodes[i];
+
+		if (!n->decap)
+			continue;
+		if (!run_enter(r, n->decap_node, &saved)) {
+			decap_detach(n->decap);
+			netns_leave(saved);
+		} else {
+			decap_release(n->decap);
+		}
+		n->decap = NULL;
+	}
+	lb_close(r->lb); /* closing the link detaches XDP */
+	r->lb = NULL;
+	if (r->pin_dir[0]) {
+		lb_unpin(r->pin_dir);
+		*strrchr(r->pin_dir, '/') = '\0';
+		rmdir(r->pin_dir);
+		r->pin_dir[0] = '\0';
+	}
+	if (r->pass_link_fd >= 0)
+		close(r->pass_link_fd);
+	r->pass_link_fd = -1;
+	pass_bpf__destroy(r->pass_skel);
+	r->pass_skel = NULL;
+}
