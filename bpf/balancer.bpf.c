@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The XDP balancer: parse, match a VIP, pick a backend (connection table, then the VIP's
- * Maglev ring), encapsulate towards it and transmit back out of the same port.
+ * Maglev ring), encapsulate towards it as the VIP says (bpf/encap.h) and transmit back out of
+ * the same port.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -10,6 +11,7 @@
 #include "common/parse.h"
 #include "common/maps.h"
 #include "common/csum.h"
+#include "bpf/encap.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -107,9 +109,9 @@ static __always_inline struct vip_meta *vip_lookup(const struct pkt_meta *m)
 	return bpf_map_lookup_elem(&vips, &key);
 }
 
-/* Maglev: the flow's hash picks a slot of the VIP's ring. */
+/* Maglev: the flow's hash (returned in *hash) picks a slot of the VIP's ring. */
 static __always_inline __u32 ring_pick(const struct lb_config *cfg, const struct vip_meta *vip,
-				       const struct flow_key *flow)
+				       const struct flow_key *flow, __u32 *hash)
 {
 	struct flow_key k = *flow;
 	__u32 slot, *real_id;
@@ -120,7 +122,8 @@ static __always_inline __u32 ring_pick(const struct lb_config *cfg, const struct
 	ring = bpf_map_lookup_elem(&rings, &vip->vip_id);
 	if (!ring || !cfg->ring_size)
 		return LB_REAL_NONE;
-	slot = flow_hash(&k, cfg->hash_seed) % cfg->ring_size;
+	*hash = flow_hash(&k, cfg->hash_seed);
+	slot = *hash % cfg->ring_size;
 	real_id = bpf_map_lookup_elem(ring, &slot);
 	return real_id ? *real_id : LB_REAL_NONE;
 }
@@ -128,10 +131,11 @@ static __always_inline __u32 ring_pick(const struct lb_config *cfg, const struct
 /*
  * Connection table first, so established flows keep their backend when the pool changes;
  * a miss (a new flow, or one this balancer has not seen) schedules by Maglev and remembers.
- * Later fragments carry no ports and skip the table.
+ * Later fragments carry no ports and skip the table. The flow hash comes back in *hash: the
+ * entry keeps it, so an established flow's outer header gets its entropy without rehashing.
  */
 static __always_inline __u32 real_pick(const struct lb_config *cfg, const struct vip_meta *vip,
-				       const struct pkt_meta *m)
+				       const struct pkt_meta *m, __u32 *hash)
 {
 	struct conn_val *cv, nv = {};
 	__u32 real_id;
@@ -140,91 +144,32 @@ static __always_inline __u32 real_pick(const struct lb_config *cfg, const struct
 		cv = bpf_map_lookup_elem(&conns, &m->flow);
 		if (cv) {
 			count(&stats, LB_STAT_CONN_HIT, 0);
+			*hash = cv->hash;
 			return cv->real_id;
 		}
 	}
-	real_id = ring_pick(cfg, vip, &m->flow);
+	real_id = ring_pick(cfg, vip, &m->flow, hash);
 	if (real_id == LB_REAL_NONE)
 		return real_id;
 	count(&stats, LB_STAT_CONN_NEW, 0);
 	if (!(m->flags & PKT_F_FRAG) && !(vip->flags & VIP_F_HASH_NO_PORTS)) {
 		nv.real_id = real_id;
+		nv.hash = *hash;
 		bpf_map_update_elem(&conns, &m->flow, &nv, BPF_ANY);
 	}
 	return real_id;
-}
-
-/*
- * IPv4-in-IPv4: grow the head by one IPv4 header, move Ethernet (and VLAN tags) to the new
- * front, write the outer header behind them. The inner packet is not touched.
- */
-static __always_inline int encap_ipip(struct xdp_md *ctx, const struct lb_config *cfg,
-				      const struct real_def *real, const struct pkt_meta *m)
-{
-	const int grow = sizeof(struct iphdr);
-	struct ethhdr *eth, *old_eth;
-	struct vlan_hdr *vl, *old_vl;
-	void *data, *end, *pos, *old_pos;
-	void *proto; /* where the ethertype of the outer header goes */
-	struct iphdr *iph;
-	int i;
-
-	if (bpf_xdp_adjust_head(ctx, -grow))
-		return -1;
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	eth = data;
-	old_eth = data + grow;
-	if ((void *)(old_eth + 1) > end)
-		return -1;
-
-	/* The frame came to our MAC: it leaves from it, to the next hop. */
-	__builtin_memcpy(eth->h_source, old_eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(eth->h_dest, cfg->nexthop_mac, ETH_ALEN);
-	eth->h_proto = old_eth->h_proto;
-	proto = (void *)eth + offsetof(struct ethhdr, h_proto);
-
-	/* Tags move forward by one IPv4 header; each is read before anything overwrites it. */
-	pos = eth + 1;
-	old_pos = old_eth + 1;
-	for (i = 0; i < PARSE_MAX_VLANS && i < m->nvlans; i++) {
-		vl = pos;
-		old_vl = old_pos;
-		if ((void *)(old_vl + 1) > end)
-			return -1;
-		*vl = *old_vl;
-		proto = &vl->encap_proto;
-		pos = vl + 1;
-		old_pos = old_vl + 1;
-	}
-
-	iph = pos;
-	if ((void *)(iph + 1) > end)
-		return -1;
-	*(__be16 *)proto = bpf_htons(ETH_P_IP);
-	iph->version = 4;
-	iph->ihl = sizeof(*iph) / 4;
-	iph->tos = m->tos;
-	iph->tot_len = bpf_htons(m->ip_len + sizeof(*iph));
-	iph->id = 0;
-	iph->frag_off = bpf_htons(IPV4_DF);
-	iph->ttl = 64;
-	iph->protocol = IPPROTO_IPIP;
-	iph->saddr = cfg->src_v4;
-	iph->daddr = real->addr[0];
-	iph->check = ipv4_hdr_csum(iph);
-	return 0;
 }
 
 SEC("xdp")
 int balancer(struct xdp_md *ctx)
 {
 	struct cursor c = { .pos = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end };
+	struct encap_plan plan;
 	struct lb_config *cfg;
 	struct real_def *real;
 	struct vip_meta *vip;
 	struct pkt_meta m;
-	__u32 zero = 0, real_id;
+	__u32 zero = 0, real_id, hash = 0;
 	__u64 bytes;
 	int ret;
 
@@ -249,14 +194,14 @@ int balancer(struct xdp_md *ctx)
 		return verdict(LB_STAT_PASS_NOT_VIP, bytes, XDP_PASS);
 	count(&vip_stats, vip->vip_id, bytes);
 
-	real_id = real_pick(cfg, vip, &m);
+	real_id = real_pick(cfg, vip, &m, &hash);
 	real = bpf_map_lookup_elem(&reals, &real_id);
 	if (real_id == LB_REAL_NONE || !real || real->family == FAM_NONE)
 		return verdict(LB_STAT_DROP_NO_REAL, bytes, XDP_DROP);
 
-	if (vip->encap != ENCAP_IPIP || real->family != FAM_IPV4 || m.flow.family != FAM_IPV4)
+	if (encap_plan(&plan, vip->encap, m.flow.family, real->family, cfg->gue_port))
 		return verdict(LB_STAT_DROP_UNSUPP, bytes, XDP_DROP);
-	if (encap_ipip(ctx, cfg, real, &m))
+	if (encap_write(ctx, cfg, &plan, real, &m, hash, vip->flags))
 		return verdict(LB_STAT_DROP_ENCAP, bytes, XDP_DROP);
 
 	count(&real_stats, real_id, bytes);

@@ -38,6 +38,13 @@ struct vip_key {
 _Static_assert(sizeof(struct vip_key) == 20, "vip_key layout");
 
 #define VIP_F_HASH_NO_PORTS 0x1 /* hash on addresses and protocol only (fragment-safe) */
+/*
+ * Outer source derived per flow: the configured source's prefix (lb_config.src_v*_prefix_len)
+ * with the flow hash below it, so a backend NIC whose RSS hashes only the outer addresses
+ * still spreads flows. Without it every packet leaves from the configured source.
+ */
+#define VIP_F_SRC_PER_FLOW  0x2
+#define VIP_F_ALL	    (VIP_F_HASH_NO_PORTS | VIP_F_SRC_PER_FLOW)
 
 struct vip_meta {
 	__u32 vip_id; /* index into the ring and per-VIP stats maps */
@@ -57,7 +64,7 @@ _Static_assert(sizeof(struct real_def) == 20, "real_def layout");
 
 struct conn_val {
 	__u32 real_id;
-	__u32 pad;
+	__u32 hash; /* the flow hash that scheduled it: outer entropy without rehashing */
 };
 _Static_assert(sizeof(struct conn_val) == 8, "conn_val layout");
 
@@ -71,8 +78,16 @@ struct lb_config {
 	__u32 hash_seed;
 	__u16 mtu;	   /* underlay MTU for the too-big answer; 0: no check */
 	__u16 gue_port;	   /* host order: destination port of GUE encapsulation */
+	/*
+	 * Per-flow outer sources (VIP_F_SRC_PER_FLOW) keep these leading bits of src_v4 /
+	 * src_v6 and take the rest from the flow hash (IPv6: at most the low 32 bits).
+	 * 0, 32 (IPv4) or 128 (IPv6): no per-flow source, the configured one is used.
+	 */
+	__u8 src_v4_prefix_len;
+	__u8 src_v6_prefix_len;
+	__u16 pad1;
 };
-_Static_assert(sizeof(struct lb_config) == 40, "lb_config layout");
+_Static_assert(sizeof(struct lb_config) == 44, "lb_config layout");
 
 /* Counters of the balancer, one slot per reason, per CPU. */
 enum lb_stat {

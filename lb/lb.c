@@ -29,9 +29,9 @@ enum lb_map {
 };
 
 static const char *const lb_map_names[LB_MAP_MAX] = {
-	[LB_MAP_CONFIG] = "lb_config", [LB_MAP_VIPS] = "vips",
-	[LB_MAP_RINGS] = "rings",      [LB_MAP_REALS] = "reals",
-	[LB_MAP_CONNS] = "conns",      [LB_MAP_STATS] = "stats",
+	[LB_MAP_CONFIG] = "lb_config",	  [LB_MAP_VIPS] = "vips",
+	[LB_MAP_RINGS] = "rings",	  [LB_MAP_REALS] = "reals",
+	[LB_MAP_CONNS] = "conns",	  [LB_MAP_STATS] = "stats",
 	[LB_MAP_VIP_STATS] = "vip_stats", [LB_MAP_REAL_STATS] = "real_stats",
 };
 
@@ -68,7 +68,8 @@ int lb_load(struct lb **out, __u32 ring_size)
 	if (!ring_size)
 		ring_size = LB_RING_SIZE_DEFAULT;
 	if (!maglev_is_prime(ring_size)) {
-		pr_warn("ring size %u is not prime; Maglev needs a prime (e.g. 65537)\n", ring_size);
+		pr_warn("ring size %u is not prime; Maglev needs a prime (e.g. 65537)\n",
+			ring_size);
 		return -EINVAL;
 	}
 	lb = lb_alloc();
@@ -311,13 +312,191 @@ void vip_key_from_endpoint(const struct endpoint *e, struct vip_key *key)
 	key->family = e->addr.family;
 }
 
+static const char *const lb_encap_names[ENCAP_MAX] = {
+	[ENCAP_NONE] = "none", [ENCAP_IPIP] = "ipip", [ENCAP_IP6IP6] = "ip6ip6",
+	[ENCAP_4IN6] = "4in6", [ENCAP_6IN4] = "6in4", [ENCAP_GUE] = "gue",
+};
+
+const char *lb_encap_name(__u8 encap)
+{
+	return encap < ENCAP_MAX ? lb_encap_names[encap] : "?";
+}
+
+int lb_encap_parse(const char *s, __u8 *encap)
+{
+	static const __u8 produced[] = { ENCAP_IPIP, ENCAP_IP6IP6, ENCAP_4IN6, ENCAP_GUE };
+	size_t i;
+
+	for (i = 0; i < sizeof(produced); i++) {
+		if (!strcmp(s, lb_encap_names[produced[i]])) {
+			*encap = produced[i];
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* The VIP family an encapsulation carries: FAM_NONE either, -1 one the balancer never writes. */
+static int encap_inner_family(__u8 encap)
+{
+	switch (encap) {
+	case ENCAP_IPIP:
+	case ENCAP_4IN6:
+		return FAM_IPV4;
+	case ENCAP_IP6IP6:
+		return FAM_IPV6;
+	case ENCAP_GUE:
+		return FAM_NONE;
+	default:
+		return -1;
+	}
+}
+
+/* The family of the outer header (the backends' family): FAM_NONE either. */
+static int encap_outer_family(__u8 encap)
+{
+	switch (encap) {
+	case ENCAP_IPIP:
+		return FAM_IPV4;
+	case ENCAP_IP6IP6:
+	case ENCAP_4IN6:
+		return FAM_IPV6;
+	default:
+		return FAM_NONE;
+	}
+}
+
+static bool src_per_flow_varies(const struct lb_config *cfg, int fam)
+{
+	__u8 plen = fam == FAM_IPV4 ? cfg->src_v4_prefix_len : cfg->src_v6_prefix_len;
+
+	return plen && plen < (fam == FAM_IPV4 ? 32 : 128);
+}
+
+static bool src_v6_set(const struct lb_config *cfg)
+{
+	return cfg->src_v6[0] || cfg->src_v6[1] || cfg->src_v6[2] || cfg->src_v6[3];
+}
+
+/* Can encap carry this VIP with these flags on this balancer (cfg)? Says why not. */
+static int vip_check(const struct endpoint *vip, __u8 encap, __u32 flags,
+		     const struct lb_config *cfg)
+{
+	static const char *const hint[] = {
+		[FAM_IPV4] = "ipip, 4in6 or gue", [FAM_IPV6] = "ip6ip6 or gue"
+	};
+	int fam = encap_inner_family(encap);
+	char buf[ADDR_STRLEN];
+
+	endpoint_str(vip, buf, sizeof(buf));
+	if (fam < 0) {
+		pr_warn("VIP %s: the balancer cannot write encapsulation %s; use ipip, ip6ip6, 4in6 "
+			"or gue\n",
+			buf, lb_encap_name(encap));
+		return -EINVAL;
+	}
+	if (vip->addr.family != FAM_IPV4 && vip->addr.family != FAM_IPV6) {
+		pr_warn("VIP %s: no address family\n", buf);
+		return -EINVAL;
+	}
+	if (fam != FAM_NONE && fam != vip->addr.family) {
+		pr_warn("VIP %s: %s carries IPv%d VIPs only; for an IPv%d VIP use %s\n", buf,
+			lb_encap_name(encap), fam, vip->addr.family, hint[vip->addr.family]);
+		return -EINVAL;
+	}
+	if (flags & ~VIP_F_ALL) {
+		pr_warn("VIP %s: unknown flags 0x%x\n", buf, flags & ~VIP_F_ALL);
+		return -EINVAL;
+	}
+	if (encap == ENCAP_GUE && !cfg->gue_port) {
+		pr_warn("VIP %s: gue needs the balancer's GUE port set first (attach --gue-port N, "
+			"lb_config.gue_port)\n",
+			buf);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A per-flow source needs a prefix to vary in: say so when there is none (not an error). */
+static void vip_src_per_flow_warn(const struct endpoint *vip, __u8 encap, __u32 flags,
+				  const struct lb_config *cfg)
+{
+	int out = encap_outer_family(encap);
+	char buf[ADDR_STRLEN];
+
+	if (!(flags & VIP_F_SRC_PER_FLOW) ||
+	    (out != FAM_IPV6 && src_per_flow_varies(cfg, FAM_IPV4)) ||
+	    (out != FAM_IPV4 && src_per_flow_varies(cfg, FAM_IPV6)))
+		return;
+	pr_warn("VIP %s: per-flow outer source asked for, but no source prefix is configured "
+		"(attach --src ADDR/LEN, lb_config.src_v*_prefix_len): the source stays fixed\n",
+		endpoint_str(vip, buf, sizeof(buf)));
+}
+
+/* Is the backend of the outer family, with an outer source of that family configured? */
+static int backend_check(const struct endpoint *vip, __u8 encap, const struct ip_addr *a,
+			 const struct lb_config *cfg)
+{
+	int out = encap_outer_family(encap);
+	char vbuf[ADDR_STRLEN], abuf[ADDR_STRLEN];
+
+	endpoint_str(vip, vbuf, sizeof(vbuf));
+	addr_str(a, abuf, sizeof(abuf));
+	if (a->family != FAM_IPV4 && a->family != FAM_IPV6) {
+		pr_warn("VIP %s: backend without an address family\n", vbuf);
+		return -EINVAL;
+	}
+	if (out != FAM_NONE && a->family != out) {
+		pr_warn("VIP %s: backend %s is IPv%d, but %s sends an IPv%d outer header; give it an "
+			"IPv%d backend%s\n",
+			vbuf, abuf, a->family, lb_encap_name(encap), out, out,
+			encap == ENCAP_IPIP ? " (or use 4in6 or gue for IPv6 backends)" : "");
+		return -EINVAL;
+	}
+	if (a->family == FAM_IPV4 && !cfg->src_v4) {
+		pr_warn("VIP %s: backend %s needs an IPv4 outer source: attach --src ADDR\n", vbuf,
+			abuf);
+		return -EINVAL;
+	}
+	if (a->family == FAM_IPV6 && !src_v6_set(cfg)) {
+		pr_warn("VIP %s: backend %s needs an IPv6 outer source: attach --src6 ADDR\n", vbuf,
+			abuf);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int lb_vip_check(struct lb *lb, const struct endpoint *vip, __u8 encap, __u32 flags,
+		 const struct lb_backend *b, int n)
+{
+	struct lb_config cfg;
+	int i, err;
+
+	err = lb_config_get(lb, &cfg);
+	if (err)
+		return err;
+	err = vip_check(vip, encap, flags, &cfg);
+	for (i = 0; !err && i < n; i++)
+		err = backend_check(vip, encap, &b[i].addr, &cfg);
+	return err;
+}
+
 int lb_vip_add(struct lb *lb, const struct endpoint *vip, __u8 encap, __u32 flags)
 {
 	unsigned char used[LB_MAX_VIPS] = {};
 	struct vip_key key, next, *prev = NULL;
 	struct vip_meta meta = {};
+	struct lb_config cfg;
 	__u32 id;
+	int err;
 
+	err = lb_config_get(lb, &cfg);
+	if (err)
+		return err;
+	err = vip_check(vip, encap, flags, &cfg);
+	if (err)
+		return err;
+	vip_src_per_flow_warn(vip, encap, flags, &cfg);
 	vip_key_from_endpoint(vip, &key);
 	if (!bpf_map_lookup_elem(lb->fds[LB_MAP_VIPS], &key, &meta)) {
 		meta.encap = encap;
@@ -395,8 +574,8 @@ static int ring_install(struct lb *lb, __u32 vip_id, const __u32 *ring)
 	__u32 *keys, i, count = lb->ring_size;
 	int fd, err = 0;
 
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ring", sizeof(__u32), sizeof(__u32),
-			    lb->ring_size, NULL);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ring", sizeof(__u32), sizeof(__u32), lb->ring_size,
+			    NULL);
 	if (fd < 0)
 		return -errno;
 	keys = malloc(sizeof(*keys) * lb->ring_size);
@@ -420,6 +599,7 @@ int lb_vip_set_backends(struct lb *lb, const struct endpoint *vip, const struct 
 			int n)
 {
 	struct maglev_backend *mb;
+	struct lb_config cfg;
 	struct vip_meta meta;
 	struct vip_key key;
 	__u32 *ring;
@@ -428,6 +608,14 @@ int lb_vip_set_backends(struct lb *lb, const struct endpoint *vip, const struct 
 	vip_key_from_endpoint(vip, &key);
 	if (bpf_map_lookup_elem(lb->fds[LB_MAP_VIPS], &key, &meta))
 		return -ENOENT;
+	err = lb_config_get(lb, &cfg);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		err = backend_check(vip, meta.encap, &b[i].addr, &cfg);
+		if (err)
+			return err;
+	}
 	mb = calloc(n ? n : 1, sizeof(*mb));
 	ring = malloc(sizeof(*ring) * lb->ring_size);
 	if (!mb || !ring) {

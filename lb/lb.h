@@ -36,10 +36,26 @@ void lb_close(struct lb *lb);
 
 int lb_config_set(struct lb *lb, const struct lb_config *cfg);
 int lb_config_get(struct lb *lb, struct lb_config *cfg);
-/* Add (or update) a VIP; its pool starts empty. */
+/*
+ * Would lb_vip_add() and lb_vip_set_backends() accept this VIP and pool? Changes nothing;
+ * -EINVAL, said why, otherwise. Call it first to leave no half-configured VIP behind.
+ */
+int lb_vip_check(struct lb *lb, const struct endpoint *vip, __u8 encap, __u32 flags,
+		 const struct lb_backend *b, int n);
+/*
+ * Add (or update) a VIP; a new VIP's pool starts empty. encap (enum encap_type) must carry
+ * the VIP's family: ipip and 4in6 an IPv4 VIP, ip6ip6 an IPv6 VIP, gue either (and needs
+ * lb_config.gue_port set first). flags: VIP_F_*. -EINVAL, said why, otherwise. Changing an
+ * existing VIP's encapsulation keeps its pool: set the backends again (until then the data
+ * plane drops what the old pool cannot carry, counted as drop_unsupported_encap).
+ */
 int lb_vip_add(struct lb *lb, const struct endpoint *vip, __u8 encap, __u32 flags);
 int lb_vip_del(struct lb *lb, const struct endpoint *vip);
-/* Replace a VIP's pool: a new Maglev ring is built and swapped in at once. */
+/*
+ * Replace a VIP's pool: a new Maglev ring is built and swapped in at once. Every backend must
+ * be of the family of the encapsulation's outer header (ipip: IPv4; ip6ip6, 4in6: IPv6; gue:
+ * either, per backend), and lb_config must have an outer source of that family.
+ */
 int lb_vip_set_backends(struct lb *lb, const struct endpoint *vip, const struct lb_backend *b,
 			int n);
 
@@ -49,5 +65,9 @@ const char *lb_stat_name(enum lb_stat s);
 const char *xdp_mode_name(enum xdp_mode m);
 
 void vip_key_from_endpoint(const struct endpoint *e, struct vip_key *key);
+
+/* "ipip", "ip6ip6", "4in6", "gue" <-> enum encap_type; parse returns -EINVAL if unknown. */
+const char *lb_encap_name(__u8 encap);
+int lb_encap_parse(const char *s, __u8 *encap);
 
 #endif

@@ -159,7 +159,9 @@ static int put_layer(struct fix_pkt *p, const struct fix_layer *l, const struct 
 		break;
 	case FIX_L_IP6:
 		h[0] = 0x60 | l->tos >> 4;
-		h[1] = (l->tos & 0xf) << 4;
+		h[1] = (l->tos & 0xf) << 4 | (l->label >> 16 & 0xf);
+		h[2] = l->label >> 8 & 0xff;
+		h[3] = l->label & 0xff;
 		h[6] = next_ipproto(l, next);
 		h[7] = l->ttl;
 		if (parse_ip(l->src, real, AF_INET6, h + 8) ||

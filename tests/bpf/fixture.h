@@ -9,7 +9,8 @@
  * follows; every length field (IPv4 total length, IPv6 payload length, UDP length) covers the
  * rest of the frame; IPv4 header checksums are computed here (RFC 1071, independently of
  * common/csum.h, so the programs' checksum code is checked against a second implementation).
- * TCP/UDP/ICMPv6 checksums are left zero: neither program reads them.
+ * TCP/UDP/ICMPv6 checksums are left zero: neither program reads them (and the balancer's GUE
+ * writes a zero UDP checksum). A UDP layer followed by an IP layer is GUE version 1.
  */
 #ifndef DSRLAB_TESTS_BPF_FIXTURE_H
 #define DSRLAB_TESTS_BPF_FIXTURE_H
@@ -53,6 +54,7 @@ struct fix_layer {
 	__u8 ttl; /* IPv4 ttl, IPv6 hop limit */
 	__u8 flags; /* TCP flags; ICMPv6 type */
 	__u8 proto; /* IP protocol when no layer follows (0: 253, "experimental") */
+	__u32 label; /* IPv6 flow label (20 bits) */
 };
 
 #define FIX_REAL "real" /* stands for the backend address a row expects */
@@ -75,6 +77,8 @@ struct fix_layer {
 #define IP4_OUTER(s, d, t) IP4_ALL(s, d, t, 64, 0, IP4_DF, 0)
 #define IP6(s, d)	   { .kind = FIX_L_IP6, .src = s, .dst = d, .tos = 0, .ttl = 64 }
 #define IP6_HOP(s, d, h)   { .kind = FIX_L_IP6, .src = s, .dst = d, .tos = 0, .ttl = h }
+#define IP6_ALL(s, d, tc, hop, lbl) \
+	{ .kind = FIX_L_IP6, .src = s, .dst = d, .tos = tc, .ttl = hop, .label = lbl }
 #define ETH(d, s)	   { .kind = FIX_L_ETH, .dst = d, .src = s }
 #define VLAN(t)		   { .kind = FIX_L_VLAN, .tci = t }
 #define ARP_REQUEST	   { .kind = FIX_L_ARP }

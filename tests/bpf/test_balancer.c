@@ -24,33 +24,56 @@
 #include "tests/bpf/fixture.h"
 #include "balancer.skel.h"
 
-#define MAC_ROUTER  "02:00:00:00:01:01" /* sends us the client's frames */
-#define MAC_LB	    "02:00:00:00:01:02" /* our port */
-#define MAC_NEXTHOP "02:00:00:00:01:fe" /* lb_config.nexthop_mac, on purpose not the sender */
-#define LB_SRC	    "10.0.1.2" /* lb_config.src_v4 */
-#define CLIENT	    "10.0.0.2"
-#define HASH_SEED   0x5eed1234u
+#define MAC_ROUTER   "02:00:00:00:01:01" /* sends us the client's frames */
+#define MAC_LB	     "02:00:00:00:01:02" /* our port */
+#define MAC_NEXTHOP  "02:00:00:00:01:fe" /* lb_config.nexthop_mac, on purpose not the sender */
+#define LB_SRC	     "10.0.1.2" /* lb_config.src_v4 */
+#define LB_SRC_PLEN  24 /* lb_config.src_v4_prefix_len: per-flow sources in 10.0.1.0/24 */
+#define LB_SRC6	     "2001:db8:1b::2" /* lb_config.src_v6 */
+#define LB_SRC6_PLEN 112 /* lb_config.src_v6_prefix_len: per-flow sources vary 16 bits */
+#define GUE_PORT     6080 /* lb_config.gue_port */
+#define CLIENT	     "10.0.0.2"
+#define CLIENT6	     "2001:db8:ff::2"
+#define HASH_SEED    0x5eed1234u
 
 #define VIP_ONE	    "10.100.0.1" /* :80/tcp, one backend (real 1) */
 #define VIP_TWO	    "10.100.0.2" /* :80/tcp, ring slot i -> real 1 + i % 2 */
 #define VIP_ALL	    "10.100.0.3" /* all TCP ports, real 3 */
 #define VIP_EMPTY   "10.100.0.4" /* :80/tcp, ring of zeros */
 #define VIP_NORING  "10.100.0.5" /* :80/tcp, no ring map at all */
-#define VIP_V6	    "2001:db8:100::1" /* :80/tcp, IPv6: this build cannot encapsulate it */
+#define VIP_V6	    "2001:db8:100::1" /* :80/tcp and :53/udp, ip6ip6, real 4 */
 #define VIP_NOPORTS "10.100.0.7" /* :53/udp, VIP_F_HASH_NO_PORTS, real 2 */
-#define VIP_GUE	    "10.100.0.8" /* :80/tcp, GUE encapsulation: not built yet */
+#define VIP_GUE	    "10.100.0.8" /* :80/tcp, GUE over IPv4, real 1 */
+#define VIP_4IN6    "10.100.0.10" /* :80/tcp, 4in6, real 4 */
+#define VIP_GUE6    "10.100.0.11" /* :80/tcp, GUE over IPv6, real 5 */
+#define VIP_V6_GUE  "2001:db8:100::12" /* :80/tcp, GUE over IPv6, real 5 */
+#define VIP_V6_GUE4 "2001:db8:100::13" /* :443/udp, GUE over IPv4, real 2 */
+#define VIP_FLOW4   "10.100.0.14" /* :80/tcp, ipip, VIP_F_SRC_PER_FLOW, real 1 */
+#define VIP_FLOW6   "2001:db8:100::15" /* :80/tcp, ip6ip6, VIP_F_SRC_PER_FLOW, real 4 */
+#define VIP_BAD4    "10.100.0.16" /* :80/tcp, ipip, but its ring names IPv6 real 4 */
+#define VIP_BAD6    "10.100.0.17" /* :80/tcp, 4in6, but its ring names IPv4 real 1 */
+#define VIP_6IN4    "2001:db8:100::18" /* :80/tcp, 6in4: parsed, never produced */
+#define VIP_GUEFLOW "10.100.0.19" /* :53/udp, GUE over IPv6, VIP_F_SRC_PER_FLOW, real 5 */
 
 #define FROM_ROUTER ETH(MAC_LB, MAC_ROUTER)
 #define TO_NEXTHOP  ETH(MAC_NEXTHOP, MAC_LB)
 
 #define REAL_FROM_RING 0xffffffffu /* the row's backend: flow_hash over the VIP's ring */
-#define NREALS	       4
-#define NVIPS	       9
+#define NREALS	       6
+#define NVIPS	       20
+
+/*
+ * Output fields that come from the flow hash; row_run() fills them in from its own reading
+ * of the layouts in bpf/encap.h: flow label = hash & 0xfffff, GUE source port
+ * 0xc000 | (hash & 0x3fff), per-flow source = configured prefix + low bits of the hash.
+ */
+#define LABEL_HASHED 0xffffffffu
+#define SPORT_HASHED 0 /* in a UDP layer to GUE_PORT */
+#define SRC_PER_FLOW "per-flow"
 
 static const char *const real_addr[NREALS] = {
-	[1] = "10.1.0.2",
-	[2] = "10.1.1.2",
-	[3] = "10.2.0.2",
+	[1] = "10.1.0.2",      [2] = "10.1.1.2",      [3] = "10.2.0.2",
+	[4] = "2001:db8:1::2", [5] = "2001:db8:2::2",
 };
 
 struct vip_spec {
@@ -70,9 +93,20 @@ static const struct vip_spec vip_specs[] = {
 	{ VIP_ALL, 0, IPPROTO_TCP, ENCAP_IPIP, 3, 0, false, 3, 3 },
 	{ VIP_EMPTY, 80, IPPROTO_TCP, ENCAP_IPIP, 4, 0, false, 0, 0 },
 	{ VIP_NORING, 80, IPPROTO_TCP, ENCAP_IPIP, 5, 0, true, 0, 0 },
-	{ VIP_V6, 80, IPPROTO_TCP, ENCAP_IPIP, 6, 0, false, 1, 1 },
+	{ VIP_V6, 80, IPPROTO_TCP, ENCAP_IP6IP6, 6, 0, false, 4, 4 },
 	{ VIP_NOPORTS, 53, IPPROTO_UDP, ENCAP_IPIP, 7, VIP_F_HASH_NO_PORTS, false, 2, 2 },
 	{ VIP_GUE, 80, IPPROTO_TCP, ENCAP_GUE, 8, 0, false, 1, 1 },
+	{ VIP_V6, 53, IPPROTO_UDP, ENCAP_IP6IP6, 9, 0, false, 4, 4 },
+	{ VIP_4IN6, 80, IPPROTO_TCP, ENCAP_4IN6, 10, 0, false, 4, 4 },
+	{ VIP_GUE6, 80, IPPROTO_TCP, ENCAP_GUE, 11, 0, false, 5, 5 },
+	{ VIP_V6_GUE, 80, IPPROTO_TCP, ENCAP_GUE, 12, 0, false, 5, 5 },
+	{ VIP_V6_GUE4, 443, IPPROTO_UDP, ENCAP_GUE, 13, 0, false, 2, 2 },
+	{ VIP_FLOW4, 80, IPPROTO_TCP, ENCAP_IPIP, 14, VIP_F_SRC_PER_FLOW, false, 1, 1 },
+	{ VIP_FLOW6, 80, IPPROTO_TCP, ENCAP_IP6IP6, 15, VIP_F_SRC_PER_FLOW, false, 4, 4 },
+	{ VIP_BAD4, 80, IPPROTO_TCP, ENCAP_IPIP, 16, 0, false, 4, 4 },
+	{ VIP_BAD6, 80, IPPROTO_TCP, ENCAP_4IN6, 17, 0, false, 1, 1 },
+	{ VIP_6IN4, 80, IPPROTO_TCP, ENCAP_6IN4, 18, 0, false, 4, 4 },
+	{ VIP_GUEFLOW, 53, IPPROTO_UDP, ENCAP_GUE, 19, VIP_F_SRC_PER_FLOW, false, 5, 5 },
 };
 
 struct lb_row {
@@ -161,13 +195,20 @@ static int fx_config(struct lb_fx *fx)
 	for (i = 0; i < 6; i++)
 		cfg.nexthop_mac[i] = mac[i];
 	inet_pton(AF_INET, LB_SRC, &cfg.src_v4);
+	inet_pton(AF_INET6, LB_SRC6, cfg.src_v6);
+	cfg.src_v4_prefix_len = LB_SRC_PLEN;
+	cfg.src_v6_prefix_len = LB_SRC6_PLEN;
+	cfg.gue_port = GUE_PORT;
 	if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.lb_config), &zero, &cfg, BPF_ANY))
 		return -errno;
 
 	for (i = 1; i < NREALS; i++) {
 		struct real_def real = { .family = FAM_IPV4 };
 
-		inet_pton(AF_INET, real_addr[i], real.addr);
+		if (inet_pton(AF_INET, real_addr[i], real.addr) != 1) {
+			real.family = FAM_IPV6;
+			inet_pton(AF_INET6, real_addr[i], real.addr);
+		}
 		if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.reals), &i, &real, BPF_ANY))
 			return -errno;
 	}
@@ -279,22 +320,72 @@ static bool delta_equal(const char *desc, const char *what, const __u64 *before,
 	return false;
 }
 
+/* The hash that schedules the row's flow (and gives its outer header entropy). */
+static __u32 row_hash(struct lb_fx *fx, const struct lb_row *row)
+{
+	struct flow_key k;
+
+	assert_int_equal(fix_flow_key(row->in, &k), 0);
+	assert_true(row->vip && row->vip < NVIPS);
+	if (fx->vip_flags[row->vip] & VIP_F_HASH_NO_PORTS)
+		k.ports = 0;
+	return flow_hash(&k, HASH_SEED);
+}
+
 /* The backend Maglev gives the row's flow, from the ring user space filled. */
 static __u32 real_predict(struct lb_fx *fx, const struct lb_row *row)
 {
-	struct flow_key k;
-	__u32 slot;
-
-	assert_int_equal(fix_flow_key(row->in, &k), 0);
 	assert_true(row->vip && row->vip < NVIPS && fx->ring[row->vip]);
-	if (fx->vip_flags[row->vip] & VIP_F_HASH_NO_PORTS)
-		k.ports = 0;
-	slot = flow_hash(&k, HASH_SEED) % LB_RING_SIZE_DEFAULT;
-	return fx->ring[row->vip][slot];
+	return fx->ring[row->vip][row_hash(fx, row) % LB_RING_SIZE_DEFAULT];
 }
 
-/* Look the flow up the way user space would: a key with every padding byte zero. */
-static bool conn_check(struct lb_fx *fx, const struct lb_row *row, __u32 real)
+/*
+ * The per-flow outer source: the configured source's leading plen bits, the rest (at most
+ * the last 32 bits) from the hash, counted from the address's last bit.
+ */
+static void src_per_flow(int af, __u32 hash, char *buf, size_t len)
+{
+	int plen = af == AF_INET ? LB_SRC_PLEN : LB_SRC6_PLEN, alen = af == AF_INET ? 4 : 16;
+	int host = alen * 8 - plen, bit;
+	__u8 a[16];
+
+	inet_pton(af, af == AF_INET ? LB_SRC : LB_SRC6, a);
+	for (bit = 0; bit < host && bit < 32; bit++) {
+		__u8 *byte = &a[alen - 1 - bit / 8], m = 1u << (bit % 8);
+
+		*byte = (hash >> bit & 1) ? *byte | m : *byte & ~m;
+	}
+	inet_ntop(af, a, buf, len);
+}
+
+/* The row's output layers with the hash-derived fields filled in. */
+static void out_resolve(const struct lb_row *row, __u32 hash, struct fix_layer *out,
+			char (*src)[INET6_ADDRSTRLEN])
+{
+	int i;
+
+	memcpy(out, row->out, sizeof(row->out));
+	for (i = 0; i < FIX_MAX_LAYERS; i++) {
+		struct fix_layer *l = &out[i];
+
+		if (l->kind == FIX_L_IP6 && l->label == LABEL_HASHED)
+			l->label = hash & 0xfffff;
+		if (l->kind == FIX_L_UDP && l->dport == GUE_PORT && l->sport == SPORT_HASHED)
+			l->sport = 0xc000 | (hash & 0x3fff);
+		if ((l->kind == FIX_L_IP4 || l->kind == FIX_L_IP6) && l->src &&
+		    !strcmp(l->src, SRC_PER_FLOW)) {
+			src_per_flow(l->kind == FIX_L_IP4 ? AF_INET : AF_INET6, hash, src[i],
+				     INET6_ADDRSTRLEN);
+			l->src = src[i];
+		}
+	}
+}
+
+/*
+ * Look the flow up the way user space would: a key with every padding byte zero. A kept entry
+ * also holds the flow's hash, which gives later packets the same outer header.
+ */
+static bool conn_check(struct lb_fx *fx, const struct lb_row *row, __u32 real, __u32 hash)
 {
 	struct conn_val cv;
 	struct flow_key k;
@@ -306,11 +397,11 @@ static bool conn_check(struct lb_fx *fx, const struct lb_row *row, __u32 real)
 	err = bpf_map_lookup_elem(bpf_map__fd(fx->skel->maps.conns), &k, &cv);
 	if (row->conn == CONN_NONE && err) /* ENOENT */
 		return true;
-	if (row->conn == CONN_KEPT && !err && cv.real_id == real)
+	if (row->conn == CONN_KEPT && !err && cv.real_id == real && cv.hash == hash)
 		return true;
 	fprintf(stderr, "%s: connection table %s, want %s\n", row->desc,
 		err ? "has no entry" : "has an entry",
-		row->conn == CONN_KEPT ? "the row's backend" : "none");
+		row->conn == CONN_KEPT ? "the row's backend and flow hash" : "none");
 	return false;
 }
 
@@ -321,23 +412,29 @@ static bool conn_check(struct lb_fx *fx, const struct lb_row *row, __u32 real)
  */
 static __u32 row_run(struct lb_fx *fx, const struct lb_row *row, __u32 real)
 {
+	char src[FIX_MAX_LAYERS][INET6_ADDRSTRLEN];
+	struct fix_layer out[FIX_MAX_LAYERS];
 	struct lb_counts before, after;
 	struct fix_pkt in, want, got;
 	__u64 pkts, bytes;
 	bool tx = row->verdict == XDP_TX, ok = true;
-	__u32 retval;
+	__u32 retval, hash = 0;
 	int i;
 
+	if (row->vip)
+		hash = row_hash(fx, row);
 	if (real == REAL_FROM_RING) {
 		real = real_predict(fx, row);
 		fx->seen_reals |= 1u << real;
 	}
 	assert_true(real < NREALS);
 	assert_int_equal(fix_pkt_build(&in, row->in, NULL), 0);
-	if (row->out[0].kind != FIX_L_END)
-		assert_int_equal(fix_pkt_build(&want, row->out, real_addr[real]), 0);
-	else
+	if (row->out[0].kind != FIX_L_END) {
+		out_resolve(row, hash, out, src);
+		assert_int_equal(fix_pkt_build(&want, out, real_addr[real]), 0);
+	} else {
 		want = in;
+	}
 
 	assert_int_equal(counts_read(fx, row->vip, tx ? real : 0, &before), 0);
 	assert_int_equal(fix_prog_run(fx->prog_fd, &in, &got, &retval), 0);
@@ -364,7 +461,7 @@ static __u32 row_run(struct lb_fx *fx, const struct lb_row *row, __u32 real)
 			  pkts * in.len);
 	ok &= delta_equal(row->desc, "real_stats[real]", before.real_one, after.real_one, pkts,
 			  pkts * in.len);
-	ok &= conn_check(fx, row, real);
+	ok &= conn_check(fx, row, real, hash);
 	if (!ok)
 		fail_msg("row \"%s\" failed (see above)", row->desc);
 	return real;
@@ -381,6 +478,12 @@ static void table_run(struct lb_fx *fx, const struct lb_row *rows, size_t n)
 #define SYN_ONE(sp) IP4(CLIENT, VIP_ONE), TCP(sp, 80, TCP_SYN), DATA(12)
 #define ACK_ONE(sp) IP4(CLIENT, VIP_ONE), TCP(sp, 80, TCP_ACK), DATA(40)
 #define ENCAP(tos)  TO_NEXTHOP, IP4_OUTER(LB_SRC, FIX_REAL, tos)
+/* Outer IPv6: traffic class copied, flow label from the hash, hop limit 64. */
+#define IP6_OUTER(s, d, tc) IP6_ALL(s, d, tc, 64, LABEL_HASHED)
+#define ENCAP6(tc)	    TO_NEXTHOP, IP6_OUTER(LB_SRC6, FIX_REAL, tc)
+#define GUE_UDP		    UDP(SPORT_HASHED, GUE_PORT)
+/* A client's IPv6 packet: traffic class AF11+ECT(0), its own flow label (never copied). */
+#define IP6C(s, d) IP6_ALL(s, d, 0x2a, 63, 0x12345)
 
 /* What a row moves: encapsulated as a new flow, as a known flow; passed as no VIP. */
 /* clang-format off */
@@ -563,18 +666,24 @@ static const struct lb_row basic_rows[] = {
 		.conn = CONN_NONE,
 	},
 	{
-		.desc = "IPv6 VIP: scheduled, then dropped as unsupported (no IPv6 encap yet)",
-		.in = { FROM_ROUTER, IP6("2001:db8:ff::2", VIP_V6), TCP(40014, 80, TCP_SYN) },
-		.verdict = XDP_DROP,
+		.desc = "IPv6 VIP: IPv6-in-IPv6 to its IPv6 real, XDP_TX",
+		.in = { FROM_ROUTER, IP6(CLIENT6, VIP_V6), TCP(40014, 80, TCP_SYN) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0), IP6(CLIENT6, VIP_V6), TCP(40014, 80, TCP_SYN) },
+		.real = 4,
 		.vip = 6,
-		.stats = { [LB_STAT_RX] = 1, [LB_STAT_CONN_NEW] = 1, [LB_STAT_DROP_UNSUPP] = 1 },
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
 	},
 	{
-		.desc = "GUE VIP: scheduled, then dropped as unsupported (no GUE encap yet)",
+		.desc = "GUE VIP: UDP to the GUE port over IPv4, inner IPv4 right after it",
 		.in = { FROM_ROUTER, IP4(CLIENT, VIP_GUE), TCP(40015, 80, TCP_SYN) },
-		.verdict = XDP_DROP,
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), GUE_UDP, IP4(CLIENT, VIP_GUE), TCP(40015, 80, TCP_SYN) },
+		.real = 1,
 		.vip = 8,
-		.stats = { [LB_STAT_RX] = 1, [LB_STAT_CONN_NEW] = 1, [LB_STAT_DROP_UNSUPP] = 1 },
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
 	},
 	{
 		.desc = "hash-no-ports VIP (UDP): encapsulated, no connection entry",
@@ -682,6 +791,279 @@ static void test_balancer_ring_swap(void **state)
 	row_run(fx, &swap_rows[1], first);
 	got = row_run(fx, &swap_rows[2], REAL_FROM_RING);
 	assert_int_equal(got, other);
+}
+
+/* clang-format off */
+#define UNSUPP { [LB_STAT_RX] = 1, [LB_STAT_CONN_NEW] = 1, [LB_STAT_DROP_UNSUPP] = 1 }
+/* clang-format on */
+
+static const struct lb_row encap_rows[] = {
+	{
+		.desc = "IPv6 VIP, TCP SYN: ip6ip6, traffic class copied, flow label from the hash",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_V6), TCP(40100, 80, TCP_SYN), DATA(12) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0x2a), IP6C(CLIENT6, VIP_V6), TCP(40100, 80, TCP_SYN), DATA(12) },
+		.real = 4,
+		.vip = 6,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "IPv6 VIP, same flow's ACK: table hit, same flow label (hash from the entry)",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_V6), TCP(40100, 80, TCP_ACK), DATA(40) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0x2a), IP6C(CLIENT6, VIP_V6), TCP(40100, 80, TCP_ACK), DATA(40) },
+		.real = 4,
+		.vip = 6,
+		.stats = KNOWN_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "IPv6 UDP VIP: ip6ip6, DSCP EF and ECN CE copied into the traffic class",
+		.in = { FROM_ROUTER, IP6_ALL(CLIENT6, VIP_V6, 0xbb, 9, 0), UDP(40101, 53),
+			DATA(20) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0xbb), IP6_ALL(CLIENT6, VIP_V6, 0xbb, 9, 0), UDP(40101, 53),
+			 DATA(20) },
+		.real = 4,
+		.vip = 9,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "VLAN-tagged IPv6: tag kept, ethertype 0x86dd after it, IPv6 outer header",
+		.in = { FROM_ROUTER, VLAN(100), IP6C(CLIENT6, VIP_V6), TCP(40102, 80, TCP_SYN) },
+		.verdict = XDP_TX,
+		.out = { TO_NEXTHOP, VLAN(100), IP6_OUTER(LB_SRC6, FIX_REAL, 0x2a),
+			 IP6C(CLIENT6, VIP_V6), TCP(40102, 80, TCP_SYN) },
+		.real = 4,
+		.vip = 6,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "two VLAN tags, IPv6 VIP: both kept in order, IPv6 outer header after them",
+		.in = { FROM_ROUTER, VLAN(0x2005), VLAN(0x0abc), IP6C(CLIENT6, VIP_V6),
+			TCP(40103, 80, TCP_SYN) },
+		.verdict = XDP_TX,
+		.out = { TO_NEXTHOP, VLAN(0x2005), VLAN(0x0abc), IP6_OUTER(LB_SRC6, FIX_REAL, 0x2a),
+			 IP6C(CLIENT6, VIP_V6), TCP(40103, 80, TCP_SYN) },
+		.real = 4,
+		.vip = 6,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "IPv4 VIP to an IPv6 real: 4in6 (next header 4), DSCP EF copied",
+		.in = { FROM_ROUTER, IP4_ALL(CLIENT, VIP_4IN6, 0xb8, 50, 7, IP4_DF, 0),
+			TCP(40104, 80, TCP_SYN), DATA(4) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0xb8), IP4_ALL(CLIENT, VIP_4IN6, 0xb8, 50, 7, IP4_DF, 0),
+			 TCP(40104, 80, TCP_SYN), DATA(4) },
+		.real = 4,
+		.vip = 10,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "VLAN-tagged IPv4 VIP, 4in6: tag kept, IPv6 outer header after it",
+		.in = { FROM_ROUTER, VLAN(7), IP4(CLIENT, VIP_4IN6), TCP(40105, 80, TCP_SYN) },
+		.verdict = XDP_TX,
+		.out = { TO_NEXTHOP, VLAN(7), IP6_OUTER(LB_SRC6, FIX_REAL, 0x10),
+			 IP4(CLIENT, VIP_4IN6), TCP(40105, 80, TCP_SYN) },
+		.real = 4,
+		.vip = 10,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "GUE over IPv4, IPv4 VIP: tos AF41 copied, UDP sport from the hash, csum 0",
+		.in = { FROM_ROUTER, IP4_ALL(CLIENT, VIP_GUE, 0x88, 63, 1, IP4_DF, 0),
+			TCP(40106, 80, TCP_SYN), DATA(9) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x88), GUE_UDP, IP4_ALL(CLIENT, VIP_GUE, 0x88, 63, 1, IP4_DF, 0),
+			 TCP(40106, 80, TCP_SYN), DATA(9) },
+		.real = 1,
+		.vip = 8,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "GUE over IPv6, IPv4 VIP: IPv6 next header 17, inner IPv4 after UDP",
+		.in = { FROM_ROUTER, IP4_ALL(CLIENT, VIP_GUE6, 0x48, 63, 2, IP4_DF, 0),
+			TCP(40107, 80, TCP_SYN) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0x48), GUE_UDP, IP4_ALL(CLIENT, VIP_GUE6, 0x48, 63, 2, IP4_DF, 0),
+			 TCP(40107, 80, TCP_SYN) },
+		.real = 5,
+		.vip = 11,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "GUE over IPv6, IPv6 VIP: traffic class copied, inner IPv6 after UDP",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_V6_GUE), TCP(40108, 80, TCP_SYN), DATA(3) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0x2a), GUE_UDP, IP6C(CLIENT6, VIP_V6_GUE), TCP(40108, 80, TCP_SYN),
+			 DATA(3) },
+		.real = 5,
+		.vip = 12,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "GUE over IPv4, IPv6 UDP VIP: IPv4 outer, tos = inner traffic class",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_V6_GUE4), UDP(40109, 443), DATA(33) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x2a), GUE_UDP, IP6C(CLIENT6, VIP_V6_GUE4), UDP(40109, 443),
+			 DATA(33) },
+		.real = 2,
+		.vip = 13,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "two VLAN tags, GUE over IPv6: tags kept, IPv6 and UDP after them",
+		.in = { FROM_ROUTER, VLAN(0x2005), VLAN(0x0abc), IP6C(CLIENT6, VIP_V6_GUE),
+			TCP(40110, 80, TCP_SYN) },
+		.verdict = XDP_TX,
+		.out = { TO_NEXTHOP, VLAN(0x2005), VLAN(0x0abc), IP6_OUTER(LB_SRC6, FIX_REAL, 0x2a),
+			 GUE_UDP, IP6C(CLIENT6, VIP_V6_GUE), TCP(40110, 80, TCP_SYN) },
+		.real = 5,
+		.vip = 12,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "per-flow source, IPv4, flow A: source in 10.0.1.0/24 from the hash",
+		.in = { FROM_ROUTER, IP4(CLIENT, VIP_FLOW4), TCP(41000, 80, TCP_SYN) },
+		.verdict = XDP_TX,
+		.out = { TO_NEXTHOP, IP4_OUTER(SRC_PER_FLOW, FIX_REAL, 0x10),
+			 IP4(CLIENT, VIP_FLOW4), TCP(41000, 80, TCP_SYN) },
+		.real = 1,
+		.vip = 14,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "per-flow source, IPv4, flow B: another source in the prefix",
+		.in = { FROM_ROUTER, IP4(CLIENT, VIP_FLOW4), TCP(41001, 80, TCP_SYN) },
+		.verdict = XDP_TX,
+		.out = { TO_NEXTHOP, IP4_OUTER(SRC_PER_FLOW, FIX_REAL, 0x10),
+			 IP4(CLIENT, VIP_FLOW4), TCP(41001, 80, TCP_SYN) },
+		.real = 1,
+		.vip = 14,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "per-flow source, IPv4, flow A's ACK: the same source again",
+		.in = { FROM_ROUTER, IP4(CLIENT, VIP_FLOW4), TCP(41000, 80, TCP_ACK), DATA(5) },
+		.verdict = XDP_TX,
+		.out = { TO_NEXTHOP, IP4_OUTER(SRC_PER_FLOW, FIX_REAL, 0x10),
+			 IP4(CLIENT, VIP_FLOW4), TCP(41000, 80, TCP_ACK), DATA(5) },
+		.real = 1,
+		.vip = 14,
+		.stats = KNOWN_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "per-flow source, IPv6, flow A: low 16 bits of the source from the hash",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_FLOW6), TCP(41000, 80, TCP_SYN) },
+		.verdict = XDP_TX,
+		.out = { TO_NEXTHOP, IP6_OUTER(SRC_PER_FLOW, FIX_REAL, 0x2a),
+			 IP6C(CLIENT6, VIP_FLOW6), TCP(41000, 80, TCP_SYN) },
+		.real = 4,
+		.vip = 15,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "per-flow source, IPv6, flow B: another source in the prefix",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_FLOW6), TCP(41001, 80, TCP_SYN) },
+		.verdict = XDP_TX,
+		.out = { TO_NEXTHOP, IP6_OUTER(SRC_PER_FLOW, FIX_REAL, 0x2a),
+			 IP6C(CLIENT6, VIP_FLOW6), TCP(41001, 80, TCP_SYN) },
+		.real = 4,
+		.vip = 15,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "per-flow source with GUE over IPv6, UDP VIP: source and sport both hashed",
+		.in = { FROM_ROUTER, IP4(CLIENT, VIP_GUEFLOW), UDP(41002, 53), DATA(16) },
+		.verdict = XDP_TX,
+		.out = { TO_NEXTHOP, IP6_OUTER(SRC_PER_FLOW, FIX_REAL, 0x10), GUE_UDP,
+			 IP4(CLIENT, VIP_GUEFLOW), UDP(41002, 53), DATA(16) },
+		.real = 5,
+		.vip = 19,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "ipip VIP whose ring names an IPv6 real: XDP_DROP, never a broken packet",
+		.in = { FROM_ROUTER, IP4(CLIENT, VIP_BAD4), TCP(40111, 80, TCP_SYN) },
+		.verdict = XDP_DROP,
+		.vip = 16,
+		.stats = UNSUPP,
+	},
+	{
+		.desc = "4in6 VIP whose ring names an IPv4 real: XDP_DROP",
+		.in = { FROM_ROUTER, IP4(CLIENT, VIP_BAD6), TCP(40112, 80, TCP_SYN) },
+		.verdict = XDP_DROP,
+		.vip = 17,
+		.stats = UNSUPP,
+	},
+	{
+		.desc = "6in4 VIP (parsed, never produced): XDP_DROP",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_6IN4), TCP(40113, 80, TCP_SYN) },
+		.verdict = XDP_DROP,
+		.vip = 18,
+		.stats = UNSUPP,
+	},
+};
+
+static void test_balancer_encap(void **state)
+{
+	struct lb_fx *fx = *state;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	int i;
+
+	table_run(fx, encap_rows, sizeof(encap_rows) / sizeof(encap_rows[0]));
+	/* Per-flow rows only prove something if flows A and B left from different sources. */
+	for (i = 0; i < (int)(sizeof(encap_rows) / sizeof(encap_rows[0])) - 1; i++) {
+		const struct lb_row *r = &encap_rows[i];
+		int af = r->out[1].kind == FIX_L_IP4 ? AF_INET : AF_INET6;
+
+		if (!r->out[1].src || strcmp(r->out[1].src, SRC_PER_FLOW) ||
+		    r->vip != encap_rows[i + 1].vip)
+			continue;
+		src_per_flow(af, row_hash(fx, r), a, sizeof(a));
+		src_per_flow(af, row_hash(fx, &encap_rows[i + 1]), b, sizeof(b));
+		assert_string_not_equal(a, b);
+		assert_string_not_equal(a, af == AF_INET ? LB_SRC : LB_SRC6);
+	}
+}
+
+/* Without a GUE port the balancer cannot write GUE: it drops rather than send to port 0. */
+static void test_balancer_gue_port_unset(void **state)
+{
+	static const struct lb_row row = {
+		.desc = "GUE VIP, lb_config.gue_port 0: XDP_DROP as unsupported",
+		.in = { FROM_ROUTER, IP4(CLIENT, VIP_GUE), TCP(40200, 80, TCP_SYN) },
+		.verdict = XDP_DROP,
+		.vip = 8,
+		.stats = UNSUPP,
+	};
+	struct lb_fx *fx = *state;
+	int fd = bpf_map__fd(fx->skel->maps.lb_config);
+	struct lb_config cfg;
+	__u32 zero = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &cfg), 0);
+	cfg.gue_port = 0;
+	assert_int_equal(bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY), 0);
+	row_run(fx, &row, 1);
 }
 
 /*
@@ -822,6 +1204,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_balancer_basic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_balancer_two_backends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_balancer_ring_swap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_balancer_encap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_balancer_gue_port_unset, setup, teardown),
 	};
 
 	if (fix_must_skip())
