@@ -7,6 +7,7 @@
 
 #include "bench/checks.h"
 #include "bench/capture.h"
+#include "bench/roles.h"
 #include "common/parse.h"
 
 const char *checks_capture_file(const struct run *r, const struct sc_point *at)
@@ -203,7 +204,8 @@ static void check_encapsulated(struct run *r, struct check_result *c)
 	while (pcap_next_ex(p, &h, &bytes) == 1) {
 		cur.pos = (void *)bytes;
 		cur.end = (void *)bytes + h->caplen;
-		if (parse_packet(&cur, &m, 0, PARSE_F_CHECK_LEN) || !flow_to_vip(&m, &c->e->vip))
+		if (parse_packet(&cur, &m, ROLES_GUE_PORT, PARSE_F_CHECK_LEN) ||
+		    !flow_to_vip(&m, &c->e->vip))
 			continue;
 		if (np == cap || ni == cap) {
 			cap = cap ? cap * 2 : 1024;
@@ -275,7 +277,8 @@ static void check_drops(struct run *r, struct check_result *c)
 
 		if (d->node != node)
 			continue;
-		if (e->reason[0] ? strcmp(e->reason, d->reason) : !strcmp(d->reason, "NOT_SPECIFIED"))
+		if (e->reason[0] ? strcmp(e->reason, d->reason) :
+				   !strcmp(d->reason, "NOT_SPECIFIED"))
 			continue;
 		n += d->count;
 		len += snprintf(c->evidence + len, sizeof(c->evidence) - len, "%s%s%s%s=%llu",

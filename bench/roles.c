@@ -46,26 +46,100 @@ static int pass_on_peer(struct run *r, int node, const char *iface)
 	return 0;
 }
 
+/* The family of the outer header a VIP's packets travel in. */
+__u8 roles_vip_underlay(const struct sc_vip *v)
+{
+	switch (v->encap) {
+	case SC_ENCAP_IPIP:
+		return FAM_IPV4;
+	case SC_ENCAP_IP6IP6:
+	case SC_ENCAP_4IN6:
+		return FAM_IPV6;
+	case SC_ENCAP_GUE:
+		break;
+	}
+	return v->vip.addr.family; /* GUE: the underlay of the VIP's own family */
+}
+
+static __u8 lb_encap_of(enum sc_encap e)
+{
+	switch (e) {
+	case SC_ENCAP_IP6IP6:
+		return ENCAP_IP6IP6;
+	case SC_ENCAP_4IN6:
+		return ENCAP_4IN6;
+	case SC_ENCAP_GUE:
+		return ENCAP_GUE;
+	case SC_ENCAP_IPIP:
+		break;
+	}
+	return ENCAP_IPIP;
+}
+
+/* A VIP and its pool: each backend container's address in the VIP's underlay family. */
+static int vip_up(struct run *r, const struct sc_vip *v)
+{
+	struct lb_backend pool[SC_MAX_BACKENDS];
+	__u8 fam = roles_vip_underlay(v), encap = lb_encap_of(v->encap);
+	char vs[ADDR_STRLEN];
+	int k, err;
+
+	for (k = 0; k < v->n_backends; k++) {
+		const struct ip_prefix *a =
+			topology_node_addr(scenario_node(r->sc, v->backends[k]), fam);
+
+		if (!a) {
+			snprintf(r->error, sizeof(r->error),
+				 "VIP %s: backend %s has no IPv%d address",
+				 endpoint_str(&v->vip, vs, sizeof(vs)), v->backends[k], fam);
+			return -EINVAL;
+		}
+		pool[k].addr = a->addr;
+		pool[k].weight = 1;
+	}
+	err = lb_vip_check(r->lb, &v->vip, encap, 0, pool, v->n_backends);
+	if (!err)
+		err = lb_vip_add(r->lb, &v->vip, encap, 0);
+	if (!err)
+		err = lb_vip_set_backends(r->lb, &v->vip, pool, v->n_backends);
+	if (err) {
+		snprintf(r->error, sizeof(r->error), "VIP %s (%s): refused by the balancer: %s",
+			 endpoint_str(&v->vip, vs, sizeof(vs)), lb_encap_name(encap),
+			 strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 int roles_balancer_up(struct run *r)
 {
 	const struct sc_balancer *b = &r->sc->balancer;
 	struct lb_config cfg = {};
-	const struct ip_prefix *src;
+	const struct ip_prefix *src4, *src6;
 	const struct run_iface *ifc = NULL;
-	struct lb_backend pool[SC_MAX_BACKENDS];
-	int node = run_node_index(r, b->node), saved, peer, i, k, err, idx;
+	int node = run_node_index(r, b->node), saved, peer, i, err, idx;
 	enum xdp_mode mode = b->mode == SC_XDP_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE;
 
 	for (i = 0; i < r->nodes[node].n_ifaces; i++)
 		if (!strcmp(r->nodes[node].ifaces[i].name, b->iface))
 			ifc = &r->nodes[node].ifaces[i];
-	src = topology_node_addr(r->nodes[node].sc, FAM_IPV4);
-	if (!ifc || !src) {
+	src4 = topology_node_addr(r->nodes[node].sc, FAM_IPV4);
+	src6 = topology_node_addr(r->nodes[node].sc, FAM_IPV6);
+	if (!ifc || (!src4 && !src6)) {
 		snprintf(r->error, sizeof(r->error),
-			 "balancer %s needs an IPv4 address and a link on %s", b->node, b->iface);
+			 "balancer %s needs an address and a link on %s", b->node, b->iface);
 		return -EINVAL;
 	}
-	r->lb_src = src->addr;
+	/* The balancer's own addresses are the outer sources, and what decap trusts. */
+	if (src4) {
+		r->lb_src = src4->addr;
+		memcpy(&cfg.src_v4, src4->addr.bytes, 4);
+	}
+	if (src6) {
+		r->lb_src6 = src6->addr;
+		memcpy(cfg.src_v6, src6->addr.bytes, 16);
+	}
+	cfg.gue_port = ROLES_GUE_PORT;
 	peer = run_node_index(r, ifc->peer_node);
 	err = pass_on_peer(r, peer, ifc->peer_iface);
 	if (err)
@@ -79,7 +153,6 @@ int roles_balancer_up(struct run *r)
 	netns_leave(saved);
 	if (err)
 		return run_fail(r, err, "read the next hop's MAC");
-	memcpy(&cfg.src_v4, src->addr.bytes, 4);
 
 	err = lb_load(&r->lb, 0);
 	if (err)
@@ -88,30 +161,9 @@ int roles_balancer_up(struct run *r)
 	if (err)
 		return run_fail(r, err, "configure the balancer");
 	for (i = 0; i < b->n_vips; i++) {
-		const struct sc_vip *v = &b->vips[i];
-
-		if (v->encap != SC_ENCAP_IPIP) {
-			snprintf(r->error, sizeof(r->error),
-				 "VIP %d: only ipip encapsulation is implemented so far", i + 1);
-			return -EOPNOTSUPP;
-		}
-		for (k = 0; k < v->n_backends; k++) {
-			const struct ip_prefix *a =
-				topology_node_addr(scenario_node(r->sc, v->backends[k]), FAM_IPV4);
-
-			if (!a) {
-				snprintf(r->error, sizeof(r->error),
-					 "backend %s has no IPv4 address", v->backends[k]);
-				return -EINVAL;
-			}
-			pool[k].addr = a->addr;
-			pool[k].weight = 1;
-		}
-		err = lb_vip_add(r->lb, &v->vip, ENCAP_IPIP, 0);
-		if (!err)
-			err = lb_vip_set_backends(r->lb, &v->vip, pool, v->n_backends);
+		err = vip_up(r, &b->vips[i]);
 		if (err)
-			return run_fail(r, err, "add a VIP");
+			return err;
 	}
 
 	err = run_enter(r, node, &saved);
@@ -139,6 +191,25 @@ static bool is_backend(const struct scenario *sc, const char *node)
 			if (!strcmp(sc->balancer.vips[v].backends[k], node))
 				return true;
 	return false;
+}
+
+/*
+ * The underlay family a node receives encapsulated packets in: that of the first VIP it
+ * serves (a container), or of the first VIP served on it (a host). One decap serves one
+ * outer destination, so a node takes one family.
+ */
+__u8 roles_node_underlay(const struct run *r, int node)
+{
+	const struct sc_balancer *b = &r->sc->balancer;
+	const char *name = r->sc->nodes[node].name;
+	int v, k;
+
+	for (v = 0; v < b->n_vips; v++)
+		for (k = 0; k < b->vips[v].n_backends; k++)
+			if (!strcmp(b->vips[v].backends[k], name) ||
+			    !strcmp(scenario_node(r->sc, b->vips[v].backends[k])->host, name))
+				return roles_vip_underlay(&b->vips[v]);
+	return FAM_IPV4;
 }
 
 /* Attach decap for node c at node at_node's interface iface. */
@@ -171,16 +242,20 @@ static int decap_attach_at(struct run *r, int c, int at_node, const char *iface,
 static int decap_up(struct run *r, int c, enum decap_at at)
 {
 	const struct sc_node *n = r->nodes[c].sc;
-	struct ip_prefix allow = { .addr = r->lb_src, .len = 32 };
+	struct ip_prefix allow;
 	struct decap_opts o = { .allow = &allow, .n_allow = 1, .at = at };
-	const struct ip_prefix *serve = topology_node_addr(n, FAM_IPV4);
+	__u8 fam = roles_node_underlay(r, c);
+	const struct ip_prefix *serve = topology_node_addr(n, fam);
 
 	if (!serve) {
-		snprintf(r->error, sizeof(r->error), "decap for %s: it has no IPv4 address",
-			 n->name);
+		snprintf(r->error, sizeof(r->error), "decap for %s: it has no IPv%d address",
+			 n->name, fam);
 		return -EINVAL;
 	}
+	allow.addr = fam == FAM_IPV6 ? r->lb_src6 : r->lb_src;
+	allow.len = fam == FAM_IPV6 ? 128 : 32;
 	o.serve = serve->addr;
+	o.gue_port = ROLES_GUE_PORT;
 	switch (at) {
 	case DECAP_AT_HOST_VETH_EGRESS:
 		return decap_attach_at(r, c, run_node_index(r, n->host), n->name, &o);

@@ -92,7 +92,8 @@ struct run {
 	struct lb *lb;
 	enum xdp_mode xdp_mode;
 	bool xdp_attached; /* the balancer was attached (xdp_mode is what was granted) */
-	struct ip_addr lb_src;
+	struct ip_addr lb_src;	/* the balancer's IPv4 outer source (FAM_NONE: none) */
+	struct ip_addr lb_src6; /* its IPv6 outer source */
 	int pass_link_fd;
 	void *pass_skel;
 	struct echo_server *echo[SC_MAX_SERVICES];
