@@ -160,6 +160,8 @@ static const char *const decap_stat_names[DECAP_STAT_MAX] = {
 	[DECAP_STAT_DROP_NESTED] = "drop_nested",
 	[DECAP_STAT_DROP_PARSE] = "drop_parse_error",
 	[DECAP_STAT_DROP_ADJUST] = "drop_adjust_room",
+	[DECAP_STAT_ECN_CE] = "ecn_ce_copied",
+	[DECAP_STAT_DROP_ECN] = "drop_ecn_not_capable",
 };
 
 const char *decap_stat_name(enum decap_stat s)

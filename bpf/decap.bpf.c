@@ -66,6 +66,44 @@ static __always_inline int source_allowed(const struct pkt_meta *m)
 	return bpf_map_lookup_elem(&decap_allow, &key) != NULL;
 }
 
+#define ECN_MASK 0x3
+#define ECN_CE	 0x3
+
+/*
+ * RFC 6040 (normal mode): congestion the underlay marked on the outer header must reach
+ * the inner packet, or the endpoints never slow down. Outer CE on an ECN-capable inner
+ * packet sets inner CE; on a packet that is not ECN-capable it is a drop. Returns 1 when the
+ * mark was copied, 0 when nothing was to do, -1 for the drop.
+ */
+static __always_inline int ecn_decapsulate(struct __sk_buff *skb, const struct pkt_meta *m)
+{
+	__u8 inner = m->tos & ECN_MASK, b;
+	__be16 old_w, new_w;
+
+	if ((m->outer_tos & ECN_MASK) != ECN_CE || inner == ECN_CE)
+		return 0;
+	if (!inner)
+		return -1;
+	if (m->flow.family == FAM_IPV4) {
+		/* The first 16-bit word holds version/IHL and TOS: patch it and its checksum. */
+		if (bpf_skb_load_bytes(skb, m->inner_l3_off, &old_w, sizeof(old_w)))
+			return -1;
+		new_w = old_w | bpf_htons(ECN_CE);
+		if (bpf_l3_csum_replace(skb, m->inner_l3_off + offsetof(struct iphdr, check), old_w,
+					new_w, sizeof(new_w)) ||
+		    bpf_skb_store_bytes(skb, m->inner_l3_off, &new_w, sizeof(new_w), 0))
+			return -1;
+		return 1;
+	}
+	/* IPv6: the ECN bits are the low bits of the traffic class, bits 5-4 of byte 1. */
+	if (bpf_skb_load_bytes(skb, m->inner_l3_off + 1, &b, 1))
+		return -1;
+	b |= ECN_CE << 4;
+	if (bpf_skb_store_bytes(skb, m->inner_l3_off + 1, &b, 1, 0))
+		return -1;
+	return 1;
+}
+
 SEC("tc")
 int decap(struct __sk_buff *skb)
 {
@@ -106,6 +144,12 @@ int decap(struct __sk_buff *skb)
 		return verdict(DECAP_STAT_DROP_SPOOF, TC_ACT_SHOT);
 	if (m.flags & PKT_F_NESTED)
 		return verdict(DECAP_STAT_DROP_NESTED, TC_ACT_SHOT);
+
+	ret = ecn_decapsulate(skb, &m);
+	if (ret < 0)
+		return verdict(DECAP_STAT_DROP_ECN, TC_ACT_SHOT);
+	if (ret > 0)
+		verdict(DECAP_STAT_ECN_CE, 0);
 
 	/* Same family: skb->protocol and the Ethernet type stay. Mixed: tell the kernel first. */
 	flags = BPF_F_ADJ_ROOM_FIXED_GSO;

@@ -143,6 +143,8 @@ enum decap_stat {
 	DECAP_STAT_DROP_NESTED,	   /* encapsulation inside encapsulation */
 	DECAP_STAT_DROP_PARSE,	   /* encapsulated but truncated or malformed inside */
 	DECAP_STAT_DROP_ADJUST,	   /* the kernel refused to shrink the packet */
+	DECAP_STAT_ECN_CE,	   /* congestion marked on the outer header, copied inward */
+	DECAP_STAT_DROP_ECN,	   /* outer CE on a packet that is not ECN-capable (RFC 6040) */
 	DECAP_STAT_MAX
 };
 

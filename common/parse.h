@@ -70,6 +70,8 @@ struct pkt_meta {
 	__u8 icmp_type;
 	__u8 icmp_code;
 	__u8 tos; /* DSCP+ECN of the flow's IP header (IPv6 traffic class) */
+	__u8 outer_tos; /* DSCP+ECN of the outermost IP header (== tos if not encapsulated) */
+	__u8 pad[3];	/* written, so a pkt_meta holds no stale bytes */
 	__be32 outer_src[4];
 	__be32 outer_dst[4];
 	struct flow_key flow; /* innermost 5-tuple */
@@ -382,6 +384,7 @@ static __always_inline int parse_packet(struct cursor *c, struct pkt_meta *m, __
 	int proto, inner, ret;
 
 	m->encap = ENCAP_NONE;
+	m->pad[0] = m->pad[1] = m->pad[2] = 0;
 	ret = parse_eth(c, m);
 	if (ret < 0)
 		return ret;
@@ -395,6 +398,7 @@ static __always_inline int parse_packet(struct cursor *c, struct pkt_meta *m, __
 	if (proto < 0)
 		return proto;
 	m->outer_family = m->flow.family;
+	m->outer_tos = m->tos;
 	parse_addr_copy(m->outer_src, m->flow.srcv6, 4);
 	parse_addr_copy(m->outer_dst, m->flow.dstv6, 4);
 

@@ -47,6 +47,10 @@
 #define INNER4_UDP   IP4(CLIENT4, VIP4), UDP(40001, 53), DATA(33)
 #define INNER6	     IP6(CLIENT6, VIP6), TCP(40000, 80, TCP_SYN), DATA(16)
 #define OUTER4(s, d) IP4_OUTER(s, d, 0x10)
+#define OUTER4_TOS(s, d, t) IP4_OUTER(s, d, t)
+#define INNER4_TOS(t) \
+	IP4_ALL(CLIENT4, VIP4, t, 63, 0x1c46, IP4_DF, 0), TCP(40000, 80, TCP_SYN), DATA(16)
+#define INNER6_TC(t) IP6_ALL(CLIENT6, VIP6, t, 64, 0), TCP(40000, 80, TCP_SYN), DATA(16)
 #define OUTER6(s, d) IP6(s, d)
 
 struct dc_cfg {
@@ -454,6 +458,42 @@ static const struct dc_row rows[] = {
 		.in = { TO_CTR, VLAN(100), OUTER4(LB4, SERVE4), INNER4 },
 		.verdict = TC_ACT_SHOT,
 		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_DROP_ADJUST] = 1 },
+	},
+	/* RFC 6040: congestion marked on the outer header reaches the inner packet. */
+	{
+		.desc = "ECN: outer CE, inner ECT(0): inner becomes CE, checksum follows",
+		.in = { TO_CTR, OUTER4_TOS(LB4, SERVE4, 0x13), INNER4_TOS(0x12) },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4_TOS(0x13) },
+		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_DECAP] = 1, [DECAP_STAT_ECN_CE] = 1 },
+	},
+	{
+		.desc = "ECN: outer CE, inner not ECN-capable: dropped",
+		.in = { TO_CTR, OUTER4_TOS(LB4, SERVE4, 0x13), INNER4_TOS(0x10) },
+		.verdict = TC_ACT_SHOT,
+		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_DROP_ECN] = 1 },
+	},
+	{
+		.desc = "ECN: outer ECT(0), inner ECT(0): inner untouched",
+		.in = { TO_CTR, OUTER4_TOS(LB4, SERVE4, 0x12), INNER4_TOS(0x12) },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4_TOS(0x12) },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "ECN: outer CE, inner already CE: untouched",
+		.in = { TO_CTR, OUTER4_TOS(LB4, SERVE4, 0x13), INNER4_TOS(0x13) },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4_TOS(0x13) },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "ECN: IP6IP6, outer CE, inner ECT(1): inner traffic class becomes CE",
+		.cfg = &cfg_v6,
+		.in = { TO_CTR, IP6_ALL(LB6, SERVE6, 0x03, 64, 0), INNER6_TC(0xb9) },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER6_TC(0xbb) },
+		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_DECAP] = 1, [DECAP_STAT_ECN_CE] = 1 },
 	},
 };
 

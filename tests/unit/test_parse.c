@@ -384,7 +384,7 @@ static const struct parse_fixture fx_eth_ipv4_tcp = {
 	.need = 54,
 	.meta = { .l3_off = 14, .inner_l3_off = 14, .l4_off = 34, .payload_off = 54,
 		  .eth_proto = ETH_P_IP, .ip_len = 50, .outer_family = FAM_IPV4,
-		  .tcp_flags = PKT_TCP_SYN, .tos = 0x10,
+		  .tcp_flags = PKT_TCP_SYN, .tos = 0x10, .outer_tos = 0x10,
 		  .outer_src = { V4_CLIENT }, .outer_dst = { V4_VIP },
 		  .flow = FLOW4(V4_CLIENT, V4_VIP, 40000, 80, IPPROTO_TCP) },
 };
@@ -403,7 +403,8 @@ static const struct parse_fixture fx_eth_qinq_ipv6_tcp = {
 	.need = 82,
 	.meta = { .l3_off = 22, .inner_l3_off = 22, .l4_off = 62, .payload_off = 82,
 		  .eth_proto = ETH_P_IPV6, .ip_len = 67, .nvlans = 2, .outer_family = FAM_IPV6,
-		  .tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH, .tos = 0xb8, .outer_src = V6_CLIENT,
+		  .tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH, .tos = 0xb8, .outer_tos = 0xb8,
+		  .outer_src = V6_CLIENT,
 		  .outer_dst = V6_VIP, .flow = FLOW6(V6_CLIENT, V6_VIP, 40001, 443, IPPROTO_TCP) },
 };
 
@@ -811,6 +812,7 @@ static void meta_expect(const char *what, const struct pkt_meta *want, const str
 	META_EQ(icmp_type);
 	META_EQ(icmp_code);
 	META_EQ(tos);
+	META_EQ(outer_tos);
 	for (i = 0; i < 4; i++) {
 		META_EQ(outer_src[i]);
 		META_EQ(outer_dst[i]);
