@@ -3,6 +3,35 @@
  * The XDP balancer: parse, match a VIP, pick a backend (connection table, then the VIP's
  * Maglev ring), encapsulate towards it as the VIP says (bpf/encap.h) and transmit back out of
  * the same port.
+ *
+ * Policies beyond that, each with its counter (lb_stat_names[] in lb/lb.c):
+ *
+ * ICMP errors. An ICMPv4 "fragmentation needed" or ICMPv6 "packet too big" whose quoted packet
+ *   is a VIP's reply (VIP:port -> client, and the error is addressed to that VIP) goes to the
+ *   backend of the flow it is about, encapsulated like the VIP's traffic: the quoted tuple,
+ *   reversed, is looked up in the connection table (no entry is made) or hashed on the ring.
+ *   That backend's kernel then lowers its path MTU (icmp_to_backend, and tx_encap). One
+ *   quoting anything else is passed to the kernel (pass_icmp_not_vip). Other ICMP (echo,
+ *   other errors) is matched like any packet: VIPs are TCP/UDP, so it is passed as
+ *   pass_not_vip. Echo requests to a VIP are therefore the balancer host's business: put the
+ *   VIPs on its lo if they should answer ping, else its kernel drops them.
+ * MTU. With lb_config.mtu set (the underlay's IP MTU; 0: no check), a VIP packet whose IP
+ *   length plus the encapsulation overhead exceeds it is not forwarded: IPv6, and IPv4 with
+ *   DF, are answered from the VIP with "packet too big" / "fragmentation needed" carrying
+ *   mtu - overhead (bpf/icmp.h), out of the port they came in on (tx_too_big). IPv4 without
+ *   DF is dropped (drop_too_big): nothing on this path fragments (XDP_TX bypasses the stack,
+ *   the outer header carries DF), and RFC 1191 reserves the error for DF packets. ICMP errors
+ *   forwarded to a backend are not checked (they are at most 576 / 1280 bytes).
+ * Fragments. Every fragment, first or later, is matched on address and protocol (the VIP with
+ *   port 0), since a later fragment has no ports: all fragments of a datagram find the same
+ *   VIP. If it hashes without ports (VIP_F_HASH_NO_PORTS) they are hashed on the 3-tuple, go
+ *   to one backend with no connection entry, and the datagram is reassembled there. Any other
+ *   VIP a fragment finds (an all-ports VIP hashing on ports, or, for a first fragment, the
+ *   VIP of its port) would scatter the datagram, so the fragment is dropped (drop_fragment).
+ *   A later fragment to a VIP address with no port-0 VIP cannot be told from other traffic:
+ *   it is passed (pass_not_vip).
+ * Options and extension headers. IPv4 options and up to three IPv6 extension headers are
+ *   walked (common/parse.h) and travel inside the encapsulation untouched.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -12,6 +41,7 @@
 #include "common/maps.h"
 #include "common/csum.h"
 #include "bpf/encap.h"
+#include "bpf/icmp.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -93,20 +123,69 @@ static __always_inline int verdict(__u32 reason, __u64 bytes, int action)
 	return action;
 }
 
-static __always_inline struct vip_meta *vip_lookup(const struct pkt_meta *m)
+static __always_inline void vip_key_of(struct vip_key *key, const struct flow_key *f, __be16 port)
+{
+	parse_addr_copy(key->addr, f->dstv6, 4);
+	key->port = port;
+	key->proto = f->proto;
+	key->family = f->family;
+}
+
+static __always_inline struct vip_meta *vip_lookup(const struct flow_key *f)
 {
 	struct vip_key key = {};
 	struct vip_meta *vip;
 
-	parse_addr_copy(key.addr, m->flow.dstv6, 4);
-	key.port = m->flow.port16[1];
-	key.proto = m->flow.proto;
-	key.family = m->flow.family;
+	vip_key_of(&key, f, f->port16[1]);
 	vip = bpf_map_lookup_elem(&vips, &key);
 	if (vip)
 		return vip;
 	key.port = 0; /* an all-ports VIP for this protocol */
 	return bpf_map_lookup_elem(&vips, &key);
+}
+
+/*
+ * A fragment's VIP (see the top of this file): the all-ports VIP first, the port's VIP for a
+ * first fragment. *ok: the VIP takes fragments (an all-ports VIP hashing without ports).
+ */
+static __always_inline struct vip_meta *vip_lookup_frag(const struct pkt_meta *m, int *ok)
+{
+	struct vip_key key = {};
+	struct vip_meta *vip;
+
+	vip_key_of(&key, &m->flow, 0);
+	vip = bpf_map_lookup_elem(&vips, &key);
+	if (vip) {
+		*ok = !!(vip->flags & VIP_F_HASH_NO_PORTS);
+		return vip;
+	}
+	*ok = 0;
+	if (m->flags & PKT_F_FRAG_LATER)
+		return NULL;
+	key.port = m->flow.port16[1];
+	return bpf_map_lookup_elem(&vips, &key);
+}
+
+/*
+ * An ICMP too-big about a VIP's reply: m->flow becomes the flow it is about (the client's, to
+ * the VIP), and its VIP is returned. NULL: the quote names no VIP flow.
+ */
+static __always_inline struct vip_meta *icmp_vip(struct xdp_md *ctx, struct pkt_meta *m)
+{
+	struct cursor c = { .end = (void *)(long)ctx->data_end };
+	struct pkt_meta q;
+	int i;
+
+	if (parse_seek(&c, (void *)(long)ctx->data, &m->payload_off) < 0)
+		return NULL;
+	if (parse_icmp_quote(&c, &q, m->flow.family) < 0)
+		return NULL;
+	/* The error went to the source of the quoted packet: the VIP, as its reply's source. */
+	for (i = 0; i < 4; i++)
+		if (q.flow.dstv6[i] != m->flow.dstv6[i])
+			return NULL;
+	m->flow = q.flow;
+	return vip_lookup(&m->flow);
 }
 
 /* Maglev: the flow's hash (returned in *hash) picks a slot of the VIP's ring. */
@@ -129,35 +208,50 @@ static __always_inline __u32 ring_pick(const struct lb_config *cfg, const struct
 }
 
 /*
- * Connection table first, so established flows keep their backend when the pool changes;
- * a miss (a new flow, or one this balancer has not seen) schedules by Maglev and remembers.
- * Later fragments carry no ports and skip the table. The flow hash comes back in *hash: the
- * entry keeps it, so an established flow's outer header gets its entropy without rehashing.
+ * Connection table first (table: the flow may have an entry), so established flows keep
+ * their backend when the pool changes; a miss (a new flow, or one this balancer has not seen)
+ * schedules by Maglev and remembers, unless the packet is an ICMP error about the flow
+ * (icmp: it only follows the flow). The flow hash comes back in *hash: the entry keeps it, so
+ * an established flow's outer header gets its entropy without rehashing.
  */
 static __always_inline __u32 real_pick(const struct lb_config *cfg, const struct vip_meta *vip,
-				       const struct pkt_meta *m, __u32 *hash)
+				       const struct flow_key *flow, int table, int icmp,
+				       __u32 *hash)
 {
 	struct conn_val *cv, nv = {};
 	__u32 real_id;
 
-	if (!(m->flags & PKT_F_FRAG) && !(vip->flags & VIP_F_HASH_NO_PORTS)) {
-		cv = bpf_map_lookup_elem(&conns, &m->flow);
+	if (table) {
+		cv = bpf_map_lookup_elem(&conns, flow);
 		if (cv) {
 			count(&stats, LB_STAT_CONN_HIT, 0);
 			*hash = cv->hash;
 			return cv->real_id;
 		}
 	}
-	real_id = ring_pick(cfg, vip, &m->flow, hash);
-	if (real_id == LB_REAL_NONE)
+	real_id = ring_pick(cfg, vip, flow, hash);
+	if (real_id == LB_REAL_NONE || icmp)
 		return real_id;
 	count(&stats, LB_STAT_CONN_NEW, 0);
-	if (!(m->flags & PKT_F_FRAG) && !(vip->flags & VIP_F_HASH_NO_PORTS)) {
+	if (table) {
 		nv.real_id = real_id;
 		nv.hash = *hash;
-		bpf_map_update_elem(&conns, &m->flow, &nv, BPF_ANY);
+		bpf_map_update_elem(&conns, flow, &nv, BPF_ANY);
 	}
 	return real_id;
+}
+
+/*
+ * Over the MTU once encapsulated: answer the client, or drop (see the top of this file).
+ * A global function, so the verifier walks it once rather than once per way of reaching it;
+ * mtu is what is left for the client's packet.
+ */
+__noinline int balancer_too_big(struct xdp_md *ctx, const struct pkt_meta *m, __u32 mtu,
+				__u64 bytes)
+{
+	if (!m || !icmp_df_set(ctx, m) || icmp_too_big(ctx, m, mtu))
+		return verdict(LB_STAT_DROP_TOO_BIG, bytes, XDP_DROP);
+	return verdict(LB_STAT_TX_TOO_BIG, bytes, XDP_TX);
 }
 
 SEC("xdp")
@@ -170,8 +264,8 @@ int balancer(struct xdp_md *ctx)
 	struct vip_meta *vip;
 	struct pkt_meta m;
 	__u32 zero = 0, real_id, hash = 0;
+	int ret, table, icmp = 0, frag_ok = 0;
 	__u64 bytes;
-	int ret;
 
 	count(&stats, LB_STAT_RX, 0);
 	cfg = bpf_map_lookup_elem(&lb_config, &zero);
@@ -189,22 +283,39 @@ int balancer(struct xdp_md *ctx)
 	if (m.encap != ENCAP_NONE)
 		return verdict(LB_STAT_PASS_NOT_VIP, bytes, XDP_PASS);
 
-	vip = vip_lookup(&m);
+	if (m.flags & PKT_F_FRAG) {
+		vip = vip_lookup_frag(&m, &frag_ok);
+	} else {
+		vip = vip_lookup(&m.flow);
+		if (!vip && icmp_is_too_big(&m)) {
+			icmp = 1;
+			vip = icmp_vip(ctx, &m);
+			if (!vip)
+				return verdict(LB_STAT_PASS_ICMP, bytes, XDP_PASS);
+		}
+	}
 	if (!vip)
 		return verdict(LB_STAT_PASS_NOT_VIP, bytes, XDP_PASS);
 	count(&vip_stats, vip->vip_id, bytes);
+	if ((m.flags & PKT_F_FRAG) && !frag_ok)
+		return verdict(LB_STAT_DROP_FRAG, bytes, XDP_DROP);
 
-	real_id = real_pick(cfg, vip, &m, &hash);
+	table = !(m.flags & PKT_F_FRAG) && !(vip->flags & VIP_F_HASH_NO_PORTS);
+	real_id = real_pick(cfg, vip, &m.flow, table, icmp, &hash);
 	real = bpf_map_lookup_elem(&reals, &real_id);
 	if (real_id == LB_REAL_NONE || !real || real->family == FAM_NONE)
 		return verdict(LB_STAT_DROP_NO_REAL, bytes, XDP_DROP);
 
 	if (encap_plan(&plan, vip->encap, m.flow.family, real->family, cfg->gue_port))
 		return verdict(LB_STAT_DROP_UNSUPP, bytes, XDP_DROP);
+	if (cfg->mtu && m.ip_len + plan.len > cfg->mtu && !icmp)
+		return balancer_too_big(ctx, &m, cfg->mtu - plan.len, bytes);
 	if (encap_write(ctx, cfg, &plan, real, &m, hash, vip->flags))
 		return verdict(LB_STAT_DROP_ENCAP, bytes, XDP_DROP);
 
 	count(&real_stats, real_id, bytes);
+	if (icmp)
+		count(&stats, LB_STAT_ICMP_TO_REAL, bytes);
 	return verdict(LB_STAT_TX_ENCAP, bytes, XDP_TX);
 }
 

@@ -105,10 +105,11 @@ static __always_inline int encap_plan(struct encap_plan *p, __u8 encap, __u8 inn
 
 /*
  * Grow the head by p->len and move Ethernet and VLAN tags to the new front; the frame leaves
- * from the MAC it came to, towards the next hop. Returns where the outer header goes, or NULL.
+ * from the MAC it came to, towards the next hop (to_sender: back to the MAC it came from, for
+ * an answer). Returns where the outer header goes, or NULL.
  */
 static __always_inline void *encap_push(struct xdp_md *ctx, const struct lb_config *cfg,
-					const struct encap_plan *p, __u8 nvlans)
+					const struct encap_plan *p, __u8 nvlans, int to_sender)
 {
 	int grow = p->len;
 	struct ethhdr *eth, *old_eth;
@@ -127,7 +128,10 @@ static __always_inline void *encap_push(struct xdp_md *ctx, const struct lb_conf
 		return NULL;
 
 	__builtin_memcpy(eth->h_source, old_eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(eth->h_dest, cfg->nexthop_mac, ETH_ALEN);
+	if (to_sender)
+		__builtin_memcpy(eth->h_dest, old_eth->h_source, ETH_ALEN);
+	else
+		__builtin_memcpy(eth->h_dest, cfg->nexthop_mac, ETH_ALEN);
 	eth->h_proto = old_eth->h_proto;
 	proto = (void *)eth + offsetof(struct ethhdr, h_proto);
 
@@ -236,7 +240,7 @@ static __always_inline int encap_write(struct xdp_md *ctx, const struct lb_confi
 {
 	void *pos, *end;
 
-	pos = encap_push(ctx, cfg, p, m->nvlans);
+	pos = encap_push(ctx, cfg, p, m->nvlans, 0);
 	if (!pos)
 		return -1;
 	end = (void *)(long)ctx->data_end;

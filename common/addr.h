@@ -22,8 +22,8 @@ struct ip_prefix {
 /* "10.100.0.1:80/tcp", "[2001:db8::1]:443/udp", "10.100.0.1/tcp" (all ports: port 0). */
 struct endpoint {
 	struct ip_addr addr;
-	__u16 port;  /* host order, 0: all ports */
-	__u8 proto;  /* IPPROTO_TCP / IPPROTO_UDP */
+	__u16 port; /* host order, 0: all ports */
+	__u8 proto; /* IPPROTO_TCP / IPPROTO_UDP */
 };
 
 int addr_parse(const char *s, struct ip_addr *out);

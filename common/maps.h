@@ -43,13 +43,13 @@ _Static_assert(sizeof(struct vip_key) == 20, "vip_key layout");
  * with the flow hash below it, so a backend NIC whose RSS hashes only the outer addresses
  * still spreads flows. Without it every packet leaves from the configured source.
  */
-#define VIP_F_SRC_PER_FLOW  0x2
-#define VIP_F_ALL	    (VIP_F_HASH_NO_PORTS | VIP_F_SRC_PER_FLOW)
+#define VIP_F_SRC_PER_FLOW 0x2
+#define VIP_F_ALL	   (VIP_F_HASH_NO_PORTS | VIP_F_SRC_PER_FLOW)
 
 struct vip_meta {
 	__u32 vip_id; /* index into the ring and per-VIP stats maps */
-	__u32 flags;  /* VIP_F_* */
-	__u8 encap;   /* enum encap_type */
+	__u32 flags; /* VIP_F_* */
+	__u8 encap; /* enum encap_type */
 	__u8 pad[3];
 	__u32 pad2;
 };
@@ -72,12 +72,12 @@ _Static_assert(sizeof(struct conn_val) == 8, "conn_val layout");
 struct lb_config {
 	__u8 nexthop_mac[6]; /* destination MAC of every encapsulated frame */
 	__u16 pad0;
-	__be32 src_v4;	   /* outer source for IPv4 underlay */
-	__be32 src_v6[4];  /* outer source for IPv6 underlay */
-	__u32 ring_size;   /* slots per VIP ring, prime */
+	__be32 src_v4; /* outer source for IPv4 underlay */
+	__be32 src_v6[4]; /* outer source for IPv6 underlay */
+	__u32 ring_size; /* slots per VIP ring, prime */
 	__u32 hash_seed;
-	__u16 mtu;	   /* underlay MTU for the too-big answer; 0: no check */
-	__u16 gue_port;	   /* host order: destination port of GUE encapsulation */
+	__u16 mtu; /* underlay MTU for the too-big answer; 0: no check */
+	__u16 gue_port; /* host order: destination port of GUE encapsulation */
 	/*
 	 * Per-flow outer sources (VIP_F_SRC_PER_FLOW) keep these leading bits of src_v4 /
 	 * src_v6 and take the rest from the flow hash (IPv6: at most the low 32 bits).
@@ -91,16 +91,21 @@ _Static_assert(sizeof(struct lb_config) == 44, "lb_config layout");
 
 /* Counters of the balancer, one slot per reason, per CPU. */
 enum lb_stat {
-	LB_STAT_RX = 0,		/* every packet seen */
-	LB_STAT_TX_ENCAP,	/* encapsulated and transmitted */
-	LB_STAT_PASS_NOT_IP,	/* not IPv4/IPv6 (ARP, ...) */
-	LB_STAT_PASS_NOT_VIP,	/* IP, but not to a VIP */
-	LB_STAT_PASS_PARSE,	/* could not be parsed (truncated, malformed, unsupported) */
-	LB_STAT_CONN_HIT,	/* connection table had the flow */
-	LB_STAT_CONN_NEW,	/* new flow scheduled by Maglev */
-	LB_STAT_DROP_NO_REAL,	/* the VIP has no backend */
-	LB_STAT_DROP_ENCAP,	/* no room to encapsulate */
-	LB_STAT_DROP_UNSUPP,	/* VIP encapsulation this build cannot do */
+	LB_STAT_RX = 0, /* every packet seen */
+	LB_STAT_TX_ENCAP, /* encapsulated and transmitted */
+	LB_STAT_PASS_NOT_IP, /* not IPv4/IPv6 (ARP, ...) */
+	LB_STAT_PASS_NOT_VIP, /* IP, but not to a VIP */
+	LB_STAT_PASS_PARSE, /* could not be parsed (truncated, malformed, unsupported) */
+	LB_STAT_CONN_HIT, /* connection table had the flow */
+	LB_STAT_CONN_NEW, /* new flow scheduled by Maglev */
+	LB_STAT_DROP_NO_REAL, /* the VIP has no backend */
+	LB_STAT_DROP_ENCAP, /* no room to encapsulate */
+	LB_STAT_DROP_UNSUPP, /* VIP encapsulation this build cannot do */
+	LB_STAT_ICMP_TO_REAL, /* ICMP too-big about a VIP flow: to its backend (+ tx_encap) */
+	LB_STAT_PASS_ICMP, /* ICMP too-big quoting no VIP flow (or an unreadable quote) */
+	LB_STAT_TX_TOO_BIG, /* over lb_config.mtu: answered frag-needed / too-big */
+	LB_STAT_DROP_TOO_BIG, /* over lb_config.mtu, IPv4 without DF (nothing here fragments) */
+	LB_STAT_DROP_FRAG, /* fragment of a VIP that is not all-ports + hash-no-ports */
 	LB_STAT_MAX
 };
 
@@ -116,10 +121,10 @@ _Static_assert(sizeof(struct lb_counter) == 16, "lb_counter layout");
 
 struct decap_config {
 	__be32 serve_addr[4]; /* outer destination this program serves */
-	__u8 serve_family;    /* FAM_*; FAM_NONE with DECAP_F_ANY_DST */
+	__u8 serve_family; /* FAM_*; FAM_NONE with DECAP_F_ANY_DST */
 	__u8 pad[3];
-	__u32 flags;	      /* DECAP_F_* */
-	__u16 gue_port;	      /* host order; 0: no GUE */
+	__u32 flags; /* DECAP_F_* */
+	__u16 gue_port; /* host order; 0: no GUE */
 	__u16 pad2;
 };
 _Static_assert(sizeof(struct decap_config) == 28, "decap_config layout");
@@ -134,17 +139,17 @@ struct decap_allow_key {
 _Static_assert(sizeof(struct decap_allow_key) == 24, "decap_allow_key layout");
 
 enum decap_stat {
-	DECAP_STAT_RX = 0,	   /* every packet seen */
-	DECAP_STAT_DECAP,	   /* decapsulated and passed on */
-	DECAP_STAT_PASS_PLAIN,	   /* not encapsulated: passed untouched */
+	DECAP_STAT_RX = 0, /* every packet seen */
+	DECAP_STAT_DECAP, /* decapsulated and passed on */
+	DECAP_STAT_PASS_PLAIN, /* not encapsulated: passed untouched */
 	DECAP_STAT_PASS_OTHER_DST, /* encapsulated to another address, passed on (host-nic strict) */
 	DECAP_STAT_DROP_OTHER_DST, /* encapsulated to another address: never for this tenant */
-	DECAP_STAT_DROP_SPOOF,	   /* outer source not in the allow-list */
-	DECAP_STAT_DROP_NESTED,	   /* encapsulation inside encapsulation */
-	DECAP_STAT_DROP_PARSE,	   /* encapsulated but truncated or malformed inside */
-	DECAP_STAT_DROP_ADJUST,	   /* the kernel refused to shrink the packet */
-	DECAP_STAT_ECN_CE,	   /* congestion marked on the outer header, copied inward */
-	DECAP_STAT_DROP_ECN,	   /* outer CE on a packet that is not ECN-capable (RFC 6040) */
+	DECAP_STAT_DROP_SPOOF, /* outer source not in the allow-list */
+	DECAP_STAT_DROP_NESTED, /* encapsulation inside encapsulation */
+	DECAP_STAT_DROP_PARSE, /* encapsulated but truncated or malformed inside */
+	DECAP_STAT_DROP_ADJUST, /* the kernel refused to shrink the packet */
+	DECAP_STAT_ECN_CE, /* congestion marked on the outer header, copied inward */
+	DECAP_STAT_DROP_ECN, /* outer CE on a packet that is not ECN-capable (RFC 6040) */
 	DECAP_STAT_MAX
 };
 
@@ -154,9 +159,9 @@ enum decap_stat {
 #endif
 
 struct drop_key {
-	__u32 netns;   /* inode of the device's network namespace; 0: no device */
+	__u32 netns; /* inode of the device's network namespace; 0: no device */
 	__u32 ifindex; /* 0: no device */
-	__u32 reason;  /* enum skb_drop_reason of the running kernel */
+	__u32 reason; /* enum skb_drop_reason of the running kernel */
 	__u32 pad;
 };
 _Static_assert(sizeof(struct drop_key) == 16, "drop_key layout");

@@ -94,7 +94,8 @@ static int nl_talk(struct nl_sock *nl, struct nl_req *r)
 				continue;
 			return -errno;
 		}
-		for (nh = (struct nlmsghdr *)resp; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
+		for (nh = (struct nlmsghdr *)resp; NLMSG_OK(nh, (size_t)n);
+		     nh = NLMSG_NEXT(nh, n)) {
 			if (nh->nlmsg_seq != nl->seq)
 				continue;
 			if (nh->nlmsg_type == NLMSG_ERROR)
@@ -187,8 +188,7 @@ int nl_addr_del(struct nl_sock *nl, int ifindex, const struct ip_prefix *p)
 	return nl_addr(nl, RTM_DELADDR, 0, ifindex, p);
 }
 
-int nl_route_add(struct nl_sock *nl, const struct ip_prefix *dst, const struct ip_addr *gw,
-		 int oif)
+int nl_route_add(struct nl_sock *nl, const struct ip_prefix *dst, const struct ip_addr *gw, int oif)
 {
 	struct rtmsg rtm = {
 		.rtm_family = addr_af(&dst->addr),

@@ -19,25 +19,25 @@
 #define parse_ntohs(x) (x)
 #endif
 
-#define PARSE_MAX_VLANS	   2
-#define PARSE_MAX_OFF	   0x3ff /* every header we read starts in the first KiB */
+#define PARSE_MAX_VLANS 2
+#define PARSE_MAX_OFF	0x3ff /* every header we read starts in the first KiB */
 #ifndef PARSE_MAX_IPV6_EXT
 #define PARSE_MAX_IPV6_EXT 3 /* more cost the verifier 5x each: see issue notes */
 #endif
 
 enum parse_error {
-	PARSE_TRUNCATED = -1,	/* a header runs past the end of the data */
-	PARSE_MALFORMED = -2,	/* a length or version field is impossible */
+	PARSE_TRUNCATED = -1, /* a header runs past the end of the data */
+	PARSE_MALFORMED = -2, /* a length or version field is impossible */
 	PARSE_UNSUPPORTED = -3, /* not IP, more VLAN tags or extension headers than we walk */
 };
 
 enum encap_type {
 	ENCAP_NONE = 0,
-	ENCAP_IPIP = 1,	  /* IPv4 in IPv4 */
+	ENCAP_IPIP = 1, /* IPv4 in IPv4 */
 	ENCAP_IP6IP6 = 2, /* IPv6 in IPv6 */
-	ENCAP_4IN6 = 3,	  /* IPv4 in IPv6 */
-	ENCAP_6IN4 = 4,	  /* IPv6 in IPv4 (parsed, never produced) */
-	ENCAP_GUE = 5,	  /* UDP + GUE, outer IPv4 or IPv6 */
+	ENCAP_4IN6 = 3, /* IPv4 in IPv6 */
+	ENCAP_6IN4 = 4, /* IPv6 in IPv4 (parsed, never produced) */
+	ENCAP_GUE = 5, /* UDP + GUE, outer IPv4 or IPv6 */
 	ENCAP_MAX
 };
 
@@ -56,12 +56,12 @@ struct cursor {
 };
 
 struct pkt_meta {
-	__u16 l3_off;	    /* outermost IP header */
+	__u16 l3_off; /* outermost IP header */
 	__u16 inner_l3_off; /* the IP header the flow key describes (== l3_off if no encap) */
-	__u16 l4_off;	    /* its transport header (0 when there is none) */
-	__u16 payload_off;  /* first byte after the transport header */
-	__u16 eth_proto;    /* outer ethertype, host order */
-	__u16 ip_len;	    /* total length of the flow's IP packet per its header */
+	__u16 l4_off; /* its transport header (0 when there is none) */
+	__u16 payload_off; /* first byte after the transport header */
+	__u16 eth_proto; /* outer ethertype, host order */
+	__u16 ip_len; /* total length of the flow's IP packet per its header */
 	__u8 nvlans;
 	__u8 encap; /* enum encap_type */
 	__u8 flags; /* PKT_F_* */
@@ -71,7 +71,7 @@ struct pkt_meta {
 	__u8 icmp_code;
 	__u8 tos; /* DSCP+ECN of the flow's IP header (IPv6 traffic class) */
 	__u8 outer_tos; /* DSCP+ECN of the outermost IP header (== tos if not encapsulated) */
-	__u8 pad[3];	/* written, so a pkt_meta holds no stale bytes */
+	__u8 pad[3]; /* written, so a pkt_meta holds no stale bytes */
 	__be32 outer_src[4];
 	__be32 outer_dst[4];
 	struct flow_key flow; /* innermost 5-tuple */
@@ -251,8 +251,8 @@ done:
 	return nh;
 }
 
-static __always_inline int parse_ip(struct cursor *c, int eth_proto, struct pkt_meta *m,
-				    __u32 opts, __u16 *hlen)
+static __always_inline int parse_ip(struct cursor *c, int eth_proto, struct pkt_meta *m, __u32 opts,
+				    __u16 *hlen)
 {
 	if (eth_proto == ETH_P_IP)
 		return parse_ipv4(c, m, opts, hlen);
@@ -322,6 +322,38 @@ static __always_inline int parse_l4(struct cursor *c, struct pkt_meta *m, __u32 
 	default:
 		return 0;
 	}
+}
+
+/*
+ * The packet an ICMP error quotes (its IP header and at least 8 bytes more), at c->pos:
+ * family is the error's own (ICMPv4 quotes IPv4, ICMPv6 quotes IPv6). q->flow gets the
+ * quoted TCP or UDP tuple reversed, i.e. the key of the other direction: an error about a
+ * VIP's reply (VIP:port -> client) names the client's flow to the VIP. Length fields are not
+ * checked, since a quote is cut short. Returns 0, or a negative PARSE_* code: not TCP/UDP,
+ * or a later fragment (no ports), is unsupported.
+ */
+static __always_inline int parse_icmp_quote(struct cursor *c, struct pkt_meta *q, __u8 family)
+{
+	__u16 hlen, *ports;
+	__be32 a;
+	int proto, i;
+
+	proto = parse_ip(c, family == FAM_IPV4 ? ETH_P_IP : ETH_P_IPV6, q, 0, &hlen);
+	if (proto < 0)
+		return proto;
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || (q->flags & PKT_F_FRAG_LATER))
+		return PARSE_UNSUPPORTED;
+	ports = c->pos;
+	if ((void *)(ports + 2) > c->end)
+		return PARSE_TRUNCATED;
+	q->flow.port16[0] = ports[1];
+	q->flow.port16[1] = ports[0];
+	for (i = 0; i < 4; i++) {
+		a = q->flow.srcv6[i];
+		q->flow.srcv6[i] = q->flow.dstv6[i];
+		q->flow.dstv6[i] = a;
+	}
+	return 0;
 }
 
 /*

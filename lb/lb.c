@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "lb/lb.h"
@@ -15,6 +16,7 @@
 #include "common/log.h"
 #include "common/parse.h"
 #include "balancer.skel.h"
+#include "root.skel.h"
 
 enum lb_map {
 	LB_MAP_CONFIG,
@@ -25,6 +27,7 @@ enum lb_map {
 	LB_MAP_STATS,
 	LB_MAP_VIP_STATS,
 	LB_MAP_REAL_STATS,
+	LB_MAP_POOLS, /* user space only: created here, not by the BPF object */
 	LB_MAP_MAX
 };
 
@@ -33,13 +36,27 @@ static const char *const lb_map_names[LB_MAP_MAX] = {
 	[LB_MAP_RINGS] = "rings",	  [LB_MAP_REALS] = "reals",
 	[LB_MAP_CONNS] = "conns",	  [LB_MAP_STATS] = "stats",
 	[LB_MAP_VIP_STATS] = "vip_stats", [LB_MAP_REAL_STATS] = "real_stats",
+	[LB_MAP_POOLS] = "pools",
 };
 
 #define LB_LINK_PIN "xdp_link"
 
+/* A VIP's pool (value of "pools", keyed by vip_id): what its ring was built from. */
+struct lb_pool {
+	__u32 n;
+	__u32 pad;
+	struct {
+		__u32 real_id;
+		__u32 weight;
+	} m[LB_POOL_MAX];
+};
+_Static_assert(sizeof(struct lb_pool) == 8 + 8 * LB_POOL_MAX, "lb_pool layout");
+
 struct lb {
 	struct balancer_bpf *skel; /* NULL when opened from pins */
+	struct root_bpf *root; /* the chain root, when this process loaded it */
 	int fds[LB_MAP_MAX];
+	int chain_fd; /* the chain's prog array; -1: not chained */
 	int link_fd;
 	__u32 ring_size;
 };
@@ -53,15 +70,46 @@ static struct lb *lb_alloc(void)
 		return NULL;
 	for (i = 0; i < LB_MAP_MAX; i++)
 		lb->fds[i] = -1;
+	lb->chain_fd = -1;
 	lb->link_fd = -1;
 	return lb;
 }
 
+/* The chain root, with the balancer in the last slot of its prog array. */
+static int chain_load(struct lb *lb)
+{
+	__u32 slot = CHAIN_SLOT_BALANCER;
+	int fd = bpf_program__fd(lb->skel->progs.balancer);
+
+	int err;
+
+	lb->root = root_bpf__open_and_load();
+	if (!lb->root) {
+		err = -errno;
+		pr_warn("load the chain root: %s\n", strerror(-err));
+		return err;
+	}
+	lb->chain_fd = bpf_map__fd(lb->root->maps.chain);
+	if (bpf_map_update_elem(lb->chain_fd, &slot, &fd, BPF_ANY)) {
+		err = -errno;
+		pr_warn("put the balancer in slot %u of the chain: %s\n", slot, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 int lb_load(struct lb **out, __u32 ring_size)
 {
-	struct lb_config cfg = {};
+	struct lb_load_opts opts = { .ring_size = ring_size };
+
+	return lb_load_with(out, &opts);
+}
+
+int lb_load_with(struct lb **out, const struct lb_load_opts *opts)
+{
+	__u32 zero = 0, ring_size = opts->ring_size;
 	struct bpf_map *maps[LB_MAP_MAX];
-	__u32 zero = 0;
+	struct lb_config cfg = {};
 	struct lb *lb;
 	int err, i, tmpl;
 
@@ -82,6 +130,11 @@ int lb_load(struct lb **out, __u32 ring_size)
 		pr_warn("open the balancer BPF object: %s\n", strerror(-err));
 		goto err_free;
 	}
+	if (opts->conns_percpu) {
+		err = bpf_map__set_map_flags(lb->skel->maps.conns, BPF_F_NO_COMMON_LRU);
+		if (err)
+			goto err_destroy;
+	}
 	/*
 	 * The ring size is the inner map template's size. libbpf 1.1 crashes resizing the
 	 * template in place (bpf_map__inner_map() has no object), so hand it a sized one.
@@ -97,7 +150,8 @@ int lb_load(struct lb **out, __u32 ring_size)
 		err = balancer_bpf__load(lb->skel);
 	close(tmpl);
 	if (err) {
-		pr_warn("load the balancer: %s (run with -vv for the verifier log)\n",
+		pr_warn("load the balancer: %s (the verifier's log, if it refused the program, is "
+			"above; -vv shows libbpf's whole log)\n",
 			strerror(-err));
 		goto err_destroy;
 	}
@@ -109,16 +163,32 @@ int lb_load(struct lb **out, __u32 ring_size)
 	maps[LB_MAP_STATS] = lb->skel->maps.stats;
 	maps[LB_MAP_VIP_STATS] = lb->skel->maps.vip_stats;
 	maps[LB_MAP_REAL_STATS] = lb->skel->maps.real_stats;
-	for (i = 0; i < LB_MAP_MAX; i++)
+	for (i = 0; i < LB_MAP_POOLS; i++)
 		lb->fds[i] = bpf_map__fd(maps[i]);
+	lb->fds[LB_MAP_POOLS] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pools", sizeof(__u32),
+					       sizeof(struct lb_pool), LB_MAX_VIPS, NULL);
+	if (lb->fds[LB_MAP_POOLS] < 0) {
+		err = -errno;
+		goto err_destroy;
+	}
 
 	cfg.ring_size = ring_size;
-	err = bpf_map_update_elem(lb->fds[LB_MAP_CONFIG], &zero, &cfg, BPF_ANY);
-	if (err)
-		goto err_destroy;
+	if (bpf_map_update_elem(lb->fds[LB_MAP_CONFIG], &zero, &cfg, BPF_ANY)) {
+		err = -errno;
+		goto err_pools;
+	}
+	if (opts->chain) {
+		err = chain_load(lb);
+		if (err)
+			goto err_root;
+	}
 	*out = lb;
 	return 0;
 
+err_root:
+	root_bpf__destroy(lb->root);
+err_pools:
+	close(lb->fds[LB_MAP_POOLS]);
 err_destroy:
 	balancer_bpf__destroy(lb->skel);
 err_free:
@@ -148,6 +218,11 @@ int lb_open_pinned(struct lb **out, const char *dir)
 			return err;
 		}
 	}
+	/* Not chained, or not attached (yet): these are optional. */
+	snprintf(path, sizeof(path), "%s/%s", dir, CHAIN_MAP_NAME);
+	lb->chain_fd = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "%s/%s", dir, LB_LINK_PIN);
+	lb->link_fd = bpf_obj_get(path);
 	err = lb_config_get(lb, &cfg);
 	if (err) {
 		lb_close(lb);
@@ -195,6 +270,18 @@ int lb_pin(struct lb *lb, const char *dir)
 			return err;
 		}
 	}
+	/*
+	 * The pin also keeps the chain's members: a prog array is emptied when the last
+	 * reference from user space (fd or pin) goes, whatever programs still use it.
+	 */
+	if (lb->chain_fd >= 0) {
+		snprintf(path, sizeof(path), "%s/%s", dir, CHAIN_MAP_NAME);
+		if (bpf_obj_pin(lb->chain_fd, path)) {
+			err = -errno;
+			pr_warn("pin %s: %s\n", path, strerror(-err));
+			return err;
+		}
+	}
 	if (lb->link_fd >= 0) {
 		snprintf(path, sizeof(path), "%s/%s", dir, LB_LINK_PIN);
 		if (bpf_obj_pin(lb->link_fd, path)) {
@@ -217,6 +304,8 @@ int lb_unpin(const char *dir)
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, LB_LINK_PIN);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", dir, CHAIN_MAP_NAME);
+	unlink(path);
 	if (rmdir(dir) && errno != ENOENT)
 		return -errno;
 	return 0;
@@ -236,7 +325,7 @@ int lb_attach(struct lb *lb, int ifindex, enum xdp_mode mode, enum xdp_mode *gra
 	if (!lb->skel)
 		return -EINVAL;
 	opts.flags = mode == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-	fd = bpf_link_create(bpf_program__fd(lb->skel->progs.balancer), ifindex, BPF_XDP, &opts);
+	fd = bpf_link_create(lb_prog_fd(lb), ifindex, BPF_XDP, &opts);
 	if (fd < 0) {
 		err = -errno;
 		if (mode == XDP_MODE_NATIVE && (err == -EOPNOTSUPP || err == -EINVAL))
@@ -273,8 +362,13 @@ void lb_close(struct lb *lb)
 		return;
 	if (lb->link_fd >= 0)
 		close(lb->link_fd);
+	if (lb->root)
+		root_bpf__destroy(lb->root);
+	else if (lb->chain_fd >= 0)
+		close(lb->chain_fd);
 	if (lb->skel) {
 		balancer_bpf__destroy(lb->skel);
+		close(lb->fds[LB_MAP_POOLS]);
 	} else {
 		for (i = 0; i < LB_MAP_MAX; i++)
 			if (lb->fds[i] >= 0)
@@ -525,6 +619,31 @@ update:
 	return 0;
 }
 
+static int pool_clear(struct lb *lb, __u32 vip_id)
+{
+	struct lb_pool pool = {};
+
+	if (bpf_map_update_elem(lb->fds[LB_MAP_POOLS], &vip_id, &pool, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int percpu_zero(int fd, __u32 key)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	struct lb_counter *v;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_update_elem(fd, &key, v, BPF_ANY))
+		err = -errno;
+	free(v);
+	return err;
+}
+
 int lb_vip_del(struct lb *lb, const struct endpoint *vip)
 {
 	struct vip_meta meta;
@@ -536,7 +655,9 @@ int lb_vip_del(struct lb *lb, const struct endpoint *vip)
 	if (bpf_map_delete_elem(lb->fds[LB_MAP_VIPS], &key))
 		return -errno;
 	bpf_map_delete_elem(lb->fds[LB_MAP_RINGS], &meta.vip_id);
-	return 0;
+	/* The id is free for the next VIP: let it start with no pool and no counts. */
+	pool_clear(lb, meta.vip_id);
+	return percpu_zero(lb->fds[LB_MAP_VIP_STATS], meta.vip_id);
 }
 
 /* The real id holding addr, or a new one. */
@@ -598,16 +719,23 @@ static int ring_install(struct lb *lb, __u32 vip_id, const __u32 *ring)
 int lb_vip_set_backends(struct lb *lb, const struct endpoint *vip, const struct lb_backend *b,
 			int n)
 {
+	struct lb_pool pool = { .n = n };
 	struct maglev_backend *mb;
 	struct lb_config cfg;
 	struct vip_meta meta;
 	struct vip_key key;
+	char buf[ADDR_STRLEN];
 	__u32 *ring;
 	int i, err;
 
 	vip_key_from_endpoint(vip, &key);
 	if (bpf_map_lookup_elem(lb->fds[LB_MAP_VIPS], &key, &meta))
 		return -ENOENT;
+	if (n > LB_POOL_MAX) {
+		pr_warn("VIP %s: %d backends, at most %d per VIP\n",
+			endpoint_str(vip, buf, sizeof(buf)), n, LB_POOL_MAX);
+		return -E2BIG;
+	}
 	err = lb_config_get(lb, &cfg);
 	if (err)
 		return err;
@@ -629,10 +757,15 @@ int lb_vip_set_backends(struct lb *lb, const struct endpoint *vip, const struct 
 		mb[i].id = b[i].addr.bytes;
 		mb[i].id_len = sizeof(b[i].addr.bytes);
 		mb[i].weight = b[i].weight;
+		pool.m[i].real_id = mb[i].value;
+		pool.m[i].weight = b[i].weight;
 	}
 	err = maglev_build(mb, n, ring, lb->ring_size, LB_REAL_NONE);
 	if (!err)
 		err = ring_install(lb, meta.vip_id, ring);
+	/* After the swap: the pool on record is the one the data plane runs. */
+	if (!err && bpf_map_update_elem(lb->fds[LB_MAP_POOLS], &meta.vip_id, &pool, BPF_ANY))
+		err = -errno;
 out:
 	free(mb);
 	free(ring);
@@ -650,6 +783,11 @@ static const char *const lb_stat_names[LB_STAT_MAX] = {
 	[LB_STAT_DROP_NO_REAL] = "drop_no_backend",
 	[LB_STAT_DROP_ENCAP] = "drop_encap",
 	[LB_STAT_DROP_UNSUPP] = "drop_unsupported_encap",
+	[LB_STAT_ICMP_TO_REAL] = "icmp_to_backend",
+	[LB_STAT_PASS_ICMP] = "pass_icmp_not_vip",
+	[LB_STAT_TX_TOO_BIG] = "tx_too_big",
+	[LB_STAT_DROP_TOO_BIG] = "drop_too_big",
+	[LB_STAT_DROP_FRAG] = "drop_fragment",
 };
 
 const char *lb_stat_name(enum lb_stat s)
@@ -679,4 +817,557 @@ int lb_stats_read(struct lb *lb, struct lb_counter out[LB_STAT_MAX])
 	}
 	free(v);
 	return 0;
+}
+
+int lb_stats_read_cpus(struct lb *lb, struct lb_counter (*out)[LB_STAT_MAX], int ncpu)
+{
+	int possible = libbpf_num_possible_cpus(), c;
+	struct lb_counter *v;
+	__u32 i;
+
+	if (possible < 0)
+		return possible;
+	if (ncpu < possible)
+		return -EINVAL;
+	v = calloc(possible, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < LB_STAT_MAX; i++) {
+		if (bpf_map_lookup_elem(lb->fds[LB_MAP_STATS], &i, v))
+			memset(v, 0, possible * sizeof(*v));
+		for (c = 0; c < possible; c++)
+			out[c][i] = v[c];
+	}
+	free(v);
+	return 0;
+}
+
+/* One key of a per-CPU counter map, summed over CPUs. */
+static int percpu_sum(int fd, __u32 key, struct lb_counter *sum)
+{
+	int ncpu = libbpf_num_possible_cpus(), c, err = 0;
+	struct lb_counter *v;
+
+	sum->packets = sum->bytes = 0;
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &key, v))
+		err = -errno;
+	for (c = 0; !err && c < ncpu; c++) {
+		sum->packets += v[c].packets;
+		sum->bytes += v[c].bytes;
+	}
+	free(v);
+	return err;
+}
+
+static void endpoint_from_vip_key(const struct vip_key *key, struct endpoint *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->addr.family = key->family;
+	memcpy(e->addr.bytes, key->addr, key->family == FAM_IPV6 ? 16 : 4);
+	e->port = ntohs(key->port);
+	e->proto = key->proto;
+}
+
+static int real_addr_get(struct lb *lb, __u32 real_id, struct ip_addr *addr)
+{
+	struct real_def def;
+
+	if (bpf_map_lookup_elem(lb->fds[LB_MAP_REALS], &real_id, &def))
+		return -errno;
+	if (def.family == FAM_NONE)
+		return -ENOENT;
+	memset(addr, 0, sizeof(*addr));
+	addr->family = def.family;
+	memcpy(addr->bytes, def.addr, 16);
+	return 0;
+}
+
+static int vip_info_fill(struct lb *lb, const struct vip_key *key, const struct vip_meta *meta,
+			 struct lb_vip_info *info)
+{
+	struct lb_pool pool;
+	__u32 i;
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	endpoint_from_vip_key(key, &info->vip);
+	info->vip_id = meta->vip_id;
+	info->flags = meta->flags;
+	info->encap = meta->encap;
+	if (bpf_map_lookup_elem(lb->fds[LB_MAP_POOLS], &meta->vip_id, &pool))
+		return -errno;
+	for (i = 0; i < pool.n && i < LB_POOL_MAX; i++) {
+		err = real_addr_get(lb, pool.m[i].real_id, &info->pool[i].addr);
+		if (err)
+			return err;
+		info->pool[i].weight = pool.m[i].weight;
+		info->real_id[i] = pool.m[i].real_id;
+	}
+	info->n = i;
+	return percpu_sum(lb->fds[LB_MAP_VIP_STATS], meta->vip_id, &info->counters);
+}
+
+int lb_vip_get(struct lb *lb, const struct endpoint *vip, struct lb_vip_info *out)
+{
+	struct vip_meta meta;
+	struct vip_key key;
+
+	vip_key_from_endpoint(vip, &key);
+	if (bpf_map_lookup_elem(lb->fds[LB_MAP_VIPS], &key, &meta))
+		return -ENOENT;
+	return vip_info_fill(lb, &key, &meta, out);
+}
+
+static int vip_info_cmp(const void *a, const void *b)
+{
+	const struct lb_vip_info *x = a, *y = b;
+
+	return x->vip_id < y->vip_id ? -1 : x->vip_id > y->vip_id;
+}
+
+int lb_vip_list(struct lb *lb, struct lb_vip_info **out, int *n)
+{
+	struct vip_key key, *prev = NULL;
+	struct lb_vip_info *v;
+	struct vip_meta meta;
+	int i = 0, err = 0;
+
+	v = calloc(LB_MAX_VIPS, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	while (i < LB_MAX_VIPS && !bpf_map_get_next_key(lb->fds[LB_MAP_VIPS], prev, &key)) {
+		prev = &key;
+		if (bpf_map_lookup_elem(lb->fds[LB_MAP_VIPS], &key, &meta))
+			continue; /* deleted meanwhile */
+		err = vip_info_fill(lb, &key, &meta, &v[i]);
+		if (err)
+			break;
+		i++;
+	}
+	if (err) {
+		free(v);
+		return err;
+	}
+	qsort(v, i, sizeof(*v), vip_info_cmp);
+	*out = v;
+	*n = i;
+	return 0;
+}
+
+static int pool_find(const struct lb_vip_info *info, const struct ip_addr *addr)
+{
+	int i;
+
+	for (i = 0; i < info->n; i++)
+		if (addr_equal(&info->pool[i].addr, addr))
+			return i;
+	return -1;
+}
+
+/* The VIP and the index of addr in its pool; says why when either is missing. */
+static int pool_lookup(struct lb *lb, const struct endpoint *vip, const struct ip_addr *addr,
+		       struct lb_vip_info *info, int *idx)
+{
+	char vbuf[ADDR_STRLEN], abuf[ADDR_STRLEN];
+
+	endpoint_str(vip, vbuf, sizeof(vbuf));
+	if (lb_vip_get(lb, vip, info)) {
+		pr_warn("VIP %s: no such VIP (vip list shows them)\n", vbuf);
+		return -ENOENT;
+	}
+	*idx = pool_find(info, addr);
+	if (*idx < 0) {
+		pr_warn("VIP %s: backend %s is not in its pool\n", vbuf,
+			addr_str(addr, abuf, sizeof(abuf)));
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int lb_real_add(struct lb *lb, const struct endpoint *vip, const struct lb_backend *b)
+{
+	char vbuf[ADDR_STRLEN], abuf[ADDR_STRLEN];
+	struct lb_vip_info *info;
+	int err;
+
+	info = malloc(sizeof(*info));
+	if (!info)
+		return -ENOMEM;
+	endpoint_str(vip, vbuf, sizeof(vbuf));
+	err = lb_vip_get(lb, vip, info);
+	if (err) {
+		pr_warn("VIP %s: no such VIP; add it first (vip add)\n", vbuf);
+		goto out;
+	}
+	if (pool_find(info, &b->addr) >= 0) {
+		pr_warn("VIP %s: backend %s is already in its pool; change its weight with real "
+			"weight\n",
+			vbuf, addr_str(&b->addr, abuf, sizeof(abuf)));
+		err = -EEXIST;
+		goto out;
+	}
+	if (info->n == LB_POOL_MAX) {
+		pr_warn("VIP %s: its pool is full (%d backends)\n", vbuf, LB_POOL_MAX);
+		err = -ENOSPC;
+		goto out;
+	}
+	info->pool[info->n++] = *b;
+	err = lb_vip_set_backends(lb, vip, info->pool, info->n);
+out:
+	free(info);
+	return err;
+}
+
+/*
+ * Delete the connection table entries of vip's flows that went to real_id. Keys are
+ * collected first: deleting the key get_next_key stands on restarts the walk.
+ */
+static int conns_flush(struct lb *lb, const struct endpoint *vip, __u32 real_id)
+{
+	struct flow_key key, *prev = NULL, *keys = NULL, *grown;
+	int fd = lb->fds[LB_MAP_CONNS], alen = 16;
+	size_t n = 0, cap = 0, i;
+	struct vip_key vk;
+	struct conn_val cv;
+
+	vip_key_from_endpoint(vip, &vk);
+	if (vk.family == FAM_IPV4)
+		alen = 4;
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (key.family != vk.family || key.proto != vk.proto ||
+		    memcmp(key.dstv6, vk.addr, alen) || (vk.port && key.port16[1] != vk.port) ||
+		    bpf_map_lookup_elem(fd, &key, &cv) || cv.real_id != real_id)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			grown = realloc(keys, cap * sizeof(*keys));
+			if (!grown) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = grown;
+		}
+		keys[n++] = key;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &keys[i]);
+	free(keys);
+	pr_info("flushed %zu connection table entries\n", n);
+	return 0;
+}
+
+int lb_real_del(struct lb *lb, const struct endpoint *vip, const struct ip_addr *addr, bool flush)
+{
+	struct lb_vip_info *info;
+	__u32 real_id;
+	int err, i;
+
+	info = malloc(sizeof(*info));
+	if (!info)
+		return -ENOMEM;
+	err = pool_lookup(lb, vip, addr, info, &i);
+	if (err)
+		goto out;
+	real_id = info->real_id[i];
+	info->pool[i] = info->pool[info->n - 1];
+	info->n--;
+	/* The new ring first: a flushed flow must not find the old one. */
+	err = lb_vip_set_backends(lb, vip, info->pool, info->n);
+	if (!err && flush)
+		err = conns_flush(lb, vip, real_id);
+out:
+	free(info);
+	return err;
+}
+
+int lb_real_weight(struct lb *lb, const struct endpoint *vip, const struct ip_addr *addr,
+		   __u32 weight)
+{
+	struct lb_vip_info *info;
+	int err, i;
+
+	info = malloc(sizeof(*info));
+	if (!info)
+		return -ENOMEM;
+	err = pool_lookup(lb, vip, addr, info, &i);
+	if (!err) {
+		info->pool[i].weight = weight;
+		err = lb_vip_set_backends(lb, vip, info->pool, info->n);
+	}
+	free(info);
+	return err;
+}
+
+int lb_real_get(struct lb *lb, __u32 real_id, struct ip_addr *addr, struct lb_counter *c)
+{
+	int err = real_addr_get(lb, real_id, addr);
+
+	return err ? err : percpu_sum(lb->fds[LB_MAP_REAL_STATS], real_id, c);
+}
+
+int lb_status_get(struct lb *lb, struct lb_status *st)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_link_info link = {};
+	struct bpf_map_info map = {};
+	__u32 len = sizeof(map);
+
+	memset(st, 0, sizeof(*st));
+	st->chained = lb->chain_fd >= 0;
+	if (bpf_obj_get_info_by_fd(lb->fds[LB_MAP_CONNS], &map, &len))
+		return -errno;
+	st->conns_percpu = map.map_flags & BPF_F_NO_COMMON_LRU;
+	if (lb->link_fd < 0)
+		return 0;
+	len = sizeof(link);
+	if (bpf_obj_get_info_by_fd(lb->link_fd, &link, &len))
+		return -errno;
+	st->attached = link.xdp.ifindex != 0; /* 0: the interface is gone */
+	st->ifindex = link.xdp.ifindex;
+	st->prog_id = link.prog_id;
+	st->mode = XDP_MODE_NATIVE;
+	if (st->attached && !bpf_xdp_query(st->ifindex, 0, &q) && q.skb_prog_id == link.prog_id)
+		st->mode = XDP_MODE_SKB;
+	return 0;
+}
+
+int lb_chain_fd(struct lb *lb)
+{
+	return lb->chain_fd;
+}
+
+int lb_prog_fd(struct lb *lb)
+{
+	if (lb->root)
+		return bpf_program__fd(lb->root->progs.chain_root);
+	return lb->skel ? bpf_program__fd(lb->skel->progs.balancer) : -1;
+}
+
+/* Is slot one a member may take? Says why not. */
+static int chain_slot_check(struct lb *lb, __u32 slot)
+{
+	if (lb->chain_fd < 0) {
+		pr_warn("the balancer is not chained: attach it with --chain to run other XDP "
+			"programs before it\n");
+		return -EOPNOTSUPP;
+	}
+	if (slot >= CHAIN_SLOTS) {
+		pr_warn("chain slot %u: slots are 0 to %d\n", slot, CHAIN_SLOTS - 1);
+		return -EINVAL;
+	}
+	if (slot == CHAIN_SLOT_BALANCER) {
+		pr_warn("chain slot %u holds the balancer; members go in slots 0 to %d\n", slot,
+			CHAIN_SLOT_BALANCER - 1);
+		return -EPERM;
+	}
+	return 0;
+}
+
+int lb_chain_set(struct lb *lb, __u32 slot, int prog_fd, bool replace)
+{
+	bool occupied;
+	__u32 id;
+	int err;
+
+	err = chain_slot_check(lb, slot);
+	if (err)
+		return err;
+	occupied = !bpf_map_lookup_elem(lb->chain_fd, &slot, &id);
+	if (occupied && !replace) {
+		pr_warn("chain slot %u holds program %u; use chain replace\n", slot, id);
+		return -EBUSY;
+	}
+	if (!occupied && replace) {
+		pr_warn("chain slot %u is empty; use chain add\n", slot);
+		return -ENOENT;
+	}
+	/* One update: the next packet runs the new program, none sees an empty slot. */
+	if (bpf_map_update_elem(lb->chain_fd, &slot, &prog_fd, BPF_ANY)) {
+		err = -errno;
+		if (err == -EINVAL)
+			pr_warn("chain slot %u: the kernel refused the program: a member must be "
+				"XDP and, like the root, not frags-aware (SEC(\"xdp\"), not "
+				"\"xdp.frags\")\n",
+				slot);
+		else
+			pr_warn("chain slot %u: %s\n", slot, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int lb_chain_del(struct lb *lb, __u32 slot)
+{
+	int err = chain_slot_check(lb, slot);
+
+	if (err)
+		return err;
+	if (bpf_map_delete_elem(lb->chain_fd, &slot)) {
+		err = -errno;
+		pr_warn("chain slot %u: %s\n", slot,
+			err == -ENOENT ? "already empty" : strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int lb_chain_list(struct lb *lb, struct lb_chain_slot out[CHAIN_SLOTS])
+{
+	struct bpf_prog_info info;
+	__u32 slot, len;
+	int fd;
+
+	if (lb->chain_fd < 0)
+		return -EOPNOTSUPP;
+	for (slot = 0; slot < CHAIN_SLOTS; slot++) {
+		memset(&out[slot], 0, sizeof(out[slot]));
+		/* A prog array read from user space gives the program's id. */
+		if (bpf_map_lookup_elem(lb->chain_fd, &slot, &out[slot].prog_id))
+			continue;
+		fd = bpf_prog_get_fd_by_id(out[slot].prog_id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			snprintf(out[slot].name, sizeof(out[slot].name), "%s", info.name);
+		close(fd);
+	}
+	return 0;
+}
+
+/* Write the member's `const volatile __u32 chain_slot`; -ENOENT when it has none. */
+static int member_slot_write(struct bpf_object *obj, __u32 slot)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	struct bpf_map *map;
+	const void *init;
+	size_t size;
+	__u8 *data;
+	int id, i, err;
+
+	id = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -ENOENT;
+	if (id < 0)
+		return -ENOENT;
+	sec = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+
+		if (!strcmp(btf__name_by_offset(btf, var->name_off), CHAIN_SLOT_VAR) &&
+		    vs->size == sizeof(slot))
+			break;
+	}
+	if (i == btf_vlen(sec))
+		return -ENOENT;
+	bpf_object__for_each_map(map, obj)
+	{
+		const char *name = bpf_map__name(map);
+		size_t n = strlen(name);
+
+		if (!bpf_map__is_internal(map) || n < 7 || strcmp(name + n - 7, ".rodata"))
+			continue;
+		init = bpf_map__initial_value(map, &size);
+		if (!init || vs->offset + sizeof(slot) > size)
+			return -ENOENT;
+		data = malloc(size);
+		if (!data)
+			return -ENOMEM;
+		memcpy(data, init, size);
+		memcpy(data + vs->offset, &slot, sizeof(slot));
+		err = bpf_map__set_initial_value(map, data, size);
+		free(data);
+		return err;
+	}
+	return -ENOENT;
+}
+
+/* The program called name, or the object's only XDP program when name is NULL. */
+static struct bpf_program *member_prog_find(struct bpf_object *obj, const char *path,
+					    const char *name)
+{
+	struct bpf_program *p, *found = NULL;
+
+	bpf_object__for_each_program(p, obj)
+	{
+		if (name ? strcmp(bpf_program__name(p), name) :
+			   bpf_program__type(p) != BPF_PROG_TYPE_XDP)
+			continue;
+		if (found) {
+			pr_warn("%s has several XDP programs (%s, %s, ...): name one, %s:PROG\n",
+				path, bpf_program__name(found), bpf_program__name(p), path);
+			return NULL;
+		}
+		found = p;
+	}
+	if (!found)
+		pr_warn("%s: no %s%s\n", path, name ? "program " : "XDP program", name ? name : "");
+	else if (bpf_program__type(found) != BPF_PROG_TYPE_XDP)
+		pr_warn("%s: %s is not an XDP program (SEC(\"xdp\"))\n", path, name);
+	else
+		return found;
+	return NULL;
+}
+
+int lb_chain_member_load(struct lb *lb, __u32 slot, const char *path, const char *prog,
+			 bool replace)
+{
+	struct bpf_program *want, *p;
+	struct bpf_object *obj;
+	struct bpf_map *chain;
+	int err;
+
+	err = chain_slot_check(lb, slot);
+	if (err)
+		return err;
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		err = -errno;
+		pr_warn("open BPF object %s: %s\n", path, strerror(-err));
+		return err;
+	}
+	want = member_prog_find(obj, path, prog);
+	if (!want) {
+		err = -ENOENT;
+		goto out;
+	}
+	bpf_object__for_each_program(p, obj) bpf_program__set_autoload(p, p == want);
+	chain = bpf_object__find_map_by_name(obj, CHAIN_MAP_NAME);
+	if (chain) {
+		err = bpf_map__reuse_fd(chain, lb->chain_fd);
+		if (err) {
+			pr_warn("%s: its map %s is not the chain's prog array (include "
+				"bpf/chain.h)\n",
+				path, CHAIN_MAP_NAME);
+			goto out;
+		}
+		if (member_slot_write(obj, slot))
+			pr_warn("%s has no `const volatile __u32 %s`: it cannot tell which slot "
+				"follows it\n",
+				path, CHAIN_SLOT_VAR);
+	} else {
+		/* Allowed (any XDP program can end the chain), but easy to do by mistake. */
+		pr_warn("note: %s has no prog array %s: its verdict ends the chain in slot %u, "
+			"later slots (the balancer) never see those packets\n",
+			path, CHAIN_MAP_NAME, slot);
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		pr_warn("load %s from %s: %s (the verifier's log, if it refused the program, is "
+			"above)\n",
+			bpf_program__name(want), path, strerror(-err));
+		goto out;
+	}
+	err = lb_chain_set(lb, slot, bpf_program__fd(want), replace);
+out:
+	bpf_object__close(obj); /* the prog array holds the program now */
+	return err;
 }

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 #include "common/addr.h"
+#include "common/chain.h"
 #include "common/maps.h"
 
 enum xdp_mode { XDP_MODE_NATIVE, XDP_MODE_SKB };
@@ -24,13 +25,33 @@ struct lb_backend {
 
 /* Load the program and create its maps. ring_size 0: LB_RING_SIZE_DEFAULT. */
 int lb_load(struct lb **out, __u32 ring_size);
+
+struct lb_load_opts {
+	__u32 ring_size; /* 0: LB_RING_SIZE_DEFAULT */
+	/*
+	 * Connection table with per-CPU LRU lists (BPF_F_NO_COMMON_LRU): no lock shared between
+	 * CPUs on insert and eviction, but each CPU evicts on its own share of the entries, and
+	 * a flow seen on two CPUs (RSS change, skb mode) keeps an entry on each.
+	 */
+	bool conns_percpu;
+	/*
+	 * Load the chain root (bpf/root.bpf.c) too and put the balancer in its last slot,
+	 * CHAIN_SLOT_BALANCER; lb_attach() then attaches the root. Other XDP programs join
+	 * the chain with lb_chain_member_load() / lb_chain_set().
+	 */
+	bool chain;
+};
+int lb_load_with(struct lb **out, const struct lb_load_opts *opts);
 /* Reopen the maps a loaded balancer pinned in dir (the CLI between invocations). */
 int lb_open_pinned(struct lb **out, const char *dir);
 /* Pin every map (and, once attached, the XDP link) under dir, creating it. */
 int lb_pin(struct lb *lb, const char *dir);
 /* Remove what lb_pin() made under dir and dir itself. */
 int lb_unpin(const char *dir);
-/* Attach to ifindex in the requested mode; never falls back. Granted mode in *granted. */
+/*
+ * Attach to ifindex in the requested mode (the chain root when loaded with .chain); never
+ * falls back. Granted mode in *granted.
+ */
 int lb_attach(struct lb *lb, int ifindex, enum xdp_mode mode, enum xdp_mode *granted);
 void lb_close(struct lb *lb);
 
@@ -59,8 +80,82 @@ int lb_vip_del(struct lb *lb, const struct endpoint *vip);
 int lb_vip_set_backends(struct lb *lb, const struct endpoint *vip, const struct lb_backend *b,
 			int n);
 
+/*
+ * Each VIP's pool as lb_vip_set_backends() last set it, kept in the user-space-only map
+ * "pools" pinned beside the others, so that the pool can change one backend at a time
+ * without the caller repeating it. At most LB_POOL_MAX backends per VIP.
+ */
+#define LB_POOL_MAX 64
+
+struct lb_vip_info {
+	struct endpoint vip;
+	__u32 vip_id;
+	__u32 flags; /* VIP_F_* */
+	__u8 encap;
+	int n; /* backends in pool */
+	struct lb_backend pool[LB_POOL_MAX];
+	__u32 real_id[LB_POOL_MAX]; /* index of each backend's counters (lb_real_stats_read) */
+	struct lb_counter counters; /* packets and bytes to the VIP, summed over CPUs */
+};
+
+/* Every VIP; *out is malloc'ed (free it), *n its length. */
+int lb_vip_list(struct lb *lb, struct lb_vip_info **out, int *n);
+int lb_vip_get(struct lb *lb, const struct endpoint *vip, struct lb_vip_info *out);
+/*
+ * Change one backend of a VIP's pool and swap in the rebuilt ring: new flows follow the new
+ * pool at once; established flows keep their connection table entry. lb_real_del() with
+ * flush also deletes the entries of the VIP's flows on that backend, so they move too (a TCP
+ * flow moved mid-connection is reset by its new backend). Weight 0 drains a backend: it
+ * stays in the pool, takes no new flow, keeps its established ones.
+ * -EEXIST (add: already in the pool), -ENOENT (no such VIP or backend), said why.
+ */
+int lb_real_add(struct lb *lb, const struct endpoint *vip, const struct lb_backend *b);
+int lb_real_del(struct lb *lb, const struct endpoint *vip, const struct ip_addr *addr, bool flush);
+int lb_real_weight(struct lb *lb, const struct endpoint *vip, const struct ip_addr *addr,
+		   __u32 weight);
+
+/* A backend by counter index (lb_vip_info.real_id): its address and counters. */
+int lb_real_get(struct lb *lb, __u32 real_id, struct ip_addr *addr, struct lb_counter *c);
+
 /* Counters summed over CPUs. */
 int lb_stats_read(struct lb *lb, struct lb_counter out[LB_STAT_MAX]);
+/* Counters of each CPU: out[cpu][reason] for cpu < ncpu (libbpf_num_possible_cpus()). */
+int lb_stats_read_cpus(struct lb *lb, struct lb_counter (*out)[LB_STAT_MAX], int ncpu);
+
+/* Where and how the balancer runs, from its pinned link and the kernel. */
+struct lb_status {
+	bool attached; /* a link is pinned */
+	int ifindex;
+	enum xdp_mode mode; /* what the kernel reports for the attached program */
+	__u32 prog_id; /* the attached program: the chain root when chained */
+	bool chained;
+	bool conns_percpu;
+};
+int lb_status_get(struct lb *lb, struct lb_status *st);
+
+/* The chain (lb_load_with() .chain, or reopened from its pin). */
+struct lb_chain_slot {
+	__u32 prog_id; /* 0: empty */
+	char name[16]; /* the program's name as the kernel keeps it (15 characters) */
+};
+/*
+ * Put prog_fd (an XDP program) in slot, at once for the next packet: replace false wants
+ * an empty slot (-EBUSY otherwise), true wants an occupied one (-ENOENT otherwise). The
+ * balancer's slot is refused (-EPERM).
+ */
+int lb_chain_set(struct lb *lb, __u32 slot, int prog_fd, bool replace);
+/*
+ * Open the BPF object at path, make its prog array `chain` the chain's, write its
+ * `chain_slot`, load it and lb_chain_set() its program prog (NULL: its only XDP program).
+ */
+int lb_chain_member_load(struct lb *lb, __u32 slot, const char *path, const char *prog,
+			 bool replace);
+int lb_chain_del(struct lb *lb, __u32 slot);
+int lb_chain_list(struct lb *lb, struct lb_chain_slot out[CHAIN_SLOTS]);
+/* The chain's prog array (-1: not chained), to load members that reuse it. */
+int lb_chain_fd(struct lb *lb);
+/* The program an interface runs: the chain root when chained, else the balancer. */
+int lb_prog_fd(struct lb *lb);
 const char *lb_stat_name(enum lb_stat s);
 const char *xdp_mode_name(enum xdp_mode m);
 

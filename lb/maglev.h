@@ -15,7 +15,7 @@ struct maglev_backend {
 	const void *id; /* stable identity, hashed for the permutation (e.g. the address) */
 	size_t id_len;
 	__u32 weight; /* 0: takes no slot */
-	__u32 value;  /* what its slots hold (a real id) */
+	__u32 value; /* what its slots hold (a real id) */
 };
 
 /* Fill ring[0..size) (size prime); slots stay `empty` when no backend has weight. */

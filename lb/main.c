@@ -3,23 +3,28 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/libbpf.h>
 
 #include "lb/lb.h"
 #include "common/log.h"
 #include "common/netlink.h"
 #include "common/parse.h"
 
-#define DEFAULT_PIN "/sys/fs/bpf/dsrlab/lb"
+#define DEFAULT_PIN	  "/sys/fs/bpf/dsrlab/lb"
+#define CHAIN_LAST	  "slot 7"
+#define CHAIN_MEMBER_LAST "6"
+_Static_assert(CHAIN_SLOT_BALANCER == 7, "update CHAIN_LAST and CHAIN_MEMBER_LAST");
 
 static const char usage[] =
 	"Usage: dsrlab-lb [-v|-vv] [-j] [--pin DIR] COMMAND ...\n"
 	"\n"
 	"  attach IFACE --nexthop-mac MAC --src ADDR[/LEN] [--src6 ADDR6[/LEN]] [--gue-port N]\n"
-	"         [--mode native|skb] [--ring-size PRIME]\n"
+	"         [--mode native|skb] [--ring-size PRIME] [--conn-table lru|percpu] [--chain]\n"
 	"        Load the balancer, pin its maps and XDP link under DIR, attach it to IFACE.\n"
 	"        Encapsulated packets leave IFACE to MAC with outer source ADDR (IPv4 outer\n"
 	"        header) or ADDR6 (IPv6 outer header; needed for ip6ip6, 4in6 and GUE to IPv6\n"
@@ -27,21 +32,52 @@ static const char usage[] =
 	"        route it to the balancer and let no router on the way own an address in it.\n"
 	"        --gue-port: UDP destination port of GUE (needed for --encap gue). One of\n"
 	"        --src and --src6 is required. The mode is what the kernel granted, or an\n"
-	"        error: there is no silent fallback.\n"
+	"        error: there is no silent fallback. --conn-table percpu: LRU lists per CPU\n"
+	"        (no lock shared between CPUs; but a flow seen on two CPUs keeps two entries,\n"
+	"        and each CPU evicts within its own share). --chain: attach the chain root\n"
+	"        instead, with the balancer in its last slot (" CHAIN_LAST "); other XDP programs\n"
+	"        run before it (chain add).\n"
 	"  detach\n"
-	"        Remove the pinned link (the program leaves IFACE) and the pinned maps.\n"
-	"  vip add VIP --backend ADDR[@WEIGHT]... [--encap ipip|ip6ip6|4in6|gue]\n"
+	"        Remove the pinned link (the program leaves IFACE), the pinned maps and the\n"
+	"        chain with its members.\n"
+	"  vip add VIP [--backend ADDR[@WEIGHT]]... [--encap ipip|ip6ip6|4in6|gue]\n"
 	"          [--src-per-flow]\n"
 	"        VIP is ADDR:PORT/PROTO (PORT omitted: every port). The pool is replaced as\n"
-	"        a whole: a new Maglev ring is built and swapped in at once. --encap (default\n"
-	"        ipip for IPv4 VIPs, ip6ip6 for IPv6 VIPs): ipip IPv4 VIP to IPv4 backends,\n"
-	"        ip6ip6 IPv6 VIP to IPv6 backends, 4in6 IPv4 VIP to IPv6 backends, gue either\n"
-	"        VIP to either backend in UDP. Outer TTL/hop limit 64, DSCP and ECN copied from\n"
-	"        the client's packet. --src-per-flow: the outer source varies per flow inside\n"
-	"        the attach prefix, so the backend NIC's RSS spreads flows.\n"
+	"        a whole (no --backend: an existing VIP keeps its pool): a new Maglev ring is\n"
+	"        built and swapped in at once. --encap (default ipip for IPv4 VIPs, ip6ip6\n"
+	"        for IPv6 VIPs): ipip IPv4 VIP to IPv4 backends, ip6ip6 IPv6 VIP to IPv6\n"
+	"        backends, 4in6 IPv4 VIP to IPv6 backends, gue either VIP to either backend in\n"
+	"        UDP. Outer TTL/hop limit 64, DSCP and ECN copied from the client's packet.\n"
+	"        --src-per-flow: the outer source varies per flow inside the attach prefix, so\n"
+	"        the backend NIC's RSS spreads flows.\n"
 	"  vip del VIP\n"
-	"  stats\n"
-	"        Counters of every pass, drop and transmit reason, summed over CPUs.\n"
+	"  vip list\n"
+	"        VIPs with their encapsulation, flags, counters and pools.\n"
+	"  real add VIP ADDR [--weight W]\n"
+	"  real del VIP ADDR [--flush]\n"
+	"  real weight VIP ADDR W\n"
+	"        Change one backend of VIP's pool (at most 64); the ring is rebuilt and swapped\n"
+	"        in at once, so new flows follow the new pool from the next packet. Established\n"
+	"        flows keep their backend (connection table); del --flush moves the VIP's flows\n"
+	"        on ADDR too (their TCP connections break). Weight 0 drains: no new flows.\n"
+	"  stats [--per-cpu]\n"
+	"        Counters of every pass, drop and transmit reason, summed over CPUs, or per CPU.\n"
+	"  show\n"
+	"        Where it runs (interface, granted mode, chain), its settings, VIPs with pools\n"
+	"        and counters, backends with counters, the chain's slots.\n"
+	"  chain list\n"
+	"  chain add SLOT OBJ[:PROG]\n"
+	"  chain replace SLOT OBJ[:PROG]\n"
+	"  chain del SLOT\n"
+	"        With attach --chain: run the XDP program PROG of the BPF object file OBJ (its\n"
+	"        only XDP program if PROG is omitted) in SLOT (0 to " CHAIN_MEMBER_LAST
+	"). Replace is\n"
+	"        atomic: every packet meets the old or the new program. A member passes the\n"
+	"        packet on by tail-calling the next slots of the prog array `chain` (see\n"
+	"        bpf/chain.h: include it, declare `const volatile __u32 chain_slot`, return\n"
+	"        chain_run_from(ctx, chain_slot + 1)); any other verdict ends the chain. Empty\n"
+	"        slots are skipped; after the last one the verdict is XDP_PASS. Members must be\n"
+	"        SEC(\"xdp\") programs (not xdp.frags): the kernel keeps one kind per prog array.\n"
 	"\n"
 	"Options: --pin DIR (default " DEFAULT_PIN "), -j/--json, -v (-vv: libbpf and verifier\n"
 	"logs), -h/--help. Exit: 0 done, 2 usage error, 3 kernel or environment error.\n";
@@ -53,9 +89,14 @@ struct cli {
 	const char *src;
 	const char *src6;
 	const char *encap;
+	const char *conn_table;
+	const char *weight;
 	unsigned long gue_port;
 	bool src_per_flow;
-	const char *backends[64];
+	bool chain;
+	bool flush;
+	bool per_cpu;
+	const char *backends[LB_POOL_MAX];
 	int n_backends;
 	unsigned long ring_size;
 	bool json;
@@ -82,10 +123,33 @@ static int parse_mac(const char *s, __u8 mac[6])
 	return 0;
 }
 
+static int parse_u32(const char *s, __u32 *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v > 0xffffffffUL || *s == '-')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Would attaching here replace a balancer that is running? */
+static bool pin_in_use(const char *dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/lb_config", dir);
+	return !access(path, F_OK);
+}
+
 static int cmd_attach(struct cli *c, const char *ifname)
 {
-	struct lb_config cfg = {};
+	struct lb_load_opts opts = { .ring_size = c->ring_size, .chain = c->chain };
 	enum xdp_mode mode = XDP_MODE_NATIVE, granted;
+	struct lb_config cfg = {};
 	struct ip_prefix src, src6;
 	struct lb *lb;
 	int ifindex, err;
@@ -105,9 +169,20 @@ static int cmd_attach(struct cli *c, const char *ifname)
 		mode = XDP_MODE_SKB;
 	else if (c->mode && strcmp(c->mode, "native"))
 		return usage_error("--mode is native or skb", c->mode);
+	if (c->conn_table && !strcmp(c->conn_table, "percpu"))
+		opts.conns_percpu = true;
+	else if (c->conn_table && strcmp(c->conn_table, "lru"))
+		return usage_error("--conn-table is lru or percpu", c->conn_table);
 	ifindex = link_index(ifname);
 	if (ifindex < 0) {
 		fprintf(stderr, "dsrlab-lb: no interface %s in this network namespace\n", ifname);
+		return 3;
+	}
+	if (pin_in_use(c->pin)) {
+		fprintf(stderr,
+			"dsrlab-lb: a balancer is already pinned under %s: detach it first, or "
+			"give this one another --pin DIR\n",
+			c->pin);
 		return 3;
 	}
 	if (c->src) {
@@ -119,7 +194,7 @@ static int cmd_attach(struct cli *c, const char *ifname)
 		cfg.src_v6_prefix_len = src6.len;
 	}
 	cfg.gue_port = c->gue_port;
-	err = lb_load(&lb, c->ring_size);
+	err = lb_load_with(&lb, &opts);
 	if (err)
 		return 3;
 	err = lb_config_set(lb, &cfg);
@@ -128,61 +203,93 @@ static int cmd_attach(struct cli *c, const char *ifname)
 	if (!err)
 		err = lb_pin(lb, c->pin);
 	if (err) {
-		lb_unpin(c->pin);
+		lb_unpin(c->pin); /* ours: pin_in_use() said no balancer was there */
 		lb_close(lb);
 		return 3;
 	}
 	if (c->json)
-		printf("{\"interface\":\"%s\",\"mode\":\"%s\",\"pin\":\"%s\"}\n", ifname,
-		       xdp_mode_name(granted), c->pin);
+		printf("{\"interface\":\"%s\",\"ifindex\":%d,\"mode\":\"%s\",\"pin\":\"%s\","
+		       "\"chained\":%s,\"conn_table\":\"%s\"}\n",
+		       ifname, ifindex, xdp_mode_name(granted), c->pin, c->chain ? "true" : "false",
+		       opts.conns_percpu ? "percpu" : "lru");
 	else
-		printf("balancer attached to %s in %s mode, pinned under %s\n", ifname,
-		       xdp_mode_name(granted), c->pin);
+		printf("balancer attached to %s in %s mode%s, pinned under %s\n", ifname,
+		       xdp_mode_name(granted),
+		       c->chain ? " behind the chain root (" CHAIN_LAST ")" : "", c->pin);
 	lb_close(lb); /* the pinned link keeps it attached */
 	return 0;
 }
 
+static int cmd_detach(struct cli *c)
+{
+	if (access(c->pin, F_OK)) {
+		fprintf(stderr, "dsrlab-lb: nothing pinned under %s: nothing to detach\n", c->pin);
+		return 0;
+	}
+	if (lb_unpin(c->pin)) {
+		fprintf(stderr, "dsrlab-lb: remove %s: %s (files not ours are left in it)\n",
+			c->pin, strerror(errno));
+		return 3;
+	}
+	return 0;
+}
+
+/* "ADDR[@WEIGHT]" */
+static int parse_backend(const char *s, struct lb_backend *b)
+{
+	char buf[ADDR_STRLEN], *at;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	at = strchr(buf, '@');
+	b->weight = 1;
+	if (at) {
+		*at = '\0';
+		if (parse_u32(at + 1, &b->weight))
+			return -EINVAL;
+	}
+	return addr_parse(buf, &b->addr);
+}
+
+static int fail(const char *what, const char *arg, int err)
+{
+	fprintf(stderr, "dsrlab-lb: %s %s: %s\n", what, arg, strerror(-err));
+	return 3;
+}
+
 static int cmd_vip_add(struct cli *c, const char *vip_s)
 {
-	struct lb_backend b[64];
+	struct lb_backend b[LB_POOL_MAX];
+	struct lb_vip_info old;
 	struct endpoint vip;
 	struct lb *lb;
 	__u32 flags;
 	__u8 encap;
-	int i, err;
+	int i, n, err;
 
 	if (endpoint_parse(vip_s, &vip))
 		return usage_error("bad VIP (ADDR:PORT/PROTO)", vip_s);
 	encap = vip.addr.family == FAM_IPV6 ? ENCAP_IP6IP6 : ENCAP_IPIP;
 	if (c->encap && lb_encap_parse(c->encap, &encap))
 		return usage_error("--encap is ipip, ip6ip6, 4in6 or gue", c->encap);
-	for (i = 0; i < c->n_backends; i++) {
-		char buf[ADDR_STRLEN], *at;
-
-		snprintf(buf, sizeof(buf), "%s", c->backends[i]);
-		at = strchr(buf, '@');
-		b[i].weight = 1;
-		if (at) {
-			*at = '\0';
-			b[i].weight = strtoul(at + 1, NULL, 10);
-		}
-		if (addr_parse(buf, &b[i].addr))
-			return usage_error("bad backend address", c->backends[i]);
-	}
+	for (i = 0; i < c->n_backends; i++)
+		if (parse_backend(c->backends[i], &b[i]))
+			return usage_error("bad backend (ADDR[@WEIGHT])", c->backends[i]);
 	if (lb_open_pinned(&lb, c->pin))
 		return 3;
+	n = c->n_backends;
+	/* An existing VIP changed without --backend keeps its pool (checked against it). */
+	if (!n && !lb_vip_get(lb, &vip, &old)) {
+		n = old.n;
+		memcpy(b, old.pool, n * sizeof(b[0]));
+	}
 	flags = c->src_per_flow ? VIP_F_SRC_PER_FLOW : 0;
-	err = lb_vip_check(lb, &vip, encap, flags, b, c->n_backends);
+	err = lb_vip_check(lb, &vip, encap, flags, b, n);
 	if (!err)
 		err = lb_vip_add(lb, &vip, encap, flags);
 	if (!err)
-		err = lb_vip_set_backends(lb, &vip, b, c->n_backends);
+		err = lb_vip_set_backends(lb, &vip, b, n);
 	lb_close(lb);
-	if (err) {
-		fprintf(stderr, "dsrlab-lb: vip add %s: %s\n", vip_s, strerror(-err));
-		return 3;
-	}
-	return 0;
+	return err ? fail("vip add", vip_s, err) : 0;
 }
 
 static int cmd_vip_del(struct cli *c, const char *vip_s)
@@ -197,40 +304,425 @@ static int cmd_vip_del(struct cli *c, const char *vip_s)
 		return 3;
 	err = lb_vip_del(lb, &vip);
 	lb_close(lb);
+	return err ? fail("vip del", vip_s, err) : 0;
+}
+
+/* real add|del|weight VIP ADDR [W] */
+static int cmd_real(struct cli *c, const char *op, const char *vip_s, const char *addr_s,
+		    const char *weight_s)
+{
+	struct lb_backend b = { .weight = 1 };
+	struct endpoint vip;
+	struct lb *lb;
+	int err;
+
+	if (endpoint_parse(vip_s, &vip))
+		return usage_error("bad VIP (ADDR:PORT/PROTO)", vip_s);
+	if (addr_parse(addr_s, &b.addr))
+		return usage_error("bad backend address", addr_s);
+	if (weight_s && parse_u32(weight_s, &b.weight))
+		return usage_error("a weight is a whole number, 0 to drain", weight_s);
+	if (lb_open_pinned(&lb, c->pin))
+		return 3;
+	if (!strcmp(op, "add"))
+		err = lb_real_add(lb, &vip, &b);
+	else if (!strcmp(op, "del"))
+		err = lb_real_del(lb, &vip, &b.addr, c->flush);
+	else
+		err = lb_real_weight(lb, &vip, &b.addr, b.weight);
+	lb_close(lb);
 	if (err) {
-		fprintf(stderr, "dsrlab-lb: vip del %s: %s\n", vip_s, strerror(-err));
+		fprintf(stderr, "dsrlab-lb: real %s %s %s: %s\n", op, vip_s, addr_s,
+			strerror(-err));
 		return 3;
 	}
 	return 0;
+}
+
+static void counter_print(bool json, const struct lb_counter *n)
+{
+	if (json)
+		printf("\"packets\":%llu,\"bytes\":%llu", (unsigned long long)n->packets,
+		       (unsigned long long)n->bytes);
+	else
+		printf("%llu pkts %llu bytes", (unsigned long long)n->packets,
+		       (unsigned long long)n->bytes);
+}
+
+static void vip_flags_print(bool json, __u32 flags)
+{
+	static const struct {
+		__u32 flag;
+		const char *name;
+	} names[] = { { VIP_F_HASH_NO_PORTS, "hash-no-ports" },
+		      { VIP_F_SRC_PER_FLOW, "src-per-flow" } };
+	const char *sep = "";
+	size_t i;
+
+	printf(json ? "[" : "");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(flags & names[i].flag))
+			continue;
+		printf(json ? "%s\"%s\"" : "%s%s", sep, names[i].name);
+		sep = json ? "," : " ";
+	}
+	printf(json ? "]" : "%s", *sep ? "" : "-");
+}
+
+static void vip_print(bool json, const struct lb_vip_info *v)
+{
+	char buf[ADDR_STRLEN];
+	int i;
+
+	endpoint_str(&v->vip, buf, sizeof(buf));
+	if (json) {
+		printf("{\"vip\":\"%s\",\"id\":%u,\"encap\":\"%s\",\"flags\":", buf, v->vip_id,
+		       lb_encap_name(v->encap));
+		vip_flags_print(json, v->flags);
+		printf(",");
+		counter_print(json, &v->counters);
+		printf(",\"backends\":[");
+	} else {
+		printf("vip %s  id %u  %s  flags ", buf, v->vip_id, lb_encap_name(v->encap));
+		vip_flags_print(json, v->flags);
+		printf("  ");
+		counter_print(json, &v->counters);
+		printf("\n");
+	}
+	for (i = 0; i < v->n; i++) {
+		addr_str(&v->pool[i].addr, buf, sizeof(buf));
+		if (json)
+			printf("%s{\"addr\":\"%s\",\"weight\":%u,\"real_id\":%u}", i ? "," : "",
+			       buf, v->pool[i].weight, v->real_id[i]);
+		else
+			printf("  backend %s  weight %u  real %u\n", buf, v->pool[i].weight,
+			       v->real_id[i]);
+	}
+	if (json)
+		printf("]}");
+	else if (!v->n)
+		printf("  no backend: its packets are dropped\n");
+}
+
+static int vips_print(struct lb *lb, bool json)
+{
+	struct lb_vip_info *v;
+	int i, n, err;
+
+	err = lb_vip_list(lb, &v, &n);
+	if (err) {
+		fprintf(stderr, "dsrlab-lb: read the VIPs: %s\n", strerror(-err));
+		return err;
+	}
+	printf(json ? "[" : "");
+	for (i = 0; i < n; i++) {
+		printf(json && i ? "," : "");
+		vip_print(json, &v[i]);
+	}
+	printf(json ? "]" : "");
+	free(v);
+	return 0;
+}
+
+static int cmd_vip_list(struct cli *c)
+{
+	struct lb *lb;
+	int err;
+
+	if (lb_open_pinned(&lb, c->pin))
+		return 3;
+	err = vips_print(lb, c->json);
+	lb_close(lb);
+	if (!err && c->json)
+		printf("\n");
+	return err ? 3 : 0;
+}
+
+static int stats_per_cpu(struct lb *lb, bool json)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu, i, err;
+	struct lb_counter(*s)[LB_STAT_MAX];
+
+	if (ncpu < 0)
+		return ncpu;
+	s = calloc(ncpu, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	err = lb_stats_read_cpus(lb, s, ncpu);
+	for (i = 0; !err && i < LB_STAT_MAX; i++) {
+		printf(json ? "%s\"%s\":[" : "%s%s\n", json && i ? "," : "", lb_stat_name(i));
+		for (cpu = 0; cpu < ncpu; cpu++) {
+			if (json) {
+				printf("%s{", cpu ? "," : "");
+				counter_print(json, &s[cpu][i]);
+				printf("}");
+			} else if (s[cpu][i].packets) {
+				printf("  cpu %-4d ", cpu);
+				counter_print(json, &s[cpu][i]);
+				printf("\n");
+			}
+		}
+		printf(json ? "]" : "");
+	}
+	free(s);
+	return err;
 }
 
 static int cmd_stats(struct cli *c)
 {
 	struct lb_counter s[LB_STAT_MAX];
 	struct lb *lb;
-	int i;
+	int i, err;
 
 	if (lb_open_pinned(&lb, c->pin))
 		return 3;
-	if (lb_stats_read(lb, s)) {
-		lb_close(lb);
-		return 3;
+	printf(c->json ? "{" : "");
+	if (c->per_cpu) {
+		err = stats_per_cpu(lb, c->json);
+	} else {
+		err = lb_stats_read(lb, s);
+		for (i = 0; !err && i < LB_STAT_MAX; i++) {
+			if (c->json)
+				printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
+				       lb_stat_name(i), (unsigned long long)s[i].packets,
+				       (unsigned long long)s[i].bytes);
+			else
+				printf("%-24s %12llu pkts %14llu bytes\n", lb_stat_name(i),
+				       (unsigned long long)s[i].packets,
+				       (unsigned long long)s[i].bytes);
+		}
 	}
 	lb_close(lb);
-	if (c->json)
-		printf("{");
-	for (i = 0; i < LB_STAT_MAX; i++) {
-		if (c->json)
-			printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
-			       lb_stat_name(i), (unsigned long long)s[i].packets,
-			       (unsigned long long)s[i].bytes);
-		else
-			printf("%-24s %12llu pkts %14llu bytes\n", lb_stat_name(i),
-			       (unsigned long long)s[i].packets, (unsigned long long)s[i].bytes);
+	printf(c->json ? "}\n" : "");
+	if (err) {
+		fprintf(stderr, "dsrlab-lb: read the counters: %s\n", strerror(-err));
+		return 3;
 	}
-	if (c->json)
-		printf("}\n");
 	return 0;
+}
+
+static void prefix_print(bool json, const char *key, int fam, const void *a, __u8 len)
+{
+	struct ip_prefix p = { .addr.family = fam, .len = len };
+	char buf[ADDR_STRLEN];
+
+	memcpy(p.addr.bytes, a, fam == FAM_IPV4 ? 4 : 16);
+	if (!len)
+		p.len = fam == FAM_IPV4 ? 32 : 128;
+	prefix_str(&p, buf, sizeof(buf));
+	printf(json ? ",\"%s\":\"%s\"" : "  %s %s", key, buf);
+}
+
+static int config_print(struct lb *lb, bool json, const struct lb_status *st)
+{
+	static const __be32 none[4];
+	struct lb_config cfg;
+	const __u8 *m;
+	int err;
+
+	err = lb_config_get(lb, &cfg);
+	if (err)
+		return err;
+	m = cfg.nexthop_mac;
+	printf(json ? "\"config\":{\"nexthop_mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\"" :
+		      "  next hop %02x:%02x:%02x:%02x:%02x:%02x",
+	       m[0], m[1], m[2], m[3], m[4], m[5]);
+	if (cfg.src_v4)
+		prefix_print(json, json ? "src" : "source", FAM_IPV4, &cfg.src_v4,
+			     cfg.src_v4_prefix_len);
+	if (memcmp(cfg.src_v6, none, sizeof(none)))
+		prefix_print(json, json ? "src6" : "source6", FAM_IPV6, cfg.src_v6,
+			     cfg.src_v6_prefix_len);
+	printf(json ? ",\"gue_port\":%u,\"ring_size\":%u,\"conn_table\":\"%s\"}" :
+		      "  gue port %u  ring %u slots  connection table %s\n",
+	       cfg.gue_port, cfg.ring_size, st->conns_percpu ? "percpu" : "lru");
+	return 0;
+}
+
+static void status_print(bool json, const char *pin, const struct lb_status *st)
+{
+	char ifname[IF_NAMESIZE] = "?";
+
+	if (st->attached)
+		if_indextoname(st->ifindex, ifname);
+	if (json) {
+		printf("\"pin\":\"%s\",\"attached\":%s", pin, st->attached ? "true" : "false");
+		if (st->attached)
+			printf(",\"interface\":\"%s\",\"ifindex\":%d,\"mode\":\"%s\",\"prog_id\":%u",
+			       ifname, st->ifindex, xdp_mode_name(st->mode), st->prog_id);
+		printf(",\"chained\":%s,", st->chained ? "true" : "false");
+		return;
+	}
+	printf("balancer pinned under %s\n", pin);
+	if (st->attached)
+		printf("  attached to %s (ifindex %d) in %s mode, program %u%s\n", ifname,
+		       st->ifindex, xdp_mode_name(st->mode), st->prog_id,
+		       st->chained ? ", the chain root" : "");
+	else
+		printf("  not attached\n");
+}
+
+static void backends_print(struct lb *lb, bool json)
+{
+	char buf[ADDR_STRLEN];
+	struct lb_counter n;
+	struct ip_addr a;
+	const char *sep = "";
+	__u32 id;
+
+	printf(json ? ",\"backends\":[" : "backends (counted over every VIP)\n");
+	for (id = 1; id < LB_MAX_REALS; id++) {
+		if (lb_real_get(lb, id, &a, &n))
+			continue;
+		addr_str(&a, buf, sizeof(buf));
+		if (json)
+			printf("%s{\"addr\":\"%s\",\"real_id\":%u,", sep, buf, id);
+		else
+			printf("  %s  real %u  ", buf, id);
+		counter_print(json, &n);
+		printf(json ? "}" : "\n");
+		sep = ",";
+	}
+	printf(json ? "]" : "");
+}
+
+static void chain_print(struct lb *lb, bool json)
+{
+	struct lb_chain_slot s[CHAIN_SLOTS];
+	const char *sep = "";
+	int i;
+
+	if (lb_chain_list(lb, s))
+		return;
+	printf(json ? "[" : "chain (empty slots are skipped)\n");
+	for (i = 0; i < CHAIN_SLOTS; i++) {
+		if (!s[i].prog_id)
+			continue;
+		printf(json ? "%s{\"slot\":%d,\"prog_id\":%u,\"name\":\"%s\"}" :
+			      "%s  slot %d  program %u  %s\n",
+		       sep, i, s[i].prog_id, s[i].name);
+		sep = json ? "," : "";
+	}
+	printf(json ? "]" : "");
+}
+
+static int cmd_show(struct cli *c)
+{
+	struct lb_status st;
+	struct lb *lb;
+	int err;
+
+	if (lb_open_pinned(&lb, c->pin))
+		return 3;
+	err = lb_status_get(lb, &st);
+	if (err)
+		goto out;
+	printf(c->json ? "{" : "");
+	status_print(c->json, c->pin, &st);
+	err = config_print(lb, c->json, &st);
+	if (err)
+		goto out;
+	printf(c->json ? ",\"vips\":" : "");
+	err = vips_print(lb, c->json);
+	if (err)
+		goto out;
+	backends_print(lb, c->json);
+	if (st.chained) {
+		printf(c->json ? ",\"chain\":" : "");
+		chain_print(lb, c->json);
+	}
+	printf(c->json ? "}\n" : "");
+out:
+	lb_close(lb);
+	if (err) {
+		fprintf(stderr, "dsrlab-lb: show: %s\n", strerror(-err));
+		return 3;
+	}
+	return 0;
+}
+
+/* chain add|replace SLOT OBJ[:PROG], chain del SLOT */
+static int cmd_chain(struct cli *c, const char *op, const char *slot_s, const char *obj_s)
+{
+	char path[PATH_MAX] = "", *prog = NULL;
+	struct lb *lb;
+	__u32 slot;
+	int err;
+
+	if (parse_u32(slot_s, &slot))
+		return usage_error("a chain slot is a number, 0 to " CHAIN_MEMBER_LAST, slot_s);
+	if (obj_s) {
+		snprintf(path, sizeof(path), "%s", obj_s);
+		prog = strrchr(path, ':');
+		if (prog)
+			*prog++ = '\0';
+	}
+	if (lb_open_pinned(&lb, c->pin))
+		return 3;
+	if (!strcmp(op, "del"))
+		err = lb_chain_del(lb, slot);
+	else
+		err = lb_chain_member_load(lb, slot, path, prog, !strcmp(op, "replace"));
+	lb_close(lb);
+	if (err) {
+		fprintf(stderr, "dsrlab-lb: chain %s %s%s%s: %s\n", op, slot_s, obj_s ? " " : "",
+			obj_s ? obj_s : "", strerror(-err));
+		return 3;
+	}
+	return 0;
+}
+
+static int cmd_chain_list(struct cli *c)
+{
+	struct lb *lb;
+
+	if (lb_open_pinned(&lb, c->pin))
+		return 3;
+	if (lb_chain_fd(lb) < 0) {
+		lb_close(lb);
+		fprintf(stderr,
+			"dsrlab-lb: the balancer under %s is not chained (attach --chain)\n",
+			c->pin);
+		return 3;
+	}
+	chain_print(lb, c->json);
+	printf(c->json ? "\n" : "");
+	lb_close(lb);
+	return 0;
+}
+
+static bool is(int argc, char **argv, int n, const char *cmd, const char *sub)
+{
+	return argc == n && !strcmp(argv[0], cmd) && (!sub || !strcmp(argv[1], sub));
+}
+
+static int run(struct cli *c, int argc, char **argv)
+{
+	if (is(argc, argv, 2, "attach", NULL))
+		return cmd_attach(c, argv[1]);
+	if (is(argc, argv, 1, "detach", NULL))
+		return cmd_detach(c);
+	if (is(argc, argv, 3, "vip", "add"))
+		return cmd_vip_add(c, argv[2]);
+	if (is(argc, argv, 3, "vip", "del"))
+		return cmd_vip_del(c, argv[2]);
+	if (is(argc, argv, 2, "vip", "list"))
+		return cmd_vip_list(c);
+	if (is(argc, argv, 4, "real", "add") || is(argc, argv, 4, "real", "del"))
+		return cmd_real(c, argv[1], argv[2], argv[3], c->weight);
+	if (is(argc, argv, 5, "real", "weight"))
+		return cmd_real(c, argv[1], argv[2], argv[3], argv[4]);
+	if (is(argc, argv, 1, "stats", NULL))
+		return cmd_stats(c);
+	if (is(argc, argv, 1, "show", NULL))
+		return cmd_show(c);
+	if (is(argc, argv, 2, "chain", "list"))
+		return cmd_chain_list(c);
+	if (is(argc, argv, 4, "chain", "add") || is(argc, argv, 4, "chain", "replace"))
+		return cmd_chain(c, argv[1], argv[2], argv[3]);
+	if (is(argc, argv, 3, "chain", "del"))
+		return cmd_chain(c, argv[1], argv[2], NULL);
+	return usage_error("unknown command or wrong arguments", argv[0]);
 }
 
 int main(int argc, char **argv)
@@ -246,6 +738,11 @@ int main(int argc, char **argv)
 		{ "encap", required_argument, NULL, 'e' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "ring-size", required_argument, NULL, 'r' },
+		{ "conn-table", required_argument, NULL, 'c' },
+		{ "chain", no_argument, NULL, 'C' },
+		{ "weight", required_argument, NULL, 'w' },
+		{ "flush", no_argument, NULL, 'f' },
+		{ "per-cpu", no_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -266,11 +763,16 @@ int main(int argc, char **argv)
 		case 'F': c.src_per_flow = true; break;
 		case 'e': c.encap = optarg; break;
 		case 'b':
-			if (c.n_backends == 64)
+			if (c.n_backends == LB_POOL_MAX)
 				return usage_error("at most 64 backends", NULL);
 			c.backends[c.n_backends++] = optarg;
 			break;
 		case 'r': c.ring_size = strtoul(optarg, NULL, 10); break;
+		case 'c': c.conn_table = optarg; break;
+		case 'C': c.chain = true; break;
+		case 'w': c.weight = optarg; break;
+		case 'f': c.flush = true; break;
+		case 'P': c.per_cpu = true; break;
 		case 'j': c.json = true; break;
 		case 'v': verbose++; break;
 		case 'h': fputs(usage, stdout); return 0;
@@ -284,15 +786,5 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		return usage_error("no command", NULL);
-	if (!strcmp(argv[0], "attach") && argc == 2)
-		return cmd_attach(&c, argv[1]);
-	if (!strcmp(argv[0], "detach") && argc == 1)
-		return lb_unpin(c.pin) ? 3 : 0;
-	if (!strcmp(argv[0], "vip") && argc == 3 && !strcmp(argv[1], "add"))
-		return cmd_vip_add(&c, argv[2]);
-	if (!strcmp(argv[0], "vip") && argc == 3 && !strcmp(argv[1], "del"))
-		return cmd_vip_del(&c, argv[2]);
-	if (!strcmp(argv[0], "stats") && argc == 1)
-		return cmd_stats(&c);
-	return usage_error("unknown command or wrong arguments", argv[0]);
+	return run(&c, argc, argv);
 }

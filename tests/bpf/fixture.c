@@ -76,8 +76,12 @@ static __u8 next_ipproto(const struct fix_layer *cur, const struct fix_layer *ne
 		return IPPROTO_TCP;
 	case FIX_L_UDP:
 		return IPPROTO_UDP;
+	case FIX_L_ICMP4:
+		return IPPROTO_ICMP;
 	case FIX_L_ICMP6:
 		return IPPROTO_ICMPV6;
+	case FIX_L_FRAG6:
+		return IPPROTO_FRAGMENT;
 	default:
 		return cur->proto ? cur->proto : IPPROTO_EXPERIMENTAL;
 	}
@@ -117,7 +121,9 @@ static int put_layer(struct fix_pkt *p, const struct fix_layer *l, const struct 
 		need = 40;
 		break;
 	case FIX_L_UDP:
+	case FIX_L_ICMP4:
 	case FIX_L_ICMP6:
+	case FIX_L_FRAG6:
 		need = 8;
 		break;
 	case FIX_L_DATA:
@@ -180,8 +186,17 @@ static int put_layer(struct fix_pkt *p, const struct fix_layer *l, const struct 
 		put16(h, l->sport);
 		put16(h + 2, l->dport);
 		break;
+	case FIX_L_ICMP4:
 	case FIX_L_ICMP6:
 		h[0] = l->flags;
+		h[1] = l->code;
+		put16(h + 4, l->rest >> 16);
+		put16(h + 6, l->rest & 0xffff);
+		break;
+	case FIX_L_FRAG6:
+		h[0] = next_ipproto(l, next);
+		put16(h + 2, l->frag);
+		put16(h + 6, l->id);
 		break;
 	case FIX_L_GUE0:
 		h[1] = next_ipproto(l, next);
@@ -193,6 +208,27 @@ static int put_layer(struct fix_pkt *p, const struct fix_layer *l, const struct 
 	}
 	p->len += need;
 	return 0;
+}
+
+/* ICMPv6 checksum of layer i to the end of the frame, with the last IPv6 header before it. */
+static __u16 icmp6_csum(const struct fix_pkt *p, const struct fix_layer *layers, const __u32 *off,
+			int i)
+{
+	__u8 buf[FIX_PKT_MAX + 40];
+	__u32 len = p->len - off[i];
+	int j;
+
+	for (j = i - 1; j >= 0 && layers[j].kind != FIX_L_IP6; j--)
+		;
+	memset(buf, 0, 40);
+	if (j >= 0)
+		memcpy(buf, p->b + off[j] + 8, 32);
+	buf[34] = len >> 8;
+	buf[35] = len & 0xff;
+	buf[39] = IPPROTO_ICMPV6;
+	memcpy(buf + 40, p->b + off[i], len);
+	buf[40 + 2] = buf[40 + 3] = 0;
+	return fix_inet_csum(buf, 40 + len);
 }
 
 int fix_pkt_build(struct fix_pkt *p, const struct fix_layer *layers, const char *real)
@@ -221,14 +257,26 @@ int fix_pkt_build(struct fix_pkt *p, const struct fix_layer *layers, const char 
 		__u8 *h = p->b + off[i];
 
 		if (layers[i].kind == FIX_L_IP4) {
-			put16(h + 2, p->len - off[i]);
+			put16(h + 2, layers[i].len ? layers[i].len : p->len - off[i]);
 			c = fix_inet_csum(h, 20);
 			memcpy(h + 10, &c, 2);
 		} else if (layers[i].kind == FIX_L_IP6) {
-			put16(h + 4, p->len - off[i] - 40);
+			put16(h + 4, layers[i].len ? layers[i].len : p->len - off[i] - 40);
 		} else if (layers[i].kind == FIX_L_UDP) {
 			put16(h + 4, p->len - off[i]);
 		}
+	}
+	/* ICMP checksums last, over the finished bytes (inner ones first, for nested errors). */
+	for (i = n - 1; i >= 0; i--) {
+		__u8 *h = p->b + off[i];
+
+		if (layers[i].kind == FIX_L_ICMP4)
+			c = fix_inet_csum(h, p->len - off[i]);
+		else if (layers[i].kind == FIX_L_ICMP6)
+			c = icmp6_csum(p, layers, off, i);
+		else
+			continue;
+		memcpy(h + 2, &c, 2);
 	}
 	if (trunc) {
 		if (trunc > p->len) {
@@ -243,13 +291,15 @@ int fix_pkt_build(struct fix_pkt *p, const struct fix_layer *layers, const char 
 
 int fix_flow_key(const struct fix_layer *layers, struct flow_key *k)
 {
-	const struct fix_layer *ip = NULL, *l4 = NULL;
+	const struct fix_layer *ip = NULL, *l4 = NULL, *frag = NULL;
 	int i;
 
 	for (i = 0; i < FIX_MAX_LAYERS && layers[i].kind != FIX_L_END; i++) {
 		if (layers[i].kind == FIX_L_IP4 || layers[i].kind == FIX_L_IP6) {
 			ip = &layers[i];
-			l4 = NULL;
+			l4 = frag = NULL;
+		} else if (ip && layers[i].kind == FIX_L_FRAG6) {
+			frag = &layers[i];
 		} else if (ip && !l4 &&
 			   (layers[i].kind == FIX_L_TCP || layers[i].kind == FIX_L_UDP)) {
 			l4 = &layers[i];
@@ -274,6 +324,8 @@ int fix_flow_key(const struct fix_layer *layers, struct flow_key *k)
 		k->port16[0] = htons(l4->sport);
 		k->port16[1] = htons(l4->dport);
 	} else {
+		if (frag)
+			ip = frag; /* its next header is the flow's protocol */
 		k->proto = ip->proto ? ip->proto : IPPROTO_EXPERIMENTAL;
 	}
 	return 0;

@@ -9,8 +9,11 @@
  * follows; every length field (IPv4 total length, IPv6 payload length, UDP length) covers the
  * rest of the frame; IPv4 header checksums are computed here (RFC 1071, independently of
  * common/csum.h, so the programs' checksum code is checked against a second implementation).
- * TCP/UDP/ICMPv6 checksums are left zero: neither program reads them (and the balancer's GUE
- * writes a zero UDP checksum). A UDP layer followed by an IP layer is GUE version 1.
+ * ICMP checksums cover the rest of the frame (ICMPv6 with the pseudo-header of the IPv6
+ * layer before it), so the balancer's ICMP answers are checked exactly. TCP/UDP checksums are
+ * left zero: neither program reads them (and the balancer's GUE writes a zero UDP checksum).
+ * A UDP layer followed by an IP layer is GUE version 1. An IP layer with .len set keeps that
+ * length (a header quoted in an ICMP error, whose packet was cut).
  */
 #ifndef DSRLAB_TESTS_BPF_FIXTURE_H
 #define DSRLAB_TESTS_BPF_FIXTURE_H
@@ -21,7 +24,7 @@
 
 #include "common/flow.h"
 
-#define FIX_PKT_MAX    512
+#define FIX_PKT_MAX    1600 /* room for a 1500-byte IP packet, VLAN tags and encapsulation */
 #define FIX_MAX_LAYERS 10
 
 enum fix_layer_kind {
@@ -33,7 +36,9 @@ enum fix_layer_kind {
 	FIX_L_IP6,
 	FIX_L_TCP,
 	FIX_L_UDP,
-	FIX_L_ICMP6, /* type, code 0, then 4 reserved bytes */
+	FIX_L_ICMP4, /* type, code, checksum, then 4 bytes (rest) */
+	FIX_L_ICMP6, /* type, code, checksum (with the pseudo-header), then 4 bytes (rest) */
+	FIX_L_FRAG6, /* IPv6 fragment header */
 	FIX_L_GUE0, /* GUE version 0 header (version 1 is no header: IP right after UDP) */
 	FIX_L_DATA, /* len bytes of a counting pattern */
 	FIX_L_TRUNC, /* last: cut the finished frame to len bytes */
@@ -46,14 +51,16 @@ struct fix_layer {
 	const char *dst;
 	__u16 sport; /* TCP/UDP */
 	__u16 dport; /* TCP/UDP */
-	__u16 len; /* DATA, TRUNC */
+	__u16 len; /* DATA, TRUNC; IP4/IP6: the length field as given (a quoted header) */
 	__u16 tci; /* VLAN */
-	__u16 id; /* IPv4 */
-	__u16 frag; /* IPv4 frag_off, host order */
+	__u16 id; /* IPv4; FRAG6: identification */
+	__u16 frag; /* IPv4 frag_off; FRAG6 offset | M; host order */
 	__u8 tos; /* IPv4 tos, IPv6 traffic class */
 	__u8 ttl; /* IPv4 ttl, IPv6 hop limit */
-	__u8 flags; /* TCP flags; ICMPv6 type */
-	__u8 proto; /* IP protocol when no layer follows (0: 253, "experimental") */
+	__u8 flags; /* TCP flags; ICMP type */
+	__u8 code; /* ICMP code */
+	__u8 proto; /* IP protocol (FRAG6: next header) when no layer follows (0: 253) */
+	__u32 rest; /* ICMP: bytes 4-7, host order (frag-needed / too-big: the MTU) */
 	__u32 label; /* IPv6 flow label (20 bits) */
 };
 
@@ -85,6 +92,9 @@ struct fix_layer {
 #define TCP(sp, dp, f)	   { .kind = FIX_L_TCP, .sport = sp, .dport = dp, .flags = f }
 #define UDP(sp, dp)	   { .kind = FIX_L_UDP, .sport = sp, .dport = dp }
 #define ICMP6(t)	   { .kind = FIX_L_ICMP6, .flags = t }
+#define ICMP6_ALL(t, c, r) { .kind = FIX_L_ICMP6, .flags = t, .code = c, .rest = r }
+#define ICMP4(t, c, r)	   { .kind = FIX_L_ICMP4, .flags = t, .code = c, .rest = r }
+#define FRAG6(f, id_, p)   { .kind = FIX_L_FRAG6, .frag = f, .id = id_, .proto = p }
 #define GUE0		   { .kind = FIX_L_GUE0 }
 #define DATA(n)		   { .kind = FIX_L_DATA, .len = n }
 #define TRUNC(n)	   { .kind = FIX_L_TRUNC, .len = n }

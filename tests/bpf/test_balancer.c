@@ -54,13 +54,17 @@
 #define VIP_BAD6    "10.100.0.17" /* :80/tcp, 4in6, but its ring names IPv4 real 1 */
 #define VIP_6IN4    "2001:db8:100::18" /* :80/tcp, 6in4: parsed, never produced */
 #define VIP_GUEFLOW "10.100.0.19" /* :53/udp, GUE over IPv6, VIP_F_SRC_PER_FLOW, real 5 */
+#define VIP_FRAG    "10.100.0.20" /* all UDP ports, VIP_F_HASH_NO_PORTS, reals 1 and 2 */
+#define VIP_FRAG6   "2001:db8:100::21" /* all UDP ports, ip6ip6, VIP_F_HASH_NO_PORTS, reals 4, 5 */
+#define ROUTER	    "10.0.0.1" /* sends ICMP errors about the VIPs' replies */
+#define ROUTER6	    "2001:db8:ff::1"
 
 #define FROM_ROUTER ETH(MAC_LB, MAC_ROUTER)
 #define TO_NEXTHOP  ETH(MAC_NEXTHOP, MAC_LB)
 
 #define REAL_FROM_RING 0xffffffffu /* the row's backend: flow_hash over the VIP's ring */
 #define NREALS	       6
-#define NVIPS	       20
+#define NVIPS	       22
 
 /*
  * Output fields that come from the flow hash; row_run() fills them in from its own reading
@@ -107,6 +111,8 @@ static const struct vip_spec vip_specs[] = {
 	{ VIP_BAD6, 80, IPPROTO_TCP, ENCAP_4IN6, 17, 0, false, 1, 1 },
 	{ VIP_6IN4, 80, IPPROTO_TCP, ENCAP_6IN4, 18, 0, false, 4, 4 },
 	{ VIP_GUEFLOW, 53, IPPROTO_UDP, ENCAP_GUE, 19, VIP_F_SRC_PER_FLOW, false, 5, 5 },
+	{ VIP_FRAG, 0, IPPROTO_UDP, ENCAP_IPIP, 20, VIP_F_HASH_NO_PORTS, false, 1, 2 },
+	{ VIP_FRAG6, 0, IPPROTO_UDP, ENCAP_IP6IP6, 21, VIP_F_HASH_NO_PORTS, false, 4, 5 },
 };
 
 struct lb_row {
@@ -117,7 +123,14 @@ struct lb_row {
 	__u32 real; /* backend of the flow; REAL_FROM_RING: predicted */
 	__u32 vip; /* VIP whose counters move; 0: none */
 	__u8 conn; /* CONN_*: what the connection table holds after */
+	__u8 kind; /* ROW_* */
 	__u64 stats[LB_STAT_MAX]; /* packets each counter moves by; all others 0 */
+};
+
+enum {
+	ROW_FLOW = 0, /* the row's flow is the input's innermost 5-tuple */
+	ROW_ICMP, /* an ICMP error: the flow is the quoted tuple reversed (the client's) */
+	ROW_ANSWER, /* the output is the balancer's answer to the client: no backend counts */
 };
 
 enum {
@@ -144,7 +157,9 @@ struct lb_counts {
 static bool stat_counts_bytes(int i)
 {
 	return i == LB_STAT_TX_ENCAP || i == LB_STAT_PASS_NOT_VIP || i == LB_STAT_DROP_NO_REAL ||
-	       i == LB_STAT_DROP_ENCAP || i == LB_STAT_DROP_UNSUPP;
+	       i == LB_STAT_DROP_ENCAP || i == LB_STAT_DROP_UNSUPP || i == LB_STAT_ICMP_TO_REAL ||
+	       i == LB_STAT_PASS_ICMP || i == LB_STAT_TX_TOO_BIG || i == LB_STAT_DROP_TOO_BIG ||
+	       i == LB_STAT_DROP_FRAG;
 }
 
 static int ring_install(struct lb_fx *fx, __u32 vip_id, __u32 even, __u32 odd)
@@ -320,12 +335,32 @@ static bool delta_equal(const char *desc, const char *what, const __u64 *before,
 	return false;
 }
 
+/* The row's flow: the input's 5-tuple, or for an ICMP error the quoted one reversed. */
+static void row_flow(const struct lb_row *row, struct flow_key *k)
+{
+	__be16 port;
+	__u32 a;
+	int i;
+
+	assert_int_equal(fix_flow_key(row->in, k), 0);
+	if (row->kind != ROW_ICMP)
+		return;
+	for (i = 0; i < 4; i++) {
+		a = k->srcv6[i];
+		k->srcv6[i] = k->dstv6[i];
+		k->dstv6[i] = a;
+	}
+	port = k->port16[0];
+	k->port16[0] = k->port16[1];
+	k->port16[1] = port;
+}
+
 /* The hash that schedules the row's flow (and gives its outer header entropy). */
 static __u32 row_hash(struct lb_fx *fx, const struct lb_row *row)
 {
 	struct flow_key k;
 
-	assert_int_equal(fix_flow_key(row->in, &k), 0);
+	row_flow(row, &k);
 	assert_true(row->vip && row->vip < NVIPS);
 	if (fx->vip_flags[row->vip] & VIP_F_HASH_NO_PORTS)
 		k.ports = 0;
@@ -393,7 +428,7 @@ static bool conn_check(struct lb_fx *fx, const struct lb_row *row, __u32 real, _
 
 	if (row->conn == CONN_UNCHECKED)
 		return true;
-	assert_int_equal(fix_flow_key(row->in, &k), 0);
+	row_flow(row, &k);
 	err = bpf_map_lookup_elem(bpf_map__fd(fx->skel->maps.conns), &k, &cv);
 	if (row->conn == CONN_NONE && err) /* ENOENT */
 		return true;
@@ -417,7 +452,7 @@ static __u32 row_run(struct lb_fx *fx, const struct lb_row *row, __u32 real)
 	struct lb_counts before, after;
 	struct fix_pkt in, want, got;
 	__u64 pkts, bytes;
-	bool tx = row->verdict == XDP_TX, ok = true;
+	bool tx = row->verdict == XDP_TX && row->kind != ROW_ANSWER, ok = true;
 	__u32 retval, hash = 0;
 	int i;
 
@@ -490,6 +525,7 @@ static void table_run(struct lb_fx *fx, const struct lb_row *rows, size_t n)
 #define NEW_FLOW   { [LB_STAT_RX] = 1, [LB_STAT_CONN_NEW] = 1, [LB_STAT_TX_ENCAP] = 1 }
 #define KNOWN_FLOW { [LB_STAT_RX] = 1, [LB_STAT_CONN_HIT] = 1, [LB_STAT_TX_ENCAP] = 1 }
 #define NOT_VIP	   { [LB_STAT_RX] = 1, [LB_STAT_PASS_NOT_VIP] = 1 }
+#define DROP_FRAG  { [LB_STAT_RX] = 1, [LB_STAT_DROP_FRAG] = 1 }
 /* clang-format on */
 
 static const struct lb_row basic_rows[] = {
@@ -547,27 +583,13 @@ static const struct lb_row basic_rows[] = {
 		.conn = CONN_KEPT,
 	},
 	{
-		.desc = "first fragment (MF) to a VIP: scheduled by the ring, not remembered",
+		/* Policy change: it used to be scheduled on its ports, splitting the datagram. */
+		.desc = "first fragment (MF) to a port VIP: later fragments can't follow, dropped",
 		.in = { FROM_ROUTER, IP4F(CLIENT, VIP_ONE, IP4_MF), TCP(40004, 80, TCP_ACK),
 			DATA(64) },
-		.verdict = XDP_TX,
-		.out = { ENCAP(0x10), IP4F(CLIENT, VIP_ONE, IP4_MF), TCP(40004, 80, TCP_ACK),
-			 DATA(64) },
-		.real = 1,
+		.verdict = XDP_DROP,
 		.vip = 1,
-		.stats = NEW_FLOW,
-		.conn = CONN_NONE,
-	},
-	{
-		.desc = "the same first fragment again: still no connection entry",
-		.in = { FROM_ROUTER, IP4F(CLIENT, VIP_ONE, IP4_MF), TCP(40004, 80, TCP_ACK),
-			DATA(64) },
-		.verdict = XDP_TX,
-		.out = { ENCAP(0x10), IP4F(CLIENT, VIP_ONE, IP4_MF), TCP(40004, 80, TCP_ACK),
-			 DATA(64) },
-		.real = 1,
-		.vip = 1,
-		.stats = NEW_FLOW,
+		.stats = DROP_FRAG,
 		.conn = CONN_NONE,
 	},
 	{
@@ -582,8 +604,8 @@ static const struct lb_row basic_rows[] = {
 		.stats = NOT_VIP,
 	},
 	{
-		/* The same for VIP_F_HASH_NO_PORTS, which hashes fragments right but never sees them. */
-		.desc = "later fragment to a hash-no-ports VIP: not recognised either, passed",
+		/* Hashing without ports does not help a VIP with a port: it never sees them. */
+		.desc = "later fragment to a hash-no-ports port VIP: not recognised either, passed",
 		.in = { FROM_ROUTER, IP4_ALL(CLIENT, VIP_NOPORTS, 0, 63, 0x1c49, 185, IPPROTO_UDP),
 			DATA(32) },
 		.verdict = XDP_PASS,
@@ -1067,6 +1089,397 @@ static void test_balancer_gue_port_unset(void **state)
 }
 
 /*
+ * Fragments (policy at the top of bpf/balancer.bpf.c): matched on address and protocol, so
+ * only an all-ports VIP takes them, and only if it hashes without ports; then every fragment
+ * of a datagram, and the client's unfragmented packets, reach the same backend.
+ */
+static const struct lb_row frag_rows[] = {
+	{
+		.desc = "hash-no-ports all-ports VIP, whole datagram: hashed on the 3-tuple",
+		.in = { FROM_ROUTER, IP4(CLIENT, VIP_FRAG), UDP(41100, 5353), DATA(20) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), IP4(CLIENT, VIP_FRAG), UDP(41100, 5353), DATA(20) },
+		.real = REAL_FROM_RING,
+		.vip = 20,
+		.stats = NEW_FLOW,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "hash-no-ports all-ports VIP, first fragment: the same backend",
+		.in = { FROM_ROUTER, IP4F(CLIENT, VIP_FRAG, IP4_MF), UDP(41100, 5353), DATA(64) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), IP4F(CLIENT, VIP_FRAG, IP4_MF), UDP(41100, 5353), DATA(64) },
+		.real = REAL_FROM_RING,
+		.vip = 20,
+		.stats = NEW_FLOW,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "hash-no-ports all-ports VIP, later fragment (no ports): the same backend",
+		.in = { FROM_ROUTER, IP4_ALL(CLIENT, VIP_FRAG, 0x10, 63, 0x1c47, 9, IPPROTO_UDP),
+			DATA(40) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), IP4_ALL(CLIENT, VIP_FRAG, 0x10, 63, 0x1c47, 9, IPPROTO_UDP),
+			 DATA(40) },
+		.real = REAL_FROM_RING,
+		.vip = 20,
+		.stats = NEW_FLOW,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "IPv6 hash-no-ports VIP, first fragment (fragment header, M): 3-tuple hash",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_FRAG6), FRAG6(1, 0x77, 0), UDP(41101, 5353),
+			DATA(16) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0x2a), IP6C(CLIENT6, VIP_FRAG6), FRAG6(1, 0x77, 0),
+			 UDP(41101, 5353), DATA(16) },
+		.real = REAL_FROM_RING,
+		.vip = 21,
+		.stats = NEW_FLOW,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "IPv6 hash-no-ports VIP, later fragment: the same backend",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_FRAG6), FRAG6(3 << 3, 0x77, IPPROTO_UDP),
+			DATA(24) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0x2a), IP6C(CLIENT6, VIP_FRAG6), FRAG6(3 << 3, 0x77, IPPROTO_UDP),
+			 DATA(24) },
+		.real = REAL_FROM_RING,
+		.vip = 21,
+		.stats = NEW_FLOW,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "all-ports VIP hashing on ports, first fragment: dropped",
+		.in = { FROM_ROUTER, IP4F(CLIENT, VIP_ALL, IP4_MF), TCP(41102, 443, TCP_ACK),
+			DATA(8) },
+		.verdict = XDP_DROP,
+		.vip = 3,
+		.stats = DROP_FRAG,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "all-ports VIP hashing on ports, later fragment: dropped",
+		.in = { FROM_ROUTER, IP4_ALL(CLIENT, VIP_ALL, 0x10, 63, 0x1c47, 2, IPPROTO_TCP),
+			DATA(16) },
+		.verdict = XDP_DROP,
+		.vip = 3,
+		.stats = DROP_FRAG,
+	},
+	{
+		.desc = "hash-no-ports port VIP, first fragment: dropped (later ones can't match)",
+		.in = { FROM_ROUTER, IP4F(CLIENT, VIP_NOPORTS, IP4_MF), UDP(41103, 53), DATA(8) },
+		.verdict = XDP_DROP,
+		.vip = 7,
+		.stats = DROP_FRAG,
+		.conn = CONN_NONE,
+	},
+};
+
+static void test_balancer_fragments(void **state)
+{
+	struct lb_fx *fx = *state;
+	__u32 r[5];
+	size_t i;
+
+	for (i = 0; i < sizeof(frag_rows) / sizeof(frag_rows[0]); i++) {
+		__u32 got = row_run(fx, &frag_rows[i], frag_rows[i].real);
+
+		if (i < 5)
+			r[i] = got;
+	}
+	assert_int_equal(r[1], r[0]);
+	assert_int_equal(r[2], r[0]);
+	assert_int_equal(r[4], r[3]);
+}
+
+/* A router's error about a VIP's reply: the quoted packet is VIP:80 -> client:sp. */
+#define IP4Q(s, d, l)                                                                        \
+	{                                                                                    \
+		.kind = FIX_L_IP4, .src = s, .dst = d, .tos = 0x10, .ttl = 63, .id = 0x1c46, \
+		.frag = IP4_DF, .len = l                                                     \
+	}
+#define IP6Q(s, d, l)                                                                            \
+	{                                                                                        \
+		.kind = FIX_L_IP6, .src = s, .dst = d, .tos = 0x2a, .ttl = 63, .label = 0x12345, \
+		.len = l                                                                         \
+	}
+#define FRAG_NEEDED(mtu) ICMP4(ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu)
+#define PTB4(vip, sp) \
+	IP4(ROUTER, vip), FRAG_NEEDED(1400), IP4Q(vip, CLIENT, 1500), TCP(80, sp, TCP_ACK)
+#define PTB6(vip, l4) \
+	IP6(ROUTER6, vip), ICMP6_ALL(ICMPV6_PKT_TOOBIG, 0, 1400), IP6Q(vip, CLIENT6, 1460), l4
+
+/* clang-format off */
+#define ICMP_HIT  { [LB_STAT_RX] = 1, [LB_STAT_CONN_HIT] = 1, [LB_STAT_ICMP_TO_REAL] = 1, \
+		    [LB_STAT_TX_ENCAP] = 1 }
+#define ICMP_HASH { [LB_STAT_RX] = 1, [LB_STAT_ICMP_TO_REAL] = 1, [LB_STAT_TX_ENCAP] = 1 }
+#define ICMP_PASS { [LB_STAT_RX] = 1, [LB_STAT_PASS_ICMP] = 1 }
+/* clang-format on */
+
+static const struct lb_row icmp_rows[] = {
+	{
+		/* The test puts this flow in the table, on real 3: VIP_ONE's ring has only 1. */
+		.desc = "frag-needed about a flow in the table: to its backend, not the ring's",
+		.in = { FROM_ROUTER, PTB4(VIP_ONE, 41200) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), PTB4(VIP_ONE, 41200) },
+		.real = 3,
+		.vip = 1,
+		.kind = ROW_ICMP,
+		.stats = ICMP_HIT,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "frag-needed about a flow not in the table: hashed (quoted tuple reversed)",
+		.in = { FROM_ROUTER, PTB4(VIP_TWO, 41201) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), PTB4(VIP_TWO, 41201) },
+		.real = REAL_FROM_RING,
+		.vip = 2,
+		.kind = ROW_ICMP,
+		.stats = ICMP_HASH,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "IPv6 VIP, SYN (the flow the next row's error is about)",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_V6), TCP(41202, 80, TCP_SYN) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0x2a), IP6C(CLIENT6, VIP_V6), TCP(41202, 80, TCP_SYN) },
+		.real = 4,
+		.vip = 6,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "packet-too-big about that flow: table hit, ip6ip6 to its backend",
+		.in = { FROM_ROUTER, PTB6(VIP_V6, TCP(80, 41202, TCP_ACK)) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0), PTB6(VIP_V6, TCP(80, 41202, TCP_ACK)) },
+		.real = 4,
+		.vip = 6,
+		.kind = ROW_ICMP,
+		.stats = ICMP_HIT,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "packet-too-big about a UDP flow not in the table: hashed, no entry made",
+		.in = { FROM_ROUTER, PTB6(VIP_V6, UDP(53, 41203)) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0), PTB6(VIP_V6, UDP(53, 41203)) },
+		.real = 4,
+		.vip = 9,
+		.kind = ROW_ICMP,
+		.stats = ICMP_HASH,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "frag-needed quoting a VIP address but no VIP port: passed",
+		.in = { FROM_ROUTER, IP4(ROUTER, VIP_ONE), FRAG_NEEDED(1400),
+			IP4Q(VIP_ONE, CLIENT, 1500), TCP(443, 41204, TCP_ACK) },
+		.verdict = XDP_PASS,
+		.stats = ICMP_PASS,
+	},
+	{
+		.desc = "frag-needed to one VIP quoting another's packet: passed",
+		.in = { FROM_ROUTER, IP4(ROUTER, VIP_ONE), FRAG_NEEDED(1400),
+			IP4Q(VIP_TWO, CLIENT, 1500), TCP(80, 41205, TCP_ACK) },
+		.verdict = XDP_PASS,
+		.stats = ICMP_PASS,
+	},
+	{
+		.desc = "frag-needed about the balancer's own IPIP packet: passed to its kernel",
+		.in = { FROM_ROUTER, IP4(ROUTER, LB_SRC), FRAG_NEEDED(1400),
+			IP4Q(LB_SRC, "10.1.0.2", 1500), IP4Q(CLIENT, VIP_ONE, 1480),
+			TCP(41206, 80, TCP_ACK) },
+		.verdict = XDP_PASS,
+		.stats = ICMP_PASS,
+	},
+	{
+		.desc = "ICMP port unreachable about a VIP flow: only too-big is followed, passed",
+		.in = { FROM_ROUTER, IP4(ROUTER, VIP_ONE), ICMP4(ICMP_DEST_UNREACH, 3, 0),
+			IP4Q(VIP_ONE, CLIENT, 1500), TCP(80, 41200, TCP_ACK) },
+		.verdict = XDP_PASS,
+		.stats = NOT_VIP,
+	},
+	{
+		.desc = "echo request to a VIP: passed to the balancer's kernel",
+		.in = { FROM_ROUTER, IP4(CLIENT, VIP_ONE), ICMP4(ICMP_ECHO, 0, 0x12340001),
+			DATA(16) },
+		.verdict = XDP_PASS,
+		.stats = NOT_VIP,
+	},
+	{
+		.desc = "ICMPv6 echo request to an IPv6 VIP: passed",
+		.in = { FROM_ROUTER, IP6(CLIENT6, VIP_V6),
+			ICMP6_ALL(ICMPV6_ECHO_REQUEST, 0, 0x5678), DATA(8) },
+		.verdict = XDP_PASS,
+		.stats = NOT_VIP,
+	},
+};
+
+static void test_balancer_icmp(void **state)
+{
+	struct lb_fx *fx = *state;
+	struct conn_val cv = { .real_id = 3 };
+	struct flow_key k;
+
+	row_flow(&icmp_rows[0], &k);
+	cv.hash = row_hash(fx, &icmp_rows[0]);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(fx->skel->maps.conns), &k, &cv, BPF_ANY),
+			 0);
+	table_run(fx, icmp_rows, sizeof(icmp_rows) / sizeof(icmp_rows[0]));
+}
+
+/*
+ * lb_config.mtu 1400: a packet that would not fit once encapsulated is answered from the VIP
+ * (bpf/icmp.h), quoting 548 bytes (IPv4, 576 in all) or 1232 (IPv6, 1280 in all).
+ */
+#define TEST_MTU	     1400
+#define ANSWER4(vip)	     ETH(MAC_ROUTER, MAC_LB), IP4_ALL(vip, CLIENT, 0xc0, 64, 0, IP4_DF, 0)
+#define ANSWER6(vip)	     ETH(MAC_ROUTER, MAC_LB), IP6_ALL(vip, CLIENT6, 0, 64, 0)
+#define BIG4(vip, sp, n)     IP4(CLIENT, vip), TCP(sp, 80, TCP_ACK), DATA(n)
+#define QUOTE4(vip, sp, len) IP4Q(CLIENT, vip, len), TCP(sp, 80, TCP_ACK), DATA(548 - 40)
+
+/* clang-format off */
+#define TOO_BIG	     { [LB_STAT_RX] = 1, [LB_STAT_CONN_NEW] = 1, [LB_STAT_TX_TOO_BIG] = 1 }
+/* clang-format on */
+
+static const struct lb_row mtu_rows[] = {
+	{
+		.desc = "IPv4 DF, 1400 bytes + IPIP > 1400: frag-needed from the VIP, MTU 1380",
+		.in = { FROM_ROUTER, BIG4(VIP_ONE, 41300, 1360) },
+		.verdict = XDP_TX,
+		.out = { ANSWER4(VIP_ONE), FRAG_NEEDED(1380), QUOTE4(VIP_ONE, 41300, 1400) },
+		.real = 1,
+		.vip = 1,
+		.kind = ROW_ANSWER,
+		.stats = TOO_BIG,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "IPv4 DF, 1380 bytes + IPIP = 1400: fits, encapsulated",
+		.in = { FROM_ROUTER, BIG4(VIP_ONE, 41301, 1340) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), BIG4(VIP_ONE, 41301, 1340) },
+		.real = 1,
+		.vip = 1,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "IPv4 without DF over the MTU: dropped (nothing here fragments)",
+		.in = { FROM_ROUTER, IP4_ALL(CLIENT, VIP_ONE, 0x10, 63, 0x1c50, 0, 0),
+			TCP(41302, 80, TCP_ACK), DATA(1360) },
+		.verdict = XDP_DROP,
+		.real = 1,
+		.vip = 1,
+		.stats = { [LB_STAT_RX] = 1, [LB_STAT_CONN_NEW] = 1, [LB_STAT_DROP_TOO_BIG] = 1 },
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "VLAN-tagged IPv4 too big: tag kept, MACs swapped",
+		.in = { FROM_ROUTER, VLAN(100), BIG4(VIP_ONE, 41303, 1360) },
+		.verdict = XDP_TX,
+		.out = { ETH(MAC_ROUTER, MAC_LB), VLAN(100),
+			 IP4_ALL(VIP_ONE, CLIENT, 0xc0, 64, 0, IP4_DF, 0), FRAG_NEEDED(1380),
+			 QUOTE4(VIP_ONE, 41303, 1400) },
+		.real = 1,
+		.vip = 1,
+		.kind = ROW_ANSWER,
+		.stats = TOO_BIG,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "GUE over IPv6 (48 bytes), 1360 bytes: frag-needed, MTU 1352",
+		.in = { FROM_ROUTER, BIG4(VIP_GUE6, 41304, 1320) },
+		.verdict = XDP_TX,
+		.out = { ANSWER4(VIP_GUE6), FRAG_NEEDED(1352), QUOTE4(VIP_GUE6, 41304, 1360) },
+		.real = 5,
+		.vip = 11,
+		.kind = ROW_ANSWER,
+		.stats = TOO_BIG,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "IPv6, 1400 bytes + ip6ip6 > 1400: packet-too-big from the VIP, MTU 1360",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_V6), TCP(41305, 80, TCP_ACK), DATA(1340) },
+		.verdict = XDP_TX,
+		.out = { ANSWER6(VIP_V6), ICMP6_ALL(ICMPV6_PKT_TOOBIG, 0, 1360),
+			 IP6Q(CLIENT6, VIP_V6, 1360), TCP(41305, 80, TCP_ACK), DATA(1232 - 60) },
+		.real = 4,
+		.vip = 6,
+		.kind = ROW_ANSWER,
+		.stats = TOO_BIG,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "IPv6, 1360 bytes + ip6ip6 = 1400: fits, encapsulated",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_V6), TCP(41306, 80, TCP_ACK), DATA(1300) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0x2a), IP6C(CLIENT6, VIP_V6), TCP(41306, 80, TCP_ACK), DATA(1300) },
+		.real = 4,
+		.vip = 6,
+		.stats = NEW_FLOW,
+		.conn = CONN_KEPT,
+	},
+	{
+		.desc = "frag-needed to a backend is not held to the MTU (nor answered)",
+		.in = { FROM_ROUTER, IP4(ROUTER, VIP_ONE), FRAG_NEEDED(1400),
+			IP4Q(VIP_ONE, CLIENT, 1500), TCP(80, 41307, TCP_ACK), DATA(1340) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), IP4(ROUTER, VIP_ONE), FRAG_NEEDED(1400),
+			 IP4Q(VIP_ONE, CLIENT, 1500), TCP(80, 41307, TCP_ACK), DATA(1340) },
+		.real = 1,
+		.vip = 1,
+		.kind = ROW_ICMP,
+		.stats = ICMP_HASH,
+		.conn = CONN_NONE,
+	},
+};
+
+static void mtu_set(struct lb_fx *fx, __u16 mtu)
+{
+	int fd = bpf_map__fd(fx->skel->maps.lb_config);
+	struct lb_config cfg;
+	__u32 zero = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &cfg), 0);
+	cfg.mtu = mtu;
+	assert_int_equal(bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY), 0);
+}
+
+static void test_balancer_mtu(void **state)
+{
+	struct lb_fx *fx = *state;
+
+	mtu_set(fx, TEST_MTU);
+	table_run(fx, mtu_rows, sizeof(mtu_rows) / sizeof(mtu_rows[0]));
+}
+
+/* An underlay that cannot carry 1280 bytes of IPv6: the answer still says 1280 (RFC 8200). */
+static void test_balancer_mtu_floor(void **state)
+{
+	static const struct lb_row row = {
+		.desc = "IPv6 over a 1300 underlay (1260 left): packet-too-big says 1280",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_V6), TCP(41400, 80, TCP_ACK), DATA(1340) },
+		.verdict = XDP_TX,
+		.out = { ANSWER6(VIP_V6), ICMP6_ALL(ICMPV6_PKT_TOOBIG, 0, 1280),
+			 IP6Q(CLIENT6, VIP_V6, 1360), TCP(41400, 80, TCP_ACK), DATA(1232 - 60) },
+		.real = 4,
+		.vip = 6,
+		.kind = ROW_ANSWER,
+		.stats = TOO_BIG,
+		.conn = CONN_KEPT,
+	};
+	struct lb_fx *fx = *state;
+
+	mtu_set(fx, 1300);
+	row_run(fx, &row, row.real);
+}
+
+/*
  * One row written out byte by byte, so the packet builder is checked too: a SYN from
  * 10.0.0.2:40000 to 10.100.0.1:80 and its IPIP encapsulation to 10.1.0.2. Both IPv4
  * checksums were worked out apart from any code here (RFC 1071 by hand).
@@ -1206,6 +1619,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_balancer_ring_swap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_balancer_encap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_balancer_gue_port_unset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_balancer_fragments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_balancer_icmp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_balancer_mtu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_balancer_mtu_floor, setup, teardown),
 	};
 
 	if (fix_must_skip())

@@ -43,10 +43,10 @@
 #define GUE_PORT 6080
 
 /* The client's packet, as the container must see it. */
-#define INNER4	     IP4(CLIENT4, VIP4), TCP(40000, 80, TCP_SYN), DATA(16)
-#define INNER4_UDP   IP4(CLIENT4, VIP4), UDP(40001, 53), DATA(33)
-#define INNER6	     IP6(CLIENT6, VIP6), TCP(40000, 80, TCP_SYN), DATA(16)
-#define OUTER4(s, d) IP4_OUTER(s, d, 0x10)
+#define INNER4		    IP4(CLIENT4, VIP4), TCP(40000, 80, TCP_SYN), DATA(16)
+#define INNER4_UDP	    IP4(CLIENT4, VIP4), UDP(40001, 53), DATA(33)
+#define INNER6		    IP6(CLIENT6, VIP6), TCP(40000, 80, TCP_SYN), DATA(16)
+#define OUTER4(s, d)	    IP4_OUTER(s, d, 0x10)
 #define OUTER4_TOS(s, d, t) IP4_OUTER(s, d, t)
 #define INNER4_TOS(t) \
 	IP4_ALL(CLIENT4, VIP4, t, 63, 0x1c46, IP4_DF, 0), TCP(40000, 80, TCP_SYN), DATA(16)
