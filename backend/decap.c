@@ -15,6 +15,7 @@ struct decap {
 	struct bpf_tc_hook hook;
 	struct bpf_tc_opts tc;
 	bool hook_created;
+	__u64 stats_base[DECAP_STAT_MAX]; /* counted by programs decap_replace() retired */
 };
 
 static const char *const decap_at_names[] = {
@@ -169,9 +170,9 @@ const char *decap_stat_name(enum decap_stat s)
 	return s < DECAP_STAT_MAX ? decap_stat_names[s] : "?";
 }
 
-int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX])
+static int stats_sum(struct decap_bpf *skel, __u64 out[DECAP_STAT_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus(), c, fd = bpf_map__fd(d->skel->maps.decap_stats);
+	int ncpu = libbpf_num_possible_cpus(), c, fd = bpf_map__fd(skel->maps.decap_stats);
 	__u64 *v;
 	__u32 i;
 
@@ -189,6 +190,76 @@ int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX])
 	}
 	free(v);
 	return 0;
+}
+
+int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX])
+{
+	int i, err = stats_sum(d->skel, out);
+
+	for (i = 0; !err && i < DECAP_STAT_MAX; i++)
+		out[i] += d->stats_base[i];
+	return err;
+}
+
+/* The new program serves what the old one did: its config and allow-list, copied. */
+static int decap_copy_config(struct decap_bpf *from, struct decap_bpf *to)
+{
+	int src = bpf_map__fd(from->maps.decap_allow), dst = bpf_map__fd(to->maps.decap_allow);
+	struct decap_allow_key key, next;
+	struct decap_config cfg;
+	__u32 zero = 0, val;
+	void *prev = NULL;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(from->maps.decap_config), &zero, &cfg) ||
+	    bpf_map_update_elem(bpf_map__fd(to->maps.decap_config), &zero, &cfg, BPF_ANY))
+		return -errno;
+	while (!bpf_map_get_next_key(src, prev, &next)) {
+		if (!bpf_map_lookup_elem(src, &next, &val) &&
+		    bpf_map_update_elem(dst, &next, &val, BPF_ANY))
+			return -errno;
+		key = next;
+		prev = &key;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int decap_replace(struct decap *d)
+{
+	LIBBPF_OPTS(bpf_tc_opts, tc, .handle = d->tc.handle, .priority = d->tc.priority,
+		    .flags = BPF_TC_F_REPLACE);
+	struct decap_bpf *skel;
+	__u64 old[DECAP_STAT_MAX];
+	int i, err;
+
+	skel = decap_bpf__open_and_load();
+	if (!skel) {
+		err = -errno;
+		pr_warn("load the decap program: %s\n", strerror(-err));
+		return err;
+	}
+	err = decap_copy_config(d->skel, skel);
+	if (err) {
+		pr_warn("configure the new decap: %s\n", strerror(-err));
+		goto err_destroy;
+	}
+	tc.prog_fd = bpf_program__fd(skel->progs.decap);
+	err = bpf_tc_attach(&d->hook, &tc);
+	if (err) {
+		pr_warn("replace decap (ifindex %d): %s\n", d->hook.ifindex, strerror(-err));
+		goto err_destroy;
+	}
+	/* the old program sees no new packet now: its counts are final */
+	if (!stats_sum(d->skel, old))
+		for (i = 0; i < DECAP_STAT_MAX; i++)
+			d->stats_base[i] += old[i];
+	decap_bpf__destroy(d->skel);
+	d->skel = skel;
+	d->tc = tc;
+	return 0;
+
+err_destroy:
+	decap_bpf__destroy(skel);
+	return err;
 }
 
 static int vip_prefix(const struct ip_addr *vip, struct ip_prefix *p)

@@ -16,7 +16,7 @@
 enum decap_at {
 	DECAP_AT_HOST_VETH_EGRESS, /* host end of the container's veth, egress */
 	DECAP_AT_CONTAINER_INGRESS, /* the container's own interface, ingress */
-	DECAP_AT_HOST_NIC,	    /* the host's uplink, ingress (legacy) */
+	DECAP_AT_HOST_NIC, /* the host's uplink, ingress (legacy) */
 };
 
 struct decap_opts {
@@ -37,6 +37,13 @@ int decap_attach(struct decap **out, const struct decap_opts *opts);
 void decap_detach(struct decap *d);
 /* Free our handle but leave the filter attached (the kernel keeps the program). */
 void decap_release(struct decap *d);
+/*
+ * Swap in a freshly loaded decap program with the same configuration (serve address and
+ * allow-list copied from the running one), atomically: the TC filter is replaced in place
+ * (same handle and priority, BPF_TC_F_REPLACE), so each packet meets the old program or the
+ * new one and none meets neither. Counters carry over. Call in the namespace d is in.
+ */
+int decap_replace(struct decap *d);
 int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX]);
 const char *decap_stat_name(enum decap_stat s);
 const char *decap_at_name(enum decap_at at);

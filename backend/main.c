@@ -69,7 +69,8 @@ static int cmd_attach(struct cli *c, bool detach)
 	if (!c->netns || !c->iface || !c->at)
 		return usage_error("attach and detach need --netns, --iface and --at", NULL);
 	if (decap_at_parse(c->at, &o.at))
-		return usage_error("--at is host-veth-egress, container-ingress or host-nic", c->at);
+		return usage_error("--at is host-veth-egress, container-ingress or host-nic",
+				   c->at);
 	if (!detach && c->serve && addr_parse(c->serve, &o.serve))
 		return usage_error("bad --serve address", c->serve);
 	if (!detach && !c->serve && !(o.at == DECAP_AT_HOST_NIC && !c->strict))
@@ -145,10 +146,18 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'n': c.netns = optarg; break;
-		case 'i': c.iface = optarg; break;
-		case 'a': c.at = optarg; break;
-		case 's': c.serve = optarg; break;
+		case 'n':
+			c.netns = optarg;
+			break;
+		case 'i':
+			c.iface = optarg;
+			break;
+		case 'a':
+			c.at = optarg;
+			break;
+		case 's':
+			c.serve = optarg;
+			break;
 		case 'A':
 			if (c.n_allow == DECAP_MAX_ALLOW)
 				return usage_error("too many --allow prefixes", NULL);
@@ -156,11 +165,20 @@ int main(int argc, char **argv)
 				return usage_error("bad --allow prefix", optarg);
 			c.n_allow++;
 			break;
-		case 'S': c.strict = true; break;
-		case 'g': c.gue_port = strtoul(optarg, NULL, 10); break;
-		case 'v': verbose++; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return usage_error("unknown option", NULL);
+		case 'S':
+			c.strict = true;
+			break;
+		case 'g':
+			c.gue_port = strtoul(optarg, NULL, 10);
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return usage_error("unknown option", NULL);
 		}
 	}
 	log_set_level(verbose > 1 ? LOG_DEBUG : verbose ? LOG_INFO : LOG_WARN);

@@ -13,7 +13,7 @@
 struct capture;
 
 struct capture_stats {
-	__u64 written;	   /* packets in the file */
+	__u64 written; /* packets in the file */
 	__u64 kernel_drop; /* pcap_stats ps_drop: lost before we read them */
 };
 

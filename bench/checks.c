@@ -7,8 +7,11 @@
 
 #include "bench/checks.h"
 #include "bench/capture.h"
+#include "bench/command.h"
 #include "bench/roles.h"
 #include "common/parse.h"
+
+#define CHECKS_LOG_MAX (1 << 20) /* command output searched by 'output' checks */
 
 const char *checks_capture_file(const struct run *r, const struct sc_point *at)
 {
@@ -49,7 +52,7 @@ static void check_answered(struct run *r, struct check_result *c)
 {
 	const struct traffic_result *t = traffic_named(r, c->e->traffic);
 	const char *first = NULL;
-	int i;
+	int i, len;
 
 	snprintf(c->summary, sizeof(c->summary), "answered %s", c->e->traffic);
 	if (!t || !t->conns) {
@@ -60,8 +63,115 @@ static void check_answered(struct run *r, struct check_result *c)
 		if (!t->conns[i].answered)
 			first = t->conns[i].error[0] ? t->conns[i].error : "not sent";
 	c->pass = t->answered == t->t->connections;
-	snprintf(c->evidence, sizeof(c->evidence), "%d/%d connections answered%s%s", t->answered,
-		 t->t->connections, first ? "; first failure: " : "", first ? first : "");
+	if (t->t->kind == SC_TRAFFIC_COMMAND) {
+		snprintf(c->evidence, sizeof(c->evidence), "command %s%s (log %s)",
+			 c->pass ? "met its expectations" : "failed: ", first ? first : "", t->log);
+		return;
+	}
+	len = snprintf(c->evidence, sizeof(c->evidence), "%d/%d connections answered", t->answered,
+		       t->t->connections);
+	if (t->t->requests > 1)
+		len += snprintf(c->evidence + len, sizeof(c->evidence) - len,
+				" (%lld/%lld requests)", t->requests,
+				(long long)t->t->connections * t->t->requests);
+	if (first)
+		snprintf(c->evidence + len, sizeof(c->evidence) - len, "; first failure: %s",
+			 first);
+}
+
+/* No established connection broke, and none moved to another node. */
+static void check_unbroken(struct run *r, struct check_result *c)
+{
+	const struct traffic_result *t = traffic_named(r, c->e->traffic);
+	int i, established = 0, broke = 0, moved = 0, len;
+	const struct conn_result *first = NULL;
+
+	snprintf(c->summary, sizeof(c->summary), "unbroken %s", c->e->traffic);
+	if (!t || !t->conns) {
+		snprintf(c->evidence, sizeof(c->evidence), "traffic %s did not run", c->e->traffic);
+		return;
+	}
+	for (i = 0; i < t->t->connections; i++) {
+		const struct conn_result *k = &t->conns[i];
+		bool m = k->moved_to >= 0 && k->moved_to != k->served_by;
+
+		established += k->established;
+		broke += k->broken;
+		moved += m;
+		if ((k->broken || m) && !first)
+			first = k;
+	}
+	c->pass = established > 0 && !t->broken;
+	len = snprintf(c->evidence, sizeof(c->evidence),
+		       "%d/%d connections established; %d broke after that, %d moved to another "
+		       "node",
+		       established, t->t->connections, broke, moved);
+	if (first && first->broken)
+		snprintf(c->evidence + len, sizeof(c->evidence) - len, "; first: %s", first->error);
+	else if (first)
+		snprintf(c->evidence + len, sizeof(c->evidence) - len, "; first: from %s to %s",
+			 first->served_by >= 0 ? r->sc->nodes[first->served_by].name : "?",
+			 r->sc->nodes[first->moved_to].name);
+}
+
+static void check_goodput(struct run *r, struct check_result *c)
+{
+	const struct traffic_result *t = traffic_named(r, c->e->traffic);
+	long long bytes = 0;
+	int i;
+
+	snprintf(c->summary, sizeof(c->summary), "goodput %s at least %d Mbit/s", c->e->traffic,
+		 c->e->min_mbps);
+	if (!t || !t->conns) {
+		snprintf(c->evidence, sizeof(c->evidence), "traffic %s did not run", c->e->traffic);
+		return;
+	}
+	for (i = 0; i < t->t->connections; i++)
+		bytes += t->conns[i].answered ? t->conns[i].bytes : 0;
+	c->pass = t->answered == t->t->connections && t->goodput_mbps >= c->e->min_mbps;
+	snprintf(c->evidence, sizeof(c->evidence),
+		 "%lld bytes acknowledged by the sink over %d/%d connections in %.3f s: %.1f "
+		 "Mbit/s",
+		 bytes, t->answered, t->t->connections, t->seconds, t->goodput_mbps);
+}
+
+static void check_exit(struct run *r, struct check_result *c)
+{
+	const struct traffic_result *t = traffic_named(r, c->e->traffic);
+
+	snprintf(c->summary, sizeof(c->summary), "exit %s status %d", c->e->traffic, c->e->status);
+	if (!t || !t->conns) {
+		snprintf(c->evidence, sizeof(c->evidence), "traffic %s did not run", c->e->traffic);
+		return;
+	}
+	c->pass = t->exit_status == c->e->status;
+	if (t->exit_status < 0)
+		snprintf(c->evidence, sizeof(c->evidence), "did not exit: %s (log %s)",
+			 t->conns[0].error, t->log);
+	else
+		snprintf(c->evidence, sizeof(c->evidence), "exited with status %d (log %s)",
+			 t->exit_status, t->log);
+}
+
+static void check_output(struct run *r, struct check_result *c)
+{
+	const struct traffic_result *t = traffic_named(r, c->e->traffic);
+	char *out;
+
+	snprintf(c->summary, sizeof(c->summary), "output %s contains '%s'", c->e->traffic,
+		 c->e->contains);
+	if (!t || !t->conns) {
+		snprintf(c->evidence, sizeof(c->evidence), "traffic %s did not run", c->e->traffic);
+		return;
+	}
+	out = command_read_log(t->log, CHECKS_LOG_MAX);
+	c->pass = out && strstr(out, c->e->contains);
+	if (!out)
+		snprintf(c->evidence, sizeof(c->evidence), "cannot read %s", t->log);
+	else
+		snprintf(c->evidence, sizeof(c->evidence), "%s %s; its output begins '%.120s'",
+			 c->pass ? "found in" : "not in", t->log, t->output);
+	free(out);
 }
 
 static void check_served_by(struct run *r, struct check_result *c)
@@ -319,6 +429,18 @@ int checks_run(struct run *r)
 			break;
 		case SC_EXPECT_DROPS:
 			check_drops(r, c);
+			break;
+		case SC_EXPECT_UNBROKEN:
+			check_unbroken(r, c);
+			break;
+		case SC_EXPECT_GOODPUT:
+			check_goodput(r, c);
+			break;
+		case SC_EXPECT_EXIT:
+			check_exit(r, c);
+			break;
+		case SC_EXPECT_OUTPUT:
+			check_output(r, c);
 			break;
 		}
 		failed += !c->pass;

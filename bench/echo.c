@@ -15,15 +15,21 @@
 #include "bench/run.h"
 
 #define ECHO_LINE_MAX 256
-#define ECHO_IO_MS    1000
+#define ECHO_POLL_MS  100 /* how often an idle connection looks at stop */
 
 struct echo_server {
 	char node[SC_NAME_MAX];
 	int fd;
-	bool udp;
+	bool udp, sink;
 	pthread_t thread;
 	atomic_bool stop;
 	atomic_ulong served;
+	atomic_int active; /* connection threads running */
+};
+
+struct echo_conn {
+	struct echo_server *s;
+	int fd;
 };
 
 static int wait_fd(int fd, short events, int ms)
@@ -33,26 +39,100 @@ static int wait_fd(int fd, short events, int ms)
 	return poll(&p, 1, ms) > 0 ? 0 : -ETIMEDOUT;
 }
 
-static void echo_one(struct echo_server *s, int c)
+/* Wait for input on a connection for as long as it takes, unless the server stops. */
+static int wait_input(struct echo_server *s, int c)
 {
-	char line[ECHO_LINE_MAX], out[ECHO_LINE_MAX + SC_NAME_MAX + 2];
-	size_t len = 0;
+	while (wait_fd(c, POLLIN, ECHO_POLL_MS))
+		if (atomic_load(&s->stop))
+			return -ECANCELED;
+	return 0;
+}
+
+/* Every line of a connection, each answered; a long-lived connection sends many. */
+static void echo_stream(struct echo_server *s, int c)
+{
+	char line[ECHO_LINE_MAX], out[ECHO_LINE_MAX + SC_NAME_MAX + 2], *nl;
+	size_t len = 0, used;
 	ssize_t n;
 	int olen;
 
-	while (len < sizeof(line) - 1 && !memchr(line, '\n', len)) {
-		if (wait_fd(c, POLLIN, ECHO_IO_MS))
+	for (;;) {
+		while (!(nl = memchr(line, '\n', len))) {
+			if (len == sizeof(line) || wait_input(s, c))
+				return;
+			n = recv(c, line + len, sizeof(line) - len, 0);
+			if (n <= 0)
+				return;
+			len += n;
+		}
+		*nl = '\0';
+		olen = snprintf(out, sizeof(out), "%s %s\n", s->node, line);
+		if (send(c, out, olen, MSG_NOSIGNAL) != olen)
 			return;
-		n = recv(c, line + len, sizeof(line) - 1 - len, 0);
-		if (n <= 0)
-			return;
-		len += n;
+		atomic_fetch_add(&s->served, 1);
+		used = nl + 1 - line;
+		memmove(line, nl + 1, len - used);
+		len -= used;
 	}
-	line[len] = '\0';
-	line[strcspn(line, "\n")] = '\0';
-	olen = snprintf(out, sizeof(out), "%s %s\n", s->node, line);
+}
+
+/* The sink: count bytes until the client shuts its side, answer "<node> <bytes>". */
+static void sink_stream(struct echo_server *s, int c)
+{
+	static char buf[1 << 16];
+	char out[SC_NAME_MAX + 24];
+	long long total = 0;
+	ssize_t n;
+	int olen;
+
+	for (;;) {
+		if (wait_input(s, c))
+			return;
+		n = recv(c, buf, sizeof(buf), MSG_TRUNC);
+		if (n < 0)
+			return;
+		if (!n)
+			break;
+		total += n;
+	}
+	olen = snprintf(out, sizeof(out), "%s %lld\n", s->node, total);
 	if (send(c, out, olen, MSG_NOSIGNAL) == olen)
 		atomic_fetch_add(&s->served, 1);
+}
+
+static void *conn_thread(void *arg)
+{
+	struct echo_conn *ec = arg;
+	struct echo_server *s = ec->s;
+
+	if (s->sink)
+		sink_stream(s, ec->fd);
+	else
+		echo_stream(s, ec->fd);
+	close(ec->fd);
+	free(ec);
+	atomic_fetch_sub(&s->active, 1); /* the last touch of s: echo_stop() may free it */
+	return NULL;
+}
+
+/* A thread per connection, so long-lived connections do not wait for each other. */
+static void serve_conn(struct echo_server *s, int c)
+{
+	struct echo_conn *ec = malloc(sizeof(*ec));
+	pthread_attr_t attr;
+	pthread_t t;
+
+	if (!ec) {
+		close(c);
+		return;
+	}
+	*ec = (struct echo_conn){ .s = s, .fd = c };
+	atomic_fetch_add(&s->active, 1);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, conn_thread, ec))
+		conn_thread(ec);
+	pthread_attr_destroy(&attr);
 }
 
 /*
@@ -104,15 +184,14 @@ static void *echo_loop(void *arg)
 			continue;
 		}
 		c = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
-		if (c < 0)
-			continue;
-		echo_one(s, c);
-		close(c);
+		if (c >= 0)
+			serve_conn(s, c);
 	}
 	return NULL;
 }
 
-int echo_start(struct echo_server **out, const char *node, const struct endpoint *listen_ep)
+int echo_start(struct echo_server **out, const char *node, const struct endpoint *listen_ep,
+	       enum sc_service_kind kind)
 {
 	struct sockaddr_storage ss;
 	struct echo_server *s;
@@ -124,6 +203,7 @@ int echo_start(struct echo_server **out, const char *node, const struct endpoint
 		return -ENOMEM;
 	snprintf(s->node, sizeof(s->node), "%s", node);
 	s->udp = listen_ep->proto == IPPROTO_UDP;
+	s->sink = kind == SC_SERVICE_SINK;
 	s->fd = socket(addr_af(&listen_ep->addr),
 		       (s->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
@@ -159,6 +239,8 @@ void echo_stop(struct echo_server *s)
 		return;
 	atomic_store(&s->stop, true);
 	pthread_join(s->thread, NULL);
+	while (atomic_load(&s->active))
+		usleep(10000);
 	close(s->fd);
 	free(s);
 }

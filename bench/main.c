@@ -6,19 +6,37 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench/lifecycle.h"
 #include "bench/micro.h"
 #include "bench/run.h"
 #include "bench/scenario.h"
 #include "common/log.h"
 
 static const char usage[] =
-	"Usage: dsrlab [-v|-vv] COMMAND [OPTIONS] [SCENARIO.yaml...]\n"
+	"Usage: dsrlab [-v|-vv] COMMAND [OPTIONS] [SCENARIO.yaml... | RUN-ID...]\n"
 	"\n"
-	"  run SCENARIO [--outdir DIR] [-j|--json]\n"
+	"  run SCENARIO [--outdir DIR] [--keep] [-j|--json]\n"
 	"        Build the scenario's namespaces and links, attach the balancer and decap,\n"
 	"        start its services and captures, send its traffic, check its expectations,\n"
 	"        print the report and tear everything down (also on failure, SIGINT, SIGTERM).\n"
-	"        Output folder (pcaps, report.json): DIR, default runs/<run-id>.\n"
+	"        Output folder (pcaps, report.json, junit.xml): DIR, default runs/<run-id>.\n"
+	"        --keep: after a failed check or a setup error, leave the run up as `up` does\n"
+	"        (the exit code is still 1 or 3) and say how to take it down.\n"
+	"  up SCENARIO [--outdir DIR] [-j|--json]\n"
+	"        Build the scenario (namespaces, balancer, decap, services; no captures, traffic\n"
+	"        or checks) and return, leaving it up: namespaces dsrlab-<run-id>-<node> for\n"
+	"        `ip netns exec`, pins in /sys/fs/bpf/dsrlab/<run-id> for `bpftool`, services\n"
+	"        held by a detached keeper process (log: DIR/keeper.log). Prints the run id,\n"
+	"        the namespaces and the pin folder (-j: as one JSON object).\n"
+	"  down RUN-ID...\n"
+	"        Take a run down: stop its keeper (or the run itself, if still in progress),\n"
+	"        remove its namespaces, pins, state and lock. Works after the process that\n"
+	"        made it was killed. Exit 2 when there is no run RUN-ID on this machine.\n"
+	"  clean [--all]\n"
+	"        Remove what dead runs left (namespaces dsrlab-*, pins under\n"
+	"        /sys/fs/bpf/dsrlab, processes left in those namespaces, /run/dsrlab state) and\n"
+	"        print it. Runs whose process is alive are left alone: runs in progress, and runs\n"
+	"        kept up by `up` or --keep unless --all is given.\n"
 	"  validate SCENARIO...\n"
 	"        Check scenario files without touching the kernel.\n"
 	"  bench --micro [--runs N] [--repeat N] [-j|--json]\n"
@@ -29,13 +47,45 @@ static const char usage[] =
 	"\n"
 	"Options: -j/--json report as JSON on stdout (text on stderr), -v, -vv (libbpf and\n"
 	"verifier logs), -h/--help.\n"
-	"Exit: 0 every check passed, 1 a check failed, 2 usage or scenario error,\n"
-	"3 setup or environment error, 4 skipped.\n";
+	"Exit: 0 every check passed (up, down, clean: done), 1 a check failed, 2 usage or\n"
+	"scenario error (down: no such run), 3 setup or environment error (down, clean:\n"
+	"something could not be removed), 4 skipped (not root).\n";
 
 static int usage_error(const char *msg)
 {
 	fprintf(stderr, "dsrlab: %s\n\n%s", msg, usage);
 	return EXIT_USAGE;
+}
+
+static bool root(const char *cmd)
+{
+	if (geteuid() == 0)
+		return true;
+	fprintf(stderr, "dsrlab: %s needs root (namespaces, BPF)\n", cmd);
+	return false;
+}
+
+static int lifecycle_cmd(const char *cmd, char **args, int n, bool all)
+{
+	int i, code, worst = EXIT_PASS;
+
+	if (!strcmp(cmd, "clean")) {
+		if (n)
+			return usage_error("clean takes no arguments");
+		return root(cmd) ? lifecycle_clean(all) : EXIT_SKIPPED;
+	}
+	if (all)
+		return usage_error("--all is for clean");
+	if (!n)
+		return usage_error("down takes a run id (as run and up print it)");
+	if (!root(cmd))
+		return EXIT_SKIPPED;
+	for (i = 0; i < n; i++) {
+		code = lifecycle_down(args[i]);
+		if (code > worst)
+			worst = code;
+	}
+	return worst;
 }
 
 int main(int argc, char **argv)
@@ -48,25 +98,48 @@ int main(int argc, char **argv)
 		{ "micro", no_argument, NULL, 'M' },
 		{ "runs", required_argument, NULL, 'R' },
 		{ "repeat", required_argument, NULL, 'N' },
+		{ "keep", no_argument, NULL, 'K' },
+		{ "all", no_argument, NULL, 'A' },
 		{},
 	};
 	struct micro_opts mo = { MICRO_RUNS_DEFAULT, MICRO_REPEAT_DEFAULT, false };
 	struct run_opts ro = {};
-	bool micro = false;
+	bool micro = false, all = false;
 	struct scenario *sc;
 	int opt, verbose = 0, i, code = 0;
 	const char *cmd;
 
 	while ((opt = getopt_long(argc, argv, "o:jvh", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'o': ro.outdir = optarg; break;
-		case 'j': ro.json = mo.json = true; break;
-		case 'M': micro = true; break;
-		case 'R': mo.runs = atoi(optarg); break;
-		case 'N': mo.repeat = strtoul(optarg, NULL, 0); break;
-		case 'v': verbose++; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return usage_error("unknown option");
+		case 'o':
+			ro.outdir = optarg;
+			break;
+		case 'j':
+			ro.json = mo.json = true;
+			break;
+		case 'M':
+			micro = true;
+			break;
+		case 'K':
+			ro.keep = true;
+			break;
+		case 'A':
+			all = true;
+			break;
+		case 'R':
+			mo.runs = atoi(optarg);
+			break;
+		case 'N':
+			mo.repeat = strtoul(optarg, NULL, 0);
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return usage_error("unknown option");
 		}
 	}
 	log_set_level(verbose > 1 ? LOG_DEBUG : verbose ? LOG_INFO : LOG_WARN);
@@ -79,6 +152,8 @@ int main(int argc, char **argv)
 			return usage_error("bench takes --micro and no scenario");
 		return micro_bench(&mo);
 	}
+	if (!strcmp(cmd, "down") || !strcmp(cmd, "clean"))
+		return lifecycle_cmd(cmd, argv + optind, argc - optind, all);
 	if (optind >= argc)
 		return usage_error("no scenario file");
 	sc = calloc(1, sizeof(*sc));
@@ -93,18 +168,23 @@ int main(int argc, char **argv)
 			}
 			printf("%s: ok (%s)\n", argv[i], sc->name);
 		}
-	} else if (!strcmp(cmd, "run")) {
+	} else if (!strcmp(cmd, "run") || !strcmp(cmd, "up")) {
 		if (optind + 1 != argc) {
 			free(sc);
-			return usage_error("run takes one scenario file");
+			return usage_error("run and up take one scenario file");
+		}
+		if (ro.keep && strcmp(cmd, "run")) {
+			free(sc);
+			return usage_error("--keep is for run (up always keeps)");
 		}
 		if (scenario_load(argv[optind], sc, stderr))
 			code = EXIT_USAGE;
-		else if (geteuid() != 0)
-			code = (fprintf(stderr, "dsrlab: run needs root (namespaces, BPF)\n"),
-				EXIT_SKIPPED);
-		else
+		else if (!root(cmd))
+			code = EXIT_SKIPPED;
+		else if (!strcmp(cmd, "run"))
 			code = run_scenario(sc, &ro);
+		else
+			code = run_up(sc, &ro);
 	} else {
 		free(sc);
 		return usage_error("unknown command");

@@ -7,10 +7,14 @@
 static const char *exit_word(int code)
 {
 	switch (code) {
-	case EXIT_PASS: return "PASS";
-	case EXIT_CHECK_FAILED: return "FAIL";
-	case EXIT_SKIPPED: return "SKIPPED";
-	default: return "ERROR";
+	case EXIT_PASS:
+		return "PASS";
+	case EXIT_CHECK_FAILED:
+		return "FAIL";
+	case EXIT_SKIPPED:
+		return "SKIPPED";
+	default:
+		return "ERROR";
 	}
 }
 
@@ -24,6 +28,74 @@ static void served_line(const struct run *r, const struct traffic_result *t, FIL
 	for (i = 0; i < r->sc->n_nodes; i++)
 		if (per_node[i])
 			fprintf(f, " %s=%d", r->sc->nodes[i].name, per_node[i]);
+}
+
+static void traffic_line(const struct run *r, const struct traffic_result *t, FILE *f)
+{
+	const struct sc_traffic *s = t->t;
+
+	fprintf(f, "traffic %s: ", s->name);
+	switch (s->kind) {
+	case SC_TRAFFIC_COMMAND:
+		if (t->exit_status < 0)
+			fprintf(f, "command %s", t->conns[0].error);
+		else
+			fprintf(f, "command exited %d in %.2f s, %s", t->exit_status, t->seconds,
+				t->answered ? "as expected" : t->conns[0].error);
+		fprintf(f, "; output '%.60s' (log %s)\n", t->output, t->log);
+		return;
+	case SC_TRAFFIC_BULK:
+		fprintf(f,
+			"%d connections x %d bytes, %d answered in %.3f s, goodput %.1f Mbit/s; "
+			"served by",
+			s->connections, s->bytes, t->answered, t->seconds, t->goodput_mbps);
+		break;
+	case SC_TRAFFIC_REQUESTS:
+		fprintf(f, "%d connections", s->connections);
+		if (s->requests > 1)
+			fprintf(f, " x %d requests", s->requests);
+		fprintf(f, ", %d answered", t->answered);
+		if (s->requests > 1)
+			fprintf(f, " (%lld requests), %d broken", t->requests, t->broken);
+		fprintf(f, " in %.2f s; served by", t->seconds);
+		break;
+	}
+	served_line(r, t, f);
+	fprintf(f, "\n");
+}
+
+static void phase_what(const struct sc_phase *ph, const struct scenario *sc, char *buf, size_t len)
+{
+	char ep[ADDR_STRLEN];
+
+	switch (ph->kind) {
+	case SC_PHASE_REMOVE_BACKEND:
+	case SC_PHASE_ADD_BACKEND:
+		snprintf(buf, len, "%s %s %s %s", scenario_phase_name(ph->kind), ph->node,
+			 ph->kind == SC_PHASE_ADD_BACKEND ? "to" : "from",
+			 endpoint_str(&sc->balancer.vips[ph->vip].vip, ep, sizeof(ep)));
+		break;
+	case SC_PHASE_SET_MTU:
+		snprintf(buf, len, "set-mtu %s:%s %d", ph->at.node, ph->at.iface, ph->mtu);
+		break;
+	case SC_PHASE_REPLACE_DECAP:
+		snprintf(buf, len, "replace-decap %s", ph->node);
+		break;
+	}
+}
+
+static void phase_line(const struct run *r, int i, FILE *f)
+{
+	const struct sc_phase *ph = &r->sc->phases[i];
+	const struct phase_result *p = &r->phases[i];
+	char what[128];
+
+	phase_what(ph, r->sc, what, sizeof(what));
+	if (!p->ran)
+		fprintf(f, "phase at %d ms: %s: not run\n", ph->at_ms, what);
+	else
+		fprintf(f, "phase at %d ms: %s: %s at %.1f ms%s%s\n", ph->at_ms, what,
+			p->done ? "done" : "FAILED", p->at_ms, p->done ? "" : ": ", p->error);
 }
 
 void report_text(const struct run *r, int exit_code, FILE *f)
@@ -41,11 +113,10 @@ void report_text(const struct run *r, int exit_code, FILE *f)
 
 		if (!t->conns)
 			continue;
-		fprintf(f, "traffic %s: %d connections, %d answered in %.2f s; served by", t->t->name,
-			t->t->connections, t->answered, t->seconds);
-		served_line(r, t, f);
-		fprintf(f, "\n");
+		traffic_line(r, t, f);
 	}
+	for (i = 0; i < r->sc->n_phases; i++)
+		phase_line(r, i, f);
 	if (r->sc->n_expects && (r->traffic[0].conns || !r->sc->n_traffic))
 		fprintf(f, "checks:\n");
 	for (i = 0; i < r->sc->n_expects; i++) {
@@ -119,6 +190,31 @@ static void json_kv(FILE *f, const char *k, const char *v, bool comma)
 		fputc(',', f);
 }
 
+static const char *const traffic_kind_names[] = { "requests", "bulk", "command" };
+
+static void traffic_json_extra(const struct traffic_result *t, FILE *f)
+{
+	json_kv(f, "kind", traffic_kind_names[t->t->kind], true);
+	switch (t->t->kind) {
+	case SC_TRAFFIC_REQUESTS:
+		fprintf(f,
+			"\"requests_per_connection\":%d,\"requests_answered\":%lld,"
+			"\"broken\":%d,",
+			t->t->requests, t->requests, t->broken);
+		break;
+	case SC_TRAFFIC_BULK:
+		fprintf(f, "\"bytes_per_connection\":%d,\"goodput_mbps\":%.1f,", t->t->bytes,
+			t->goodput_mbps);
+		break;
+	case SC_TRAFFIC_COMMAND:
+		fprintf(f, "\"exit_status\":%d,", t->exit_status);
+		json_kv(f, "output", t->output, true);
+		json_kv(f, "log", t->log, true);
+		json_kv(f, "error", t->conns[0].error, true);
+		break;
+	}
+}
+
 void report_json(const struct run *r, int exit_code, FILE *f)
 {
 	int i, k;
@@ -146,6 +242,7 @@ void report_json(const struct run *r, int exit_code, FILE *f)
 		json_kv(f, "name", t->t->name, true);
 		fprintf(f, "\"connections\":%d,\"sent\":%d,\"answered\":%d,\"seconds\":%.3f,",
 			t->t->connections, t->sent, t->answered, t->seconds);
+		traffic_json_extra(t, f);
 		for (n = 0; n < t->t->connections; n++)
 			if (t->conns[n].served_by >= 0)
 				per_node[t->conns[n].served_by]++;
@@ -160,14 +257,31 @@ void report_json(const struct run *r, int exit_code, FILE *f)
 		}
 		fprintf(f, "}}");
 	}
+	fprintf(f, "],\"phases\":[");
+	for (i = 0; i < r->sc->n_phases; i++) {
+		char what[128];
+
+		phase_what(&r->sc->phases[i], r->sc, what, sizeof(what));
+		fprintf(f, "%s{\"at_ms\":%d,\"line\":%d,", i ? "," : "", r->sc->phases[i].at_ms,
+			r->sc->phases[i].mark.line);
+		json_kv(f, "action", what, true);
+		json_kv(f, "result",
+			!r->phases[i].ran ? "not run" :
+			r->phases[i].done ? "done" :
+					    "failed",
+			true);
+		fprintf(f, "\"ran_at_ms\":%.1f,", r->phases[i].at_ms);
+		json_kv(f, "error", r->phases[i].error, false);
+		fprintf(f, "}");
+	}
 	fprintf(f, "],\"checks\":[");
 	for (i = 0, k = 0; i < r->sc->n_expects; i++) {
 		const struct check_result *c = &r->checks[i];
 
 		if (!c->e)
 			continue;
-		fprintf(f, "%s{\"pass\":%s,\"line\":%d,", k++ ? "," : "", c->pass ? "true" : "false",
-			c->e->mark.line);
+		fprintf(f, "%s{\"pass\":%s,\"line\":%d,", k++ ? "," : "",
+			c->pass ? "true" : "false", c->e->mark.line);
 		json_kv(f, "check", c->summary, true);
 		json_kv(f, "evidence", c->evidence, false);
 		fprintf(f, "}");
@@ -217,10 +331,18 @@ static void xml_str(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
 		default:
 			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
 				fputc(*s, f);
@@ -241,8 +363,8 @@ void report_junit(const struct run *r, FILE *f)
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
 	fprintf(f, "<testsuite name=\"");
 	xml_str(f, r->sc->name);
-	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\">\n", n + !!r->error[0],
-		failed, !!r->error[0]);
+	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\">\n", n + !!r->error[0], failed,
+		!!r->error[0]);
 	if (r->error[0]) {
 		fprintf(f, "  <testcase classname=\"");
 		xml_str(f, r->sc->name);

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "bench/roles.h"
+#include "bench/command.h"
 #include "bench/echo.h"
 #include "bench/topology.h"
 #include "common/log.h"
@@ -355,10 +356,16 @@ int roles_services_up(struct run *r)
 		const struct sc_service *s = &r->sc->services[i];
 
 		node = run_node_index(r, s->node);
+		if (s->kind == SC_SERVICE_COMMAND) {
+			err = command_service_start(r, i);
+			if (err)
+				return err;
+			continue;
+		}
 		err = run_enter(r, node, &saved);
 		if (err)
 			return run_fail(r, err, "enter namespace");
-		err = echo_start(&r->echo[i], s->node, &s->listen);
+		err = echo_start(&r->echo[i], s->node, &s->listen, s->kind);
 		netns_leave(saved);
 		if (err)
 			return run_fail(r, err, "start the echo service");
@@ -373,6 +380,8 @@ void roles_down(struct run *r)
 	for (i = 0; i < r->sc->n_services; i++) {
 		echo_stop(r->echo[i]);
 		r->echo[i] = NULL;
+		command_stop(r->commands[i]);
+		r->commands[i] = NULL;
 	}
 	for (i = 0; i < r->sc->n_nodes; i++) {
 		struct run_node *n = &r->nodes[i];

@@ -2,7 +2,8 @@
 /*
  * A run: build the topology, attach the balancer and decap, start services and captures,
  * send traffic, check, report, tear down. Teardown runs on every path, after a failed step
- * and after SIGINT/SIGTERM alike, and undoes exactly what was made.
+ * and after SIGINT/SIGTERM alike, and undoes exactly what was made; with --keep (and for
+ * `up`) it waits in a detached keeper until `dsrlab down` (see lifecycle.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -21,6 +21,7 @@
 
 #include "bench/run.h"
 #include "bench/checks.h"
+#include "bench/lifecycle.h"
 #include "bench/observe.h"
 #include "bench/report.h"
 #include "bench/roles.h"
@@ -94,14 +95,15 @@ static void stats_collect(struct run *r)
 static void teardown(struct run *r)
 {
 	observe_captures_down(r);
+	lifecycle_unpin(r);
 	roles_down(r);
 	observe_drops_down(r);
 	topology_down(r);
 }
 
+/* A fresh id (locked: see lifecycle.h), the output folder and the run's state file. */
 static int run_init(struct run *r, const struct scenario *sc, const struct run_opts *o)
 {
-	unsigned char rnd[3];
 	struct utsname u;
 	int i, err;
 
@@ -110,14 +112,16 @@ static int run_init(struct run *r, const struct scenario *sc, const struct run_o
 	r->pass_link_fd = -1;
 	for (i = 0; i < SC_MAX_NODES; i++)
 		r->nodes[i].ns_fd = -1;
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-		return -errno;
-	snprintf(r->id, sizeof(r->id), "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
+	err = lifecycle_claim(r);
+	if (err)
+		return err;
 	if (o->outdir)
 		snprintf(r->outdir, sizeof(r->outdir), "%s", o->outdir);
 	else
 		snprintf(r->outdir, sizeof(r->outdir), "runs/%s", r->id);
 	err = mkdir_p(r->outdir);
+	if (!err)
+		err = lifecycle_state_write(r);
 	if (err)
 		return err;
 	if (!uname(&u))
@@ -165,40 +169,64 @@ static void write_reports(struct run *r, int code, const struct run_opts *o)
 	}
 }
 
-int run_scenario(const struct scenario *sc, const struct run_opts *o)
+static struct run *run_new(const struct scenario *sc, const struct run_opts *o)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct run *r;
-	int i, err, code = EXIT_SETUP;
+	struct run *r = calloc(1, sizeof(*r));
+	int err;
 
-	r = calloc(1, sizeof(*r));
 	if (!r)
-		return EXIT_SETUP;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+		return NULL;
 	err = run_init(r, sc, o);
 	if (err) {
 		fprintf(stderr, "dsrlab: prepare the run: %s\n", strerror(-err));
+		lifecycle_release(r);
 		free(r);
-		return EXIT_SETUP;
+		return NULL;
 	}
-	pr_warn("dsrlab: run %s of %s, output in %s\n", r->id, sc->name, r->outdir);
+	return r;
+}
+
+/* Everything a run is made of before its captures and traffic. */
+static int run_build(struct run *r)
+{
+	int err;
 
 	err = bpffs_ready(r);
 	if (!err && !run_stop)
 		err = topology_up(r);
 	if (!err && !run_stop)
 		observe_drops_up(r);
-	if (!err && !run_stop && sc->balancer.present)
+	if (!err && !run_stop && r->sc->balancer.present)
 		err = roles_balancer_up(r);
 	if (!err && !run_stop)
 		err = roles_backends_up(r);
 	if (!err && !run_stop)
 		err = roles_services_up(r);
+	return err;
+}
+
+int run_scenario(const struct scenario *sc, const struct run_opts *o)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct run *r;
+	int i, err, code = EXIT_SETUP;
+	bool kept;
+
+	/* --keep: a detached child runs it, so that it can stay up when this process returns. */
+	if (o->keep && lifecycle_detach(&code))
+		return code;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	r = run_new(sc, o);
+	if (!r)
+		return EXIT_SETUP;
+	pr_warn("dsrlab: run %s of %s, output in %s\n", r->id, sc->name, r->outdir);
+
+	err = run_build(r);
 	if (!err && !run_stop)
 		err = observe_captures_up(r);
-	for (i = 0; !err && !run_stop && i < sc->n_traffic; i++) {
-		err = traffic_run(r, i);
+	if (!err && !run_stop) {
+		err = traffic_run_all(r); /* with the phases */
 		if (err)
 			run_fail(r, err, "run traffic");
 	}
@@ -215,10 +243,46 @@ int run_scenario(const struct scenario *sc, const struct run_opts *o)
 	else if (err)
 		stats_collect(r);
 
+	kept = o->keep && !run_stop && code != EXIT_PASS;
+	if (kept) {
+		observe_captures_down(r);
+		write_reports(r, code, o);
+		lifecycle_keep(r, code, o->json ? stderr : stdout, false);
+	}
 	teardown(r);
-	write_reports(r, code, o);
+	lifecycle_release(r);
+	if (!kept)
+		write_reports(r, code, o);
 	for (i = 0; i < sc->n_traffic; i++)
 		traffic_free(&r->traffic[i]);
+	free(r);
+	return code;
+}
+
+int run_up(const struct scenario *sc, const struct run_opts *o)
+{
+	struct run *r;
+	int err, code;
+
+	if (lifecycle_detach(&code))
+		return code; /* the child built it and keeps it up, or failed and said why */
+	r = run_new(sc, o);
+	if (!r)
+		return EXIT_SETUP;
+	pr_warn("dsrlab: bringing up run %s of %s, output in %s\n", r->id, sc->name, r->outdir);
+	err = run_build(r);
+	if (!err && !run_stop) {
+		lifecycle_keep(r, EXIT_PASS, stdout, o->json);
+		code = EXIT_PASS;
+	} else {
+		fprintf(stderr, "dsrlab: up: %s; torn down\n",
+			run_stop    ? "interrupted by a signal" :
+			r->error[0] ? r->error :
+				      strerror(-err));
+		code = EXIT_SETUP;
+	}
+	teardown(r);
+	lifecycle_release(r);
 	free(r);
 	return code;
 }

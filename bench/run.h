@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * One run of a scenario: its id, namespaces, attached programs, services, captures, traffic
- * results and check results. run_scenario() builds, runs, checks and always tears down.
+ * results and check results. run_scenario() builds, runs, checks and tears down (--keep:
+ * not after a failure, until `dsrlab down`); run_up() builds and keeps it up.
  */
 #ifndef DSRLAB_BENCH_RUN_H
 #define DSRLAB_BENCH_RUN_H
@@ -16,10 +17,10 @@
 #include "bench/capture.h"
 #include "bench/drops.h"
 
-#define RUN_ID_LEN    7 /* 6 hex digits */
+#define RUN_ID_LEN     7 /* 6 hex digits */
 #define RUN_MAX_IFACES 8
-#define RUN_PIN_ROOT  "/sys/fs/bpf/dsrlab"
-#define RUN_NS_PREFIX "dsrlab-"
+#define RUN_PIN_ROOT   "/sys/fs/bpf/dsrlab"
+#define RUN_NS_PREFIX  "dsrlab-"
 
 /* Exit codes (DESIGN.md section 3). */
 enum run_exit {
@@ -39,11 +40,11 @@ struct run_iface {
 struct run_node {
 	const struct sc_node *sc;
 	char ns[64]; /* dsrlab-<id>-<node> */
-	int ns_fd;   /* -1 until made */
+	int ns_fd; /* -1 until made */
 	struct run_iface ifaces[RUN_MAX_IFACES];
 	int n_ifaces;
 	struct decap *decap; /* decap serving this container, when attached */
-	int decap_node;	     /* where it is attached: the host or the container itself */
+	int decap_node; /* where it is attached: the host or the container itself */
 	enum decap_at decap_at;
 	char decap_iface[SC_IFNAME_MAX];
 	__u64 decap_stats[DECAP_STAT_MAX];
@@ -64,6 +65,11 @@ struct conn_result {
 	int served_by; /* node index, -1 */
 	unsigned int usec;
 	char error[64];
+	int requests_answered; /* of sc_traffic.requests */
+	bool established; /* the first request was answered */
+	bool broken; /* established, then a request failed (reset, timeout) */
+	int moved_to; /* node index that answered a later request, -1 */
+	long long bytes; /* bulk: bytes the sink acknowledged */
 };
 
 struct traffic_result {
@@ -71,17 +77,36 @@ struct traffic_result {
 	struct conn_result *conns;
 	int sent, answered;
 	double seconds;
+	int broken; /* established connections that broke or moved */
+	long long requests; /* answered requests, over all connections */
+	double goodput_mbps; /* bulk: acknowledged bytes over the traffic's time */
+	int exit_status; /* command: exit status, -1 killed or not run */
+	char output[256]; /* command: the start of its output */
+	char log[PATH_MAX]; /* command: where its output is */
+};
+
+/* A timed action of the scenario as it happened. */
+struct phase_result {
+	bool ran, done;
+	double at_ms; /* when it ran, after traffic start */
+	char error[192];
+};
+
+struct run_pool {
+	int n;
+	int nodes[SC_MAX_BACKENDS]; /* node indexes */
 };
 
 struct check_result {
 	const struct sc_expect *e;
 	bool pass;
-	char summary[256];  /* what was checked, in words */
+	char summary[256]; /* what was checked, in words */
 	char evidence[512]; /* what was seen */
 };
 
 struct capture;
 struct echo_server;
+struct command;
 
 struct run {
 	const struct scenario *sc;
@@ -92,11 +117,14 @@ struct run {
 	struct lb *lb;
 	enum xdp_mode xdp_mode;
 	bool xdp_attached; /* the balancer was attached (xdp_mode is what was granted) */
-	struct ip_addr lb_src;	/* the balancer's IPv4 outer source (FAM_NONE: none) */
+	struct ip_addr lb_src; /* the balancer's IPv4 outer source (FAM_NONE: none) */
 	struct ip_addr lb_src6; /* its IPv6 outer source */
 	int pass_link_fd;
 	void *pass_skel;
 	struct echo_server *echo[SC_MAX_SERVICES];
+	struct command *commands[SC_MAX_SERVICES]; /* command services */
+	struct phase_result phases[SC_MAX_PHASES];
+	struct run_pool pools[SC_MAX_VIPS]; /* each VIP's current pool, as phases change it */
 	struct capture *caps[SC_MAX_CAPTURES + SC_MAX_EXPECTS];
 	struct sc_point cap_points[SC_MAX_CAPTURES + SC_MAX_EXPECTS];
 	char cap_files[SC_MAX_CAPTURES + SC_MAX_EXPECTS][PATH_MAX];
@@ -116,6 +144,7 @@ struct run {
 struct run_opts {
 	const char *outdir; /* NULL: runs/<id> */
 	bool json;
+	bool keep; /* on a failed check or setup error, keep the run up (lifecycle_keep()) */
 };
 
 /* Record a setup failure (the first one wins) for the report; returns err. */
@@ -125,6 +154,8 @@ int run_fail(struct run *r, int err, const char *what);
 extern volatile sig_atomic_t run_stop;
 
 int run_scenario(const struct scenario *sc, const struct run_opts *opts);
+/* Build the topology, roles and services, no traffic, and keep it up in a detached keeper. */
+int run_up(const struct scenario *sc, const struct run_opts *opts);
 
 int run_node_index(const struct run *r, const char *name);
 /* Enter a node's namespace on this thread. */

@@ -27,9 +27,12 @@ static const char *const decap_names[] = { "none", "host-veth-egress", "containe
 					   "host-nic" };
 static const char *const encap_names[] = { "ipip", "ip6ip6", "4in6", "gue" };
 static const char *const mode_names[] = { "native", "skb" };
-static const char *const service_kind_names[] = { "echo" };
-static const char *const expect_names[] = { "answered", "served-by", "never-seen", "seen",
-					    "encapsulated", "drops" };
+static const char *const service_kind_names[] = { "echo", "sink" };
+static const char *const expect_names[] = { "answered",	    "served-by", "never-seen", "seen",
+					    "encapsulated", "drops",	 "unbroken",   "goodput",
+					    "exit",	    "output" };
+static const char *const phase_names[] = { "remove-backend", "add-backend", "set-mtu",
+					   "replace-decap" };
 
 struct diag {
 	int line, col; /* 1-based */
@@ -54,6 +57,9 @@ struct loader {
 	bool links_given;
 	bool traffic_unnamed; /* some traffic has no usable name: references are not checked */
 	bool vip_unparsed; /* some VIP is unknown, so 'encapsulated' cannot look VIPs up */
+	bool pools_ready;
+	__u32 pool[SC_MAX_VIPS]; /* VIP pools after the phases so far: a bit per node index */
+	int last_at_ms, last_at_line; /* the last phase kept, for time order */
 };
 
 /* A key of a mapping as the schema knows it, and what the file gave for it. */
@@ -1282,12 +1288,100 @@ static void load_backend(struct loader *ld, const struct field *bf)
 
 /* services: */
 
-enum { S_NODE, S_LISTEN, S_KIND, S_KEYS };
+enum { S_NODE, S_LISTEN, S_KIND, S_COMMAND, S_NAME, S_READY, S_READY_TIMEOUT, S_KEYS };
 static const struct key service_keys[] = {
 	[S_NODE] = { "node", true },
-	[S_LISTEN] = { "listen", true },
+	[S_LISTEN] = { "listen", false },
 	[S_KIND] = { "kind", false },
+	[S_COMMAND] = { "command", false },
+	[S_NAME] = { "name", false },
+	[S_READY] = { "ready", false },
+	[S_READY_TIMEOUT] = { "ready-timeout-ms", false },
 };
+
+/* A key given where it has no meaning: said, pointing at the key. */
+static bool not_for(struct loader *ld, const struct field *f, const char *what)
+{
+	if (!f->key)
+		return false;
+	diag(ld, f->key, "'%s' does not apply to %s", f->name, what);
+	return true;
+}
+
+static bool get_command(struct loader *ld, const struct field *f, char *buf)
+{
+	if (!get_text(ld, f, buf, SC_COMMAND_MAX))
+		return false;
+	if (buf[strspn(buf, " \t\n")])
+		return true;
+	diag(ld, f->val, "'%s' is empty", f->name);
+	return false;
+}
+
+/* "tcp:PORT": readiness is that port listening in the node's namespace. */
+static bool get_ready(struct loader *ld, const struct field *f, int *port)
+{
+	const char *s = get_scalar(ld, f, "tcp:PORT");
+	char *end;
+	long v;
+
+	if (!s)
+		return false;
+	if (strncmp(s, "tcp:", 4) || !s[4] || s[4] == '-') {
+		diag(ld, f->val, "expected tcp:PORT for 'ready' (a TCP port listening), got '%.*s'",
+		     SC_GOT_MAX, s);
+		return false;
+	}
+	errno = 0;
+	v = strtol(s + 4, &end, 10);
+	if (errno || *end || v < 1 || v > 65535) {
+		diag(ld, f->val, "invalid port in '%.*s' for 'ready'; expected 1 to 65535",
+		     SC_GOT_MAX, s);
+		return false;
+	}
+	*port = v;
+	return true;
+}
+
+static bool load_command_service(struct loader *ld, struct sc_service *s, const struct field *f)
+{
+	bool ok = true;
+	int i;
+
+	s->kind = SC_SERVICE_COMMAND;
+	s->ready_timeout_ms = 5000;
+	snprintf(s->name, sizeof(s->name), "service-%d", ld->sc->n_services + 1);
+	ok &= !not_for(ld, &f[S_LISTEN], "a command service (wait for its port with 'ready')");
+	ok &= !not_for(ld, &f[S_KIND], "a command service");
+	ok &= get_command(ld, &f[S_COMMAND], s->command);
+	if (f[S_NAME].key) {
+		const char *n = get_scalar(ld, &f[S_NAME], "a service name");
+
+		if (!n || !check_name(ld, f[S_NAME].val, n, "service", SC_NAME_MAX - 1, ""))
+			return false;
+		strcpy(s->name, n);
+		for (i = 0; i < ld->sc->n_services; i++) {
+			const struct sc_service *o = &ld->sc->services[i];
+
+			if (o->kind == SC_SERVICE_COMMAND && !strcmp(o->node, s->node) &&
+			    !strcmp(o->name, s->name)) {
+				diag(ld, f[S_NAME].val,
+				     "node '%s' already has a service named '%s' (line %d)",
+				     s->node, s->name, o->mark.line);
+				ok = false;
+			}
+		}
+	}
+	if (f[S_READY].key)
+		ok &= get_ready(ld, &f[S_READY], &s->ready_port);
+	if (f[S_READY_TIMEOUT].key) {
+		ok &= get_int(ld, &f[S_READY_TIMEOUT], 1, 600000, &s->ready_timeout_ms);
+		if (!f[S_READY].key)
+			diag(ld, f[S_READY_TIMEOUT].key,
+			     "'ready-timeout-ms' needs 'ready' (what to wait for)");
+	}
+	return ok;
+}
 
 static void load_service(struct loader *ld, const struct field *item, void *ctx)
 {
@@ -1304,7 +1398,21 @@ static void load_service(struct loader *ld, const struct field *item, void *ctx)
 	map_fields(ld, item->val, "service entry", service_keys, S_KEYS, f);
 	if (f[S_NODE].key && get_node_ref(ld, &f[S_NODE], s->node) < 0)
 		ok = false;
-	if (f[S_LISTEN].key && get_endpoint(ld, &f[S_LISTEN], &s->listen) && !s->listen.port) {
+	if (f[S_COMMAND].key) {
+		if (!load_command_service(ld, s, f))
+			ok = false;
+		if (ok && f[S_NODE].key)
+			ld->sc->n_services++;
+		return;
+	}
+	ok &= !not_for(ld, &f[S_NAME], "a built-in service (only to a 'command')");
+	ok &= !not_for(ld, &f[S_READY], "a built-in service (only to a 'command')");
+	ok &= !not_for(ld, &f[S_READY_TIMEOUT], "a built-in service (only to a 'command')");
+	if (!f[S_LISTEN].key) {
+		diag(ld, item->val,
+		     "missing required key 'listen' (or 'command') in service entry");
+		ok = false;
+	} else if (get_endpoint(ld, &f[S_LISTEN], &s->listen) && !s->listen.port) {
 		diag(ld, f[S_LISTEN].val, "'listen' needs a port, like 0.0.0.0:80/tcp");
 		ok = false;
 	}
@@ -1315,21 +1423,90 @@ static void load_service(struct loader *ld, const struct field *item, void *ctx)
 		else
 			ok = false;
 	}
+	if (ok && s->kind == SC_SERVICE_SINK && s->listen.proto != IPPROTO_TCP) {
+		diag(ld, f[S_LISTEN].val, "'kind: sink' is TCP only");
+		ok = false;
+	}
 	if (ok && f[S_NODE].key && f[S_LISTEN].key)
 		ld->sc->n_services++;
 }
 
 /* traffic: */
 
-enum { F_NAME, F_FROM, F_TO, F_CONNECTIONS, F_CONCURRENCY, F_TIMEOUT, F_KEYS };
+enum {
+	F_NAME,
+	F_FROM,
+	F_TO,
+	F_CONNECTIONS,
+	F_CONCURRENCY,
+	F_TIMEOUT,
+	F_REQUESTS,
+	F_INTERVAL,
+	F_START,
+	F_BYTES,
+	F_COMMAND,
+	F_EXPECT_EXIT,
+	F_EXPECT_OUTPUT,
+	F_KEYS
+};
 static const struct key traffic_keys[] = {
 	[F_NAME] = { "name", true },
 	[F_FROM] = { "from", true },
-	[F_TO] = { "to", true },
+	[F_TO] = { "to", false },
 	[F_CONNECTIONS] = { "connections", false },
 	[F_CONCURRENCY] = { "concurrency", false },
 	[F_TIMEOUT] = { "timeout-ms", false },
+	[F_REQUESTS] = { "requests", false },
+	[F_INTERVAL] = { "interval-ms", false },
+	[F_START] = { "start-ms", false },
+	[F_BYTES] = { "bytes", false },
+	[F_COMMAND] = { "command", false },
+	[F_EXPECT_EXIT] = { "expect-exit", false },
+	[F_EXPECT_OUTPUT] = { "expect-output", false },
 };
+
+_Static_assert(ARRAY_SIZE(traffic_keys) <= SC_KEYS_MAX, "raise SC_KEYS_MAX");
+
+static const char *const traffic_kind_words[] = { "request traffic", "bulk traffic ('bytes')",
+						  "command traffic" };
+
+/* The keys that only some kinds of traffic take. */
+static void load_traffic_kind(struct loader *ld, struct sc_traffic *t, const struct field *f,
+			      const yaml_node_t *map)
+{
+	static const int sockets_only[] = { F_TO,	F_CONNECTIONS, F_CONCURRENCY,
+					    F_REQUESTS, F_INTERVAL,    F_BYTES };
+	unsigned int i;
+
+	if (t->kind == SC_TRAFFIC_COMMAND) {
+		for (i = 0; i < ARRAY_SIZE(sockets_only); i++)
+			not_for(ld, &f[sockets_only[i]], traffic_kind_words[t->kind]);
+		get_command(ld, &f[F_COMMAND], t->command);
+		if (f[F_EXPECT_EXIT].key)
+			get_int(ld, &f[F_EXPECT_EXIT], 0, 255, &t->expect_exit);
+		if (f[F_EXPECT_OUTPUT].key)
+			get_text(ld, &f[F_EXPECT_OUTPUT], t->expect_output,
+				 sizeof(t->expect_output));
+		return;
+	}
+	not_for(ld, &f[F_EXPECT_EXIT], "socket traffic (only to a 'command')");
+	not_for(ld, &f[F_EXPECT_OUTPUT], "socket traffic (only to a 'command')");
+	if (t->kind == SC_TRAFFIC_BULK) {
+		not_for(ld, &f[F_REQUESTS], traffic_kind_words[t->kind]);
+		not_for(ld, &f[F_INTERVAL], traffic_kind_words[t->kind]);
+		get_int(ld, &f[F_BYTES], 1, 2000000000, &t->bytes);
+	}
+	if (!f[F_TO].key) {
+		diag(ld, map, "missing required key 'to' (or 'command') in traffic entry");
+		return;
+	}
+	if (!get_endpoint(ld, &f[F_TO], &t->to))
+		return;
+	if (!t->to.port)
+		diag(ld, f[F_TO].val, "'to' needs a port, like 10.100.0.1:80/tcp");
+	else if (t->kind == SC_TRAFFIC_BULK && t->to.proto != IPPROTO_TCP)
+		diag(ld, f[F_TO].val, "bulk traffic ('bytes') is TCP only");
+}
 
 static void load_traffic_entry(struct loader *ld, const struct field *item, void *ctx)
 {
@@ -1346,6 +1523,7 @@ static void load_traffic_entry(struct loader *ld, const struct field *item, void
 	t->connections = 10;
 	t->concurrency = 1;
 	t->timeout_ms = 2000;
+	t->requests = 1;
 	map_fields(ld, item->val, "traffic entry", traffic_keys, F_KEYS, f);
 	if (f[F_NAME].key) {
 		name = get_scalar(ld, &f[F_NAME], "a traffic name");
@@ -1362,14 +1540,27 @@ static void load_traffic_entry(struct loader *ld, const struct field *item, void
 	}
 	if (f[F_FROM].key)
 		get_node_ref(ld, &f[F_FROM], t->from);
-	if (f[F_TO].key && get_endpoint(ld, &f[F_TO], &t->to) && !t->to.port)
-		diag(ld, f[F_TO].val, "'to' needs a port, like 10.100.0.1:80/tcp");
-	if (f[F_CONNECTIONS].key)
+	if (f[F_COMMAND].key) {
+		t->kind = SC_TRAFFIC_COMMAND;
+		t->connections = 1;
+		t->timeout_ms = 10000;
+	} else if (f[F_BYTES].key) {
+		t->kind = SC_TRAFFIC_BULK;
+		t->connections = 1;
+	}
+	load_traffic_kind(ld, t, f, item->val);
+	if (t->kind != SC_TRAFFIC_COMMAND && f[F_CONNECTIONS].key)
 		get_int(ld, &f[F_CONNECTIONS], 1, 1000000, &t->connections);
-	if (f[F_CONCURRENCY].key)
+	if (t->kind != SC_TRAFFIC_COMMAND && f[F_CONCURRENCY].key)
 		get_int(ld, &f[F_CONCURRENCY], 1, 1024, &t->concurrency);
 	if (f[F_TIMEOUT].key)
 		get_int(ld, &f[F_TIMEOUT], 1, 3600000, &t->timeout_ms);
+	if (t->kind == SC_TRAFFIC_REQUESTS && f[F_REQUESTS].key)
+		get_int(ld, &f[F_REQUESTS], 1, 1000000, &t->requests);
+	if (t->kind == SC_TRAFFIC_REQUESTS && f[F_INTERVAL].key)
+		get_int(ld, &f[F_INTERVAL], 0, 3600000, &t->interval_ms);
+	if (f[F_START].key)
+		get_int(ld, &f[F_START], 0, 3600000, &t->start_ms);
 	/* registered even when other keys are wrong, so references to it do not cascade */
 	if (name && traffic_index(ld->sc, name) < 0) {
 		strcpy(t->name, name);
@@ -1456,6 +1647,23 @@ static int get_traffic_ref(struct loader *ld, const struct field *f, char *buf)
 	return -1;
 }
 
+/* A traffic reference for a check that only some kinds of traffic can answer. */
+static void get_traffic_ref_kind(struct loader *ld, const struct field *f, char *buf,
+				 unsigned int kinds, const char *check)
+{
+	int i = get_traffic_ref(ld, f, buf);
+	const struct sc_traffic *t;
+
+	if (i < 0)
+		return;
+	t = &ld->sc->traffic[i];
+	if (!(kinds & 1u << t->kind))
+		diag(ld, f->val, "'%s' does not apply to '%s', which is %s", check, t->name,
+		     traffic_kind_words[t->kind]);
+}
+
+#define KINDS_SOCKET (1u << SC_TRAFFIC_REQUESTS | 1u << SC_TRAFFIC_BULK)
+
 enum { SB_TRAFFIC, SB_NODES, SB_MIN, SB_KEYS };
 static const struct key served_by_keys[] = {
 	[SB_TRAFFIC] = { "traffic", true },
@@ -1479,7 +1687,7 @@ static void load_served_by(struct loader *ld, const struct field *ef, struct sc_
 		return;
 	map_fields(ld, ef->val, "'served-by'", served_by_keys, SB_KEYS, f);
 	if (f[SB_TRAFFIC].key)
-		get_traffic_ref(ld, &f[SB_TRAFFIC], e->traffic);
+		get_traffic_ref_kind(ld, &f[SB_TRAFFIC], e->traffic, KINDS_SOCKET, "served-by");
 	if (f[SB_NODES].key)
 		load_list(ld, &f[SB_NODES], &e->n_nodes, SC_MAX_BACKENDS, "nodes", load_served_node,
 			  e);
@@ -1523,30 +1731,40 @@ static const struct key encapsulated_keys[] = {
 	[X_VIP] = { "vip", true },
 };
 
-static void load_encapsulated(struct loader *ld, const struct field *ef, struct sc_expect *e)
+/* The index of the balancer's VIP a value names, or -1 (reported unless unknowable). */
+static int get_vip_ref(struct loader *ld, const struct field *f, const char *what,
+		       struct endpoint *out)
 {
 	const struct sc_balancer *b = &ld->sc->balancer;
-	struct field f[X_KEYS];
 	char ep[ADDR_STRLEN];
 	int i;
+
+	if (!get_endpoint(ld, f, out))
+		return -1;
+	if (!b->present) {
+		diag(ld, f->val, "'%s' needs a balancer, and there is none", what);
+		return -1;
+	}
+	for (i = 0; i < b->n_vips; i++)
+		if (!memcmp(&b->vips[i].vip, out, sizeof(*out)))
+			return i;
+	if (!ld->vip_unparsed)
+		diag(ld, f->val, "%s is not a VIP of the balancer",
+		     endpoint_str(out, ep, sizeof(ep)));
+	return -1;
+}
+
+static void load_encapsulated(struct loader *ld, const struct field *ef, struct sc_expect *e)
+{
+	struct field f[X_KEYS];
 
 	if (!want_map(ld, ef))
 		return;
 	map_fields(ld, ef->val, "'encapsulated'", encapsulated_keys, X_KEYS, f);
 	if (f[X_AT].key)
 		get_point(ld, &f[X_AT], &e->at);
-	if (!f[X_VIP].key || !get_endpoint(ld, &f[X_VIP], &e->vip))
-		return;
-	if (!b->present) {
-		diag(ld, f[X_VIP].val, "'encapsulated' needs a balancer, and there is none");
-		return;
-	}
-	for (i = 0; i < b->n_vips; i++)
-		if (!memcmp(&b->vips[i].vip, &e->vip, sizeof(e->vip)))
-			return;
-	if (!ld->vip_unparsed)
-		diag(ld, f[X_VIP].val, "%s is not a VIP of the balancer",
-		     endpoint_str(&e->vip, ep, sizeof(ep)));
+	if (f[X_VIP].key)
+		get_vip_ref(ld, &f[X_VIP], "encapsulated", &e->vip);
 }
 
 enum { DR_AT, DR_REASON, DR_MIN, DR_MAX, DR_KEYS };
@@ -1576,6 +1794,38 @@ static void load_drops(struct loader *ld, const struct field *ef, struct sc_expe
 		get_int(ld, &f[DR_MAX], 0, 1000000000, &e->max);
 	if (!f[DR_MIN].key && !f[DR_MAX].key)
 		diag(ld, ef->key, "'drops' needs 'min' or 'max' (max: 0 for none)");
+}
+
+/* goodput, exit and output: {traffic: T, KEY: VALUE}. */
+enum { G_TRAFFIC, G_VALUE, G_KEYS };
+
+static void load_traffic_check(struct loader *ld, const struct field *ef, struct sc_expect *e)
+{
+	static const struct key goodput_keys[] = { { "traffic", true }, { "min-mbps", false } };
+	static const struct key exit_keys[] = { { "traffic", true }, { "status", true } };
+	static const struct key output_keys[] = { { "traffic", true }, { "contains", true } };
+	const struct key *keys = e->kind == SC_EXPECT_GOODPUT ? goodput_keys :
+				 e->kind == SC_EXPECT_EXIT    ? exit_keys :
+								output_keys;
+	unsigned int kinds =
+		1u << (e->kind == SC_EXPECT_GOODPUT ? SC_TRAFFIC_BULK : SC_TRAFFIC_COMMAND);
+	struct field f[G_KEYS];
+	char where[32];
+
+	if (!want_map(ld, ef))
+		return;
+	snprintf(where, sizeof(where), "'%s'", expect_names[e->kind]);
+	map_fields(ld, ef->val, where, keys, G_KEYS, f);
+	if (f[G_TRAFFIC].key)
+		get_traffic_ref_kind(ld, &f[G_TRAFFIC], e->traffic, kinds, expect_names[e->kind]);
+	if (!f[G_VALUE].key)
+		return;
+	if (e->kind == SC_EXPECT_GOODPUT)
+		get_int(ld, &f[G_VALUE], 0, 1000000, &e->min_mbps);
+	else if (e->kind == SC_EXPECT_EXIT)
+		get_int(ld, &f[G_VALUE], 0, 255, &e->status);
+	else
+		get_text(ld, &f[G_VALUE], e->contains, sizeof(e->contains));
 }
 
 static void load_expect(struct loader *ld, const struct field *item, void *ctx)
@@ -1638,8 +1888,220 @@ static void load_expect(struct loader *ld, const struct field *item, void *ctx)
 	case SC_EXPECT_DROPS:
 		load_drops(ld, &ef, e);
 		break;
+	case SC_EXPECT_UNBROKEN:
+		get_traffic_ref_kind(ld, &ef, e->traffic, 1u << SC_TRAFFIC_REQUESTS, "unbroken");
+		break;
+	case SC_EXPECT_GOODPUT:
+	case SC_EXPECT_EXIT:
+	case SC_EXPECT_OUTPUT:
+		load_traffic_check(ld, &ef, e);
+		break;
 	}
 	ld->sc->n_expects++;
+}
+
+/* phases: */
+
+bool scenario_is_backend(const struct scenario *sc, const char *node)
+{
+	int v, k;
+
+	for (v = 0; v < sc->balancer.n_vips; v++)
+		for (k = 0; k < sc->balancer.vips[v].n_backends; k++)
+			if (!strcmp(sc->balancer.vips[v].backends[k], node))
+				return true;
+	return false;
+}
+
+/* The pools as the phases listed so far leave them: a bit per node index. */
+static void pools_init(struct loader *ld)
+{
+	const struct sc_balancer *b = &ld->sc->balancer;
+	int v, k;
+
+	if (ld->pools_ready)
+		return;
+	ld->pools_ready = true;
+	for (v = 0; v < b->n_vips; v++)
+		for (k = 0; k < b->vips[v].n_backends; k++)
+			ld->pool[v] |= 1u << node_index(ld->sc, b->vips[v].backends[k]);
+}
+
+enum { PB_VIP, PB_BACKEND, PB_KEYS };
+static const struct key pool_change_keys[] = {
+	[PB_VIP] = { "vip", true },
+	[PB_BACKEND] = { "backend", true },
+};
+
+static bool load_pool_change(struct loader *ld, const struct field *af, struct sc_phase *p)
+{
+	bool add = p->kind == SC_PHASE_ADD_BACKEND;
+	struct field f[PB_KEYS];
+	char where[32], ep[ADDR_STRLEN];
+	struct endpoint vip;
+	int v = -1, n = -1;
+
+	if (!want_map(ld, af))
+		return false;
+	snprintf(where, sizeof(where), "'%s'", af->name);
+	map_fields(ld, af->val, where, pool_change_keys, PB_KEYS, f);
+	if (f[PB_VIP].key)
+		v = get_vip_ref(ld, &f[PB_VIP], af->name, &vip);
+	if (f[PB_BACKEND].key) {
+		n = get_node_ref(ld, &f[PB_BACKEND], p->node);
+		if (!check_role(ld, f[PB_BACKEND].val, n, ROLE_CONTAINER, "backend"))
+			return false;
+	}
+	if (v < 0 || n < 0)
+		return false;
+	p->vip = v;
+	pools_init(ld);
+	if (add && !scenario_is_backend(ld->sc, p->node)) {
+		diag(ld, f[PB_BACKEND].val,
+		     "backend '%s' backs no VIP at the start, so no decap serves it; list it in "
+		     "the 'backends' of a VIP",
+		     p->node);
+		return false;
+	}
+	if (add == !!(ld->pool[v] & 1u << n)) {
+		diag(ld, f[PB_BACKEND].val, "backend '%s' is %s the pool of %s at %d ms", p->node,
+		     add ? "already in" : "not in", endpoint_str(&vip, ep, sizeof(ep)), p->at_ms);
+		return false;
+	}
+	ld->pool[v] ^= 1u << n;
+	return true;
+}
+
+enum { PM_AT, PM_MTU, PM_KEYS };
+static const struct key set_mtu_keys[] = {
+	[PM_AT] = { "at", true },
+	[PM_MTU] = { "mtu", true },
+};
+
+static bool load_set_mtu(struct loader *ld, const struct field *af, struct sc_phase *p)
+{
+	struct field f[PM_KEYS];
+	bool ok;
+
+	if (!want_map(ld, af))
+		return false;
+	map_fields(ld, af->val, "'set-mtu'", set_mtu_keys, PM_KEYS, f);
+	ok = f[PM_AT].key && get_point(ld, &f[PM_AT], &p->at) >= 0;
+	return f[PM_MTU].key && get_int(ld, &f[PM_MTU], 68, 65535, &p->mtu) && ok;
+}
+
+/* The decap serving a backend container, or with host-nic a host's uplink decap. */
+static bool load_replace_decap(struct loader *ld, const struct field *af, struct sc_phase *p)
+{
+	enum sc_decap_at at = ld->sc->backend.decap;
+	const struct sc_node *n;
+	int i = get_node_ref(ld, af, p->node);
+
+	if (i < 0)
+		return false;
+	if (at == SC_DECAP_NONE) {
+		diag(ld, af->val, "'replace-decap' needs a decap, and 'decap: none' attaches none");
+		return false;
+	}
+	n = &ld->sc->nodes[i];
+	if (!ld->role_ok[i] ||
+	    (n->role == ROLE_CONTAINER && scenario_is_backend(ld->sc, n->name)) ||
+	    (n->role == ROLE_HOST && at == SC_DECAP_HOST_NIC))
+		return true;
+	diag(ld, af->val,
+	     "no decap serves '%s' (%s %s): decap serves the containers that back a VIP%s", n->name,
+	     role_article(n->role), role_names[n->role],
+	     at == SC_DECAP_HOST_NIC ? ", and hosts" : "");
+	return false;
+}
+
+enum { P_AT_MS, P_REMOVE, P_ADD, P_MTU, P_DECAP, P_KEYS };
+static const struct key phase_keys[] = {
+	[P_AT_MS] = { "at-ms", true },		[P_REMOVE] = { "remove-backend", false },
+	[P_ADD] = { "add-backend", false },	[P_MTU] = { "set-mtu", false },
+	[P_DECAP] = { "replace-decap", false },
+};
+
+_Static_assert(P_ADD - P_REMOVE == SC_PHASE_ADD_BACKEND &&
+		       P_DECAP - P_REMOVE == SC_PHASE_REPLACE_DECAP,
+	       "phase keys follow enum sc_phase_kind");
+
+/* The one action of a phase (the first written), or NULL (said why). */
+static const struct field *phase_action(struct loader *ld, const struct field *item,
+					const struct field *f)
+{
+	const struct field *act = NULL;
+	int i, given = 0, known = 0;
+	char valid[128];
+
+	for (i = 0; i < P_KEYS; i++) {
+		known += !!f[i].key;
+		if (i < P_REMOVE || !f[i].key)
+			continue;
+		given++;
+		if (!act || f[i].key->start_mark.index < act->key->start_mark.index)
+			act = &f[i];
+	}
+	for (i = P_REMOVE; given > 1 && i < P_KEYS; i++)
+		if (f[i].key && &f[i] != act)
+			diag(ld, f[i].key,
+			     "a phase holds one action; '%s' follows '%s' (give it a phase of its "
+			     "own)",
+			     f[i].name, act->name);
+	/* an unknown key was reported already: it was likely the action, misspelt */
+	if (!act && known == (int)(item->val->data.mapping.pairs.top -
+				   item->val->data.mapping.pairs.start)) {
+		join_names(phase_names, ARRAY_SIZE(phase_names), valid, sizeof(valid));
+		diag(ld, item->val, "phase without an action; expected one of: %s", valid);
+	}
+	return given > 1 ? NULL : act;
+}
+
+static void load_phase(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_phase *p = &ld->sc->phases[ld->sc->n_phases];
+	const struct field *act;
+	struct field f[P_KEYS];
+	bool ok = true;
+
+	(void)ctx;
+	if (!want_type(ld, item, YAML_MAPPING_NODE, "a phase"))
+		return;
+	memset(p, 0, sizeof(*p));
+	p->mark = mark_of(item->val);
+	map_fields(ld, item->val, "phase", phase_keys, P_KEYS, f);
+	if (f[P_AT_MS].key && get_int(ld, &f[P_AT_MS], 0, 3600000, &p->at_ms)) {
+		if (p->at_ms < ld->last_at_ms) {
+			diag(ld, f[P_AT_MS].val,
+			     "phase at %d ms is listed after one at %d ms (line %d); list phases "
+			     "in time order",
+			     p->at_ms, ld->last_at_ms, ld->last_at_line);
+			ok = false;
+		} else {
+			ld->last_at_ms = p->at_ms;
+			ld->last_at_line = p->mark.line;
+		}
+	} else {
+		ok = false;
+	}
+	act = phase_action(ld, item, f);
+	if (!act)
+		return;
+	p->kind = act - &f[P_REMOVE];
+	switch (p->kind) {
+	case SC_PHASE_REMOVE_BACKEND:
+	case SC_PHASE_ADD_BACKEND:
+		ok &= load_pool_change(ld, act, p);
+		break;
+	case SC_PHASE_SET_MTU:
+		ok &= load_set_mtu(ld, act, p);
+		break;
+	case SC_PHASE_REPLACE_DECAP:
+		ok &= load_replace_decap(ld, act, p);
+		break;
+	}
+	if (ok)
+		ld->sc->n_phases++;
 }
 
 /* The document */
@@ -1655,6 +2117,7 @@ enum {
 	T_TRAFFIC,
 	T_CAPTURE,
 	T_EXPECT,
+	T_PHASES,
 	T_KEYS
 };
 static const struct key top_keys[] = {
@@ -1663,6 +2126,7 @@ static const struct key top_keys[] = {
 	[T_BALANCER] = { "balancer", false }, [T_BACKEND] = { "backend", false },
 	[T_SERVICES] = { "services", false }, [T_TRAFFIC] = { "traffic", false },
 	[T_CAPTURE] = { "capture", false },   [T_EXPECT] = { "expect", false },
+	[T_PHASES] = { "phases", false },
 };
 
 _Static_assert(ARRAY_SIZE(top_keys) <= SC_KEYS_MAX, "raise SC_KEYS_MAX");
@@ -1713,6 +2177,9 @@ static void load_document(struct loader *ld, const yaml_node_t *root)
 	if (f[T_TRAFFIC].key)
 		load_list(ld, &f[T_TRAFFIC], &sc->n_traffic, SC_MAX_TRAFFIC, "traffic entries",
 			  load_traffic_entry, NULL);
+	if (f[T_PHASES].key)
+		load_list(ld, &f[T_PHASES], &sc->n_phases, SC_MAX_PHASES, "phases", load_phase,
+			  NULL);
 	if (f[T_CAPTURE].key)
 		load_list(ld, &f[T_CAPTURE], &sc->n_captures, SC_MAX_CAPTURES, "captures",
 			  load_capture, NULL);
@@ -1892,4 +2359,9 @@ const char *scenario_role_name(enum sc_role role)
 const char *scenario_decap_name(enum sc_decap_at at)
 {
 	return (unsigned int)at < ARRAY_SIZE(decap_names) ? decap_names[at] : "?";
+}
+
+const char *scenario_phase_name(enum sc_phase_kind kind)
+{
+	return (unsigned int)kind < ARRAY_SIZE(phase_names) ? phase_names[kind] : "?";
 }

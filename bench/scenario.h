@@ -12,23 +12,26 @@
 
 #include "common/addr.h"
 
-#define SC_NAME_MAX   32 /* node, traffic, scenario names */
-#define SC_IFNAME_MAX 16 /* IFNAMSIZ */
-#define SC_MAX_NODES  32
-#define SC_MAX_ADDRS  4
-#define SC_MAX_LINKS  32
-#define SC_MAX_VIPS   16
+#define SC_NAME_MAX	32 /* node, traffic, scenario names */
+#define SC_IFNAME_MAX	16 /* IFNAMSIZ */
+#define SC_MAX_NODES	32
+#define SC_MAX_ADDRS	4
+#define SC_MAX_LINKS	32
+#define SC_MAX_VIPS	16
 #define SC_MAX_BACKENDS 16
 #define SC_MAX_SERVICES 32
-#define SC_MAX_TRAFFIC 16
+#define SC_MAX_TRAFFIC	16
 #define SC_MAX_CAPTURES 16
-#define SC_MAX_EXPECTS 32
-#define SC_FILTER_MAX 256
+#define SC_MAX_EXPECTS	32
+#define SC_FILTER_MAX	256
+#define SC_MAX_PHASES	32
+#define SC_COMMAND_MAX	512 /* a command line, run with /bin/sh -c */
+#define SC_OUTPUT_MAX	128 /* expected output text */
 
 /* Where in the file a thing was written, for errors found after loading. */
 struct sc_mark {
 	int line; /* 1-based */
-	int col;  /* 1-based */
+	int col; /* 1-based */
 };
 
 enum sc_role { ROLE_CLIENT, ROLE_ROUTER, ROLE_LB, ROLE_HOST, ROLE_CONTAINER };
@@ -70,14 +73,14 @@ struct sc_balancer {
 	bool present;
 	char node[SC_NAME_MAX];
 	char iface[SC_IFNAME_MAX]; /* default "eth0" */
-	enum sc_xdp_mode mode;	   /* default native */
+	enum sc_xdp_mode mode; /* default native */
 	struct sc_vip vips[SC_MAX_VIPS];
 	int n_vips;
 	struct sc_mark mark;
 };
 
 enum sc_decap_at {
-	SC_DECAP_NONE,		  /* "none": nothing attached (a negative control) */
+	SC_DECAP_NONE, /* "none": nothing attached (a negative control) */
 	SC_DECAP_HOST_VETH_EGRESS, /* default */
 	SC_DECAP_CONTAINER_INGRESS,
 	SC_DECAP_HOST_NIC,
@@ -89,13 +92,28 @@ struct sc_backend {
 	struct sc_mark mark;
 };
 
-enum sc_service_kind { SC_SERVICE_ECHO };
+enum sc_service_kind {
+	SC_SERVICE_ECHO, /* answers each line with "<node> <line>" */
+	SC_SERVICE_SINK, /* reads to EOF, answers "<node> <bytes>" (bulk traffic) */
+	SC_SERVICE_COMMAND, /* 'command' given: any program, started in the node */
+};
 
 struct sc_service {
 	char node[SC_NAME_MAX];
 	struct endpoint listen; /* port required; address may be 0.0.0.0 / :: */
 	enum sc_service_kind kind;
 	struct sc_mark mark;
+	/* command services: */
+	char name[SC_NAME_MAX]; /* log file <node>.<name>.log; default service-<N> */
+	char command[SC_COMMAND_MAX]; /* run with /bin/sh -c in the node's namespace */
+	int ready_port; /* ready: "tcp:PORT" listening; 0 when not given */
+	int ready_timeout_ms; /* default 5000 */
+};
+
+enum sc_traffic_kind {
+	SC_TRAFFIC_REQUESTS, /* request/response against an echo service (TCP or UDP) */
+	SC_TRAFFIC_BULK, /* 'bytes' given: one-way TCP transfer to a sink service */
+	SC_TRAFFIC_COMMAND, /* 'command' given: a program run in the 'from' node */
 };
 
 struct sc_traffic {
@@ -104,43 +122,77 @@ struct sc_traffic {
 	struct endpoint to;
 	int connections; /* default 10 */
 	int concurrency; /* default 1 */
-	int timeout_ms;	 /* per connection, default 2000 */
+	int timeout_ms; /* per connect and per reply, default 2000 (commands: 10000) */
+	struct sc_mark mark;
+	enum sc_traffic_kind kind;
+	int requests; /* per connection, default 1 */
+	int interval_ms; /* between requests on one connection, default 0 */
+	int start_ms; /* after the traffic phase starts, default 0 */
+	int bytes; /* bulk: bytes per connection */
+	char command[SC_COMMAND_MAX];
+	int expect_exit; /* command: default 0; -1 for any */
+	char expect_output[SC_OUTPUT_MAX]; /* command: "" for no check */
+};
+
+enum sc_phase_kind {
+	SC_PHASE_REMOVE_BACKEND, /* {remove-backend: {vip: EP, backend: NODE}} */
+	SC_PHASE_ADD_BACKEND, /* {add-backend: {vip: EP, backend: NODE}} */
+	SC_PHASE_SET_MTU, /* {set-mtu: {at: NODE:IFACE, mtu: N}} */
+	SC_PHASE_REPLACE_DECAP, /* {replace-decap: NODE} the decap serving NODE */
+};
+
+/* A timed action, at_ms after traffic starts; phases are listed in time order. */
+struct sc_phase {
+	int at_ms;
+	enum sc_phase_kind kind;
+	int vip; /* remove/add-backend: index in balancer.vips */
+	char node[SC_NAME_MAX]; /* remove/add-backend: the backend; replace-decap: the node */
+	struct sc_point at; /* set-mtu */
+	int mtu; /* set-mtu */
 	struct sc_mark mark;
 };
 
 struct sc_capture {
 	struct sc_point at;
 	char filter[SC_FILTER_MAX]; /* pcap filter applied while capturing; "" for all */
-	int snaplen;		    /* default 262144 */
+	int snaplen; /* default 262144 */
 	struct sc_mark mark;
 };
 
 enum sc_expect_kind {
-	SC_EXPECT_ANSWERED,	/* {answered: TRAFFIC} every connection got its reply */
-	SC_EXPECT_SERVED_BY,	/* {served-by: {traffic: T, nodes: [a, b], min: N}} only these
+	SC_EXPECT_ANSWERED, /* {answered: TRAFFIC} every connection got its reply */
+	SC_EXPECT_SERVED_BY, /* {served-by: {traffic: T, nodes: [a, b], min: N}} only these
 				 * served, each of them at least N connections (default 0) */
-	SC_EXPECT_NEVER_SEEN,	/* {never-seen: {at: node:iface, src: A, dst: A, filter: F}} */
-	SC_EXPECT_SEEN,		/* {seen: {at: ..., src/dst/filter, min: N}} at least N packets */
+	SC_EXPECT_NEVER_SEEN, /* {never-seen: {at: node:iface, src: A, dst: A, filter: F}} */
+	SC_EXPECT_SEEN, /* {seen: {at: ..., src/dst/filter, min: N}} at least N packets */
 	SC_EXPECT_ENCAPSULATED, /* {encapsulated: {at: node:iface, vip: EP}} each request
 				 * to the VIP seen there also leaves it encapsulated */
-	SC_EXPECT_DROPS,	/* {drops: {at: NODE, reason: R, min: N, max: N}} kernel drops
+	SC_EXPECT_DROPS, /* {drops: {at: NODE, reason: R, min: N, max: N}} kernel drops
 				 * in NODE (of reason R; default: any but NOT_SPECIFIED) */
+	SC_EXPECT_UNBROKEN, /* {unbroken: TRAFFIC} no established connection broke or
+				 * moved to another node */
+	SC_EXPECT_GOODPUT, /* {goodput: {traffic: T, min-mbps: N}} bulk traffic */
+	SC_EXPECT_EXIT, /* {exit: {traffic: T, status: N}} command traffic */
+	SC_EXPECT_OUTPUT, /* {output: {traffic: T, contains: S}} command traffic */
 };
 
 struct sc_expect {
 	enum sc_expect_kind kind;
-	char traffic[SC_NAME_MAX];		     /* answered, served-by */
+	char traffic[SC_NAME_MAX]; /* answered, served-by */
 	char nodes[SC_MAX_BACKENDS][SC_NAME_MAX]; /* served-by */
 	int n_nodes;
-	struct sc_point at;	 /* never-seen, seen, encapsulated */
+	struct sc_point at; /* never-seen, seen, encapsulated */
 	struct ip_addr src, dst; /* never-seen, seen: FAM_NONE when not given */
 	char filter[SC_FILTER_MAX];
-	int min;		 /* seen: default 1; served-by: per node, default 0 */
-	struct endpoint vip;	 /* encapsulated */
-	char node[SC_NAME_MAX];	 /* drops */
-	char reason[48];	 /* drops: "" for any specified reason */
-	int max;		 /* drops: -1 for no maximum */
+	int min; /* seen: default 1; served-by: per node, default 0 */
+	struct endpoint vip; /* encapsulated */
+	char node[SC_NAME_MAX]; /* drops */
+	char reason[48]; /* drops: "" for any specified reason */
+	int max; /* drops: -1 for no maximum */
 	struct sc_mark mark;
+	int min_mbps; /* goodput */
+	int status; /* exit */
+	char contains[SC_OUTPUT_MAX]; /* output */
 };
 
 struct scenario {
@@ -161,6 +213,8 @@ struct scenario {
 	int n_captures;
 	struct sc_expect expects[SC_MAX_EXPECTS];
 	int n_expects;
+	struct sc_phase phases[SC_MAX_PHASES];
+	int n_phases;
 };
 
 /*
@@ -177,5 +231,8 @@ int scenario_load_buffer(const char *name, const char *text, size_t len, struct 
 const struct sc_node *scenario_node(const struct scenario *sc, const char *name);
 const char *scenario_role_name(enum sc_role role);
 const char *scenario_decap_name(enum sc_decap_at at);
+const char *scenario_phase_name(enum sc_phase_kind kind);
+/* Is node a backend of some VIP of the balancer (as the file lists them)? */
+bool scenario_is_backend(const struct scenario *sc, const char *node);
 
 #endif

@@ -244,8 +244,10 @@ static int addresses(struct run *r)
 			g = topology_container_gateway(&n->addrs[k]);
 			err = addr_add(r, host, n->name, &g);
 			if (!err)
-				err = topology_route_add(r, i, &(struct ip_prefix){ .addr = { .family = g.addr.family } },
-						&g.addr);
+				err = topology_route_add(
+					r, i,
+					&(struct ip_prefix){ .addr = { .family = g.addr.family } },
+					&g.addr);
 			if (err)
 				return err;
 		}
@@ -261,11 +263,13 @@ static int default_routes(struct run *r)
 	for (i = 0; i < r->sc->n_nodes && !err; i++) {
 		n = &r->sc->nodes[i];
 		if (n->gateway4.family != FAM_NONE)
-			err = topology_route_add(r, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV4 } },
-					&n->gateway4);
+			err = topology_route_add(
+				r, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV4 } },
+				&n->gateway4);
 		if (!err && n->gateway6.family != FAM_NONE)
-			err = topology_route_add(r, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV6 } },
-					&n->gateway6);
+			err = topology_route_add(
+				r, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV6 } },
+				&n->gateway6);
 	}
 	return err;
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -12,9 +13,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/command.h"
+#include "bench/phases.h"
 #include "bench/traffic.h"
 #include "common/log.h"
 #include "common/netns.h"
+
+#define TRAFFIC_LOG_MAX	  (1 << 16) /* command output read for checks */
+#define TRAFFIC_CHUNK	  (1 << 16) /* bulk send size */
+#define TRAFFIC_REPLY_MAX 256
 
 struct traffic_job {
 	struct run *r;
@@ -30,6 +37,19 @@ static __u64 now_usec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000ull + ts.tv_nsec / 1000;
+}
+
+/* Sleep until a moment, in short steps so a signal ends it; false when interrupted. */
+static bool sleep_until(__u64 when)
+{
+	__u64 now;
+
+	while ((now = now_usec()) < when) {
+		if (run_stop)
+			return false;
+		usleep(when - now < 10000 ? when - now : 10000);
+	}
+	return !run_stop;
 }
 
 static int wait_fd(int fd, short events, __u64 deadline)
@@ -64,70 +84,205 @@ static int connect_timeout(int fd, const struct endpoint *to, __u64 deadline)
 	return -err;
 }
 
+/* Why a connection failed; with several requests, which one. */
+__attribute__((format(printf, 4, 5))) static void
+conn_fail(struct conn_result *c, const struct sc_traffic *t, int q, const char *fmt, ...)
+{
+	char what[sizeof(c->error)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (t->requests > 1)
+		snprintf(c->error, sizeof(c->error), "request %d/%d: %s", q + 1, t->requests, what);
+	else
+		snprintf(c->error, sizeof(c->error), "%s", what);
+}
+
+/* One reply line into resp; its length, or -1 with the reason in c->error. */
+static int read_line(int fd, bool udp, char *resp, size_t size, __u64 deadline,
+		     struct conn_result *c, const struct sc_traffic *t, int q)
+{
+	size_t len = 0;
+	ssize_t n;
+	int err;
+
+	while (!memchr(resp, '\n', len) && len < size - 1) {
+		err = wait_fd(fd, POLLIN, deadline);
+		if (err) {
+			conn_fail(c, t, q, "no reply: %s", strerror(-err));
+			return -1;
+		}
+		n = recv(fd, resp + len, size - 1 - len, 0);
+		if (n < 0 && udp && errno == ECONNREFUSED) {
+			conn_fail(c, t, q, "reply: port unreachable");
+			return -1;
+		}
+		if (n <= 0) {
+			conn_fail(c, t, q, "reply: %s", n ? strerror(errno) : "connection closed");
+			return -1;
+		}
+		len += n;
+	}
+	resp[len] = '\0';
+	return len;
+}
+
+static int open_conn(const struct sc_traffic *t, struct conn_result *c, __u64 deadline)
+{
+	bool udp = t->to.proto == IPPROTO_UDP;
+	int fd, err;
+
+	fd = socket(addr_af(&t->to.addr),
+		    (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(c->error, sizeof(c->error), "socket: %s", strerror(errno));
+		return -1;
+	}
+	err = connect_timeout(fd, &t->to, deadline);
+	if (err) {
+		snprintf(c->error, sizeof(c->error), "connect: %s", strerror(-err));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /*
- * One exchange: request "dsrlab <traffic> <i>", reply "<node> dsrlab <traffic> <i>". TCP: a
- * connection each. UDP: a connected socket each (a new source port, so a new flow), one
- * datagram; a connected UDP socket only accepts the reply from the VIP itself.
+ * One request on an open connection: "dsrlab <traffic> <conn> <request>", answered
+ * "<node> dsrlab <traffic> <conn> <request>". Returns the serving node's index (-1 when it
+ * names no node), or -2 with the reason in c->error.
+ */
+static int one_request(struct traffic_job *job, int fd, int i, int q)
+{
+	const struct sc_traffic *t = job->res->t;
+	struct conn_result *c = &job->res->conns[i];
+	__u64 deadline = now_usec() + t->timeout_ms * 1000ull;
+	char req[96], resp[TRAFFIC_REPLY_MAX], *sp;
+	int reqlen;
+
+	reqlen = snprintf(req, sizeof(req), "dsrlab %s %d %d\n", t->name, i, q);
+	if (send(fd, req, reqlen, MSG_NOSIGNAL) != reqlen) {
+		conn_fail(c, t, q, "send: %s", strerror(errno));
+		return -2;
+	}
+	if (read_line(fd, t->to.proto == IPPROTO_UDP, resp, sizeof(resp), deadline, c, t, q) < 0)
+		return -2;
+	sp = strchr(resp, ' ');
+	req[reqlen - 1] = '\0';
+	if (!sp || strncmp(sp + 1, req, reqlen - 1) || sp[reqlen] != '\n') {
+		conn_fail(c, t, q, "unexpected reply");
+		return -2;
+	}
+	*sp = '\0';
+	return run_node_index(job->r, resp);
+}
+
+/*
+ * A connection of request traffic: TCP, or a connected UDP socket (a new source port, so a
+ * new flow, which accepts replies only from the VIP). Every request on it must be answered
+ * by the node that answered the first: a flow must not move.
  */
 static void one_conn(struct traffic_job *job, int i)
 {
 	const struct sc_traffic *t = job->res->t;
 	struct conn_result *c = &job->res->conns[i];
-	char req[96], resp[256], *sp;
-	__u64 start = now_usec(), deadline = start + t->timeout_ms * 1000ull;
-	size_t len = 0;
-	ssize_t n;
-	int fd, err, reqlen;
-	bool udp;
+	__u64 start = now_usec();
+	int fd, q, node;
 
-	c->served_by = -1;
-	udp = t->to.proto == IPPROTO_UDP;
-	fd = socket(addr_af(&t->to.addr),
-		    (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		snprintf(c->error, sizeof(c->error), "socket: %s", strerror(errno));
+	fd = open_conn(t, c, start + t->timeout_ms * 1000ull);
+	if (fd < 0)
 		return;
-	}
-	err = connect_timeout(fd, &t->to, deadline);
-	if (err) {
-		snprintf(c->error, sizeof(c->error), "connect: %s", strerror(-err));
-		goto out;
-	}
-	reqlen = snprintf(req, sizeof(req), "dsrlab %s %d\n", t->name, i);
-	if (send(fd, req, reqlen, MSG_NOSIGNAL) != reqlen) {
-		snprintf(c->error, sizeof(c->error), "send: %s", strerror(errno));
-		goto out;
-	}
-	while (!memchr(resp, '\n', len) && len < sizeof(resp) - 1) {
-		err = wait_fd(fd, POLLIN, deadline);
-		if (err) {
-			snprintf(c->error, sizeof(c->error), "no reply: %s", strerror(-err));
-			goto out;
+	for (q = 0; q < t->requests; q++) {
+		if (q && !sleep_until(now_usec() + t->interval_ms * 1000ull)) {
+			conn_fail(c, t, q, "interrupted");
+			break;
 		}
-		n = recv(fd, resp + len, sizeof(resp) - 1 - len, 0);
-		if (n < 0 && udp && errno == ECONNREFUSED) {
-			snprintf(c->error, sizeof(c->error), "reply: port unreachable");
-			goto out;
+		node = one_request(job, fd, i, q);
+		if (node < -1)
+			break;
+		if (!q) {
+			c->served_by = node;
+			c->established = true;
+		} else if (node != c->served_by && c->moved_to < 0) {
+			c->moved_to = node;
 		}
-		if (n <= 0) {
-			snprintf(c->error, sizeof(c->error), "reply: %s",
-				 n ? strerror(errno) : "connection closed");
-			goto out;
-		}
-		len += n;
+		c->requests_answered++;
 	}
-	resp[len] = '\0';
-	sp = strchr(resp, ' ');
-	req[reqlen - 1] = '\0';
-	if (!sp || strncmp(sp + 1, req, reqlen - 1) || sp[reqlen] != '\n') {
-		snprintf(c->error, sizeof(c->error), "unexpected reply");
-		goto out;
-	}
-	*sp = '\0';
-	c->served_by = run_node_index(job->r, resp);
-	c->answered = true;
+	c->answered = c->requests_answered == t->requests;
+	c->broken = c->established && !c->answered;
 	c->usec = now_usec() - start;
+	close(fd);
+}
+
+/* Send all of buf, waiting for room; 0 or -errno. */
+static int send_all(int fd, const char *buf, size_t len, int timeout_ms)
+{
+	ssize_t n;
+	int err;
+
+	while (len) {
+		n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EAGAIN) {
+			err = wait_fd(fd, POLLOUT, now_usec() + timeout_ms * 1000ull);
+			if (err)
+				return err;
+			continue;
+		}
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* A bulk connection: 'bytes' one way, then the sink's count and node back. */
+static void one_bulk(struct traffic_job *job, int i)
+{
+	static const char chunk[TRAFFIC_CHUNK];
+	const struct sc_traffic *t = job->res->t;
+	struct conn_result *c = &job->res->conns[i];
+	char resp[TRAFFIC_REPLY_MAX], node[SC_NAME_MAX];
+	__u64 start = now_usec();
+	long long sent = 0, count;
+	int fd, err, n;
+
+	fd = open_conn(t, c, start + t->timeout_ms * 1000ull);
+	if (fd < 0)
+		return;
+	c->established = true;
+	while (sent < t->bytes) {
+		n = t->bytes - sent < TRAFFIC_CHUNK ? t->bytes - sent : TRAFFIC_CHUNK;
+		err = send_all(fd, chunk, n, t->timeout_ms);
+		if (err) {
+			snprintf(c->error, sizeof(c->error), "send after %lld bytes: %s", sent,
+				 strerror(-err));
+			goto out;
+		}
+		sent += n;
+	}
+	shutdown(fd, SHUT_WR);
+	if (read_line(fd, false, resp, sizeof(resp), now_usec() + t->timeout_ms * 1000ull, c, t,
+		      0) < 0)
+		goto out;
+	if (sscanf(resp, "%31s %lld", node, &count) != 2) {
+		snprintf(c->error, sizeof(c->error), "unexpected reply from the sink");
+		goto out;
+	}
+	c->bytes = count;
+	c->served_by = run_node_index(job->r, node);
+	if (count != t->bytes) {
+		snprintf(c->error, sizeof(c->error), "the sink counted %lld of %d bytes", count,
+			 t->bytes);
+		goto out;
+	}
+	c->requests_answered = 1;
+	c->answered = true;
 out:
+	c->broken = !c->answered;
+	c->usec = now_usec() - start;
 	close(fd);
 }
 
@@ -140,11 +295,74 @@ static void *traffic_worker(void *arg)
 	if (err)
 		return NULL;
 	while (!run_stop && (i = atomic_fetch_add(&job->next, 1)) < job->res->t->connections) {
-		one_conn(job, i);
+		job->res->conns[i].served_by = -1;
+		job->res->conns[i].moved_to = -1;
+		if (job->res->t->kind == SC_TRAFFIC_BULK)
+			one_bulk(job, i);
+		else
+			one_conn(job, i);
 		atomic_fetch_add(&job->done, 1);
 	}
 	netns_leave(saved);
 	return NULL;
+}
+
+/* Command traffic: run it in the node, judge exit status and output. */
+static int command_traffic(struct run *r, struct traffic_result *res)
+{
+	const struct sc_traffic *t = res->t;
+	struct conn_result *c = &res->conns[0];
+	struct command *cmd;
+	char *out;
+	int err;
+
+	c->served_by = c->moved_to = -1;
+	res->exit_status = -1;
+	snprintf(res->log, sizeof(res->log), "%s/%s.%s.log", r->outdir, t->from, t->name);
+	err = command_start(&cmd, r, run_node_index(r, t->from), r->outdir, res->log, t->command);
+	if (err) {
+		snprintf(c->error, sizeof(c->error), "start: %s", strerror(-err));
+		return 0;
+	}
+	err = command_wait(cmd, t->timeout_ms, &res->exit_status);
+	command_stop(cmd);
+	out = command_read_log(res->log, TRAFFIC_LOG_MAX);
+	if (out) {
+		snprintf(res->output, sizeof(res->output), "%s", out);
+		res->output[strcspn(res->output, "\n")] = '\0';
+	}
+	if (err)
+		snprintf(c->error, sizeof(c->error), "still running after %d ms; killed",
+			 t->timeout_ms);
+	else if (res->exit_status != t->expect_exit)
+		snprintf(c->error, sizeof(c->error), "exit status %d, expected %d",
+			 res->exit_status, t->expect_exit);
+	else if (t->expect_output[0] && (!out || !strstr(out, t->expect_output)))
+		snprintf(c->error, sizeof(c->error), "output lacks '%.40s'", t->expect_output);
+	else
+		c->answered = true;
+	c->requests_answered = c->answered;
+	free(out);
+	return 0;
+}
+
+static void traffic_tally(struct traffic_result *res)
+{
+	const struct sc_traffic *t = res->t;
+	long long bytes = 0;
+	int i;
+
+	for (i = 0; i < t->connections; i++) {
+		const struct conn_result *c = &res->conns[i];
+
+		res->sent += c->answered || c->error[0];
+		res->answered += c->answered;
+		res->requests += c->requests_answered;
+		res->broken += c->broken || (c->moved_to >= 0 && c->moved_to != c->served_by);
+		bytes += c->answered ? c->bytes : 0;
+	}
+	if (t->kind == SC_TRAFFIC_BULK && res->seconds > 0)
+		res->goodput_mbps = bytes * 8 / res->seconds / 1e6;
 }
 
 int traffic_run(struct run *r, int ti)
@@ -158,13 +376,22 @@ int traffic_run(struct run *r, int ti)
 
 	res->t = t;
 	res->conns = calloc(t->connections, sizeof(*res->conns));
-	th = calloc(t->concurrency, sizeof(*th));
-	if (!res->conns || !th) {
-		free(th);
+	if (!res->conns)
 		return -ENOMEM;
+	for (i = 0; i < t->connections; i++)
+		res->conns[i].served_by = -1; /* not attempted (an interrupted run) */
+	start = now_usec();
+	if (t->kind == SC_TRAFFIC_COMMAND) {
+		err = command_traffic(r, res);
+		res->seconds = (now_usec() - start) / 1e6;
+		traffic_tally(res);
+		return err;
 	}
+	th = calloc(t->concurrency, sizeof(*th));
+	if (!th)
+		return -ENOMEM;
 	job.from = run_node_index(r, t->from);
-	start = last = now_usec();
+	last = start;
 	for (n = 0; n < t->concurrency; n++) {
 		err = -pthread_create(&th[n], NULL, traffic_worker, &job);
 		if (err)
@@ -172,7 +399,7 @@ int traffic_run(struct run *r, int ti)
 	}
 	/* Progress on stderr for anything that takes a while. */
 	while (n && atomic_load(&job.done) < t->connections && !run_stop) {
-		usleep(50000);
+		usleep(20000);
 		if (now_usec() - last >= 2000000) {
 			last = now_usec();
 			pr_warn("  traffic %s: %d/%d connections\n", t->name,
@@ -185,11 +412,48 @@ int traffic_run(struct run *r, int ti)
 		pthread_join(th[i], NULL);
 	free(th);
 	res->seconds = (now_usec() - start) / 1e6;
-	for (i = 0; i < t->connections; i++) {
-		res->sent += res->conns[i].answered || res->conns[i].error[0];
-		res->answered += res->conns[i].answered;
-	}
+	traffic_tally(res);
 	return err;
+}
+
+struct entry_job {
+	struct run *r;
+	int t;
+	__u64 t0;
+	int err;
+	pthread_t th;
+};
+
+static void *entry_thread(void *arg)
+{
+	struct entry_job *j = arg;
+
+	if (sleep_until(j->t0 + j->r->sc->traffic[j->t].start_ms * 1000ull))
+		j->err = traffic_run(j->r, j->t);
+	return NULL;
+}
+
+int traffic_run_all(struct run *r)
+{
+	struct entry_job jobs[SC_MAX_TRAFFIC];
+	struct phases *ph = NULL;
+	__u64 t0 = now_usec();
+	int i, n, err;
+
+	err = phases_start(r, t0, &ph);
+	for (n = 0; !err && n < r->sc->n_traffic; n++) {
+		jobs[n] = (struct entry_job){ .r = r, .t = n, .t0 = t0 };
+		err = -pthread_create(&jobs[n].th, NULL, entry_thread, &jobs[n]);
+		if (err)
+			break;
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(jobs[i].th, NULL);
+		if (!err)
+			err = jobs[i].err;
+	}
+	i = phases_wait(ph);
+	return err ? err : i;
 }
 
 void traffic_free(struct traffic_result *res)

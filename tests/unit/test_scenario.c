@@ -366,6 +366,115 @@ static void test_scenario_load_ipv6(void **state)
 	free(sc);
 }
 
+/* Services and traffic of every kind, the new checks and timed phases. */
+static const char workload[] =
+	"version: 1\n"
+	"name: workload\n"
+	"nodes:\n"
+	"  client: {role: client, addrs: [10.0.0.2/24]}\n"
+	"  lb: {role: lb, addrs: [10.0.1.2/24]}\n"
+	"  host1: {role: host, addrs: [10.0.2.2/24]}\n"
+	"  a: {role: container, host: host1, addrs: [10.1.0.2/24]}\n"
+	"  b: {role: container, host: host1, addrs: [10.1.1.2/24]}\n"
+	"balancer:\n"
+	"  node: lb\n"
+	"  vips: [{vip: \"10.100.0.1:80/tcp\", backends: [a, b]}]\n"
+	"services:\n"
+	"  - {node: a, listen: \"0.0.0.0:9/tcp\", kind: sink}\n"
+	"  - {node: b, command: \"python3 -m http.server 80\", ready: \"tcp:80\"}\n"
+	"  - {node: b, name: web, command: \"nginx\", ready: \"tcp:81\", ready-timeout-ms: 900}\n"
+	"traffic:\n"
+	"  - {name: long, from: client, to: \"10.100.0.1:80/tcp\", requests: 5, interval-ms: 20,\n"
+	"     start-ms: 10}\n"
+	"  - {name: bulk, from: client, to: \"10.100.0.1:9/tcp\", bytes: 1000000}\n"
+	"  - {name: get, from: client, command: \"curl -s x\", expect-output: \"200\"}\n"
+	"  - {name: get2, from: client, command: \"false\", expect-exit: 1, timeout-ms: 50}\n"
+	"phases:\n"
+	"  - {at-ms: 500, remove-backend: {vip: \"10.100.0.1:80/tcp\", backend: b}}\n"
+	"  - {at-ms: 500, add-backend: {vip: \"10.100.0.1:80/tcp\", backend: b}}\n"
+	"  - {at-ms: 800, set-mtu: {at: client:eth0, mtu: 1400}}\n"
+	"  - {at-ms: 900, replace-decap: a}\n"
+	"expect:\n"
+	"  - {unbroken: long}\n"
+	"  - {goodput: {traffic: bulk, min-mbps: 100}}\n"
+	"  - {goodput: {traffic: bulk}}\n"
+	"  - {exit: {traffic: get, status: 0}}\n"
+	"  - {output: {traffic: get, contains: \"200\"}}\n";
+
+static void test_scenario_load_services_traffic(void **state)
+{
+	struct scenario *sc = load_ok(workload);
+	const struct sc_service *s = sc->services;
+	const struct sc_traffic *t = sc->traffic;
+
+	(void)state;
+	assert_int_equal(sc->n_services, 3);
+	assert_int_equal(s[0].kind, SC_SERVICE_SINK);
+	assert_int_equal(s[1].kind, SC_SERVICE_COMMAND);
+	assert_string_equal(s[1].name, "service-2");
+	assert_string_equal(s[1].command, "python3 -m http.server 80");
+	assert_int_equal(s[1].ready_port, 80);
+	assert_int_equal(s[1].ready_timeout_ms, 5000);
+	assert_string_equal(s[2].name, "web");
+	assert_int_equal(s[2].ready_timeout_ms, 900);
+
+	assert_int_equal(sc->n_traffic, 4);
+	assert_int_equal(t[0].kind, SC_TRAFFIC_REQUESTS);
+	assert_int_equal(t[0].requests, 5);
+	assert_int_equal(t[0].interval_ms, 20);
+	assert_int_equal(t[0].start_ms, 10);
+	assert_int_equal(t[0].connections, 10);
+	assert_int_equal(t[1].kind, SC_TRAFFIC_BULK);
+	assert_int_equal(t[1].bytes, 1000000);
+	assert_int_equal(t[1].connections, 1);
+	assert_int_equal(t[1].requests, 1);
+	assert_int_equal(t[2].kind, SC_TRAFFIC_COMMAND);
+	assert_string_equal(t[2].command, "curl -s x");
+	assert_int_equal(t[2].expect_exit, 0);
+	assert_string_equal(t[2].expect_output, "200");
+	assert_int_equal(t[2].timeout_ms, 10000);
+	assert_int_equal(t[2].connections, 1);
+	assert_int_equal(t[3].expect_exit, 1);
+	assert_int_equal(t[3].timeout_ms, 50);
+	assert_string_equal(t[3].expect_output, "");
+	free(sc);
+}
+
+static void test_scenario_load_phases_checks(void **state)
+{
+	struct scenario *sc = load_ok(workload);
+	const struct sc_phase *p = sc->phases;
+	const struct sc_expect *e = sc->expects;
+
+	(void)state;
+	assert_int_equal(sc->n_phases, 4);
+	assert_int_equal(p[0].kind, SC_PHASE_REMOVE_BACKEND);
+	assert_int_equal(p[0].at_ms, 500);
+	assert_int_equal(p[0].vip, 0);
+	assert_string_equal(p[0].node, "b");
+	assert_int_equal(p[0].mark.line, 23);
+	assert_int_equal(p[1].kind, SC_PHASE_ADD_BACKEND);
+	assert_int_equal(p[2].kind, SC_PHASE_SET_MTU);
+	assert_point(&p[2].at, "client", "eth0");
+	assert_int_equal(p[2].mtu, 1400);
+	assert_int_equal(p[3].kind, SC_PHASE_REPLACE_DECAP);
+	assert_string_equal(p[3].node, "a");
+	assert_string_equal(scenario_phase_name(SC_PHASE_SET_MTU), "set-mtu");
+	assert_string_equal(scenario_phase_name((enum sc_phase_kind)9), "?");
+
+	assert_int_equal(sc->n_expects, 5);
+	assert_int_equal(e[0].kind, SC_EXPECT_UNBROKEN);
+	assert_string_equal(e[0].traffic, "long");
+	assert_int_equal(e[1].kind, SC_EXPECT_GOODPUT);
+	assert_int_equal(e[1].min_mbps, 100);
+	assert_int_equal(e[2].min_mbps, 0);
+	assert_int_equal(e[3].kind, SC_EXPECT_EXIT);
+	assert_int_equal(e[3].status, 0);
+	assert_int_equal(e[4].kind, SC_EXPECT_OUTPUT);
+	assert_string_equal(e[4].contains, "200");
+	free(sc);
+}
+
 static void test_scenario_node_lookup(void **state)
 {
 	struct scenario *sc = load_ok(example);
@@ -511,6 +620,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_scenario_load_defaults),
 		cmocka_unit_test(test_scenario_load_minimal),
 		cmocka_unit_test(test_scenario_load_ipv6),
+		cmocka_unit_test(test_scenario_load_services_traffic),
+		cmocka_unit_test(test_scenario_load_phases_checks),
 		cmocka_unit_test(test_scenario_node_lookup),
 		cmocka_unit_test(test_scenario_names),
 		cmocka_unit_test(test_scenario_load_missing_file),

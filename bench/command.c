@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/command.h"
+#include "common/netns.h"
+
+#define COMMAND_POLL_US	   5000
+#define COMMAND_TERM_MS	   1000 /* SIGTERM to SIGKILL */
+#define COMMAND_TCP_LISTEN 0x0a /* TCP_LISTEN in /proc/net/tcp */
+
+struct command {
+	pid_t pid;
+	bool reaped;
+	int status; /* exit status once reaped */
+	char log[PATH_MAX];
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
+
+/* In the child: only async-signal-safe calls until exec. */
+static void child_exec(int ns_fd, int in, int out, const char *cwd, const char *cmd)
+{
+	static const char msg[] = "dsrlab: cannot enter the node's namespace or directory\n";
+
+	setpgid(0, 0);
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		_exit(126);
+	if (setns(ns_fd, CLONE_NEWNET) || (cwd && chdir(cwd))) {
+		if (write(2, msg, sizeof(msg) - 1) < 0)
+			_exit(126);
+		_exit(126);
+	}
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	_exit(127);
+}
+
+int command_start(struct command **out, const struct run *r, int node, const char *cwd,
+		  const char *log, const char *cmd)
+{
+	struct command *c;
+	int in, fd, err;
+
+	if (node < 0 || r->nodes[node].ns_fd < 0)
+		return -ENOENT;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	snprintf(c->log, sizeof(c->log), "%s", log);
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || in < 0) {
+		err = -errno;
+		goto err_close;
+	}
+	c->pid = fork();
+	if (c->pid < 0) {
+		err = -errno;
+		goto err_close;
+	}
+	if (!c->pid)
+		child_exec(r->nodes[node].ns_fd, in, fd, cwd, cmd);
+	setpgid(c->pid, c->pid); /* the child does it too: whoever runs first */
+	close(in);
+	close(fd);
+	*out = c;
+	return 0;
+
+err_close:
+	if (in >= 0)
+		close(in);
+	if (fd >= 0)
+		close(fd);
+	free(c);
+	return err;
+}
+
+/* Reap if it exited; true when it has. */
+static bool command_exited(struct command *c)
+{
+	int st;
+
+	if (c->reaped)
+		return true;
+	if (waitpid(c->pid, &st, WNOHANG) != c->pid)
+		return false;
+	c->reaped = true;
+	c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return true;
+}
+
+int command_wait(struct command *c, int timeout_ms, int *status)
+{
+	long long deadline = now_ms() + timeout_ms;
+
+	while (!command_exited(c)) {
+		if (now_ms() >= deadline || run_stop)
+			return -ETIMEDOUT;
+		usleep(COMMAND_POLL_US);
+	}
+	*status = c->status;
+	return 0;
+}
+
+void command_stop(struct command *c)
+{
+	long long deadline = now_ms() + COMMAND_TERM_MS;
+	int st;
+
+	if (!c)
+		return;
+	/* the whole group: a shell's children outlive it otherwise */
+	kill(-c->pid, SIGTERM);
+	while (!command_exited(c) && now_ms() < deadline)
+		usleep(COMMAND_POLL_US);
+	kill(-c->pid, SIGKILL);
+	if (!c->reaped)
+		waitpid(c->pid, &st, 0);
+	free(c);
+}
+
+char *command_read_log(const char *log, size_t max)
+{
+	char *buf = malloc(max + 1);
+	FILE *f;
+	size_t n;
+
+	if (!buf)
+		return NULL;
+	f = fopen(log, "r");
+	if (!f) {
+		free(buf);
+		return NULL;
+	}
+	n = fread(buf, 1, max, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The log's last non-empty line, for saying why a command failed. */
+static void log_last_line(const char *log, char *buf, size_t size)
+{
+	char tail[512], *end, *start;
+	size_t n = 0;
+	FILE *f;
+
+	buf[0] = '\0';
+	f = fopen(log, "r");
+	if (!f)
+		return;
+	if (!fseek(f, 0, SEEK_END) && ftell(f) > (long)sizeof(tail) - 1)
+		fseek(f, -(long)sizeof(tail) + 1, SEEK_END);
+	else
+		fseek(f, 0, SEEK_SET);
+	n = fread(tail, 1, sizeof(tail) - 1, f);
+	fclose(f);
+	tail[n] = '\0';
+	for (end = tail + n; end > tail && (end[-1] == '\n' || end[-1] == '\r'); end--)
+		;
+	*end = '\0';
+	start = strrchr(tail, '\n');
+	snprintf(buf, size, "%s", start ? start + 1 : tail);
+}
+
+/* Is a TCP socket listening on port in this thread's namespace? */
+static bool tcp_listening(int port)
+{
+	static const char *const files[] = { "/proc/thread-self/net/tcp",
+					     "/proc/thread-self/net/tcp6" };
+	unsigned int lport, state, i;
+	bool found = false;
+	char line[256];
+	FILE *f;
+
+	for (i = 0; i < 2 && !found; i++) {
+		f = fopen(files[i], "r");
+		if (!f)
+			continue;
+		while (!found && fgets(line, sizeof(line), f))
+			found = sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", &lport,
+				       &state) == 2 &&
+				(int)lport == port && state == COMMAND_TCP_LISTEN;
+		fclose(f);
+	}
+	return found;
+}
+
+int command_wait_listening(struct command *c, const struct run *r, int node, int port,
+			   int timeout_ms, char *err, size_t errlen)
+{
+	long long start = now_ms();
+	char last[160];
+	bool up = false;
+	int saved, ret;
+
+	ret = run_enter(r, node, &saved);
+	if (ret) {
+		snprintf(err, errlen, "enter the namespace of %s: %s", r->sc->nodes[node].name,
+			 strerror(-ret));
+		return ret;
+	}
+	while (!(up = tcp_listening(port)) && !command_exited(c) && !run_stop &&
+	       now_ms() - start < timeout_ms)
+		usleep(COMMAND_POLL_US * 2);
+	netns_leave(saved);
+	if (up)
+		return 0;
+	log_last_line(c->log, last, sizeof(last));
+	if (c->reaped)
+		snprintf(err, errlen,
+			 "exited with status %d before listening on tcp:%d; %s%s%s(%s)", c->status,
+			 port, last[0] ? "its last words: '" : "", last, last[0] ? "' " : "",
+			 c->log);
+	else
+		snprintf(err, errlen, "not listening on tcp:%d after %d ms%s%s%s (%s)", port,
+			 timeout_ms, last[0] ? "; its last output: '" : "", last,
+			 last[0] ? "'" : "", c->log);
+	return c->reaped ? -ECHILD : -ETIMEDOUT;
+}
+
+int command_service_start(struct run *r, int i)
+{
+	const struct sc_service *s = &r->sc->services[i];
+	int node = run_node_index(r, s->node), err;
+	char log[PATH_MAX], why[384];
+
+	snprintf(log, sizeof(log), "%s/%s.%s.log", r->outdir, s->node, s->name);
+	err = command_start(&r->commands[i], r, node, r->outdir, log, s->command);
+	if (err)
+		return run_fail(r, err, "start a command service");
+	if (!s->ready_port)
+		return 0;
+	err = command_wait_listening(r->commands[i], r, node, s->ready_port, s->ready_timeout_ms,
+				     why, sizeof(why));
+	if (err && !r->error[0])
+		snprintf(r->error, sizeof(r->error), "service %s in %s (line %d): %s", s->name,
+			 s->node, s->mark.line, why);
+	return err;
+}

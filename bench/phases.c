@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/phases.h"
+#include "bench/topology.h"
+#include "common/log.h"
+#include "common/netlink.h"
+#include "common/netns.h"
+
+struct phases {
+	struct run *r;
+	__u64 t0;
+	pthread_t thread;
+	int err;
+};
+
+static __u64 now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ull + ts.tv_nsec / 1000;
+}
+
+/* Install r->pools[v] as the VIP's pool: a new Maglev ring, swapped in at once. */
+static int pool_apply(struct run *r, int v, char *err, size_t len)
+{
+	const struct run_pool *p = &r->pools[v];
+	struct lb_backend b[SC_MAX_BACKENDS];
+	const struct ip_prefix *a;
+	int k, ret;
+
+	if (!r->lb) {
+		snprintf(err, len, "no balancer is running");
+		return -ENOENT;
+	}
+	for (k = 0; k < p->n; k++) {
+		a = topology_node_addr(r->nodes[p->nodes[k]].sc, FAM_IPV4);
+		if (!a) {
+			snprintf(err, len, "backend %s has no IPv4 address",
+				 r->sc->nodes[p->nodes[k]].name);
+			return -EINVAL;
+		}
+		b[k].addr = a->addr;
+		b[k].weight = 1;
+	}
+	ret = lb_vip_set_backends(r->lb, &r->sc->balancer.vips[v].vip, b, p->n);
+	if (ret)
+		snprintf(err, len, "set the pool: %s", strerror(-ret));
+	return ret;
+}
+
+static int pool_change(struct run *r, const struct sc_phase *ph, char *err, size_t len)
+{
+	struct run_pool *p = &r->pools[ph->vip];
+	int node = run_node_index(r, ph->node), k, saved, ret;
+
+	for (k = 0; k < p->n && p->nodes[k] != node; k++)
+		;
+	if (ph->kind == SC_PHASE_REMOVE_BACKEND) {
+		if (k == p->n) {
+			snprintf(err, len, "%s is not in the pool", ph->node);
+			return -ENOENT;
+		}
+		p->nodes[k] = p->nodes[--p->n];
+		return pool_apply(r, ph->vip, err, len);
+	}
+	if (k < p->n) {
+		snprintf(err, len, "%s is already in the pool", ph->node);
+		return -EEXIST;
+	}
+	/* a new backend must own the VIP before the balancer sends it flows */
+	ret = run_enter(r, node, &saved);
+	if (!ret) {
+		ret = backend_vip_add(&r->sc->balancer.vips[ph->vip].vip.addr);
+		netns_leave(saved);
+	}
+	if (ret) {
+		snprintf(err, len, "make the VIP local in %s: %s", ph->node, strerror(-ret));
+		return ret;
+	}
+	p->nodes[p->n++] = node;
+	return pool_apply(r, ph->vip, err, len);
+}
+
+static int set_mtu(struct run *r, const struct sc_phase *ph, char *err, size_t len)
+{
+	struct nl_sock nl;
+	int saved, idx, ret;
+
+	ret = run_enter(r, run_node_index(r, ph->at.node), &saved);
+	if (ret) {
+		snprintf(err, len, "enter %s: %s", ph->at.node, strerror(-ret));
+		return ret;
+	}
+	idx = link_index(ph->at.iface);
+	ret = idx < 0 ? idx : nl_open(&nl);
+	if (!ret) {
+		ret = nl_link_set_mtu(&nl, idx, ph->mtu);
+		nl_close(&nl);
+	}
+	netns_leave(saved);
+	if (idx < 0)
+		snprintf(err, len, "no interface %s in %s", ph->at.iface, ph->at.node);
+	else if (ret)
+		snprintf(err, len, "set the MTU of %s:%s to %d: %s", ph->at.node, ph->at.iface,
+			 ph->mtu, strerror(-ret));
+	return ret;
+}
+
+static int replace_decap(struct run *r, const struct sc_phase *ph, char *err, size_t len)
+{
+	struct run_node *n = &r->nodes[run_node_index(r, ph->node)];
+	int saved, ret;
+
+	if (!n->decap) {
+		snprintf(err, len, "no decap serves %s", ph->node);
+		return -ENOENT;
+	}
+	ret = run_enter(r, n->decap_node, &saved);
+	if (!ret) {
+		ret = decap_replace(n->decap);
+		netns_leave(saved);
+	}
+	if (ret)
+		snprintf(err, len, "replace the decap at %s:%s: %s",
+			 r->sc->nodes[n->decap_node].name, n->decap_iface, strerror(-ret));
+	return ret;
+}
+
+static int phase_do(struct run *r, const struct sc_phase *ph, char *err, size_t len)
+{
+	switch (ph->kind) {
+	case SC_PHASE_REMOVE_BACKEND:
+	case SC_PHASE_ADD_BACKEND:
+		return pool_change(r, ph, err, len);
+	case SC_PHASE_SET_MTU:
+		return set_mtu(r, ph, err, len);
+	case SC_PHASE_REPLACE_DECAP:
+		return replace_decap(r, ph, err, len);
+	}
+	return -EINVAL;
+}
+
+static void *phases_thread(void *arg)
+{
+	struct phases *p = arg;
+	struct run *r = p->r;
+	int i, ret;
+
+	for (i = 0; i < r->sc->n_phases && !run_stop; i++) {
+		const struct sc_phase *ph = &r->sc->phases[i];
+		struct phase_result *res = &r->phases[i];
+		__u64 when = p->t0 + ph->at_ms * 1000ull, now;
+
+		while ((now = now_usec()) < when && !run_stop)
+			usleep(when - now < 2000 ? when - now : 2000);
+		if (run_stop)
+			break;
+		res->ran = true;
+		res->at_ms = (now_usec() - p->t0) / 1000.0;
+		ret = phase_do(r, ph, res->error, sizeof(res->error));
+		res->done = !ret;
+		pr_info("  phase %d (%s) at %.1f ms: %s\n", i + 1, scenario_phase_name(ph->kind),
+			res->at_ms, ret ? res->error : "done");
+		if (ret && !p->err) {
+			p->err = ret;
+			if (!r->error[0])
+				snprintf(r->error, sizeof(r->error),
+					 "phase %d (line %d, %s at %d ms): %s", i + 1,
+					 ph->mark.line, scenario_phase_name(ph->kind), ph->at_ms,
+					 res->error);
+		}
+	}
+	return NULL;
+}
+
+int phases_start(struct run *r, __u64 t0_usec, struct phases **out)
+{
+	const struct sc_balancer *b = &r->sc->balancer;
+	struct phases *p;
+	int v, k, err;
+
+	*out = NULL;
+	for (v = 0; v < b->n_vips; v++) {
+		r->pools[v].n = b->vips[v].n_backends;
+		for (k = 0; k < b->vips[v].n_backends; k++)
+			r->pools[v].nodes[k] = run_node_index(r, b->vips[v].backends[k]);
+	}
+	if (!r->sc->n_phases)
+		return 0;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->r = r;
+	p->t0 = t0_usec;
+	err = -pthread_create(&p->thread, NULL, phases_thread, p);
+	if (err) {
+		free(p);
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+int phases_wait(struct phases *p)
+{
+	int err;
+
+	if (!p)
+		return 0;
+	pthread_join(p->thread, NULL);
+	err = p->err;
+	free(p);
+	return err;
+}
