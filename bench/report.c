@@ -102,7 +102,8 @@ void report_text(const struct run *r, int exit_code, FILE *f)
 {
 	int i, k, pass = 0;
 
-	fprintf(f, "dsrlab run %s (scenario %s, %s)\n", r->id, r->sc->name, r->kernel);
+	fprintf(f, "dsrlab run %s (scenario %s, %s, %ld x %s)\n", r->id, r->sc->name, r->kernel,
+		r->ncpu, r->cpu);
 	if (r->xdp_attached)
 		fprintf(f, "balancer: XDP %s on %s:%s\n", xdp_mode_name(r->xdp_mode),
 			r->sc->balancer.node, r->sc->balancer.iface);
@@ -229,6 +230,8 @@ void report_json(const struct run *r, int exit_code, FILE *f)
 	json_kv(f, "outdir", r->outdir, true);
 	fprintf(f, "\"environment\":{");
 	json_kv(f, "kernel", r->kernel, true);
+	json_kv(f, "cpu", r->cpu, true);
+	fprintf(f, "\"cpus\":%ld,", r->ncpu);
 	json_kv(f, "xdp_mode", r->xdp_attached ? xdp_mode_name(r->xdp_mode) : "", false);
 	fprintf(f, "},\"traffic\":[");
 	for (i = 0, k = 0; i < r->sc->n_traffic; i++) {

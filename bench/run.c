@@ -101,6 +101,26 @@ static void teardown(struct run *r)
 	topology_down(r);
 }
 
+/* The CPU the numbers of a run were measured on, from /proc/cpuinfo. */
+static void cpu_model(char *buf, size_t len)
+{
+	char line[256], *v;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	snprintf(buf, len, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "model name", 10) || !(v = strchr(line, ':')))
+			continue;
+		v += strspn(v + 1, " \t") + 1;
+		v[strcspn(v, "\n")] = '\0';
+		snprintf(buf, len, "%s", v);
+		break;
+	}
+	fclose(f);
+}
+
 /* A fresh id (locked: see lifecycle.h), the output folder and the run's state file. */
 static int run_init(struct run *r, const struct scenario *sc, const struct run_opts *o)
 {
@@ -126,6 +146,8 @@ static int run_init(struct run *r, const struct scenario *sc, const struct run_o
 		return err;
 	if (!uname(&u))
 		snprintf(r->kernel, sizeof(r->kernel), "%s %s %s", u.sysname, u.release, u.machine);
+	cpu_model(r->cpu, sizeof(r->cpu));
+	r->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	return 0;
 }
 

@@ -139,6 +139,8 @@ struct run {
 	bool lb_stats_valid;
 	char error[512]; /* setup failure, for the report */
 	char kernel[128];
+	char cpu[128]; /* model name */
+	long ncpu;
 };
 
 struct run_opts {
