@@ -3,11 +3,14 @@
  * dsrlab-cni: a chained CNI plugin (spec 1.0 and 0.4.0). After an interface plugin such as
  * bridge or ptp has created the container's veth, ADD attaches the TC decap on the host end
  * of that veth (egress) and puts the configured VIPs on the container's lo, so the tenant
- * gets DSR without configuration or privilege. DEL undoes both and succeeds when they are
- * already gone; CHECK verifies them. Configuration keys: docs/cni.md.
+ * gets DSR without configuration or privilege. The decap's maps are pinned as
+ * `dsrlab-backend attach` pins them (decap_pin_dir()), so `dsrlab-backend stats` reads its
+ * counters. DEL undoes all of it and succeeds when it is already gone; CHECK verifies the
+ * filter and the VIPs. Configuration keys: docs/cni.md.
  */
 #include <errno.h>
 #include <ifaddrs.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -365,7 +368,7 @@ static int cmd_add(const struct cni_env *env, const struct cni_conf *c)
 	struct host_veth v;
 	struct cni_err e;
 	struct decap *d;
-	char buf[ADDR_STRLEN];
+	char buf[ADDR_STRLEN], pins[PATH_MAX];
 	int err;
 
 	if (!c->prev_result)
@@ -388,6 +391,14 @@ static int cmd_add(const struct cni_env *env, const struct cni_conf *c)
 		return fail(c->version, CNI_ERR_ATTACH, "could not attach the decap",
 			    "TC egress on %s (serving %s): %s", v.name,
 			    addr_str(serve, buf, sizeof(buf)), strerror(-err));
+	err = decap_pin_dir(pins, sizeof(pins), v.name, o.at);
+	if (!err)
+		err = decap_pin(d, pins);
+	if (err) {
+		decap_detach(d);
+		return fail(c->version, CNI_ERR_ATTACH, "could not pin the decap's maps",
+			    "%s (for `dsrlab-backend stats`): %s", pins, strerror(-err));
+	}
 	decap_release(d);
 
 	err = in_netns(env->netns, vips_add, &job);
@@ -398,6 +409,7 @@ static int cmd_add(const struct cni_env *env, const struct cni_conf *c)
 			addr_str(&c->vips[job.done], vip, sizeof(vip));
 		in_netns(env->netns, vips_del, &job);
 		decap_filter_remove(v.ifindex);
+		decap_unpin(pins);
 		return fail(c->version, CNI_ERR_VIP, "could not make a VIP local",
 			    "%s on lo in %s: %s", vip, env->netns, strerror(-err));
 	}
@@ -405,6 +417,15 @@ static int cmd_add(const struct cni_env *env, const struct cni_conf *c)
 	json_dumpf(c->prev_result, stdout, JSON_INDENT(2));
 	fputc('\n', stdout);
 	return 0;
+}
+
+/* Remove the pins of the decap on the host-side interface name; gone already is fine. */
+static void decap_pins_remove(const char *name)
+{
+	char dir[PATH_MAX];
+
+	if (!decap_pin_dir(dir, sizeof(dir), name, DECAP_AT_HOST_VETH_EGRESS))
+		decap_unpin(dir);
 }
 
 static int cmd_del(const struct cni_env *env, const struct cni_conf *c)
@@ -415,18 +436,22 @@ static int cmd_del(const struct cni_env *env, const struct cni_conf *c)
 	int i, ifindex;
 
 	/* Without the container's namespace its veth is gone too, and with it our filter. */
-	if (!env->netns || !*env->netns)
-		return 0;
-	in_netns(env->netns, vips_del, &job);
-	if (!host_veth_find(env, c, &v, &e)) {
-		decap_filter_remove(v.ifindex);
-		return 0;
+	if (env->netns && *env->netns) {
+		in_netns(env->netns, vips_del, &job);
+		if (!host_veth_find(env, c, &v, &e)) {
+			decap_filter_remove(v.ifindex);
+			decap_pins_remove(v.name);
+			return 0;
+		}
 	}
-	/* No peer to follow: look for our filter on every host-side interface listed. */
+	/* No peer to follow: look for our filter and pins on every host-side interface listed. */
 	for (i = 0; i < c->n_ifaces; i++) {
-		ifindex = c->ifaces[i].sandbox ? 0 : (int)if_nametoindex(c->ifaces[i].name);
-		if (ifindex > 0)
+		if (c->ifaces[i].sandbox)
+			continue;
+		ifindex = (int)if_nametoindex(c->ifaces[i].name);
+		if (ifindex > 0 && env->netns && *env->netns)
 			decap_filter_remove(ifindex);
+		decap_pins_remove(c->ifaces[i].name);
 	}
 	return 0;
 }

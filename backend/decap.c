@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -151,28 +154,9 @@ void decap_release(struct decap *d)
 	free(d);
 }
 
-static const char *const decap_stat_names[DECAP_STAT_MAX] = {
-	[DECAP_STAT_RX] = "rx",
-	[DECAP_STAT_DECAP] = "decap",
-	[DECAP_STAT_PASS_PLAIN] = "pass_plain",
-	[DECAP_STAT_PASS_OTHER_DST] = "pass_other_dst",
-	[DECAP_STAT_DROP_OTHER_DST] = "drop_other_dst",
-	[DECAP_STAT_DROP_SPOOF] = "drop_spoofed_source",
-	[DECAP_STAT_DROP_NESTED] = "drop_nested",
-	[DECAP_STAT_DROP_PARSE] = "drop_parse_error",
-	[DECAP_STAT_DROP_ADJUST] = "drop_adjust_room",
-	[DECAP_STAT_ECN_CE] = "ecn_ce_copied",
-	[DECAP_STAT_DROP_ECN] = "drop_ecn_not_capable",
-};
-
-const char *decap_stat_name(enum decap_stat s)
+static int stats_sum_fd(int fd, __u64 out[DECAP_STAT_MAX])
 {
-	return s < DECAP_STAT_MAX ? decap_stat_names[s] : "?";
-}
-
-static int stats_sum(struct decap_bpf *skel, __u64 out[DECAP_STAT_MAX])
-{
-	int ncpu = libbpf_num_possible_cpus(), c, fd = bpf_map__fd(skel->maps.decap_stats);
+	int ncpu = libbpf_num_possible_cpus(), c;
 	__u64 *v;
 	__u32 i;
 
@@ -192,12 +176,107 @@ static int stats_sum(struct decap_bpf *skel, __u64 out[DECAP_STAT_MAX])
 	return 0;
 }
 
+static int stats_sum(struct decap_bpf *skel, __u64 out[DECAP_STAT_MAX])
+{
+	return stats_sum_fd(bpf_map__fd(skel->maps.decap_stats), out);
+}
+
 int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX])
 {
 	int i, err = stats_sum(d->skel, out);
 
 	for (i = 0; !err && i < DECAP_STAT_MAX; i++)
 		out[i] += d->stats_base[i];
+	return err;
+}
+
+/* The pins of one decap, by file name under its directory. */
+static const char *const decap_pin_names[] = { "config", "allow", "stats" };
+
+int decap_pin_dir(char *buf, size_t size, const char *iface, enum decap_at at)
+{
+	struct stat st;
+
+	if (stat("/proc/thread-self/ns/net", &st))
+		return -errno;
+	if ((size_t)snprintf(buf, size, DECAP_PIN_ROOT "/%lu-%s-%s", (unsigned long)st.st_ino,
+			     iface, decap_at_name(at)) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char path[PATH_MAX], *p;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s", dir) >= sizeof(path))
+		return -ENAMETOOLONG;
+	for (p = strchr(path + 1, '/');; p = strchr(p + 1, '/')) {
+		if (p)
+			*p = '\0';
+		if (mkdir(path, 0700) && errno != EEXIST)
+			return -errno;
+		if (!p)
+			return 0;
+		*p = '/';
+	}
+}
+
+int decap_unpin(const char *dir)
+{
+	char path[PATH_MAX];
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < sizeof(decap_pin_names) / sizeof(decap_pin_names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, decap_pin_names[i]);
+		if (unlink(path) && errno != ENOENT && !err)
+			err = -errno;
+	}
+	if (rmdir(dir) && errno != ENOENT && !err)
+		err = -errno;
+	return err;
+}
+
+int decap_pin(struct decap *d, const char *dir)
+{
+	struct bpf_map *maps[] = { d->skel->maps.decap_config, d->skel->maps.decap_allow,
+				   d->skel->maps.decap_stats };
+	char path[PATH_MAX];
+	unsigned int i;
+	int err;
+
+	err = decap_unpin(dir);
+	if (!err)
+		err = mkdir_p(dir);
+	if (err) {
+		pr_warn("pin the decap's maps in %s: %s (is bpffs mounted on /sys/fs/bpf?)\n", dir,
+			strerror(-err));
+		return err;
+	}
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, decap_pin_names[i]);
+		err = bpf_map__pin(maps[i], path);
+		if (err) {
+			pr_warn("pin %s: %s\n", path, strerror(-err));
+			decap_unpin(dir);
+			return err;
+		}
+	}
+	return 0;
+}
+
+int decap_stats_read_pinned(const char *dir, __u64 out[DECAP_STAT_MAX])
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/stats", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = stats_sum_fd(fd, out);
+	close(fd);
 	return err;
 }
 

@@ -8,10 +8,15 @@
 #define DSRLAB_BACKEND_DECAP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "common/addr.h"
 #include "common/maps.h"
+#include "common/stat_names.h"
+
+/* Where `dsrlab-backend attach` and dsrlab-cni pin each decap's maps. */
+#define DECAP_PIN_ROOT "/sys/fs/bpf/dsrlab/backend"
 
 enum decap_at {
 	DECAP_AT_HOST_VETH_EGRESS, /* host end of the container's veth, egress */
@@ -45,7 +50,23 @@ void decap_release(struct decap *d);
  */
 int decap_replace(struct decap *d);
 int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX]);
-const char *decap_stat_name(enum decap_stat s);
+/*
+ * The pin directory of the decap on iface at `at` in the calling thread's namespace:
+ * DECAP_PIN_ROOT/<netns>-<iface>-<at>, <netns> being the namespace's inode number (what
+ * `ls -L /proc/PID/ns/net` shows), the one name a CNI plugin and a later
+ * `dsrlab-backend stats --netns NAME` both know the namespace by.
+ */
+int decap_pin_dir(char *buf, size_t size, const char *iface, enum decap_at at);
+/*
+ * Pin d's maps (config, allow, stats) in dir, created as needed; what an earlier decap left
+ * there is replaced. The pins outlive the process, so counters stay readable after exit.
+ * Not carried over by decap_replace().
+ */
+int decap_pin(struct decap *d, const char *dir);
+/* Remove the pins and dir; 0 when they are gone already. */
+int decap_unpin(const char *dir);
+/* The counters of the decap pinned in dir; -ENOENT when nothing is pinned there. */
+int decap_stats_read_pinned(const char *dir, __u64 out[DECAP_STAT_MAX]);
 const char *decap_at_name(enum decap_at at);
 int decap_at_parse(const char *s, enum decap_at *at);
 

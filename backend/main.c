@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* dsrlab-backend: attach the TC decap for a container and make VIPs local in it. */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,17 @@ static const char usage[] =
 	"        header of packets sent to ADDR from a source in an --allow prefix, drops other\n"
 	"        encapsulated packets and passes everything else. host-nic without --strict\n"
 	"        decapsulates whatever the destination (the legacy design; breaks tenants that\n"
-	"        share a VIP:port). The filter stays after this command exits.\n"
+	"        share a VIP:port). The filter stays after this command exits; its maps\n"
+	"        (config, allow-list, counters) are pinned under\n"
+	"        /sys/fs/bpf/dsrlab/backend/<netns inode>-IF-POINT/ for `stats`.\n"
 	"  detach --netns NS --iface IF --at POINT\n"
+	"        Remove the filter and its pins.\n"
+	"  stats --netns NS --iface IF --at POINT [-j|--json]\n"
+	"        The counters of the decap attached there (by `attach` or by dsrlab-cni), by\n"
+	"        name: rx (every packet), decap (decapsulated), pass_plain (not encapsulated,\n"
+	"        passed) and the drops by reason: drop_spoofed_source (outer source in no\n"
+	"        --allow prefix), drop_other_dst, drop_nested, drop_parse_error, ...\n"
+	"        -j: one JSON object, {\"counters\": {NAME: N, ...}, ...}.\n"
 	"  vip add|del --netns NS VIP\n"
 	"        Put VIP on lo in NS (with arp_ignore/arp_announce so NS never answers ARP for\n"
 	"        it), so replies leave from the VIP.\n"
@@ -42,6 +52,7 @@ struct cli {
 	struct ip_prefix allow[DECAP_MAX_ALLOW];
 	int n_allow;
 	bool strict;
+	bool json;
 	__u16 gue_port;
 };
 
@@ -63,6 +74,7 @@ static int enter(const struct cli *c, int *saved)
 static int cmd_attach(struct cli *c, bool detach)
 {
 	struct decap_opts o = { .allow = c->allow, .n_allow = c->n_allow, .strict = c->strict };
+	char dir[PATH_MAX];
 	struct decap *d;
 	int saved, err;
 
@@ -94,17 +106,89 @@ static int cmd_attach(struct cli *c, bool detach)
 		DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = 1, .priority = 1);
 
 		err = bpf_tc_detach(&hook, &tc);
+		/* without the filter the pins count nothing: remove them even then */
+		if ((!err || err == -ENOENT) && !decap_pin_dir(dir, sizeof(dir), c->iface, o.at))
+			decap_unpin(dir);
 		netns_leave(saved);
 		if (err)
 			fprintf(stderr, "dsrlab-backend: detach: %s\n", strerror(-err));
 		return err ? 3 : 0;
 	}
+	err = decap_pin_dir(dir, sizeof(dir), c->iface, o.at);
+	if (err) {
+		fprintf(stderr, "dsrlab-backend: the namespace of %s: %s\n", c->netns,
+			strerror(-err));
+		netns_leave(saved);
+		return 3;
+	}
 	err = decap_attach(&d, &o);
+	if (!err) {
+		err = decap_pin(d, dir);
+		if (err)
+			decap_detach(d); /* a decap nobody can read the counters of: undo */
+		else
+			decap_release(d);
+	}
 	netns_leave(saved);
 	if (err)
 		return 3;
-	decap_release(d);
 	printf("decap attached at %s on %s in %s\n", decap_at_name(o.at), c->iface, c->netns);
+	return 0;
+}
+
+static void stats_print(const struct cli *c, const __u64 v[DECAP_STAT_MAX])
+{
+	int i;
+
+	if (c->json) {
+		printf("{\"netns\":\"%s\",\"iface\":\"%s\",\"at\":\"%s\",\"counters\":{", c->netns,
+		       c->iface, c->at);
+		for (i = 0; i < DECAP_STAT_MAX; i++)
+			printf("%s\"%s\":%llu", i ? "," : "", decap_stat_name(i),
+			       (unsigned long long)v[i]);
+		printf("}}\n");
+		return;
+	}
+	printf("decap at %s on %s in %s\n", c->at, c->iface, c->netns);
+	for (i = 0; i < DECAP_STAT_MAX; i++)
+		printf("  %-24s %12llu\n", decap_stat_name(i), (unsigned long long)v[i]);
+}
+
+static int cmd_stats(struct cli *c)
+{
+	__u64 v[DECAP_STAT_MAX];
+	char dir[PATH_MAX];
+	enum decap_at at;
+	int saved, err;
+
+	if (!c->netns || !c->iface || !c->at)
+		return usage_error("stats needs --netns, --iface and --at", NULL);
+	if (decap_at_parse(c->at, &at))
+		return usage_error("--at is host-veth-egress, container-ingress or host-nic",
+				   c->at);
+	if (enter(c, &saved))
+		return 3;
+	err = link_index(c->iface) < 0 ? -ENODEV : decap_pin_dir(dir, sizeof(dir), c->iface, at);
+	netns_leave(saved);
+	if (err == -ENODEV) {
+		fprintf(stderr, "dsrlab-backend: no interface %s in %s\n", c->iface, c->netns);
+		return 3;
+	}
+	if (!err)
+		err = decap_stats_read_pinned(dir, v);
+	if (err == -ENOENT) {
+		fprintf(stderr,
+			"dsrlab-backend: no decap pinned at %s on %s in %s (%s): attach one with "
+			"`dsrlab-backend attach` or dsrlab-cni\n",
+			c->at, c->iface, c->netns, dir);
+		return 3;
+	}
+	if (err) {
+		fprintf(stderr, "dsrlab-backend: read the counters in %s: %s\n", dir,
+			strerror(-err));
+		return 3;
+	}
+	stats_print(c, v);
 	return 0;
 }
 
@@ -137,6 +221,7 @@ int main(int argc, char **argv)
 		{ "allow", required_argument, NULL, 'A' },
 		{ "strict", no_argument, NULL, 'S' },
 		{ "gue-port", required_argument, NULL, 'g' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -144,7 +229,7 @@ int main(int argc, char **argv)
 	struct cli c = {};
 	int opt, verbose = 0;
 
-	while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "vhj", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
 			c.netns = optarg;
@@ -171,6 +256,9 @@ int main(int argc, char **argv)
 		case 'g':
 			c.gue_port = strtoul(optarg, NULL, 10);
 			break;
+		case 'j':
+			c.json = true;
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -189,6 +277,8 @@ int main(int argc, char **argv)
 		return cmd_attach(&c, false);
 	if (argc == 1 && !strcmp(argv[0], "detach"))
 		return cmd_attach(&c, true);
+	if (argc == 1 && !strcmp(argv[0], "stats"))
+		return cmd_stats(&c);
 	if (argc == 3 && !strcmp(argv[0], "vip") && !strcmp(argv[1], "add"))
 		return cmd_vip(&c, true, argv[2]);
 	if (argc == 3 && !strcmp(argv[0], "vip") && !strcmp(argv[1], "del"))

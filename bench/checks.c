@@ -174,6 +174,37 @@ static void check_output(struct run *r, struct check_result *c)
 	free(out);
 }
 
+/* Each node's share of the answered connections, within tolerance of what 'share' says. */
+static void served_share(struct run *r, struct check_result *c, const struct traffic_result *t,
+			 const int *per_node)
+{
+	size_t len = strlen(c->summary);
+	double got;
+	bool out;
+	int k, i;
+
+	snprintf(c->summary + len, sizeof(c->summary) - len, " sharing");
+	for (k = 0; k < c->e->n_nodes; k++) {
+		len = strlen(c->summary);
+		snprintf(c->summary + len, sizeof(c->summary) - len, " %d%%", c->e->share[k]);
+	}
+	len = strlen(c->summary);
+	snprintf(c->summary + len, sizeof(c->summary) - len, " (+-%d)", c->e->tolerance);
+	len = strlen(c->evidence);
+	snprintf(c->evidence + len, sizeof(c->evidence) - len,
+		 "; shares of %d answered:", t->answered);
+	for (k = 0; k < c->e->n_nodes; k++) {
+		i = run_node_index(r, c->e->nodes[k]);
+		got = i >= 0 && t->answered ? 100.0 * per_node[i] / t->answered : 0;
+		out = got < c->e->share[k] - c->e->tolerance ||
+		      got > c->e->share[k] + c->e->tolerance;
+		c->pass &= !out;
+		len = strlen(c->evidence);
+		snprintf(c->evidence + len, sizeof(c->evidence) - len, " %s %.1f%% (want %d%%)%s",
+			 c->e->nodes[k], got, c->e->share[k], out ? " OUT" : "");
+	}
+}
+
 static void check_served_by(struct run *r, struct check_result *c)
 {
 	const struct traffic_result *t = traffic_named(r, c->e->traffic);
@@ -220,6 +251,8 @@ static void check_served_by(struct run *r, struct check_result *c)
 				 c->e->min);
 		}
 	}
+	if (c->e->share[0] >= 0)
+		served_share(r, c, t, per_node);
 }
 
 static void packet_filter(const struct sc_expect *e, char *buf, size_t len)
@@ -402,6 +435,67 @@ static void check_drops(struct run *r, struct check_result *c)
 	c->pass = n >= (__u64)e->min && (e->max < 0 || n <= (__u64)e->max);
 }
 
+/* The counting member in the balancer's chain slot ran on at least min packets. */
+static void check_chain_member(struct run *r, struct check_result *c)
+{
+	__u64 seen;
+	int err;
+
+	snprintf(c->summary, sizeof(c->summary), "chain-member slot %d saw at least %d packets",
+		 c->e->slot, c->e->min);
+	err = r->lb ? lb_chain_member_read(r->lb, c->e->slot, "seen", &seen) : -ENOENT;
+	if (err) {
+		snprintf(c->evidence, sizeof(c->evidence),
+			 "cannot read the counter `seen` of the member in slot %d: %s", c->e->slot,
+			 strerror(-err));
+		return;
+	}
+	c->pass = seen >= (__u64)c->e->min;
+	snprintf(c->evidence, sizeof(c->evidence),
+		 "the member in slot %d ran on %llu packets before the balancer", c->e->slot,
+		 (unsigned long long)seen);
+}
+
+/* A counter of the balancer, or of the decap serving a node, read before teardown. */
+static void check_counter(struct run *r, struct check_result *c)
+{
+	const struct sc_expect *e = c->e;
+	int node = e->counter_decap ? run_node_index(r, e->node) : -1;
+	const char *name =
+		e->counter_decap ? decap_stat_name(e->counter) : lb_stat_name(e->counter);
+	char range[48];
+	__u64 v;
+
+	if (e->max < 0)
+		snprintf(range, sizeof(range), "at least %d", e->min);
+	else
+		snprintf(range, sizeof(range), "%d to %d", e->min, e->max);
+	if (e->counter_decap)
+		snprintf(c->summary, sizeof(c->summary), "counter %s of the decap serving %s: %s",
+			 name, e->node, range);
+	else
+		snprintf(c->summary, sizeof(c->summary), "counter %s of the balancer: %s", name,
+			 range);
+	if (!e->counter_decap && !r->lb_stats_valid) {
+		snprintf(c->evidence, sizeof(c->evidence), "the balancer's counters were not read");
+		return;
+	}
+	if (e->counter_decap && (node < 0 || !r->nodes[node].decap_iface[0])) {
+		snprintf(c->evidence, sizeof(c->evidence), "no decap served %s", e->node);
+		return;
+	}
+	v = e->counter_decap ? r->nodes[node].decap_stats[e->counter] :
+			       r->lb_stats[e->counter].packets;
+	if (e->counter_decap)
+		snprintf(c->evidence, sizeof(c->evidence), "%s=%llu (decap at %s:%s, %s)", name,
+			 (unsigned long long)v, r->sc->nodes[r->nodes[node].decap_node].name,
+			 r->nodes[node].decap_iface, decap_at_name(r->nodes[node].decap_at));
+	else
+		snprintf(c->evidence, sizeof(c->evidence), "%s=%llu packets", name,
+			 (unsigned long long)v);
+	c->pass = v >= (__u64)e->min && (e->max < 0 || v <= (__u64)e->max);
+}
+
 int checks_run(struct run *r)
 {
 	int i, failed = 0;
@@ -441,6 +535,12 @@ int checks_run(struct run *r)
 			break;
 		case SC_EXPECT_OUTPUT:
 			check_output(r, c);
+			break;
+		case SC_EXPECT_CHAIN_MEMBER:
+			check_chain_member(r, c);
+			break;
+		case SC_EXPECT_COUNTER:
+			check_counter(r, c);
 			break;
 		}
 		failed += !c->pass;

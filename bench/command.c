@@ -7,7 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,10 +39,64 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
 }
 
+/* Who a command runs as: root with every capability, or a user with none. */
+struct command_cred {
+	bool drop;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* user: a name or a uid, looked up here (getpwnam is not for a forked child). */
+static int command_cred_get(const char *user, struct command_cred *cred)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024], *end;
+	unsigned long id;
+
+	cred->drop = user && *user;
+	if (!cred->drop)
+		return 0;
+	id = strtoul(user, &end, 10);
+	if (*end ? getpwnam_r(user, &pw, buf, sizeof(buf), &res) :
+		   getpwuid_r(id, &pw, buf, sizeof(buf), &res))
+		return -errno;
+	if (!res && *end)
+		return -ESRCH;
+	cred->uid = res ? pw.pw_uid : id;
+	cred->gid = res ? pw.pw_gid : id;
+	return 0;
+}
+
+/*
+ * Become cred's user with no capability left to regain: the bounding set emptied while root
+ * may still do it, no supplementary groups, no ambient or inheritable capabilities, and
+ * no_new_privs so no setuid or file-capability program gives any back. Changing every uid
+ * away from 0 clears the permitted and effective sets.
+ */
+static int command_cred_drop(const struct command_cred *cred)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+	int cap;
+
+	for (cap = 0; cap <= CAP_LAST_CAP; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL)
+			return -1;
+	if (setgroups(0, NULL) || setresgid(cred->gid, cred->gid, cred->gid) ||
+	    setresuid(cred->uid, cred->uid, cred->uid))
+		return -1;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) ||
+	    syscall(SYS_capset, &hdr, data) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return 0;
+}
+
 /* In the child: only async-signal-safe calls until exec. */
-static void child_exec(int ns_fd, int in, int out, const char *cwd, const char *cmd)
+static void child_exec(int ns_fd, int in, int out, const char *cwd, const char *cmd,
+		       const struct command_cred *cred)
 {
 	static const char msg[] = "dsrlab: cannot enter the node's namespace or directory\n";
+	static const char msg_cred[] = "dsrlab: cannot drop to the command's user\n";
 
 	setpgid(0, 0);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
@@ -47,18 +106,27 @@ static void child_exec(int ns_fd, int in, int out, const char *cwd, const char *
 			_exit(126);
 		_exit(126);
 	}
+	if (cred->drop && command_cred_drop(cred)) {
+		if (write(2, msg_cred, sizeof(msg_cred) - 1) < 0)
+			_exit(126);
+		_exit(126);
+	}
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	_exit(127);
 }
 
 int command_start(struct command **out, const struct run *r, int node, const char *cwd,
-		  const char *log, const char *cmd)
+		  const char *log, const char *cmd, const char *user)
 {
+	struct command_cred cred;
 	struct command *c;
 	int in, fd, err;
 
 	if (node < 0 || r->nodes[node].ns_fd < 0)
 		return -ENOENT;
+	err = command_cred_get(user, &cred);
+	if (err)
+		return err;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
@@ -75,7 +143,7 @@ int command_start(struct command **out, const struct run *r, int node, const cha
 		goto err_close;
 	}
 	if (!c->pid)
-		child_exec(r->nodes[node].ns_fd, in, fd, cwd, cmd);
+		child_exec(r->nodes[node].ns_fd, in, fd, cwd, cmd, &cred);
 	setpgid(c->pid, c->pid); /* the child does it too: whoever runs first */
 	close(in);
 	close(fd);
@@ -242,7 +310,11 @@ int command_service_start(struct run *r, int i)
 	char log[PATH_MAX], why[384];
 
 	snprintf(log, sizeof(log), "%s/%s.%s.log", r->outdir, s->node, s->name);
-	err = command_start(&r->commands[i], r, node, r->outdir, log, s->command);
+	err = command_start(&r->commands[i], r, node, r->outdir, log, s->command, s->user);
+	if (err == -ESRCH && !r->error[0])
+		snprintf(r->error, sizeof(r->error),
+			 "service %s in %s (line %d): no user '%s' on this machine", s->name,
+			 s->node, s->mark.line, s->user);
 	if (err)
 		return run_fail(r, err, "start a command service");
 	if (!s->ready_port)

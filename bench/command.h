@@ -15,9 +15,12 @@
 
 struct command;
 
-/* Start cmd in node's namespace, in directory cwd, output to log. */
+/*
+ * Start cmd in node's namespace, in directory cwd, output to log; with user (a name or uid;
+ * NULL or "": root) as that user with every capability dropped for good. -ESRCH: no such user.
+ */
 int command_start(struct command **out, const struct run *r, int node, const char *cwd,
-		  const char *log, const char *cmd);
+		  const char *log, const char *cmd, const char *user);
 /*
  * Wait until a TCP socket listens on port in the node's namespace. On failure (the command
  * exited first, or timeout_ms passed) why is written to err, with the log's last line.

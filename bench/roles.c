@@ -21,6 +21,7 @@
 #include "common/netns.h"
 #include "common/parse.h"
 #include "pass.skel.h"
+#include "chain_member.skel.h"
 
 /* XDP_TX out of a veth is delivered only when its peer runs XDP: give the peer XDP_PASS. */
 static int pass_on_peer(struct run *r, int node, const char *iface)
@@ -96,7 +97,7 @@ static int vip_up(struct run *r, const struct sc_vip *v)
 			return -EINVAL;
 		}
 		pool[k].addr = a->addr;
-		pool[k].weight = 1;
+		pool[k].weight = v->weights[k];
 	}
 	err = lb_vip_check(r->lb, &v->vip, encap, 0, pool, v->n_backends);
 	if (!err)
@@ -108,6 +109,31 @@ static int vip_up(struct run *r, const struct sc_vip *v)
 			 endpoint_str(&v->vip, vs, sizeof(vs)), lb_encap_name(encap),
 			 strerror(-err));
 		return err;
+	}
+	return 0;
+}
+
+/* The balancer's chain members (bpf/chain_member.bpf.c), slot 0 on, before it. */
+static int chain_up(struct run *r)
+{
+	static const char *const progs[] = {
+		[SC_CHAIN_COUNT] = "chain_count", [SC_CHAIN_DROP] = "chain_drop"
+	};
+	const struct sc_balancer *b = &r->sc->balancer;
+	const void *obj;
+	size_t size;
+	int i, err;
+
+	obj = chain_member_bpf__elf_bytes(&size);
+	for (i = 0; i < b->n_chain; i++) {
+		err = lb_chain_member_load_mem(r->lb, i, obj, size, "chain_member",
+					       progs[b->chain[i]], false);
+		if (err) {
+			snprintf(r->error, sizeof(r->error),
+				 "put chain member %s in slot %d: %s (see the message above)",
+				 progs[b->chain[i]], i, strerror(-err));
+			return err;
+		}
 	}
 	return 0;
 }
@@ -141,7 +167,14 @@ int roles_balancer_up(struct run *r)
 		memcpy(cfg.src_v6, src6->addr.bytes, 16);
 	}
 	cfg.gue_port = ROLES_GUE_PORT;
+	cfg.mtu = b->mtu;
 	peer = run_node_index(r, ifc->peer_node);
+	if (peer < 0) { /* a NIC wired to another machine: the next hop is the gateway */
+		err = topology_gateway_mac(r, node, cfg.nexthop_mac);
+		if (err)
+			return err;
+		goto load;
+	}
 	err = pass_on_peer(r, peer, ifc->peer_iface);
 	if (err)
 		return err;
@@ -155,9 +188,13 @@ int roles_balancer_up(struct run *r)
 	if (err)
 		return run_fail(r, err, "read the next hop's MAC");
 
-	err = lb_load(&r->lb, 0);
+load:
+	err = lb_load_with(&r->lb, &(struct lb_load_opts){ .chain = b->n_chain > 0 });
 	if (err)
 		return run_fail(r, err, "load the balancer");
+	err = chain_up(r);
+	if (err)
+		return err;
 	err = lb_config_set(r->lb, &cfg);
 	if (err)
 		return run_fail(r, err, "configure the balancer");

@@ -33,8 +33,9 @@ enum run_exit {
 
 struct run_iface {
 	char name[SC_IFNAME_MAX];
-	char peer_node[SC_NAME_MAX];
+	char peer_node[SC_NAME_MAX]; /* "" for a NIC wired to another machine */
 	char peer_iface[SC_IFNAME_MAX];
+	char nic[SC_IFNAME_MAX]; /* a NIC moved in: its name in dsrlab's namespace; else "" */
 };
 
 struct run_node {

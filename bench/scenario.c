@@ -13,6 +13,7 @@
 
 #include "bench/scenario.h"
 #include "common/flow.h"
+#include "common/stat_names.h"
 
 #define ARRAY_SIZE(a)	   (sizeof(a) / sizeof((a)[0]))
 #define SC_NODE_NAME_MAX   12 /* node names become parts of netns and veth names */
@@ -28,9 +29,12 @@ static const char *const decap_names[] = { "none", "host-veth-egress", "containe
 static const char *const encap_names[] = { "ipip", "ip6ip6", "4in6", "gue" };
 static const char *const mode_names[] = { "native", "skb" };
 static const char *const service_kind_names[] = { "echo", "sink" };
-static const char *const expect_names[] = { "answered",	    "served-by", "never-seen", "seen",
-					    "encapsulated", "drops",	 "unbroken",   "goodput",
-					    "exit",	    "output" };
+static const char *const expect_names[] = {
+	"answered", "served-by", "never-seen", "seen",	 "encapsulated", "drops",
+	"unbroken", "goodput",	 "exit",       "output", "chain-member", "counter"
+};
+static const char *const offload_names[] = { "tx-checksum" };
+static const char *const toggle_names[] = { "off", "on" };
 static const char *const phase_names[] = { "remove-backend", "add-backend", "set-mtu",
 					   "replace-decap" };
 
@@ -812,11 +816,24 @@ static void load_list(struct loader *ld, const struct field *f, const int *count
 
 /* nodes: */
 
-enum { N_ROLE, N_ADDRS, N_GATEWAY, N_GATEWAY6, N_HOST, N_KEYS };
+enum {
+	N_ROLE,
+	N_ADDRS,
+	N_GATEWAY,
+	N_GATEWAY6,
+	N_HOST,
+	N_ROUTES,
+	N_SYSCTLS,
+	N_OFFLOADS,
+	N_NICS,
+	N_KEYS
+};
 static const struct key node_keys[] = {
 	[N_ROLE] = { "role", true },	    [N_ADDRS] = { "addrs", false },
 	[N_GATEWAY] = { "gateway", false }, [N_GATEWAY6] = { "gateway6", false },
-	[N_HOST] = { "host", false },
+	[N_HOST] = { "host", false },	    [N_ROUTES] = { "routes", false },
+	[N_SYSCTLS] = { "sysctls", false }, [N_OFFLOADS] = { "offloads", false },
+	[N_NICS] = { "nics", false },
 };
 
 static void load_node_addr(struct loader *ld, const struct field *item, void *ctx)
@@ -880,6 +897,249 @@ static void load_node_gateways(struct loader *ld, struct sc_node *node, const st
 	}
 }
 
+enum { R_TO, R_VIA, R_KEYS };
+static const struct key route_keys[] = {
+	[R_TO] = { "to", true },
+	[R_VIA] = { "via", true },
+};
+
+/* 'to': "default" (of the family of 'via') or a network ADDRESS/LENGTH, host bits clear. */
+static bool get_route_to(struct loader *ld, const struct field *f, const struct ip_addr *via,
+			 struct ip_prefix *out)
+{
+	const char *s = get_scalar(ld, f, "a prefix or 'default'");
+	struct ip_prefix net;
+	char a[ADDR_STRLEN];
+
+	if (!s)
+		return false;
+	if (!strcmp(s, "default")) {
+		memset(out, 0, sizeof(*out));
+		out->addr.family = via->family;
+		return true;
+	}
+	if (!get_prefix(ld, f, out))
+		return false;
+	net = prefix_network(out);
+	if (!addr_equal(&net.addr, &out->addr)) {
+		diag(ld, f->val, "route destination %s has host bits set; write %s", s,
+		     prefix_str(&net, a, sizeof(a)));
+		return false;
+	}
+	return true;
+}
+
+/* A default route given here and by 'gateway' too, or a destination given twice. */
+static bool route_is_new(struct loader *ld, const struct sc_node *node, const struct field *f,
+			 const struct sc_route *rt)
+{
+	const struct ip_addr *gw =
+		rt->to.addr.family == FAM_IPV6 ? &node->gateway6 : &node->gateway4;
+	char a[ADDR_STRLEN];
+	int i;
+
+	if (!rt->to.len && gw->family != FAM_NONE) {
+		diag(ld, f->val,
+		     "node '%s' has a default IPv%d route in 'gateway' already; give it "
+		     "in one place",
+		     node->name, rt->to.addr.family);
+		return false;
+	}
+	for (i = 0; i < node->n_routes; i++) {
+		if (node->routes[i].to.len != rt->to.len ||
+		    !addr_equal(&node->routes[i].to.addr, &rt->to.addr))
+			continue;
+		diag(ld, f->val, "a route to %s is given twice in node '%s' (first at line %d)",
+		     prefix_str(&rt->to, a, sizeof(a)), node->name, node->routes[i].mark.line);
+		return false;
+	}
+	return true;
+}
+
+static void load_node_route(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_node *node = &ld->sc->nodes[*(int *)ctx];
+	struct sc_route *rt = &node->routes[node->n_routes];
+	struct field f[R_KEYS];
+	char where[64];
+
+	if (!want_type(ld, item, YAML_MAPPING_NODE, "a route {to: PREFIX, via: ADDRESS}"))
+		return;
+	snprintf(where, sizeof(where), "a route of node '%s'", node->name);
+	map_fields(ld, item->val, where, route_keys, R_KEYS, f);
+	if (!f[R_TO].key || !f[R_VIA].key || !get_addr(ld, &f[R_VIA], &rt->via) ||
+	    !get_route_to(ld, &f[R_TO], &rt->via, &rt->to))
+		return;
+	if (rt->to.addr.family != rt->via.family) {
+		diag(ld, f[R_VIA].val, "'via' %s is IPv%d but the route to %s is IPv%d",
+		     scalar_text(f[R_VIA].val), rt->via.family, scalar_text(f[R_TO].val),
+		     rt->to.addr.family);
+		return;
+	}
+	check_gateway(ld, node, &f[R_VIA], &rt->via);
+	rt->mark = mark_of(item->val);
+	if (route_is_new(ld, node, &f[R_TO], rt))
+		node->n_routes++;
+}
+
+/* A dotted name under /proc/sys: [a-z0-9_.-]+, no empty component. */
+static bool sysctl_name_ok(const char *s)
+{
+	const char *p;
+
+	if (!*s || *s == '.' || s[strlen(s) - 1] == '.' || strstr(s, ".."))
+		return false;
+	for (p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      *p == '.' || *p == '-'))
+			return false;
+	return true;
+}
+
+static void load_node_sysctl(struct loader *ld, struct sc_node *node, const yaml_node_t *k,
+			     const yaml_node_t *v)
+{
+	struct sc_sysctl *sy = &node->sysctls[node->n_sysctls];
+	const char *name = scalar_text(k);
+	struct field vf = { .name = name, .key = k, .val = v };
+	int i;
+
+	if (!sysctl_name_ok(name)) {
+		diag(ld, k,
+		     "invalid sysctl name '%.*s': write the dotted name of a file under /proc/sys "
+		     "([a-z0-9_.-]), like net.ipv4.conf.all.rp_filter",
+		     SC_GOT_MAX, name);
+		return;
+	}
+	if (strlen(name) >= sizeof(sy->name)) {
+		diag(ld, k, "sysctl name '%.*s...' is too long (%zu characters, at most %zu)",
+		     SC_GOT_MAX, name, strlen(name), sizeof(sy->name) - 1);
+		return;
+	}
+	for (i = 0; i < node->n_sysctls; i++) {
+		if (strcmp(node->sysctls[i].name, name))
+			continue;
+		diag(ld, k, "sysctl '%s' is given twice in node '%s' (first at line %d)", name,
+		     node->name, node->sysctls[i].mark.line);
+		return;
+	}
+	if (too_many(ld, k, node->n_sysctls, SC_MAX_SYSCTLS, "sysctls in a node") ||
+	    !get_text(ld, &vf, sy->value, sizeof(sy->value)))
+		return;
+	if (strchr(sy->value, '\n')) {
+		diag(ld, v, "the value of sysctl '%s' must be a single line", name);
+		return;
+	}
+	strcpy(sy->name, name);
+	sy->mark = mark_of(k);
+	node->n_sysctls++;
+}
+
+static void load_node_sysctls(struct loader *ld, struct sc_node *node, const struct field *f)
+{
+	const yaml_node_t *k, *v;
+	yaml_node_pair_t *p;
+
+	if (!want_map(ld, f))
+		return;
+	for (p = f->val->data.mapping.pairs.start; p < f->val->data.mapping.pairs.top; p++) {
+		pair_nodes(ld, p, &k, &v);
+		if (key_is_scalar(ld, k, "'sysctls'"))
+			load_node_sysctl(ld, node, k, v);
+	}
+}
+
+/* {tx-checksum: on|off} */
+static void load_offloads(struct loader *ld, const struct field *f, struct sc_offloads *out)
+{
+	const yaml_node_t *k, *v, *seen = NULL;
+	yaml_node_pair_t *p;
+	int t;
+
+	if (!want_map(ld, f))
+		return;
+	for (p = f->val->data.mapping.pairs.start; p < f->val->data.mapping.pairs.top; p++) {
+		struct field vf;
+
+		pair_nodes(ld, p, &k, &v);
+		if (!key_is_scalar(ld, k, "'offloads'"))
+			continue;
+		if (name_index(scalar_text(k), offload_names, ARRAY_SIZE(offload_names)) < 0) {
+			unknown_key(ld, k, "offload", "'offloads'", offload_names,
+				    ARRAY_SIZE(offload_names));
+			continue;
+		}
+		if (seen) {
+			diag(ld, k, "duplicate key '%s' in 'offloads' (first given at line %d)",
+			     scalar_text(k), (int)seen->start_mark.line + 1);
+			continue;
+		}
+		seen = k;
+		vf = (struct field){ .name = scalar_text(k), .key = k, .val = v };
+		if (get_enum(ld, &vf, toggle_names, ARRAY_SIZE(toggle_names), &t))
+			out->tx_csum = t ? SC_TOGGLE_ON : SC_TOGGLE_OFF;
+	}
+}
+
+/* nics: {NAME-IN-NODE: DEVICE}, existing interfaces of dsrlab's namespace. */
+static void load_node_nics(struct loader *ld, struct sc_node *node, const struct field *f)
+{
+	const yaml_node_t *k, *v;
+	yaml_node_pair_t *p;
+	int i;
+
+	if (!want_map(ld, f))
+		return;
+	for (p = f->val->data.mapping.pairs.start; p < f->val->data.mapping.pairs.top; p++) {
+		struct sc_nic *nic = &node->nics[node->n_nics];
+		struct field vf;
+		const char *dev;
+
+		pair_nodes(ld, p, &k, &v);
+		if (!key_is_scalar(ld, k, "'nics'") || !check_ifname(ld, k, scalar_text(k)))
+			continue;
+		vf = (struct field){ .name = scalar_text(k), .key = k, .val = v };
+		dev = get_scalar(ld, &vf, "the name of an existing interface");
+		if (!dev || !check_ifname(ld, v, dev))
+			continue;
+		for (i = 0; i < node->n_nics; i++)
+			if (!strcmp(node->nics[i].name, scalar_text(k)))
+				break;
+		if (i < node->n_nics) {
+			diag(ld, k, "duplicate key '%s' in 'nics' (first given at line %d)",
+			     scalar_text(k), node->nics[i].mark.line);
+			continue;
+		}
+		if (too_many(ld, k, node->n_nics, SC_MAX_NICS, "NICs in a node"))
+			break;
+		strcpy(nic->name, scalar_text(k));
+		strcpy(nic->dev, dev);
+		nic->mark = mark_of(v);
+		node->n_nics++;
+	}
+}
+
+/* routes, sysctls, offloads, nics */
+static void load_node_extras(struct loader *ld, int idx, const struct field *f)
+{
+	struct sc_node *node = &ld->sc->nodes[idx];
+
+	if (f[N_ROUTES].key)
+		load_list(ld, &f[N_ROUTES], &node->n_routes, SC_MAX_ROUTES, "routes in a node",
+			  load_node_route, &idx);
+	if (f[N_SYSCTLS].key)
+		load_node_sysctls(ld, node, &f[N_SYSCTLS]);
+	if (f[N_OFFLOADS].key)
+		load_offloads(ld, &f[N_OFFLOADS], &node->offloads);
+	if (!f[N_NICS].key)
+		return;
+	if (ld->role_ok[idx] && node->role == ROLE_CONTAINER)
+		diag(ld, f[N_NICS].key,
+		     "'nics' is not for containers: a container's eth0 is its veth to its host");
+	else
+		load_node_nics(ld, node, &f[N_NICS]);
+}
+
 static void load_node(struct loader *ld, int idx, const yaml_node_t *map)
 {
 	struct sc_node *node = &ld->sc->nodes[idx];
@@ -897,6 +1157,7 @@ static void load_node(struct loader *ld, int idx, const yaml_node_t *map)
 		load_list(ld, &f[N_ADDRS], &node->n_addrs, SC_MAX_ADDRS, "addresses",
 			  load_node_addr, &idx);
 	load_node_gateways(ld, node, f);
+	load_node_extras(ld, idx, f);
 	if (f[N_HOST].key) {
 		if (ld->role_ok[idx] && node->role != ROLE_CONTAINER)
 			diag(ld, f[N_HOST].key, "'host' is only for containers; '%s' is %s %s",
@@ -938,6 +1199,27 @@ static void check_addr_unique(struct loader *ld, int i, int a)
 	}
 }
 
+/* A device bound by an earlier NIC (of this node or another): one device, one place. */
+static void check_nic_unique(struct loader *ld, int i, int n)
+{
+	const struct sc_nic *nic = &ld->sc->nodes[i].nics[n];
+	int j, m;
+
+	for (j = 0; j <= i; j++) {
+		for (m = 0; m < (j == i ? n : ld->sc->nodes[j].n_nics); m++) {
+			if (strcmp(ld->sc->nodes[j].nics[m].dev, nic->dev))
+				continue;
+			diag_mark(ld,
+				  (yaml_mark_t){ .line = nic->mark.line - 1,
+						 .column = nic->mark.col - 1 },
+				  "interface '%s' is already bound by node '%s' (line %d)",
+				  nic->dev, ld->sc->nodes[j].name,
+				  ld->sc->nodes[j].nics[m].mark.line);
+			return;
+		}
+	}
+}
+
 /* Checks that need every node: containers' hosts, addresses used twice. */
 static void check_nodes(struct loader *ld)
 {
@@ -957,6 +1239,9 @@ static void check_nodes(struct loader *ld)
 	for (i = 0; i < sc->n_nodes; i++)
 		for (a = 0; a < sc->nodes[i].n_addrs; a++)
 			check_addr_unique(ld, i, a);
+	for (i = 0; i < sc->n_nodes; i++)
+		for (a = 0; a < sc->nodes[i].n_nics; a++)
+			check_nic_unique(ld, i, a);
 }
 
 static void load_nodes(struct loader *ld, const struct field *f)
@@ -1034,35 +1319,194 @@ static void check_point_unused(struct loader *ld, const yaml_node_t *at, const s
 		diag(ld, at, "a link cannot join '%s:%s' to itself", pt->node, pt->iface);
 }
 
+/* One end of a link: a free NODE:IFACE point. */
+static bool load_link_end(struct loader *ld, const struct field *f, struct sc_link *l, int e)
+{
+	struct sc_point *pt = e ? &l->b : &l->a;
+
+	if (get_point(ld, f, pt) < 0)
+		return false;
+	check_point_unused(ld, f->val, pt, ld->sc->n_links, e ? &l->a : NULL);
+	return true;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* "aa:bb:cc:dd:ee:ff", unicast and not all zeros. */
+static bool get_mac(struct loader *ld, const struct field *f, __u8 mac[6])
+{
+	const char *s = get_scalar(ld, f, "a MAC address");
+	int i, hi, lo;
+
+	if (!s)
+		return false;
+	for (i = 0; i < 6 && strlen(s) == 17; i++) {
+		hi = hex_digit(s[3 * i]);
+		lo = hex_digit(s[3 * i + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			break;
+		mac[i] = hi << 4 | lo;
+	}
+	if (i < 6) {
+		diag(ld, f->val,
+		     "invalid MAC address '%.*s' for '%s'; expected six hex bytes like "
+		     "02:00:00:00:01:01",
+		     SC_GOT_MAX, s, f->name);
+		return false;
+	}
+	if (mac[0] & 1) {
+		diag(ld, f->val,
+		     "MAC address %s for '%s' is a multicast address (the first byte is odd); an "
+		     "interface needs a unicast one, like 02:00:00:00:01:01",
+		     s, f->name);
+		return false;
+	}
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5])) {
+		diag(ld, f->val, "MAC address %s for '%s' cannot be given to an interface", s,
+		     f->name);
+		return false;
+	}
+	return true;
+}
+
+/* A MAC given to an earlier link end, or to the other end of this link. */
+static bool mac_is_new(struct loader *ld, const struct field *f, const __u8 *mac,
+		       const struct sc_link *l)
+{
+	int i, e;
+
+	for (i = 0; i <= ld->sc->n_links; i++) {
+		const struct sc_link *o = i < ld->sc->n_links ? &ld->sc->links[i] : l;
+
+		for (e = 0; e < 2; e++) {
+			const __u8 *m = e ? o->mac_b : o->mac_a;
+
+			if (m == mac || !(e ? o->has_mac_b : o->has_mac_a) || memcmp(m, mac, 6))
+				continue;
+			diag(ld, f->val, "MAC address %s is already given to '%s:%s' (line %d)",
+			     scalar_text(f->val), e ? o->b.node : o->a.node,
+			     e ? o->b.iface : o->a.iface, o->mark.line);
+			return false;
+		}
+	}
+	return true;
+}
+
+enum { L_A, L_B, L_MTU, L_MAC_A, L_MAC_B, L_OFFLOADS, L_OFFLOADS_A, L_OFFLOADS_B, L_KEYS };
+static const struct key link_keys[] = {
+	[L_A] = { "a", true },
+	[L_B] = { "b", true },
+	[L_MTU] = { "mtu", false },
+	[L_MAC_A] = { "mac-a", false },
+	[L_MAC_B] = { "mac-b", false },
+	[L_OFFLOADS] = { "offloads", false },
+	[L_OFFLOADS_A] = { "offloads-a", false },
+	[L_OFFLOADS_B] = { "offloads-b", false },
+};
+
+/* The settings of an extended link; offloads-a/-b refine 'offloads' (both ends). */
+static void load_link_settings(struct loader *ld, const struct field *f, struct sc_link *l)
+{
+	struct sc_offloads both = { 0 };
+
+	if (f[L_MTU].key)
+		get_int(ld, &f[L_MTU], 68, 65535, &l->mtu);
+	if (f[L_MAC_A].key && get_mac(ld, &f[L_MAC_A], l->mac_a))
+		l->has_mac_a = mac_is_new(ld, &f[L_MAC_A], l->mac_a, l);
+	if (f[L_MAC_B].key && get_mac(ld, &f[L_MAC_B], l->mac_b))
+		l->has_mac_b = mac_is_new(ld, &f[L_MAC_B], l->mac_b, l);
+	if (f[L_OFFLOADS].key)
+		load_offloads(ld, &f[L_OFFLOADS], &both);
+	l->off_a = l->off_b = both;
+	if (f[L_OFFLOADS_A].key)
+		load_offloads(ld, &f[L_OFFLOADS_A], &l->off_a);
+	if (f[L_OFFLOADS_B].key)
+		load_offloads(ld, &f[L_OFFLOADS_B], &l->off_b);
+	if (!l->off_a.tx_csum)
+		l->off_a.tx_csum = both.tx_csum;
+	if (!l->off_b.tx_csum)
+		l->off_b.tx_csum = both.tx_csum;
+}
+
+static const struct sc_nic *point_nic(const struct scenario *sc, const struct sc_point *pt)
+{
+	const struct sc_node *n = scenario_node(sc, pt->node);
+	int i;
+
+	for (i = 0; n && i < n->n_nics; i++)
+		if (!strcmp(n->nics[i].name, pt->iface))
+			return &n->nics[i];
+	return NULL;
+}
+
+/* Both ends NICs (wired, nothing to make) or neither (a veth pair). */
+static bool check_link_nics(struct loader *ld, const yaml_node_t *at, struct sc_link *l,
+			    const struct field *f)
+{
+	const struct sc_nic *na = point_nic(ld->sc, &l->a), *nb = point_nic(ld->sc, &l->b);
+	const struct sc_point *nic = na ? &l->a : &l->b, *other = na ? &l->b : &l->a;
+	int k;
+
+	if (!na && !nb)
+		return true;
+	if (!na || !nb) {
+		diag(ld, at,
+		     "'%s:%s' is NIC '%s' but '%s:%s' is not: a link is a veth pair, or two "
+		     "NICs wired together",
+		     nic->node, nic->iface, (na ? na : nb)->dev, other->node, other->iface);
+		return false;
+	}
+	for (k = L_MTU; f && k < L_KEYS; k++) {
+		if (!f[k].key)
+			continue;
+		diag(ld, f[k].key, "'%s' does not apply to a link of two NICs; set it on the NICs",
+		     f[k].name);
+		return false;
+	}
+	l->nic = true;
+	return true;
+}
+
 static void load_link(struct loader *ld, const struct field *item, void *ctx)
 {
 	struct sc_link *l = &ld->sc->links[ld->sc->n_links];
 	const yaml_node_t *n = item->val;
-	yaml_node_item_t *items;
+	struct field f[L_KEYS], *settings = NULL;
 	int count, e, ok = 0;
 
 	(void)ctx;
-	if (!want_type(ld, item, YAML_SEQUENCE_NODE, "a link [NODE:IFACE, NODE:IFACE]"))
-		return;
-	items = n->data.sequence.items.start;
-	count = n->data.sequence.items.top - items;
-	if (count != 2) {
-		diag(ld, n, "a link joins exactly two NODE:IFACE endpoints, got %d", count);
-		return;
-	}
 	memset(l, 0, sizeof(*l));
 	l->mark = mark_of(n);
-	for (e = 0; e < 2; e++) {
-		const yaml_node_t *end = doc_node(ld, items[e]);
-		struct field ef = item_field(item, end);
-		struct sc_point *pt = e ? &l->b : &l->a;
+	if (n->type == YAML_MAPPING_NODE) {
+		map_fields(ld, n, "a link", link_keys, L_KEYS, f);
+		for (e = 0; e < 2; e++)
+			ok += f[e].key && load_link_end(ld, &f[e], l, e);
+		load_link_settings(ld, f, l);
+		settings = f;
+	} else {
+		if (!want_type(ld, item, YAML_SEQUENCE_NODE,
+			       "a link [NODE:IFACE, NODE:IFACE] or {a: NODE:IFACE, b: NODE:IFACE}"))
+			return;
+		count = n->data.sequence.items.top - n->data.sequence.items.start;
+		if (count != 2) {
+			diag(ld, n, "a link joins exactly two NODE:IFACE endpoints, got %d", count);
+			return;
+		}
+		for (e = 0; e < 2; e++) {
+			struct field ef =
+				item_field(item, doc_node(ld, n->data.sequence.items.start[e]));
 
-		if (get_point(ld, &ef, pt) < 0)
-			continue;
-		check_point_unused(ld, end, pt, ld->sc->n_links, e ? &l->a : NULL);
-		ok++;
+			ok += load_link_end(ld, &ef, l, e);
+		}
 	}
-	if (ok == 2)
+	if (ok == 2 && check_link_nics(ld, n, l, settings))
 		ld->sc->n_links++;
 }
 
@@ -1125,24 +1569,41 @@ static void check_backend_family(struct loader *ld, const yaml_node_t *at, int i
 	     encap_names[v->encap]);
 }
 
+enum { VB_NODE, VB_WEIGHT, VB_KEYS };
+static const struct key vip_backend_keys[] = {
+	[VB_NODE] = { "node", true },
+	[VB_WEIGHT] = { "weight", false },
+};
+
+/* A backend is a node name, or {node: NAME, weight: W} (weight 0 drains it). */
 static void load_vip_backend(struct loader *ld, const struct field *item, void *ctx)
 {
 	struct sc_vip *v = ctx;
+	struct field f[VB_KEYS], node_f = *item;
 	char name[SC_NAME_MAX];
-	int i, j;
+	int i, j, weight = 1;
 
-	i = get_node_ref(ld, item, name);
-	if (i < 0 || !check_role(ld, item->val, i, ROLE_CONTAINER, "VIP backend"))
+	if (item->val->type == YAML_MAPPING_NODE) {
+		map_fields(ld, item->val, "backend entry", vip_backend_keys, VB_KEYS, f);
+		if (f[VB_WEIGHT].key && !get_int(ld, &f[VB_WEIGHT], 0, 65535, &weight))
+			return;
+		if (!f[VB_NODE].key)
+			return;
+		node_f = f[VB_NODE];
+	}
+	i = get_node_ref(ld, &node_f, name);
+	if (i < 0 || !check_role(ld, node_f.val, i, ROLE_CONTAINER, "VIP backend"))
 		return;
 	for (j = 0; j < v->n_backends && strcmp(v->backends[j], name); j++)
 		;
 	if (j < v->n_backends) {
-		diag(ld, item->val, "backend '%s' is listed twice", name);
+		diag(ld, node_f.val, "backend '%s' is listed twice", name);
 		return;
 	}
 	/* with a VIP of the wrong family the encap is already reported */
 	if (encap_fits_vip(v))
-		check_backend_family(ld, item->val, i, v);
+		check_backend_family(ld, node_f.val, i, v);
+	v->weights[v->n_backends] = weight;
 	strcpy(v->backends[v->n_backends++], name);
 }
 
@@ -1211,17 +1672,30 @@ static void check_balancer_iface(struct loader *ld, const yaml_node_t *at, bool 
 		if (point_equal(&ld->sc->links[i].a, &want) ||
 		    point_equal(&ld->sc->links[i].b, &want))
 			return;
+	if (point_nic(ld->sc, &want))
+		return;
 	diag(ld, at, "balancer interface '%s:%s'%s is in no link", b->node, b->iface,
 	     given ? "" : " (the default)");
 }
 
-enum { B_NODE, B_IFACE, B_MODE, B_VIPS, B_KEYS };
+enum { B_NODE, B_IFACE, B_MODE, B_MTU, B_CHAIN, B_VIPS, B_KEYS };
 static const struct key balancer_keys[] = {
-	[B_NODE] = { "node", true },
-	[B_IFACE] = { "interface", false },
-	[B_MODE] = { "mode", false },
-	[B_VIPS] = { "vips", false },
+	[B_NODE] = { "node", true },	[B_IFACE] = { "interface", false },
+	[B_MODE] = { "mode", false },	[B_MTU] = { "mtu", false },
+	[B_CHAIN] = { "chain", false }, [B_VIPS] = { "vips", false },
 };
+
+/* The example members of bpf/chain_member.bpf.c, as enum sc_chain_member. */
+static const char *const chain_member_names[] = { "count", "drop" };
+
+static void load_chain_member(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_balancer *b = ctx;
+	int m;
+
+	if (get_enum(ld, item, chain_member_names, ARRAY_SIZE(chain_member_names), &m))
+		b->chain[b->n_chain++] = m;
+}
 
 static void load_balancer(struct loader *ld, const struct field *bf)
 {
@@ -1252,6 +1726,17 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 				     f[B_IFACE].key);
 	if (f[B_MODE].key && get_enum(ld, &f[B_MODE], mode_names, ARRAY_SIZE(mode_names), &mode))
 		b->mode = mode;
+	/* 576: the too-big answer must stay longer than its quote (lb/lb.h LB_MTU_MIN) */
+	if (f[B_MTU].key)
+		get_int(ld, &f[B_MTU], 576, 65535, &b->mtu);
+	if (f[B_CHAIN].key) {
+		b->chain_mark = mark_of(f[B_CHAIN].val);
+		if (is_empty_seq(f[B_CHAIN].val))
+			diag(ld, f[B_CHAIN].val,
+			     "'chain' is empty; leave it out for a balancer without a chain");
+		load_list(ld, &f[B_CHAIN], &b->n_chain, SC_MAX_CHAIN, "chain members",
+			  load_chain_member, b);
+	}
 	if (f[B_VIPS].key)
 		load_list(ld, &f[B_VIPS], &b->n_vips, SC_MAX_VIPS, "VIPs", load_vip, NULL);
 }
@@ -1288,7 +1773,7 @@ static void load_backend(struct loader *ld, const struct field *bf)
 
 /* services: */
 
-enum { S_NODE, S_LISTEN, S_KIND, S_COMMAND, S_NAME, S_READY, S_READY_TIMEOUT, S_KEYS };
+enum { S_NODE, S_LISTEN, S_KIND, S_COMMAND, S_NAME, S_READY, S_READY_TIMEOUT, S_USER, S_KEYS };
 static const struct key service_keys[] = {
 	[S_NODE] = { "node", true },
 	[S_LISTEN] = { "listen", false },
@@ -1297,6 +1782,7 @@ static const struct key service_keys[] = {
 	[S_NAME] = { "name", false },
 	[S_READY] = { "ready", false },
 	[S_READY_TIMEOUT] = { "ready-timeout-ms", false },
+	[S_USER] = { "user", false },
 };
 
 /* A key given where it has no meaning: said, pointing at the key. */
@@ -1343,6 +1829,23 @@ static bool get_ready(struct loader *ld, const struct field *f, int *port)
 	return true;
 }
 
+/* 'user': a user name or uid; resolved when the command starts, on the machine that runs it. */
+static bool get_user(struct loader *ld, const struct field *f, char *buf)
+{
+	const char *s = get_scalar(ld, f, "a user name");
+
+	if (!s)
+		return false;
+	if (!*s || strlen(s) >= SC_NAME_MAX ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(s)) {
+		diag(ld, f->val, "expected a user name or uid for 'user' (like nobody), got '%.*s'",
+		     SC_GOT_MAX, s);
+		return false;
+	}
+	strcpy(buf, s);
+	return true;
+}
+
 static bool load_command_service(struct loader *ld, struct sc_service *s, const struct field *f)
 {
 	bool ok = true;
@@ -1372,6 +1875,8 @@ static bool load_command_service(struct loader *ld, struct sc_service *s, const 
 			}
 		}
 	}
+	if (f[S_USER].key)
+		ok &= get_user(ld, &f[S_USER], s->user);
 	if (f[S_READY].key)
 		ok &= get_ready(ld, &f[S_READY], &s->ready_port);
 	if (f[S_READY_TIMEOUT].key) {
@@ -1408,6 +1913,7 @@ static void load_service(struct loader *ld, const struct field *item, void *ctx)
 	ok &= !not_for(ld, &f[S_NAME], "a built-in service (only to a 'command')");
 	ok &= !not_for(ld, &f[S_READY], "a built-in service (only to a 'command')");
 	ok &= !not_for(ld, &f[S_READY_TIMEOUT], "a built-in service (only to a 'command')");
+	ok &= !not_for(ld, &f[S_USER], "a built-in service (only to a 'command')");
 	if (!f[S_LISTEN].key) {
 		diag(ld, item->val,
 		     "missing required key 'listen' (or 'command') in service entry");
@@ -1447,6 +1953,7 @@ enum {
 	F_COMMAND,
 	F_EXPECT_EXIT,
 	F_EXPECT_OUTPUT,
+	F_USER,
 	F_KEYS
 };
 static const struct key traffic_keys[] = {
@@ -1463,6 +1970,7 @@ static const struct key traffic_keys[] = {
 	[F_COMMAND] = { "command", false },
 	[F_EXPECT_EXIT] = { "expect-exit", false },
 	[F_EXPECT_OUTPUT] = { "expect-output", false },
+	[F_USER] = { "user", false },
 };
 
 _Static_assert(ARRAY_SIZE(traffic_keys) <= SC_KEYS_MAX, "raise SC_KEYS_MAX");
@@ -1487,8 +1995,11 @@ static void load_traffic_kind(struct loader *ld, struct sc_traffic *t, const str
 		if (f[F_EXPECT_OUTPUT].key)
 			get_text(ld, &f[F_EXPECT_OUTPUT], t->expect_output,
 				 sizeof(t->expect_output));
+		if (f[F_USER].key)
+			get_user(ld, &f[F_USER], t->user);
 		return;
 	}
+	not_for(ld, &f[F_USER], "socket traffic (only to a 'command')");
 	not_for(ld, &f[F_EXPECT_EXIT], "socket traffic (only to a 'command')");
 	not_for(ld, &f[F_EXPECT_OUTPUT], "socket traffic (only to a 'command')");
 	if (t->kind == SC_TRAFFIC_BULK) {
@@ -1664,12 +2175,58 @@ static void get_traffic_ref_kind(struct loader *ld, const struct field *f, char 
 
 #define KINDS_SOCKET (1u << SC_TRAFFIC_REQUESTS | 1u << SC_TRAFFIC_BULK)
 
-enum { SB_TRAFFIC, SB_NODES, SB_MIN, SB_KEYS };
+enum { SB_TRAFFIC, SB_NODES, SB_MIN, SB_SHARE, SB_TOLERANCE, SB_KEYS };
 static const struct key served_by_keys[] = {
 	[SB_TRAFFIC] = { "traffic", true },
 	[SB_NODES] = { "nodes", true },
 	[SB_MIN] = { "min", false },
+	[SB_SHARE] = { "share", false },
+	[SB_TOLERANCE] = { "tolerance", false },
 };
+
+/* share: {NODE: PERCENT, ...}, each NODE one of 'nodes', the percents summing to 100. */
+static void load_served_share(struct loader *ld, const struct field *sf, struct sc_expect *e)
+{
+	const char *names[SC_MAX_BACKENDS];
+	const yaml_node_t *k, *v;
+	yaml_node_pair_t *p;
+	int i, sum = 0, bad = 0;
+
+	if (!want_map(ld, sf))
+		return;
+	for (i = 0; i < e->n_nodes; i++)
+		names[i] = e->nodes[i];
+	for (p = sf->val->data.mapping.pairs.start; p < sf->val->data.mapping.pairs.top; p++) {
+		struct field f = { .name = "share" };
+
+		pair_nodes(ld, p, &k, &v);
+		if (!key_is_scalar(ld, k, "'share'"))
+			continue;
+		i = name_index(scalar_text(k), names, e->n_nodes);
+		if (i < 0) {
+			unknown_key(ld, k, "node", "'share' (not in 'nodes')", names, e->n_nodes);
+			bad++;
+			continue;
+		}
+		if (e->share[i] >= 0) {
+			diag(ld, k, "node '%s' is given twice in 'share'", e->nodes[i]);
+			continue;
+		}
+		f.key = k;
+		f.val = v;
+		if (!get_int(ld, &f, 0, 100, &e->share[i])) {
+			e->share[i] = 0; /* reported: not again as missing */
+			bad++;
+		}
+		sum += e->share[i];
+	}
+	for (i = 0; i < e->n_nodes; i++)
+		if (e->share[i] < 0 && ++bad)
+			diag(ld, sf->val, "'share' gives no percent for '%s' (one of 'nodes')",
+			     e->nodes[i]);
+	if (sum != 100 && !bad)
+		diag(ld, sf->val, "the percents in 'share' add up to %d, not 100", sum);
+}
 
 static void load_served_node(struct loader *ld, const struct field *item, void *ctx)
 {
@@ -1694,6 +2251,124 @@ static void load_served_by(struct loader *ld, const struct field *ef, struct sc_
 	e->min = 0;
 	if (f[SB_MIN].key)
 		get_int(ld, &f[SB_MIN], 1, 1000000000, &e->min);
+	memset(e->share, 0xff, sizeof(e->share)); /* -1: no share given */
+	e->tolerance = 5;
+	if (f[SB_SHARE].key)
+		load_served_share(ld, &f[SB_SHARE], e);
+	if (f[SB_TOLERANCE].key && !f[SB_SHARE].key)
+		diag(ld, f[SB_TOLERANCE].key, "'tolerance' applies to 'share', which is not given");
+	else if (f[SB_TOLERANCE].key)
+		get_int(ld, &f[SB_TOLERANCE], 0, 100, &e->tolerance);
+}
+
+enum { CM_SLOT, CM_MIN, CM_KEYS };
+static const struct key chain_member_keys[] = {
+	[CM_SLOT] = { "slot", true },
+	[CM_MIN] = { "min", false },
+};
+
+/* {chain-member: {slot: N, min: N}}: the balancer's chain has a counting member in slot N. */
+static void load_chain_check(struct loader *ld, const struct field *ef, struct sc_expect *e)
+{
+	const struct sc_balancer *b = &ld->sc->balancer;
+	struct field f[CM_KEYS];
+
+	if (!want_map(ld, ef))
+		return;
+	map_fields(ld, ef->val, "'chain-member'", chain_member_keys, CM_KEYS, f);
+	if (f[CM_MIN].key)
+		get_int(ld, &f[CM_MIN], 0, 1000000000, &e->min);
+	if (!f[CM_SLOT].key || !get_int(ld, &f[CM_SLOT], 0, SC_MAX_CHAIN - 1, &e->slot))
+		return;
+	if (!b->present)
+		diag(ld, f[CM_SLOT].val, "'chain-member' needs a balancer, and there is none");
+	else if (e->slot >= b->n_chain)
+		diag(ld, f[CM_SLOT].val,
+		     "the balancer's chain has no member in slot %d (its 'chain' lists %d)",
+		     e->slot, b->n_chain);
+}
+
+static const char *const counter_of_names[] = { "balancer", "decap" };
+enum { CT_OF, CT_NODE, CT_NAME, CT_MIN, CT_MAX, CT_KEYS };
+static const struct key counter_keys[] = {
+	[CT_OF] = { "of", true },    [CT_NODE] = { "node", false }, [CT_NAME] = { "name", true },
+	[CT_MIN] = { "min", false }, [CT_MAX] = { "max", false },
+};
+
+/* A decap serves the containers that back a VIP and, with host-nic, the hosts. */
+static bool counter_node_has_decap(struct loader *ld, const struct field *f, int i)
+{
+	enum sc_decap_at at = ld->sc->backend.decap;
+	const struct sc_node *n = &ld->sc->nodes[i];
+
+	if (!ld->role_ok[i] ||
+	    (at != SC_DECAP_NONE && n->role == ROLE_CONTAINER &&
+	     scenario_is_backend(ld->sc, n->name)) ||
+	    (n->role == ROLE_HOST && at == SC_DECAP_HOST_NIC))
+		return true;
+	if (at == SC_DECAP_NONE)
+		diag(ld, f->val, "no decap serves '%s': 'decap: none' attaches none", n->name);
+	else
+		diag(ld, f->val,
+		     "no decap serves '%s' (%s %s): decap serves the containers that back a VIP%s",
+		     n->name, role_article(n->role), role_names[n->role],
+		     at == SC_DECAP_HOST_NIC ? ", and hosts" : "");
+	return false;
+}
+
+/* The counter's name, checked against the table of what it counts (common/stat_names.h). */
+static void counter_name(struct loader *ld, const struct field *f, struct sc_expect *e)
+{
+	const char *const *names = e->counter_decap ? decap_stat_names : lb_stat_names;
+	int n = e->counter_decap ? DECAP_STAT_MAX : LB_STAT_MAX;
+	const char *s = get_scalar(ld, f, "a counter name");
+	char sugg[SC_NAME_MAX * 2 + 32];
+
+	if (!s)
+		return;
+	e->counter = e->counter_decap ? decap_stat_parse(s) : lb_stat_parse(s);
+	if (e->counter >= 0)
+		return;
+	suggest_from(s, names, n, sugg, sizeof(sugg));
+	diag(ld, f->val, "the %s has no counter '%.*s'%s (its counters: see `%s`)",
+	     counter_of_names[e->counter_decap], SC_GOT_MAX, s, sugg,
+	     e->counter_decap ? "dsrlab-backend stats" : "dsrlab-lb stats");
+}
+
+/* {counter: {of: balancer|decap, node: N, name: C, min: N, max: N}} */
+static void load_counter(struct loader *ld, const struct field *ef, struct sc_expect *e)
+{
+	struct field f[CT_KEYS];
+	int of = -1, node = -1;
+
+	e->min = 0;
+	e->max = -1;
+	if (!want_map(ld, ef))
+		return;
+	map_fields(ld, ef->val, "'counter'", counter_keys, CT_KEYS, f);
+	if (f[CT_OF].key &&
+	    get_enum(ld, &f[CT_OF], counter_of_names, ARRAY_SIZE(counter_of_names), &of))
+		e->counter_decap = of == 1;
+	if (f[CT_NODE].key && of == 0)
+		diag(ld, f[CT_NODE].key, "'node' applies to 'of: decap' (there is one balancer)");
+	else if (f[CT_NODE].key)
+		node = get_node_ref(ld, &f[CT_NODE], e->node);
+	if (of == 1 && !f[CT_NODE].key)
+		diag(ld, f[CT_OF].val, "'of: decap' needs 'node': the node the decap serves");
+	if (node >= 0 && of == 1)
+		counter_node_has_decap(ld, &f[CT_NODE], node);
+	if (of == 0 && !ld->sc->balancer.present)
+		diag(ld, f[CT_OF].val, "'counter' of the balancer needs one, and there is none");
+	if (f[CT_NAME].key && of >= 0)
+		counter_name(ld, &f[CT_NAME], e);
+	if (f[CT_MIN].key)
+		get_int(ld, &f[CT_MIN], 0, 1000000000, &e->min);
+	if (f[CT_MAX].key)
+		get_int(ld, &f[CT_MAX], 0, 1000000000, &e->max);
+	if (!f[CT_MIN].key && !f[CT_MAX].key)
+		diag(ld, ef->key, "'counter' needs 'min' or 'max' (max: 0 for none)");
+	else if (e->max >= 0 && e->min > e->max)
+		diag(ld, f[CT_MAX].val, "'max' (%d) is below 'min' (%d)", e->max, e->min);
 }
 
 /* seen and never-seen share keys; never-seen has no 'min'. */
@@ -1895,6 +2570,12 @@ static void load_expect(struct loader *ld, const struct field *item, void *ctx)
 	case SC_EXPECT_EXIT:
 	case SC_EXPECT_OUTPUT:
 		load_traffic_check(ld, &ef, e);
+		break;
+	case SC_EXPECT_CHAIN_MEMBER:
+		load_chain_check(ld, &ef, e);
+		break;
+	case SC_EXPECT_COUNTER:
+		load_counter(ld, &ef, e);
 		break;
 	}
 	ld->sc->n_expects++;

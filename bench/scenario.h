@@ -27,6 +27,10 @@
 #define SC_MAX_PHASES	32
 #define SC_COMMAND_MAX	512 /* a command line, run with /bin/sh -c */
 #define SC_OUTPUT_MAX	128 /* expected output text */
+#define SC_MAX_ROUTES	16 /* per node */
+#define SC_MAX_SYSCTLS	16 /* per node */
+#define SC_SYSCTL_MAX	96 /* a sysctl's dotted name */
+#define SC_MAX_NICS	4 /* per node */
 
 /* Where in the file a thing was written, for errors found after loading. */
 struct sc_mark {
@@ -35,6 +39,33 @@ struct sc_mark {
 };
 
 enum sc_role { ROLE_CLIENT, ROLE_ROUTER, ROLE_LB, ROLE_HOST, ROLE_CONTAINER };
+
+/* An offload setting: not given (the bench's default, off), off or on. */
+enum sc_toggle { SC_TOGGLE_UNSET, SC_TOGGLE_OFF, SC_TOGGLE_ON };
+
+struct sc_offloads {
+	enum sc_toggle tx_csum; /* tx-checksum */
+};
+
+/* An explicit route; it replaces a derived route to the same destination. */
+struct sc_route {
+	struct ip_prefix to; /* len 0: default */
+	struct ip_addr via;
+	struct sc_mark mark;
+};
+
+struct sc_sysctl {
+	char name[SC_SYSCTL_MAX]; /* dotted: net.ipv4.conf.all.rp_filter */
+	char value[64];
+	struct sc_mark mark;
+};
+
+/* An existing interface of dsrlab's namespace, moved into the node under another name. */
+struct sc_nic {
+	char name[SC_IFNAME_MAX]; /* in the node: eth0 */
+	char dev[SC_IFNAME_MAX]; /* in dsrlab's namespace: enp3s0 */
+	struct sc_mark mark;
+};
 
 struct sc_node {
 	char name[SC_NAME_MAX];
@@ -45,6 +76,13 @@ struct sc_node {
 	struct ip_addr gateway4; /* family FAM_NONE when not given */
 	struct ip_addr gateway6;
 	struct sc_mark mark;
+	struct sc_route routes[SC_MAX_ROUTES];
+	int n_routes;
+	struct sc_sysctl sysctls[SC_MAX_SYSCTLS]; /* written after the bench's own */
+	int n_sysctls;
+	struct sc_offloads offloads; /* every interface of the node, unless its link says */
+	struct sc_nic nics[SC_MAX_NICS];
+	int n_nics;
 };
 
 struct sc_point {
@@ -55,6 +93,11 @@ struct sc_point {
 struct sc_link {
 	struct sc_point a, b;
 	struct sc_mark mark;
+	int mtu; /* both ends; 0: the default */
+	bool has_mac_a, has_mac_b;
+	__u8 mac_a[6], mac_b[6];
+	struct sc_offloads off_a, off_b; /* over the node's */
+	bool nic; /* both ends are NICs: nothing to create, the two are wired */
 };
 
 enum sc_encap { SC_ENCAP_IPIP, SC_ENCAP_IP6IP6, SC_ENCAP_4IN6, SC_ENCAP_GUE };
@@ -63,17 +106,30 @@ struct sc_vip {
 	struct endpoint vip;
 	enum sc_encap encap;
 	char backends[SC_MAX_BACKENDS][SC_NAME_MAX]; /* container node names */
+	int weights[SC_MAX_BACKENDS]; /* 0 to 65535, default 1; 0: drained (no new flows) */
 	int n_backends;
 	struct sc_mark mark;
 };
 
 enum sc_xdp_mode { SC_XDP_NATIVE, SC_XDP_SKB };
 
+/* The example chain members of bpf/chain_member.bpf.c. */
+enum sc_chain_member {
+	SC_CHAIN_COUNT, /* "count": counts every packet (its `seen`), hands it on */
+	SC_CHAIN_DROP, /* "drop": counts and drops (a negative control) */
+};
+#define SC_MAX_CHAIN 7 /* CHAIN_SLOTS - 1: the last slot is the balancer's */
+
 struct sc_balancer {
 	bool present;
 	char node[SC_NAME_MAX];
 	char iface[SC_IFNAME_MAX]; /* default "eth0" */
 	enum sc_xdp_mode mode; /* default native */
+	int mtu; /* the underlay's IP MTU for the too-big answer; 0: no check */
+	/* chain: XDP programs before the balancer, slot 0 on (the chain root); none: unchained */
+	enum sc_chain_member chain[SC_MAX_CHAIN];
+	int n_chain;
+	struct sc_mark chain_mark;
 	struct sc_vip vips[SC_MAX_VIPS];
 	int n_vips;
 	struct sc_mark mark;
@@ -108,6 +164,7 @@ struct sc_service {
 	char command[SC_COMMAND_MAX]; /* run with /bin/sh -c in the node's namespace */
 	int ready_port; /* ready: "tcp:PORT" listening; 0 when not given */
 	int ready_timeout_ms; /* default 5000 */
+	char user[SC_NAME_MAX]; /* run as this user with no capabilities; "": as root */
 };
 
 enum sc_traffic_kind {
@@ -132,6 +189,7 @@ struct sc_traffic {
 	char command[SC_COMMAND_MAX];
 	int expect_exit; /* command: default 0; -1 for any */
 	char expect_output[SC_OUTPUT_MAX]; /* command: "" for no check */
+	char user[SC_NAME_MAX]; /* command: as in sc_service */
 };
 
 enum sc_phase_kind {
@@ -174,6 +232,10 @@ enum sc_expect_kind {
 	SC_EXPECT_GOODPUT, /* {goodput: {traffic: T, min-mbps: N}} bulk traffic */
 	SC_EXPECT_EXIT, /* {exit: {traffic: T, status: N}} command traffic */
 	SC_EXPECT_OUTPUT, /* {output: {traffic: T, contains: S}} command traffic */
+	SC_EXPECT_CHAIN_MEMBER, /* {chain-member: {slot: N, min: N}} the balancer's chain
+				 * member in slot N ran on at least min packets */
+	SC_EXPECT_COUNTER, /* {counter: {of: balancer|decap, node: N, name: C, min: N,
+				 * max: N}} a counter of the balancer or of N's decap */
 };
 
 struct sc_expect {
@@ -193,6 +255,12 @@ struct sc_expect {
 	int min_mbps; /* goodput */
 	int status; /* exit */
 	char contains[SC_OUTPUT_MAX]; /* output */
+	/* served-by: percent of the answered connections each of nodes[] served; -1 none */
+	int share[SC_MAX_BACKENDS];
+	int tolerance; /* served-by share: percentage points either way, default 5 */
+	int slot; /* chain-member */
+	bool counter_decap; /* counter: of the decap serving node, not of the balancer */
+	int counter; /* counter: enum lb_stat or enum decap_stat (common/stat_names.h) */
 };
 
 struct scenario {

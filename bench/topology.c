@@ -8,12 +8,19 @@
  * - a container is joined to its host by a veth named after the container on the host side
  *   and eth0 inside; the host side takes the first free host address of the container's
  *   subnet and is the container's default gateway;
- * - the router routes each VIP to the balancer and each container subnet to its host.
+ * - the router routes each VIP to the balancer and each container subnet to its host;
+ * - a node's explicit route replaces the derived one to the same destination.
+ * A node's NICs (existing interfaces of dsrlab's namespace) are moved in and renamed at the
+ * start and moved back under their own names at the end.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "bench/topology.h"
 #include "common/log.h"
@@ -94,10 +101,160 @@ static int veth_make(struct run *r, int a, const char *ia, int b, const char *ib
 	return 0;
 }
 
-/* Up, and tx checksum offload off: XDP on the peer must see finished checksums. */
+static struct run_iface *iface_find(struct run_node *n, const char *name)
+{
+	int k;
+
+	for (k = 0; k < n->n_ifaces; k++)
+		if (!strcmp(n->ifaces[k].name, name))
+			return &n->ifaces[k];
+	return NULL;
+}
+
+/* Move node i's NICs in from dsrlab's namespace, under their names in the node. */
+static int nics_in(struct run *r, int i)
+{
+	struct run_node *n = &r->nodes[i];
+	const struct sc_nic *nic = NULL;
+	struct nl_sock nl;
+	int k, idx, err;
+
+	err = nl_open(&nl);
+	for (k = 0; !err && k < n->sc->n_nics; k++) {
+		nic = &n->sc->nics[k];
+		if (n->n_ifaces == RUN_MAX_IFACES) {
+			err = -ENOSPC;
+			break;
+		}
+		idx = link_index(nic->dev);
+		err = idx < 0 ? idx : nl_link_move(&nl, idx, n->ns_fd, nic->name);
+		if (err)
+			break;
+		iface_note(n, nic->name, "", "");
+		snprintf(n->ifaces[n->n_ifaces - 1].nic, SC_IFNAME_MAX, "%s", nic->dev);
+	}
+	nl_close(&nl);
+	if (err)
+		snprintf(r->error, sizeof(r->error), "bind NIC %s as %s:%s: %s%s",
+			 nic ? nic->dev : "", n->sc->name, nic ? nic->name : "", strerror(-err),
+			 err == -ENODEV ? " (no such interface in dsrlab's namespace)" : "");
+	return err;
+}
+
+/* Move node i's NICs back, down, under their own names; the kernel drops their addresses. */
+static void nics_out(struct run *r, int i)
+{
+	struct run_node *n = &r->nodes[i];
+	int home, saved, k, idx, err;
+	struct nl_sock nl;
+
+	home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (home < 0 || run_enter(r, i, &saved)) {
+		if (home >= 0)
+			close(home);
+		return;
+	}
+	err = nl_open(&nl);
+	for (k = 0; !err && k < n->n_ifaces; k++) {
+		if (!n->ifaces[k].nic[0])
+			continue;
+		idx = link_index(n->ifaces[k].name);
+		if (idx > 0)
+			nl_link_down(&nl, idx);
+		if (idx < 0 || nl_link_move(&nl, idx, home, n->ifaces[k].nic))
+			pr_warn("move NIC %s:%s back as %s: %m\n", n->sc->name, n->ifaces[k].name,
+				n->ifaces[k].nic);
+		n->ifaces[k].nic[0] = '\0';
+	}
+	nl_close(&nl);
+	netns_leave(saved);
+	close(home);
+}
+
+/* Two NICs wired together: nothing to make, but each is the other's peer. */
+static void nic_link(struct run *r, const struct sc_link *l)
+{
+	struct run_iface *a, *b;
+
+	a = iface_find(&r->nodes[run_node_index(r, l->a.node)], l->a.iface);
+	b = iface_find(&r->nodes[run_node_index(r, l->b.node)], l->b.iface);
+	if (!a || !b)
+		return;
+	snprintf(a->peer_node, sizeof(a->peer_node), "%s", l->b.node);
+	snprintf(a->peer_iface, sizeof(a->peer_iface), "%s", l->b.iface);
+	snprintf(b->peer_node, sizeof(b->peer_node), "%s", l->a.node);
+	snprintf(b->peer_iface, sizeof(b->peer_iface), "%s", l->a.iface);
+}
+
+/* A link end's MTU and MAC, before it comes up. */
+static int link_end_set(struct run *r, int node, const char *ifname, int mtu, const __u8 *mac)
+{
+	struct nl_sock nl;
+	int saved, err, idx;
+
+	if (!mtu && !mac)
+		return 0;
+	err = run_enter(r, node, &saved);
+	if (err)
+		return err;
+	idx = link_index(ifname);
+	err = idx < 0 ? idx : nl_open(&nl);
+	if (!err) {
+		if (mtu)
+			err = nl_link_set_mtu(&nl, idx, mtu);
+		if (!err && mac)
+			err = nl_link_set_mac(&nl, idx, mac);
+		nl_close(&nl);
+	}
+	netns_leave(saved);
+	if (err)
+		snprintf(r->error, sizeof(r->error), "set %s%s%s of %s:%s: %s", mtu ? "MTU" : "",
+			 mtu && mac ? " and " : "", mac ? "MAC" : "", r->nodes[node].sc->name,
+			 ifname, strerror(-err));
+	return err;
+}
+
+static int link_make(struct run *r, const struct sc_link *l)
+{
+	int a = run_node_index(r, l->a.node), b = run_node_index(r, l->b.node), err;
+
+	if (l->nic) {
+		nic_link(r, l);
+		return 0;
+	}
+	err = veth_make(r, a, l->a.iface, b, l->b.iface);
+	if (!err)
+		err = link_end_set(r, a, l->a.iface, l->mtu, l->has_mac_a ? l->mac_a : NULL);
+	if (!err)
+		err = link_end_set(r, b, l->b.iface, l->mtu, l->has_mac_b ? l->mac_b : NULL);
+	return err;
+}
+
+/* Tx checksum offload of an interface: its link end's setting, else its node's. */
+static enum sc_toggle iface_tx_csum(const struct run *r, int node, const char *ifname)
+{
+	const struct sc_node *n = r->nodes[node].sc;
+	int i;
+
+	for (i = 0; i < r->sc->n_links; i++) {
+		const struct sc_link *l = &r->sc->links[i];
+
+		if (!strcmp(l->a.node, n->name) && !strcmp(l->a.iface, ifname) && l->off_a.tx_csum)
+			return l->off_a.tx_csum;
+		if (!strcmp(l->b.node, n->name) && !strcmp(l->b.iface, ifname) && l->off_b.tx_csum)
+			return l->off_b.tx_csum;
+	}
+	return n->offloads.tx_csum;
+}
+
+/*
+ * Up, and tx checksum offload off unless the scenario turns it on: XDP on the peer must see
+ * finished checksums. NICs keep their own setting unless the scenario gives one.
+ */
 static int ifaces_up(struct run *r, int i)
 {
 	struct run_node *n = &r->nodes[i];
+	enum sc_toggle csum;
 	struct nl_sock nl;
 	int saved, err, k, idx;
 
@@ -106,8 +263,11 @@ static int ifaces_up(struct run *r, int i)
 		return err;
 	err = nl_open(&nl);
 	for (k = 0; !err && k < n->n_ifaces; k++) {
+		csum = iface_tx_csum(r, i, n->ifaces[k].name);
 		idx = link_index(n->ifaces[k].name);
-		err = idx < 0 ? idx : link_tx_csum_off(n->ifaces[k].name);
+		err = idx < 0 ? idx : 0;
+		if (!err && (csum || !n->ifaces[k].nic[0]))
+			err = link_tx_csum_set(n->ifaces[k].name, csum == SC_TOGGLE_ON);
 		if (!err)
 			err = nl_link_up(&nl, idx);
 		if (err)
@@ -143,6 +303,32 @@ static int addr_add(struct run *r, int node, const char *ifname, const struct ip
 	return err;
 }
 
+/* The scenario's own sysctls of node i, after the bench's defaults so they override. */
+static int node_sysctls(struct run *r, int i)
+{
+	const struct sc_node *n = r->nodes[i].sc;
+	char path[SC_SYSCTL_MAX], *p;
+	int saved, k, err;
+
+	if (!n->n_sysctls)
+		return 0;
+	err = run_enter(r, i, &saved);
+	if (err)
+		return err;
+	for (k = 0; !err && k < n->n_sysctls; k++) {
+		snprintf(path, sizeof(path), "%s", n->sysctls[k].name);
+		for (p = path; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		err = sysctl_write(path, n->sysctls[k].value);
+	}
+	netns_leave(saved);
+	if (err)
+		snprintf(r->error, sizeof(r->error), "sysctl %s = %s in %s: %s",
+			 n->sysctls[k - 1].name, n->sysctls[k - 1].value, n->name, strerror(-err));
+	return err;
+}
+
 int topology_route_add(struct run *r, int node, const struct ip_prefix *dst,
 		       const struct ip_addr *gw)
 {
@@ -165,6 +351,33 @@ int topology_route_add(struct run *r, int node, const struct ip_prefix *dst,
 		snprintf(r->error, sizeof(r->error), "route %s via %s in %s: %s",
 			 prefix_str(dst, b1, sizeof(b1)), addr_str(gw, b2, sizeof(b2)),
 			 r->nodes[node].sc->name, strerror(-err));
+	return err;
+}
+
+/* A derived route, unless the node gives its own route to the same destination. */
+static int derived_route_add(struct run *r, int node, const struct ip_prefix *dst,
+			     const struct ip_addr *gw)
+{
+	const struct sc_node *n = r->nodes[node].sc;
+	int k;
+
+	for (k = 0; k < n->n_routes; k++)
+		if (n->routes[k].to.len == dst->len &&
+		    addr_equal(&n->routes[k].to.addr, &dst->addr))
+			return 0;
+	return topology_route_add(r, node, dst, gw);
+}
+
+static int explicit_routes(struct run *r)
+{
+	const struct sc_node *n;
+	int i, k, err = 0;
+
+	for (i = 0; i < r->sc->n_nodes && !err; i++) {
+		n = &r->sc->nodes[i];
+		for (k = 0; k < n->n_routes && !err; k++)
+			err = topology_route_add(r, i, &n->routes[k].to, &n->routes[k].via);
+	}
 	return err;
 }
 
@@ -200,6 +413,8 @@ static int router_addrs(struct run *r, int i)
 
 	for (k = 0; k < n->n_ifaces; k++) {
 		peer = run_node_index(r, n->ifaces[k].peer_node);
+		if (peer < 0) /* a NIC wired to another machine */
+			continue;
 		gws[0] = &r->nodes[peer].sc->gateway4;
 		gws[1] = &r->nodes[peer].sc->gateway6;
 		for (j = 0; j < 2; j++) {
@@ -244,7 +459,7 @@ static int addresses(struct run *r)
 			g = topology_container_gateway(&n->addrs[k]);
 			err = addr_add(r, host, n->name, &g);
 			if (!err)
-				err = topology_route_add(
+				err = derived_route_add(
 					r, i,
 					&(struct ip_prefix){ .addr = { .family = g.addr.family } },
 					&g.addr);
@@ -263,11 +478,11 @@ static int default_routes(struct run *r)
 	for (i = 0; i < r->sc->n_nodes && !err; i++) {
 		n = &r->sc->nodes[i];
 		if (n->gateway4.family != FAM_NONE)
-			err = topology_route_add(
+			err = derived_route_add(
 				r, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV4 } },
 				&n->gateway4);
 		if (!err && n->gateway6.family != FAM_NONE)
-			err = topology_route_add(
+			err = derived_route_add(
 				r, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV6 } },
 				&n->gateway6);
 	}
@@ -292,7 +507,7 @@ static int router_routes(struct run *r)
 			via = topology_node_addr(&sc->nodes[lb], dst.addr.family);
 			if (!via)
 				continue;
-			err = topology_route_add(r, i, &dst, &via->addr);
+			err = derived_route_add(r, i, &dst, &via->addr);
 			if (err)
 				return err;
 		}
@@ -308,7 +523,7 @@ static int router_routes(struct run *r)
 				if (!via)
 					continue;
 				dst = prefix_network(&c->addrs[a]);
-				err = topology_route_add(r, i, &dst, &via->addr);
+				err = derived_route_add(r, i, &dst, &via->addr);
 				if (err)
 					return err;
 			}
@@ -320,7 +535,7 @@ static int router_routes(struct run *r)
 int topology_up(struct run *r)
 {
 	const struct scenario *sc = r->sc;
-	int i, a, b, err;
+	int i, err;
 
 	for (i = 0; i < sc->n_nodes; i++) {
 		r->nodes[i].sc = &sc->nodes[i];
@@ -334,13 +549,13 @@ int topology_up(struct run *r)
 			return err;
 		}
 		err = node_ns_setup(r, i);
+		if (!err)
+			err = nics_in(r, i);
 		if (err)
 			return err;
 	}
 	for (i = 0; i < sc->n_links; i++) {
-		a = run_node_index(r, sc->links[i].a.node);
-		b = run_node_index(r, sc->links[i].b.node);
-		err = veth_make(r, a, sc->links[i].a.iface, b, sc->links[i].b.iface);
+		err = link_make(r, &sc->links[i]);
 		if (err)
 			return err;
 	}
@@ -354,6 +569,8 @@ int topology_up(struct run *r)
 	}
 	for (i = 0; i < sc->n_nodes; i++) {
 		err = ifaces_up(r, i);
+		if (!err)
+			err = node_sysctls(r, i);
 		if (err)
 			return err;
 	}
@@ -362,6 +579,8 @@ int topology_up(struct run *r)
 		err = default_routes(r);
 	if (!err)
 		err = router_routes(r);
+	if (!err)
+		err = explicit_routes(r);
 	return err;
 }
 
@@ -372,9 +591,87 @@ void topology_down(struct run *r)
 	for (i = 0; i < r->sc->n_nodes; i++) {
 		if (r->nodes[i].ns_fd < 0)
 			continue;
+		nics_out(r, i);
 		close(r->nodes[i].ns_fd);
 		r->nodes[i].ns_fd = -1;
 		if (netns_delete(r->nodes[i].ns))
 			pr_warn("remove namespace %s: %m\n", r->nodes[i].ns);
 	}
+}
+
+/* The node's IPv4 gateway: 'gateway', else the 'via' of its default route. */
+static const struct ip_addr *gateway4_of(const struct sc_node *n)
+{
+	int k;
+
+	if (n->gateway4.family == FAM_IPV4)
+		return &n->gateway4;
+	for (k = 0; k < n->n_routes; k++)
+		if (!n->routes[k].to.len && n->routes[k].via.family == FAM_IPV4)
+			return &n->routes[k].via;
+	return NULL;
+}
+
+/* A complete entry for ip in the calling thread's ARP table. */
+static bool arp_lookup(const char *ip, __u8 mac[6])
+{
+	char line[256], a[64], hw[64];
+	unsigned int flags, m[6];
+	bool found = false;
+	FILE *f = fopen("/proc/thread-self/net/arp", "r");
+	int k;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %*s %x %63s", a, &flags, hw) != 3 || strcmp(a, ip) ||
+		    !(flags & 0x2) ||
+		    sscanf(hw, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+			continue;
+		for (k = 0; k < 6; k++)
+			mac[k] = m[k];
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+int topology_gateway_mac(struct run *r, int node, __u8 mac[6])
+{
+	const struct sc_node *n = r->nodes[node].sc;
+	const struct ip_addr *gw = gateway4_of(n);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(9) };
+	char ip[ADDR_STRLEN];
+	int saved, fd, tries, err;
+
+	if (!gw) {
+		snprintf(r->error, sizeof(r->error),
+			 "%s: a NIC with no peer in the scenario needs an IPv4 gateway, the next "
+			 "hop of what the balancer sends",
+			 n->name);
+		return -EINVAL;
+	}
+	addr_str(gw, ip, sizeof(ip));
+	memcpy(&sa.sin_addr, gw->bytes, 4);
+	err = run_enter(r, node, &saved);
+	if (err)
+		return err;
+	err = -EHOSTUNREACH;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* A datagram to the discard port makes the kernel resolve the gateway. */
+	for (tries = 0; fd >= 0 && tries < 40 && err; tries++) {
+		if (arp_lookup(ip, mac)) {
+			err = 0;
+			break;
+		}
+		sendto(fd, "", 0, 0, (struct sockaddr *)&sa, sizeof(sa));
+		usleep(50 * 1000);
+	}
+	if (fd >= 0)
+		close(fd);
+	netns_leave(saved);
+	if (err)
+		snprintf(r->error, sizeof(r->error), "%s: the gateway %s did not answer ARP",
+			 n->name, ip);
+	return err;
 }

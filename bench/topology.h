@@ -14,6 +14,8 @@ int topology_route_add(struct run *r, int node, const struct ip_prefix *dst,
 		       const struct ip_addr *gw);
 /* The node's first address of family, or NULL. */
 const struct ip_prefix *topology_node_addr(const struct sc_node *n, __u8 family);
+/* The MAC of node's IPv4 gateway (resolved by ARP): the next hop past a NIC; sets r->error. */
+int topology_gateway_mac(struct run *r, int node, __u8 mac[6]);
 /* The host-side address of a container's veth for container address c. */
 struct ip_prefix topology_container_gateway(const struct ip_prefix *c);
 

@@ -319,9 +319,11 @@ static int command_traffic(struct run *r, struct traffic_result *res)
 	c->served_by = c->moved_to = -1;
 	res->exit_status = -1;
 	snprintf(res->log, sizeof(res->log), "%s/%s.%s.log", r->outdir, t->from, t->name);
-	err = command_start(&cmd, r, run_node_index(r, t->from), r->outdir, res->log, t->command);
+	err = command_start(&cmd, r, run_node_index(r, t->from), r->outdir, res->log, t->command,
+			    t->user);
 	if (err) {
-		snprintf(c->error, sizeof(c->error), "start: %s", strerror(-err));
+		snprintf(c->error, sizeof(c->error), "start: %s",
+			 err == -ESRCH ? "no such user" : strerror(-err));
 		return 0;
 	}
 	err = command_wait(cmd, t->timeout_ms, &res->exit_status);

@@ -4,7 +4,7 @@
  * Maglev ring), encapsulate towards it as the VIP says (bpf/encap.h) and transmit back out of
  * the same port.
  *
- * Policies beyond that, each with its counter (lb_stat_names[] in lb/lb.c):
+ * Policies beyond that, each with its counter (lb_stat_names[] in common/stat_names.c):
  *
  * ICMP errors. An ICMPv4 "fragmentation needed" or ICMPv6 "packet too big" whose quoted packet
  *   is a VIP's reply (VIP:port -> client, and the error is addressed to that VIP) goes to the
@@ -106,6 +106,17 @@ struct {
 	__type(key, __u32);
 	__type(value, struct lb_counter);
 } real_stats SEC(".maps");
+
+/*
+ * New flows per VIP (conn_new by VIP): a map of its own, touched on the new-flow path only,
+ * so that established packets pay nothing for it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, __u64);
+} vip_new_flows SEC(".maps");
 
 static __always_inline void count(void *map, __u32 idx, __u64 bytes)
 {
@@ -219,6 +230,7 @@ static __always_inline __u32 real_pick(const struct lb_config *cfg, const struct
 				       __u32 *hash)
 {
 	struct conn_val *cv, nv = {};
+	__u64 *new_flows;
 	__u32 real_id;
 
 	if (table) {
@@ -233,6 +245,9 @@ static __always_inline __u32 real_pick(const struct lb_config *cfg, const struct
 	if (real_id == LB_REAL_NONE || icmp)
 		return real_id;
 	count(&stats, LB_STAT_CONN_NEW, 0);
+	new_flows = bpf_map_lookup_elem(&vip_new_flows, &vip->vip_id);
+	if (new_flows)
+		(*new_flows)++;
 	if (table) {
 		nv.real_id = real_id;
 		nv.hash = *hash;

@@ -148,6 +148,40 @@ int nl_link_up(struct nl_sock *nl, int ifindex)
 	return nl_talk(nl, &r);
 }
 
+int nl_link_down(struct nl_sock *nl, int ifindex)
+{
+	struct ifinfomsg ifi = {
+		.ifi_family = AF_UNSPEC,
+		.ifi_index = ifindex,
+		.ifi_change = IFF_UP,
+	};
+	struct nl_req r;
+
+	nl_req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	return nl_talk(nl, &r);
+}
+
+int nl_link_set_mac(struct nl_sock *nl, int ifindex, const __u8 mac[6])
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nl_req r;
+
+	nl_req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	nl_attr(&r, IFLA_ADDRESS, mac, 6);
+	return nl_talk(nl, &r);
+}
+
+int nl_link_move(struct nl_sock *nl, int ifindex, int netns_fd, const char *new_name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nl_req r;
+
+	nl_req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	nl_attr(&r, IFLA_NET_NS_FD, &netns_fd, sizeof(netns_fd));
+	nl_attr(&r, IFLA_IFNAME, new_name, strlen(new_name) + 1);
+	return nl_talk(nl, &r);
+}
+
 int nl_link_set_mtu(struct nl_sock *nl, int ifindex, __u32 mtu)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
@@ -242,9 +276,9 @@ int link_mac(const char *ifname, __u8 mac[6])
 	return err;
 }
 
-int link_tx_csum_off(const char *ifname)
+int link_tx_csum_set(const char *ifname, bool on)
 {
-	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = 0 };
+	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = on };
 	struct ifreq ifr = {};
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);

@@ -7,6 +7,7 @@
 #ifndef DSRLAB_COMMON_NETLINK_H
 #define DSRLAB_COMMON_NETLINK_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 #include "common/addr.h"
 
@@ -22,7 +23,11 @@ void nl_close(struct nl_sock *nl);
 int nl_veth_add(struct nl_sock *nl, const char *name, const char *peer_name, int peer_netns_fd);
 int nl_link_del(struct nl_sock *nl, int ifindex);
 int nl_link_up(struct nl_sock *nl, int ifindex);
+int nl_link_down(struct nl_sock *nl, int ifindex);
 int nl_link_set_mtu(struct nl_sock *nl, int ifindex, __u32 mtu);
+int nl_link_set_mac(struct nl_sock *nl, int ifindex, const __u8 mac[6]);
+/* Move a link into the namespace netns_fd, renamed to new_name there. */
+int nl_link_move(struct nl_sock *nl, int ifindex, int netns_fd, const char *new_name);
 int nl_addr_add(struct nl_sock *nl, int ifindex, const struct ip_prefix *p);
 int nl_addr_del(struct nl_sock *nl, int ifindex, const struct ip_prefix *p);
 /* Route to dst (len 0: default) via gw (FAM_NONE: on-link through oif). oif 0: any. */
@@ -32,8 +37,8 @@ int nl_route_add(struct nl_sock *nl, const struct ip_prefix *dst, const struct i
 /* In the calling thread's namespace. */
 int link_index(const char *ifname);
 int link_mac(const char *ifname, __u8 mac[6]);
-/* Turn off tx checksum offload (veth hands XDP unfinished checksums otherwise). */
-int link_tx_csum_off(const char *ifname);
+/* Tx checksum offload on or off (on, a veth hands XDP unfinished checksums). */
+int link_tx_csum_set(const char *ifname, bool on);
 /* Write a sysctl of the calling thread's namespace, e.g. "net/ipv4/ip_forward". */
 int sysctl_write(const char *path, const char *value);
 

@@ -27,15 +27,21 @@ enum lb_map {
 	LB_MAP_STATS,
 	LB_MAP_VIP_STATS,
 	LB_MAP_REAL_STATS,
+	LB_MAP_VIP_NEW_FLOWS,
 	LB_MAP_POOLS, /* user space only: created here, not by the BPF object */
 	LB_MAP_MAX
 };
 
 static const char *const lb_map_names[LB_MAP_MAX] = {
-	[LB_MAP_CONFIG] = "lb_config",	  [LB_MAP_VIPS] = "vips",
-	[LB_MAP_RINGS] = "rings",	  [LB_MAP_REALS] = "reals",
-	[LB_MAP_CONNS] = "conns",	  [LB_MAP_STATS] = "stats",
-	[LB_MAP_VIP_STATS] = "vip_stats", [LB_MAP_REAL_STATS] = "real_stats",
+	[LB_MAP_CONFIG] = "lb_config",
+	[LB_MAP_VIPS] = "vips",
+	[LB_MAP_RINGS] = "rings",
+	[LB_MAP_REALS] = "reals",
+	[LB_MAP_CONNS] = "conns",
+	[LB_MAP_STATS] = "stats",
+	[LB_MAP_VIP_STATS] = "vip_stats",
+	[LB_MAP_REAL_STATS] = "real_stats",
+	[LB_MAP_VIP_NEW_FLOWS] = "vip_new_flows",
 	[LB_MAP_POOLS] = "pools",
 };
 
@@ -163,6 +169,7 @@ int lb_load_with(struct lb **out, const struct lb_load_opts *opts)
 	maps[LB_MAP_STATS] = lb->skel->maps.stats;
 	maps[LB_MAP_VIP_STATS] = lb->skel->maps.vip_stats;
 	maps[LB_MAP_REAL_STATS] = lb->skel->maps.real_stats;
+	maps[LB_MAP_VIP_NEW_FLOWS] = lb->skel->maps.vip_new_flows;
 	for (i = 0; i < LB_MAP_POOLS; i++)
 		lb->fds[i] = bpf_map__fd(maps[i]);
 	lb->fds[LB_MAP_POOLS] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pools", sizeof(__u32),
@@ -382,6 +389,11 @@ int lb_config_set(struct lb *lb, const struct lb_config *cfg)
 	struct lb_config c = *cfg;
 	__u32 zero = 0;
 
+	if (c.mtu && c.mtu < LB_MTU_MIN) {
+		pr_warn("mtu %u is below %u: the too-big answer would not fit its quote\n", c.mtu,
+			LB_MTU_MIN);
+		return -EINVAL;
+	}
 	c.ring_size = lb->ring_size; /* fixed when the maps were made */
 	if (bpf_map_update_elem(lb->fds[LB_MAP_CONFIG], &zero, &c, BPF_ANY))
 		return -errno;
@@ -657,6 +669,7 @@ int lb_vip_del(struct lb *lb, const struct endpoint *vip)
 	bpf_map_delete_elem(lb->fds[LB_MAP_RINGS], &meta.vip_id);
 	/* The id is free for the next VIP: let it start with no pool and no counts. */
 	pool_clear(lb, meta.vip_id);
+	percpu_zero(lb->fds[LB_MAP_VIP_NEW_FLOWS], meta.vip_id);
 	return percpu_zero(lb->fds[LB_MAP_VIP_STATS], meta.vip_id);
 }
 
@@ -772,29 +785,6 @@ out:
 	return err;
 }
 
-static const char *const lb_stat_names[LB_STAT_MAX] = {
-	[LB_STAT_RX] = "rx",
-	[LB_STAT_TX_ENCAP] = "tx_encap",
-	[LB_STAT_PASS_NOT_IP] = "pass_not_ip",
-	[LB_STAT_PASS_NOT_VIP] = "pass_not_vip",
-	[LB_STAT_PASS_PARSE] = "pass_parse_error",
-	[LB_STAT_CONN_HIT] = "conn_hit",
-	[LB_STAT_CONN_NEW] = "conn_new",
-	[LB_STAT_DROP_NO_REAL] = "drop_no_backend",
-	[LB_STAT_DROP_ENCAP] = "drop_encap",
-	[LB_STAT_DROP_UNSUPP] = "drop_unsupported_encap",
-	[LB_STAT_ICMP_TO_REAL] = "icmp_to_backend",
-	[LB_STAT_PASS_ICMP] = "pass_icmp_not_vip",
-	[LB_STAT_TX_TOO_BIG] = "tx_too_big",
-	[LB_STAT_DROP_TOO_BIG] = "drop_too_big",
-	[LB_STAT_DROP_FRAG] = "drop_fragment",
-};
-
-const char *lb_stat_name(enum lb_stat s)
-{
-	return s < LB_STAT_MAX ? lb_stat_names[s] : "?";
-}
-
 int lb_stats_read(struct lb *lb, struct lb_counter out[LB_STAT_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus(), c;
@@ -864,6 +854,26 @@ static int percpu_sum(int fd, __u32 key, struct lb_counter *sum)
 	return err;
 }
 
+/* One key of a per-CPU __u64 map, summed over CPUs. */
+static int percpu_u64_sum(int fd, __u32 key, __u64 *sum)
+{
+	int ncpu = libbpf_num_possible_cpus(), c, err = 0;
+	__u64 *v;
+
+	*sum = 0;
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &key, v))
+		err = -errno;
+	for (c = 0; !err && c < ncpu; c++)
+		*sum += v[c];
+	free(v);
+	return err;
+}
+
 static void endpoint_from_vip_key(const struct vip_key *key, struct endpoint *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -909,7 +919,8 @@ static int vip_info_fill(struct lb *lb, const struct vip_key *key, const struct 
 		info->real_id[i] = pool.m[i].real_id;
 	}
 	info->n = i;
-	return percpu_sum(lb->fds[LB_MAP_VIP_STATS], meta->vip_id, &info->counters);
+	err = percpu_u64_sum(lb->fds[LB_MAP_VIP_NEW_FLOWS], meta->vip_id, &info->new_flows);
+	return err ? err : percpu_sum(lb->fds[LB_MAP_VIP_STATS], meta->vip_id, &info->counters);
 }
 
 int lb_vip_get(struct lb *lb, const struct endpoint *vip, struct lb_vip_info *out)
@@ -1317,23 +1328,14 @@ static struct bpf_program *member_prog_find(struct bpf_object *obj, const char *
 	return NULL;
 }
 
-int lb_chain_member_load(struct lb *lb, __u32 slot, const char *path, const char *prog,
-			 bool replace)
+/* Load prog of the opened obj (path: its name in messages) into slot; closes obj. */
+static int member_load(struct lb *lb, __u32 slot, struct bpf_object *obj, const char *path,
+		       const char *prog, bool replace)
 {
 	struct bpf_program *want, *p;
-	struct bpf_object *obj;
 	struct bpf_map *chain;
 	int err;
 
-	err = chain_slot_check(lb, slot);
-	if (err)
-		return err;
-	obj = bpf_object__open_file(path, NULL);
-	if (!obj) {
-		err = -errno;
-		pr_warn("open BPF object %s: %s\n", path, strerror(-err));
-		return err;
-	}
 	want = member_prog_find(obj, path, prog);
 	if (!want) {
 		err = -ENOENT;
@@ -1369,5 +1371,125 @@ int lb_chain_member_load(struct lb *lb, __u32 slot, const char *path, const char
 	err = lb_chain_set(lb, slot, bpf_program__fd(want), replace);
 out:
 	bpf_object__close(obj); /* the prog array holds the program now */
+	return err;
+}
+
+int lb_chain_member_load(struct lb *lb, __u32 slot, const char *path, const char *prog,
+			 bool replace)
+{
+	struct bpf_object *obj;
+	int err;
+
+	err = chain_slot_check(lb, slot);
+	if (err)
+		return err;
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		err = -errno;
+		pr_warn("open BPF object %s: %s\n", path, strerror(-err));
+		return err;
+	}
+	return member_load(lb, slot, obj, path, prog, replace);
+}
+
+int lb_chain_member_load_mem(struct lb *lb, __u32 slot, const void *buf, size_t size,
+			     const char *name, const char *prog, bool replace)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
+	struct bpf_object *obj;
+	int err;
+
+	err = chain_slot_check(lb, slot);
+	if (err)
+		return err;
+	obj = bpf_object__open_mem(buf, size, &opts);
+	if (!obj) {
+		err = -errno;
+		pr_warn("open BPF object %s: %s\n", name, strerror(-err));
+		return err;
+	}
+	return member_load(lb, slot, obj, name, prog, replace);
+}
+
+/* Where var lies in the global-data map map_fd: *off, or -ENOENT. */
+static int global_var_offset(int map_fd, const char *var, __u32 *off)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), i;
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	struct btf *btf;
+	int err = -ENOENT;
+
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &len) || !info.btf_id || !info.btf_value_type_id)
+		return -ENOENT;
+	btf = btf__load_from_kernel_by_id(info.btf_id);
+	if (!btf)
+		return -errno;
+	sec = btf__type_by_id(btf, info.btf_value_type_id);
+	if (sec && btf_is_datasec(sec)) {
+		vs = btf_var_secinfos(sec);
+		for (i = 0; i < btf_vlen(sec); i++, vs++) {
+			const struct btf_type *v = btf__type_by_id(btf, vs->type);
+
+			if (!strcmp(btf__name_by_offset(btf, v->name_off), var) &&
+			    vs->size == sizeof(__u64)) {
+				*off = vs->offset;
+				err = 0;
+				break;
+			}
+		}
+	}
+	btf__free(btf);
+	return err;
+}
+
+/* var of the program prog_fd: looked for in each of its global-data maps. */
+static int prog_global_read(int prog_fd, const char *var, __u64 *out)
+{
+	struct bpf_prog_info info = {};
+	struct bpf_map_info mi;
+	__u32 len = sizeof(info), ids[16], i, off = 0, zero = 0, mlen;
+	__u8 *val;
+	int fd, err = -ENOENT;
+
+	info.nr_map_ids = 16;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return -errno;
+	for (i = 0; i < info.nr_map_ids && i < 16 && err == -ENOENT; i++) {
+		fd = bpf_map_get_fd_by_id(ids[i]);
+		if (fd < 0)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		mlen = sizeof(mi);
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &mlen) && mi.type == BPF_MAP_TYPE_ARRAY &&
+		    mi.max_entries == 1 && !global_var_offset(fd, var, &off) &&
+		    off + sizeof(*out) <= mi.value_size) {
+			val = malloc(mi.value_size);
+			err = !val ? -ENOMEM : bpf_map_lookup_elem(fd, &zero, val) ? -errno : 0;
+			if (!err)
+				memcpy(out, val + off, sizeof(*out));
+			free(val);
+		}
+		close(fd);
+	}
+	return err;
+}
+
+int lb_chain_member_read(struct lb *lb, __u32 slot, const char *var, __u64 *out)
+{
+	__u32 id;
+	int fd, err;
+
+	if (lb->chain_fd < 0 || slot >= CHAIN_SLOTS)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(lb->chain_fd, &slot, &id))
+		return -ENOENT;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	err = prog_global_read(fd, var, out);
+	close(fd);
 	return err;
 }

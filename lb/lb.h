@@ -8,11 +8,13 @@
 #define DSRLAB_LB_LB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "common/addr.h"
 #include "common/chain.h"
 #include "common/maps.h"
+#include "common/stat_names.h"
 
 enum xdp_mode { XDP_MODE_NATIVE, XDP_MODE_SKB };
 
@@ -55,6 +57,13 @@ int lb_unpin(const char *dir);
 int lb_attach(struct lb *lb, int ifindex, enum xdp_mode mode, enum xdp_mode *granted);
 void lb_close(struct lb *lb);
 
+/*
+ * lb_config.mtu, when set, is at least this: the too-big answer quotes the client's packet
+ * and must stay longer than the quote (bpf/icmp.h).
+ */
+#define LB_MTU_MIN 576
+
+/* -EINVAL, said why, for an mtu that is neither 0 nor LB_MTU_MIN to 65535. */
 int lb_config_set(struct lb *lb, const struct lb_config *cfg);
 int lb_config_get(struct lb *lb, struct lb_config *cfg);
 /*
@@ -96,6 +105,11 @@ struct lb_vip_info {
 	struct lb_backend pool[LB_POOL_MAX];
 	__u32 real_id[LB_POOL_MAX]; /* index of each backend's counters (lb_real_stats_read) */
 	struct lb_counter counters; /* packets and bytes to the VIP, summed over CPUs */
+	/*
+	 * Flows scheduled by the ring (conn_new by VIP): a connection's first packet, or, for
+	 * a VIP with no connection entries (hash-no-ports), every packet.
+	 */
+	__u64 new_flows;
 };
 
 /* Every VIP; *out is malloc'ed (free it), *n its length. */
@@ -150,13 +164,21 @@ int lb_chain_set(struct lb *lb, __u32 slot, int prog_fd, bool replace);
  */
 int lb_chain_member_load(struct lb *lb, __u32 slot, const char *path, const char *prog,
 			 bool replace);
+/* The same from an object in memory (a skeleton's ELF bytes); name is used in messages. */
+int lb_chain_member_load_mem(struct lb *lb, __u32 slot, const void *obj, size_t size,
+			     const char *name, const char *prog, bool replace);
+/*
+ * The __u64 global var (in .bss or .data) of the member in slot, read from the running
+ * program's map through its BTF: what a member reports (chain_count's `seen`).
+ * -ENOENT: no member there, or it has no such variable.
+ */
+int lb_chain_member_read(struct lb *lb, __u32 slot, const char *var, __u64 *out);
 int lb_chain_del(struct lb *lb, __u32 slot);
 int lb_chain_list(struct lb *lb, struct lb_chain_slot out[CHAIN_SLOTS]);
 /* The chain's prog array (-1: not chained), to load members that reuse it. */
 int lb_chain_fd(struct lb *lb);
 /* The program an interface runs: the chain root when chained, else the balancer. */
 int lb_prog_fd(struct lb *lb);
-const char *lb_stat_name(enum lb_stat s);
 const char *xdp_mode_name(enum xdp_mode m);
 
 void vip_key_from_endpoint(const struct endpoint *e, struct vip_key *key);

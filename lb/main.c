@@ -25,6 +25,7 @@ static const char usage[] =
 	"\n"
 	"  attach IFACE --nexthop-mac MAC --src ADDR[/LEN] [--src6 ADDR6[/LEN]] [--gue-port N]\n"
 	"         [--mode native|skb] [--ring-size PRIME] [--conn-table lru|percpu] [--chain]\n"
+	"         [--mtu N]\n"
 	"        Load the balancer, pin its maps and XDP link under DIR, attach it to IFACE.\n"
 	"        Encapsulated packets leave IFACE to MAC with outer source ADDR (IPv4 outer\n"
 	"        header) or ADDR6 (IPv6 outer header; needed for ip6ip6, 4in6 and GUE to IPv6\n"
@@ -36,7 +37,10 @@ static const char usage[] =
 	"        (no lock shared between CPUs; but a flow seen on two CPUs keeps two entries,\n"
 	"        and each CPU evicts within its own share). --chain: attach the chain root\n"
 	"        instead, with the balancer in its last slot (" CHAIN_LAST "); other XDP programs\n"
-	"        run before it (chain add).\n"
+	"        run before it (chain add). --mtu: the underlay's IP MTU (576 to 65535): a VIP\n"
+	"        packet too long for it once encapsulated is answered from the VIP with ICMP\n"
+	"        fragmentation-needed / packet-too-big (IPv4 without DF: dropped), so the\n"
+	"        client lowers its path MTU; without it such packets leave and are lost.\n"
 	"  detach\n"
 	"        Remove the pinned link (the program leaves IFACE), the pinned maps and the\n"
 	"        chain with its members.\n"
@@ -92,6 +96,7 @@ struct cli {
 	const char *conn_table;
 	const char *weight;
 	unsigned long gue_port;
+	const char *mtu;
 	bool src_per_flow;
 	bool chain;
 	bool flush;
@@ -153,6 +158,7 @@ static int cmd_attach(struct cli *c, const char *ifname)
 	struct ip_prefix src, src6;
 	struct lb *lb;
 	int ifindex, err;
+	__u32 mtu = 0;
 
 	if (!c->mac || parse_mac(c->mac, cfg.nexthop_mac))
 		return usage_error("attach needs --nexthop-mac aa:bb:cc:dd:ee:ff", c->mac);
@@ -165,6 +171,8 @@ static int cmd_attach(struct cli *c, const char *ifname)
 		return usage_error("--src6 takes the balancer's IPv6 address[/LEN]", c->src6);
 	if (c->gue_port > 65535)
 		return usage_error("--gue-port is a UDP port, 1 to 65535", NULL);
+	if (c->mtu && (parse_u32(c->mtu, &mtu) || mtu < LB_MTU_MIN || mtu > 65535))
+		return usage_error("--mtu is the underlay's IP MTU, 576 to 65535", c->mtu);
 	if (c->mode && !strcmp(c->mode, "skb"))
 		mode = XDP_MODE_SKB;
 	else if (c->mode && strcmp(c->mode, "native"))
@@ -194,6 +202,7 @@ static int cmd_attach(struct cli *c, const char *ifname)
 		cfg.src_v6_prefix_len = src6.len;
 	}
 	cfg.gue_port = c->gue_port;
+	cfg.mtu = mtu;
 	err = lb_load_with(&lb, &opts);
 	if (err)
 		return 3;
@@ -381,13 +390,13 @@ static void vip_print(bool json, const struct lb_vip_info *v)
 		vip_flags_print(json, v->flags);
 		printf(",");
 		counter_print(json, &v->counters);
-		printf(",\"backends\":[");
+		printf(",\"new_flows\":%llu,\"backends\":[", (unsigned long long)v->new_flows);
 	} else {
 		printf("vip %s  id %u  %s  flags ", buf, v->vip_id, lb_encap_name(v->encap));
 		vip_flags_print(json, v->flags);
 		printf("  ");
 		counter_print(json, &v->counters);
-		printf("\n");
+		printf("  %llu new flows\n", (unsigned long long)v->new_flows);
 	}
 	for (i = 0; i < v->n; i++) {
 		addr_str(&v->pool[i].addr, buf, sizeof(buf));
@@ -533,9 +542,10 @@ static int config_print(struct lb *lb, bool json, const struct lb_status *st)
 	if (memcmp(cfg.src_v6, none, sizeof(none)))
 		prefix_print(json, json ? "src6" : "source6", FAM_IPV6, cfg.src_v6,
 			     cfg.src_v6_prefix_len);
-	printf(json ? ",\"gue_port\":%u,\"ring_size\":%u,\"conn_table\":\"%s\"}" :
-		      "  gue port %u  ring %u slots  connection table %s\n",
-	       cfg.gue_port, cfg.ring_size, st->conns_percpu ? "percpu" : "lru");
+	printf(json ? ",\"gue_port\":%u,\"mtu\":%u%s,\"ring_size\":%u,\"conn_table\":\"%s\"}" :
+		      "  gue port %u  mtu %u%s  ring %u slots  connection table %s\n",
+	       cfg.gue_port, cfg.mtu, json || cfg.mtu ? "" : " (no check)", cfg.ring_size,
+	       st->conns_percpu ? "percpu" : "lru");
 	return 0;
 }
 
@@ -734,6 +744,7 @@ int main(int argc, char **argv)
 		{ "src", required_argument, NULL, 's' },
 		{ "src6", required_argument, NULL, 'S' },
 		{ "gue-port", required_argument, NULL, 'g' },
+		{ "mtu", required_argument, NULL, 'u' },
 		{ "src-per-flow", no_argument, NULL, 'F' },
 		{ "encap", required_argument, NULL, 'e' },
 		{ "backend", required_argument, NULL, 'b' },
@@ -760,6 +771,7 @@ int main(int argc, char **argv)
 		case 's': c.src = optarg; break;
 		case 'S': c.src6 = optarg; break;
 		case 'g': c.gue_port = strtoul(optarg, NULL, 10); break;
+		case 'u': c.mtu = optarg; break;
 		case 'F': c.src_per_flow = true; break;
 		case 'e': c.encap = optarg; break;
 		case 'b':

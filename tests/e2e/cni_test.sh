@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cni_test.sh DSRLAB_CNI DSRLAB_LB PASS_BPF_O   (CNI_VERSION=0.4.0 for the older spec)
+# cni_test.sh DSRLAB_CNI DSRLAB_LB PASS_BPF_O DSRLAB_BACKEND   (CNI_VERSION=0.4.0: older spec)
 # dsrlab-cni called the way containerd calls a chained plugin: Debian's bridge plugin (with
 # host-local IPAM) creates the container's veth, dsrlab-cni gets its result as prevResult,
 # then real DSR traffic flows through a real balancer:
@@ -11,10 +11,11 @@
 #
 # Checks: no answer before ADD (negative control); ADD prints prevResult; CHECK passes; the
 # client is answered from the VIP; requests reached the host IPIP-encapsulated from the lb and
-# no reply went back through the lb; DEL removes filter and VIP, is idempotent, and works
+# no reply went back through the lb; `dsrlab-backend stats` reads the decap's pinned counters;
+# DEL removes filter, pins and VIP, is idempotent, and works
 # after the veth is gone. Everything is built under a per-run prefix and torn down on exit.
 set -u
-cni=$1 lb=$2 pass_obj=$3
+cni=$1 lb=$2 pass_obj=$3 backend=$4
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 for f in /usr/lib/cni/bridge /usr/lib/cni/host-local; do
@@ -202,6 +203,17 @@ direct=$(tcpdump -n -r "$TMP/c0.pcap" "src host $VIP and dst host 10.0.0.2" 2>/d
 [ "$direct" -gt 0 ] && ok "$direct replies from $VIP reached the client directly" ||
 	bad "no reply from $VIP on c0"
 
+# --- the decap's counters, pinned by ADD, read by dsrlab-backend ---
+stats() { "$backend" stats --netns "$H" --iface "$HVETH" --at host-veth-egress "$@"; }
+if stats -j >"$TMP/stats.json" 2>"$TMP/stats.err"; then
+	decap=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counters"]["decap"])' \
+		"$TMP/stats.json")
+	[ "$decap" -gt 0 ] && ok "dsrlab-backend stats: decap=$decap" ||
+		bad "dsrlab-backend stats: decap=$decap: $(cat "$TMP/stats.json")"
+else
+	bad "dsrlab-backend stats: $(cat "$TMP/stats.err")"
+fi
+
 # --- DEL: ours, then the bridge, as a runtime does (reverse order) ---
 cni_call "$cni" DEL "$TMP/chain.json" >"$TMP/del.out" && ok "DEL" || bad "DEL: $(cat "$TMP/del.out")"
 in_ns "$H" tc filter show dev "$HVETH" egress | grep -q . &&
@@ -209,6 +221,7 @@ in_ns "$H" tc filter show dev "$HVETH" egress | grep -q . &&
 in_ns "$H" tc qdisc show dev "$HVETH" | grep -q clsact &&
 	bad "clsact left on $HVETH" || ok "no clsact left on $HVETH"
 ip -n "$K" -br addr show dev lo | grep -q "$VIP" && bad "VIP left on lo" || ok "VIP removed from lo"
+stats >/dev/null 2>&1 && bad "counters still pinned after DEL" || ok "pins removed"
 cni_call "$cni" CHECK "$TMP/chain.json" >"$TMP/check.out" &&
 	bad "CHECK passed after DEL" ||
 	{ grep -q '"code": 102' "$TMP/check.out" && ok "CHECK after DEL fails with code 102" ||
