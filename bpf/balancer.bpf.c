@@ -41,6 +41,7 @@
 #include "common/maps.h"
 #include "common/csum.h"
 #include "bpf/encap.h"
+#include "bpf/nexthop.h"
 #include "bpf/icmp.h"
 
 struct {
@@ -331,6 +332,12 @@ int balancer(struct xdp_md *ctx)
 	count(&real_stats, real_id, bytes);
 	if (icmp)
 		count(&stats, LB_STAT_ICMP_TO_REAL, bytes);
+	if (cfg->flags & LB_CFG_F_FIB) {
+		__u32 reason;
+
+		ret = nexthop_fib(ctx, m.nvlans, plan.family, &reason);
+		return verdict(reason, bytes, ret);
+	}
 	return verdict(LB_STAT_TX_ENCAP, bytes, XDP_TX);
 }
 

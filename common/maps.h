@@ -85,9 +85,15 @@ struct lb_config {
 	 */
 	__u8 src_v4_prefix_len;
 	__u8 src_v6_prefix_len;
-	__u16 pad1;
+	__u16 flags; /* LB_CFG_F_* */
 };
 _Static_assert(sizeof(struct lb_config) == 44, "lb_config layout");
+
+/*
+ * lb_config.flags. FIB: the next hop of an encapsulated frame comes from bpf_fib_lookup() in
+ * the balancer's namespace (egress port and both MACs) instead of nexthop_mac.
+ */
+#define LB_CFG_F_FIB 0x1
 
 /* Counters of the balancer, one slot per reason, per CPU. */
 enum lb_stat {
@@ -106,6 +112,8 @@ enum lb_stat {
 	LB_STAT_TX_TOO_BIG, /* over lb_config.mtu: answered frag-needed / too-big */
 	LB_STAT_DROP_TOO_BIG, /* over lb_config.mtu, IPv4 without DF (nothing here fragments) */
 	LB_STAT_DROP_FRAG, /* fragment of a VIP that is not all-ports + hash-no-ports */
+	LB_STAT_PASS_NO_NEIGH, /* FIB next hop without a neighbour entry: the kernel resolves it */
+	LB_STAT_DROP_NO_ROUTE, /* FIB has no route for the outer destination */
 	LB_STAT_MAX
 };
 

@@ -20,6 +20,8 @@ const char *const lb_stat_names[LB_STAT_MAX] = {
 	[LB_STAT_TX_TOO_BIG] = "tx_too_big",
 	[LB_STAT_DROP_TOO_BIG] = "drop_too_big",
 	[LB_STAT_DROP_FRAG] = "drop_fragment",
+	[LB_STAT_PASS_NO_NEIGH] = "pass_no_neighbour",
+	[LB_STAT_DROP_NO_ROUTE] = "drop_no_route",
 };
 
 const char *const decap_stat_names[DECAP_STAT_MAX] = {

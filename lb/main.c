@@ -23,9 +23,9 @@ _Static_assert(CHAIN_SLOT_BALANCER == 7, "update CHAIN_LAST and CHAIN_MEMBER_LAS
 static const char usage[] =
 	"Usage: dsrlab-lb [-v|-vv] [-j] [--pin DIR] COMMAND ...\n"
 	"\n"
-	"  attach IFACE --nexthop-mac MAC --src ADDR[/LEN] [--src6 ADDR6[/LEN]] [--gue-port N]\n"
-	"         [--mode native|skb] [--ring-size PRIME] [--conn-table lru|percpu] [--chain]\n"
-	"         [--mtu N]\n"
+	"  attach IFACE --nexthop-mac MAC|--nexthop fib --src ADDR[/LEN] [--src6 ADDR6[/LEN]]\n"
+	"         [--gue-port N] [--mode native|skb] [--ring-size PRIME]\n"
+	"         [--conn-table lru|percpu] [--chain] [--mtu N]\n"
 	"        Load the balancer, pin its maps and XDP link under DIR, attach it to IFACE.\n"
 	"        Encapsulated packets leave IFACE to MAC with outer source ADDR (IPv4 outer\n"
 	"        header) or ADDR6 (IPv6 outer header; needed for ip6ip6, 4in6 and GUE to IPv6\n"
@@ -41,6 +41,10 @@ static const char usage[] =
 	"        packet too long for it once encapsulated is answered from the VIP with ICMP\n"
 	"        fragmentation-needed / packet-too-big (IPv4 without DF: dropped), so the\n"
 	"        client lowers its path MTU; without it such packets leave and are lost.\n"
+	"        --nexthop fib: instead of one fixed next-hop MAC out of IFACE, look up each\n"
+	"        encapsulated frame's outer destination in this namespace's FIB (egress port\n"
+	"        and MACs; XDP_TX or redirect); a next hop without a neighbour entry yet goes\n"
+	"        to the kernel once, which resolves it (turn IP forwarding on).\n"
 	"  detach\n"
 	"        Remove the pinned link (the program leaves IFACE), the pinned maps and the\n"
 	"        chain with its members.\n"
@@ -97,6 +101,7 @@ struct cli {
 	const char *weight;
 	unsigned long gue_port;
 	const char *mtu;
+	const char *nexthop;
 	bool src_per_flow;
 	bool chain;
 	bool flush;
@@ -160,8 +165,15 @@ static int cmd_attach(struct cli *c, const char *ifname)
 	int ifindex, err;
 	__u32 mtu = 0;
 
-	if (!c->mac || parse_mac(c->mac, cfg.nexthop_mac))
-		return usage_error("attach needs --nexthop-mac aa:bb:cc:dd:ee:ff", c->mac);
+	if (c->nexthop && strcmp(c->nexthop, "fib"))
+		return usage_error("--nexthop takes fib (or give --nexthop-mac MAC)", c->nexthop);
+	if (c->nexthop && c->mac)
+		return usage_error("--nexthop fib and --nexthop-mac exclude each other", NULL);
+	if (c->nexthop)
+		cfg.flags |= LB_CFG_F_FIB;
+	else if (!c->mac || parse_mac(c->mac, cfg.nexthop_mac))
+		return usage_error("attach needs --nexthop-mac aa:bb:cc:dd:ee:ff or --nexthop fib",
+				   c->mac);
 	if (!c->src && !c->src6)
 		return usage_error("attach needs --src (IPv4) or --src6 (IPv6): the outer source",
 				   NULL);
@@ -533,9 +545,12 @@ static int config_print(struct lb *lb, bool json, const struct lb_status *st)
 	if (err)
 		return err;
 	m = cfg.nexthop_mac;
-	printf(json ? "\"config\":{\"nexthop_mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\"" :
-		      "  next hop %02x:%02x:%02x:%02x:%02x:%02x",
-	       m[0], m[1], m[2], m[3], m[4], m[5]);
+	if (cfg.flags & LB_CFG_F_FIB)
+		printf(json ? "\"config\":{\"nexthop\":\"fib\"" : "  next hop from the FIB");
+	else
+		printf(json ? "\"config\":{\"nexthop_mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\"" :
+			      "  next hop %02x:%02x:%02x:%02x:%02x:%02x",
+		       m[0], m[1], m[2], m[3], m[4], m[5]);
 	if (cfg.src_v4)
 		prefix_print(json, json ? "src" : "source", FAM_IPV4, &cfg.src_v4,
 			     cfg.src_v4_prefix_len);
@@ -745,6 +760,7 @@ int main(int argc, char **argv)
 		{ "src6", required_argument, NULL, 'S' },
 		{ "gue-port", required_argument, NULL, 'g' },
 		{ "mtu", required_argument, NULL, 'u' },
+		{ "nexthop", required_argument, NULL, 'H' },
 		{ "src-per-flow", no_argument, NULL, 'F' },
 		{ "encap", required_argument, NULL, 'e' },
 		{ "backend", required_argument, NULL, 'b' },
@@ -772,6 +788,7 @@ int main(int argc, char **argv)
 		case 'S': c.src6 = optarg; break;
 		case 'g': c.gue_port = strtoul(optarg, NULL, 10); break;
 		case 'u': c.mtu = optarg; break;
+		case 'H': c.nexthop = optarg; break;
 		case 'F': c.src_per_flow = true; break;
 		case 'e': c.encap = optarg; break;
 		case 'b':
