@@ -143,14 +143,15 @@ static __always_inline void vip_key_of(struct vip_key *key, const struct flow_ke
 	key->family = f->family;
 }
 
-static __always_inline struct vip_meta *vip_lookup(const struct flow_key *f)
+static __always_inline struct vip_meta *vip_lookup(const struct lb_config *cfg,
+						   const struct flow_key *f)
 {
 	struct vip_key key = {};
 	struct vip_meta *vip;
 
 	vip_key_of(&key, f, f->port16[1]);
 	vip = bpf_map_lookup_elem(&vips, &key);
-	if (vip)
+	if (vip || !(cfg->flags & LB_CFG_F_ANY_PORT_VIPS))
 		return vip;
 	key.port = 0; /* an all-ports VIP for this protocol */
 	return bpf_map_lookup_elem(&vips, &key);
@@ -182,7 +183,8 @@ static __always_inline struct vip_meta *vip_lookup_frag(const struct pkt_meta *m
  * An ICMP too-big about a VIP's reply: m->flow becomes the flow it is about (the client's, to
  * the VIP), and its VIP is returned. NULL: the quote names no VIP flow.
  */
-static __always_inline struct vip_meta *icmp_vip(struct xdp_md *ctx, struct pkt_meta *m)
+static __always_inline struct vip_meta *icmp_vip(struct xdp_md *ctx, const struct lb_config *cfg,
+						 struct pkt_meta *m)
 {
 	struct cursor c = { .end = (void *)(long)ctx->data_end };
 	struct pkt_meta q;
@@ -197,7 +199,7 @@ static __always_inline struct vip_meta *icmp_vip(struct xdp_md *ctx, struct pkt_
 		if (q.flow.dstv6[i] != m->flow.dstv6[i])
 			return NULL;
 	m->flow = q.flow;
-	return vip_lookup(&m->flow);
+	return vip_lookup(cfg, &m->flow);
 }
 
 /* Maglev: the flow's hash (returned in *hash) picks a slot of the VIP's ring. */
@@ -302,10 +304,10 @@ int balancer(struct xdp_md *ctx)
 	if (m.flags & PKT_F_FRAG) {
 		vip = vip_lookup_frag(&m, &frag_ok);
 	} else {
-		vip = vip_lookup(&m.flow);
+		vip = vip_lookup(cfg, &m.flow);
 		if (!vip && icmp_is_too_big(&m)) {
 			icmp = 1;
-			vip = icmp_vip(ctx, &m);
+			vip = icmp_vip(ctx, cfg, &m);
 			if (!vip)
 				return verdict(LB_STAT_PASS_ICMP, bytes, XDP_PASS);
 		}

@@ -94,6 +94,12 @@ _Static_assert(sizeof(struct lb_config) == 44, "lb_config layout");
  * the balancer's namespace (egress port and both MACs) instead of nexthop_mac.
  */
 #define LB_CFG_F_FIB 0x1
+/*
+ * Kept by the library (lb_config_set): some VIP is an all-ports VIP (port 0). Without one, a
+ * packet that misses the port-specific lookup is not a VIP, and traffic that is not for a VIP
+ * (most of what a balancer's port sees) costs one hash lookup instead of two.
+ */
+#define LB_CFG_F_ANY_PORT_VIPS 0x2
 
 /* Counters of the balancer, one slot per reason, per CPU. */
 enum lb_stat {

@@ -384,10 +384,28 @@ void lb_close(struct lb *lb)
 	free(lb);
 }
 
+/* Is some VIP an all-ports VIP (port 0)? Then the data plane must look for one. */
+static bool any_port_vips(struct lb *lb)
+{
+	struct vip_key key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(lb->fds[LB_MAP_VIPS], prev, &next)) {
+		if (!next.port)
+			return true;
+		key = next;
+		prev = &key;
+	}
+	return false;
+}
+
 int lb_config_set(struct lb *lb, const struct lb_config *cfg)
 {
 	struct lb_config c = *cfg;
 	__u32 zero = 0;
+
+	c.flags &= ~LB_CFG_F_ANY_PORT_VIPS;
+	if (any_port_vips(lb))
+		c.flags |= LB_CFG_F_ANY_PORT_VIPS;
 
 	if (c.mtu && c.mtu < LB_MTU_MIN) {
 		pr_warn("mtu %u is below %u: the too-big answer would not fit its quote\n", c.mtu,
@@ -407,6 +425,15 @@ int lb_config_get(struct lb *lb, struct lb_config *cfg)
 	if (bpf_map_lookup_elem(lb->fds[LB_MAP_CONFIG], &zero, cfg))
 		return -errno;
 	return 0;
+}
+
+/* Rewrite the config as it is, so the flags the library keeps follow the VIPs. */
+static int config_refresh(struct lb *lb)
+{
+	struct lb_config cfg;
+	int err = lb_config_get(lb, &cfg);
+
+	return err ? err : lb_config_set(lb, &cfg);
 }
 
 void vip_key_from_endpoint(const struct endpoint *e, struct vip_key *key)
@@ -628,7 +655,7 @@ int lb_vip_add(struct lb *lb, const struct endpoint *vip, __u8 encap, __u32 flag
 update:
 	if (bpf_map_update_elem(lb->fds[LB_MAP_VIPS], &key, &meta, BPF_ANY))
 		return -errno;
-	return 0;
+	return config_refresh(lb);
 }
 
 static int pool_clear(struct lb *lb, __u32 vip_id)
@@ -670,7 +697,8 @@ int lb_vip_del(struct lb *lb, const struct endpoint *vip)
 	/* The id is free for the next VIP: let it start with no pool and no counts. */
 	pool_clear(lb, meta.vip_id);
 	percpu_zero(lb->fds[LB_MAP_VIP_NEW_FLOWS], meta.vip_id);
-	return percpu_zero(lb->fds[LB_MAP_VIP_STATS], meta.vip_id);
+	percpu_zero(lb->fds[LB_MAP_VIP_STATS], meta.vip_id);
+	return config_refresh(lb);
 }
 
 /* The real id holding addr, or a new one. */

@@ -201,7 +201,10 @@ out_free:
 
 static int fx_config(struct lb_fx *fx)
 {
-	struct lb_config cfg = { .ring_size = LB_RING_SIZE_DEFAULT, .hash_seed = HASH_SEED };
+	/* The table has all-ports VIPs: what lb_config_set() would flag. */
+	struct lb_config cfg = { .ring_size = LB_RING_SIZE_DEFAULT,
+				 .hash_seed = HASH_SEED,
+				 .flags = LB_CFG_F_ANY_PORT_VIPS };
 	unsigned int mac[6];
 	__u32 zero = 0, i;
 
