@@ -114,12 +114,18 @@ int decap_attach(struct decap **out, const struct decap_opts *o)
 	d->tc.handle = 1;
 	d->tc.priority = 1;
 	d->tc.prog_fd = bpf_program__fd(d->skel->progs.decap);
+	d->tc.flags = o->replace ? BPF_TC_F_REPLACE : 0;
 	err = bpf_tc_attach(&d->hook, &d->tc);
-	if (err) {
+	d->tc.flags = 0;
+	if (err == -EEXIST)
+		pr_warn("attach decap at %s (ifindex %d): a filter is already there; replace it "
+			"with --replace (atomic), or detach it first\n",
+			decap_at_name(o->at), o->ifindex);
+	else if (err)
 		pr_warn("attach decap at %s (ifindex %d): %s\n", decap_at_name(o->at), o->ifindex,
 			strerror(-err));
+	if (err)
 		goto err_hook;
-	}
 	*out = d;
 	return 0;
 

@@ -33,6 +33,12 @@ struct decap_opts {
 	const struct ip_prefix *allow; /* balancer prefixes (outer source) */
 	int n_allow;
 	__u16 gue_port; /* 0: no GUE */
+	/*
+	 * Replace a decap already attached at this point in one step (same handle and
+	 * priority, BPF_TC_F_REPLACE): each packet meets the old program or the new one.
+	 * Without it an existing filter is an error (-EEXIST).
+	 */
+	bool replace;
 };
 
 struct decap;

@@ -18,7 +18,7 @@ static const char usage[] =
 	"Usage: dsrlab-backend [-v|-vv] COMMAND ...\n"
 	"\n"
 	"  attach --netns NS --iface IF --at host-veth-egress|container-ingress|host-nic\n"
-	"         --serve ADDR [--strict] --allow PREFIX... [--gue-port PORT]\n"
+	"         --serve ADDR [--strict] --allow PREFIX... [--gue-port PORT] [--replace]\n"
 	"        Attach decap (TC, clsact) on IF inside network namespace NS. It strips the outer\n"
 	"        header of packets sent to ADDR from a source in an --allow prefix, drops other\n"
 	"        encapsulated packets and passes everything else. host-nic without --strict\n"
@@ -26,6 +26,9 @@ static const char usage[] =
 	"        share a VIP:port). The filter stays after this command exits; its maps\n"
 	"        (config, allow-list, counters) are pinned under\n"
 	"        /sys/fs/bpf/dsrlab/backend/<netns inode>-IF-POINT/ for `stats`.\n"
+	"        --replace: swap a decap already attached there for this one in one step\n"
+	"        (same filter, replace flag: each packet meets the old program or the new\n"
+	"        one, none is lost); its counters start again from zero.\n"
 	"  detach --netns NS --iface IF --at POINT\n"
 	"        Remove the filter and its pins.\n"
 	"  stats --netns NS --iface IF --at POINT [-j|--json]\n"
@@ -52,6 +55,7 @@ struct cli {
 	struct ip_prefix allow[DECAP_MAX_ALLOW];
 	int n_allow;
 	bool strict;
+	bool replace;
 	bool json;
 	__u16 gue_port;
 };
@@ -73,7 +77,9 @@ static int enter(const struct cli *c, int *saved)
 
 static int cmd_attach(struct cli *c, bool detach)
 {
-	struct decap_opts o = { .allow = c->allow, .n_allow = c->n_allow, .strict = c->strict };
+	struct decap_opts o = {
+		.allow = c->allow, .n_allow = c->n_allow, .strict = c->strict, .replace = c->replace
+	};
 	char dir[PATH_MAX];
 	struct decap *d;
 	int saved, err;
@@ -220,6 +226,7 @@ int main(int argc, char **argv)
 		{ "serve", required_argument, NULL, 's' },
 		{ "allow", required_argument, NULL, 'A' },
 		{ "strict", no_argument, NULL, 'S' },
+		{ "replace", no_argument, NULL, 'R' },
 		{ "gue-port", required_argument, NULL, 'g' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -249,6 +256,9 @@ int main(int argc, char **argv)
 			if (prefix_parse(optarg, &c.allow[c.n_allow], false))
 				return usage_error("bad --allow prefix", optarg);
 			c.n_allow++;
+			break;
+		case 'R':
+			c.replace = true;
 			break;
 		case 'S':
 			c.strict = true;
