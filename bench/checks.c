@@ -435,15 +435,18 @@ static void check_drops(struct run *r, struct check_result *c)
 	c->pass = n >= (__u64)e->min && (e->max < 0 || n <= (__u64)e->max);
 }
 
-/* The counting member in the balancer's chain slot ran on at least min packets. */
+/* The counting member in the balancers' chain slot ran on at least min packets (summed). */
 static void check_chain_member(struct run *r, struct check_result *c)
 {
-	__u64 seen;
-	int err;
+	__u64 seen = 0, one;
+	int i, err = r->n_lbs ? 0 : -ENOENT;
 
 	snprintf(c->summary, sizeof(c->summary), "chain-member slot %d saw at least %d packets",
 		 c->e->slot, c->e->min);
-	err = r->lb ? lb_chain_member_read(r->lb, c->e->slot, "seen", &seen) : -ENOENT;
+	for (i = 0; i < r->n_lbs && !err; i++) {
+		err = lb_chain_member_read(r->lbs[i].lb, c->e->slot, "seen", &one);
+		seen += err ? 0 : one;
+	}
 	if (err) {
 		snprintf(c->evidence, sizeof(c->evidence),
 			 "cannot read the counter `seen` of the member in slot %d: %s", c->e->slot,
@@ -460,7 +463,9 @@ static void check_chain_member(struct run *r, struct check_result *c)
 static void check_counter(struct run *r, struct check_result *c)
 {
 	const struct sc_expect *e = c->e;
-	int node = e->counter_decap ? run_node_index(r, e->node) : -1;
+	int node = e->counter_decap ? run_node_index(r, e->node) : -1, k = -1;
+	struct lb_counter lbc[LB_STAT_MAX];
+	char of[SC_NAME_MAX + 16] = "the balancer";
 	const char *name =
 		e->counter_decap ? decap_stat_name(e->counter) : lb_stat_name(e->counter);
 	char range[48];
@@ -473,19 +478,25 @@ static void check_counter(struct run *r, struct check_result *c)
 	if (e->counter_decap)
 		snprintf(c->summary, sizeof(c->summary), "counter %s of the decap serving %s: %s",
 			 name, e->node, range);
-	else
-		snprintf(c->summary, sizeof(c->summary), "counter %s of the balancer: %s", name,
-			 range);
-	if (!e->counter_decap && !r->lb_stats_valid) {
-		snprintf(c->evidence, sizeof(c->evidence), "the balancer's counters were not read");
+	if (!e->counter_decap && e->node[0]) { /* one balancer of several */
+		for (k = 0; k < r->sc->balancer.n_nodes; k++)
+			if (!strcmp(r->sc->balancer.nodes[k], e->node))
+				break;
+		snprintf(of, sizeof(of), "balancer %s", e->node);
+	} else if (!e->counter_decap && r->sc->balancer.n_nodes > 1) {
+		snprintf(of, sizeof(of), "every balancer");
+	}
+	if (!e->counter_decap)
+		snprintf(c->summary, sizeof(c->summary), "counter %s of %s: %s", name, of, range);
+	if (!e->counter_decap && !run_lb_stats(r, k, lbc)) {
+		snprintf(c->evidence, sizeof(c->evidence), "the counters of %s were not read", of);
 		return;
 	}
 	if (e->counter_decap && (node < 0 || !r->nodes[node].decap_iface[0])) {
 		snprintf(c->evidence, sizeof(c->evidence), "no decap served %s", e->node);
 		return;
 	}
-	v = e->counter_decap ? r->nodes[node].decap_stats[e->counter] :
-			       r->lb_stats[e->counter].packets;
+	v = e->counter_decap ? r->nodes[node].decap_stats[e->counter] : lbc[e->counter].packets;
 	if (e->counter_decap)
 		snprintf(c->evidence, sizeof(c->evidence), "%s=%llu (decap at %s:%s, %s)", name,
 			 (unsigned long long)v, r->sc->nodes[r->nodes[node].decap_node].name,

@@ -239,27 +239,44 @@ int lifecycle_detach(int *code)
 	return 1;
 }
 
+/* The pin of balancer k's XDP pass link: the first keeps the name one balancer had. */
+static void pass_link_path(const struct run *r, int k, char *path, size_t len)
+{
+	if (!k)
+		snprintf(path, len, RUN_PIN_ROOT "/%s/" PASS_LINK_PIN, r->id);
+	else
+		snprintf(path, len, RUN_PIN_ROOT "/%s/" PASS_LINK_PIN "-%s", r->id,
+			 r->sc->balancer.nodes[k]);
+}
+
 static int pin_pass_link(const struct run *r)
 {
 	char path[PATH_MAX];
+	int k;
 
-	if (r->pass_link_fd < 0)
-		return 0;
 	snprintf(path, sizeof(path), RUN_PIN_ROOT "/%s", r->id);
-	if (mkdir(path, 0700) && errno != EEXIST)
+	if (r->n_lbs && mkdir(path, 0700) && errno != EEXIST)
 		return -errno;
-	snprintf(path, sizeof(path), RUN_PIN_ROOT "/%s/" PASS_LINK_PIN, r->id);
-	if (bpf_obj_pin(r->pass_link_fd, path))
-		return -errno;
+	for (k = 0; k < r->n_lbs; k++) {
+		if (r->lbs[k].pass_link_fd < 0)
+			continue;
+		pass_link_path(r, k, path, sizeof(path));
+		if (bpf_obj_pin(r->lbs[k].pass_link_fd, path))
+			return -errno;
+	}
 	return 0;
 }
 
 void lifecycle_unpin(struct run *r)
 {
 	char path[PATH_MAX];
+	int k, n = 0;
 
-	snprintf(path, sizeof(path), RUN_PIN_ROOT "/%s/" PASS_LINK_PIN, r->id);
-	if (unlink(path))
+	for (k = 0; k < r->n_lbs; k++) {
+		pass_link_path(r, k, path, sizeof(path));
+		n += !unlink(path);
+	}
+	if (!n)
 		return;
 	snprintf(path, sizeof(path), RUN_PIN_ROOT "/%s", r->id);
 	rmdir(path); /* fails while the balancer's pins are there: roles_down() removes it */
@@ -313,7 +330,10 @@ static void keep_say(const struct run *r, int code, FILE *f, bool json, const ch
 		;
 	fprintf(f, "\n  enter one:  ip netns exec %s bash\n",
 		r->nodes[i < r->sc->n_nodes ? i : 0].ns);
-	if (pinned)
+	if (pinned && r->sc->balancer.n_nodes > 1)
+		fprintf(f, "  pinned:     %s  (bpftool map dump pinned %s/lb-%s/vips)\n", pins,
+			pins, r->sc->balancer.nodes[0]);
+	else if (pinned)
 		fprintf(f, "  pinned:     %s  (bpftool map dump pinned %s/lb/vips)\n", pins, pins);
 	fprintf(f, "  log:        %s\n  take down:  dsrlab down %s\n", log, r->id);
 }

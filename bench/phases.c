@@ -34,9 +34,9 @@ static int pool_apply(struct run *r, int v, char *err, size_t len)
 	const struct run_pool *p = &r->pools[v];
 	struct lb_backend b[SC_MAX_BACKENDS];
 	const struct ip_prefix *a;
-	int k, ret;
+	int k, i, ret = 0;
 
-	if (!r->lb) {
+	if (!r->n_lbs) {
 		snprintf(err, len, "no balancer is running");
 		return -ENOENT;
 	}
@@ -50,9 +50,12 @@ static int pool_apply(struct run *r, int v, char *err, size_t len)
 		b[k].addr = a->addr;
 		b[k].weight = 1;
 	}
-	ret = lb_vip_set_backends(r->lb, &r->sc->balancer.vips[v].vip, b, p->n);
+	/* every balancer, failed ones too: the same tables everywhere */
+	for (i = 0; i < r->n_lbs && !ret; i++)
+		ret = lb_vip_set_backends(r->lbs[i].lb, &r->sc->balancer.vips[v].vip, b, p->n);
 	if (ret)
-		snprintf(err, len, "set the pool: %s", strerror(-ret));
+		snprintf(err, len, "set the pool of balancer %s: %s", r->sc->balancer.nodes[i - 1],
+			 strerror(-ret));
 	return ret;
 }
 
@@ -134,6 +137,53 @@ static int replace_decap(struct run *r, const struct sc_phase *ph, char *err, si
 	return ret;
 }
 
+/*
+ * A balancer taken out as when its box dies or an operator drains it: the routers stop
+ * sending it anything (the ECMP route to each VIP is replaced by one over the others, so its
+ * flows rehash onto them), and its port goes down. The flows it carried keep their backends
+ * only because every balancer has the same Maglev ring: the survivors have no connection-table
+ * entry for them.
+ */
+static int fail_balancer(struct run *r, const struct sc_phase *ph, char *err, size_t len)
+{
+	int node = run_node_index(r, ph->node), i, k, saved, idx, ret;
+	struct nl_sock nl;
+
+	for (k = 0; k < r->n_lbs && r->lbs[k].node != node; k++)
+		;
+	if (k == r->n_lbs || r->lbs[k].failed) {
+		snprintf(err, len, "%s runs no balancer, or it failed already", ph->node);
+		return -ENOENT;
+	}
+	r->lbs[k].failed = true;
+	for (i = 0; i < r->sc->n_nodes; i++) {
+		if (r->sc->nodes[i].role != ROLE_ROUTER)
+			continue;
+		ret = topology_vip_routes(r, i, true);
+		if (ret) {
+			snprintf(err, len, "take %s out of the routes of %s: %s", ph->node,
+				 r->sc->nodes[i].name, strerror(-ret));
+			return ret;
+		}
+	}
+	ret = run_enter(r, node, &saved);
+	if (ret) {
+		snprintf(err, len, "enter %s: %s", ph->node, strerror(-ret));
+		return ret;
+	}
+	idx = link_index(r->sc->balancer.iface);
+	ret = idx < 0 ? idx : nl_open(&nl);
+	if (!ret) {
+		ret = nl_link_down(&nl, idx);
+		nl_close(&nl);
+	}
+	netns_leave(saved);
+	if (ret)
+		snprintf(err, len, "set %s:%s down: %s", ph->node, r->sc->balancer.iface,
+			 strerror(-ret));
+	return ret;
+}
+
 static int phase_do(struct run *r, const struct sc_phase *ph, char *err, size_t len)
 {
 	switch (ph->kind) {
@@ -144,6 +194,8 @@ static int phase_do(struct run *r, const struct sc_phase *ph, char *err, size_t 
 		return set_mtu(r, ph, err, len);
 	case SC_PHASE_REPLACE_DECAP:
 		return replace_decap(r, ph, err, len);
+	case SC_PHASE_FAIL_BALANCER:
+		return fail_balancer(r, ph, err, len);
 	}
 	return -EINVAL;
 }

@@ -81,6 +81,9 @@ static void phase_what(const struct sc_phase *ph, const struct scenario *sc, cha
 	case SC_PHASE_REPLACE_DECAP:
 		snprintf(buf, len, "replace-decap %s", ph->node);
 		break;
+	case SC_PHASE_FAIL_BALANCER:
+		snprintf(buf, len, "fail-balancer %s", ph->node);
+		break;
 	}
 }
 
@@ -104,9 +107,10 @@ void report_text(const struct run *r, int exit_code, FILE *f)
 
 	fprintf(f, "dsrlab run %s (scenario %s, %s, %ld x %s)\n", r->id, r->sc->name, r->kernel,
 		r->ncpu, r->cpu);
-	if (r->xdp_attached)
-		fprintf(f, "balancer: XDP %s on %s:%s\n", xdp_mode_name(r->xdp_mode),
-			r->sc->balancer.node, r->sc->balancer.iface);
+	for (i = 0; i < r->n_lbs; i++)
+		if (r->lbs[i].xdp_attached)
+			fprintf(f, "balancer: XDP %s on %s:%s\n", xdp_mode_name(r->lbs[i].xdp_mode),
+				r->sc->balancer.nodes[i], r->sc->balancer.iface);
 	if (r->error[0])
 		fprintf(f, "setup error: %s\n", r->error);
 	for (i = 0; i < r->sc->n_traffic; i++) {
@@ -129,12 +133,17 @@ void report_text(const struct run *r, int exit_code, FILE *f)
 		fprintf(f, "  %s  %s\n        %s\n", c->pass ? "PASS" : "FAIL", c->summary,
 			c->evidence);
 	}
-	if (r->lb_stats_valid) {
-		fprintf(f, "balancer counters:");
+	for (k = 0; k < r->n_lbs; k++) {
+		if (!r->lbs[k].stats_valid)
+			continue;
+		if (r->n_lbs == 1)
+			fprintf(f, "balancer counters:");
+		else
+			fprintf(f, "balancer %s counters:", r->sc->balancer.nodes[k]);
 		for (i = 0; i < LB_STAT_MAX; i++)
-			if (r->lb_stats[i].packets)
+			if (r->lbs[k].stats[i].packets)
 				fprintf(f, " %s=%llu", lb_stat_name(i),
-					(unsigned long long)r->lb_stats[i].packets);
+					(unsigned long long)r->lbs[k].stats[i].packets);
 		fprintf(f, "\n");
 	}
 	for (i = 0; i < r->sc->n_nodes; i++) {
@@ -216,6 +225,20 @@ static void traffic_json_extra(const struct traffic_result *t, FILE *f)
 	}
 }
 
+static void lb_stats_json(const struct run *r, int k, FILE *f)
+{
+	struct lb_counter c[LB_STAT_MAX];
+	bool valid = run_lb_stats(r, k, c);
+	int i;
+
+	fprintf(f, "{");
+	for (i = 0; valid && i < LB_STAT_MAX; i++)
+		fprintf(f, "%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
+			lb_stat_name(i), (unsigned long long)c[i].packets,
+			(unsigned long long)c[i].bytes);
+	fprintf(f, "}");
+}
+
 void report_json(const struct run *r, int exit_code, FILE *f)
 {
 	int i, k;
@@ -232,7 +255,8 @@ void report_json(const struct run *r, int exit_code, FILE *f)
 	json_kv(f, "kernel", r->kernel, true);
 	json_kv(f, "cpu", r->cpu, true);
 	fprintf(f, "\"cpus\":%ld,", r->ncpu);
-	json_kv(f, "xdp_mode", r->xdp_attached ? xdp_mode_name(r->xdp_mode) : "", false);
+	json_kv(f, "xdp_mode",
+		r->n_lbs && r->lbs[0].xdp_attached ? xdp_mode_name(r->lbs[0].xdp_mode) : "", false);
 	fprintf(f, "},\"traffic\":[");
 	for (i = 0, k = 0; i < r->sc->n_traffic; i++) {
 		const struct traffic_result *t = &r->traffic[i];
@@ -289,12 +313,20 @@ void report_json(const struct run *r, int exit_code, FILE *f)
 		json_kv(f, "evidence", c->evidence, false);
 		fprintf(f, "}");
 	}
-	fprintf(f, "],\"counters\":{\"balancer\":{");
-	for (i = 0; r->lb_stats_valid && i < LB_STAT_MAX; i++)
-		fprintf(f, "%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
-			lb_stat_name(i), (unsigned long long)r->lb_stats[i].packets,
-			(unsigned long long)r->lb_stats[i].bytes);
-	fprintf(f, "},\"decap\":{");
+	/* "balancer": summed over every balancer; "balancers": each, when there are several */
+	fprintf(f, "],\"counters\":{\"balancer\":");
+	lb_stats_json(r, -1, f);
+	if (r->n_lbs > 1) {
+		fprintf(f, ",\"balancers\":{");
+		for (i = 0; i < r->n_lbs; i++) {
+			fprintf(f, "%s", i ? "," : "");
+			json_str(f, r->sc->balancer.nodes[i]);
+			fprintf(f, ":");
+			lb_stats_json(r, i, f);
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, ",\"decap\":{");
 	for (i = 0, k = 0; i < r->sc->n_nodes; i++) {
 		if (!r->nodes[i].decap_iface[0])
 			continue;

@@ -24,7 +24,7 @@
 #include "chain_member.skel.h"
 
 /* XDP_TX out of a veth is delivered only when its peer runs XDP: give the peer XDP_PASS. */
-static int pass_on_peer(struct run *r, int node, const char *iface)
+static int pass_on_peer(struct run *r, struct run_lb *l, int node, const char *iface)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
 	struct pass_bpf *skel;
@@ -33,15 +33,15 @@ static int pass_on_peer(struct run *r, int node, const char *iface)
 	skel = pass_bpf__open_and_load();
 	if (!skel)
 		return run_fail(r, -errno, "load the XDP pass program");
-	r->pass_skel = skel;
+	l->pass_skel = skel;
 	err = run_enter(r, node, &saved);
 	if (err)
 		return run_fail(r, err, "enter namespace");
 	idx = link_index(iface);
-	r->pass_link_fd = idx < 0 ? idx :
+	l->pass_link_fd = idx < 0 ? idx :
 				    bpf_link_create(bpf_program__fd(skel->progs.xdp_pass), idx,
 						    BPF_XDP, &opts);
-	err = r->pass_link_fd < 0 ? (idx < 0 ? idx : -errno) : 0;
+	err = l->pass_link_fd < 0 ? (idx < 0 ? idx : -errno) : 0;
 	netns_leave(saved);
 	if (err)
 		return run_fail(r, err, "attach XDP pass on the balancer's peer");
@@ -79,7 +79,7 @@ static __u8 lb_encap_of(enum sc_encap e)
 }
 
 /* A VIP and its pool: each backend container's address in the VIP's underlay family. */
-static int vip_up(struct run *r, const struct sc_vip *v)
+static int vip_up(struct run *r, struct lb *lb, const struct sc_vip *v)
 {
 	struct lb_backend pool[SC_MAX_BACKENDS];
 	__u8 fam = roles_vip_underlay(v), encap = lb_encap_of(v->encap);
@@ -99,11 +99,11 @@ static int vip_up(struct run *r, const struct sc_vip *v)
 		pool[k].addr = a->addr;
 		pool[k].weight = v->weights[k];
 	}
-	err = lb_vip_check(r->lb, &v->vip, encap, 0, pool, v->n_backends);
+	err = lb_vip_check(lb, &v->vip, encap, 0, pool, v->n_backends);
 	if (!err)
-		err = lb_vip_add(r->lb, &v->vip, encap, 0);
+		err = lb_vip_add(lb, &v->vip, encap, 0);
 	if (!err)
-		err = lb_vip_set_backends(r->lb, &v->vip, pool, v->n_backends);
+		err = lb_vip_set_backends(lb, &v->vip, pool, v->n_backends);
 	if (err) {
 		snprintf(r->error, sizeof(r->error), "VIP %s (%s): refused by the balancer: %s",
 			 endpoint_str(&v->vip, vs, sizeof(vs)), lb_encap_name(encap),
@@ -114,7 +114,7 @@ static int vip_up(struct run *r, const struct sc_vip *v)
 }
 
 /* The balancer's chain members (bpf/chain_member.bpf.c), slot 0 on, before it. */
-static int chain_up(struct run *r)
+static int chain_up(struct run *r, struct lb *lb)
 {
 	static const char *const progs[] = {
 		[SC_CHAIN_COUNT] = "chain_count", [SC_CHAIN_DROP] = "chain_drop"
@@ -126,8 +126,8 @@ static int chain_up(struct run *r)
 
 	obj = chain_member_bpf__elf_bytes(&size);
 	for (i = 0; i < b->n_chain; i++) {
-		err = lb_chain_member_load_mem(r->lb, i, obj, size, "chain_member",
-					       progs[b->chain[i]], false);
+		err = lb_chain_member_load_mem(lb, i, obj, size, "chain_member", progs[b->chain[i]],
+					       false);
 		if (err) {
 			snprintf(r->error, sizeof(r->error),
 				 "put chain member %s in slot %d: %s (see the message above)",
@@ -138,15 +138,22 @@ static int chain_up(struct run *r)
 	return 0;
 }
 
-int roles_balancer_up(struct run *r)
+/*
+ * One balancer node's instance: its own program and maps, on its own port, filled with the
+ * scenario's VIPs and pools. Every instance gets the same tables, so the same Maglev ring:
+ * a flow that moves from one balancer to another keeps its backend.
+ */
+static int balancer_up(struct run *r, int k)
 {
 	const struct sc_balancer *b = &r->sc->balancer;
+	struct run_lb *l = &r->lbs[k];
 	struct lb_config cfg = {};
 	const struct ip_prefix *src4, *src6;
 	const struct run_iface *ifc = NULL;
-	int node = run_node_index(r, b->node), saved, peer, i, err, idx;
+	int node = run_node_index(r, b->nodes[k]), saved, peer, i, err, idx;
 	enum xdp_mode mode = b->mode == SC_XDP_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE;
 
+	l->node = node;
 	for (i = 0; i < r->nodes[node].n_ifaces; i++)
 		if (!strcmp(r->nodes[node].ifaces[i].name, b->iface))
 			ifc = &r->nodes[node].ifaces[i];
@@ -154,16 +161,16 @@ int roles_balancer_up(struct run *r)
 	src6 = topology_node_addr(r->nodes[node].sc, FAM_IPV6);
 	if (!ifc || (!src4 && !src6)) {
 		snprintf(r->error, sizeof(r->error),
-			 "balancer %s needs an address and a link on %s", b->node, b->iface);
+			 "balancer %s needs an address and a link on %s", b->nodes[k], b->iface);
 		return -EINVAL;
 	}
 	/* The balancer's own addresses are the outer sources, and what decap trusts. */
 	if (src4) {
-		r->lb_src = src4->addr;
+		r->lb_src[k] = src4->addr;
 		memcpy(&cfg.src_v4, src4->addr.bytes, 4);
 	}
 	if (src6) {
-		r->lb_src6 = src6->addr;
+		r->lb_src6[k] = src6->addr;
 		memcpy(cfg.src_v6, src6->addr.bytes, 16);
 	}
 	cfg.gue_port = ROLES_GUE_PORT;
@@ -175,7 +182,7 @@ int roles_balancer_up(struct run *r)
 			return err;
 		goto load;
 	}
-	err = pass_on_peer(r, peer, ifc->peer_iface);
+	err = pass_on_peer(r, l, peer, ifc->peer_iface);
 	if (err)
 		return err;
 
@@ -189,17 +196,17 @@ int roles_balancer_up(struct run *r)
 		return run_fail(r, err, "read the next hop's MAC");
 
 load:
-	err = lb_load_with(&r->lb, &(struct lb_load_opts){ .chain = b->n_chain > 0 });
+	err = lb_load_with(&l->lb, &(struct lb_load_opts){ .chain = b->n_chain > 0 });
 	if (err)
 		return run_fail(r, err, "load the balancer");
-	err = chain_up(r);
+	err = chain_up(r, l->lb);
 	if (err)
 		return err;
-	err = lb_config_set(r->lb, &cfg);
+	err = lb_config_set(l->lb, &cfg);
 	if (err)
 		return run_fail(r, err, "configure the balancer");
 	for (i = 0; i < b->n_vips; i++) {
-		err = vip_up(r, &b->vips[i]);
+		err = vip_up(r, l->lb, &b->vips[i]);
 		if (err)
 			return err;
 	}
@@ -208,15 +215,34 @@ load:
 	if (err)
 		return run_fail(r, err, "enter namespace");
 	idx = link_index(b->iface);
-	err = idx < 0 ? idx : lb_attach(r->lb, idx, mode, &r->xdp_mode);
+	err = idx < 0 ? idx : lb_attach(l->lb, idx, mode, &l->xdp_mode);
 	netns_leave(saved);
 	if (err)
 		return run_fail(r, err, "attach the balancer (see the message above)");
-	r->xdp_attached = true;
-	snprintf(r->pin_dir, sizeof(r->pin_dir), RUN_PIN_ROOT "/%s/lb", r->id);
-	err = lb_pin(r->lb, r->pin_dir);
+	l->xdp_attached = true;
+	/* one balancer keeps the plain name, so tools and tests that know it still work */
+	if (b->n_nodes == 1)
+		snprintf(l->pin_dir, sizeof(l->pin_dir), RUN_PIN_ROOT "/%s/lb", r->id);
+	else
+		snprintf(l->pin_dir, sizeof(l->pin_dir), RUN_PIN_ROOT "/%s/lb-%s", r->id,
+			 b->nodes[k]);
+	err = lb_pin(l->lb, l->pin_dir);
 	if (err)
 		return run_fail(r, err, "pin the balancer's maps");
+	return 0;
+}
+
+int roles_balancer_up(struct run *r)
+{
+	int k, err;
+
+	for (k = 0; k < r->sc->balancer.n_nodes; k++) {
+		r->lbs[k].pass_link_fd = -1;
+		r->n_lbs = k + 1; /* what roles_down() undoes */
+		err = balancer_up(r, k);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -280,18 +306,28 @@ static int decap_attach_at(struct run *r, int c, int at_node, const char *iface,
 static int decap_up(struct run *r, int c, enum decap_at at)
 {
 	const struct sc_node *n = r->nodes[c].sc;
-	struct ip_prefix allow;
-	struct decap_opts o = { .allow = &allow, .n_allow = 1, .at = at };
+	struct ip_prefix allow[SC_MAX_LBS];
+	struct decap_opts o = { .allow = allow, .at = at };
 	__u8 fam = roles_node_underlay(r, c);
 	const struct ip_prefix *serve = topology_node_addr(n, fam);
+	int k;
 
 	if (!serve) {
 		snprintf(r->error, sizeof(r->error), "decap for %s: it has no IPv%d address",
 			 n->name, fam);
 		return -EINVAL;
 	}
-	allow.addr = fam == FAM_IPV6 ? r->lb_src6 : r->lb_src;
-	allow.len = fam == FAM_IPV6 ? 128 : 32;
+	/* every balancer: a flow may come through any of them */
+	for (k = 0; k < r->n_lbs; k++) {
+		allow[o.n_allow].addr = fam == FAM_IPV6 ? r->lb_src6[k] : r->lb_src[k];
+		allow[o.n_allow].len = fam == FAM_IPV6 ? 128 : 32;
+		o.n_allow += allow[o.n_allow].addr.family != FAM_NONE;
+	}
+	if (!o.n_allow) { /* no balancer: trust an unset address, as decap alone would */
+		memset(allow, 0, sizeof(allow[0]));
+		allow[0].len = fam == FAM_IPV6 ? 128 : 32;
+		o.n_allow = 1;
+	}
 	o.serve = serve->addr;
 	o.gue_port = ROLES_GUE_PORT;
 	switch (at) {
@@ -410,6 +446,23 @@ int roles_services_up(struct run *r)
 	return 0;
 }
 
+static void balancer_down(struct run_lb *l)
+{
+	lb_close(l->lb); /* closing the link detaches XDP */
+	l->lb = NULL;
+	if (l->pin_dir[0]) {
+		lb_unpin(l->pin_dir);
+		*strrchr(l->pin_dir, '/') = '\0';
+		rmdir(l->pin_dir); /* fails while another balancer's pins are there */
+		l->pin_dir[0] = '\0';
+	}
+	if (l->pass_link_fd >= 0)
+		close(l->pass_link_fd);
+	l->pass_link_fd = -1;
+	pass_bpf__destroy(l->pass_skel);
+	l->pass_skel = NULL;
+}
+
 void roles_down(struct run *r)
 {
 	int i, saved;
@@ -433,17 +486,6 @@ void roles_down(struct run *r)
 		}
 		n->decap = NULL;
 	}
-	lb_close(r->lb); /* closing the link detaches XDP */
-	r->lb = NULL;
-	if (r->pin_dir[0]) {
-		lb_unpin(r->pin_dir);
-		*strrchr(r->pin_dir, '/') = '\0';
-		rmdir(r->pin_dir);
-		r->pin_dir[0] = '\0';
-	}
-	if (r->pass_link_fd >= 0)
-		close(r->pass_link_fd);
-	r->pass_link_fd = -1;
-	pass_bpf__destroy(r->pass_skel);
-	r->pass_skel = NULL;
+	for (i = 0; i < r->n_lbs; i++) /* n_lbs stays: the report names them */
+		balancer_down(&r->lbs[i]);
 }

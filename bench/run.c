@@ -85,11 +85,30 @@ static void stats_collect(struct run *r)
 	int i;
 
 	observe_drops_collect(r);
-	if (r->lb && !lb_stats_read(r->lb, r->lb_stats))
-		r->lb_stats_valid = true;
+	for (i = 0; i < r->n_lbs; i++)
+		if (r->lbs[i].lb && !lb_stats_read(r->lbs[i].lb, r->lbs[i].stats))
+			r->lbs[i].stats_valid = true;
 	for (i = 0; i < r->sc->n_nodes; i++)
 		if (r->nodes[i].decap)
 			decap_stats_read(r->nodes[i].decap, r->nodes[i].decap_stats);
+}
+
+bool run_lb_stats(const struct run *r, int k, struct lb_counter out[LB_STAT_MAX])
+{
+	bool valid = false;
+	int i, s;
+
+	memset(out, 0, sizeof(out[0]) * LB_STAT_MAX);
+	for (i = 0; i < r->n_lbs; i++) {
+		if ((k >= 0 && i != k) || !r->lbs[i].stats_valid)
+			continue;
+		valid = true;
+		for (s = 0; s < LB_STAT_MAX; s++) {
+			out[s].packets += r->lbs[i].stats[s].packets;
+			out[s].bytes += r->lbs[i].stats[s].bytes;
+		}
+	}
+	return valid;
 }
 
 static void teardown(struct run *r)
@@ -129,7 +148,8 @@ static int run_init(struct run *r, const struct scenario *sc, const struct run_o
 
 	memset(r, 0, sizeof(*r));
 	r->sc = sc;
-	r->pass_link_fd = -1;
+	for (i = 0; i < SC_MAX_LBS; i++)
+		r->lbs[i].pass_link_fd = -1;
 	for (i = 0; i < SC_MAX_NODES; i++)
 		r->nodes[i].ns_fd = -1;
 	err = lifecycle_claim(r);

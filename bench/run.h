@@ -105,6 +105,20 @@ struct check_result {
 	char evidence[512]; /* what was seen */
 };
 
+/* One balancer node's instance: its own program and maps, the same tables as the others. */
+struct run_lb {
+	int node; /* node index */
+	struct lb *lb;
+	enum xdp_mode xdp_mode;
+	bool xdp_attached; /* xdp_mode is what was granted */
+	bool failed; /* taken out by a fail-balancer phase */
+	int pass_link_fd; /* XDP_PASS on the peer of its port */
+	void *pass_skel;
+	char pin_dir[PATH_MAX]; /* <RUN_PIN_ROOT>/<id>/lb, or lb-<node> with several */
+	struct lb_counter stats[LB_STAT_MAX];
+	bool stats_valid;
+};
+
 struct capture;
 struct echo_server;
 struct command;
@@ -113,15 +127,12 @@ struct run {
 	const struct scenario *sc;
 	char id[RUN_ID_LEN];
 	char outdir[PATH_MAX];
-	char pin_dir[PATH_MAX];
 	struct run_node nodes[SC_MAX_NODES];
-	struct lb *lb;
-	enum xdp_mode xdp_mode;
-	bool xdp_attached; /* the balancer was attached (xdp_mode is what was granted) */
-	struct ip_addr lb_src; /* the balancer's IPv4 outer source (FAM_NONE: none) */
-	struct ip_addr lb_src6; /* its IPv6 outer source */
-	int pass_link_fd;
-	void *pass_skel;
+	struct run_lb lbs[SC_MAX_LBS]; /* balancer.nodes[], in order */
+	int n_lbs;
+	/* the balancers' IPv4 and IPv6 outer sources, what decap trusts (FAM_NONE: none) */
+	struct ip_addr lb_src[SC_MAX_LBS];
+	struct ip_addr lb_src6[SC_MAX_LBS];
 	struct echo_server *echo[SC_MAX_SERVICES];
 	struct command *commands[SC_MAX_SERVICES]; /* command services */
 	struct phase_result phases[SC_MAX_PHASES];
@@ -136,8 +147,6 @@ struct run {
 	struct drop_tracer *drop_tracer; /* NULL when the kernel would not attach it */
 	struct run_drop drops[RUN_MAX_DROPS];
 	int n_drops;
-	struct lb_counter lb_stats[LB_STAT_MAX];
-	bool lb_stats_valid;
 	char error[512]; /* setup failure, for the report */
 	char kernel[128];
 	char cpu[128]; /* model name */
@@ -161,6 +170,8 @@ int run_scenario(const struct scenario *sc, const struct run_opts *opts);
 int run_up(const struct scenario *sc, const struct run_opts *opts);
 
 int run_node_index(const struct run *r, const char *name);
+/* Balancer k's counters (k -1: summed over every balancer) into out; false when not read. */
+bool run_lb_stats(const struct run *r, int k, struct lb_counter out[LB_STAT_MAX]);
 /* Enter a node's namespace on this thread. */
 int run_enter(const struct run *r, int node, int *saved);
 

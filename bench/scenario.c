@@ -36,7 +36,7 @@ static const char *const expect_names[] = {
 static const char *const offload_names[] = { "tx-checksum" };
 static const char *const toggle_names[] = { "off", "on" };
 static const char *const phase_names[] = { "remove-backend", "add-backend", "set-mtu",
-					   "replace-decap" };
+					   "replace-decap", "fail-balancer" };
 
 struct diag {
 	int line, col; /* 1-based */
@@ -59,6 +59,7 @@ struct loader {
 	const yaml_node_t *addr_ref[SC_MAX_NODES][SC_MAX_ADDRS];
 	const yaml_node_t *name_ref[SC_MAX_NODES]; /* the node's key in 'nodes' */
 	bool links_given;
+	const yaml_node_t *lb_ref[SC_MAX_LBS]; /* each balancer node as written */
 	bool traffic_unnamed; /* some traffic has no usable name: references are not checked */
 	bool vip_unparsed; /* some VIP is unknown, so 'encapsulated' cannot look VIPs up */
 	bool pools_ready;
@@ -1657,7 +1658,8 @@ static void load_vip(struct loader *ld, const struct field *item, void *ctx)
 }
 
 /* The balancer's interface comes from a link: an lb has no other. */
-static void check_balancer_iface(struct loader *ld, const yaml_node_t *at, bool given)
+static void check_balancer_iface(struct loader *ld, const yaml_node_t *at, const char *node,
+				 bool given)
 {
 	const struct sc_balancer *b = &ld->sc->balancer;
 	const struct sc_point pt = { 0 };
@@ -1666,7 +1668,7 @@ static void check_balancer_iface(struct loader *ld, const yaml_node_t *at, bool 
 
 	if (!ld->links_given)
 		return;
-	strcpy(want.node, b->node);
+	strcpy(want.node, node);
 	strcpy(want.iface, b->iface);
 	for (i = 0; i < ld->sc->n_links; i++)
 		if (point_equal(&ld->sc->links[i].a, &want) ||
@@ -1674,8 +1676,41 @@ static void check_balancer_iface(struct loader *ld, const yaml_node_t *at, bool 
 			return;
 	if (point_nic(ld->sc, &want))
 		return;
-	diag(ld, at, "balancer interface '%s:%s'%s is in no link", b->node, b->iface,
+	diag(ld, at, "balancer interface '%s:%s'%s is in no link", node, b->iface,
 	     given ? "" : " (the default)");
+}
+
+/* One balancer node: an lb, listed once. */
+static void load_balancer_node(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_balancer *b = ctx;
+	char name[SC_NAME_MAX];
+	int i = get_node_ref(ld, item, name), j;
+
+	if (i < 0 || !check_role(ld, item->val, i, ROLE_LB, "balancer node"))
+		return;
+	for (j = 0; j < b->n_nodes; j++) {
+		if (strcmp(b->nodes[j], name))
+			continue;
+		diag(ld, item->val, "balancer node '%s' is listed twice", name);
+		return;
+	}
+	ld->lb_ref[b->n_nodes] = item->val;
+	strcpy(b->nodes[b->n_nodes++], name);
+}
+
+/* node: lb1, or node: [lb1, lb2] for balancers that run the same tables. */
+static void load_balancer_nodes(struct loader *ld, const struct field *f)
+{
+	struct sc_balancer *b = &ld->sc->balancer;
+
+	if (f->val->type != YAML_SEQUENCE_NODE) {
+		load_balancer_node(ld, f, b);
+		return;
+	}
+	if (is_empty_seq(f->val))
+		diag(ld, f->val, "'node' is empty; a balancer needs at least one lb node");
+	load_list(ld, f, &b->n_nodes, SC_MAX_LBS, "balancer nodes", load_balancer_node, b);
 }
 
 enum { B_NODE, B_IFACE, B_MODE, B_MTU, B_CHAIN, B_VIPS, B_KEYS };
@@ -1701,7 +1736,7 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 {
 	struct sc_balancer *b = &ld->sc->balancer;
 	struct field f[B_KEYS];
-	int node = -1, mode;
+	int i, mode;
 	bool iface_ok = true;
 
 	if (!want_map(ld, bf))
@@ -1709,11 +1744,10 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 	b->present = true;
 	b->mark = mark_of(bf->val);
 	map_fields(ld, bf->val, "balancer", balancer_keys, B_KEYS, f);
-	if (f[B_NODE].key) {
-		node = get_node_ref(ld, &f[B_NODE], b->node);
-		if (!check_role(ld, f[B_NODE].val, node, ROLE_LB, "balancer node"))
-			node = -1;
-	}
+	if (f[B_NODE].key)
+		load_balancer_nodes(ld, &f[B_NODE]);
+	if (b->n_nodes)
+		strcpy(b->node, b->nodes[0]);
 	if (f[B_IFACE].key) {
 		const char *s = get_scalar(ld, &f[B_IFACE], "an interface name");
 
@@ -1721,9 +1755,9 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 		if (iface_ok)
 			strcpy(b->iface, s);
 	}
-	if (node >= 0 && iface_ok)
-		check_balancer_iface(ld, f[B_IFACE].key ? f[B_IFACE].val : f[B_NODE].val,
-				     f[B_IFACE].key);
+	for (i = 0; iface_ok && i < b->n_nodes; i++)
+		check_balancer_iface(ld, f[B_IFACE].key ? f[B_IFACE].val : ld->lb_ref[i],
+				     b->nodes[i], f[B_IFACE].key);
 	if (f[B_MODE].key && get_enum(ld, &f[B_MODE], mode_names, ARRAY_SIZE(mode_names), &mode))
 		b->mode = mode;
 	/* 576: the too-big answer must stay longer than its quote (lb/lb.h LB_MTU_MIN) */
@@ -2316,6 +2350,27 @@ static bool counter_node_has_decap(struct loader *ld, const struct field *f, int
 	return false;
 }
 
+/* Node i runs the balancer (one of its nodes); said when not. */
+static bool check_balancer_node(struct loader *ld, const struct field *f, int i)
+{
+	const struct sc_balancer *b = &ld->sc->balancer;
+	char valid[SC_MAX_LBS * (SC_NAME_MAX + 2)];
+	const char *names[SC_MAX_LBS];
+	int j;
+
+	for (j = 0; j < b->n_nodes; j++) {
+		if (!strcmp(b->nodes[j], ld->sc->nodes[i].name))
+			return true;
+		names[j] = b->nodes[j];
+	}
+	if (!b->n_nodes)
+		return false; /* no balancer (said elsewhere) or its nodes were wrong (said) */
+	join_names(names, b->n_nodes, valid, sizeof(valid));
+	diag(ld, f->val, "'%s' runs no balancer; the balancer nodes: %s", ld->sc->nodes[i].name,
+	     valid);
+	return false;
+}
+
 /* The counter's name, checked against the table of what it counts (common/stat_names.h). */
 static void counter_name(struct loader *ld, const struct field *f, struct sc_expect *e)
 {
@@ -2349,10 +2404,10 @@ static void load_counter(struct loader *ld, const struct field *ef, struct sc_ex
 	if (f[CT_OF].key &&
 	    get_enum(ld, &f[CT_OF], counter_of_names, ARRAY_SIZE(counter_of_names), &of))
 		e->counter_decap = of == 1;
-	if (f[CT_NODE].key && of == 0)
-		diag(ld, f[CT_NODE].key, "'node' applies to 'of: decap' (there is one balancer)");
-	else if (f[CT_NODE].key)
+	if (f[CT_NODE].key)
 		node = get_node_ref(ld, &f[CT_NODE], e->node);
+	if (node >= 0 && of == 0)
+		check_balancer_node(ld, &f[CT_NODE], node);
 	if (of == 1 && !f[CT_NODE].key)
 		diag(ld, f[CT_OF].val, "'of: decap' needs 'node': the node the decap serves");
 	if (node >= 0 && of == 1)
@@ -2696,15 +2751,54 @@ static bool load_replace_decap(struct loader *ld, const struct field *af, struct
 	return false;
 }
 
-enum { P_AT_MS, P_REMOVE, P_ADD, P_MTU, P_DECAP, P_KEYS };
+/*
+ * A balancer node taken out: one of the balancer's, not failed already, and not the last
+ * one standing (its VIPs would have nowhere to go).
+ */
+static bool load_fail_balancer(struct loader *ld, const struct field *af, struct sc_phase *p)
+{
+	const struct sc_balancer *b = &ld->sc->balancer;
+	int i = get_node_ref(ld, af, p->node), j, k, up = 0;
+	bool failed;
+
+	if (i < 0)
+		return false;
+	if (!b->present) {
+		diag(ld, af->val, "'fail-balancer' needs a balancer, and there is none");
+		return false;
+	}
+	if (!check_balancer_node(ld, af, i))
+		return false;
+	for (j = 0; j < b->n_nodes; j++) {
+		failed = false;
+		for (k = 0; k < ld->sc->n_phases; k++)
+			failed |= ld->sc->phases[k].kind == SC_PHASE_FAIL_BALANCER &&
+				  !strcmp(ld->sc->phases[k].node, b->nodes[j]);
+		if (failed && !strcmp(b->nodes[j], p->node)) {
+			diag(ld, af->val, "balancer '%s' has failed already", p->node);
+			return false;
+		}
+		up += !failed;
+	}
+	if (up < 2) {
+		diag(ld, af->val,
+		     "failing '%s' would leave no balancer up; one must stay to carry the VIPs",
+		     p->node);
+		return false;
+	}
+	return true;
+}
+
+enum { P_AT_MS, P_REMOVE, P_ADD, P_MTU, P_DECAP, P_FAIL, P_KEYS };
 static const struct key phase_keys[] = {
 	[P_AT_MS] = { "at-ms", true },		[P_REMOVE] = { "remove-backend", false },
 	[P_ADD] = { "add-backend", false },	[P_MTU] = { "set-mtu", false },
-	[P_DECAP] = { "replace-decap", false },
+	[P_DECAP] = { "replace-decap", false }, [P_FAIL] = { "fail-balancer", false },
 };
 
 _Static_assert(P_ADD - P_REMOVE == SC_PHASE_ADD_BACKEND &&
-		       P_DECAP - P_REMOVE == SC_PHASE_REPLACE_DECAP,
+		       P_DECAP - P_REMOVE == SC_PHASE_REPLACE_DECAP &&
+		       P_FAIL - P_REMOVE == SC_PHASE_FAIL_BALANCER,
 	       "phase keys follow enum sc_phase_kind");
 
 /* The one action of a phase (the first written), or NULL (said why). */
@@ -2779,6 +2873,9 @@ static void load_phase(struct loader *ld, const struct field *item, void *ctx)
 		break;
 	case SC_PHASE_REPLACE_DECAP:
 		ok &= load_replace_decap(ld, act, p);
+		break;
+	case SC_PHASE_FAIL_BALANCER:
+		ok &= load_fail_balancer(ld, act, p);
 		break;
 	}
 	if (ok)

@@ -31,6 +31,7 @@
 #define SC_MAX_SYSCTLS	16 /* per node */
 #define SC_SYSCTL_MAX	96 /* a sysctl's dotted name */
 #define SC_MAX_NICS	4 /* per node */
+#define SC_MAX_LBS	4 /* balancer nodes running the same tables */
 
 /* Where in the file a thing was written, for errors found after loading. */
 struct sc_mark {
@@ -122,8 +123,11 @@ enum sc_chain_member {
 
 struct sc_balancer {
 	bool present;
-	char node[SC_NAME_MAX];
-	char iface[SC_IFNAME_MAX]; /* default "eth0" */
+	char node[SC_NAME_MAX]; /* the first of nodes[] */
+	/* node: lb1 or node: [lb1, lb2]: each runs an instance with the same tables */
+	char nodes[SC_MAX_LBS][SC_NAME_MAX];
+	int n_nodes;
+	char iface[SC_IFNAME_MAX]; /* default "eth0", on every node */
 	enum sc_xdp_mode mode; /* default native */
 	int mtu; /* the underlay's IP MTU for the too-big answer; 0: no check */
 	/* chain: XDP programs before the balancer, slot 0 on (the chain root); none: unchained */
@@ -197,6 +201,7 @@ enum sc_phase_kind {
 	SC_PHASE_ADD_BACKEND, /* {add-backend: {vip: EP, backend: NODE}} */
 	SC_PHASE_SET_MTU, /* {set-mtu: {at: NODE:IFACE, mtu: N}} */
 	SC_PHASE_REPLACE_DECAP, /* {replace-decap: NODE} the decap serving NODE */
+	SC_PHASE_FAIL_BALANCER, /* {fail-balancer: NODE} out of the routers' ECMP, link down */
 };
 
 /* A timed action, at_ms after traffic starts; phases are listed in time order. */
@@ -204,7 +209,8 @@ struct sc_phase {
 	int at_ms;
 	enum sc_phase_kind kind;
 	int vip; /* remove/add-backend: index in balancer.vips */
-	char node[SC_NAME_MAX]; /* remove/add-backend: the backend; replace-decap: the node */
+	char node[SC_NAME_MAX]; /* remove/add-backend: the backend; replace-decap,
+				 * fail-balancer: the node */
 	struct sc_point at; /* set-mtu */
 	int mtu; /* set-mtu */
 	struct sc_mark mark;
@@ -235,7 +241,8 @@ enum sc_expect_kind {
 	SC_EXPECT_CHAIN_MEMBER, /* {chain-member: {slot: N, min: N}} the balancer's chain
 				 * member in slot N ran on at least min packets */
 	SC_EXPECT_COUNTER, /* {counter: {of: balancer|decap, node: N, name: C, min: N,
-				 * max: N}} a counter of the balancer or of N's decap */
+				 * max: N}} a counter of balancer N (default: the sum
+				 * over every balancer) or of the decap serving N */
 };
 
 struct sc_expect {
@@ -248,7 +255,7 @@ struct sc_expect {
 	char filter[SC_FILTER_MAX];
 	int min; /* seen: default 1; served-by: per node, default 0 */
 	struct endpoint vip; /* encapsulated */
-	char node[SC_NAME_MAX]; /* drops */
+	char node[SC_NAME_MAX]; /* drops, counter ("" for every balancer) */
 	char reason[48]; /* drops: "" for any specified reason */
 	int max; /* drops: -1 for no maximum */
 	struct sc_mark mark;

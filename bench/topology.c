@@ -8,7 +8,8 @@
  * - a container is joined to its host by a veth named after the container on the host side
  *   and eth0 inside; the host side takes the first free host address of the container's
  *   subnet and is the container's default gateway;
- * - the router routes each VIP to the balancer and each container subnet to its host;
+ * - the router routes each VIP to the balancer (several: one ECMP route over all of them,
+ *   spread by an L4 hash) and each container subnet to its host;
  * - a node's explicit route replaces the derived one to the same destination.
  * A node's NICs (existing interfaces of dsrlab's namespace) are moved in and renamed at the
  * start and moved back under their own names at the end.
@@ -39,8 +40,14 @@ static int node_ns_setup(struct run *r, int i)
 		{ "net/ipv4/ip_forward", "1" },
 		{ "net/ipv6/conf/all/forwarding", "1" },
 	};
+	/* ECMP over several balancers by L4 hash, so that flows spread across them */
+	static const char *const router_sysctls[][2] = {
+		{ "net/ipv4/fib_multipath_hash_policy", "1" },
+		{ "net/ipv6/fib_multipath_hash_policy", "1" },
+	};
 	struct run_node *n = &r->nodes[i];
 	bool fwd = n->sc->role == ROLE_ROUTER || n->sc->role == ROLE_HOST;
+	bool router = n->sc->role == ROLE_ROUTER;
 	struct nl_sock nl;
 	unsigned int k;
 	int saved, err;
@@ -52,6 +59,8 @@ static int node_ns_setup(struct run *r, int i)
 		err = sysctl_write(common_sysctls[k][0], common_sysctls[k][1]);
 	for (k = 0; fwd && k < sizeof(forward_sysctls) / sizeof(forward_sysctls[0]) && !err; k++)
 		err = sysctl_write(forward_sysctls[k][0], forward_sysctls[k][1]);
+	for (k = 0; router && k < sizeof(router_sysctls) / sizeof(router_sysctls[0]) && !err; k++)
+		err = sysctl_write(router_sysctls[k][0], router_sysctls[k][1]);
 	if (!err)
 		err = nl_open(&nl);
 	if (!err) {
@@ -354,9 +363,8 @@ int topology_route_add(struct run *r, int node, const struct ip_prefix *dst,
 	return err;
 }
 
-/* A derived route, unless the node gives its own route to the same destination. */
-static int derived_route_add(struct run *r, int node, const struct ip_prefix *dst,
-			     const struct ip_addr *gw)
+/* Does node give its own route to dst? Then the derived one stays out. */
+static bool route_explicit(const struct run *r, int node, const struct ip_prefix *dst)
 {
 	const struct sc_node *n = r->nodes[node].sc;
 	int k;
@@ -364,8 +372,15 @@ static int derived_route_add(struct run *r, int node, const struct ip_prefix *ds
 	for (k = 0; k < n->n_routes; k++)
 		if (n->routes[k].to.len == dst->len &&
 		    addr_equal(&n->routes[k].to.addr, &dst->addr))
-			return 0;
-	return topology_route_add(r, node, dst, gw);
+			return true;
+	return false;
+}
+
+/* A derived route, unless the node gives its own route to the same destination. */
+static int derived_route_add(struct run *r, int node, const struct ip_prefix *dst,
+			     const struct ip_addr *gw)
+{
+	return route_explicit(r, node, dst) ? 0 : topology_route_add(r, node, dst, gw);
 }
 
 static int explicit_routes(struct run *r)
@@ -489,28 +504,75 @@ static int default_routes(struct run *r)
 	return err;
 }
 
-/* Routers send VIPs to the balancer and container subnets to their hosts. */
+/* A router's route to a VIP over several balancers: one ECMP route, replaced as they fail. */
+static int vip_multipath(struct run *r, int node, const struct ip_prefix *dst,
+			 const struct ip_addr *gws, int n, bool replace)
+{
+	char b1[ADDR_STRLEN];
+	struct nl_sock nl;
+	int saved, err;
+
+	if (route_explicit(r, node, dst))
+		return 0;
+	err = run_enter(r, node, &saved);
+	if (err)
+		return err;
+	err = nl_open(&nl);
+	if (!err) {
+		err = nl_route_add_multipath(&nl, dst, gws, n, replace);
+		nl_close(&nl);
+	}
+	netns_leave(saved);
+	if (err)
+		snprintf(r->error, sizeof(r->error), "ECMP route %s over %d balancers in %s: %s",
+			 prefix_str(dst, b1, sizeof(b1)), n, r->nodes[node].sc->name,
+			 strerror(-err));
+	return err;
+}
+
+int topology_vip_routes(struct run *r, int node, bool replace)
+{
+	const struct sc_balancer *b = &r->sc->balancer;
+	struct ip_addr gws[SC_MAX_LBS];
+	const struct ip_prefix *via;
+	struct ip_prefix dst;
+	int v, k, n, err;
+
+	for (v = 0; b->present && v < b->n_vips; v++) {
+		dst.addr = b->vips[v].vip.addr;
+		dst.len = dst.addr.family == FAM_IPV6 ? 128 : 32;
+		for (k = 0, n = 0; k < b->n_nodes; k++) {
+			via = topology_node_addr(scenario_node(r->sc, b->nodes[k]),
+						 dst.addr.family);
+			if (via && !(k < r->n_lbs && r->lbs[k].failed))
+				gws[n++] = via->addr;
+		}
+		if (!n)
+			continue;
+		if (b->n_nodes == 1)
+			err = derived_route_add(r, node, &dst, &gws[0]);
+		else
+			err = vip_multipath(r, node, &dst, gws, n, replace);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Routers send VIPs to the balancers and container subnets to their hosts. */
 static int router_routes(struct run *r)
 {
 	const struct scenario *sc = r->sc;
 	const struct ip_prefix *via;
 	struct ip_prefix dst;
-	int i, k, v, lb, err;
+	int i, k, err;
 
-	lb = sc->balancer.present ? run_node_index(r, sc->balancer.node) : -1;
 	for (i = 0; i < sc->n_nodes; i++) {
 		if (sc->nodes[i].role != ROLE_ROUTER)
 			continue;
-		for (v = 0; lb >= 0 && v < sc->balancer.n_vips; v++) {
-			dst.addr = sc->balancer.vips[v].vip.addr;
-			dst.len = dst.addr.family == FAM_IPV6 ? 128 : 32;
-			via = topology_node_addr(&sc->nodes[lb], dst.addr.family);
-			if (!via)
-				continue;
-			err = derived_route_add(r, i, &dst, &via->addr);
-			if (err)
-				return err;
-		}
+		err = topology_vip_routes(r, i, false);
+		if (err)
+			return err;
 		for (k = 0; k < sc->n_nodes; k++) {
 			const struct sc_node *c = &sc->nodes[k];
 			int a;

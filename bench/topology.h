@@ -12,6 +12,11 @@ void topology_down(struct run *r);
 /* Route dst via gw in node's namespace (an existing route is fine); sets r->error. */
 int topology_route_add(struct run *r, int node, const struct ip_prefix *dst,
 		       const struct ip_addr *gw);
+/*
+ * A router's routes to the VIPs: via the balancer, or one ECMP route over every balancer not
+ * failed (replace: over the route there); sets r->error.
+ */
+int topology_vip_routes(struct run *r, int node, bool replace);
 /* The node's first address of family, or NULL. */
 const struct ip_prefix *topology_node_addr(const struct sc_node *n, __u8 family);
 /* The MAC of node's IPv4 gateway (resolved by ARP): the next hop past a NIC; sets r->error. */

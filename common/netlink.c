@@ -245,6 +245,42 @@ int nl_route_add(struct nl_sock *nl, const struct ip_prefix *dst, const struct i
 	return nl_talk(nl, &r);
 }
 
+int nl_route_add_multipath(struct nl_sock *nl, const struct ip_prefix *dst,
+			   const struct ip_addr *gws, int n, bool replace)
+{
+	struct rtmsg rtm = {
+		.rtm_family = addr_af(&dst->addr),
+		.rtm_dst_len = dst->len,
+		.rtm_table = RT_TABLE_MAIN,
+		.rtm_protocol = RTPROT_STATIC,
+		.rtm_scope = RT_SCOPE_UNIVERSE,
+		.rtm_type = RTN_UNICAST,
+	};
+	size_t alen = dst->addr.family == FAM_IPV6 ? 16 : 4;
+	struct rtattr *mp, *gw;
+	struct rtnexthop *nh;
+	struct nl_req r;
+	int i;
+
+	if (n < 1 || n > 32)
+		return -EINVAL;
+	nl_req_init(&r, RTM_NEWROUTE, NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL), &rtm,
+		    sizeof(rtm));
+	if (dst->len)
+		nl_attr(&r, RTA_DST, dst->addr.bytes, alen);
+	mp = nl_attr(&r, RTA_MULTIPATH, NULL, 0);
+	for (i = 0; i < n; i++) {
+		/* an rtnexthop, then its attributes; rtnh_len covers both */
+		nh = (struct rtnexthop *)(r.buf + NLMSG_ALIGN(r.nh->nlmsg_len));
+		memset(nh, 0, sizeof(*nh));
+		r.nh->nlmsg_len = NLMSG_ALIGN(r.nh->nlmsg_len) + RTNH_ALIGN(sizeof(*nh));
+		gw = nl_attr(&r, RTA_GATEWAY, gws[i].bytes, alen);
+		nh->rtnh_len = (char *)gw + RTA_ALIGN(gw->rta_len) - (char *)nh;
+	}
+	nl_nest_end(&r, mp);
+	return nl_talk(nl, &r);
+}
+
 int link_index(const char *ifname)
 {
 	unsigned int idx = if_nametoindex(ifname);

@@ -33,6 +33,13 @@ int nl_addr_del(struct nl_sock *nl, int ifindex, const struct ip_prefix *p);
 /* Route to dst (len 0: default) via gw (FAM_NONE: on-link through oif). oif 0: any. */
 int nl_route_add(struct nl_sock *nl, const struct ip_prefix *dst, const struct ip_addr *gw,
 		 int oif);
+/*
+ * Route to dst over every gateway of gws[n] (RTA_MULTIPATH, one nexthop each, equal weight):
+ * ECMP, spread by the namespace's fib_multipath_hash_policy. replace: NLM_F_REPLACE the
+ * existing route to dst with these nexthops (the bench uses it for IPv4 VIPs).
+ */
+int nl_route_add_multipath(struct nl_sock *nl, const struct ip_prefix *dst,
+			   const struct ip_addr *gws, int n, bool replace);
 
 /* In the calling thread's namespace. */
 int link_index(const char *ifname);

@@ -159,6 +159,7 @@ static void test_scenario_load_example_balancer(void **state)
 	(void)state;
 	assert_true(b->present);
 	assert_string_equal(b->node, "lb");
+	assert_int_equal(b->n_nodes, 1);
 	assert_string_equal(b->iface, "eth0");
 	assert_int_equal(b->mode, SC_XDP_NATIVE);
 	assert_int_equal(b->mark.line, 15);
@@ -475,6 +476,46 @@ static void test_scenario_load_phases_checks(void **state)
 	free(sc);
 }
 
+/* Two balancers with the same tables; one fails. */
+static const char failover[] = "version: 1\n"
+			       "name: failover\n"
+			       "nodes:\n"
+			       "  r:  {role: router}\n"
+			       "  l1: {role: lb, addrs: [10.0.1.2/24], gateway: 10.0.1.1}\n"
+			       "  l2: {role: lb, addrs: [10.0.3.2/24], gateway: 10.0.3.1}\n"
+			       "  h:  {role: host, addrs: [10.0.2.2/24], gateway: 10.0.2.1}\n"
+			       "  a:  {role: container, host: h, addrs: [10.1.0.2/24]}\n"
+			       "links: [[l1:eth0, r:eth1], [l2:eth0, r:eth2], [h:eth0, r:eth3]]\n"
+			       "balancer:\n"
+			       "  node: [l1, l2]\n"
+			       "  vips: [{vip: \"10.100.0.1:80/tcp\", backends: [a]}]\n"
+			       "phases: [{at-ms: 500, fail-balancer: l1}]\n"
+			       "expect:\n"
+			       "  - {counter: {of: balancer, node: l2, name: conn_new, min: 1}}\n"
+			       "  - {counter: {of: balancer, name: rx, min: 1}}\n";
+
+/* node: [l1, l2] and the phase and counter that name one of them. */
+static void test_scenario_load_balancers(void **state)
+{
+	struct scenario *sc = load_ok(failover);
+	const struct sc_balancer *b = &sc->balancer;
+
+	(void)state;
+	assert_int_equal(b->n_nodes, 2);
+	assert_string_equal(b->nodes[0], "l1");
+	assert_string_equal(b->nodes[1], "l2");
+	assert_string_equal(b->node, "l1");
+	assert_int_equal(sc->n_phases, 1);
+	assert_int_equal(sc->phases[0].kind, SC_PHASE_FAIL_BALANCER);
+	assert_string_equal(sc->phases[0].node, "l1");
+	assert_string_equal(scenario_phase_name(SC_PHASE_FAIL_BALANCER), "fail-balancer");
+	assert_int_equal(sc->n_expects, 2);
+	assert_false(sc->expects[0].counter_decap);
+	assert_string_equal(sc->expects[0].node, "l2");
+	assert_string_equal(sc->expects[1].node, "");
+	free(sc);
+}
+
 static void test_scenario_node_lookup(void **state)
 {
 	struct scenario *sc = load_ok(example);
@@ -622,6 +663,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_scenario_load_ipv6),
 		cmocka_unit_test(test_scenario_load_services_traffic),
 		cmocka_unit_test(test_scenario_load_phases_checks),
+		cmocka_unit_test(test_scenario_load_balancers),
 		cmocka_unit_test(test_scenario_node_lookup),
 		cmocka_unit_test(test_scenario_names),
 		cmocka_unit_test(test_scenario_load_missing_file),
