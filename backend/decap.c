@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include "backend/decap.h"
+#include "common/path.h"
 #include "common/log.h"
 #include "common/netlink.h"
 #include "decap.skel.h"
@@ -211,23 +212,6 @@ int decap_pin_dir(char *buf, size_t size, const char *iface, enum decap_at at)
 	return 0;
 }
 
-static int mkdir_p(const char *dir)
-{
-	char path[PATH_MAX], *p;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s", dir) >= sizeof(path))
-		return -ENAMETOOLONG;
-	for (p = strchr(path + 1, '/');; p = strchr(p + 1, '/')) {
-		if (p)
-			*p = '\0';
-		if (mkdir(path, 0700) && errno != EEXIST)
-			return -errno;
-		if (!p)
-			return 0;
-		*p = '/';
-	}
-}
-
 int decap_unpin(const char *dir)
 {
 	char path[PATH_MAX];
@@ -254,7 +238,7 @@ int decap_pin(struct decap *d, const char *dir)
 
 	err = decap_unpin(dir);
 	if (!err)
-		err = mkdir_p(dir);
+		err = path_mkdir_p(dir, 0700);
 	if (err) {
 		pr_warn("pin the decap's maps in %s: %s (is bpffs mounted on /sys/fs/bpf?)\n", dir,
 			strerror(-err));

@@ -31,14 +31,6 @@ struct command {
 	char log[PATH_MAX];
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
-}
-
 /* Who a command runs as: root with every capability, or a user with none. */
 struct command_cred {
 	bool drop;
@@ -175,10 +167,10 @@ static bool command_exited(struct command *c)
 
 int command_wait(struct command *c, int timeout_ms, int *status)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = (long long)(run_clock_usec() / 1000) + timeout_ms;
 
 	while (!command_exited(c)) {
-		if (now_ms() >= deadline || run_stop)
+		if ((long long)(run_clock_usec() / 1000) >= deadline || run_stop)
 			return -ETIMEDOUT;
 		usleep(COMMAND_POLL_US);
 	}
@@ -188,14 +180,14 @@ int command_wait(struct command *c, int timeout_ms, int *status)
 
 void command_stop(struct command *c)
 {
-	long long deadline = now_ms() + COMMAND_TERM_MS;
+	long long deadline = (long long)(run_clock_usec() / 1000) + COMMAND_TERM_MS;
 	int st;
 
 	if (!c)
 		return;
 	/* the whole group: a shell's children outlive it otherwise */
 	kill(-c->pid, SIGTERM);
-	while (!command_exited(c) && now_ms() < deadline)
+	while (!command_exited(c) && (long long)(run_clock_usec() / 1000) < deadline)
 		usleep(COMMAND_POLL_US);
 	kill(-c->pid, SIGKILL);
 	if (!c->reaped)
@@ -273,7 +265,7 @@ static bool tcp_listening(int port)
 int command_wait_listening(struct command *c, const struct run *r, int node, int port,
 			   int timeout_ms, char *err, size_t errlen)
 {
-	long long start = now_ms();
+	long long start = (long long)(run_clock_usec() / 1000);
 	char last[160];
 	bool up = false;
 	int saved, ret;
@@ -285,7 +277,7 @@ int command_wait_listening(struct command *c, const struct run *r, int node, int
 		return ret;
 	}
 	while (!(up = tcp_listening(port)) && !command_exited(c) && !run_stop &&
-	       now_ms() - start < timeout_ms)
+	       (long long)(run_clock_usec() / 1000) - start < timeout_ms)
 		usleep(COMMAND_POLL_US * 2);
 	netns_leave(saved);
 	if (up)

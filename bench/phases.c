@@ -20,14 +20,6 @@ struct phases {
 	int err;
 };
 
-static __u64 now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000ull + ts.tv_nsec / 1000;
-}
-
 /* Install r->pools[v] as the VIP's pool: a new Maglev ring, swapped in at once. */
 static int pool_apply(struct run *r, int v, char *err, size_t len)
 {
@@ -211,12 +203,12 @@ static void *phases_thread(void *arg)
 		struct phase_result *res = &r->phases[i];
 		__u64 when = p->t0 + ph->at_ms * 1000ull, now;
 
-		while ((now = now_usec()) < when && !run_stop)
+		while ((now = run_clock_usec()) < when && !run_stop)
 			usleep(when - now < 2000 ? when - now : 2000);
 		if (run_stop)
 			break;
 		res->ran = true;
-		res->at_ms = (now_usec() - p->t0) / 1000.0;
+		res->at_ms = (run_clock_usec() - p->t0) / 1000.0;
 		ret = phase_do(r, ph, res->error, sizeof(res->error));
 		res->done = !ret;
 		pr_info("  phase %d (%s) at %.1f ms: %s\n", i + 1, scenario_phase_name(ph->kind),

@@ -246,17 +246,6 @@ int roles_balancer_up(struct run *r)
 	return 0;
 }
 
-static bool is_backend(const struct scenario *sc, const char *node)
-{
-	int v, k;
-
-	for (v = 0; v < sc->balancer.n_vips; v++)
-		for (k = 0; k < sc->balancer.vips[v].n_backends; k++)
-			if (!strcmp(sc->balancer.vips[v].backends[k], node))
-				return true;
-	return false;
-}
-
 /*
  * The underlay family a node receives encapsulated packets in: that of the first VIP it
  * serves (a container), or of the first VIP served on it (a host). One decap serves one
@@ -392,7 +381,7 @@ int roles_backends_up(struct run *r)
 			return err;
 	}
 	for (i = 0; i < r->sc->n_nodes; i++) {
-		if (!is_backend(r->sc, r->sc->nodes[i].name))
+		if (!scenario_is_backend(r->sc, r->sc->nodes[i].name))
 			continue;
 		if (at == SC_DECAP_HOST_VETH_EGRESS ||
 		    (at == SC_DECAP_HOST_NIC && r->sc->backend.strict))

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
@@ -27,6 +28,7 @@
 #include "bench/roles.h"
 #include "bench/topology.h"
 #include "bench/traffic.h"
+#include "common/path.h"
 #include "common/log.h"
 #include "common/netns.h"
 
@@ -36,6 +38,14 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	run_stop = 1;
+}
+
+__u64 run_clock_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ull + ts.tv_nsec / 1000;
 }
 
 int run_node_index(const struct run *r, const char *name)
@@ -53,24 +63,6 @@ int run_enter(const struct run *r, int node, int *saved)
 	if (node < 0 || r->nodes[node].ns_fd < 0)
 		return -ENOENT;
 	return netns_enter(r->nodes[node].ns_fd, saved);
-}
-
-static int mkdir_p(const char *dir)
-{
-	char buf[PATH_MAX], *p;
-
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 int run_fail(struct run *r, int err, const char *what)
@@ -159,7 +151,7 @@ static int run_init(struct run *r, const struct scenario *sc, const struct run_o
 		snprintf(r->outdir, sizeof(r->outdir), "%s", o->outdir);
 	else
 		snprintf(r->outdir, sizeof(r->outdir), "runs/%s", r->id);
-	err = mkdir_p(r->outdir);
+	err = path_mkdir_p(r->outdir, 0755);
 	if (!err)
 		err = lifecycle_state_write(r);
 	if (err)

@@ -159,6 +159,9 @@ struct run_opts {
 	bool keep; /* on a failed check or setup error, keep the run up (lifecycle_keep()) */
 };
 
+/* Monotonic time in microseconds: the clock of traffic, phases and commands. */
+__u64 run_clock_usec(void);
+
 /* Record a setup failure (the first one wins) for the report; returns err. */
 int run_fail(struct run *r, int err, const char *what);
 

@@ -31,20 +31,12 @@ struct traffic_job {
 	atomic_int done;
 };
 
-static __u64 now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000ull + ts.tv_nsec / 1000;
-}
-
 /* Sleep until a moment, in short steps so a signal ends it; false when interrupted. */
 static bool sleep_until(__u64 when)
 {
 	__u64 now;
 
-	while ((now = now_usec()) < when) {
+	while ((now = run_clock_usec()) < when) {
 		if (run_stop)
 			return false;
 		usleep(when - now < 10000 ? when - now : 10000);
@@ -55,7 +47,7 @@ static bool sleep_until(__u64 when)
 static int wait_fd(int fd, short events, __u64 deadline)
 {
 	struct pollfd p = { .fd = fd, .events = events };
-	__u64 now = now_usec();
+	__u64 now = run_clock_usec();
 	int n;
 
 	if (now >= deadline)
@@ -158,7 +150,7 @@ static int one_request(struct traffic_job *job, int fd, int i, int q)
 {
 	const struct sc_traffic *t = job->res->t;
 	struct conn_result *c = &job->res->conns[i];
-	__u64 deadline = now_usec() + t->timeout_ms * 1000ull;
+	__u64 deadline = run_clock_usec() + t->timeout_ms * 1000ull;
 	char req[96], resp[TRAFFIC_REPLY_MAX], *sp;
 	int reqlen;
 
@@ -188,14 +180,14 @@ static void one_conn(struct traffic_job *job, int i)
 {
 	const struct sc_traffic *t = job->res->t;
 	struct conn_result *c = &job->res->conns[i];
-	__u64 start = now_usec();
+	__u64 start = run_clock_usec();
 	int fd, q, node;
 
 	fd = open_conn(t, c, start + t->timeout_ms * 1000ull);
 	if (fd < 0)
 		return;
 	for (q = 0; q < t->requests; q++) {
-		if (q && !sleep_until(now_usec() + t->interval_ms * 1000ull)) {
+		if (q && !sleep_until(run_clock_usec() + t->interval_ms * 1000ull)) {
 			conn_fail(c, t, q, "interrupted");
 			break;
 		}
@@ -212,7 +204,7 @@ static void one_conn(struct traffic_job *job, int i)
 	}
 	c->answered = c->requests_answered == t->requests;
 	c->broken = c->established && !c->answered;
-	c->usec = now_usec() - start;
+	c->usec = run_clock_usec() - start;
 	close(fd);
 }
 
@@ -225,7 +217,7 @@ static int send_all(int fd, const char *buf, size_t len, int timeout_ms)
 	while (len) {
 		n = send(fd, buf, len, MSG_NOSIGNAL);
 		if (n < 0 && errno == EAGAIN) {
-			err = wait_fd(fd, POLLOUT, now_usec() + timeout_ms * 1000ull);
+			err = wait_fd(fd, POLLOUT, run_clock_usec() + timeout_ms * 1000ull);
 			if (err)
 				return err;
 			continue;
@@ -245,7 +237,7 @@ static void one_bulk(struct traffic_job *job, int i)
 	const struct sc_traffic *t = job->res->t;
 	struct conn_result *c = &job->res->conns[i];
 	char resp[TRAFFIC_REPLY_MAX], node[SC_NAME_MAX];
-	__u64 start = now_usec();
+	__u64 start = run_clock_usec();
 	long long sent = 0, count;
 	int fd, err, n;
 
@@ -264,8 +256,8 @@ static void one_bulk(struct traffic_job *job, int i)
 		sent += n;
 	}
 	shutdown(fd, SHUT_WR);
-	if (read_line(fd, false, resp, sizeof(resp), now_usec() + t->timeout_ms * 1000ull, c, t,
-		      0) < 0)
+	if (read_line(fd, false, resp, sizeof(resp), run_clock_usec() + t->timeout_ms * 1000ull, c,
+		      t, 0) < 0)
 		goto out;
 	if (sscanf(resp, "%31s %lld", node, &count) != 2) {
 		snprintf(c->error, sizeof(c->error), "unexpected reply from the sink");
@@ -282,7 +274,7 @@ static void one_bulk(struct traffic_job *job, int i)
 	c->answered = true;
 out:
 	c->broken = !c->answered;
-	c->usec = now_usec() - start;
+	c->usec = run_clock_usec() - start;
 	close(fd);
 }
 
@@ -382,10 +374,10 @@ int traffic_run(struct run *r, int ti)
 		return -ENOMEM;
 	for (i = 0; i < t->connections; i++)
 		res->conns[i].served_by = -1; /* not attempted (an interrupted run) */
-	start = now_usec();
+	start = run_clock_usec();
 	if (t->kind == SC_TRAFFIC_COMMAND) {
 		err = command_traffic(r, res);
-		res->seconds = (now_usec() - start) / 1e6;
+		res->seconds = (run_clock_usec() - start) / 1e6;
 		traffic_tally(res);
 		return err;
 	}
@@ -402,8 +394,8 @@ int traffic_run(struct run *r, int ti)
 	/* Progress on stderr for anything that takes a while. */
 	while (n && atomic_load(&job.done) < t->connections && !run_stop) {
 		usleep(20000);
-		if (now_usec() - last >= 2000000) {
-			last = now_usec();
+		if (run_clock_usec() - last >= 2000000) {
+			last = run_clock_usec();
 			pr_warn("  traffic %s: %d/%d connections\n", t->name,
 				atomic_load(&job.done), t->connections);
 		}
@@ -413,7 +405,7 @@ int traffic_run(struct run *r, int ti)
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
 	free(th);
-	res->seconds = (now_usec() - start) / 1e6;
+	res->seconds = (run_clock_usec() - start) / 1e6;
 	traffic_tally(res);
 	return err;
 }
@@ -439,7 +431,7 @@ int traffic_run_all(struct run *r)
 {
 	struct entry_job jobs[SC_MAX_TRAFFIC];
 	struct phases *ph = NULL;
-	__u64 t0 = now_usec();
+	__u64 t0 = run_clock_usec();
 	int i, n, err;
 
 	err = phases_start(r, t0, &ph);

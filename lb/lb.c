@@ -13,6 +13,7 @@
 
 #include "lb/lb.h"
 #include "lb/maglev.h"
+#include "common/path.h"
 #include "common/log.h"
 #include "common/parse.h"
 #include "balancer.skel.h"
@@ -240,30 +241,12 @@ int lb_open_pinned(struct lb **out, const char *dir)
 	return 0;
 }
 
-static int mkdir_p(const char *dir)
-{
-	char buf[PATH_MAX], *p;
-
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int lb_pin(struct lb *lb, const char *dir)
 {
 	char path[PATH_MAX];
 	int i, err;
 
-	err = mkdir_p(dir);
+	err = path_mkdir_p(dir, 0700);
 	if (err) {
 		pr_warn("create pin directory %s: %s (is bpffs mounted on /sys/fs/bpf?)\n", dir,
 			strerror(-err));
