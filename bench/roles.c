@@ -139,6 +139,24 @@ static int chain_up(struct run *r, struct lb *lb)
 }
 
 /*
+ * nexthop: fib. The balancer's namespace routes the encapsulated frames: the first frame to a
+ * next hop without a neighbour entry goes to its kernel, which must forward it.
+ */
+static int fib_forwarding_on(struct run *r, int node)
+{
+	int saved, err;
+
+	err = run_enter(r, node, &saved);
+	if (err)
+		return run_fail(r, err, "enter namespace");
+	err = sysctl_write("net/ipv4/ip_forward", "1");
+	if (!err)
+		err = sysctl_write("net/ipv6/conf/all/forwarding", "1");
+	netns_leave(saved);
+	return err ? run_fail(r, err, "turn on forwarding for the FIB next hop") : 0;
+}
+
+/*
  * One balancer node's instance: its own program and maps, on its own port, filled with the
  * scenario's VIPs and pools. Every instance gets the same tables, so the same Maglev ring:
  * a flow that moves from one balancer to another keeps its backend.
@@ -175,6 +193,12 @@ static int balancer_up(struct run *r, int k)
 	}
 	cfg.gue_port = ROLES_GUE_PORT;
 	cfg.mtu = b->mtu;
+	if (b->nexthop_fib) {
+		err = fib_forwarding_on(r, node);
+		if (err)
+			return err;
+		cfg.flags |= LB_CFG_F_FIB;
+	}
 	peer = run_node_index(r, ifc->peer_node);
 	if (peer < 0) { /* a NIC wired to another machine: the next hop is the gateway */
 		err = topology_gateway_mac(r, node, cfg.nexthop_mac);

@@ -28,6 +28,7 @@ static const char *const decap_names[] = { "none", "host-veth-egress", "containe
 					   "host-nic" };
 static const char *const encap_names[] = { "ipip", "ip6ip6", "4in6", "gue" };
 static const char *const mode_names[] = { "native", "skb" };
+static const char *const nexthop_names[] = { "peer", "fib" };
 static const char *const service_kind_names[] = { "echo", "sink" };
 static const char *const expect_names[] = {
 	"answered", "served-by", "never-seen", "seen",	 "encapsulated", "drops",
@@ -1713,11 +1714,12 @@ static void load_balancer_nodes(struct loader *ld, const struct field *f)
 	load_list(ld, f, &b->n_nodes, SC_MAX_LBS, "balancer nodes", load_balancer_node, b);
 }
 
-enum { B_NODE, B_IFACE, B_MODE, B_MTU, B_CHAIN, B_VIPS, B_KEYS };
+enum { B_NODE, B_IFACE, B_MODE, B_MTU, B_CHAIN, B_NEXTHOP, B_VIPS, B_KEYS };
 static const struct key balancer_keys[] = {
 	[B_NODE] = { "node", true },	[B_IFACE] = { "interface", false },
 	[B_MODE] = { "mode", false },	[B_MTU] = { "mtu", false },
-	[B_CHAIN] = { "chain", false }, [B_VIPS] = { "vips", false },
+	[B_CHAIN] = { "chain", false }, [B_NEXTHOP] = { "nexthop", false },
+	[B_VIPS] = { "vips", false },
 };
 
 /* The example members of bpf/chain_member.bpf.c, as enum sc_chain_member. */
@@ -1763,6 +1765,9 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 	/* 576: the too-big answer must stay longer than its quote (lb/lb.h LB_MTU_MIN) */
 	if (f[B_MTU].key)
 		get_int(ld, &f[B_MTU], 576, 65535, &b->mtu);
+	if (f[B_NEXTHOP].key &&
+	    get_enum(ld, &f[B_NEXTHOP], nexthop_names, ARRAY_SIZE(nexthop_names), &mode))
+		b->nexthop_fib = mode == 1;
 	if (f[B_CHAIN].key) {
 		b->chain_mark = mark_of(f[B_CHAIN].val);
 		if (is_empty_seq(f[B_CHAIN].val))
