@@ -241,9 +241,22 @@ int lb_open_pinned(struct lb **out, const char *dir)
 	return 0;
 }
 
-int lb_pin(struct lb *lb, const char *dir)
+/* Pin fd as dir/name, saying which pin failed. */
+static int pin_one(int fd, const char *dir, const char *name)
 {
 	char path[PATH_MAX];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!bpf_obj_pin(fd, path))
+		return 0;
+	err = -errno;
+	pr_warn("pin %s: %s\n", path, strerror(-err));
+	return err;
+}
+
+int lb_pin(struct lb *lb, const char *dir)
+{
 	int i, err;
 
 	err = path_mkdir_p(dir, 0700);
@@ -252,35 +265,17 @@ int lb_pin(struct lb *lb, const char *dir)
 			strerror(-err));
 		return err;
 	}
-	for (i = 0; i < LB_MAP_MAX; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, lb_map_names[i]);
-		if (bpf_obj_pin(lb->fds[i], path)) {
-			err = -errno;
-			pr_warn("pin %s: %s\n", path, strerror(-err));
-			return err;
-		}
-	}
+	for (i = 0; i < LB_MAP_MAX && !err; i++)
+		err = pin_one(lb->fds[i], dir, lb_map_names[i]);
 	/*
 	 * The pin also keeps the chain's members: a prog array is emptied when the last
 	 * reference from user space (fd or pin) goes, whatever programs still use it.
 	 */
-	if (lb->chain_fd >= 0) {
-		snprintf(path, sizeof(path), "%s/%s", dir, CHAIN_MAP_NAME);
-		if (bpf_obj_pin(lb->chain_fd, path)) {
-			err = -errno;
-			pr_warn("pin %s: %s\n", path, strerror(-err));
-			return err;
-		}
-	}
-	if (lb->link_fd >= 0) {
-		snprintf(path, sizeof(path), "%s/%s", dir, LB_LINK_PIN);
-		if (bpf_obj_pin(lb->link_fd, path)) {
-			err = -errno;
-			pr_warn("pin %s: %s\n", path, strerror(-err));
-			return err;
-		}
-	}
-	return 0;
+	if (!err && lb->chain_fd >= 0)
+		err = pin_one(lb->chain_fd, dir, CHAIN_MAP_NAME);
+	if (!err && lb->link_fd >= 0)
+		err = pin_one(lb->link_fd, dir, LB_LINK_PIN);
+	return err;
 }
 
 int lb_unpin(const char *dir)
