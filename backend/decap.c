@@ -225,6 +225,9 @@ int decap_unpin(const char *dir)
 	}
 	if (rmdir(dir) && errno != ENOENT && !err)
 		err = -errno;
+	/* The last decap's pins gone, leave nothing of the backend behind (busy: others). */
+	if (!err)
+		rmdir(DECAP_PIN_ROOT);
 	return err;
 }
 

@@ -45,6 +45,8 @@ second=$(prog_ids)
 "$bin" detach --netns "$ns" --iface va --at container-ingress >/dev/null ||
 	{ echo "FAIL: detach"; fail=1; }
 [ -z "$(prog_ids)" ] || { echo "FAIL: a filter is left after detach"; fail=1; }
+[ ! -e "/sys/fs/bpf/dsrlab/backend/$(stat -L -c %i "/run/netns/$ns")-va-container-ingress" ] ||
+	{ echo "FAIL: pins left after detach"; fail=1; }
 rm -f "/tmp/$ns.err"
 [ "$fail" = 0 ] && echo "PASS: refused stacking, replaced $first -> $second, detached"
 exit $fail
