@@ -2460,10 +2460,13 @@ static void load_seen(struct loader *ld, const struct field *ef, struct sc_expec
 		get_int(ld, &f[E_MIN], 1, 1000000000, &e->min);
 }
 
-enum { X_AT, X_VIP, X_KEYS };
+enum { X_AT, X_VIP, X_OUTER_SRC, X_OUTER_DST, X_ENCAP, X_KEYS };
 static const struct key encapsulated_keys[] = {
 	[X_AT] = { "at", true },
 	[X_VIP] = { "vip", true },
+	[X_OUTER_SRC] = { "outer-src", false },
+	[X_OUTER_DST] = { "outer-dst", false },
+	[X_ENCAP] = { "encap", false },
 };
 
 /* The index of the balancer's VIP a value names, or -1 (reported unless unknowable). */
@@ -2500,6 +2503,36 @@ static void load_encapsulated(struct loader *ld, const struct field *ef, struct 
 		get_point(ld, &f[X_AT], &e->at);
 	if (f[X_VIP].key)
 		get_vip_ref(ld, &f[X_VIP], "encapsulated", &e->vip);
+	if (f[X_OUTER_SRC].key)
+		get_addr(ld, &f[X_OUTER_SRC], &e->outer_src);
+	if (f[X_OUTER_DST].key)
+		get_addr(ld, &f[X_OUTER_DST], &e->outer_dst);
+	e->outer_encap = -1;
+	if (f[X_ENCAP].key)
+		get_enum(ld, &f[X_ENCAP], encap_names, ARRAY_SIZE(encap_names), &e->outer_encap);
+}
+
+enum { A_TRAFFIC, A_MAX_FAILED, A_KEYS };
+static const struct key answered_keys[] = {
+	[A_TRAFFIC] = { "traffic", true },
+	[A_MAX_FAILED] = { "max-failed", false },
+};
+
+/* {answered: web}, or {answered: {traffic: web, max-failed: N}} to allow some loss. */
+static void load_answered(struct loader *ld, const struct field *ef, struct sc_expect *e)
+{
+	struct field f[A_KEYS];
+
+	e->max_failed = 0;
+	if (ef->val->type != YAML_MAPPING_NODE) {
+		get_traffic_ref(ld, ef, e->traffic);
+		return;
+	}
+	map_fields(ld, ef->val, "'answered'", answered_keys, A_KEYS, f);
+	if (f[A_TRAFFIC].key)
+		get_traffic_ref(ld, &f[A_TRAFFIC], e->traffic);
+	if (f[A_MAX_FAILED].key)
+		get_int(ld, &f[A_MAX_FAILED], 0, 1000000, &e->max_failed);
 }
 
 enum { DR_AT, DR_REASON, DR_MIN, DR_MAX, DR_KEYS };
@@ -2608,7 +2641,7 @@ static void load_expect(struct loader *ld, const struct field *item, void *ctx)
 	}
 	switch (e->kind) {
 	case SC_EXPECT_ANSWERED:
-		get_traffic_ref(ld, &ef, e->traffic);
+		load_answered(ld, &ef, e);
 		break;
 	case SC_EXPECT_SERVED_BY:
 		load_served_by(ld, &ef, e);

@@ -256,6 +256,10 @@ struct sc_expect {
 	char filter[SC_FILTER_MAX];
 	int min; /* seen: default 1; served-by: per node, default 0 */
 	struct endpoint vip; /* encapsulated */
+	struct ip_addr outer_src; /* encapsulated: every outer header from here (FAM_NONE: any) */
+	struct ip_addr outer_dst; /* encapsulated: ... and to here, when given */
+	int outer_encap; /* encapsulated: enum sc_encap of every outer header, -1: any */
+	int max_failed; /* answered: connections allowed to fail (default 0) */
 	char node[SC_NAME_MAX]; /* drops, counter ("" for every balancer) */
 	char reason[48]; /* drops: "" for any specified reason */
 	int max; /* drops: -1 for no maximum */
