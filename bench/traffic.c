@@ -396,8 +396,9 @@ int traffic_run(struct run *r, int ti)
 		usleep(20000);
 		if (run_clock_usec() - last >= 2000000) {
 			last = run_clock_usec();
-			pr_warn("  traffic %s: %d/%d connections\n", t->name,
-				atomic_load(&job.done), t->connections);
+			pr_warn("  traffic %s: %d/%d connections, %.0f/s\n", t->name,
+				atomic_load(&job.done), t->connections,
+				atomic_load(&job.done) / ((last - start) / 1e6));
 		}
 		if (atomic_load(&job.next) >= t->connections + t->concurrency)
 			break;
