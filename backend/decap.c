@@ -10,6 +10,7 @@
 
 #include "backend/decap.h"
 #include "common/path.h"
+#include "common/percpu.h"
 #include "common/log.h"
 #include "common/netlink.h"
 #include "decap.skel.h"
@@ -163,23 +164,14 @@ void decap_release(struct decap *d)
 
 static int stats_sum_fd(int fd, __u64 out[DECAP_STAT_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus(), c;
-	__u64 *v;
 	__u32 i;
+	int err;
 
-	if (ncpu < 0)
-		return ncpu;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
 	for (i = 0; i < DECAP_STAT_MAX; i++) {
-		out[i] = 0;
-		if (bpf_map_lookup_elem(fd, &i, v))
-			continue;
-		for (c = 0; c < ncpu; c++)
-			out[i] += v[c];
+		err = percpu_sum_u64(fd, i, &out[i], 1);
+		if (err && err != -ENOENT)
+			return err;
 	}
-	free(v);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "lb/lb.h"
 #include "lb/maglev.h"
 #include "common/path.h"
+#include "common/percpu.h"
 #include "common/log.h"
 #include "common/parse.h"
 #include "balancer.skel.h"
@@ -645,22 +646,6 @@ static int pool_clear(struct lb *lb, __u32 vip_id)
 	return 0;
 }
 
-static int percpu_zero(int fd, __u32 key)
-{
-	int ncpu = libbpf_num_possible_cpus(), err = 0;
-	struct lb_counter *v;
-
-	if (ncpu < 0)
-		return ncpu;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_update_elem(fd, &key, v, BPF_ANY))
-		err = -errno;
-	free(v);
-	return err;
-}
-
 int lb_vip_del(struct lb *lb, const struct endpoint *vip)
 {
 	struct vip_meta meta;
@@ -674,8 +659,8 @@ int lb_vip_del(struct lb *lb, const struct endpoint *vip)
 	bpf_map_delete_elem(lb->fds[LB_MAP_RINGS], &meta.vip_id);
 	/* The id is free for the next VIP: let it start with no pool and no counts. */
 	pool_clear(lb, meta.vip_id);
-	percpu_zero(lb->fds[LB_MAP_VIP_NEW_FLOWS], meta.vip_id);
-	percpu_zero(lb->fds[LB_MAP_VIP_STATS], meta.vip_id);
+	percpu_clear(lb->fds[LB_MAP_VIP_NEW_FLOWS], meta.vip_id, sizeof(__u64));
+	percpu_clear(lb->fds[LB_MAP_VIP_STATS], meta.vip_id, sizeof(struct lb_counter));
 	return config_refresh(lb);
 }
 
@@ -793,25 +778,14 @@ out:
 
 int lb_stats_read(struct lb *lb, struct lb_counter out[LB_STAT_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus(), c;
-	struct lb_counter *v;
 	__u32 i;
+	int err;
 
-	if (ncpu < 0)
-		return ncpu;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
 	for (i = 0; i < LB_STAT_MAX; i++) {
-		out[i].packets = out[i].bytes = 0;
-		if (bpf_map_lookup_elem(lb->fds[LB_MAP_STATS], &i, v))
-			continue;
-		for (c = 0; c < ncpu; c++) {
-			out[i].packets += v[c].packets;
-			out[i].bytes += v[c].bytes;
-		}
+		err = percpu_sum_u64(lb->fds[LB_MAP_STATS], i, &out[i].packets, 2);
+		if (err && err != -ENOENT)
+			return err;
 	}
-	free(v);
 	return 0;
 }
 
@@ -836,48 +810,6 @@ int lb_stats_read_cpus(struct lb *lb, struct lb_counter (*out)[LB_STAT_MAX], int
 	}
 	free(v);
 	return 0;
-}
-
-/* One key of a per-CPU counter map, summed over CPUs. */
-static int percpu_sum(int fd, __u32 key, struct lb_counter *sum)
-{
-	int ncpu = libbpf_num_possible_cpus(), c, err = 0;
-	struct lb_counter *v;
-
-	sum->packets = sum->bytes = 0;
-	if (ncpu < 0)
-		return ncpu;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, &key, v))
-		err = -errno;
-	for (c = 0; !err && c < ncpu; c++) {
-		sum->packets += v[c].packets;
-		sum->bytes += v[c].bytes;
-	}
-	free(v);
-	return err;
-}
-
-/* One key of a per-CPU __u64 map, summed over CPUs. */
-static int percpu_u64_sum(int fd, __u32 key, __u64 *sum)
-{
-	int ncpu = libbpf_num_possible_cpus(), c, err = 0;
-	__u64 *v;
-
-	*sum = 0;
-	if (ncpu < 0)
-		return ncpu;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, &key, v))
-		err = -errno;
-	for (c = 0; !err && c < ncpu; c++)
-		*sum += v[c];
-	free(v);
-	return err;
 }
 
 static void endpoint_from_vip_key(const struct vip_key *key, struct endpoint *e)
@@ -925,8 +857,10 @@ static int vip_info_fill(struct lb *lb, const struct vip_key *key, const struct 
 		info->real_id[i] = pool.m[i].real_id;
 	}
 	info->n = i;
-	err = percpu_u64_sum(lb->fds[LB_MAP_VIP_NEW_FLOWS], meta->vip_id, &info->new_flows);
-	return err ? err : percpu_sum(lb->fds[LB_MAP_VIP_STATS], meta->vip_id, &info->counters);
+	err = percpu_sum_u64(lb->fds[LB_MAP_VIP_NEW_FLOWS], meta->vip_id, &info->new_flows, 1);
+	return err ? err :
+		     percpu_sum_u64(lb->fds[LB_MAP_VIP_STATS], meta->vip_id,
+				    &info->counters.packets, 2);
 }
 
 int lb_vip_get(struct lb *lb, const struct endpoint *vip, struct lb_vip_info *out)
@@ -1125,7 +1059,7 @@ int lb_real_get(struct lb *lb, __u32 real_id, struct ip_addr *addr, struct lb_co
 {
 	int err = real_addr_get(lb, real_id, addr);
 
-	return err ? err : percpu_sum(lb->fds[LB_MAP_REAL_STATS], real_id, c);
+	return err ? err : percpu_sum_u64(lb->fds[LB_MAP_REAL_STATS], real_id, &c->packets, 2);
 }
 
 int lb_status_get(struct lb *lb, struct lb_status *st)
