@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "backend/decap.h"
+#include "common/arg.h"
 #include "common/log.h"
 #include "common/netlink.h"
 #include "common/netns.h"
@@ -57,8 +58,18 @@ struct cli {
 	bool strict;
 	bool replace;
 	bool json;
-	__u16 gue_port;
+	const char *gue_port;
 };
+
+static bool allow_has_family(const struct cli *c, __u8 family)
+{
+	int i;
+
+	for (i = 0; i < c->n_allow; i++)
+		if (c->allow[i].addr.family == family)
+			return true;
+	return false;
+}
 
 static int enter(const struct cli *c, int *saved)
 {
@@ -95,7 +106,12 @@ static int cmd_attach(struct cli *c, bool detach)
 		return usage_error("--serve is required (except host-nic without --strict)", NULL);
 	if (!detach && !c->n_allow)
 		return usage_error("at least one --allow prefix (the balancers' sources)", NULL);
-	o.gue_port = c->gue_port;
+	if (!detach && c->gue_port && arg_port(c->gue_port, &o.gue_port))
+		return usage_error("--gue-port is a UDP port, 1 to 65535", c->gue_port);
+	if (!detach && c->serve && !allow_has_family(c, o.serve.family))
+		return usage_error("--serve is an address no --allow prefix can reach (give an "
+				   "--allow prefix of its family: the outer source's)",
+				   c->serve);
 	if (enter(c, &saved))
 		return 3;
 	o.ifindex = link_index(c->iface);
@@ -264,7 +280,7 @@ int main(int argc, char **argv)
 			c.strict = true;
 			break;
 		case 'g':
-			c.gue_port = strtoul(optarg, NULL, 10);
+			c.gue_port = optarg;
 			break;
 		case 'j':
 			c.json = true;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/addr.h"
+#include "common/arg.h"
 #include "common/flow.h"
 
 int addr_parse(const char *s, struct ip_addr *out)
@@ -64,7 +65,6 @@ static int proto_parse(const char *s, __u8 *proto)
 int endpoint_parse(const char *s, struct endpoint *out)
 {
 	char buf[ADDR_STRLEN], *host = buf, *port = NULL, *proto, *end;
-	long p;
 
 	memset(out, 0, sizeof(*out));
 	if (strlen(s) >= sizeof(buf))
@@ -92,13 +92,12 @@ int endpoint_parse(const char *s, struct endpoint *out)
 	}
 	if (addr_parse(host, &out->addr))
 		return -EINVAL;
-	if (port) {
-		errno = 0;
-		p = strtol(port, &end, 10);
-		if (errno || *end || end == port || p < 1 || p > 65535)
-			return -EINVAL;
-		out->port = p;
-	}
+	/* "2001:db8::1:80/tcp" is an address, not an address and a port: IPv6 only in
+	 * brackets, so that a forgotten bracket is an error and not another endpoint. */
+	if (host == buf && out->addr.family == FAM_IPV6)
+		return -EINVAL;
+	if (port && arg_port(port, &out->port))
+		return -EINVAL;
 	return 0;
 }
 
@@ -123,7 +122,9 @@ const char *endpoint_str(const struct endpoint *e, char *buf, size_t len)
 	char a[ADDR_STRLEN];
 
 	addr_str(&e->addr, a, sizeof(a));
-	if (!e->port)
+	if (e->addr.family == FAM_IPV6 && !e->port)
+		snprintf(buf, len, "[%s]/%s", a, proto); /* as endpoint_parse() reads it back */
+	else if (!e->port)
 		snprintf(buf, len, "%s/%s", a, proto);
 	else if (e->addr.family == FAM_IPV6)
 		snprintf(buf, len, "[%s]:%u/%s", a, e->port, proto);

@@ -19,7 +19,8 @@ struct ip_prefix {
 	__u8 len;
 };
 
-/* "10.100.0.1:80/tcp", "[2001:db8::1]:443/udp", "10.100.0.1/tcp" (all ports: port 0). */
+/* "10.100.0.1:80/tcp", "[2001:db8::1]:443/udp", "10.100.0.1/tcp", "[2001:db8::1]/tcp" (all
+ * ports: port 0). IPv6 only in brackets: "2001:db8::1:80/tcp" is an error, not a VIP. */
 struct endpoint {
 	struct ip_addr addr;
 	__u16 port; /* host order, 0: all ports */

@@ -11,6 +11,8 @@
 #include <bpf/libbpf.h>
 
 #include "lb/lb.h"
+#include "lb/maglev.h"
+#include "common/arg.h"
 #include "common/log.h"
 #include "common/netlink.h"
 #include "common/parse.h"
@@ -50,7 +52,8 @@ static const char usage[] =
 	"        chain with its members.\n"
 	"  vip add VIP [--backend ADDR[@WEIGHT]]... [--encap ipip|ip6ip6|4in6|gue]\n"
 	"          [--src-per-flow]\n"
-	"        VIP is ADDR:PORT/PROTO (PORT omitted: every port). The pool is replaced as\n"
+	"        VIP is ADDR:PORT/PROTO (PORT omitted: every port; IPv6 in brackets,\n"
+	"        [ADDR]:PORT/PROTO). A backend appears once. The pool is replaced as\n"
 	"        a whole (no --backend: an existing VIP keeps its pool): a new Maglev ring is\n"
 	"        built and swapped in at once. --encap (default ipip for IPv4 VIPs, ip6ip6\n"
 	"        for IPv6 VIPs): ipip IPv4 VIP to IPv4 backends, ip6ip6 IPv6 VIP to IPv6\n"
@@ -99,7 +102,7 @@ struct cli {
 	const char *encap;
 	const char *conn_table;
 	const char *weight;
-	unsigned long gue_port;
+	const char *gue_port;
 	const char *mtu;
 	const char *nexthop;
 	bool src_per_flow;
@@ -108,42 +111,16 @@ struct cli {
 	bool per_cpu;
 	const char *backends[LB_POOL_MAX];
 	int n_backends;
-	unsigned long ring_size;
+	const char *ring_size;
 	bool json;
 };
+
+#define BAD_VIP "bad VIP (ADDR:PORT/PROTO or ADDR/PROTO; IPv6 in brackets: [ADDR]:PORT/PROTO)"
 
 static int usage_error(const char *msg, const char *arg)
 {
 	fprintf(stderr, "dsrlab-lb: %s%s%s\n\n%s", msg, arg ? ": " : "", arg ? arg : "", usage);
 	return 2;
-}
-
-static int parse_mac(const char *s, __u8 mac[6])
-{
-	unsigned int b[6];
-	int i;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
-		return -EINVAL;
-	for (i = 0; i < 6; i++) {
-		if (b[i] > 0xff)
-			return -EINVAL;
-		mac[i] = b[i];
-	}
-	return 0;
-}
-
-static int parse_u32(const char *s, __u32 *out)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (!*s || *end || errno || v > 0xffffffffUL || *s == '-')
-		return -EINVAL;
-	*out = v;
-	return 0;
 }
 
 /* Would attaching here replace a balancer that is running? */
@@ -157,7 +134,7 @@ static bool pin_in_use(const char *dir)
 
 static int cmd_attach(struct cli *c, const char *ifname)
 {
-	struct lb_load_opts opts = { .ring_size = c->ring_size, .chain = c->chain };
+	struct lb_load_opts opts = { .chain = c->chain };
 	enum xdp_mode mode = XDP_MODE_NATIVE, granted;
 	struct lb_config cfg = {};
 	struct ip_prefix src, src6;
@@ -171,9 +148,11 @@ static int cmd_attach(struct cli *c, const char *ifname)
 		return usage_error("--nexthop fib and --nexthop-mac exclude each other", NULL);
 	if (c->nexthop)
 		cfg.flags |= LB_CFG_F_FIB;
-	else if (!c->mac || parse_mac(c->mac, cfg.nexthop_mac))
+	else if (!c->mac)
 		return usage_error("attach needs --nexthop-mac aa:bb:cc:dd:ee:ff or --nexthop fib",
-				   c->mac);
+				   NULL);
+	else if (arg_mac(c->mac, cfg.nexthop_mac))
+		return usage_error("--nexthop-mac takes a MAC address, aa:bb:cc:dd:ee:ff", c->mac);
 	if (!c->src && !c->src6)
 		return usage_error("attach needs --src (IPv4) or --src6 (IPv6): the outer source",
 				   NULL);
@@ -181,9 +160,13 @@ static int cmd_attach(struct cli *c, const char *ifname)
 		return usage_error("--src takes the balancer's IPv4 address[/LEN]", c->src);
 	if (c->src6 && (prefix_parse(c->src6, &src6, false) || src6.addr.family != FAM_IPV6))
 		return usage_error("--src6 takes the balancer's IPv6 address[/LEN]", c->src6);
-	if (c->gue_port > 65535)
-		return usage_error("--gue-port is a UDP port, 1 to 65535", NULL);
-	if (c->mtu && (parse_u32(c->mtu, &mtu) || mtu < LB_MTU_MIN || mtu > 65535))
+	if (c->gue_port && arg_port(c->gue_port, &cfg.gue_port))
+		return usage_error("--gue-port is a UDP port, 1 to 65535", c->gue_port);
+	if (c->ring_size && (arg_u32(c->ring_size, 2, UINT32_MAX, &opts.ring_size) ||
+			     !maglev_is_prime(opts.ring_size)))
+		return usage_error("--ring-size is a prime number of slots, like 65537",
+				   c->ring_size);
+	if (c->mtu && arg_u32(c->mtu, LB_MTU_MIN, 65535, &mtu))
 		return usage_error("--mtu is the underlay's IP MTU, 576 to 65535", c->mtu);
 	if (c->mode && !strcmp(c->mode, "skb"))
 		mode = XDP_MODE_SKB;
@@ -213,7 +196,6 @@ static int cmd_attach(struct cli *c, const char *ifname)
 		memcpy(cfg.src_v6, src6.addr.bytes, 16);
 		cfg.src_v6_prefix_len = src6.len;
 	}
-	cfg.gue_port = c->gue_port;
 	cfg.mtu = mtu;
 	err = lb_load_with(&lb, &opts);
 	if (err)
@@ -265,7 +247,7 @@ static int parse_backend(const char *s, struct lb_backend *b)
 	b->weight = 1;
 	if (at) {
 		*at = '\0';
-		if (parse_u32(at + 1, &b->weight))
+		if (arg_u32(at + 1, 0, UINT32_MAX, &b->weight))
 			return -EINVAL;
 	}
 	return addr_parse(buf, &b->addr);
@@ -288,13 +270,19 @@ static int cmd_vip_add(struct cli *c, const char *vip_s)
 	int i, n, err;
 
 	if (endpoint_parse(vip_s, &vip))
-		return usage_error("bad VIP (ADDR:PORT/PROTO)", vip_s);
+		return usage_error(BAD_VIP, vip_s);
 	encap = vip.addr.family == FAM_IPV6 ? ENCAP_IP6IP6 : ENCAP_IPIP;
 	if (c->encap && lb_encap_parse(c->encap, &encap))
 		return usage_error("--encap is ipip, ip6ip6, 4in6 or gue", c->encap);
-	for (i = 0; i < c->n_backends; i++)
+	for (i = 0; i < c->n_backends; i++) {
 		if (parse_backend(c->backends[i], &b[i]))
-			return usage_error("bad backend (ADDR[@WEIGHT])", c->backends[i]);
+			return usage_error("bad --backend (ADDR[@WEIGHT])", c->backends[i]);
+		for (n = 0; n < i; n++)
+			if (addr_equal(&b[n].addr, &b[i].addr))
+				return usage_error("--backend given twice (one entry per backend; "
+						   "@WEIGHT sets its share)",
+						   c->backends[i]);
+	}
 	if (lb_open_pinned(&lb, c->pin))
 		return 3;
 	n = c->n_backends;
@@ -320,7 +308,7 @@ static int cmd_vip_del(struct cli *c, const char *vip_s)
 	int err;
 
 	if (endpoint_parse(vip_s, &vip))
-		return usage_error("bad VIP (ADDR:PORT/PROTO)", vip_s);
+		return usage_error(BAD_VIP, vip_s);
 	if (lb_open_pinned(&lb, c->pin))
 		return 3;
 	err = lb_vip_del(lb, &vip);
@@ -338,10 +326,10 @@ static int cmd_real(struct cli *c, const char *op, const char *vip_s, const char
 	int err;
 
 	if (endpoint_parse(vip_s, &vip))
-		return usage_error("bad VIP (ADDR:PORT/PROTO)", vip_s);
+		return usage_error(BAD_VIP, vip_s);
 	if (addr_parse(addr_s, &b.addr))
 		return usage_error("bad backend address", addr_s);
-	if (weight_s && parse_u32(weight_s, &b.weight))
+	if (weight_s && arg_u32(weight_s, 0, UINT32_MAX, &b.weight))
 		return usage_error("a weight is a whole number, 0 to drain", weight_s);
 	if (lb_open_pinned(&lb, c->pin))
 		return 3;
@@ -674,7 +662,7 @@ static int cmd_chain(struct cli *c, const char *op, const char *slot_s, const ch
 	__u32 slot;
 	int err;
 
-	if (parse_u32(slot_s, &slot))
+	if (arg_u32(slot_s, 0, CHAIN_SLOTS - 2, &slot))
 		return usage_error("a chain slot is a number, 0 to " CHAIN_MEMBER_LAST, slot_s);
 	if (obj_s) {
 		snprintf(path, sizeof(path), "%s", obj_s);
@@ -786,7 +774,7 @@ int main(int argc, char **argv)
 		case 'M': c.mac = optarg; break;
 		case 's': c.src = optarg; break;
 		case 'S': c.src6 = optarg; break;
-		case 'g': c.gue_port = strtoul(optarg, NULL, 10); break;
+		case 'g': c.gue_port = optarg; break;
 		case 'u': c.mtu = optarg; break;
 		case 'H': c.nexthop = optarg; break;
 		case 'F': c.src_per_flow = true; break;
@@ -796,7 +784,7 @@ int main(int argc, char **argv)
 				return usage_error("at most 64 backends", NULL);
 			c.backends[c.n_backends++] = optarg;
 			break;
-		case 'r': c.ring_size = strtoul(optarg, NULL, 10); break;
+		case 'r': c.ring_size = optarg; break;
 		case 'c': c.conn_table = optarg; break;
 		case 'C': c.chain = true; break;
 		case 'w': c.weight = optarg; break;
