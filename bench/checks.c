@@ -197,7 +197,7 @@ static void served_share(struct run *r, struct check_result *c, const struct tra
 	snprintf(c->evidence + len, sizeof(c->evidence) - len,
 		 "; shares of %d answered:", t->answered);
 	for (k = 0; k < c->e->n_nodes; k++) {
-		i = run_node_index(r, c->e->nodes[k]);
+		i = env_node_index(&r->env, c->e->nodes[k]);
 		got = i >= 0 && t->answered ? 100.0 * per_node[i] / t->answered : 0;
 		out = got < c->e->share[k] - c->e->tolerance ||
 		      got > c->e->share[k] + c->e->tolerance;
@@ -245,7 +245,7 @@ static void check_served_by(struct run *r, struct check_result *c)
 		snprintf(c->evidence, sizeof(c->evidence), "no connection was answered");
 	c->pass = t->answered > 0 && !outside;
 	for (k = 0; k < c->e->n_nodes && c->e->min; k++) {
-		i = run_node_index(r, c->e->nodes[k]);
+		i = env_node_index(&r->env, c->e->nodes[k]);
 		if (i >= 0 && per_node[i] < c->e->min) {
 			c->pass = false;
 			snprintf(c->evidence + strlen(c->evidence),
@@ -423,7 +423,7 @@ static void check_encapsulated(struct run *r, struct check_result *c)
 static void check_drops(struct run *r, struct check_result *c)
 {
 	const struct sc_expect *e = c->e;
-	int node = run_node_index(r, e->node), i, len = 0;
+	int node = env_node_index(&r->env, e->node), i, len = 0;
 	char range[48];
 	__u64 n = 0;
 
@@ -485,7 +485,7 @@ static void check_chain_member(struct run *r, struct check_result *c)
 static void check_counter(struct run *r, struct check_result *c)
 {
 	const struct sc_expect *e = c->e;
-	int node = e->counter_decap ? run_node_index(r, e->node) : -1, k = -1;
+	int node = e->counter_decap ? env_node_index(&r->env, e->node) : -1, k = -1;
 	struct lb_counter lbc[LB_STAT_MAX];
 	char of[SC_NAME_MAX + 16] = "the balancer";
 	const char *name =

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "bench/command.h"
-#include "common/netns.h"
 
 #define COMMAND_POLL_US	   5000
 #define COMMAND_TERM_MS	   1000 /* SIGTERM to SIGKILL */
@@ -107,14 +106,14 @@ static void child_exec(int ns_fd, int in, int out, const char *cwd, const char *
 	_exit(127);
 }
 
-int command_start(struct command **out, const struct run *r, int node, const char *cwd,
+int command_start(struct command **out, const struct env *e, int node, const char *cwd,
 		  const char *log, const char *cmd, const char *user)
 {
 	struct command_cred cred;
 	struct command *c;
 	int in, fd, err;
 
-	if (node < 0 || r->nodes[node].ns_fd < 0)
+	if (node < 0 || e->nodes[node].ns_fd < 0)
 		return -ENOENT;
 	err = command_cred_get(user, &cred);
 	if (err)
@@ -135,7 +134,7 @@ int command_start(struct command **out, const struct run *r, int node, const cha
 		goto err_close;
 	}
 	if (!c->pid)
-		child_exec(r->nodes[node].ns_fd, in, fd, cwd, cmd, &cred);
+		child_exec(e->nodes[node].ns_fd, in, fd, cwd, cmd, &cred);
 	setpgid(c->pid, c->pid); /* the child does it too: whoever runs first */
 	close(in);
 	close(fd);
@@ -167,10 +166,10 @@ static bool command_exited(struct command *c)
 
 int command_wait(struct command *c, int timeout_ms, int *status)
 {
-	long long deadline = (long long)(run_clock_usec() / 1000) + timeout_ms;
+	long long deadline = (long long)(env_clock_usec() / 1000) + timeout_ms;
 
 	while (!command_exited(c)) {
-		if ((long long)(run_clock_usec() / 1000) >= deadline || run_stop)
+		if ((long long)(env_clock_usec() / 1000) >= deadline || env_stop)
 			return -ETIMEDOUT;
 		usleep(COMMAND_POLL_US);
 	}
@@ -180,14 +179,14 @@ int command_wait(struct command *c, int timeout_ms, int *status)
 
 void command_stop(struct command *c)
 {
-	long long deadline = (long long)(run_clock_usec() / 1000) + COMMAND_TERM_MS;
+	long long deadline = (long long)(env_clock_usec() / 1000) + COMMAND_TERM_MS;
 	int st;
 
 	if (!c)
 		return;
 	/* the whole group: a shell's children outlive it otherwise */
 	kill(-c->pid, SIGTERM);
-	while (!command_exited(c) && (long long)(run_clock_usec() / 1000) < deadline)
+	while (!command_exited(c) && (long long)(env_clock_usec() / 1000) < deadline)
 		usleep(COMMAND_POLL_US);
 	kill(-c->pid, SIGKILL);
 	if (!c->reaped)
@@ -262,25 +261,38 @@ static bool tcp_listening(int port)
 	return found;
 }
 
-int command_wait_listening(struct command *c, const struct run *r, int node, int port,
+struct listen_job {
+	struct command *c;
+	int port, timeout_ms;
+};
+
+/* 0 when listening, 1 when not (exited, timed out or stopped). */
+static int wait_listening_here(void *arg)
+{
+	struct listen_job *j = arg;
+	long long start = (long long)(env_clock_usec() / 1000);
+	bool up;
+
+	while (!(up = tcp_listening(j->port)) && !command_exited(j->c) && !env_stop &&
+	       (long long)(env_clock_usec() / 1000) - start < j->timeout_ms)
+		usleep(COMMAND_POLL_US * 2);
+	return up ? 0 : 1;
+}
+
+int command_wait_listening(struct command *c, const struct env *e, int node, int port,
 			   int timeout_ms, char *err, size_t errlen)
 {
-	long long start = (long long)(run_clock_usec() / 1000);
+	struct listen_job j = { .c = c, .port = port, .timeout_ms = timeout_ms };
 	char last[160];
-	bool up = false;
-	int saved, ret;
+	int ret;
 
-	ret = run_enter(r, node, &saved);
-	if (ret) {
-		snprintf(err, errlen, "enter the namespace of %s: %s", r->sc->nodes[node].name,
+	ret = env_run(e, node, wait_listening_here, &j);
+	if (ret < 0) {
+		snprintf(err, errlen, "enter the namespace of %s: %s", e->sc->nodes[node].name,
 			 strerror(-ret));
 		return ret;
 	}
-	while (!(up = tcp_listening(port)) && !command_exited(c) && !run_stop &&
-	       (long long)(run_clock_usec() / 1000) - start < timeout_ms)
-		usleep(COMMAND_POLL_US * 2);
-	netns_leave(saved);
-	if (up)
+	if (!ret)
 		return 0;
 	log_last_line(c->log, last, sizeof(last));
 	if (c->reaped)
@@ -295,26 +307,24 @@ int command_wait_listening(struct command *c, const struct run *r, int node, int
 	return c->reaped ? -ECHILD : -ETIMEDOUT;
 }
 
-int command_service_start(struct run *r, int i)
+int command_service_start(struct command **out, struct env *e, const struct sc_service *s)
 {
-	const struct sc_service *s = &r->sc->services[i];
-	int node = run_node_index(r, s->node), err;
+	int node = env_node_index(e, s->node), err;
 	char log[PATH_MAX], why[384];
 
-	snprintf(log, sizeof(log), "%s/%s.%s.log", r->outdir, s->node, s->name);
-	err = command_start(&r->commands[i], r, node, r->outdir, log, s->command, s->user);
-	if (err == -ESRCH && !r->error[0])
-		snprintf(r->error, sizeof(r->error),
-			 "service %s in %s (line %d): no user '%s' on this machine", s->name,
-			 s->node, s->mark.line, s->user);
+	snprintf(log, sizeof(log), "%s/%s.%s.log", e->outdir, s->node, s->name);
+	err = command_start(out, e, node, e->outdir, log, s->command, s->user);
+	if (err == -ESRCH)
+		env_failf(e, err, "service %s in %s (line %d): no user '%s' on this machine",
+			  s->name, s->node, s->mark.line, s->user);
 	if (err)
-		return run_fail(r, err, "start a command service");
+		return env_fail(e, err, "start a command service");
 	if (!s->ready_port)
 		return 0;
-	err = command_wait_listening(r->commands[i], r, node, s->ready_port, s->ready_timeout_ms,
-				     why, sizeof(why));
-	if (err && !r->error[0])
-		snprintf(r->error, sizeof(r->error), "service %s in %s (line %d): %s", s->name,
-			 s->node, s->mark.line, why);
+	err = command_wait_listening(*out, e, node, s->ready_port, s->ready_timeout_ms, why,
+				     sizeof(why));
+	if (err)
+		env_failf(e, err, "service %s in %s (line %d): %s", s->name, s->node, s->mark.line,
+			  why);
 	return err;
 }

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "bench/run.h"
+#include "bench/env.h"
 
 struct command;
 
@@ -19,13 +19,13 @@ struct command;
  * Start cmd in node's namespace, in directory cwd, output to log; with user (a name or uid;
  * NULL or "": root) as that user with every capability dropped for good. -ESRCH: no such user.
  */
-int command_start(struct command **out, const struct run *r, int node, const char *cwd,
+int command_start(struct command **out, const struct env *e, int node, const char *cwd,
 		  const char *log, const char *cmd, const char *user);
 /*
  * Wait until a TCP socket listens on port in the node's namespace. On failure (the command
  * exited first, or timeout_ms passed) why is written to err, with the log's last line.
  */
-int command_wait_listening(struct command *c, const struct run *r, int node, int port,
+int command_wait_listening(struct command *c, const struct env *e, int node, int port,
 			   int timeout_ms, char *err, size_t errlen);
 /*
  * Wait for the command to exit: *status is its exit status (128 + signal when killed).
@@ -35,10 +35,10 @@ int command_wait(struct command *c, int timeout_ms, int *status);
 /* End the process group (SIGTERM, SIGKILL after a second), reap, free. NULL is a no-op. */
 void command_stop(struct command *c);
 /*
- * Start command service i of the scenario (output in <outdir>/<node>.<name>.log) and wait
- * for it to be ready; 0, or -errno with r->error saying why it never got ready.
+ * Start command service s (output in <outdir>/<node>.<name>.log) and wait for it to be
+ * ready; 0, or -errno with the env's error saying why it never got ready.
  */
-int command_service_start(struct run *r, int i);
+int command_service_start(struct command **out, struct env *e, const struct sc_service *s);
 /* The first max bytes of a log, NUL-terminated (malloc'd), or NULL. */
 char *command_read_log(const char *log, size_t max);
 

@@ -63,7 +63,7 @@ static bool id_valid(const char *s)
 {
 	int i;
 
-	for (i = 0; i < RUN_ID_LEN - 1; i++)
+	for (i = 0; i < ENV_ID_LEN - 1; i++)
 		if (!isdigit((unsigned char)s[i]) && (s[i] < 'a' || s[i] > 'f'))
 			return false;
 	return s[i] == '\0';
@@ -81,13 +81,13 @@ static int state_write(const struct run *r, bool kept)
 	FILE *f;
 	int err;
 
-	state_path(path, sizeof(path), r->id, "state");
+	state_path(path, sizeof(path), r->env.id, "state");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "id %s\npid %d\nscenario %s\noutdir %s\nkept %d\n", r->id, getpid(), r->sc->name,
-		realpath(r->outdir, abs) ? abs : r->outdir, kept);
+	fprintf(f, "id %s\npid %d\nscenario %s\noutdir %s\nkept %d\n", r->env.id, getpid(),
+		r->sc->name, realpath(r->env.outdir, abs) ? abs : r->env.outdir, kept);
 	if (fclose(f) || rename(tmp, path)) {
 		err = -errno;
 		unlink(tmp);
@@ -132,7 +132,7 @@ int lifecycle_claim(struct run *r)
 	for (tries = 0; tries < 64; tries++) {
 		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 			return -errno;
-		snprintf(r->id, sizeof(r->id), "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
+		snprintf(r->env.id, sizeof(r->env.id), "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
 		fd = open(RUN_STATE_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
 		if (fd < 0)
 			return -errno;
@@ -142,7 +142,7 @@ int lifecycle_claim(struct run *r)
 			return err;
 		}
 		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-		state_path(path, sizeof(path), r->id, "lock");
+		state_path(path, sizeof(path), r->env.id, "lock");
 		if (!linkat(AT_FDCWD, fdpath, AT_FDCWD, path, AT_SYMLINK_FOLLOW)) {
 			lock_fd = fd;
 			return 0;
@@ -175,9 +175,9 @@ void lifecycle_release(struct run *r)
 
 	if (lock_fd < 0)
 		return;
-	state_path(path, sizeof(path), r->id, "state");
+	state_path(path, sizeof(path), r->env.id, "state");
 	unlink(path);
-	state_path(path, sizeof(path), r->id, "lock");
+	state_path(path, sizeof(path), r->env.id, "lock");
 	unlink_if_same(path, lock_fd);
 	close(lock_fd);
 	lock_fd = -1;
@@ -189,7 +189,7 @@ static void on_stop_signal(int sig)
 	if (detached_child > 0)
 		kill(detached_child, sig);
 	else
-		run_stop = 1;
+		env_stop = 1;
 }
 
 int lifecycle_detach(int *code)
@@ -223,7 +223,7 @@ int lifecycle_detach(int *code)
 	}
 	close(p[1]);
 	detached_child = pid;
-	if (run_stop)
+	if (env_stop)
 		kill(pid, SIGTERM);
 	do
 		n = read(p[0], &c, 1);
@@ -243,9 +243,9 @@ int lifecycle_detach(int *code)
 static void pass_link_path(const struct run *r, int k, char *path, size_t len)
 {
 	if (!k)
-		snprintf(path, len, RUN_PIN_ROOT "/%s/" PASS_LINK_PIN, r->id);
+		snprintf(path, len, ENV_PIN_ROOT "/%s/" PASS_LINK_PIN, r->env.id);
 	else
-		snprintf(path, len, RUN_PIN_ROOT "/%s/" PASS_LINK_PIN "-%s", r->id,
+		snprintf(path, len, ENV_PIN_ROOT "/%s/" PASS_LINK_PIN "-%s", r->env.id,
 			 r->sc->balancer.nodes[k]);
 }
 
@@ -254,7 +254,7 @@ static int pin_pass_link(const struct run *r)
 	char path[PATH_MAX];
 	int k;
 
-	snprintf(path, sizeof(path), RUN_PIN_ROOT "/%s", r->id);
+	snprintf(path, sizeof(path), ENV_PIN_ROOT "/%s", r->env.id);
 	if (r->n_lbs && mkdir(path, 0700) && errno != EEXIST)
 		return -errno;
 	for (k = 0; k < r->n_lbs; k++) {
@@ -278,7 +278,7 @@ void lifecycle_unpin(struct run *r)
 	}
 	if (!n)
 		return;
-	snprintf(path, sizeof(path), RUN_PIN_ROOT "/%s", r->id);
+	snprintf(path, sizeof(path), ENV_PIN_ROOT "/%s", r->env.id);
 	rmdir(path); /* fails while the balancer's pins are there: roles_down() removes it */
 }
 
@@ -301,41 +301,41 @@ static void keep_say(const struct run *r, int code, FILE *f, bool json, const ch
 	bool pinned;
 	int i, n = 0;
 
-	snprintf(pins, sizeof(pins), RUN_PIN_ROOT "/%s", r->id);
+	snprintf(pins, sizeof(pins), ENV_PIN_ROOT "/%s", r->env.id);
 	pinned = !access(pins, F_OK);
 	if (json) {
-		fprintf(f, "{\"run_id\":\"%s\",\"scenario\":", r->id);
+		fprintf(f, "{\"run_id\":\"%s\",\"scenario\":", r->env.id);
 		json_str(f, r->sc->name);
 		fprintf(f, ",\"keeper_pid\":%d,\"exit\":%d,\"namespaces\":[", getpid(), code);
 		for (i = 0; i < r->sc->n_nodes; i++)
-			if (r->nodes[i].ns_fd >= 0)
-				fprintf(f, "%s\"%s\"", n++ ? "," : "", r->nodes[i].ns);
+			if (r->env.nodes[i].ns_fd >= 0)
+				fprintf(f, "%s\"%s\"", n++ ? "," : "", r->env.nodes[i].ns);
 		fprintf(f, "],\"pin_dir\":");
 		json_str(f, pinned ? pins : "");
 		fprintf(f, ",\"log\":");
 		json_str(f, log);
-		fprintf(f, ",\"down\":\"dsrlab down %s\"}\n", r->id);
+		fprintf(f, ",\"down\":\"dsrlab down %s\"}\n", r->env.id);
 		return;
 	}
-	fprintf(f, "dsrlab: run %s (%s) is %s; its keeper is pid %d\n", r->id, r->sc->name,
+	fprintf(f, "dsrlab: run %s (%s) is %s; its keeper is pid %d\n", r->env.id, r->sc->name,
 		code == EXIT_PASS	  ? "up" :
 		code == EXIT_CHECK_FAILED ? "kept up after a failed check" :
 					    "kept up after a setup error",
 		getpid());
 	fprintf(f, "  namespaces:");
 	for (i = 0; i < r->sc->n_nodes; i++)
-		if (r->nodes[i].ns_fd >= 0)
-			fprintf(f, " %s", r->nodes[i].ns);
+		if (r->env.nodes[i].ns_fd >= 0)
+			fprintf(f, " %s", r->env.nodes[i].ns);
 	for (i = 0; i < r->sc->n_nodes && r->sc->nodes[i].role != ROLE_CLIENT; i++)
 		;
 	fprintf(f, "\n  enter one:  ip netns exec %s bash\n",
-		r->nodes[i < r->sc->n_nodes ? i : 0].ns);
+		r->env.nodes[i < r->sc->n_nodes ? i : 0].ns);
 	if (pinned && r->sc->balancer.n_nodes > 1)
 		fprintf(f, "  pinned:     %s  (bpftool map dump pinned %s/lb-%s/vips)\n", pins,
 			pins, r->sc->balancer.nodes[0]);
 	else if (pinned)
 		fprintf(f, "  pinned:     %s  (bpftool map dump pinned %s/lb/vips)\n", pins, pins);
-	fprintf(f, "  log:        %s\n  take down:  dsrlab down %s\n", log, r->id);
+	fprintf(f, "  log:        %s\n  take down:  dsrlab down %s\n", log, r->env.id);
 }
 
 /* Away from the terminal or pipe that started us, so `$(dsrlab up ...)` returns. */
@@ -371,13 +371,14 @@ void lifecycle_keep(struct run *r, int code, FILE *f, bool json)
 			strerror(-err));
 	err = state_write(r, true);
 	if (err)
-		pr_warn("dsrlab: write the state of run %s: %s\n", r->id, strerror(-err));
-	snprintf(log, sizeof(log), "%s/keeper.log", realpath(r->outdir, abs) ? abs : r->outdir);
+		pr_warn("dsrlab: write the state of run %s: %s\n", r->env.id, strerror(-err));
+	snprintf(log, sizeof(log), "%s/keeper.log",
+		 realpath(r->env.outdir, abs) ? abs : r->env.outdir);
 	keep_say(r, code, f, json, log);
 	fflush(stdout);
 	fflush(stderr);
 	stdio_to_log(log);
-	snprintf(comm, sizeof(comm), "dsrlab-%s", r->id);
+	snprintf(comm, sizeof(comm), "dsrlab-%s", r->env.id);
 	prctl(PR_SET_NAME, comm);
 	signal(SIGHUP, SIG_IGN);
 	if (keep_pipe >= 0) {
@@ -386,12 +387,12 @@ void lifecycle_keep(struct run *r, int code, FILE *f, bool json)
 		close(keep_pipe);
 		keep_pipe = -1;
 	}
-	pr_warn("dsrlab: run %s kept up by pid %d until SIGTERM (dsrlab down %s)\n", r->id,
-		getpid(), r->id);
+	pr_warn("dsrlab: run %s kept up by pid %d until SIGTERM (dsrlab down %s)\n", r->env.id,
+		getpid(), r->env.id);
 	/* Polled: the signal may land on any thread, a service's as well as this one. */
-	while (!run_stop)
+	while (!env_stop)
 		usleep(100000);
-	pr_warn("dsrlab: run %s: taking it down\n", r->id);
+	pr_warn("dsrlab: run %s: taking it down\n", r->env.id);
 }
 
 static int lock_open(const char *id)
@@ -459,9 +460,9 @@ static int holder_stop(const char *id, int fd)
 
 static bool ns_of_run(const char *name, const char *id)
 {
-	size_t p = strlen(RUN_NS_PREFIX), n = strlen(id);
+	size_t p = strlen(ENV_NS_PREFIX), n = strlen(id);
 
-	return !strncmp(name, RUN_NS_PREFIX, p) && !strncmp(name + p, id, n) && name[p + n] == '-';
+	return !strncmp(name, ENV_NS_PREFIX, p) && !strncmp(name + p, id, n) && name[p + n] == '-';
 }
 
 static void ns_list_of(const char *id, struct ns_list *l)
@@ -618,7 +619,7 @@ static void sweep_pins(const char *id, struct sweep *s)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), RUN_PIN_ROOT "/%s", id);
+	snprintf(path, sizeof(path), ENV_PIN_ROOT "/%s", id);
 	if (access(path, F_OK))
 		return;
 	sweep_failed = 0;
@@ -685,9 +686,9 @@ int lifecycle_down(const char *id)
 	return EXIT_PASS;
 }
 
-static void id_add(char (*ids)[RUN_ID_LEN], int *n, const char *s)
+static void id_add(char (*ids)[ENV_ID_LEN], int *n, const char *s)
 {
-	char id[RUN_ID_LEN];
+	char id[ENV_ID_LEN];
 	int i;
 
 	snprintf(id, sizeof(id), "%s", s);
@@ -696,33 +697,33 @@ static void id_add(char (*ids)[RUN_ID_LEN], int *n, const char *s)
 	for (i = 0; i < *n; i++)
 		if (!strcmp(ids[i], id))
 			return;
-	snprintf(ids[(*n)++], RUN_ID_LEN, "%s", id);
+	snprintf(ids[(*n)++], ENV_ID_LEN, "%s", id);
 }
 
 /* Every run id with something on this machine: namespaces, pins, lock or state. */
-static int ids_collect(char (*ids)[RUN_ID_LEN])
+static int ids_collect(char (*ids)[ENV_ID_LEN])
 {
-	size_t p = strlen(RUN_NS_PREFIX);
+	size_t p = strlen(ENV_NS_PREFIX);
 	struct dirent *de;
 	int n = 0;
 	DIR *d;
 
 	d = opendir(NETNS_RUN_DIR);
 	while (d && (de = readdir(d)))
-		if (!strncmp(de->d_name, RUN_NS_PREFIX, p) && strlen(de->d_name) > p + 6 &&
+		if (!strncmp(de->d_name, ENV_NS_PREFIX, p) && strlen(de->d_name) > p + 6 &&
 		    de->d_name[p + 6] == '-')
 			id_add(ids, &n, de->d_name + p);
 	if (d)
 		closedir(d);
-	d = opendir(RUN_PIN_ROOT);
+	d = opendir(ENV_PIN_ROOT);
 	while (d && (de = readdir(d)))
-		if (strlen(de->d_name) == RUN_ID_LEN - 1)
+		if (strlen(de->d_name) == ENV_ID_LEN - 1)
 			id_add(ids, &n, de->d_name);
 	if (d)
 		closedir(d);
 	d = opendir(RUN_STATE_DIR);
 	while (d && (de = readdir(d)))
-		if (strlen(de->d_name) > RUN_ID_LEN && de->d_name[RUN_ID_LEN - 1] == '.')
+		if (strlen(de->d_name) > ENV_ID_LEN && de->d_name[ENV_ID_LEN - 1] == '.')
 			id_add(ids, &n, de->d_name);
 	if (d)
 		closedir(d);
@@ -731,7 +732,7 @@ static int ids_collect(char (*ids)[RUN_ID_LEN])
 
 int lifecycle_clean(bool all)
 {
-	static char ids[CLEAN_MAX_RUNS][RUN_ID_LEN];
+	static char ids[CLEAN_MAX_RUNS][ENV_ID_LEN];
 	static struct ns_list l;
 	int i, n, fd, removed = 0, alive = 0, failed = 0;
 	char comm[32];

@@ -16,16 +16,35 @@ static void capture_point_add(struct run *r, const struct sc_point *p)
 	if (checks_capture_file(r, p) || r->n_caps == SC_MAX_CAPTURES + SC_MAX_EXPECTS)
 		return;
 	r->cap_points[r->n_caps] = *p;
-	snprintf(r->cap_files[r->n_caps], PATH_MAX, "%s/%s.%s.pcap", r->outdir, p->node, p->iface);
+	snprintf(r->cap_files[r->n_caps], PATH_MAX, "%s/%s.%s.pcap", r->env.outdir, p->node,
+		 p->iface);
 	r->n_caps++;
+}
+
+struct capture_job {
+	struct capture **cap;
+	const char *iface, *filter, *file;
+	int snaplen;
+	bool ran;
+	char why[512];
+};
+
+static int capture_start_here(void *arg)
+{
+	struct capture_job *j = arg;
+
+	j->ran = true;
+	return capture_start(j->cap, j->iface, j->filter, j->snaplen, j->file, j->why,
+			     sizeof(j->why));
 }
 
 /* Every point the scenario captures, and every point a check looks at. */
 int observe_captures_up(struct run *r)
 {
+	struct capture_job j;
 	const struct scenario *sc = r->sc;
 	const char *filter;
-	int i, k, snaplen, node, saved, err;
+	int i, k, snaplen, node, err;
 
 	for (i = 0; i < sc->n_captures; i++)
 		capture_point_add(r, &sc->captures[i].at);
@@ -44,15 +63,18 @@ int observe_captures_up(struct run *r)
 				snaplen = sc->captures[k].snaplen;
 			}
 		}
-		node = run_node_index(r, r->cap_points[i].node);
-		err = run_enter(r, node, &saved);
+		node = env_node_index(&r->env, r->cap_points[i].node);
+		j = (struct capture_job){ .cap = &r->caps[i],
+					  .iface = r->cap_points[i].iface,
+					  .filter = filter,
+					  .snaplen = snaplen,
+					  .file = r->cap_files[i] };
+		err = env_run(&r->env, node, capture_start_here, &j);
+		if (err && !j.ran)
+			return env_fail(&r->env, err, "enter namespace");
 		if (err)
-			return run_fail(r, err, "enter namespace");
-		err = capture_start(&r->caps[i], r->cap_points[i].iface, filter, snaplen,
-				    r->cap_files[i], r->error, sizeof(r->error));
-		netns_leave(saved);
-		if (err)
-			return err;
+			return j.why[0] ? env_failf(&r->env, err, "%s", j.why) :
+					  env_fail(&r->env, err, "start a capture");
 	}
 	return 0;
 }
@@ -68,17 +90,32 @@ void observe_captures_down(struct run *r)
 	}
 }
 
+struct ifname_job {
+	unsigned int ifindex;
+	char *name;
+	size_t len;
+};
+
+static int ifname_here(void *arg)
+{
+	struct ifname_job *j = arg;
+
+	if (!if_indextoname(j->ifindex, j->name))
+		snprintf(j->name, j->len, "if%u", j->ifindex);
+	return 0;
+}
+
 /* Kernel drops in our namespaces, by node, interface and reason. */
 void observe_drops_collect(struct run *r)
 {
 	struct drop_count dc[RUN_MAX_DROPS];
 	__u32 inodes[SC_MAX_NODES];
-	int i, k, n, saved;
+	int i, k, n;
 
 	if (!r->drop_tracer)
 		return;
 	for (i = 0; i < r->sc->n_nodes; i++)
-		inodes[i] = r->nodes[i].ns_inode;
+		inodes[i] = r->env.nodes[i].ns_inode;
 	n = drops_read(r->drop_tracer, inodes, r->sc->n_nodes, dc, RUN_MAX_DROPS);
 	for (k = 0; k < n; k++) {
 		struct run_drop *d = &r->drops[r->n_drops++];
@@ -88,11 +125,9 @@ void observe_drops_collect(struct run *r)
 		d->node = i;
 		d->count = dc[k].count;
 		snprintf(d->reason, sizeof(d->reason), "%s", dc[k].reason);
-		if (dc[k].ifindex && !run_enter(r, i, &saved)) {
-			if (!if_indextoname(dc[k].ifindex, d->iface))
-				snprintf(d->iface, sizeof(d->iface), "if%u", dc[k].ifindex);
-			netns_leave(saved);
-		}
+		if (dc[k].ifindex)
+			env_run(&r->env, i, ifname_here,
+				&(struct ifname_job){ dc[k].ifindex, d->iface, sizeof(d->iface) });
 	}
 }
 
@@ -103,8 +138,8 @@ void observe_drops_up(struct run *r)
 	int i, err;
 
 	for (i = 0; i < r->sc->n_nodes; i++)
-		if (!fstat(r->nodes[i].ns_fd, &st))
-			r->nodes[i].ns_inode = st.st_ino;
+		if (!fstat(r->env.nodes[i].ns_fd, &st))
+			r->env.nodes[i].ns_inode = st.st_ino;
 	err = drops_start(&r->drop_tracer);
 	if (err)
 		pr_warn("dsrlab: kernel drop reasons will not be reported: %s\n", strerror(-err));

@@ -33,7 +33,7 @@ static int pool_apply(struct run *r, int v, char *err, size_t len)
 		return -ENOENT;
 	}
 	for (k = 0; k < p->n; k++) {
-		a = topology_node_addr(r->nodes[p->nodes[k]].sc, FAM_IPV4);
+		a = topology_node_addr(r->env.nodes[p->nodes[k]].sc, FAM_IPV4);
 		if (!a) {
 			snprintf(err, len, "backend %s has no IPv4 address",
 				 r->sc->nodes[p->nodes[k]].name);
@@ -51,10 +51,15 @@ static int pool_apply(struct run *r, int v, char *err, size_t len)
 	return ret;
 }
 
+static int vip_local_here(void *arg)
+{
+	return backend_vip_add(arg);
+}
+
 static int pool_change(struct run *r, const struct sc_phase *ph, char *err, size_t len)
 {
 	struct run_pool *p = &r->pools[ph->vip];
-	int node = run_node_index(r, ph->node), k, saved, ret;
+	int node = env_node_index(&r->env, ph->node), k, ret;
 
 	for (k = 0; k < p->n && p->nodes[k] != node; k++)
 		;
@@ -71,11 +76,8 @@ static int pool_change(struct run *r, const struct sc_phase *ph, char *err, size
 		return -EEXIST;
 	}
 	/* a new backend must own the VIP before the balancer sends it flows */
-	ret = run_enter(r, node, &saved);
-	if (!ret) {
-		ret = backend_vip_add(&r->sc->balancer.vips[ph->vip].vip.addr);
-		netns_leave(saved);
-	}
+	ret = env_run(&r->env, node, vip_local_here,
+		      (void *)&r->sc->balancer.vips[ph->vip].vip.addr);
 	if (ret) {
 		snprintf(err, len, "make the VIP local in %s: %s", ph->node, strerror(-ret));
 		return ret;
@@ -84,24 +86,40 @@ static int pool_change(struct run *r, const struct sc_phase *ph, char *err, size
 	return pool_apply(r, ph->vip, err, len);
 }
 
-static int set_mtu(struct run *r, const struct sc_phase *ph, char *err, size_t len)
-{
-	struct nl_sock nl;
-	int saved, idx, ret;
+/* A link's MTU, or its state down, in the calling thread's namespace. */
+struct link_job {
+	const char *ifname;
+	int mtu;
+	bool down;
+	bool ran, no_link; /* set by link_set_here() */
+};
 
-	ret = run_enter(r, run_node_index(r, ph->at.node), &saved);
-	if (ret) {
-		snprintf(err, len, "enter %s: %s", ph->at.node, strerror(-ret));
-		return ret;
-	}
-	idx = link_index(ph->at.iface);
+static int link_set_here(void *arg)
+{
+	struct link_job *j = arg;
+	struct nl_sock nl;
+	int idx, ret;
+
+	j->ran = true;
+	idx = link_index(j->ifname);
+	j->no_link = idx < 0;
 	ret = idx < 0 ? idx : nl_open(&nl);
 	if (!ret) {
-		ret = nl_link_set_mtu(&nl, idx, ph->mtu);
+		ret = j->down ? nl_link_down(&nl, idx) : nl_link_set_mtu(&nl, idx, j->mtu);
 		nl_close(&nl);
 	}
-	netns_leave(saved);
-	if (idx < 0)
+	return ret;
+}
+
+static int set_mtu(struct run *r, const struct sc_phase *ph, char *err, size_t len)
+{
+	struct link_job j = { .ifname = ph->at.iface, .mtu = ph->mtu };
+	int ret;
+
+	ret = env_run(&r->env, env_node_index(&r->env, ph->at.node), link_set_here, &j);
+	if (!j.ran)
+		snprintf(err, len, "enter %s: %s", ph->at.node, strerror(-ret));
+	else if (j.no_link)
 		snprintf(err, len, "no interface %s in %s", ph->at.iface, ph->at.node);
 	else if (ret)
 		snprintf(err, len, "set the MTU of %s:%s to %d: %s", ph->at.node, ph->at.iface,
@@ -109,20 +127,21 @@ static int set_mtu(struct run *r, const struct sc_phase *ph, char *err, size_t l
 	return ret;
 }
 
+static int decap_replace_here(void *arg)
+{
+	return decap_replace(arg);
+}
+
 static int replace_decap(struct run *r, const struct sc_phase *ph, char *err, size_t len)
 {
-	struct run_node *n = &r->nodes[run_node_index(r, ph->node)];
-	int saved, ret;
+	struct run_node *n = &r->nodes[env_node_index(&r->env, ph->node)];
+	int ret;
 
 	if (!n->decap) {
 		snprintf(err, len, "no decap serves %s", ph->node);
 		return -ENOENT;
 	}
-	ret = run_enter(r, n->decap_node, &saved);
-	if (!ret) {
-		ret = decap_replace(n->decap);
-		netns_leave(saved);
-	}
+	ret = env_run(&r->env, n->decap_node, decap_replace_here, n->decap);
 	if (ret)
 		snprintf(err, len, "replace the decap at %s:%s: %s",
 			 r->sc->nodes[n->decap_node].name, n->decap_iface, strerror(-ret));
@@ -138,8 +157,8 @@ static int replace_decap(struct run *r, const struct sc_phase *ph, char *err, si
  */
 static int fail_balancer(struct run *r, const struct sc_phase *ph, char *err, size_t len)
 {
-	int node = run_node_index(r, ph->node), i, k, saved, idx, ret;
-	struct nl_sock nl;
+	struct link_job j = { .ifname = r->sc->balancer.iface, .down = true };
+	int node = env_node_index(&r->env, ph->node), i, k, ret;
 
 	for (k = 0; k < r->n_lbs && r->lbs[k].node != node; k++)
 		;
@@ -158,19 +177,10 @@ static int fail_balancer(struct run *r, const struct sc_phase *ph, char *err, si
 			return ret;
 		}
 	}
-	ret = run_enter(r, node, &saved);
-	if (ret) {
+	ret = env_run(&r->env, node, link_set_here, &j);
+	if (!j.ran)
 		snprintf(err, len, "enter %s: %s", ph->node, strerror(-ret));
-		return ret;
-	}
-	idx = link_index(r->sc->balancer.iface);
-	ret = idx < 0 ? idx : nl_open(&nl);
-	if (!ret) {
-		ret = nl_link_down(&nl, idx);
-		nl_close(&nl);
-	}
-	netns_leave(saved);
-	if (ret)
+	else if (ret)
 		snprintf(err, len, "set %s:%s down: %s", ph->node, r->sc->balancer.iface,
 			 strerror(-ret));
 	return ret;
@@ -198,28 +208,26 @@ static void *phases_thread(void *arg)
 	struct run *r = p->r;
 	int i, ret;
 
-	for (i = 0; i < r->sc->n_phases && !run_stop; i++) {
+	for (i = 0; i < r->sc->n_phases && !env_stop; i++) {
 		const struct sc_phase *ph = &r->sc->phases[i];
 		struct phase_result *res = &r->phases[i];
 		__u64 when = p->t0 + ph->at_ms * 1000ull, now;
 
-		while ((now = run_clock_usec()) < when && !run_stop)
+		while ((now = env_clock_usec()) < when && !env_stop)
 			usleep(when - now < 2000 ? when - now : 2000);
-		if (run_stop)
+		if (env_stop)
 			break;
 		res->ran = true;
-		res->at_ms = (run_clock_usec() - p->t0) / 1000.0;
+		res->at_ms = (env_clock_usec() - p->t0) / 1000.0;
 		ret = phase_do(r, ph, res->error, sizeof(res->error));
 		res->done = !ret;
 		pr_info("  phase %d (%s) at %.1f ms: %s\n", i + 1, scenario_phase_name(ph->kind),
 			res->at_ms, ret ? res->error : "done");
 		if (ret && !p->err) {
 			p->err = ret;
-			if (!r->error[0])
-				snprintf(r->error, sizeof(r->error),
-					 "phase %d (line %d, %s at %d ms): %s", i + 1,
-					 ph->mark.line, scenario_phase_name(ph->kind), ph->at_ms,
-					 res->error);
+			env_failf(&r->env, ret, "phase %d (line %d, %s at %d ms): %s", i + 1,
+				  ph->mark.line, scenario_phase_name(ph->kind), ph->at_ms,
+				  res->error);
 		}
 	}
 	return NULL;
@@ -235,7 +243,7 @@ int phases_start(struct run *r, __u64 t0_usec, struct phases **out)
 	for (v = 0; v < b->n_vips; v++) {
 		r->pools[v].n = b->vips[v].n_backends;
 		for (k = 0; k < b->vips[v].n_backends; k++)
-			r->pools[v].nodes[k] = run_node_index(r, b->vips[v].backends[k]);
+			r->pools[v].nodes[k] = env_node_index(&r->env, b->vips[v].backends[k]);
 	}
 	if (!r->sc->n_phases)
 		return 0;

@@ -105,14 +105,14 @@ void report_text(const struct run *r, int exit_code, FILE *f)
 {
 	int i, k, pass = 0;
 
-	fprintf(f, "dsrlab run %s (scenario %s, %s, %ld x %s)\n", r->id, r->sc->name, r->kernel,
+	fprintf(f, "dsrlab run %s (scenario %s, %s, %ld x %s)\n", r->env.id, r->sc->name, r->kernel,
 		r->ncpu, r->cpu);
 	for (i = 0; i < r->n_lbs; i++)
 		if (r->lbs[i].xdp_attached)
 			fprintf(f, "balancer: XDP %s on %s:%s\n", xdp_mode_name(r->lbs[i].xdp_mode),
 				r->sc->balancer.nodes[i], r->sc->balancer.iface);
-	if (r->error[0])
-		fprintf(f, "setup error: %s\n", r->error);
+	if (r->env.error[0])
+		fprintf(f, "setup error: %s\n", r->env.error);
 	for (i = 0; i < r->sc->n_traffic; i++) {
 		const struct traffic_result *t = &r->traffic[i];
 
@@ -246,11 +246,11 @@ void report_json(const struct run *r, int exit_code, FILE *f)
 	fprintf(f, "{\"version\":%d,", REPORT_VERSION);
 	json_kv(f, "scenario", r->sc->name, true);
 	json_kv(f, "file", r->sc->file, true);
-	json_kv(f, "run_id", r->id, true);
+	json_kv(f, "run_id", r->env.id, true);
 	json_kv(f, "result", exit_word(exit_code), true);
 	fprintf(f, "\"exit_code\":%d,", exit_code);
-	json_kv(f, "error", r->error, true);
-	json_kv(f, "outdir", r->outdir, true);
+	json_kv(f, "error", r->env.error, true);
+	json_kv(f, "outdir", r->env.outdir, true);
 	fprintf(f, "\"environment\":{");
 	json_kv(f, "kernel", r->kernel, true);
 	json_kv(f, "cpu", r->cpu, true);
@@ -398,13 +398,13 @@ void report_junit(const struct run *r, FILE *f)
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
 	fprintf(f, "<testsuite name=\"");
 	xml_str(f, r->sc->name);
-	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\">\n", n + !!r->error[0], failed,
-		!!r->error[0]);
-	if (r->error[0]) {
+	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\">\n", n + !!r->env.error[0],
+		failed, !!r->env.error[0]);
+	if (r->env.error[0]) {
 		fprintf(f, "  <testcase classname=\"");
 		xml_str(f, r->sc->name);
 		fprintf(f, "\" name=\"setup\"><error message=\"");
-		xml_str(f, r->error);
+		xml_str(f, r->env.error);
 		fprintf(f, "\"/></testcase>\n");
 	}
 	for (i = 0; i < r->sc->n_expects; i++) {

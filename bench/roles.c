@@ -23,28 +23,35 @@
 #include "pass.skel.h"
 #include "chain_member.skel.h"
 
+struct pass_job {
+	struct run_lb *l;
+	const char *iface;
+};
+
+static int pass_attach_here(void *arg)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
+	struct pass_job *j = arg;
+	struct pass_bpf *skel = j->l->pass_skel;
+	int idx = link_index(j->iface);
+
+	j->l->pass_link_fd = idx < 0 ? idx :
+				       bpf_link_create(bpf_program__fd(skel->progs.xdp_pass), idx,
+						       BPF_XDP, &opts);
+	return j->l->pass_link_fd < 0 ? (idx < 0 ? idx : -errno) : 0;
+}
+
 /* XDP_TX out of a veth is delivered only when its peer runs XDP: give the peer XDP_PASS. */
 static int pass_on_peer(struct run *r, struct run_lb *l, int node, const char *iface)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
-	struct pass_bpf *skel;
-	int saved, idx, err;
+	int err;
 
-	skel = pass_bpf__open_and_load();
-	if (!skel)
-		return run_fail(r, -errno, "load the XDP pass program");
-	l->pass_skel = skel;
-	err = run_enter(r, node, &saved);
+	l->pass_skel = pass_bpf__open_and_load();
+	if (!l->pass_skel)
+		return env_fail(&r->env, -errno, "load the XDP pass program");
+	err = env_run(&r->env, node, pass_attach_here, &(struct pass_job){ l, iface });
 	if (err)
-		return run_fail(r, err, "enter namespace");
-	idx = link_index(iface);
-	l->pass_link_fd = idx < 0 ? idx :
-				    bpf_link_create(bpf_program__fd(skel->progs.xdp_pass), idx,
-						    BPF_XDP, &opts);
-	err = l->pass_link_fd < 0 ? (idx < 0 ? idx : -errno) : 0;
-	netns_leave(saved);
-	if (err)
-		return run_fail(r, err, "attach XDP pass on the balancer's peer");
+		return env_fail(&r->env, err, "attach XDP pass on the balancer's peer");
 	return 0;
 }
 
@@ -90,12 +97,10 @@ static int vip_up(struct run *r, struct lb *lb, const struct sc_vip *v)
 		const struct ip_prefix *a =
 			topology_node_addr(scenario_node(r->sc, v->backends[k]), fam);
 
-		if (!a) {
-			snprintf(r->error, sizeof(r->error),
-				 "VIP %s: backend %s has no IPv%d address",
-				 endpoint_str(&v->vip, vs, sizeof(vs)), v->backends[k], fam);
-			return -EINVAL;
-		}
+		if (!a)
+			return env_failf(
+				&r->env, -EINVAL, "VIP %s: backend %s has no IPv%d address",
+				endpoint_str(&v->vip, vs, sizeof(vs)), v->backends[k], fam);
 		pool[k].addr = a->addr;
 		pool[k].weight = v->weights[k];
 	}
@@ -104,12 +109,10 @@ static int vip_up(struct run *r, struct lb *lb, const struct sc_vip *v)
 		err = lb_vip_add(lb, &v->vip, encap, 0);
 	if (!err)
 		err = lb_vip_set_backends(lb, &v->vip, pool, v->n_backends);
-	if (err) {
-		snprintf(r->error, sizeof(r->error), "VIP %s (%s): refused by the balancer: %s",
-			 endpoint_str(&v->vip, vs, sizeof(vs)), lb_encap_name(encap),
-			 strerror(-err));
-		return err;
-	}
+	if (err)
+		return env_failf(&r->env, err, "VIP %s (%s): refused by the balancer: %s",
+				 endpoint_str(&v->vip, vs, sizeof(vs)), lb_encap_name(encap),
+				 strerror(-err));
 	return 0;
 }
 
@@ -128,12 +131,11 @@ static int chain_up(struct run *r, struct lb *lb)
 	for (i = 0; i < b->n_chain; i++) {
 		err = lb_chain_member_load_mem(lb, i, obj, size, "chain_member", progs[b->chain[i]],
 					       false);
-		if (err) {
-			snprintf(r->error, sizeof(r->error),
-				 "put chain member %s in slot %d: %s (see the message above)",
-				 progs[b->chain[i]], i, strerror(-err));
-			return err;
-		}
+		if (err)
+			return env_failf(
+				&r->env, err,
+				"put chain member %s in slot %d: %s (see the message above)",
+				progs[b->chain[i]], i, strerror(-err));
 	}
 	return 0;
 }
@@ -142,18 +144,44 @@ static int chain_up(struct run *r, struct lb *lb)
  * nexthop: fib. The balancer's namespace routes the encapsulated frames: the first frame to a
  * next hop without a neighbour entry goes to its kernel, which must forward it.
  */
-static int fib_forwarding_on(struct run *r, int node)
+static int fib_forwarding_here(void *arg)
 {
-	int saved, err;
+	int err;
 
-	err = run_enter(r, node, &saved);
-	if (err)
-		return run_fail(r, err, "enter namespace");
+	(void)arg;
 	err = sysctl_write("net/ipv4/ip_forward", "1");
 	if (!err)
 		err = sysctl_write("net/ipv6/conf/all/forwarding", "1");
-	netns_leave(saved);
-	return err ? run_fail(r, err, "turn on forwarding for the FIB next hop") : 0;
+	return err;
+}
+
+static int fib_forwarding_on(struct run *r, int node)
+{
+	int err = env_run(&r->env, node, fib_forwarding_here, NULL);
+
+	return err ? env_fail(&r->env, err, "turn on forwarding for the FIB next hop") : 0;
+}
+
+struct link_job {
+	const char *ifname;
+	__u8 *mac; /* link_mac_here() */
+	struct run_lb *l; /* lb_attach_here() */
+	enum xdp_mode mode;
+};
+
+static int link_mac_here(void *arg)
+{
+	struct link_job *j = arg;
+
+	return link_mac(j->ifname, j->mac);
+}
+
+static int lb_attach_here(void *arg)
+{
+	struct link_job *j = arg;
+	int idx = link_index(j->ifname);
+
+	return idx < 0 ? idx : lb_attach(j->l->lb, idx, j->mode, &j->l->xdp_mode);
 }
 
 /*
@@ -168,20 +196,18 @@ static int balancer_up(struct run *r, int k)
 	struct lb_config cfg = {};
 	const struct ip_prefix *src4, *src6;
 	const struct run_iface *ifc = NULL;
-	int node = run_node_index(r, b->nodes[k]), saved, peer, i, err, idx;
+	int node = env_node_index(&r->env, b->nodes[k]), peer, i, err;
 	enum xdp_mode mode = b->mode == SC_XDP_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE;
 
 	l->node = node;
 	for (i = 0; i < r->nodes[node].n_ifaces; i++)
 		if (!strcmp(r->nodes[node].ifaces[i].name, b->iface))
 			ifc = &r->nodes[node].ifaces[i];
-	src4 = topology_node_addr(r->nodes[node].sc, FAM_IPV4);
-	src6 = topology_node_addr(r->nodes[node].sc, FAM_IPV6);
-	if (!ifc || (!src4 && !src6)) {
-		snprintf(r->error, sizeof(r->error),
-			 "balancer %s needs an address and a link on %s", b->nodes[k], b->iface);
-		return -EINVAL;
-	}
+	src4 = topology_node_addr(r->env.nodes[node].sc, FAM_IPV4);
+	src6 = topology_node_addr(r->env.nodes[node].sc, FAM_IPV6);
+	if (!ifc || (!src4 && !src6))
+		return env_failf(&r->env, -EINVAL, "balancer %s needs an address and a link on %s",
+				 b->nodes[k], b->iface);
 	/* The balancer's own addresses are the outer sources, and what decap trusts. */
 	if (src4) {
 		r->lb_src[k] = src4->addr;
@@ -199,7 +225,7 @@ static int balancer_up(struct run *r, int k)
 			return err;
 		cfg.flags |= LB_CFG_F_FIB;
 	}
-	peer = run_node_index(r, ifc->peer_node);
+	peer = env_node_index(&r->env, ifc->peer_node);
 	if (peer < 0) { /* a NIC wired to another machine: the next hop is the gateway */
 		err = topology_gateway_mac(r, node, cfg.nexthop_mac);
 		if (err)
@@ -211,48 +237,41 @@ static int balancer_up(struct run *r, int k)
 		return err;
 
 	/* The next hop of every encapsulated frame is the peer of the balancer's port. */
-	err = run_enter(r, peer, &saved);
+	err = env_run(&r->env, peer, link_mac_here,
+		      &(struct link_job){ .ifname = ifc->peer_iface, .mac = cfg.nexthop_mac });
 	if (err)
-		return run_fail(r, err, "enter namespace");
-	err = link_mac(ifc->peer_iface, cfg.nexthop_mac);
-	netns_leave(saved);
-	if (err)
-		return run_fail(r, err, "read the next hop's MAC");
+		return env_fail(&r->env, err, "read the next hop's MAC");
 
 load:
 	err = lb_load_with(&l->lb, &(struct lb_load_opts){ .chain = b->n_chain > 0 });
 	if (err)
-		return run_fail(r, err, "load the balancer");
+		return env_fail(&r->env, err, "load the balancer");
 	err = chain_up(r, l->lb);
 	if (err)
 		return err;
 	err = lb_config_set(l->lb, &cfg);
 	if (err)
-		return run_fail(r, err, "configure the balancer");
+		return env_fail(&r->env, err, "configure the balancer");
 	for (i = 0; i < b->n_vips; i++) {
 		err = vip_up(r, l->lb, &b->vips[i]);
 		if (err)
 			return err;
 	}
 
-	err = run_enter(r, node, &saved);
+	err = env_run(&r->env, node, lb_attach_here,
+		      &(struct link_job){ .ifname = b->iface, .l = l, .mode = mode });
 	if (err)
-		return run_fail(r, err, "enter namespace");
-	idx = link_index(b->iface);
-	err = idx < 0 ? idx : lb_attach(l->lb, idx, mode, &l->xdp_mode);
-	netns_leave(saved);
-	if (err)
-		return run_fail(r, err, "attach the balancer (see the message above)");
+		return env_fail(&r->env, err, "attach the balancer (see the message above)");
 	l->xdp_attached = true;
 	/* one balancer keeps the plain name, so tools and tests that know it still work */
 	if (b->n_nodes == 1)
-		snprintf(l->pin_dir, sizeof(l->pin_dir), RUN_PIN_ROOT "/%s/lb", r->id);
+		snprintf(l->pin_dir, sizeof(l->pin_dir), ENV_PIN_ROOT "/%s/lb", r->env.id);
 	else
-		snprintf(l->pin_dir, sizeof(l->pin_dir), RUN_PIN_ROOT "/%s/lb-%s", r->id,
+		snprintf(l->pin_dir, sizeof(l->pin_dir), ENV_PIN_ROOT "/%s/lb-%s", r->env.id,
 			 b->nodes[k]);
 	err = lb_pin(l->lb, l->pin_dir);
 	if (err)
-		return run_fail(r, err, "pin the balancer's maps");
+		return env_fail(&r->env, err, "pin the balancer's maps");
 	return 0;
 }
 
@@ -289,25 +308,33 @@ __u8 roles_node_underlay(const struct run *r, int node)
 	return FAM_IPV4;
 }
 
+struct decap_job {
+	struct run_node *n;
+	struct decap_opts *o;
+};
+
+static int decap_attach_here(void *arg)
+{
+	struct decap_job *j = arg;
+
+	j->o->ifindex = link_index(j->n->decap_iface);
+	return j->o->ifindex < 0 ? j->o->ifindex : decap_attach(&j->n->decap, j->o);
+}
+
 /* Attach decap for node c at node at_node's interface iface. */
 static int decap_attach_at(struct run *r, int c, int at_node, const char *iface,
 			   struct decap_opts *o)
 {
 	struct run_node *n = &r->nodes[c];
-	int saved, err;
+	int err;
 
 	snprintf(n->decap_iface, sizeof(n->decap_iface), "%s", iface);
 	n->decap_node = at_node;
 	n->decap_at = o->at;
-	err = run_enter(r, at_node, &saved);
-	if (err)
-		return run_fail(r, err, "enter namespace");
-	o->ifindex = link_index(iface);
-	err = o->ifindex < 0 ? o->ifindex : decap_attach(&n->decap, o);
-	netns_leave(saved);
+	err = env_run(&r->env, at_node, decap_attach_here, &(struct decap_job){ n, o });
 	if (err) {
 		n->decap_iface[0] = '\0';
-		return run_fail(r, err, "attach decap");
+		return env_fail(&r->env, err, "attach decap");
 	}
 	return 0;
 }
@@ -318,18 +345,16 @@ static int decap_attach_at(struct run *r, int c, int at_node, const char *iface,
  */
 static int decap_up(struct run *r, int c, enum decap_at at)
 {
-	const struct sc_node *n = r->nodes[c].sc;
+	const struct sc_node *n = r->env.nodes[c].sc;
 	struct ip_prefix allow[SC_MAX_LBS];
 	struct decap_opts o = { .allow = allow, .at = at };
 	__u8 fam = roles_node_underlay(r, c);
 	const struct ip_prefix *serve = topology_node_addr(n, fam);
 	int k;
 
-	if (!serve) {
-		snprintf(r->error, sizeof(r->error), "decap for %s: it has no IPv%d address",
-			 n->name, fam);
-		return -EINVAL;
-	}
+	if (!serve)
+		return env_failf(&r->env, -EINVAL, "decap for %s: it has no IPv%d address", n->name,
+				 fam);
 	/* every balancer: a flow may come through any of them */
 	for (k = 0; k < r->n_lbs; k++) {
 		allow[o.n_allow].addr = fam == FAM_IPV6 ? r->lb_src6[k] : r->lb_src[k];
@@ -345,7 +370,7 @@ static int decap_up(struct run *r, int c, enum decap_at at)
 	o.gue_port = ROLES_GUE_PORT;
 	switch (at) {
 	case DECAP_AT_HOST_VETH_EGRESS:
-		return decap_attach_at(r, c, run_node_index(r, n->host), n->name, &o);
+		return decap_attach_at(r, c, env_node_index(&r->env, n->host), n->name, &o);
 	case DECAP_AT_CONTAINER_INGRESS:
 		return decap_attach_at(r, c, c, "eth0", &o);
 	case DECAP_AT_HOST_NIC:
@@ -377,10 +402,10 @@ static int host_nic_up(struct run *r)
 			return err;
 		for (v = 0; !r->sc->backend.strict && v < b->n_vips; v++) {
 			for (k = 0; k < b->vips[v].n_backends; k++) {
-				c = run_node_index(r, b->vips[v].backends[k]);
+				c = env_node_index(&r->env, b->vips[v].backends[k]);
 				if (strcmp(r->sc->nodes[c].host, r->sc->nodes[i].name))
 					continue;
-				ca = topology_node_addr(r->nodes[c].sc, FAM_IPV4);
+				ca = topology_node_addr(r->env.nodes[c].sc, FAM_IPV4);
 				vip.addr = b->vips[v].vip.addr;
 				vip.len = 32;
 				err = ca ? topology_route_add(r, i, &vip, &ca->addr) : -EINVAL;
@@ -393,11 +418,16 @@ static int host_nic_up(struct run *r)
 	return 0;
 }
 
+static int vip_local_here(void *arg)
+{
+	return backend_vip_add(arg);
+}
+
 int roles_backends_up(struct run *r)
 {
 	const struct sc_balancer *b = &r->sc->balancer;
 	enum sc_decap_at at = r->sc->backend.decap;
-	int i, v, k, saved, err;
+	int i, v, k, err;
 
 	if (at == SC_DECAP_HOST_NIC) {
 		err = host_nic_up(r);
@@ -421,40 +451,45 @@ int roles_backends_up(struct run *r)
 			for (k = 0; k < b->vips[v].n_backends; k++) {
 				if (strcmp(b->vips[v].backends[k], r->sc->nodes[i].name))
 					continue;
-				err = run_enter(r, i, &saved);
+				err = env_run(&r->env, i, vip_local_here,
+					      (void *)&b->vips[v].vip.addr);
 				if (err)
-					return run_fail(r, err, "enter namespace");
-				err = backend_vip_add(&b->vips[v].vip.addr);
-				netns_leave(saved);
-				if (err)
-					return run_fail(r, err, "make the VIP local");
+					return env_fail(&r->env, err, "make the VIP local");
 			}
 		}
 	}
 	return 0;
 }
 
+struct echo_job {
+	struct echo_server **out;
+	const struct sc_service *s;
+};
+
+static int echo_start_here(void *arg)
+{
+	struct echo_job *j = arg;
+
+	return echo_start(j->out, j->s->node, &j->s->listen, j->s->kind);
+}
+
 int roles_services_up(struct run *r)
 {
-	int i, node, saved, err;
+	int i, node, err;
 
 	for (i = 0; i < r->sc->n_services; i++) {
 		const struct sc_service *s = &r->sc->services[i];
 
-		node = run_node_index(r, s->node);
+		node = env_node_index(&r->env, s->node);
 		if (s->kind == SC_SERVICE_COMMAND) {
-			err = command_service_start(r, i);
+			err = command_service_start(&r->commands[i], &r->env, s);
 			if (err)
 				return err;
 			continue;
 		}
-		err = run_enter(r, node, &saved);
+		err = env_run(&r->env, node, echo_start_here, &(struct echo_job){ &r->echo[i], s });
 		if (err)
-			return run_fail(r, err, "enter namespace");
-		err = echo_start(&r->echo[i], s->node, &s->listen, s->kind);
-		netns_leave(saved);
-		if (err)
-			return run_fail(r, err, "start the echo service");
+			return env_fail(&r->env, err, "start the echo service");
 	}
 	return 0;
 }
@@ -476,9 +511,15 @@ static void balancer_down(struct run_lb *l)
 	l->pass_skel = NULL;
 }
 
+static int decap_detach_here(void *arg)
+{
+	decap_detach(arg);
+	return 0;
+}
+
 void roles_down(struct run *r)
 {
-	int i, saved;
+	int i;
 
 	for (i = 0; i < r->sc->n_services; i++) {
 		echo_stop(r->echo[i]);
@@ -491,12 +532,8 @@ void roles_down(struct run *r)
 
 		if (!n->decap)
 			continue;
-		if (!run_enter(r, n->decap_node, &saved)) {
-			decap_detach(n->decap);
-			netns_leave(saved);
-		} else {
+		if (env_run(&r->env, n->decap_node, decap_detach_here, n->decap))
 			decap_release(n->decap);
-		}
 		n->decap = NULL;
 	}
 	for (i = 0; i < r->n_lbs; i++) /* n_lbs stays: the report names them */

@@ -32,44 +32,10 @@
 #include "common/log.h"
 #include "common/netns.h"
 
-volatile sig_atomic_t run_stop;
-
 static void on_signal(int sig)
 {
 	(void)sig;
-	run_stop = 1;
-}
-
-__u64 run_clock_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000ull + ts.tv_nsec / 1000;
-}
-
-int run_node_index(const struct run *r, const char *name)
-{
-	int i;
-
-	for (i = 0; i < r->sc->n_nodes; i++)
-		if (!strcmp(r->sc->nodes[i].name, name))
-			return i;
-	return -1;
-}
-
-int run_enter(const struct run *r, int node, int *saved)
-{
-	if (node < 0 || r->nodes[node].ns_fd < 0)
-		return -ENOENT;
-	return netns_enter(r->nodes[node].ns_fd, saved);
-}
-
-int run_fail(struct run *r, int err, const char *what)
-{
-	if (!r->error[0])
-		snprintf(r->error, sizeof(r->error), "%s: %s", what, strerror(-err));
-	return err;
+	env_stop = 1;
 }
 
 static void stats_collect(struct run *r)
@@ -139,19 +105,18 @@ static int run_init(struct run *r, const struct scenario *sc, const struct run_o
 	int i, err;
 
 	memset(r, 0, sizeof(*r));
+	env_init(&r->env, sc);
 	r->sc = sc;
 	for (i = 0; i < SC_MAX_LBS; i++)
 		r->lbs[i].pass_link_fd = -1;
-	for (i = 0; i < SC_MAX_NODES; i++)
-		r->nodes[i].ns_fd = -1;
 	err = lifecycle_claim(r);
 	if (err)
 		return err;
 	if (o->outdir)
-		snprintf(r->outdir, sizeof(r->outdir), "%s", o->outdir);
+		snprintf(r->env.outdir, sizeof(r->env.outdir), "%s", o->outdir);
 	else
-		snprintf(r->outdir, sizeof(r->outdir), "runs/%s", r->id);
-	err = path_mkdir_p(r->outdir, 0755);
+		snprintf(r->env.outdir, sizeof(r->env.outdir), "runs/%s", r->env.id);
+	err = path_mkdir_p(r->env.outdir, 0755);
 	if (!err)
 		err = lifecycle_state_write(r);
 	if (err)
@@ -170,11 +135,11 @@ static int bpffs_ready(struct run *r)
 
 	if (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC) {
 		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
-			return run_fail(r, -errno, "mount bpffs on /sys/fs/bpf");
+			return env_fail(&r->env, -errno, "mount bpffs on /sys/fs/bpf");
 		pr_info("mounted bpffs on /sys/fs/bpf\n");
 	}
-	if (mkdir(RUN_PIN_ROOT, 0700) && errno != EEXIST)
-		return run_fail(r, -errno, "create " RUN_PIN_ROOT);
+	if (mkdir(ENV_PIN_ROOT, 0700) && errno != EEXIST)
+		return env_fail(&r->env, -errno, "create " ENV_PIN_ROOT);
 	return 0;
 }
 
@@ -183,13 +148,13 @@ static void write_reports(struct run *r, int code, const struct run_opts *o)
 	char path[PATH_MAX];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/report.json", r->outdir);
+	snprintf(path, sizeof(path), "%s/report.json", r->env.outdir);
 	f = fopen(path, "w");
 	if (f) {
 		report_json(r, code, f);
 		fclose(f);
 	}
-	snprintf(path, sizeof(path), "%s/junit.xml", r->outdir);
+	snprintf(path, sizeof(path), "%s/junit.xml", r->env.outdir);
 	f = fopen(path, "w");
 	if (f) {
 		report_junit(r, f);
@@ -226,15 +191,15 @@ static int run_build(struct run *r)
 	int err;
 
 	err = bpffs_ready(r);
-	if (!err && !run_stop)
+	if (!err && !env_stop)
 		err = topology_up(r);
-	if (!err && !run_stop)
+	if (!err && !env_stop)
 		observe_drops_up(r);
-	if (!err && !run_stop && r->sc->balancer.present)
+	if (!err && !env_stop && r->sc->balancer.present)
 		err = roles_balancer_up(r);
-	if (!err && !run_stop)
+	if (!err && !env_stop)
 		err = roles_backends_up(r);
-	if (!err && !run_stop)
+	if (!err && !env_stop)
 		err = roles_services_up(r);
 	return err;
 }
@@ -254,30 +219,30 @@ int run_scenario(const struct scenario *sc, const struct run_opts *o)
 	r = run_new(sc, o);
 	if (!r)
 		return EXIT_SETUP;
-	pr_warn("dsrlab: run %s of %s, output in %s\n", r->id, sc->name, r->outdir);
+	pr_warn("dsrlab: run %s of %s, output in %s\n", r->env.id, sc->name, r->env.outdir);
 
 	err = run_build(r);
-	if (!err && !run_stop)
+	if (!err && !env_stop)
 		err = observe_captures_up(r);
-	if (!err && !run_stop) {
+	if (!err && !env_stop) {
 		err = traffic_run_all(r); /* with the phases */
 		if (err)
-			run_fail(r, err, "run traffic");
+			env_fail(&r->env, err, "run traffic");
 	}
-	if (!err && !run_stop) {
+	if (!err && !env_stop) {
 		usleep(200000); /* let the last packets reach the captures */
 		observe_captures_down(r);
 		stats_collect(r);
 		code = checks_run(r) ? EXIT_CHECK_FAILED : EXIT_PASS;
 	}
-	if (run_stop && !r->error[0])
-		snprintf(r->error, sizeof(r->error), "interrupted by a signal; torn down");
-	if (run_stop)
+	if (env_stop)
+		env_failf(&r->env, -EINTR, "interrupted by a signal; torn down");
+	if (env_stop)
 		code = EXIT_SETUP;
 	else if (err)
 		stats_collect(r);
 
-	kept = o->keep && !run_stop && code != EXIT_PASS;
+	kept = o->keep && !env_stop && code != EXIT_PASS;
 	if (kept) {
 		observe_captures_down(r);
 		write_reports(r, code, o);
@@ -303,16 +268,17 @@ int run_up(const struct scenario *sc, const struct run_opts *o)
 	r = run_new(sc, o);
 	if (!r)
 		return EXIT_SETUP;
-	pr_warn("dsrlab: bringing up run %s of %s, output in %s\n", r->id, sc->name, r->outdir);
+	pr_warn("dsrlab: bringing up run %s of %s, output in %s\n", r->env.id, sc->name,
+		r->env.outdir);
 	err = run_build(r);
-	if (!err && !run_stop) {
+	if (!err && !env_stop) {
 		lifecycle_keep(r, EXIT_PASS, stdout, o->json);
 		code = EXIT_PASS;
 	} else {
 		fprintf(stderr, "dsrlab: up: %s; torn down\n",
-			run_stop    ? "interrupted by a signal" :
-			r->error[0] ? r->error :
-				      strerror(-err));
+			env_stop	? "interrupted by a signal" :
+			r->env.error[0] ? r->env.error :
+					  strerror(-err));
 		code = EXIT_SETUP;
 	}
 	teardown(r);

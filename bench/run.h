@@ -11,16 +11,14 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "bench/env.h"
 #include "bench/scenario.h"
 #include "lb/lb.h"
 #include "backend/decap.h"
 #include "bench/capture.h"
 #include "bench/drops.h"
 
-#define RUN_ID_LEN     7 /* 6 hex digits */
 #define RUN_MAX_IFACES 8
-#define RUN_PIN_ROOT   "/sys/fs/bpf/dsrlab"
-#define RUN_NS_PREFIX  "dsrlab-"
 
 /* Exit codes (DESIGN.md section 3). */
 enum run_exit {
@@ -39,9 +37,6 @@ struct run_iface {
 };
 
 struct run_node {
-	const struct sc_node *sc;
-	char ns[64]; /* dsrlab-<id>-<node> */
-	int ns_fd; /* -1 until made */
 	struct run_iface ifaces[RUN_MAX_IFACES];
 	int n_ifaces;
 	struct decap *decap; /* decap serving this container, when attached */
@@ -49,7 +44,6 @@ struct run_node {
 	enum decap_at decap_at;
 	char decap_iface[SC_IFNAME_MAX];
 	__u64 decap_stats[DECAP_STAT_MAX];
-	__u32 ns_inode; /* identifies the namespace in kernel drop records */
 };
 
 #define RUN_MAX_DROPS 128
@@ -114,7 +108,7 @@ struct run_lb {
 	bool failed; /* taken out by a fail-balancer phase */
 	int pass_link_fd; /* XDP_PASS on the peer of its port */
 	void *pass_skel;
-	char pin_dir[PATH_MAX]; /* <RUN_PIN_ROOT>/<id>/lb, or lb-<node> with several */
+	char pin_dir[PATH_MAX]; /* <ENV_PIN_ROOT>/<id>/lb, or lb-<node> with several */
 	struct lb_counter stats[LB_STAT_MAX];
 	bool stats_valid;
 };
@@ -124,9 +118,8 @@ struct echo_server;
 struct command;
 
 struct run {
-	const struct scenario *sc;
-	char id[RUN_ID_LEN];
-	char outdir[PATH_MAX];
+	struct env env; /* id, output folder, namespaces, the first error */
+	const struct scenario *sc; /* env.sc */
 	struct run_node nodes[SC_MAX_NODES];
 	struct run_lb lbs[SC_MAX_LBS]; /* balancer.nodes[], in order */
 	int n_lbs;
@@ -147,7 +140,6 @@ struct run {
 	struct drop_tracer *drop_tracer; /* NULL when the kernel would not attach it */
 	struct run_drop drops[RUN_MAX_DROPS];
 	int n_drops;
-	char error[512]; /* setup failure, for the report */
 	char kernel[128];
 	char cpu[128]; /* model name */
 	long ncpu;
@@ -159,23 +151,11 @@ struct run_opts {
 	bool keep; /* on a failed check or setup error, keep the run up (lifecycle_keep()) */
 };
 
-/* Monotonic time in microseconds: the clock of traffic, phases and commands. */
-__u64 run_clock_usec(void);
-
-/* Record a setup failure (the first one wins) for the report; returns err. */
-int run_fail(struct run *r, int err, const char *what);
-
-/* Set by SIGINT/SIGTERM; every loop of a run polls it. */
-extern volatile sig_atomic_t run_stop;
-
 int run_scenario(const struct scenario *sc, const struct run_opts *opts);
 /* Build the topology, roles and services, no traffic, and keep it up in a detached keeper. */
 int run_up(const struct scenario *sc, const struct run_opts *opts);
 
-int run_node_index(const struct run *r, const char *name);
 /* Balancer k's counters (k -1: summed over every balancer) into out; false when not read. */
 bool run_lb_stats(const struct run *r, int k, struct lb_counter out[LB_STAT_MAX]);
-/* Enter a node's namespace on this thread. */
-int run_enter(const struct run *r, int node, int *saved);
 
 #endif

@@ -28,7 +28,7 @@
 #include "common/netlink.h"
 #include "common/netns.h"
 
-static int node_ns_setup(struct run *r, int i)
+static int node_ns_setup_here(void *arg)
 {
 	static const char *const common_sysctls[][2] = {
 		{ "net/ipv4/conf/all/rp_filter", "0" },
@@ -45,16 +45,13 @@ static int node_ns_setup(struct run *r, int i)
 		{ "net/ipv4/fib_multipath_hash_policy", "1" },
 		{ "net/ipv6/fib_multipath_hash_policy", "1" },
 	};
-	struct run_node *n = &r->nodes[i];
-	bool fwd = n->sc->role == ROLE_ROUTER || n->sc->role == ROLE_HOST;
-	bool router = n->sc->role == ROLE_ROUTER;
+	const struct sc_node *n = arg;
+	bool fwd = n->role == ROLE_ROUTER || n->role == ROLE_HOST;
+	bool router = n->role == ROLE_ROUTER;
 	struct nl_sock nl;
 	unsigned int k;
-	int saved, err;
+	int err = 0;
 
-	err = run_enter(r, i, &saved);
-	if (err)
-		return err;
 	for (k = 0; k < sizeof(common_sysctls) / sizeof(common_sysctls[0]) && !err; k++)
 		err = sysctl_write(common_sysctls[k][0], common_sysctls[k][1]);
 	for (k = 0; fwd && k < sizeof(forward_sysctls) / sizeof(forward_sysctls[0]) && !err; k++)
@@ -67,10 +64,16 @@ static int node_ns_setup(struct run *r, int i)
 		err = nl_link_up(&nl, 1);
 		nl_close(&nl);
 	}
-	netns_leave(saved);
+	return err;
+}
+
+static int node_ns_setup(struct run *r, int i)
+{
+	int err = env_run(&r->env, i, node_ns_setup_here, (void *)r->env.nodes[i].sc);
+
 	if (err)
-		snprintf(r->error, sizeof(r->error), "set up namespace %s: %s", n->ns,
-			 strerror(-err));
+		env_failf(&r->env, err, "set up namespace %s: %s", r->env.nodes[i].ns,
+			  strerror(-err));
 	return err;
 }
 
@@ -84,29 +87,39 @@ static void iface_note(struct run_node *n, const char *name, const char *peer_no
 	snprintf(ifc->peer_iface, sizeof(ifc->peer_iface), "%s", peer_iface);
 }
 
+struct veth_job {
+	const char *name, *peer;
+	int peer_ns_fd;
+};
+
+static int veth_add_here(void *arg)
+{
+	const struct veth_job *j = arg;
+	struct nl_sock nl;
+	int err;
+
+	err = nl_open(&nl);
+	if (!err) {
+		err = nl_veth_add(&nl, j->name, j->peer, j->peer_ns_fd);
+		nl_close(&nl);
+	}
+	return err;
+}
+
 static int veth_make(struct run *r, int a, const char *ia, int b, const char *ib)
 {
-	struct nl_sock nl;
-	int saved, err;
+	struct veth_job j = { .name = ia, .peer = ib, .peer_ns_fd = r->env.nodes[b].ns_fd };
+	const char *na = r->env.nodes[a].sc->name, *nb = r->env.nodes[b].sc->name;
+	int err;
 
 	if (r->nodes[a].n_ifaces == RUN_MAX_IFACES || r->nodes[b].n_ifaces == RUN_MAX_IFACES)
 		return -ENOSPC;
-	err = run_enter(r, a, &saved);
+	err = env_run(&r->env, a, veth_add_here, &j);
 	if (err)
-		return err;
-	err = nl_open(&nl);
-	if (!err) {
-		err = nl_veth_add(&nl, ia, ib, r->nodes[b].ns_fd);
-		nl_close(&nl);
-	}
-	netns_leave(saved);
-	if (err) {
-		snprintf(r->error, sizeof(r->error), "create veth %s:%s - %s:%s: %s",
-			 r->nodes[a].sc->name, ia, r->nodes[b].sc->name, ib, strerror(-err));
-		return err;
-	}
-	iface_note(&r->nodes[a], ia, r->nodes[b].sc->name, ib);
-	iface_note(&r->nodes[b], ib, r->nodes[a].sc->name, ia);
+		return env_failf(&r->env, err, "create veth %s:%s - %s:%s: %s", na, ia, nb, ib,
+				 strerror(-err));
+	iface_note(&r->nodes[a], ia, nb, ib);
+	iface_note(&r->nodes[b], ib, na, ia);
 	return 0;
 }
 
@@ -124,19 +137,20 @@ static struct run_iface *iface_find(struct run_node *n, const char *name)
 static int nics_in(struct run *r, int i)
 {
 	struct run_node *n = &r->nodes[i];
+	const struct sc_node *sn = r->env.nodes[i].sc;
 	const struct sc_nic *nic = NULL;
 	struct nl_sock nl;
 	int k, idx, err;
 
 	err = nl_open(&nl);
-	for (k = 0; !err && k < n->sc->n_nics; k++) {
-		nic = &n->sc->nics[k];
+	for (k = 0; !err && k < sn->n_nics; k++) {
+		nic = &sn->nics[k];
 		if (n->n_ifaces == RUN_MAX_IFACES) {
 			err = -ENOSPC;
 			break;
 		}
 		idx = link_index(nic->dev);
-		err = idx < 0 ? idx : nl_link_move(&nl, idx, n->ns_fd, nic->name);
+		err = idx < 0 ? idx : nl_link_move(&nl, idx, r->env.nodes[i].ns_fd, nic->name);
 		if (err)
 			break;
 		iface_note(n, nic->name, "", "");
@@ -144,25 +158,25 @@ static int nics_in(struct run *r, int i)
 	}
 	nl_close(&nl);
 	if (err)
-		snprintf(r->error, sizeof(r->error), "bind NIC %s as %s:%s: %s%s",
-			 nic ? nic->dev : "", n->sc->name, nic ? nic->name : "", strerror(-err),
-			 err == -ENODEV ? " (no such interface in dsrlab's namespace)" : "");
+		env_failf(&r->env, err, "bind NIC %s as %s:%s: %s%s", nic ? nic->dev : "", sn->name,
+			  nic ? nic->name : "", strerror(-err),
+			  err == -ENODEV ? " (no such interface in dsrlab's namespace)" : "");
 	return err;
 }
 
-/* Move node i's NICs back, down, under their own names; the kernel drops their addresses. */
-static void nics_out(struct run *r, int i)
+struct nics_out_job {
+	const char *node;
+	struct run_node *n;
+	int home; /* dsrlab's own namespace */
+};
+
+static int nics_out_here(void *arg)
 {
-	struct run_node *n = &r->nodes[i];
-	int home, saved, k, idx, err;
+	struct nics_out_job *j = arg;
+	struct run_node *n = j->n;
+	int k, idx, err;
 	struct nl_sock nl;
 
-	home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (home < 0 || run_enter(r, i, &saved)) {
-		if (home >= 0)
-			close(home);
-		return;
-	}
 	err = nl_open(&nl);
 	for (k = 0; !err && k < n->n_ifaces; k++) {
 		if (!n->ifaces[k].nic[0])
@@ -170,14 +184,25 @@ static void nics_out(struct run *r, int i)
 		idx = link_index(n->ifaces[k].name);
 		if (idx > 0)
 			nl_link_down(&nl, idx);
-		if (idx < 0 || nl_link_move(&nl, idx, home, n->ifaces[k].nic))
-			pr_warn("move NIC %s:%s back as %s: %m\n", n->sc->name, n->ifaces[k].name,
+		if (idx < 0 || nl_link_move(&nl, idx, j->home, n->ifaces[k].nic))
+			pr_warn("move NIC %s:%s back as %s: %m\n", j->node, n->ifaces[k].name,
 				n->ifaces[k].nic);
 		n->ifaces[k].nic[0] = '\0';
 	}
 	nl_close(&nl);
-	netns_leave(saved);
-	close(home);
+	return 0;
+}
+
+/* Move node i's NICs back, down, under their own names; the kernel drops their addresses. */
+static void nics_out(struct run *r, int i)
+{
+	struct nics_out_job j = { .node = r->env.nodes[i].sc->name, .n = &r->nodes[i] };
+
+	j.home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (j.home < 0)
+		return;
+	env_run(&r->env, i, nics_out_here, &j);
+	close(j.home);
 }
 
 /* Two NICs wired together: nothing to make, but each is the other's peer. */
@@ -185,8 +210,8 @@ static void nic_link(struct run *r, const struct sc_link *l)
 {
 	struct run_iface *a, *b;
 
-	a = iface_find(&r->nodes[run_node_index(r, l->a.node)], l->a.iface);
-	b = iface_find(&r->nodes[run_node_index(r, l->b.node)], l->b.iface);
+	a = iface_find(&r->nodes[env_node_index(&r->env, l->a.node)], l->a.iface);
+	b = iface_find(&r->nodes[env_node_index(&r->env, l->b.node)], l->b.iface);
 	if (!a || !b)
 		return;
 	snprintf(a->peer_node, sizeof(a->peer_node), "%s", l->b.node);
@@ -195,37 +220,49 @@ static void nic_link(struct run *r, const struct sc_link *l)
 	snprintf(b->peer_iface, sizeof(b->peer_iface), "%s", l->a.iface);
 }
 
+struct link_set_job {
+	const char *ifname;
+	int mtu;
+	const __u8 *mac;
+};
+
+static int link_set_here(void *arg)
+{
+	const struct link_set_job *j = arg;
+	struct nl_sock nl;
+	int err, idx;
+
+	idx = link_index(j->ifname);
+	err = idx < 0 ? idx : nl_open(&nl);
+	if (!err) {
+		if (j->mtu)
+			err = nl_link_set_mtu(&nl, idx, j->mtu);
+		if (!err && j->mac)
+			err = nl_link_set_mac(&nl, idx, j->mac);
+		nl_close(&nl);
+	}
+	return err;
+}
+
 /* A link end's MTU and MAC, before it comes up. */
 static int link_end_set(struct run *r, int node, const char *ifname, int mtu, const __u8 *mac)
 {
-	struct nl_sock nl;
-	int saved, err, idx;
+	struct link_set_job j = { .ifname = ifname, .mtu = mtu, .mac = mac };
+	int err;
 
 	if (!mtu && !mac)
 		return 0;
-	err = run_enter(r, node, &saved);
+	err = env_run(&r->env, node, link_set_here, &j);
 	if (err)
-		return err;
-	idx = link_index(ifname);
-	err = idx < 0 ? idx : nl_open(&nl);
-	if (!err) {
-		if (mtu)
-			err = nl_link_set_mtu(&nl, idx, mtu);
-		if (!err && mac)
-			err = nl_link_set_mac(&nl, idx, mac);
-		nl_close(&nl);
-	}
-	netns_leave(saved);
-	if (err)
-		snprintf(r->error, sizeof(r->error), "set %s%s%s of %s:%s: %s", mtu ? "MTU" : "",
-			 mtu && mac ? " and " : "", mac ? "MAC" : "", r->nodes[node].sc->name,
-			 ifname, strerror(-err));
+		env_failf(&r->env, err, "set %s%s%s of %s:%s: %s", mtu ? "MTU" : "",
+			  mtu && mac ? " and " : "", mac ? "MAC" : "", r->env.nodes[node].sc->name,
+			  ifname, strerror(-err));
 	return err;
 }
 
 static int link_make(struct run *r, const struct sc_link *l)
 {
-	int a = run_node_index(r, l->a.node), b = run_node_index(r, l->b.node), err;
+	int a = env_node_index(&r->env, l->a.node), b = env_node_index(&r->env, l->b.node), err;
 
 	if (l->nic) {
 		nic_link(r, l);
@@ -242,7 +279,7 @@ static int link_make(struct run *r, const struct sc_link *l)
 /* Tx checksum offload of an interface: its link end's setting, else its node's. */
 static enum sc_toggle iface_tx_csum(const struct run *r, int node, const char *ifname)
 {
-	const struct sc_node *n = r->nodes[node].sc;
+	const struct sc_node *n = r->env.nodes[node].sc;
 	int i;
 
 	for (i = 0; i < r->sc->n_links; i++) {
@@ -260,19 +297,25 @@ static enum sc_toggle iface_tx_csum(const struct run *r, int node, const char *i
  * Up, and tx checksum offload off unless the scenario turns it on: XDP on the peer must see
  * finished checksums. NICs keep their own setting unless the scenario gives one.
  */
-static int ifaces_up(struct run *r, int i)
+struct ifaces_up_job {
+	struct run *r;
+	int node;
+};
+
+static int ifaces_up_here(void *arg)
 {
-	struct run_node *n = &r->nodes[i];
+	struct ifaces_up_job *j = arg;
+	struct run_node *n = &j->r->nodes[j->node];
 	enum sc_toggle csum;
 	struct nl_sock nl;
-	int saved, err, k, idx;
+	int err, k, idx;
 
-	err = run_enter(r, i, &saved);
-	if (err)
-		return err;
 	err = nl_open(&nl);
+	if (err)
+		return env_failf(&j->r->env, err, "bring up %s: netlink: %s",
+				 j->r->env.nodes[j->node].sc->name, strerror(-err));
 	for (k = 0; !err && k < n->n_ifaces; k++) {
-		csum = iface_tx_csum(r, i, n->ifaces[k].name);
+		csum = iface_tx_csum(j->r, j->node, n->ifaces[k].name);
 		idx = link_index(n->ifaces[k].name);
 		err = idx < 0 ? idx : 0;
 		if (!err && (csum || !n->ifaces[k].nic[0]))
@@ -280,61 +323,110 @@ static int ifaces_up(struct run *r, int i)
 		if (!err)
 			err = nl_link_up(&nl, idx);
 		if (err)
-			snprintf(r->error, sizeof(r->error), "bring up %s:%s: %s", n->sc->name,
-				 n->ifaces[k].name, strerror(-err));
+			env_failf(&j->r->env, err, "bring up %s:%s: %s",
+				  j->r->env.nodes[j->node].sc->name, n->ifaces[k].name,
+				  strerror(-err));
 	}
-	if (nl.fd >= 0)
+	nl_close(&nl);
+	return err;
+}
+
+static int ifaces_up(struct run *r, int i)
+{
+	return env_run(&r->env, i, ifaces_up_here, &(struct ifaces_up_job){ .r = r, .node = i });
+}
+
+struct addr_job {
+	const char *ifname;
+	const struct ip_prefix *p;
+};
+
+static int addr_add_here(void *arg)
+{
+	const struct addr_job *j = arg;
+	struct nl_sock nl;
+	int err, idx;
+
+	idx = link_index(j->ifname);
+	err = idx < 0 ? idx : nl_open(&nl);
+	if (!err) {
+		err = nl_addr_add(&nl, idx, j->p);
 		nl_close(&nl);
-	netns_leave(saved);
+	}
 	return err;
 }
 
 static int addr_add(struct run *r, int node, const char *ifname, const struct ip_prefix *p)
 {
 	char buf[ADDR_STRLEN];
-	struct nl_sock nl;
-	int saved, err, idx;
+	int err;
 
-	err = run_enter(r, node, &saved);
+	err = env_run(&r->env, node, addr_add_here, &(struct addr_job){ .ifname = ifname, .p = p });
 	if (err)
-		return err;
-	idx = link_index(ifname);
-	err = idx < 0 ? idx : nl_open(&nl);
-	if (!err) {
-		err = nl_addr_add(&nl, idx, p);
-		nl_close(&nl);
+		env_failf(&r->env, err, "add %s to %s:%s: %s", prefix_str(p, buf, sizeof(buf)),
+			  r->env.nodes[node].sc->name, ifname, strerror(-err));
+	return err;
+}
+
+struct sysctls_job {
+	const struct sc_node *n;
+	int k; /* the one that failed */
+};
+
+static int node_sysctls_here(void *arg)
+{
+	struct sysctls_job *j = arg;
+	char path[SC_SYSCTL_MAX], *p;
+	int err = 0;
+
+	for (j->k = 0; j->k < j->n->n_sysctls; j->k++) {
+		snprintf(path, sizeof(path), "%s", j->n->sysctls[j->k].name);
+		for (p = path; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		err = sysctl_write(path, j->n->sysctls[j->k].value);
+		if (err)
+			break;
 	}
-	netns_leave(saved);
-	if (err)
-		snprintf(r->error, sizeof(r->error), "add %s to %s:%s: %s",
-			 prefix_str(p, buf, sizeof(buf)), r->nodes[node].sc->name, ifname,
-			 strerror(-err));
 	return err;
 }
 
 /* The scenario's own sysctls of node i, after the bench's defaults so they override. */
 static int node_sysctls(struct run *r, int i)
 {
-	const struct sc_node *n = r->nodes[i].sc;
-	char path[SC_SYSCTL_MAX], *p;
-	int saved, k, err;
+	struct sysctls_job j = { .n = r->env.nodes[i].sc };
+	int err;
 
-	if (!n->n_sysctls)
+	if (!j.n->n_sysctls)
 		return 0;
-	err = run_enter(r, i, &saved);
+	err = env_run(&r->env, i, node_sysctls_here, &j);
+	if (err && j.k < j.n->n_sysctls)
+		env_failf(&r->env, err, "sysctl %s = %s in %s: %s", j.n->sysctls[j.k].name,
+			  j.n->sysctls[j.k].value, j.n->name, strerror(-err));
+	return err;
+}
+
+struct route_job {
+	const struct ip_prefix *dst;
+	const struct ip_addr *gws;
+	int n; /* 0: one plain route via gws[0] */
+	bool replace;
+};
+
+static int route_add_here(void *arg)
+{
+	const struct route_job *j = arg;
+	struct nl_sock nl;
+	int err;
+
+	err = nl_open(&nl);
 	if (err)
 		return err;
-	for (k = 0; !err && k < n->n_sysctls; k++) {
-		snprintf(path, sizeof(path), "%s", n->sysctls[k].name);
-		for (p = path; *p; p++)
-			if (*p == '.')
-				*p = '/';
-		err = sysctl_write(path, n->sysctls[k].value);
-	}
-	netns_leave(saved);
-	if (err)
-		snprintf(r->error, sizeof(r->error), "sysctl %s = %s in %s: %s",
-			 n->sysctls[k - 1].name, n->sysctls[k - 1].value, n->name, strerror(-err));
+	if (j->n)
+		err = nl_route_add_multipath(&nl, j->dst, j->gws, j->n, j->replace);
+	else
+		err = nl_route_add(&nl, j->dst, j->gws, 0);
+	nl_close(&nl);
 	return err;
 }
 
@@ -342,31 +434,22 @@ int topology_route_add(struct run *r, int node, const struct ip_prefix *dst,
 		       const struct ip_addr *gw)
 {
 	char b1[ADDR_STRLEN], b2[ADDR_STRLEN];
-	struct nl_sock nl;
-	int saved, err;
+	int err;
 
-	err = run_enter(r, node, &saved);
-	if (err)
-		return err;
-	err = nl_open(&nl);
-	if (!err) {
-		err = nl_route_add(&nl, dst, gw, 0);
-		nl_close(&nl);
-	}
-	netns_leave(saved);
+	err = env_run(&r->env, node, route_add_here, &(struct route_job){ .dst = dst, .gws = gw });
 	if (err == -EEXIST)
 		err = 0;
 	if (err)
-		snprintf(r->error, sizeof(r->error), "route %s via %s in %s: %s",
-			 prefix_str(dst, b1, sizeof(b1)), addr_str(gw, b2, sizeof(b2)),
-			 r->nodes[node].sc->name, strerror(-err));
+		env_failf(&r->env, err, "route %s via %s in %s: %s",
+			  prefix_str(dst, b1, sizeof(b1)), addr_str(gw, b2, sizeof(b2)),
+			  r->env.nodes[node].sc->name, strerror(-err));
 	return err;
 }
 
 /* Does node give its own route to dst? Then the derived one stays out. */
 static bool route_explicit(const struct run *r, int node, const struct ip_prefix *dst)
 {
-	const struct sc_node *n = r->nodes[node].sc;
+	const struct sc_node *n = r->env.nodes[node].sc;
 	int k;
 
 	for (k = 0; k < n->n_routes; k++)
@@ -427,15 +510,15 @@ static int router_addrs(struct run *r, int i)
 	int k, j, peer, err;
 
 	for (k = 0; k < n->n_ifaces; k++) {
-		peer = run_node_index(r, n->ifaces[k].peer_node);
+		peer = env_node_index(&r->env, n->ifaces[k].peer_node);
 		if (peer < 0) /* a NIC wired to another machine */
 			continue;
-		gws[0] = &r->nodes[peer].sc->gateway4;
-		gws[1] = &r->nodes[peer].sc->gateway6;
+		gws[0] = &r->env.nodes[peer].sc->gateway4;
+		gws[1] = &r->env.nodes[peer].sc->gateway6;
 		for (j = 0; j < 2; j++) {
 			if (gws[j]->family == FAM_NONE)
 				continue;
-			pa = topology_node_addr(r->nodes[peer].sc, gws[j]->family);
+			pa = topology_node_addr(r->env.nodes[peer].sc, gws[j]->family);
 			if (!pa || !prefix_contains(pa, gws[j]))
 				continue;
 			p.addr = *gws[j];
@@ -469,7 +552,7 @@ static int addresses(struct run *r)
 		}
 		if (n->role != ROLE_CONTAINER)
 			continue;
-		host = run_node_index(r, n->host);
+		host = env_node_index(&r->env, n->host);
 		for (k = 0; k < n->n_addrs; k++) {
 			g = topology_container_gateway(&n->addrs[k]);
 			err = addr_add(r, host, n->name, &g);
@@ -508,25 +591,17 @@ static int default_routes(struct run *r)
 static int vip_multipath(struct run *r, int node, const struct ip_prefix *dst,
 			 const struct ip_addr *gws, int n, bool replace)
 {
+	struct route_job j = { .dst = dst, .gws = gws, .n = n, .replace = replace };
 	char b1[ADDR_STRLEN];
-	struct nl_sock nl;
-	int saved, err;
+	int err;
 
 	if (route_explicit(r, node, dst))
 		return 0;
-	err = run_enter(r, node, &saved);
+	err = env_run(&r->env, node, route_add_here, &j);
 	if (err)
-		return err;
-	err = nl_open(&nl);
-	if (!err) {
-		err = nl_route_add_multipath(&nl, dst, gws, n, replace);
-		nl_close(&nl);
-	}
-	netns_leave(saved);
-	if (err)
-		snprintf(r->error, sizeof(r->error), "ECMP route %s over %d balancers in %s: %s",
-			 prefix_str(dst, b1, sizeof(b1)), n, r->nodes[node].sc->name,
-			 strerror(-err));
+		env_failf(&r->env, err, "ECMP route %s over %d balancers in %s: %s",
+			  prefix_str(dst, b1, sizeof(b1)), n, r->env.nodes[node].sc->name,
+			  strerror(-err));
 	return err;
 }
 
@@ -600,15 +675,16 @@ int topology_up(struct run *r)
 	int i, err;
 
 	for (i = 0; i < sc->n_nodes; i++) {
-		r->nodes[i].sc = &sc->nodes[i];
-		snprintf(r->nodes[i].ns, sizeof(r->nodes[i].ns), RUN_NS_PREFIX "%s-%s", r->id,
+		struct env_node *en = &r->env.nodes[i];
+
+		snprintf(en->ns, sizeof(en->ns), ENV_NS_PREFIX "%s-%s", r->env.id,
 			 sc->nodes[i].name);
-		r->nodes[i].ns_fd = netns_create(r->nodes[i].ns);
-		if (r->nodes[i].ns_fd < 0) {
-			err = r->nodes[i].ns_fd;
-			snprintf(r->error, sizeof(r->error), "create namespace %s: %s",
-				 r->nodes[i].ns, strerror(-err));
-			return err;
+		en->ns_fd = netns_create(en->ns);
+		if (en->ns_fd < 0) {
+			err = en->ns_fd;
+			en->ns_fd = -1;
+			return env_failf(&r->env, err, "create namespace %s: %s", en->ns,
+					 strerror(-err));
 		}
 		err = node_ns_setup(r, i);
 		if (!err)
@@ -624,7 +700,7 @@ int topology_up(struct run *r)
 	for (i = 0; i < sc->n_nodes; i++) {
 		if (sc->nodes[i].role != ROLE_CONTAINER)
 			continue;
-		err = veth_make(r, run_node_index(r, sc->nodes[i].host), sc->nodes[i].name, i,
+		err = veth_make(r, env_node_index(&r->env, sc->nodes[i].host), sc->nodes[i].name, i,
 				"eth0");
 		if (err)
 			return err;
@@ -651,13 +727,15 @@ void topology_down(struct run *r)
 	int i;
 
 	for (i = 0; i < r->sc->n_nodes; i++) {
-		if (r->nodes[i].ns_fd < 0)
+		struct env_node *en = &r->env.nodes[i];
+
+		if (en->ns_fd < 0)
 			continue;
 		nics_out(r, i);
-		close(r->nodes[i].ns_fd);
-		r->nodes[i].ns_fd = -1;
-		if (netns_delete(r->nodes[i].ns))
-			pr_warn("remove namespace %s: %m\n", r->nodes[i].ns);
+		close(en->ns_fd);
+		en->ns_fd = -1;
+		if (netns_delete(en->ns))
+			pr_warn("remove namespace %s: %m\n", en->ns);
 	}
 }
 
@@ -698,31 +776,24 @@ static bool arp_lookup(const char *ip, __u8 mac[6])
 	return found;
 }
 
-int topology_gateway_mac(struct run *r, int node, __u8 mac[6])
+struct arp_job {
+	const struct ip_addr *gw;
+	__u8 *mac;
+};
+
+/* A datagram to the discard port makes the kernel resolve the gateway. */
+static int gateway_resolve_here(void *arg)
 {
-	const struct sc_node *n = r->nodes[node].sc;
-	const struct ip_addr *gw = gateway4_of(n);
+	const struct arp_job *j = arg;
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(9) };
 	char ip[ADDR_STRLEN];
-	int saved, fd, tries, err;
+	int fd, tries, err = -EHOSTUNREACH;
 
-	if (!gw) {
-		snprintf(r->error, sizeof(r->error),
-			 "%s: a NIC with no peer in the scenario needs an IPv4 gateway, the next "
-			 "hop of what the balancer sends",
-			 n->name);
-		return -EINVAL;
-	}
-	addr_str(gw, ip, sizeof(ip));
-	memcpy(&sa.sin_addr, gw->bytes, 4);
-	err = run_enter(r, node, &saved);
-	if (err)
-		return err;
-	err = -EHOSTUNREACH;
+	addr_str(j->gw, ip, sizeof(ip));
+	memcpy(&sa.sin_addr, j->gw->bytes, 4);
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	/* A datagram to the discard port makes the kernel resolve the gateway. */
 	for (tries = 0; fd >= 0 && tries < 40 && err; tries++) {
-		if (arp_lookup(ip, mac)) {
+		if (arp_lookup(ip, j->mac)) {
 			err = 0;
 			break;
 		}
@@ -731,9 +802,27 @@ int topology_gateway_mac(struct run *r, int node, __u8 mac[6])
 	}
 	if (fd >= 0)
 		close(fd);
-	netns_leave(saved);
-	if (err)
-		snprintf(r->error, sizeof(r->error), "%s: the gateway %s did not answer ARP",
-			 n->name, ip);
+	return err;
+}
+
+int topology_gateway_mac(struct run *r, int node, __u8 mac[6])
+{
+	const struct sc_node *n = r->env.nodes[node].sc;
+	const struct ip_addr *gw = gateway4_of(n);
+	char ip[ADDR_STRLEN];
+	int err;
+
+	if (!gw)
+		return env_failf(&r->env, -EINVAL,
+				 "%s: a NIC with no peer in the scenario needs an IPv4 gateway, "
+				 "the next hop of what the balancer sends",
+				 n->name);
+	err = env_run(&r->env, node, gateway_resolve_here,
+		      &(struct arp_job){ .gw = gw, .mac = mac });
+	if (err == -EHOSTUNREACH)
+		env_failf(&r->env, err, "%s: the gateway %s did not answer ARP", n->name,
+			  addr_str(gw, ip, sizeof(ip)));
+	else if (err)
+		env_fail(&r->env, err, "enter namespace");
 	return err;
 }

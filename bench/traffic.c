@@ -17,7 +17,6 @@
 #include "bench/phases.h"
 #include "bench/traffic.h"
 #include "common/log.h"
-#include "common/netns.h"
 
 #define TRAFFIC_LOG_MAX	  (1 << 16) /* command output read for checks */
 #define TRAFFIC_CHUNK	  (1 << 16) /* bulk send size */
@@ -36,18 +35,18 @@ static bool sleep_until(__u64 when)
 {
 	__u64 now;
 
-	while ((now = run_clock_usec()) < when) {
-		if (run_stop)
+	while ((now = env_clock_usec()) < when) {
+		if (env_stop)
 			return false;
 		usleep(when - now < 10000 ? when - now : 10000);
 	}
-	return !run_stop;
+	return !env_stop;
 }
 
 static int wait_fd(int fd, short events, __u64 deadline)
 {
 	struct pollfd p = { .fd = fd, .events = events };
-	__u64 now = run_clock_usec();
+	__u64 now = env_clock_usec();
 	int n;
 
 	if (now >= deadline)
@@ -150,7 +149,7 @@ static int one_request(struct traffic_job *job, int fd, int i, int q)
 {
 	const struct sc_traffic *t = job->res->t;
 	struct conn_result *c = &job->res->conns[i];
-	__u64 deadline = run_clock_usec() + t->timeout_ms * 1000ull;
+	__u64 deadline = env_clock_usec() + t->timeout_ms * 1000ull;
 	char req[96], resp[TRAFFIC_REPLY_MAX], *sp;
 	int reqlen;
 
@@ -168,7 +167,7 @@ static int one_request(struct traffic_job *job, int fd, int i, int q)
 		return -2;
 	}
 	*sp = '\0';
-	return run_node_index(job->r, resp);
+	return env_node_index(&job->r->env, resp);
 }
 
 /*
@@ -180,14 +179,14 @@ static void one_conn(struct traffic_job *job, int i)
 {
 	const struct sc_traffic *t = job->res->t;
 	struct conn_result *c = &job->res->conns[i];
-	__u64 start = run_clock_usec();
+	__u64 start = env_clock_usec();
 	int fd, q, node;
 
 	fd = open_conn(t, c, start + t->timeout_ms * 1000ull);
 	if (fd < 0)
 		return;
 	for (q = 0; q < t->requests; q++) {
-		if (q && !sleep_until(run_clock_usec() + t->interval_ms * 1000ull)) {
+		if (q && !sleep_until(env_clock_usec() + t->interval_ms * 1000ull)) {
 			conn_fail(c, t, q, "interrupted");
 			break;
 		}
@@ -204,7 +203,7 @@ static void one_conn(struct traffic_job *job, int i)
 	}
 	c->answered = c->requests_answered == t->requests;
 	c->broken = c->established && !c->answered;
-	c->usec = run_clock_usec() - start;
+	c->usec = env_clock_usec() - start;
 	close(fd);
 }
 
@@ -217,7 +216,7 @@ static int send_all(int fd, const char *buf, size_t len, int timeout_ms)
 	while (len) {
 		n = send(fd, buf, len, MSG_NOSIGNAL);
 		if (n < 0 && errno == EAGAIN) {
-			err = wait_fd(fd, POLLOUT, run_clock_usec() + timeout_ms * 1000ull);
+			err = wait_fd(fd, POLLOUT, env_clock_usec() + timeout_ms * 1000ull);
 			if (err)
 				return err;
 			continue;
@@ -237,7 +236,7 @@ static void one_bulk(struct traffic_job *job, int i)
 	const struct sc_traffic *t = job->res->t;
 	struct conn_result *c = &job->res->conns[i];
 	char resp[TRAFFIC_REPLY_MAX], node[SC_NAME_MAX];
-	__u64 start = run_clock_usec();
+	__u64 start = env_clock_usec();
 	long long sent = 0, count;
 	int fd, err, n;
 
@@ -256,7 +255,7 @@ static void one_bulk(struct traffic_job *job, int i)
 		sent += n;
 	}
 	shutdown(fd, SHUT_WR);
-	if (read_line(fd, false, resp, sizeof(resp), run_clock_usec() + t->timeout_ms * 1000ull, c,
+	if (read_line(fd, false, resp, sizeof(resp), env_clock_usec() + t->timeout_ms * 1000ull, c,
 		      t, 0) < 0)
 		goto out;
 	if (sscanf(resp, "%31s %lld", node, &count) != 2) {
@@ -264,7 +263,7 @@ static void one_bulk(struct traffic_job *job, int i)
 		goto out;
 	}
 	c->bytes = count;
-	c->served_by = run_node_index(job->r, node);
+	c->served_by = env_node_index(&job->r->env, node);
 	if (count != t->bytes) {
 		snprintf(c->error, sizeof(c->error), "the sink counted %lld of %d bytes", count,
 			 t->bytes);
@@ -274,19 +273,16 @@ static void one_bulk(struct traffic_job *job, int i)
 	c->answered = true;
 out:
 	c->broken = !c->answered;
-	c->usec = run_clock_usec() - start;
+	c->usec = env_clock_usec() - start;
 	close(fd);
 }
 
-static void *traffic_worker(void *arg)
+static int traffic_worker_here(void *arg)
 {
 	struct traffic_job *job = arg;
-	int saved, i, err;
+	int i;
 
-	err = run_enter(job->r, job->from, &saved);
-	if (err)
-		return NULL;
-	while (!run_stop && (i = atomic_fetch_add(&job->next, 1)) < job->res->t->connections) {
+	while (!env_stop && (i = atomic_fetch_add(&job->next, 1)) < job->res->t->connections) {
 		job->res->conns[i].served_by = -1;
 		job->res->conns[i].moved_to = -1;
 		if (job->res->t->kind == SC_TRAFFIC_BULK)
@@ -295,7 +291,14 @@ static void *traffic_worker(void *arg)
 			one_conn(job, i);
 		atomic_fetch_add(&job->done, 1);
 	}
-	netns_leave(saved);
+	return 0;
+}
+
+static void *traffic_worker(void *arg)
+{
+	struct traffic_job *job = arg;
+
+	env_run(&job->r->env, job->from, traffic_worker_here, job);
 	return NULL;
 }
 
@@ -310,9 +313,9 @@ static int command_traffic(struct run *r, struct traffic_result *res)
 
 	c->served_by = c->moved_to = -1;
 	res->exit_status = -1;
-	snprintf(res->log, sizeof(res->log), "%s/%s.%s.log", r->outdir, t->from, t->name);
-	err = command_start(&cmd, r, run_node_index(r, t->from), r->outdir, res->log, t->command,
-			    t->user);
+	snprintf(res->log, sizeof(res->log), "%s/%s.%s.log", r->env.outdir, t->from, t->name);
+	err = command_start(&cmd, &r->env, env_node_index(&r->env, t->from), r->env.outdir,
+			    res->log, t->command, t->user);
 	if (err) {
 		snprintf(c->error, sizeof(c->error), "start: %s",
 			 err == -ESRCH ? "no such user" : strerror(-err));
@@ -374,17 +377,17 @@ int traffic_run(struct run *r, int ti)
 		return -ENOMEM;
 	for (i = 0; i < t->connections; i++)
 		res->conns[i].served_by = -1; /* not attempted (an interrupted run) */
-	start = run_clock_usec();
+	start = env_clock_usec();
 	if (t->kind == SC_TRAFFIC_COMMAND) {
 		err = command_traffic(r, res);
-		res->seconds = (run_clock_usec() - start) / 1e6;
+		res->seconds = (env_clock_usec() - start) / 1e6;
 		traffic_tally(res);
 		return err;
 	}
 	th = calloc(t->concurrency, sizeof(*th));
 	if (!th)
 		return -ENOMEM;
-	job.from = run_node_index(r, t->from);
+	job.from = env_node_index(&r->env, t->from);
 	last = start;
 	for (n = 0; n < t->concurrency; n++) {
 		err = -pthread_create(&th[n], NULL, traffic_worker, &job);
@@ -392,10 +395,10 @@ int traffic_run(struct run *r, int ti)
 			break;
 	}
 	/* Progress on stderr for anything that takes a while. */
-	while (n && atomic_load(&job.done) < t->connections && !run_stop) {
+	while (n && atomic_load(&job.done) < t->connections && !env_stop) {
 		usleep(20000);
-		if (run_clock_usec() - last >= 2000000) {
-			last = run_clock_usec();
+		if (env_clock_usec() - last >= 2000000) {
+			last = env_clock_usec();
 			pr_warn("  traffic %s: %d/%d connections, %.0f/s\n", t->name,
 				atomic_load(&job.done), t->connections,
 				atomic_load(&job.done) / ((last - start) / 1e6));
@@ -406,7 +409,7 @@ int traffic_run(struct run *r, int ti)
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
 	free(th);
-	res->seconds = (run_clock_usec() - start) / 1e6;
+	res->seconds = (env_clock_usec() - start) / 1e6;
 	traffic_tally(res);
 	return err;
 }
@@ -432,7 +435,7 @@ int traffic_run_all(struct run *r)
 {
 	struct entry_job jobs[SC_MAX_TRAFFIC];
 	struct phases *ph = NULL;
-	__u64 t0 = run_clock_usec();
+	__u64 t0 = env_clock_usec();
 	int i, n, err;
 
 	err = phases_start(r, t0, &ph);
