@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench/doctor.h"
 #include "bench/lifecycle.h"
 #include "bench/micro.h"
 #include "bench/run.h"
@@ -37,6 +38,13 @@ static const char usage[] =
 	"        /sys/fs/bpf/dsrlab, processes left in those namespaces, /run/dsrlab state) and\n"
 	"        print it. Runs whose process is alive are left alone: runs in progress, and runs\n"
 	"        kept up by `up` or --keep unless --all is given.\n"
+	"  doctor RUN-FOLDER [-j|--json]\n"
+	"        Name the likely cause of a failed run from the evidence in its folder\n"
+	"        (report.json, bundle/): kernel drop reasons, counters, failed checks, sysctls,\n"
+	"        rulesets, matched against the catalogue of docs/doctor.md, most likely first,\n"
+	"        each with its evidence and fix; also written to RUN-FOLDER/diagnosis.json.\n"
+	"        A passing run gets no diagnosis. Runs by itself at the end of a failed run.\n"
+	"        Needs no privilege and no topology: works on a folder someone sent you.\n"
 	"  validate SCENARIO...\n"
 	"        Check scenario files without touching the kernel.\n"
 	"  bench --micro [--runs N] [--repeat N] [-j|--json]\n"
@@ -151,6 +159,11 @@ int main(int argc, char **argv)
 		if (!micro || optind != argc)
 			return usage_error("bench takes --micro and no scenario");
 		return micro_bench(&mo);
+	}
+	if (!strcmp(cmd, "doctor")) {
+		if (optind + 1 != argc)
+			return usage_error("doctor takes one run folder");
+		return doctor_run(argv[optind], ro.json, stdout);
 	}
 	if (!strcmp(cmd, "down") || !strcmp(cmd, "clean"))
 		return lifecycle_cmd(cmd, argv + optind, argc - optind, all);

@@ -22,6 +22,7 @@
 
 #include "bench/run.h"
 #include "bench/checks.h"
+#include "bench/doctor.h"
 #include "bench/lifecycle.h"
 #include "bench/observe.h"
 #include "bench/report.h"
@@ -166,6 +167,9 @@ static void write_reports(struct run *r, int code, const struct run_opts *o)
 	} else {
 		report_text(r, code, stdout);
 	}
+	/* the doctor reads only what was just written, as it would on a folder sent to it */
+	if (code == EXIT_CHECK_FAILED)
+		doctor_run(r->env.outdir, false, o->json ? stderr : stdout);
 }
 
 static struct run *run_new(const struct scenario *sc, const struct run_opts *o)

@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# run_scenario.sh DSRLAB SCENARIO OUTDIR EXPECTED_EXIT [FAILING_CHECK]
+# run_scenario.sh DSRLAB SCENARIO OUTDIR EXPECTED_EXIT [FAILING_CHECK [CAUSE]]
 # Runs a scenario, requires the expected exit code, requires FAILING_CHECK (a prefix of a
 # check's text) to be among the failed checks when given, requires every traffic's
-# sent == answered on success, and requires the run to have left nothing behind.
+# sent == answered on success, and requires the run to have left nothing behind. The doctor:
+# a passing run gets no diagnosis; a failed one gets OUTDIR/diagnosis.json from the run
+# itself, with CAUSE (when given) ranked first.
 set -u
-dsrlab=$1 scenario=$2 outdir=$3 expected=$4 failing=${5:-}
+dsrlab=$1 scenario=$2 outdir=$3 expected=$4 failing=${5:-} cause=${6:-}
 
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 rm -rf "$outdir"
@@ -45,6 +47,31 @@ fi
 if [ -e "/sys/fs/bpf/dsrlab/$id" ]; then
 	echo "FAIL: pinned state left behind: /sys/fs/bpf/dsrlab/$id"
 	fail=1
+fi
+if [ "$expected" = 0 ]; then
+	"$dsrlab" doctor --json "$outdir" >"$outdir.doctor.json" || { echo "FAIL: doctor failed"; fail=1; }
+	python3 - "$outdir.doctor.json" <<'PY' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+if d["causes"]:
+    print("FAIL: a passing run was diagnosed:", d["causes"])
+    sys.exit(1)
+PY
+fi
+if [ -n "$cause" ]; then
+	python3 - "$outdir/diagnosis.json" "$cause" <<'PY' || fail=1
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+except OSError as e:
+    print("FAIL: the failed run wrote no diagnosis:", e)
+    sys.exit(1)
+ids = [c["id"] for c in d["causes"]]
+if not ids or ids[0] != sys.argv[2]:
+    print("FAIL: the doctor ranked %s first, expected %s" % (ids, sys.argv[2]))
+    sys.exit(1)
+print("doctor: %s ranked first (of %s)" % (ids[0], ids))
+PY
 fi
 [ -s "$outdir/report.json" ] || { echo "FAIL: no $outdir/report.json"; fail=1; }
 python3 -c "import sys, xml.dom.minidom as x; x.parse(sys.argv[1])" "$outdir/junit.xml" ||

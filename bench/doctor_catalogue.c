@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The doctor's catalogue: one row per cause, the evidence it needs, the message and the fix.
+ * Data only: docs/doctor.md describes every row, and the failure library
+ * (scenarios/bugs/, "# cause:") shows most of them happening. A row is a candidate when all
+ * its required needs are met; optional ones rank it higher. Rows that say more come first
+ * among equals, since ties keep this order.
+ */
+#include "bench/doctor.h"
+
+#define ANSWERED_FAILED                                                       \
+	{                                                                     \
+		.kind = DN_CHECK_FAILED, .what = "answered", .optional = true \
+	}
+
+const struct doctor_cause doctor_catalogue[] = {
+	{
+		.id = "no-decap-on-path",
+		.need = { { .kind = DN_DROP, .what = "IP_NOPROTO", .min = 1 }, ANSWERED_FAILED },
+		.message = "{node}:{iface} drops {count} packets as IP_NOPROTO: encapsulated "
+			   "packets reach it and nothing strips the outer header (no decap is "
+			   "attached on its path, and no tunnel device takes them)",
+		.fix = "attach a decap where {node}'s packets pass (backend.decap: "
+		       "host-veth-egress or container-ingress; dsrlab-backend attach)",
+	},
+	{
+		.id = "tx-csum-partial",
+		.need = { { .kind = DN_DROP, .what = "TCP_CSUM|UDP_CSUM", .min = 1 },
+			  ANSWERED_FAILED },
+		.message = "{node}:{iface} drops {count} packets for a bad L4 checksum: packets "
+			   "with an unfinished checksum (CHECKSUM_PARTIAL, tx checksum offload on "
+			   "a veth) were encapsulated by XDP before anything finished them",
+		.fix = "turn tx checksum offload off where the traffic is made and forwarded "
+		       "before the balancer (ethtool -K IF tx off; offloads: {tx-checksum: off})",
+	},
+	{
+		.id = "rp-filter-strict",
+		.need = { { .kind = DN_DROP, .what = "IP_RPFILTER", .min = 1 },
+			  { .kind = DN_SYSCTL,
+			    .what = "net.ipv4.conf.all.rp_filter",
+			    .value = "1",
+			    .same_node = true,
+			    .optional = true },
+			  { .kind = DN_SYSCTL,
+			    .what = "net.ipv4.conf.{iface}.rp_filter",
+			    .value = "1",
+			    .same_node = true,
+			    .optional = true },
+			  ANSWERED_FAILED },
+		.message = "{node}:{iface} drops {count} packets as IP_RPFILTER: rp_filter is "
+			   "strict there, and these packets (replies from the VIP, or "
+			   "decapsulated ones) arrive on a port their source is not routed "
+			   "through",
+		.fix = "set net.ipv4.conf.all.rp_filter and net.ipv4.conf.{iface}.rp_filter on "
+		       "{node} to 2 (loose) or 0",
+	},
+	{
+		.id = "vip-not-local",
+		.need = { { .kind = DN_DROP,
+			    .what = "IP_INADDRERRORS",
+			    .role = "container",
+			    .min = 1 },
+			  { .kind = DN_DECAP_COUNTER,
+			    .what = "decap",
+			    .min = 1,
+			    .same_node = true },
+			  ANSWERED_FAILED },
+		.message = "{node} drops the decapsulated packets as IP_INADDRERRORS: they are "
+			   "for the VIP, which is not one of {node}'s addresses",
+		.fix = "put the VIP on {node}'s lo (ip addr add VIP/32 dev lo, with "
+		       "arp_ignore=1 and arp_announce=2)",
+	},
+	{
+		.id = "conntrack-invalid-drop",
+		.need = { { .kind = DN_DROP, .what = "NETFILTER_DROP", .min = 1 },
+			  { .kind = DN_RULESET,
+			    .what = "ct state invalid",
+			    .same_node = true,
+			    .optional = true },
+			  ANSWERED_FAILED },
+		.message = "{node}:{iface} drops {count} packets in netfilter: conntrack there "
+			   "sees one direction of each DSR flow (IPIP in, plain replies out), "
+			   "marks the replies INVALID, and a 'ct state invalid drop' rule kills "
+			   "them",
+		.fix = "do not track the DSR replies on {node} (nft: 'ip saddr VIP notrack' in a "
+		       "prerouting chain of priority raw), or exempt them from the invalid rule",
+	},
+	{
+		.id = "reply-not-from-vip",
+		.need = { { .kind = DN_DROP, .what = "NO_SOCKET", .role = "client", .min = 1 },
+			  { .kind = DN_CHECK_FAILED, .what = "answered" } },
+		.message = "{node} drops {count} replies as NO_SOCKET: they match none of its "
+			   "sockets, which are connected to the VIP, so they come from another "
+			   "address (the backend answers from its own address, not the VIP)",
+		.fix = "answer from the VIP: reply from the address each request was sent to "
+		       "(IP_PKTINFO for UDP) or bind the service to the VIP",
+	},
+	{
+		.id = "service-not-listening",
+		.need = { { .kind = DN_DROP, .what = "NO_SOCKET", .role = "container", .min = 1 },
+			  ANSWERED_FAILED },
+		.message = "{node} drops {count} packets as NO_SOCKET: nothing listens there on "
+			   "the VIP's port (a service bound to the pod's address, or not running)",
+		.fix = "bind the service on {node} to 0.0.0.0 (or the VIP) on the VIP's port",
+	},
+	{
+		.id = "mtu-after-encap",
+		.need = { { .kind = DN_ENCAP_LOST, .min = 1 },
+			  { .kind = DN_LB_COUNTER, .what = "tx_too_big", .zero = true },
+			  ANSWERED_FAILED },
+		.message = "{count} packets the balancer encapsulated never reached a decap, and "
+			   "the balancer sent no frag-needed / packet-too-big (tx_too_big=0): "
+			   "encapsulated frames exceed the underlay MTU and are lost",
+		.fix = "set balancer.mtu (dsrlab-lb attach --mtu N) to the underlay's MTU, raise "
+		       "the underlay MTU by the encapsulation overhead, or clamp the MSS",
+	},
+	{
+		.id = "mtu-underlay-drop",
+		.need = { { .kind = DN_DROP, .what = "PKT_TOO_BIG", .min = 1 }, ANSWERED_FAILED },
+		.message = "{node}:{iface} drops {count} packets as PKT_TOO_BIG: encapsulated "
+			   "packets exceed its MTU, and its frag-needed goes to the outer source "
+			   "(the balancer), not to the client",
+		.fix = "set balancer.mtu to the smallest MTU on the underlay path, or raise that "
+		       "MTU by the encapsulation overhead",
+	},
+	{
+		.id = "host-nic-shared-vip",
+		.need = { { .kind = DN_CHECK_FAILED, .what = "served-by" },
+			  { .kind = DN_DECAP_COUNTER, .what = "decap", .role = "host", .min = 1 } },
+		.message = "the decap on {node}'s uplink stripped {count} packets: left with the "
+			   "VIP alone, {node} routes them by the VIP to one tenant, so tenants "
+			   "sharing a VIP:port get each other's flows",
+		.fix = "decapsulate per tenant (backend.decap: host-veth-egress), or keep the "
+		       "uplink decap for the host's own address only (strict: true)",
+	},
+	{
+		.id = "allow-list-miss",
+		.need = { { .kind = DN_DECAP_COUNTER, .what = "drop_spoofed_source", .min = 1 },
+			  ANSWERED_FAILED },
+		.message =
+			"the decap serving {node} dropped {count} encapsulated packets as "
+			"spoofed: their outer source is not in its allow-list (if they come from "
+			"a balancer, its source address is missing there)",
+		.fix = "add the balancer's source address to the allow-list of {node}'s decap "
+		       "(dsrlab-backend attach --allow ADDR/32)",
+	},
+	{
+		.id = "decap-other-destination",
+		.need = { { .kind = DN_DECAP_COUNTER, .what = "drop_other_dst", .min = 1 },
+			  ANSWERED_FAILED },
+		.message = "the decap serving {node} dropped {count} packets encapsulated to an "
+			   "address it does not serve: the balancer's backend address and the "
+			   "decap's served address differ",
+		.fix = "make the backend address of the VIP's pool the one {node}'s decap serves "
+		       "(dsrlab-backend attach --serve ADDR)",
+	},
+	{
+		.id = "no-backend",
+		.need = { { .kind = DN_LB_COUNTER, .what = "drop_no_backend", .min = 1 },
+			  ANSWERED_FAILED },
+		.message = "the balancer dropped {count} packets for a VIP with no backend",
+		.fix = "add backends to the VIP's pool (dsrlab-lb real add VIP ADDR)",
+	},
+	{
+		.id = "fragments-dropped",
+		.need = { { .kind = DN_LB_COUNTER, .what = "drop_fragment", .min = 1 } },
+		.message = "the balancer dropped {count} IP fragments: they are for a VIP with a "
+			   "port, where fragments would scatter over backends",
+		.fix = "serve fragmented traffic with an all-ports VIP (ADDR/PROTO without a "
+		       "port), or keep datagrams under the path MTU",
+	},
+	{
+		.id = "too-big-without-df",
+		.need = { { .kind = DN_LB_COUNTER, .what = "drop_too_big", .min = 1 } },
+		.message = "the balancer dropped {count} IPv4 packets without DF that would "
+			   "exceed balancer.mtu once encapsulated (nothing on the path fragments)",
+		.fix = "raise the underlay MTU, or have the clients send smaller packets",
+	},
+	{
+		.id = "balancer-no-route",
+		.need = { { .kind = DN_LB_COUNTER, .what = "drop_no_route", .min = 1 } },
+		.message = "the balancer dropped {count} packets: its FIB has no route to the "
+			   "backend's address (nexthop: fib)",
+		.fix = "route the backends' addresses in the balancer's namespace",
+	},
+	{
+		.id = "balancer-not-reached",
+		.need = { { .kind = DN_CHECK_FAILED, .what = "answered" },
+			  { .kind = DN_LB_COUNTER, .what = "rx", .zero = true } },
+		.message = "the balancer received nothing: the VIP is not routed to it",
+		.fix = "route the VIPs to the balancer's address on the routers",
+	},
+};
+
+const int doctor_catalogue_len = sizeof(doctor_catalogue) / sizeof(doctor_catalogue[0]);
