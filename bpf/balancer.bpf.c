@@ -15,13 +15,34 @@
  *   other errors) is matched like any packet: VIPs are TCP/UDP, so it is passed as
  *   pass_not_vip. Echo requests to a VIP are therefore the balancer host's business: put the
  *   VIPs on its lo if they should answer ping, else its kernel drops them.
+ *   Routers send these errors from any address, and anyone can forge one (the attacker picks
+ *   the quoted tuple, hence the backend; no connection entry is needed), so the source is
+ *   not trusted, but it must be sane. Refused, dropped and counted, in this order:
+ *   - a quote shorter than its IP header and 8 bytes after it, the bytes the backend's kernel
+ *     needs to match the quote to a socket (TCP's sequence number); no kernel acts on less
+ *     (drop_icmp_short_quote; any too-big, VIP or not: Linux drops them too);
+ *   - about a VIP flow, from a martian or non-unicast source (IPv4 0/8, 127/8, 224/4, 240/4
+ *     with 255.255.255.255; IPv6 ::, ::1, ff00::/8, ::ffff:0:0/96) or from the VIP itself
+ *     (drop_icmp_martian_source; bpf/icmp.h icmp_src_sane());
+ *   - longer than an error can be: 576 bytes for ICMPv4 (RFC 1812 4.3.2.3), 1280 for ICMPv6
+ *     (RFC 4443 2.4 (c)) (drop_icmp_oversized);
+ *   - over lb_config.mtu once encapsulated (drop_icmp_over_mtu): nobody answers an error.
  * MTU. With lb_config.mtu set (the underlay's IP MTU; 0: no check), a VIP packet whose IP
  *   length plus the encapsulation overhead exceeds it is not forwarded: IPv6, and IPv4 with
  *   DF, are answered from the VIP with "packet too big" / "fragmentation needed" carrying
  *   mtu - overhead (bpf/icmp.h), out of the port they came in on (tx_too_big). IPv4 without
  *   DF is dropped (drop_too_big): nothing on this path fragments (XDP_TX bypasses the stack,
- *   the outer header carries DF), and RFC 1191 reserves the error for DF packets. ICMP errors
- *   forwarded to a backend are not checked (they are at most 576 / 1280 bytes).
+ *   the outer header carries DF), and RFC 1191 reserves the error for DF packets. No answer
+ *   goes to a source an ICMP error must not go to (RFC 1812 4.3.2.7, RFC 4443 2.4 (e)): the
+ *   martian and non-unicast sources above and the VIP itself; such packets are dropped
+ *   (drop_too_big_martian). User space refuses an IPv6 VIP whose encapsulation leaves less
+ *   than 1280 bytes under the MTU (the client could not comply with the answer).
+ * Lengths. The IP header's length is the packet: a frame holding more (Ethernet padding, a
+ *   trailer) has the excess cut before it is forwarded (trimmed_trailer counts the bytes),
+ *   so the outer header's length equals what is sent and the MTU check measures what is
+ *   sent. A frame holding less is passed unparsed (pass_parse_error).
+ * VLANs. Up to two tags (802.1Q or 802.1ad) are walked and kept; a frame with more is passed
+ *   to the kernel unparsed whatever it carries (pass_vlan_stack).
  * Fragments. Every fragment, first or later, is matched on address and protocol (the VIP with
  *   port 0), since a later fragment has no ports: all fragments of a datagram find the same
  *   VIP. If it hashes without ports (VIP_F_HASH_NO_PORTS) they are hashed on the 3-tuple, go
@@ -29,7 +50,10 @@
  *   VIP a fragment finds (an all-ports VIP hashing on ports, or, for a first fragment, the
  *   VIP of its port) would scatter the datagram, so the fragment is dropped (drop_fragment).
  *   A later fragment to a VIP address with no port-0 VIP cannot be told from other traffic:
- *   it is passed (pass_not_vip).
+ *   it is passed (pass_not_vip). A first fragment too short to hold its transport header
+ *   (or holding it only in the frame's padding) is matched exactly as a later fragment, on
+ *   address and protocol with ports 0 (frag_short_first, then the counters above): so it
+ *   goes where the rest of its datagram goes, whose reassembly judges it.
  * Options and extension headers. IPv4 options and up to three IPv6 extension headers are
  *   walked (common/parse.h) and travel inside the encapsulation untouched.
  */
@@ -184,15 +208,19 @@ static __always_inline struct vip_meta *vip_lookup_frag(const struct pkt_meta *m
  * the VIP), and its VIP is returned. NULL: the quote names no VIP flow.
  */
 static __always_inline struct vip_meta *icmp_vip(struct xdp_md *ctx, const struct lb_config *cfg,
-						 struct pkt_meta *m)
+						 struct pkt_meta *m, __u32 *why)
 {
 	struct cursor c = { .end = (void *)(long)ctx->data_end };
 	struct pkt_meta q;
-	int i;
+	int i, ret;
 
+	*why = LB_STAT_PASS_ICMP;
 	if (parse_seek(&c, (void *)(long)ctx->data, &m->payload_off) < 0)
 		return NULL;
-	if (parse_icmp_quote(&c, &q, m->flow.family) < 0)
+	ret = parse_icmp_quote(&c, &q, m->flow.family);
+	if (ret == PARSE_TRUNCATED)
+		*why = LB_STAT_DROP_ICMP_QUOTE;
+	if (ret < 0)
 		return NULL;
 	/* The error went to the source of the quoted packet: the VIP, as its reply's source. */
 	for (i = 0; i < 4; i++)
@@ -272,6 +300,32 @@ __noinline int balancer_too_big(struct xdp_md *ctx, const struct pkt_meta *m, __
 	return verdict(LB_STAT_TX_TOO_BIG, bytes, XDP_TX);
 }
 
+/*
+ * May this too-big about a VIP flow go to the flow's backend (see the top of this file)?
+ * Returns 0, or the counter of the refusal. m: the error's own header in outer_src/outer_dst
+ * and ip_len (m->flow is already the quoted flow). A global function, walked once.
+ */
+__noinline __u32 balancer_icmp_refused(const struct pkt_meta *m)
+{
+	if (!m)
+		return LB_STAT_DROP_ICMP_SRC;
+	if (!icmp_src_sane(m->outer_src, m->outer_dst, m->outer_family))
+		return LB_STAT_DROP_ICMP_SRC;
+	if (m->ip_len > (m->outer_family == FAM_IPV4 ? ICMP_ERR_LEN4 : ICMP_ERR_LEN6))
+		return LB_STAT_DROP_ICMP_LEN;
+	return 0;
+}
+
+/*
+ * A first fragment too short to hold its transport header (or holding it only in the frame's
+ * padding): parse_packet() failed in the transport layer of an unencapsulated fragment.
+ */
+static __always_inline int short_first_fragment(const struct pkt_meta *m, int ret)
+{
+	return (ret == PARSE_TRUNCATED || ret == PARSE_MALFORMED) && m->l4_off &&
+	       (m->flags & PKT_F_FRAG) && m->encap == ENCAP_NONE;
+}
+
 SEC("xdp")
 int balancer(struct xdp_md *ctx)
 {
@@ -281,7 +335,7 @@ int balancer(struct xdp_md *ctx)
 	struct real_def *real;
 	struct vip_meta *vip;
 	struct pkt_meta m;
-	__u32 zero = 0, real_id, hash = 0;
+	__u32 zero = 0, real_id, hash = 0, why, frame, want;
 	int ret, table, icmp = 0, frag_ok = 0;
 	__u64 bytes;
 
@@ -291,11 +345,20 @@ int balancer(struct xdp_md *ctx)
 		return XDP_PASS;
 
 	m.eth_proto = 0;
+	m.l4_off = 0;
 	ret = parse_packet(&c, &m, 0, PARSE_F_CHECK_LEN);
 	if (ret < 0) {
-		if (m.eth_proto != ETH_P_IP && m.eth_proto != ETH_P_IPV6)
-			return verdict(LB_STAT_PASS_NOT_IP, 0, XDP_PASS);
-		return verdict(LB_STAT_PASS_PARSE, 0, XDP_PASS);
+		if (!short_first_fragment(&m, ret)) {
+			if (m.eth_proto == ETH_P_8021Q || m.eth_proto == ETH_P_8021AD)
+				return verdict(LB_STAT_PASS_VLANS, 0, XDP_PASS);
+			if (m.eth_proto != ETH_P_IP && m.eth_proto != ETH_P_IPV6)
+				return verdict(LB_STAT_PASS_NOT_IP, 0, XDP_PASS);
+			return verdict(LB_STAT_PASS_PARSE, 0, XDP_PASS);
+		}
+		/* Matched like a later fragment: on addresses and protocol, ports 0. */
+		m.flags |= PKT_F_FRAG_LATER;
+		m.flow.ports = 0;
+		count(&stats, LB_STAT_FRAG_SHORT, 0);
 	}
 	bytes = m.inner_l3_off + m.ip_len; /* ip_len is the innermost packet's */
 	if (m.encap != ENCAP_NONE)
@@ -307,9 +370,13 @@ int balancer(struct xdp_md *ctx)
 		vip = vip_lookup(cfg, &m.flow);
 		if (!vip && icmp_is_too_big(&m)) {
 			icmp = 1;
-			vip = icmp_vip(ctx, cfg, &m);
+			vip = icmp_vip(ctx, cfg, &m, &why);
 			if (!vip)
-				return verdict(LB_STAT_PASS_ICMP, bytes, XDP_PASS);
+				return verdict(why, bytes,
+					       why == LB_STAT_PASS_ICMP ? XDP_PASS : XDP_DROP);
+			why = balancer_icmp_refused(&m);
+			if (why)
+				return verdict(why, bytes, XDP_DROP);
 		}
 	}
 	if (!vip)
@@ -326,8 +393,21 @@ int balancer(struct xdp_md *ctx)
 
 	if (encap_plan(&plan, vip->encap, m.flow.family, real->family, cfg->gue_port))
 		return verdict(LB_STAT_DROP_UNSUPP, bytes, XDP_DROP);
-	if (cfg->mtu && m.ip_len + plan.len > cfg->mtu && !icmp)
+	if (cfg->mtu && m.ip_len + plan.len > cfg->mtu) {
+		if (icmp)
+			return verdict(LB_STAT_DROP_ICMP_MTU, bytes, XDP_DROP);
+		if (!icmp_src_sane(m.flow.srcv6, m.flow.dstv6, m.flow.family))
+			return verdict(LB_STAT_DROP_ANSWER_SRC, bytes, XDP_DROP);
 		return balancer_too_big(ctx, &m, cfg->mtu - plan.len, bytes);
+	}
+	/* Send what the IP header says, not the frame's padding or trailer (see the top). */
+	frame = ctx->data_end - ctx->data;
+	want = m.l3_off + m.ip_len;
+	if (frame > want) {
+		if (bpf_xdp_adjust_tail(ctx, (int)want - (int)frame))
+			return verdict(LB_STAT_DROP_ENCAP, bytes, XDP_DROP);
+		count(&stats, LB_STAT_TRIMMED, frame - want);
+	}
 	if (encap_write(ctx, cfg, &plan, real, &m, hash, vip->flags))
 		return verdict(LB_STAT_DROP_ENCAP, bytes, XDP_DROP);
 

@@ -42,6 +42,31 @@
 #define ICMP_HDR_LEN	8
 #define ICMP_CSUM_CHUNK 512 /* bpf_csum_diff() sums at most this much at a time */
 
+/*
+ * May an ICMP error come from src to dst, or go from dst back to src? Not when src is
+ * martian or not unicast (RFC 1812 4.3.2.7, RFC 4443 2.4 (e)): IPv4 0/8, 127/8, 224/4
+ * (multicast) and 240/4 (reserved, 255.255.255.255 in it); IPv6 ::, ::1, ff00::/8 and
+ * IPv4-mapped ::ffff:0:0/96; nor when src is dst (the VIP itself). Addresses as in a flow key.
+ */
+static __always_inline int icmp_src_sane(const __be32 *src, const __be32 *dst, __u8 family)
+{
+	__u32 a0 = bpf_ntohl(src[0]);
+
+	if (family == FAM_IPV4)
+		return src[0] != dst[0] && (a0 >> 24) != 0 && (a0 >> 24) != 127 && a0 < 0xe0000000;
+	if (src[0] == dst[0] && src[1] == dst[1] && src[2] == dst[2] && src[3] == dst[3])
+		return 0;
+	if ((a0 >> 24) == 0xff)
+		return 0;
+	if (!src[0] && !src[1]) {
+		if (src[2] == bpf_htonl(0xffff))
+			return 0; /* ::ffff:a.b.c.d */
+		if (!src[2] && (!src[3] || src[3] == bpf_htonl(1)))
+			return 0; /* ::, ::1 */
+	}
+	return 1;
+}
+
 /* An ICMPv4 "fragmentation needed" or an ICMPv6 "packet too big", not itself a fragment. */
 static __always_inline int icmp_is_too_big(const struct pkt_meta *m)
 {

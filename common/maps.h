@@ -120,6 +120,15 @@ enum lb_stat {
 	LB_STAT_DROP_FRAG, /* fragment of a VIP that is not all-ports + hash-no-ports */
 	LB_STAT_PASS_NO_NEIGH, /* FIB next hop without a neighbour entry: the kernel resolves it */
 	LB_STAT_DROP_NO_ROUTE, /* FIB has no route for the outer destination */
+	/* ICMP too-big about a VIP flow, refused (not relayed to the backend): */
+	LB_STAT_DROP_ICMP_SRC, /* from a martian or non-unicast source, or from the VIP itself */
+	LB_STAT_DROP_ICMP_LEN, /* longer than 576 (ICMPv4) / 1280 (ICMPv6) bytes */
+	LB_STAT_DROP_ICMP_QUOTE, /* quoting less than an IP header and 8 bytes after it */
+	LB_STAT_DROP_ICMP_MTU, /* over lb_config.mtu once encapsulated (no error about an error) */
+	LB_STAT_DROP_ANSWER_SRC, /* over the MTU, but from a source no ICMP error may go to */
+	LB_STAT_TRIMMED, /* frame longer than its IP packet: the tail cut before forwarding */
+	LB_STAT_PASS_VLANS, /* more VLAN tags than the parser walks: passed unparsed */
+	LB_STAT_FRAG_SHORT, /* first fragment without its whole transport header: as a later one */
 	LB_STAT_MAX
 };
 

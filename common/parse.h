@@ -108,8 +108,10 @@ static __always_inline int parse_eth(struct cursor *c, struct pkt_meta *m)
 		proto = parse_ntohs(vh->encap_proto);
 		m->nvlans++;
 	}
-	if (proto == ETH_P_8021Q || proto == ETH_P_8021AD)
+	if (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
+		m->eth_proto = proto; /* so a caller can tell a deep VLAN stack from non-IP */
 		return PARSE_UNSUPPORTED;
+	}
 	return proto;
 }
 
@@ -325,7 +327,8 @@ static __always_inline int parse_l4(struct cursor *c, struct pkt_meta *m, __u32 
 }
 
 /*
- * The packet an ICMP error quotes (its IP header and at least 8 bytes more), at c->pos:
+ * The packet an ICMP error quotes (its IP header and at least 8 bytes more: what a kernel
+ * needs to match the quote to a socket, TCP's sequence number included), at c->pos:
  * family is the error's own (ICMPv4 quotes IPv4, ICMPv6 quotes IPv6). q->flow gets the
  * quoted TCP or UDP tuple reversed, i.e. the key of the other direction: an error about a
  * VIP's reply (VIP:port -> client) names the client's flow to the VIP. Length fields are not
@@ -344,8 +347,8 @@ static __always_inline int parse_icmp_quote(struct cursor *c, struct pkt_meta *q
 	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || (q->flags & PKT_F_FRAG_LATER))
 		return PARSE_UNSUPPORTED;
 	ports = c->pos;
-	if ((void *)(ports + 2) > c->end)
-		return PARSE_TRUNCATED;
+	if ((void *)(ports + 4) > c->end)
+		return PARSE_TRUNCATED; /* fewer than the 8 bytes RFC 792 / RFC 4443 promise */
 	q->flow.port16[0] = ports[1];
 	q->flow.port16[1] = ports[0];
 	for (i = 0; i < 4; i++) {

@@ -22,6 +22,14 @@ const char *const lb_stat_names[LB_STAT_MAX] = {
 	[LB_STAT_DROP_FRAG] = "drop_fragment",
 	[LB_STAT_PASS_NO_NEIGH] = "pass_no_neighbour",
 	[LB_STAT_DROP_NO_ROUTE] = "drop_no_route",
+	[LB_STAT_DROP_ICMP_SRC] = "drop_icmp_martian_source",
+	[LB_STAT_DROP_ICMP_LEN] = "drop_icmp_oversized",
+	[LB_STAT_DROP_ICMP_QUOTE] = "drop_icmp_short_quote",
+	[LB_STAT_DROP_ICMP_MTU] = "drop_icmp_over_mtu",
+	[LB_STAT_DROP_ANSWER_SRC] = "drop_too_big_martian",
+	[LB_STAT_TRIMMED] = "trimmed_trailer",
+	[LB_STAT_PASS_VLANS] = "pass_vlan_stack",
+	[LB_STAT_FRAG_SHORT] = "frag_short_first",
 };
 
 const char *const decap_stat_names[DECAP_STAT_MAX] = {

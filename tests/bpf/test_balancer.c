@@ -125,6 +125,12 @@ struct lb_row {
 	__u8 conn; /* CONN_*: what the connection table holds after */
 	__u8 kind; /* ROW_* */
 	__u64 stats[LB_STAT_MAX]; /* packets each counter moves by; all others 0 */
+	/*
+	 * Bytes counters move by per packet: the IP packet and what is in front of it. 0: the
+	 * whole input frame. A frame with a trailer beyond its IP length sets it; trimmed_trailer
+	 * then counts the trailer's bytes.
+	 */
+	__u32 bytes;
 };
 
 enum {
@@ -159,7 +165,9 @@ static bool stat_counts_bytes(int i)
 	return i == LB_STAT_TX_ENCAP || i == LB_STAT_PASS_NOT_VIP || i == LB_STAT_DROP_NO_REAL ||
 	       i == LB_STAT_DROP_ENCAP || i == LB_STAT_DROP_UNSUPP || i == LB_STAT_ICMP_TO_REAL ||
 	       i == LB_STAT_PASS_ICMP || i == LB_STAT_TX_TOO_BIG || i == LB_STAT_DROP_TOO_BIG ||
-	       i == LB_STAT_DROP_FRAG;
+	       i == LB_STAT_DROP_FRAG || i == LB_STAT_DROP_ICMP_SRC || i == LB_STAT_DROP_ICMP_LEN ||
+	       i == LB_STAT_DROP_ICMP_QUOTE || i == LB_STAT_DROP_ICMP_MTU ||
+	       i == LB_STAT_DROP_ANSWER_SRC;
 }
 
 static int ring_install(struct lb_fx *fx, __u32 vip_id, __u32 even, __u32 odd)
@@ -456,7 +464,7 @@ static __u32 row_run(struct lb_fx *fx, const struct lb_row *row, __u32 real)
 	struct fix_pkt in, want, got;
 	__u64 pkts, bytes;
 	bool tx = row->verdict == XDP_TX && row->kind != ROW_ANSWER, ok = true;
-	__u32 retval, hash = 0;
+	__u32 retval, hash = 0, len;
 	int i;
 
 	if (row->vip)
@@ -483,22 +491,25 @@ static __u32 row_run(struct lb_fx *fx, const struct lb_row *row, __u32 real)
 		ok = false;
 	}
 	ok &= fix_bytes_equal(row->desc, got.b, got.len, want.b, want.len);
+	len = row->bytes ? row->bytes : in.len;
 	for (i = 0; i < LB_STAT_MAX; i++) {
 		pkts = row->stats[i];
-		bytes = stat_counts_bytes(i) ? pkts * in.len : 0;
+		bytes = stat_counts_bytes(i) ? pkts * len : 0;
+		if (i == LB_STAT_TRIMMED)
+			bytes = pkts * (in.len - len);
 		ok &= delta_equal(row->desc, lb_stat_name(i), before.stats[i], after.stats[i], pkts,
 				  bytes);
 	}
 	pkts = row->vip ? 1 : 0;
 	ok &= delta_equal(row->desc, "vip_stats (all)", before.vip_all, after.vip_all, pkts,
-			  pkts * in.len);
+			  pkts * len);
 	ok &= delta_equal(row->desc, "vip_stats[vip]", before.vip_one, after.vip_one, pkts,
-			  pkts * in.len);
+			  pkts * len);
 	pkts = tx ? 1 : 0;
 	ok &= delta_equal(row->desc, "real_stats (all)", before.real_all, after.real_all, pkts,
-			  pkts * in.len);
+			  pkts * len);
 	ok &= delta_equal(row->desc, "real_stats[real]", before.real_one, after.real_one, pkts,
-			  pkts * in.len);
+			  pkts * len);
 	ok &= conn_check(fx, row, real, hash);
 	if (!ok)
 		fail_msg("row \"%s\" failed (see above)", row->desc);
@@ -1428,16 +1439,13 @@ static const struct lb_row mtu_rows[] = {
 		.conn = CONN_KEPT,
 	},
 	{
-		.desc = "frag-needed to a backend is not held to the MTU (nor answered)",
+		/* Issue 11 changed this row: it was relayed, 1408 bytes, past the MTU. */
+		.desc = "frag-needed of 1408 bytes about a VIP flow: over 576, refused",
 		.in = { FROM_ROUTER, IP4(ROUTER, VIP_ONE), FRAG_NEEDED(1400),
 			IP4Q(VIP_ONE, CLIENT, 1500), TCP(80, 41307, TCP_ACK), DATA(1340) },
-		.verdict = XDP_TX,
-		.out = { ENCAP(0x10), IP4(ROUTER, VIP_ONE), FRAG_NEEDED(1400),
-			 IP4Q(VIP_ONE, CLIENT, 1500), TCP(80, 41307, TCP_ACK), DATA(1340) },
-		.real = 1,
-		.vip = 1,
+		.verdict = XDP_DROP,
 		.kind = ROW_ICMP,
-		.stats = ICMP_HASH,
+		.stats = { [LB_STAT_RX] = 1, [LB_STAT_DROP_ICMP_LEN] = 1 },
 		.conn = CONN_NONE,
 	},
 };
@@ -1480,6 +1488,343 @@ static void test_balancer_mtu_floor(void **state)
 
 	mtu_set(fx, 1300);
 	row_run(fx, &row, row.real);
+}
+
+/*
+ * Hostile input (issue 11). All rows below were added with it; the policies are the top
+ * comment of bpf/balancer.bpf.c.
+ */
+#define IP4QP(s, d, l, p)                                                                    \
+	{                                                                                    \
+		.kind = FIX_L_IP4, .src = s, .dst = d, .tos = 0x10, .ttl = 63, .id = 0x1c46, \
+		.frag = IP4_DF, .len = l, .proto = p                                         \
+	}
+#define IP6QP(s, d, l, p)                                                                        \
+	{                                                                                        \
+		.kind = FIX_L_IP6, .src = s, .dst = d, .tos = 0x2a, .ttl = 63, .label = 0x12345, \
+		.len = l, .proto = p                                                             \
+	}
+/* A client's packet whose IP length (l) is less than the frame holds. */
+#define IP4L(s, d, l)                                                                        \
+	{                                                                                    \
+		.kind = FIX_L_IP4, .src = s, .dst = d, .tos = 0x10, .ttl = 63, .id = 0x1c46, \
+		.frag = IP4_DF, .len = l                                                     \
+	}
+#define IP6L(s, d, l)                                                                            \
+	{                                                                                        \
+		.kind = FIX_L_IP6, .src = s, .dst = d, .tos = 0x2a, .ttl = 63, .label = 0x12345, \
+		.len = l                                                                         \
+	}
+/* frag-needed from src about VIP:80 -> client:sp, n bytes of the quoted packet's data */
+#define PTB4_FROM(src, vip, sp, n) \
+	IP4(src, vip), FRAG_NEEDED(1400), IP4Q(vip, CLIENT, 1500), TCP(80, sp, TCP_ACK), DATA(n)
+#define PTB6_FROM(src, vip, sp, n)                                                      \
+	IP6(src, vip), ICMP6_ALL(ICMPV6_PKT_TOOBIG, 0, 1400), IP6Q(vip, CLIENT6, 1460), \
+		UDP(53, sp), DATA(n)
+/* clang-format off */
+#define ICMP_SRC    { [LB_STAT_RX] = 1, [LB_STAT_DROP_ICMP_SRC] = 1 }
+#define ICMP_LEN    { [LB_STAT_RX] = 1, [LB_STAT_DROP_ICMP_LEN] = 1 }
+#define ICMP_QUOTE  { [LB_STAT_RX] = 1, [LB_STAT_DROP_ICMP_QUOTE] = 1 }
+#define ANSWER_SRC  { [LB_STAT_RX] = 1, [LB_STAT_CONN_NEW] = 1, [LB_STAT_DROP_ANSWER_SRC] = 1 }
+#define TRIM_FLOW   { [LB_STAT_RX] = 1, [LB_STAT_CONN_NEW] = 1, [LB_STAT_TRIMMED] = 1, \
+		      [LB_STAT_TX_ENCAP] = 1 }
+#define SHORT_FRAG  { [LB_STAT_RX] = 1, [LB_STAT_FRAG_SHORT] = 1, [LB_STAT_CONN_NEW] = 1, \
+		      [LB_STAT_TX_ENCAP] = 1 }
+/* clang-format on */
+#define REFUSED4(d, src, sp)                                                                 \
+	{                                                                                    \
+		.desc = d, .in = { FROM_ROUTER, PTB4_FROM(src, VIP_ONE, sp, 8) },            \
+		.verdict = XDP_DROP, .kind = ROW_ICMP, .stats = ICMP_SRC, .conn = CONN_NONE, \
+	}
+#define REFUSED6(d, src, sp)                                                                 \
+	{                                                                                    \
+		.desc = d, .in = { FROM_ROUTER, PTB6_FROM(src, VIP_V6, sp, 8) },             \
+		.verdict = XDP_DROP, .kind = ROW_ICMP, .stats = ICMP_SRC, .conn = CONN_NONE, \
+	}
+
+static const struct lb_row hostile_icmp_rows[] = {
+	REFUSED4("frag-needed about a VIP flow from 0.0.0.0: refused", "0.0.0.0", 41500),
+	REFUSED4("... from 255.255.255.255: refused", "255.255.255.255", 41501),
+	REFUSED4("... from 224.0.0.1 (multicast): refused", "224.0.0.1", 41502),
+	REFUSED4("... from 127.0.0.1 (loopback): refused", "127.0.0.1", 41503),
+	REFUSED4("... from 240.0.0.1 (reserved): refused", "240.0.0.1", 41504),
+	REFUSED4("... from the VIP itself: refused", VIP_ONE, 41505),
+	REFUSED6("packet-too-big about a VIP flow from ::: refused", "::", 41506),
+	REFUSED6("... from ::1: refused", "::1", 41507),
+	REFUSED6("... from ff02::1 (multicast): refused", "ff02::1", 41508),
+	REFUSED6("... from the IPv6 VIP itself: refused", VIP_V6, 41509),
+	REFUSED6("... from ::ffff:10.0.0.1 (IPv4-mapped): refused", "::ffff:10.0.0.1", 41510),
+	{
+		.desc = "frag-needed of exactly 576 bytes from a router: relayed",
+		.in = { FROM_ROUTER, PTB4_FROM(ROUTER, VIP_ONE, 41511, 508) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), PTB4_FROM(ROUTER, VIP_ONE, 41511, 508) },
+		.real = 1,
+		.vip = 1,
+		.kind = ROW_ICMP,
+		.stats = ICMP_HASH,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "frag-needed of 577 bytes: refused (RFC 1812 bounds it to 576)",
+		.in = { FROM_ROUTER, PTB4_FROM(ROUTER, VIP_ONE, 41512, 509) },
+		.verdict = XDP_DROP,
+		.kind = ROW_ICMP,
+		.stats = ICMP_LEN,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "packet-too-big of exactly 1280 bytes from a router: relayed",
+		.in = { FROM_ROUTER, PTB6_FROM(ROUTER6, VIP_V6, 41513, 1184) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0), PTB6_FROM(ROUTER6, VIP_V6, 41513, 1184) },
+		.real = 4,
+		.vip = 9,
+		.kind = ROW_ICMP,
+		.stats = ICMP_HASH,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "packet-too-big of 1281 bytes: refused (RFC 4443 bounds it to 1280)",
+		.in = { FROM_ROUTER, PTB6_FROM(ROUTER6, VIP_V6, 41514, 1185) },
+		.verdict = XDP_DROP,
+		.kind = ROW_ICMP,
+		.stats = ICMP_LEN,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "frag-needed quoting 7 bytes after the IP header: refused",
+		.in = { FROM_ROUTER, IP4(ROUTER, VIP_NOPORTS), FRAG_NEEDED(1400),
+			IP4QP(VIP_NOPORTS, CLIENT, 1500, IPPROTO_UDP), DATA(7) },
+		.verdict = XDP_DROP,
+		.stats = ICMP_QUOTE,
+	},
+	{
+		.desc = "frag-needed quoting exactly 8 bytes (a UDP header): relayed",
+		.in = { FROM_ROUTER, IP4(ROUTER, VIP_NOPORTS), FRAG_NEEDED(1400),
+			IP4Q(VIP_NOPORTS, CLIENT, 1500), UDP(53, 41515) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), IP4(ROUTER, VIP_NOPORTS), FRAG_NEEDED(1400),
+			 IP4Q(VIP_NOPORTS, CLIENT, 1500), UDP(53, 41515) },
+		.real = 2,
+		.vip = 7,
+		.kind = ROW_ICMP,
+		.stats = ICMP_HASH,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "packet-too-big quoting 7 bytes after the IPv6 header: refused",
+		.in = { FROM_ROUTER, IP6(ROUTER6, VIP_V6), ICMP6_ALL(ICMPV6_PKT_TOOBIG, 0, 1400),
+			IP6QP(VIP_V6, CLIENT6, 1460, IPPROTO_UDP), DATA(7) },
+		.verdict = XDP_DROP,
+		.stats = ICMP_QUOTE,
+	},
+	{
+		.desc = "frag-needed quoting 12 bytes of an IP header: refused",
+		.in = { FROM_ROUTER, IP4(ROUTER, VIP_ONE), FRAG_NEEDED(1400), DATA(12) },
+		.verdict = XDP_DROP,
+		.stats = ICMP_QUOTE,
+	},
+};
+
+static void test_balancer_hostile_icmp(void **state)
+{
+	struct lb_fx *fx = *state;
+
+	table_run(fx, hostile_icmp_rows, sizeof(hostile_icmp_rows) / sizeof(hostile_icmp_rows[0]));
+}
+
+/* lb_config.mtu 576: a relayed error is held to the MTU too (nothing answers an error). */
+static const struct lb_row hostile_icmp_mtu_rows[] = {
+	{
+		.desc = "mtu 576: a 556-byte frag-needed + IPIP = 576, relayed",
+		.in = { FROM_ROUTER, PTB4_FROM(ROUTER, VIP_ONE, 41520, 488) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), PTB4_FROM(ROUTER, VIP_ONE, 41520, 488) },
+		.real = 1,
+		.vip = 1,
+		.kind = ROW_ICMP,
+		.stats = ICMP_HASH,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "mtu 576: a 557-byte frag-needed + IPIP = 577, dropped",
+		.in = { FROM_ROUTER, PTB4_FROM(ROUTER, VIP_ONE, 41521, 489) },
+		.verdict = XDP_DROP,
+		.real = 1,
+		.vip = 1,
+		.kind = ROW_ICMP,
+		.stats = { [LB_STAT_RX] = 1, [LB_STAT_DROP_ICMP_MTU] = 1 },
+		.conn = CONN_NONE,
+	},
+};
+
+static void test_balancer_hostile_icmp_mtu(void **state)
+{
+	struct lb_fx *fx = *state;
+
+	mtu_set(fx, 576);
+	table_run(fx, hostile_icmp_mtu_rows,
+		  sizeof(hostile_icmp_mtu_rows) / sizeof(hostile_icmp_mtu_rows[0]));
+}
+
+#define BIG4_FROM(src, vip, sp) IP4(src, vip), TCP(sp, 80, TCP_ACK), DATA(1360)
+#define BIG6_FROM(src, vip, sp) IP6C(src, vip), TCP(sp, 80, TCP_ACK), DATA(1340)
+#define NO_ANSWER4(d, src, sp)                                                                    \
+	{                                                                                         \
+		.desc = d, .in = { FROM_ROUTER, BIG4_FROM(src, VIP_ONE, sp) },                    \
+		.verdict = XDP_DROP, .real = 1, .vip = 1, .stats = ANSWER_SRC, .conn = CONN_KEPT, \
+	}
+#define NO_ANSWER6(d, src, sp)                                                                     \
+	{                                                                                          \
+		.desc = d, .in = { FROM_ROUTER, BIG6_FROM(src, VIP_V6, sp) }, .verdict = XDP_DROP, \
+		.real = 4, .vip = 6, .stats = ANSWER_SRC, .conn = CONN_KEPT,                       \
+	}
+
+/* lb_config.mtu 1400: too big, but from a source no ICMP error may go to (RFC 1812, 4443). */
+static const struct lb_row hostile_answer_rows[] = {
+	NO_ANSWER4("too big from 255.255.255.255: no answer, dropped", "255.255.255.255", 41530),
+	NO_ANSWER4("too big from 224.0.0.1: no answer, dropped", "224.0.0.1", 41531),
+	NO_ANSWER4("too big from 0.0.0.0: no answer, dropped", "0.0.0.0", 41532),
+	NO_ANSWER4("too big from 127.0.0.1: no answer, dropped", "127.0.0.1", 41533),
+	NO_ANSWER4("too big from the VIP itself: no answer, dropped", VIP_ONE, 41534),
+	NO_ANSWER6("IPv6 too big from ff02::1: no answer, dropped", "ff02::1", 41535),
+	NO_ANSWER6("IPv6 too big from ::: no answer, dropped", "::", 41536),
+	NO_ANSWER6("IPv6 too big from ::1: no answer, dropped", "::1", 41537),
+	NO_ANSWER6("IPv6 too big from the VIP itself: no answer, dropped", VIP_V6, 41538),
+};
+
+static void test_balancer_hostile_answer(void **state)
+{
+	struct lb_fx *fx = *state;
+
+	mtu_set(fx, TEST_MTU);
+	table_run(fx, hostile_answer_rows,
+		  sizeof(hostile_answer_rows) / sizeof(hostile_answer_rows[0]));
+}
+
+/* lb_config.mtu 1500: what leaves is what the IP header says, and the MTU check measures it. */
+static const struct lb_row hostile_len_rows[] = {
+	{
+		.desc = "1514-byte frame whose IPv4 header says 40: trimmed, 74 bytes encapsulated",
+		.in = { FROM_ROUTER, IP4L(CLIENT, VIP_ONE, 40), TCP(41540, 80, TCP_ACK),
+			DATA(1460) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), IP4L(CLIENT, VIP_ONE, 40), TCP(41540, 80, TCP_ACK) },
+		.real = 1,
+		.vip = 1,
+		.stats = TRIM_FLOW,
+		.conn = CONN_KEPT,
+		.bytes = 14 + 40,
+	},
+	{
+		.desc = "60-byte frame of a 40-byte ACK (Ethernet padding): padding not forwarded",
+		.in = { FROM_ROUTER, IP4L(CLIENT, VIP_ONE, 40), TCP(41541, 80, TCP_ACK), DATA(6) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), IP4L(CLIENT, VIP_ONE, 40), TCP(41541, 80, TCP_ACK) },
+		.real = 1,
+		.vip = 1,
+		.stats = TRIM_FLOW,
+		.conn = CONN_KEPT,
+		.bytes = 14 + 40,
+	},
+	{
+		.desc = "IPv6 payload length 20 in a longer frame: trimmed to 60 bytes of IPv6",
+		.in = { FROM_ROUTER, IP6L(CLIENT6, VIP_V6, 20), TCP(41542, 80, TCP_ACK), DATA(30) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0x2a), IP6L(CLIENT6, VIP_V6, 20), TCP(41542, 80, TCP_ACK) },
+		.real = 4,
+		.vip = 6,
+		.stats = TRIM_FLOW,
+		.conn = CONN_KEPT,
+		.bytes = 14 + 60,
+	},
+};
+
+static void test_balancer_hostile_lengths(void **state)
+{
+	struct lb_fx *fx = *state;
+
+	mtu_set(fx, 1500);
+	table_run(fx, hostile_len_rows, sizeof(hostile_len_rows) / sizeof(hostile_len_rows[0]));
+}
+
+/* clang-format off */
+#define IP4FP(d, f, p, l) \
+	{ .kind = FIX_L_IP4, .src = CLIENT, .dst = d, .tos = 0x10, .ttl = 63, .id = 0x1c4a, \
+	  .frag = f, .proto = p, .len = l }
+/* clang-format on */
+
+static const struct lb_row hostile_frag_rows[] = {
+	{
+		.desc = "first fragment with 4 bytes of UDP, hash-no-ports VIP: as a later one",
+		.in = { FROM_ROUTER, IP4FP(VIP_FRAG, IP4_MF, IPPROTO_UDP, 0), DATA(4) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), IP4FP(VIP_FRAG, IP4_MF, IPPROTO_UDP, 0), DATA(4) },
+		.real = REAL_FROM_RING,
+		.vip = 20,
+		.stats = SHORT_FRAG,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "first fragment of 4 bytes padded to 60: the padding is no UDP header",
+		.in = { FROM_ROUTER, IP4FP(VIP_FRAG, IP4_MF, IPPROTO_UDP, 24), DATA(4), DATA(22) },
+		.verdict = XDP_TX,
+		.out = { ENCAP(0x10), IP4FP(VIP_FRAG, IP4_MF, IPPROTO_UDP, 24), DATA(4) },
+		.real = REAL_FROM_RING,
+		.vip = 20,
+		.stats = { [LB_STAT_RX] = 1,
+			   [LB_STAT_FRAG_SHORT] = 1,
+			   [LB_STAT_CONN_NEW] = 1,
+			   [LB_STAT_TRIMMED] = 1,
+			   [LB_STAT_TX_ENCAP] = 1 },
+		.conn = CONN_NONE,
+		.bytes = 14 + 24,
+	},
+	{
+		.desc = "IPv6 first fragment with 4 bytes of UDP, hash-no-ports VIP: as a later one",
+		.in = { FROM_ROUTER, IP6C(CLIENT6, VIP_FRAG6), FRAG6(1, 0x78, IPPROTO_UDP),
+			DATA(4) },
+		.verdict = XDP_TX,
+		.out = { ENCAP6(0x2a), IP6C(CLIENT6, VIP_FRAG6), FRAG6(1, 0x78, IPPROTO_UDP),
+			 DATA(4) },
+		.real = REAL_FROM_RING,
+		.vip = 21,
+		.stats = SHORT_FRAG,
+		.conn = CONN_NONE,
+	},
+	{
+		.desc = "first fragment with 8 bytes of TCP to a port VIP's address: passed",
+		.in = { FROM_ROUTER, IP4FP(VIP_ONE, IP4_MF, IPPROTO_TCP, 0), DATA(8) },
+		.verdict = XDP_PASS,
+		.stats = { [LB_STAT_RX] = 1, [LB_STAT_FRAG_SHORT] = 1, [LB_STAT_PASS_NOT_VIP] = 1 },
+	},
+	{
+		.desc = "first fragment with 8 bytes of TCP, all-ports VIP on ports: dropped",
+		.in = { FROM_ROUTER, IP4FP(VIP_ALL, IP4_MF, IPPROTO_TCP, 0), DATA(8) },
+		.verdict = XDP_DROP,
+		.vip = 3,
+		.stats = { [LB_STAT_RX] = 1, [LB_STAT_FRAG_SHORT] = 1, [LB_STAT_DROP_FRAG] = 1 },
+	},
+	{
+		.desc = "three VLAN tags: more than the parser walks, passed unparsed",
+		.in = { FROM_ROUTER, VLAN(10), VLAN(20), VLAN(30), SYN_ONE(41550) },
+		.verdict = XDP_PASS,
+		.stats = { [LB_STAT_RX] = 1, [LB_STAT_PASS_VLANS] = 1 },
+	},
+	{
+		.desc = "three VLAN tags around ARP: passed unparsed, the same counter",
+		.in = { FROM_ROUTER, VLAN(10), VLAN(20), VLAN(30), ARP_REQUEST },
+		.verdict = XDP_PASS,
+		.stats = { [LB_STAT_RX] = 1, [LB_STAT_PASS_VLANS] = 1 },
+	},
+};
+
+static void test_balancer_hostile_fragments(void **state)
+{
+	struct lb_fx *fx = *state;
+
+	table_run(fx, hostile_frag_rows, sizeof(hostile_frag_rows) / sizeof(hostile_frag_rows[0]));
 }
 
 /*
@@ -1626,6 +1971,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_balancer_icmp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_balancer_mtu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_balancer_mtu_floor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_balancer_hostile_icmp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_balancer_hostile_icmp_mtu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_balancer_hostile_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_balancer_hostile_lengths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_balancer_hostile_fragments, setup, teardown),
 	};
 
 	if (fix_must_skip())
