@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dsrlab-cni: a chained CNI plugin (spec 1.0 and 0.4.0). After an interface plugin such as
+ * dsrlab-cni: a chained CNI plugin (spec 1.1, 1.0 and 0.4.0). After an interface plugin such as
  * bridge or ptp has created the container's veth, ADD attaches the TC decap on the host end
  * of that veth (egress) and puts the configured VIPs on the container's lo, so the tenant
  * gets DSR without configuration or privilege. The decap's maps are pinned as
  * `dsrlab-backend attach` pins them (decap_pin_dir()), so `dsrlab-backend stats` reads its
  * counters. DEL undoes all of it and succeeds when it is already gone; CHECK verifies the
- * filter and the VIPs. Configuration keys: docs/cni.md.
+ * filter and the VIPs; STATUS says whether an ADD could load the decap; GC removes what
+ * attachments the runtime no longer knows left behind (cni_state.h). Configuration keys and
+ * per-container VIPs: docs/cni.md.
  */
 #include <errno.h>
 #include <ifaddrs.h>
@@ -23,8 +25,10 @@
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
+#include <sys/vfs.h>
 
 #include "backend/cni_conf.h"
+#include "backend/cni_state.h"
 #include "backend/decap.h"
 #include "common/log.h"
 #include "common/netns.h"
@@ -184,8 +188,8 @@ static int tc_filter_count(int ifindex, __u32 side)
 	return err ? err : n;
 }
 
-/* 0 when our decap program sits at handle 1, priority 1 on ifindex's egress. */
-static int decap_filter_query(int ifindex)
+/* 0 when our decap program sits at handle 1, priority 1 on ifindex's egress; its ID. */
+static int decap_filter_query(int ifindex, __u32 *prog_id)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TC_HANDLE, .priority = TC_PRIORITY);
@@ -206,6 +210,8 @@ static int decap_filter_query(int ifindex)
 	close(fd);
 	if (!err && strcmp(info.name, DECAP_PROG_NAME))
 		err = -ENOENT; /* someone else's filter: not ours to check or remove */
+	if (!err && prog_id)
+		*prog_id = tc.prog_id;
 	return err;
 }
 
@@ -215,7 +221,7 @@ static void decap_filter_remove(int ifindex)
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TC_HANDLE, .priority = TC_PRIORITY);
 
-	if (decap_filter_query(ifindex))
+	if (decap_filter_query(ifindex, NULL))
 		return;
 	if (bpf_tc_detach(&hook, &tc))
 		return;
@@ -357,6 +363,21 @@ static int vips_check(void *arg)
 	return 0;
 }
 
+/* What GC needs to undo this ADD if its DEL never comes. */
+static int attachment_record(const struct cni_env *env, const struct cni_conf *c,
+			     const struct host_veth *v, const char *pins)
+{
+	struct cni_attachment a = {};
+	int err;
+
+	snprintf(a.container_id, sizeof(a.container_id), "%s", env->container_id);
+	snprintf(a.ifname, sizeof(a.ifname), "%s", env->ifname);
+	snprintf(a.host_veth, sizeof(a.host_veth), "%s", v->name);
+	snprintf(a.pins, sizeof(a.pins), "%s", pins);
+	err = decap_filter_query(v->ifindex, &a.prog_id);
+	return err ? err : cni_state_save(c->network, &a);
+}
+
 static int cmd_add(const struct cni_env *env, const struct cni_conf *c)
 {
 	struct decap_opts o = { .at = DECAP_AT_HOST_VETH_EGRESS,
@@ -401,6 +422,14 @@ static int cmd_add(const struct cni_env *env, const struct cni_conf *c)
 	}
 	decap_release(d);
 
+	err = attachment_record(env, c, &v, pins);
+	if (err) {
+		decap_filter_remove(v.ifindex);
+		decap_unpin(pins);
+		return fail(c->version, CNI_ERR_IO, "I/O failure",
+			    "record the attachment in " CNI_STATE_DIR "/%s (for GC): %s",
+			    c->network, strerror(-err));
+	}
 	err = in_netns(env->netns, vips_add, &job);
 	if (err) {
 		char vip[ADDR_STRLEN] = "?";
@@ -410,6 +439,7 @@ static int cmd_add(const struct cni_env *env, const struct cni_conf *c)
 		in_netns(env->netns, vips_del, &job);
 		decap_filter_remove(v.ifindex);
 		decap_unpin(pins);
+		cni_state_remove(c->network, env->container_id, env->ifname);
 		return fail(c->version, CNI_ERR_VIP, "could not make a VIP local",
 			    "%s on lo in %s: %s", vip, env->netns, strerror(-err));
 	}
@@ -435,6 +465,7 @@ static int cmd_del(const struct cni_env *env, const struct cni_conf *c)
 	struct cni_err e;
 	int i, ifindex;
 
+	cni_state_remove(c->network, env->container_id, env->ifname);
 	/* Without the container's namespace its veth is gone too, and with it our filter. */
 	if (env->netns && *env->netns) {
 		in_netns(env->netns, vips_del, &job);
@@ -469,7 +500,7 @@ static int cmd_check(const struct cni_env *env, const struct cni_conf *c)
 			    "CHECK needs prevResult");
 	if (host_veth_find(env, c, &v, &e))
 		return cni_fail(c->version, &e);
-	err = decap_filter_query(v.ifindex);
+	err = decap_filter_query(v.ifindex, NULL);
 	if (err)
 		return fail(c->version, CNI_ERR_NO_FILTER, "the decap filter is missing",
 			    "no %s program at TC egress handle %d priority %d on %s: %s",
@@ -489,8 +520,8 @@ static int cmd_version(json_t *root)
 {
 	const char *v = json_string_value(json_object_get(root, "cniVersion"));
 	json_t *o =
-		json_pack("{s:s, s:[s,s]}", "cniVersion", cni_version_supported(v) ? v : "1.0.0",
-			  "supportedVersions", "0.4.0", "1.0.0");
+		json_pack("{s:s, s:[s,s,s]}", "cniVersion", cni_version_supported(v) ? v : "1.1.0",
+			  "supportedVersions", "0.4.0", "1.0.0", "1.1.0");
 
 	json_dumpf(o, stdout, JSON_INDENT(2));
 	fputc('\n', stdout);
@@ -498,15 +529,111 @@ static int cmd_version(json_t *root)
 	return 0;
 }
 
-static bool env_missing(const struct cni_env *env, const char **name)
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+/* STATUS (CNI 1.1): could an ADD attach the decap now? Loads it once to find out. */
+static int cmd_status(const struct cni_conf *c)
+{
+	struct statfs fs;
+	int err;
+
+	if (statfs("/sys/fs/bpf", &fs) || fs.f_type != BPF_FS_MAGIC)
+		return fail(c->version, CNI_ERR_UNAVAILABLE, "the plugin is not available",
+			    "no bpffs on /sys/fs/bpf: ADD pins each decap's counters there "
+			    "(mount -t bpf bpf /sys/fs/bpf)");
+	err = decap_probe();
+	if (err)
+		return fail(c->version, CNI_ERR_UNAVAILABLE, "the plugin is not available",
+			    "the decap program does not load: %s (libbpf's reason is on stderr)",
+			    strerror(-err));
+	return 0;
+}
+
+struct gc_job {
+	const char *network;
+	json_t *valid; /* cni.dev/valid-attachments */
+	int removed;
+};
+
+static bool attachment_valid(json_t *valid, const char *cid, const char *ifname)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(valid, i, v)
+	{
+		const char *vc = json_string_value(json_object_get(v, "containerID"));
+		const char *vi = json_string_value(json_object_get(v, "ifname"));
+
+		if (vc && vi && !strcmp(vc, cid) && !strcmp(vi, ifname))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A stale attachment: its veth is gone (the pins are all that is left) or still carries the
+ * very program its ADD attached (remove both). A veth of that name with another program
+ * belongs to someone else now: only the record goes.
+ */
+static int gc_one(const struct cni_attachment *a, void *ctx)
+{
+	struct gc_job *j = ctx;
+	int ifindex = (int)if_nametoindex(a->host_veth);
+	__u32 id = 0;
+
+	if (attachment_valid(j->valid, a->container_id, a->ifname))
+		return 0;
+	if (!ifindex) {
+		decap_unpin(a->pins);
+	} else if (!decap_filter_query(ifindex, &id) && id == a->prog_id) {
+		decap_filter_remove(ifindex);
+		decap_unpin(a->pins);
+	}
+	cni_state_remove(j->network, a->container_id, a->ifname);
+	j->removed++;
+	return 0;
+}
+
+/* GC (CNI 1.1): undo every attachment of this network that the runtime does not list. */
+static int cmd_gc(json_t *root, const struct cni_conf *c)
+{
+	struct gc_job j = { .network = c->network,
+			    .valid = json_object_get(root, "cni.dev/valid-attachments") };
+	int err;
+
+	if (!json_is_array(j.valid))
+		return fail(c->version, CNI_ERR_CONFIG, "invalid network config",
+			    "GC needs \"cni.dev/valid-attachments\", a list (empty: none is "
+			    "valid)");
+	if (!*c->network)
+		return fail(c->version, CNI_ERR_CONFIG, "invalid network config",
+			    "GC needs the network's \"name\"");
+	err = cni_state_foreach(c->network, gc_one, &j);
+	if (err)
+		return fail(c->version, CNI_ERR_IO, "I/O failure", "read " CNI_STATE_DIR "/%s: %s",
+			    c->network, strerror(-err));
+	return 0;
+}
+
+/* The variable a command needs that is unset or empty, or NULL (STATUS and GC need none). */
+static const char *env_missing(const struct cni_env *env, bool *empty)
 {
 	bool del = !strcmp(env->command, "DEL");
+	const char *name = NULL, *value = NULL;
 
-	*name = !env->container_id  ? "CNI_CONTAINERID" :
-		!env->ifname	    ? "CNI_IFNAME" :
-		!env->netns && !del ? "CNI_NETNS" :
-				      NULL;
-	return *name != NULL;
+	if (!strcmp(env->command, "STATUS") || !strcmp(env->command, "GC"))
+		return NULL;
+	if (!env->container_id || !*env->container_id)
+		name = "CNI_CONTAINERID", value = env->container_id;
+	else if (!env->ifname || !*env->ifname)
+		name = "CNI_IFNAME", value = env->ifname;
+	else if (!del && (!env->netns || !*env->netns))
+		name = "CNI_NETNS", value = env->netns;
+	*empty = value != NULL;
+	return name;
 }
 
 int main(void)
@@ -522,6 +649,7 @@ int main(void)
 	json_error_t jerr;
 	const char *name;
 	json_t *root;
+	bool empty;
 	int ret;
 
 	log_set_level(LOG_WARN); /* stderr: the runtime logs it; stdout is JSON only */
@@ -538,13 +666,19 @@ int main(void)
 	if (!root)
 		return fail("1.0.0", CNI_ERR_DECODE, "failed to decode content",
 			    "stdin, line %d: %s", jerr.line, jerr.text);
-	if (cni_conf_parse(root, env.ifname ? env.ifname : "", &c, &e)) {
+	if (cni_conf_parse(root, env.ifname ? env.ifname : "", getenv("CNI_ARGS"), &c, &e)) {
 		ret = cni_fail(c.version, &e);
 		goto out;
 	}
-	if (env_missing(&env, &name)) {
-		ret = fail(c.version, CNI_ERR_ENV, "invalid environment variables", "%s is not set",
-			   name);
+	name = env_missing(&env, &empty);
+	if (name) {
+		ret = fail(c.version, CNI_ERR_ENV, "invalid environment variables",
+			   empty ? "%s is set but empty: the runtime must name %s" :
+				   "%s is not set: the runtime must name %s",
+			   name,
+			   !strcmp(name, "CNI_IFNAME") ? "the container's interface (eth0)" :
+			   !strcmp(name, "CNI_NETNS")  ? "the container's network namespace" :
+							 "the container");
 		goto out;
 	}
 	if (!strcmp(env.command, "ADD"))
@@ -553,9 +687,14 @@ int main(void)
 		ret = cmd_del(&env, &c);
 	else if (!strcmp(env.command, "CHECK"))
 		ret = cmd_check(&env, &c);
+	else if (!strcmp(env.command, "STATUS"))
+		ret = cmd_status(&c);
+	else if (!strcmp(env.command, "GC"))
+		ret = cmd_gc(root, &c);
 	else
 		ret = fail(c.version, CNI_ERR_ENV, "invalid environment variables",
-			   "CNI_COMMAND %s: expected ADD, DEL, CHECK or VERSION", env.command);
+			   "CNI_COMMAND %s: expected ADD, DEL, CHECK, STATUS, GC or VERSION",
+			   env.command);
 out:
 	json_decref(root);
 	return ret;

@@ -5,7 +5,7 @@
 
 #include "backend/cni_conf.h"
 
-static const char *const cni_versions[] = { "0.4.0", "1.0.0" };
+static const char *const cni_versions[] = { "0.4.0", "1.0.0", "1.1.0" };
 
 bool cni_version_supported(const char *v)
 {
@@ -40,23 +40,77 @@ static int conf_strings(json_t *root, const char *key, json_t **arr, struct cni_
 	return 0;
 }
 
-static int conf_vips(json_t *root, struct cni_conf *c, struct cni_err *e)
+/* The VIPs in arr (a list of address strings), from the source named from. */
+static int conf_vip_list(json_t *arr, const char *from, struct cni_conf *c, struct cni_err *e)
 {
-	json_t *arr, *v;
+	json_t *v;
 	size_t i;
 
-	if (conf_strings(root, "vips", &arr, e))
-		return -1;
+	if (!json_is_array(arr))
+		return conf_error(e, CNI_ERR_CONFIG, "%s must be a list of address strings", from);
+	c->vips_from = from;
 	json_array_foreach(arr, i, v)
 	{
 		if (c->n_vips == CNI_MAX_VIPS)
-			return conf_error(e, CNI_ERR_CONFIG, "more than %d vips", CNI_MAX_VIPS);
+			return conf_error(e, CNI_ERR_CONFIG, "%s: more than %d VIPs", from,
+					  CNI_MAX_VIPS);
 		if (!json_is_string(v) || addr_parse(json_string_value(v), &c->vips[c->n_vips]))
-			return conf_error(e, CNI_ERR_CONFIG,
-					  "vips[%zu]: not an IPv4 or IPv6 address", i);
+			return conf_error(e, CNI_ERR_CONFIG, "%s[%zu]: not an IPv4 or IPv6 address",
+					  from, i);
 		c->n_vips++;
 	}
 	return 0;
+}
+
+/* DSRLAB_VIPS=A,B in CNI_ARGS ("K=V;K=V"), as a list; NULL when it is not there. */
+static json_t *cni_args_vips(const char *cni_args)
+{
+	const char *p = cni_args, *end, *val;
+	size_t klen = strlen(CNI_VIPS_ARG);
+	json_t *arr;
+
+	for (; p && *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ';');
+		if ((size_t)(end - p) > klen && !strncmp(p, CNI_VIPS_ARG, klen) && p[klen] == '=')
+			break;
+	}
+	if (!p || !*p)
+		return NULL;
+	arr = json_array();
+	for (val = p + klen + 1; val < end;) {
+		const char *comma = memchr(val, ',', end - val);
+		const char *stop = comma ? comma : end;
+
+		json_array_append_new(arr, json_stringn(val, stop - val));
+		val = stop + 1;
+	}
+	return arr;
+}
+
+/*
+ * Per-container VIPs win over the conflist's: runtimeConfig (the runtime fills it when the
+ * plugin's "capabilities" lists dsrlabVips), then args.cni (Multus' cni-args), then CNI_ARGS.
+ */
+static int conf_vips(json_t *root, const char *cni_args, struct cni_conf *c, struct cni_err *e)
+{
+	json_t *rt = json_object_get(json_object_get(root, "runtimeConfig"), CNI_VIPS_CAP);
+	json_t *args = json_object_get(json_object_get(json_object_get(root, "args"), "cni"),
+				       CNI_VIPS_CAP);
+	json_t *env = cni_args_vips(cni_args);
+	int err;
+
+	if (rt)
+		err = conf_vip_list(rt, "runtimeConfig." CNI_VIPS_CAP, c, e);
+	else if (args)
+		err = conf_vip_list(args, "args.cni." CNI_VIPS_CAP, c, e);
+	else if (env)
+		err = conf_vip_list(env, "CNI_ARGS " CNI_VIPS_ARG, c, e);
+	else if (json_object_get(root, "vips"))
+		err = conf_vip_list(json_object_get(root, "vips"), "vips", c, e);
+	else
+		err = 0;
+	json_decref(env);
+	return err;
 }
 
 static int conf_balancers(json_t *root, struct cni_conf *c, struct cni_err *e)
@@ -142,18 +196,23 @@ static int conf_ips(json_t *prev, int container, struct cni_conf *c, struct cni_
 	return 0;
 }
 
-int cni_conf_parse(json_t *root, const char *ifname, struct cni_conf *c, struct cni_err *e)
+int cni_conf_parse(json_t *root, const char *ifname, const char *cni_args, struct cni_conf *c,
+		   struct cni_err *e)
 {
 	const char *version = json_string_value(json_object_get(root, "cniVersion"));
+	const char *name = json_string_value(json_object_get(root, "name"));
 
 	memset(c, 0, sizeof(*c));
 	if (!json_is_object(root))
 		return conf_error(e, CNI_ERR_CONFIG, "the configuration must be a JSON object");
 	snprintf(c->version, sizeof(c->version), "%s", version ? version : "1.0.0");
 	if (!cni_version_supported(version))
-		return conf_error(e, CNI_ERR_VERSION, "cniVersion %s; supported: 0.4.0, 1.0.0",
+		return conf_error(e, CNI_ERR_VERSION,
+				  "cniVersion %s; supported: 0.4.0, 1.0.0, 1.1.0",
 				  version ? version : "(missing)");
-	if (conf_vips(root, c, e) || conf_balancers(root, c, e) || conf_gue_port(root, c, e))
+	snprintf(c->network, sizeof(c->network), "%s", name ? name : "");
+	if (conf_vips(root, cni_args, c, e) || conf_balancers(root, c, e) ||
+	    conf_gue_port(root, c, e))
 		return -1;
 	c->prev_result = json_object_get(root, "prevResult");
 	if (!c->prev_result)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The network configuration dsrlab-cni reads on stdin (CNI spec 1.0 / 0.4.0): our keys
- * (vips, balancers, gue_port) and what a chained plugin needs from prevResult (the
- * container's interface and addresses, the host-side interfaces). See docs/cni.md.
+ * The network configuration dsrlab-cni reads on stdin (CNI spec 1.1, 1.0, 0.4.0): our keys
+ * (vips, balancers, gue_port), the per-container VIPs a runtime passes (runtimeConfig,
+ * args.cni, CNI_ARGS), and what a chained plugin needs from prevResult (the container's
+ * interface and addresses, the host-side interfaces). See docs/cni.md.
  */
 #ifndef DSRLAB_BACKEND_CNI_CONF_H
 #define DSRLAB_BACKEND_CNI_CONF_H
@@ -19,6 +20,10 @@
 #define CNI_MAX_IFACES 16
 #define CNI_MAX_IPS    16
 
+/* The per-container VIP key: capability and args.cni name, and the CNI_ARGS name. */
+#define CNI_VIPS_CAP "dsrlabVips"
+#define CNI_VIPS_ARG "DSRLAB_VIPS"
+
 /* Error codes of the CNI spec; ours start at 100. */
 enum cni_code {
 	CNI_ERR_VERSION = 1, /* incompatible CNI version */
@@ -26,6 +31,7 @@ enum cni_code {
 	CNI_ERR_IO = 5, /* I/O failure */
 	CNI_ERR_DECODE = 6, /* failed to decode content */
 	CNI_ERR_CONFIG = 7, /* invalid network config */
+	CNI_ERR_UNAVAILABLE = 50, /* STATUS: the plugin cannot serve ADD */
 	CNI_ERR_ATTACH = 100, /* could not attach the decap */
 	CNI_ERR_VIP = 101, /* could not make a VIP local */
 	CNI_ERR_NO_FILTER = 102, /* CHECK: the decap filter is missing */
@@ -46,8 +52,10 @@ struct cni_iface {
 
 struct cni_conf {
 	char version[16]; /* cniVersion, echoed in errors */
+	char network[128]; /* name: the network GC and the attachment records are kept by */
 	struct ip_addr vips[CNI_MAX_VIPS];
 	int n_vips;
+	const char *vips_from; /* where the VIPs came from: "vips" or a per-container source */
 	struct ip_prefix balancers[DECAP_MAX_ALLOW];
 	int n_balancers;
 	__u16 gue_port;
@@ -61,11 +69,14 @@ struct cni_conf {
 /* The spec versions we speak; true when v is one of them. */
 bool cni_version_supported(const char *v);
 /*
- * Fill c from the configuration root for container interface ifname. Checks our keys'
- * types and values; prevResult is optional here (DEL may lack it), the caller decides.
- * Returns 0 or -1 with e filled.
+ * Fill c from the configuration root for container interface ifname; cni_args is the
+ * CNI_ARGS variable (NULL when unset). The VIPs are the first of runtimeConfig.dsrlabVips,
+ * args.cni.dsrlabVips, CNI_ARGS DSRLAB_VIPS=A,B and the conflist's "vips" that is present.
+ * Checks our keys' types and values; prevResult is optional here (DEL may lack it), the
+ * caller decides. Returns 0 or -1 with e filled.
  */
-int cni_conf_parse(json_t *root, const char *ifname, struct cni_conf *c, struct cni_err *e);
+int cni_conf_parse(json_t *root, const char *ifname, const char *cni_args, struct cni_conf *c,
+		   struct cni_err *e);
 /* The address the decap serves: the first container IP of a family some balancer has. */
 const struct ip_addr *cni_conf_serve(const struct cni_conf *c);
 

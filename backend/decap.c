@@ -162,6 +162,15 @@ void decap_release(struct decap *d)
 	free(d);
 }
 
+int decap_probe(void)
+{
+	struct decap_bpf *skel = decap_bpf__open_and_load();
+	int err = skel ? 0 : -errno;
+
+	decap_bpf__destroy(skel);
+	return err;
+}
+
 static int stats_sum_fd(int fd, __u64 out[DECAP_STAT_MAX])
 {
 	__u32 i;

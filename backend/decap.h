@@ -48,6 +48,8 @@ int decap_attach(struct decap **out, const struct decap_opts *opts);
 void decap_detach(struct decap *d);
 /* Free our handle but leave the filter attached (the kernel keeps the program). */
 void decap_release(struct decap *d);
+/* Load the decap program and free it again: 0 when decap_attach() could load it here. */
+int decap_probe(void);
 /*
  * Swap in a freshly loaded decap program with the same configuration (serve address and
  * allow-list copied from the running one), atomically: the TC filter is replaced in place

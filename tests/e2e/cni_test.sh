@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cni_test.sh DSRLAB_CNI DSRLAB_LB PASS_BPF_O DSRLAB_BACKEND   (CNI_VERSION=0.4.0: older spec)
+# cni_test.sh DSRLAB_CNI DSRLAB_LB PASS_BPF_O DSRLAB_BACKEND   (CNI_VERSION=1.0.0|0.4.0: older)
 # dsrlab-cni called the way containerd calls a chained plugin: Debian's bridge plugin (with
 # host-local IPAM) creates the container's veth, dsrlab-cni gets its result as prevResult,
 # then real DSR traffic flows through a real balancer:
@@ -13,7 +13,10 @@
 # client is answered from the VIP; requests reached the host IPIP-encapsulated from the lb and
 # no reply went back through the lb; `dsrlab-backend stats` reads the decap's pinned counters;
 # DEL removes filter, pins and VIP, is idempotent, and works
-# after the veth is gone. Everything is built under a per-run prefix and torn down on exit.
+# after the veth is gone. Per-container VIPs (runtimeConfig over the conflist's default, CNI_ARGS,
+# args.cni) land on lo; CNI_IFNAME="" is refused by name; STATUS (1.1) passes; GC (1.1) keeps
+# listed attachments and removes the filter and pins of unlisted ones, live or with their veth
+# gone. Everything is built under a per-run prefix and torn down on exit.
 set -u
 cni=$1 lb=$2 pass_obj=$3 backend=$4
 
@@ -23,12 +26,12 @@ for f in /usr/lib/cni/bridge /usr/lib/cni/host-local; do
 done
 
 P=dsrcni-$$
-C=$P-client H=$P-host L=$P-lb K=$P-ctr
+C=$P-client H=$P-host L=$P-lb K=$P-ctr K2=$P-ctr2 K3=$P-ctr3
 TMP=$(mktemp -d "/tmp/$P.XXXX")
 PIN=/sys/fs/bpf/$P
 VIP=10.100.0.1 PORT=8080
 CID=$P-container
-V=${CNI_VERSION:-1.0.0}
+V=${CNI_VERSION:-1.1.0}
 fails=0
 pids=""
 
@@ -43,32 +46,37 @@ cleanup() {
 	wait 2>/dev/null
 	[ -n "${LB_UP:-}" ] && in_ns "$L" "$lb" --pin "$PIN" detach >/dev/null 2>&1
 	rm -rf "$PIN"
-	for ns in $C $H $L $K; do ip netns del "$ns" 2>/dev/null; done
-	rm -rf "$TMP"
+	for ns in $C $H $L $K $K2 $K3; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$TMP" "/run/dsrlab-cni/$P"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# CNI_* plugin invocation in the host namespace: plugin command json-file
+# CNI_* plugin invocation in the host namespace: plugin command json-file [netns [container]];
+# IFN overrides CNI_IFNAME (IFN= sets it empty), ARGS sets CNI_ARGS.
 cni_call() {
-	plugin=$1 command=$2 conf=$3
-	in_ns "$H" env CNI_COMMAND="$command" CNI_CONTAINERID="$CID" \
-		CNI_NETNS="/run/netns/$K" CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni \
-		"$plugin" <"$conf"
+	plugin=$1 command=$2 conf=$3 ns=${4:-$K} cid=${5:-$CID}
+	in_ns "$H" env CNI_COMMAND="$command" CNI_CONTAINERID="$cid" \
+		CNI_NETNS="/run/netns/$ns" CNI_IFNAME="${IFN-eth0}" CNI_PATH=/usr/lib/cni \
+		${ARGS:+CNI_ARGS="$ARGS"} "$plugin" <"$conf"
 }
 
-# chained config: our keys plus the previous plugin's result
+# chained config: our keys plus the previous plugin's result, merged with JSON in EXTRA
 chain_conf() {
-	V=$V python3 - "$1" >"$2" <<'PY'
+	V=$V P=$P EXTRA=${EXTRA:-"{}"} python3 - "$1" >"$2" <<'PY'
 import json, os, sys
-conf = {"cniVersion": os.environ["V"], "name": "dsrcni", "type": "dsrlab-cni",
+conf = {"cniVersion": os.environ["V"], "name": os.environ["P"], "type": "dsrlab-cni",
         "vips": ["10.100.0.1"], "balancers": ["10.0.1.2/32"]}
+conf.update(json.loads(os.environ["EXTRA"]))
 prev = open(sys.argv[1]).read()
 if prev.strip():
     conf["prevResult"] = json.loads(prev)
 print(json.dumps(conf))
 PY
 }
+
+# has_vip NS ADDR: ADDR/32 is on NS's lo
+has_vip() { ip -n "$1" -br addr show dev lo | grep -q " $2/32"; }
 
 # client_try TIMEOUT: prints the echo reply from VIP:PORT, or nothing
 client_try() {
@@ -113,9 +121,12 @@ balancer() {
 	in_ns "$L" "$lb" --pin "$PIN" vip add "$VIP:$PORT/tcp" --backend "$1"
 }
 
+# Debian's plugins (1.1.1) speak up to 1.0.0; a 1.1.0 result has the same shape.
 bridge_conf() {
+	bv=$V
+	[ "$V" = 1.1.0 ] && bv=1.0.0
 	cat >"$TMP/bridge.json" <<JSON
-{"cniVersion": "$V", "name": "dsrcni", "type": "bridge", "bridge": "cni0",
+{"cniVersion": "$bv", "name": "dsrcni", "type": "bridge", "bridge": "cni0",
  "isGateway": true, "ipMasq": false,
  "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.1.0.0/24"}]],
           "routes": [{"dst": "0.0.0.0/0"}],
@@ -159,8 +170,22 @@ sleep 0.5
 reply=$(client_try 2)
 [ -z "$reply" ] && ok "no answer before dsrlab-cni ADD" || bad "answered without decap: $reply"
 
-# --- ADD, chained ---
+# --- CNI_IFNAME set but empty: refused by name, not as a prevResult problem ---
 chain_conf "$TMP/bridge.out" "$TMP/chain.json"
+IFN= cni_call "$cni" ADD "$TMP/chain.json" >"$TMP/empty.out"
+grep -q '"code": 4' "$TMP/empty.out" && grep -q 'CNI_IFNAME is set but empty' "$TMP/empty.out" &&
+	ok "CNI_IFNAME=\"\" refused with code 4 by name" || bad "CNI_IFNAME=\"\": $(cat "$TMP/empty.out")"
+
+# --- STATUS (1.1): ready, no output ---
+if [ "$V" = 1.1.0 ]; then
+	in_ns "$H" env CNI_COMMAND=STATUS CNI_PATH=/usr/lib/cni "$cni" <"$TMP/chain.json" \
+		>"$TMP/status.out" && [ ! -s "$TMP/status.out" ] && ok "STATUS: ready" ||
+		bad "STATUS: $(cat "$TMP/status.out")"
+fi
+
+# --- ADD, chained; the VIP comes per container (runtimeConfig), over the conflist's default ---
+EXTRA='{"vips": ["10.100.0.9"], "capabilities": {"dsrlabVips": true},
+	"runtimeConfig": {"dsrlabVips": ["10.100.0.1"]}}' chain_conf "$TMP/bridge.out" "$TMP/chain.json"
 if cni_call "$cni" ADD "$TMP/chain.json" >"$TMP/add.out"; then
 	if python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' \
 		"$TMP/add.out" "$TMP/bridge.out"; then
@@ -173,7 +198,9 @@ else
 fi
 in_ns "$H" tc filter show dev "$HVETH" egress | grep -q "decap" &&
 	ok "decap filter on $HVETH egress" || bad "no decap filter on $HVETH egress"
-ip -n "$K" -br addr show dev lo | grep -q "$VIP/32" && ok "VIP on lo" || bad "VIP not on lo"
+has_vip "$K" "$VIP" && ok "runtimeConfig VIP $VIP on lo" || bad "VIP not on lo"
+has_vip "$K" 10.100.0.9 && bad "the conflist's default VIP is on lo too" ||
+	ok "runtimeConfig replaced the conflist's default VIP"
 cni_call "$cni" CHECK "$TMP/chain.json" >"$TMP/check.out" && ok "CHECK passes" ||
 	bad "CHECK after ADD: $(cat "$TMP/check.out")"
 
@@ -236,6 +263,69 @@ cni_call "$cni" DEL "$TMP/chain.json" >"$TMP/del.out" && ok "DEL after the netns
 	bad "DEL after the netns is gone: $(cat "$TMP/del.out")"
 reply=$(client_try 2)
 [ -z "$reply" ] && ok "no answer after DEL" || bad "answered after DEL: $reply"
+
+# --- other per-container sources: CNI_ARGS, args.cni (Multus' cni-args) ---
+# add_ctr NS CID: a container NS with a bridge veth; leaves its config in $TMP/NS.chain.json
+add_ctr() {
+	ip netns add "$1" && ip -n "$1" link set lo up &&
+		cni_call /usr/lib/cni/bridge ADD "$TMP/bridge.json" "$1" "$2" >"$TMP/$1.bridge" &&
+		chain_conf "$TMP/$1.bridge" "$TMP/$1.chain.json"
+}
+add_ctr "$K2" "$CID-2" || bad "second container"
+ARGS="IgnoreUnknown=1;K8S_POD_NAME=x;DSRLAB_VIPS=10.100.0.4,10.100.0.5" \
+	cni_call "$cni" ADD "$TMP/$K2.chain.json" "$K2" "$CID-2" >"$TMP/k2.out" ||
+	bad "ADD with CNI_ARGS: $(cat "$TMP/k2.out")"
+has_vip "$K2" 10.100.0.4 && has_vip "$K2" 10.100.0.5 && ! has_vip "$K2" "$VIP" &&
+	ok "CNI_ARGS DSRLAB_VIPS put 10.100.0.4 and 10.100.0.5 on lo, not the default" ||
+	bad "CNI_ARGS VIPs: $(ip -n "$K2" -br addr show dev lo)"
+add_ctr "$K3" "$CID-3" || bad "third container"
+EXTRA='{"args": {"cni": {"dsrlabVips": ["10.100.0.6"]}}}' \
+	chain_conf "$TMP/$K3.bridge" "$TMP/$K3.chain.json"
+cni_call "$cni" ADD "$TMP/$K3.chain.json" "$K3" "$CID-3" >"$TMP/k3.out" ||
+	bad "ADD with args.cni: $(cat "$TMP/k3.out")"
+has_vip "$K3" 10.100.0.6 && ok "args.cni VIP 10.100.0.6 on lo" ||
+	bad "args.cni VIP: $(ip -n "$K3" -br addr show dev lo)"
+ARGS="DSRLAB_VIPS=10.100.0.4,nope" cni_call "$cni" ADD "$TMP/$K2.chain.json" "$K2" "$CID-2" \
+	>"$TMP/bad.out"
+grep -q 'CNI_ARGS DSRLAB_VIPS\[1\]: not an IPv4 or IPv6 address' "$TMP/bad.out" &&
+	ok "a bad CNI_ARGS VIP is named in the error" || bad "bad CNI_ARGS VIP: $(cat "$TMP/bad.out")"
+
+# --- GC (1.1): K2 stays listed and lives; K3 is dropped from the list, then its netns dies ---
+veth_of() {
+	python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+print([i["name"] for i in r["interfaces"] if not i.get("sandbox") and i["name"] != "cni0"][0])' "$1"
+}
+pins_of() { echo "/sys/fs/bpf/dsrlab/backend/$(stat -L -c %i /run/netns/"$H")-$1-host-veth-egress"; }
+gc() {
+	VALID=$1 python3 - "$TMP/chain.json" >"$TMP/gc.json" <<'PY'
+import json, os, sys
+conf = json.load(open(sys.argv[1]))
+conf.pop("prevResult", None)
+conf["cni.dev/valid-attachments"] = json.loads(os.environ["VALID"])
+print(json.dumps(conf))
+PY
+	in_ns "$H" env CNI_COMMAND=GC CNI_PATH=/usr/lib/cni "$cni" <"$TMP/gc.json" >"$TMP/gc.out"
+}
+if [ "$V" = 1.1.0 ]; then
+	V2=$(veth_of "$TMP/$K2.bridge") V3=$(veth_of "$TMP/$K3.bridge")
+	gc "[{\"containerID\": \"$CID-2\", \"ifname\": \"eth0\"},
+	     {\"containerID\": \"$CID-3\", \"ifname\": \"eth0\"}]" || bad "GC: $(cat "$TMP/gc.out")"
+	[ -e "$(pins_of "$V2")/stats" ] && [ -e "$(pins_of "$V3")/stats" ] &&
+		ok "GC keeps listed attachments" || bad "GC removed a listed attachment"
+	ip netns del "$K3" # K3's DEL never comes: its veth goes, its pins stay
+	[ -e "$(pins_of "$V3")/stats" ] && ok "$V3 gone, its pins left behind" ||
+		bad "pins of $V3 gone without DEL or GC"
+	gc "[]" || bad "GC: $(cat "$TMP/gc.out")"
+	[ ! -e "$(pins_of "$V2")" ] && [ ! -e "$(pins_of "$V3")" ] &&
+		ok "GC removed the pins of both unlisted attachments" || bad "GC left pins behind"
+	in_ns "$H" tc filter show dev "$V2" egress | grep -q . &&
+		bad "GC left the filter on $V2" || ok "GC removed the filter from the live $V2"
+	[ -z "$(ls "/run/dsrlab-cni/$P" 2>/dev/null)" ] && ok "GC removed the records" ||
+		bad "records left: $(ls "/run/dsrlab-cni/$P")"
+fi
+cni_call /usr/lib/cni/bridge DEL "$TMP/bridge.json" "$K2" "$CID-2" >/dev/null
+cni_call /usr/lib/cni/bridge DEL "$TMP/bridge.json" "$K3" "$CID-3" >/dev/null
 
 if [ "$fails" = 0 ]; then
 	say "PASS"
