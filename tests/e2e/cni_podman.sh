@@ -17,6 +17,7 @@
 # removes b's decap (record, pins, program) and b's VIP stops answering while a still
 # answers; removing a leaves nothing of dsrlab-cni behind.
 set -u
+. "$(dirname "$0")/cni_lib.sh"
 cni=$1 lb=$2 pass_obj=$3
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
@@ -31,13 +32,8 @@ NET=$P
 TMP=$(mktemp -d "/tmp/$P.XXXX")
 PIN=/sys/fs/bpf/$P
 VIP_A=10.100.0.1 VIP_B=10.100.0.2 PORT=8080
-fails=0
 pids=""
 
-say() { printf 'cni_podman: %s\n' "$*"; }
-ok() { say "ok: $*"; }
-bad() { say "FAIL: $*"; fails=$((fails + 1)); }
-in_ns() { ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
 # podman in the host namespace with everything of its own under $TMP. runc: crun refuses
 # hybrid cgroup hierarchies like this machine's.
 pm() {
@@ -91,42 +87,9 @@ EOF
   {"type": "dsrlab-cni", "vips": ["$VIP_A"], "balancers": ["10.0.1.2/32"]}
 ]}
 EOF
-	cat >"$TMP/rootfs/srv/echo.py" <<'PY'
-import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", int(sys.argv[2])))
-s.listen(16)
-while True:
-    c, _ = s.accept()
-    c.sendall(sys.argv[1].encode() + b":" + c.recv(100))
-    c.close()
-PY
+	cp "$(dirname "$0")/cni_echo.py" "$TMP/rootfs/srv/echo.py"
 }
 
-topology() {
-	for ns in $C $H $L; do ip netns add "$ns" || return 1; done
-	ip -n "$H" link add c0 type veth peer name eth0 netns "$C" &&
-	ip -n "$H" link add l0 type veth peer name eth0 netns "$L" &&
-	ip -n "$C" addr add 10.0.0.2/24 dev eth0 &&
-	ip -n "$H" addr add 10.0.0.1/24 dev c0 &&
-	ip -n "$H" addr add 10.0.1.1/24 dev l0 &&
-	ip -n "$L" addr add 10.0.1.2/24 dev eth0 &&
-	for ns in $C $H $L; do ip -n "$ns" link set lo up || return 1; done &&
-	ip -n "$C" link set eth0 up && ip -n "$L" link set eth0 up &&
-	ip -n "$H" link set c0 up && ip -n "$H" link set l0 up &&
-	ip -n "$C" route add default via 10.0.0.1 &&
-	ip -n "$L" route add default via 10.0.1.1 &&
-	ip -n "$H" route add "$VIP_A/32" via 10.0.1.2 &&
-	ip -n "$H" route add "$VIP_B/32" via 10.0.1.2 &&
-	ip netns exec "$H" sysctl -qw net.ipv4.ip_forward=1 &&
-	ip netns exec "$H" sysctl -qw net.ipv4.conf.all.rp_filter=0 &&
-	in_ns "$C" ethtool -K eth0 tx off >/dev/null &&
-	in_ns "$L" ethtool -K eth0 tx off >/dev/null &&
-	in_ns "$H" ethtool -K c0 tx off >/dev/null &&
-	in_ns "$H" ethtool -K l0 tx off >/dev/null &&
-	ip -n "$H" link set dev l0 xdpdrv obj "$pass_obj" sec xdp
-}
 
 # run_ctr NAME: a container serving NAME:<request> on PORT. Small limits of our own: podman's
 # default nofile/nproc are above this machine's hard limits. --rootfs is a switch: the folder
@@ -166,7 +129,8 @@ answered() {
 	echo "$n"
 }
 
-topology || { say "FAIL: building the topology"; exit 1; }
+VIPS="$VIP_A $VIP_B"
+cni_topology || { say "FAIL: building the topology"; exit 1; }
 podman_setup || { say "FAIL: preparing podman's folders"; exit 1; }
 pm network ls --format '{{.Name}}' | grep -qx "$NET" ||
 	{ say "FAIL: podman does not list network $NET"; pm network ls; exit 1; }
@@ -195,19 +159,12 @@ in_ns "$L" "$lb" --pin "$PIN" attach eth0 --nexthop-mac "$mac" --src 10.0.1.2 >/
 	in_ns "$L" "$lb" --pin "$PIN" vip add "$VIP_B:$PORT/tcp" --backend "$IP_B" >/dev/null ||
 	{ say "FAIL: loading the balancer"; exit 1; }
 
-in_ns "$H" tcpdump -U -n -i l0 -w "$TMP/l0.pcap" 2>/dev/null &
-cap1=$!
-in_ns "$H" tcpdump -U -n -i c0 -w "$TMP/c0.pcap" 2>/dev/null &
-cap2=$!
-pids="$pids $cap1 $cap2"
-sleep 1
+cni_capture_start
 n=$(answered "$VIP_A" a:hello 5)
 [ "$n" = 5 ] && ok "5/5 connections to $VIP_A answered by a" || bad "$VIP_A: $n/5 answered by a"
 n=$(answered "$VIP_B" b:hello 5)
 [ "$n" = 5 ] && ok "5/5 connections to $VIP_B answered by b" || bad "$VIP_B: $n/5 answered by b"
-sleep 0.5
-kill "$cap1" "$cap2" 2>/dev/null
-sleep 0.3
+cni_capture_stop
 for ip in $IP_A $IP_B; do
 	n=$(tcpdump -n -r "$TMP/l0.pcap" "ip proto 4 and src host 10.0.1.2 and dst host $ip" 2>/dev/null | wc -l)
 	[ "$n" -gt 0 ] && ok "$n IPIP packets lb -> $ip on l0" || bad "no IPIP from the lb to $ip"
@@ -245,9 +202,4 @@ pm rm -f -t 0 "$P-a" >/dev/null || bad "podman rm a"
 	ok "no pins, no records left after removing a" || bad "left behind after removing a"
 [ -z "$(client_try "$VIP_A" 2)" ] && ok "$VIP_A no longer answered" || bad "$VIP_A still answered"
 
-if [ "$fails" = 0 ]; then
-	say "PASS"
-	exit 0
-fi
-say "FAIL ($fails checks failed)"
-exit 1
+cni_finish

@@ -18,6 +18,7 @@
 # listed attachments and removes the filter and pins of unlisted ones, live or with their veth
 # gone. Everything is built under a per-run prefix and torn down on exit.
 set -u
+. "$(dirname "$0")/cni_lib.sh"
 cni=$1 lb=$2 pass_obj=$3 backend=$4
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
@@ -32,14 +33,8 @@ PIN=/sys/fs/bpf/$P
 VIP=10.100.0.1 PORT=8080
 CID=$P-container
 V=${CNI_VERSION:-1.1.0}
-fails=0
 pids=""
 
-say() { printf 'cni_test: %s\n' "$*"; }
-ok() { say "ok: $*"; }
-bad() { say "FAIL: $*"; fails=$((fails + 1)); }
-# Run in a namespace's network only: `ip netns exec` remounts /sys, hiding /sys/fs/bpf.
-in_ns() { ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
 
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
@@ -90,29 +85,6 @@ print(s.recv(100).decode(), peer)
 PY
 }
 
-topology() {
-	for ns in $C $H $L $K; do ip netns add "$ns" || return 1; done
-	ip -n "$H" link add c0 type veth peer name eth0 netns "$C" &&
-	ip -n "$H" link add l0 type veth peer name eth0 netns "$L" &&
-	ip -n "$C" addr add 10.0.0.2/24 dev eth0 &&
-	ip -n "$H" addr add 10.0.0.1/24 dev c0 &&
-	ip -n "$H" addr add 10.0.1.1/24 dev l0 &&
-	ip -n "$L" addr add 10.0.1.2/24 dev eth0 &&
-	for ns in $C $H $L $K; do ip -n "$ns" link set lo up || return 1; done &&
-	ip -n "$C" link set eth0 up && ip -n "$L" link set eth0 up &&
-	ip -n "$H" link set c0 up && ip -n "$H" link set l0 up &&
-	ip -n "$C" route add default via 10.0.0.1 &&
-	ip -n "$L" route add default via 10.0.1.1 &&
-	ip -n "$H" route add "$VIP/32" via 10.0.1.2 &&
-	ip netns exec "$H" sysctl -qw net.ipv4.ip_forward=1 &&
-	ip netns exec "$H" sysctl -qw net.ipv4.conf.all.rp_filter=0 &&
-	in_ns "$C" ethtool -K eth0 tx off >/dev/null &&
-	in_ns "$L" ethtool -K eth0 tx off >/dev/null &&
-	in_ns "$H" ethtool -K c0 tx off >/dev/null &&
-	in_ns "$H" ethtool -K l0 tx off >/dev/null &&
-	# XDP_TX out of the lb's eth0 is only delivered if its peer runs XDP
-	ip -n "$H" link set dev l0 xdpdrv obj "$pass_obj" sec xdp
-}
 
 balancer() {
 	mac=$(ip -n "$H" -br link show l0 | awk '{print $3}')
@@ -135,7 +107,9 @@ JSON
 }
 
 # --- the container network, as containerd would make it ---
-topology || { say "FAIL: building the topology"; exit 1; }
+VIPS=$VIP
+{ cni_topology && ip netns add "$K" && ip -n "$K" link set lo up; } ||
+	{ say "FAIL: building the topology"; exit 1; }
 bridge_conf
 if ! cni_call /usr/lib/cni/bridge ADD "$TMP/bridge.json" >"$TMP/bridge.out"; then
 	cat "$TMP/bridge.out"
@@ -151,18 +125,7 @@ in_ns "$H" ethtool -K "$HVETH" tx off >/dev/null
 in_ns "$K" ethtool -K eth0 tx off >/dev/null
 balancer "$CIP" || { say "FAIL: loading the balancer"; exit 1; }
 
-ip netns exec "$K" python3 - "$PORT" <<'PY' &
-import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", int(sys.argv[1])))
-s.listen(16)
-while True:
-    c, _ = s.accept()
-    data = c.recv(100)
-    c.sendall(b"container:" + data)
-    c.close()
-PY
+ip netns exec "$K" python3 "$(dirname "$0")/cni_echo.py" container "$PORT" &
 pids="$pids $!"
 sleep 0.5
 
@@ -205,12 +168,7 @@ cni_call "$cni" CHECK "$TMP/chain.json" >"$TMP/check.out" && ok "CHECK passes" |
 	bad "CHECK after ADD: $(cat "$TMP/check.out")"
 
 # --- DSR traffic ---
-in_ns "$H" tcpdump -U -n -i l0 -w "$TMP/l0.pcap" 2>/dev/null &
-cap1=$!
-in_ns "$H" tcpdump -U -n -i c0 -w "$TMP/c0.pcap" 2>/dev/null &
-cap2=$!
-pids="$pids $cap1 $cap2"
-sleep 1
+cni_capture_start
 answered=0
 for i in 1 2 3 4 5; do
 	reply=$(client_try 3)
@@ -219,9 +177,7 @@ for i in 1 2 3 4 5; do
 done
 [ "$answered" = 5 ] && ok "5/5 connections to $VIP:$PORT answered by the container" ||
 	{ bad "$answered/5 connections answered"; cat "$TMP/client.err"; }
-sleep 0.5
-kill "$cap1" "$cap2" 2>/dev/null
-sleep 0.3
+cni_capture_stop
 ipip=$(tcpdump -n -r "$TMP/l0.pcap" "ip proto 4 and src host 10.0.1.2 and dst host $CIP" 2>/dev/null | wc -l)
 via_lb=$(tcpdump -n -r "$TMP/l0.pcap" "src host $VIP" 2>/dev/null | wc -l)
 direct=$(tcpdump -n -r "$TMP/c0.pcap" "src host $VIP and dst host 10.0.0.2" 2>/dev/null | wc -l)
@@ -327,9 +283,4 @@ fi
 cni_call /usr/lib/cni/bridge DEL "$TMP/bridge.json" "$K2" "$CID-2" >/dev/null
 cni_call /usr/lib/cni/bridge DEL "$TMP/bridge.json" "$K3" "$CID-3" >/dev/null
 
-if [ "$fails" = 0 ]; then
-	say "PASS"
-	exit 0
-fi
-say "FAIL ($fails checks failed)"
-exit 1
+cni_finish
