@@ -1,13 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Evaluate a scenario's expectations against traffic results and captures. */
+/*
+ * A scenario's expectations judged on a run's evidence: a pure function of (scenario,
+ * evidence), so every check kind is tested on synthetic evidence (tests/unit/test_checks.c).
+ */
 #ifndef DSRLAB_BENCH_CHECKS_H
 #define DSRLAB_BENCH_CHECKS_H
 
-#include "bench/run.h"
+#include "bench/evidence.h"
+#include "bench/scenario.h"
 
-/* Fills r->checks[]; returns how many failed. */
-int checks_run(struct run *r);
-/* The capture file recorded at point, or NULL. */
-const char *checks_capture_file(const struct run *r, const struct sc_point *at);
+struct check_result {
+	const struct sc_expect *e;
+	bool pass;
+	char summary[256]; /* what was checked, in words */
+	char evidence[512]; /* what was seen */
+};
+
+/* Judge sc's expectations on ev into out[0 .. sc->n_expects - 1]; returns how many failed. */
+int checks_run(const struct scenario *sc, const struct evidence *ev, struct check_result *out);
 
 #endif

@@ -33,12 +33,7 @@ __u64 env_clock_usec(void)
 
 int env_node_index(const struct env *e, const char *name)
 {
-	int i;
-
-	for (i = 0; i < e->sc->n_nodes; i++)
-		if (!strcmp(e->sc->nodes[i].name, name))
-			return i;
-	return -1;
+	return scenario_node_index(e->sc, name);
 }
 
 int env_failf(struct env *e, int err, const char *fmt, ...)

@@ -21,7 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "bench/micro.h"
-#include "bench/run.h"
+#include "bench/exit.h"
 #include "common/log.h"
 #include "common/maps.h"
 #include "common/parse.h"
@@ -32,7 +32,6 @@
 #include "micro.skel.h"
 
 #define MICRO_MAX_RUNS	    101
-#define MICRO_GUE_PORT	    6080
 #define MICRO_REALS_PER_VIP 8
 #define MAGLEV_BACKENDS	    100
 #define MAGLEV_RUNS	    5
@@ -370,7 +369,7 @@ static int config_set(struct micro_env *e)
 		.ring_size = LB_RING_SIZE_DEFAULT,
 		.hash_seed = 0x5eed,
 		.mtu = 1500,
-		.gue_port = MICRO_GUE_PORT,
+		.gue_port = GUE_PORT_DEFAULT,
 	};
 	__u32 zero = 0;
 

@@ -7,13 +7,18 @@
 #include <sys/stat.h>
 
 #include "bench/observe.h"
-#include "bench/checks.h"
 #include "common/log.h"
 #include "common/netns.h"
 
 static void capture_point_add(struct run *r, const struct sc_point *p)
 {
-	if (checks_capture_file(r, p) || r->n_caps == SC_MAX_CAPTURES + SC_MAX_EXPECTS)
+	int i;
+
+	for (i = 0; i < r->n_caps; i++)
+		if (!strcmp(r->cap_points[i].node, p->node) &&
+		    !strcmp(r->cap_points[i].iface, p->iface))
+			return;
+	if (r->n_caps == EV_MAX_CAPTURES)
 		return;
 	r->cap_points[r->n_caps] = *p;
 	snprintf(r->cap_files[r->n_caps], PATH_MAX, "%s/%s.%s.pcap", r->env.outdir, p->node,
@@ -106,9 +111,9 @@ static int ifname_here(void *arg)
 }
 
 /* Kernel drops in our namespaces, by node, interface and reason. */
-void observe_drops_collect(struct run *r)
+void observe_drops_collect(struct run *r, struct evidence *ev)
 {
-	struct drop_count dc[RUN_MAX_DROPS];
+	struct drop_count dc[EV_MAX_DROPS];
 	__u32 inodes[SC_MAX_NODES];
 	int i, k, n;
 
@@ -116,9 +121,9 @@ void observe_drops_collect(struct run *r)
 		return;
 	for (i = 0; i < r->sc->n_nodes; i++)
 		inodes[i] = r->env.nodes[i].ns_inode;
-	n = drops_read(r->drop_tracer, inodes, r->sc->n_nodes, dc, RUN_MAX_DROPS);
+	n = drops_read(r->drop_tracer, inodes, r->sc->n_nodes, dc, EV_MAX_DROPS);
 	for (k = 0; k < n; k++) {
-		struct run_drop *d = &r->drops[r->n_drops++];
+		struct ev_drop *d = &ev->drops[ev->n_drops++];
 
 		for (i = 0; i < r->sc->n_nodes && inodes[i] != dc[k].netns; i++)
 			;

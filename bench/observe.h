@@ -11,7 +11,7 @@ int observe_captures_up(struct run *r);
 void observe_captures_down(struct run *r);
 /* Start the drop tracer; a kernel that refuses it is said, and the run goes on. */
 void observe_drops_up(struct run *r);
-void observe_drops_collect(struct run *r);
+void observe_drops_collect(struct run *r, struct evidence *ev);
 void observe_drops_down(struct run *r);
 
 #endif

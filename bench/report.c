@@ -18,19 +18,19 @@ static const char *exit_word(int code)
 	}
 }
 
-static void served_line(const struct run *r, const struct traffic_result *t, FILE *f)
+static void served_line(const struct report_in *in, const struct traffic_result *t, FILE *f)
 {
 	int per_node[SC_MAX_NODES] = { 0 }, i;
 
 	for (i = 0; i < t->t->connections; i++)
 		if (t->conns[i].served_by >= 0)
 			per_node[t->conns[i].served_by]++;
-	for (i = 0; i < r->sc->n_nodes; i++)
+	for (i = 0; i < in->sc->n_nodes; i++)
 		if (per_node[i])
-			fprintf(f, " %s=%d", r->sc->nodes[i].name, per_node[i]);
+			fprintf(f, " %s=%d", in->sc->nodes[i].name, per_node[i]);
 }
 
-static void traffic_line(const struct run *r, const struct traffic_result *t, FILE *f)
+static void traffic_line(const struct report_in *in, const struct traffic_result *t, FILE *f)
 {
 	const struct sc_traffic *s = t->t;
 
@@ -60,7 +60,7 @@ static void traffic_line(const struct run *r, const struct traffic_result *t, FI
 		fprintf(f, " in %.2f s; served by", t->seconds);
 		break;
 	}
-	served_line(r, t, f);
+	served_line(in, t, f);
 	fprintf(f, "\n");
 }
 
@@ -87,13 +87,13 @@ static void phase_what(const struct sc_phase *ph, const struct scenario *sc, cha
 	}
 }
 
-static void phase_line(const struct run *r, int i, FILE *f)
+static void phase_line(const struct report_in *in, int i, FILE *f)
 {
-	const struct sc_phase *ph = &r->sc->phases[i];
-	const struct phase_result *p = &r->phases[i];
+	const struct sc_phase *ph = &in->sc->phases[i];
+	const struct phase_result *p = &in->ev->phases[i];
 	char what[128];
 
-	phase_what(ph, r->sc, what, sizeof(what));
+	phase_what(ph, in->sc, what, sizeof(what));
 	if (!p->ran)
 		fprintf(f, "phase at %d ms: %s: not run\n", ph->at_ms, what);
 	else
@@ -101,31 +101,32 @@ static void phase_line(const struct run *r, int i, FILE *f)
 			p->done ? "done" : "FAILED", p->at_ms, p->done ? "" : ": ", p->error);
 }
 
-void report_text(const struct run *r, int exit_code, FILE *f)
+void report_text(const struct report_in *in, int exit_code, FILE *f)
 {
 	int i, k, pass = 0;
 
-	fprintf(f, "dsrlab run %s (scenario %s, %s, %ld x %s)\n", r->env.id, r->sc->name, r->kernel,
-		r->ncpu, r->cpu);
-	for (i = 0; i < r->n_lbs; i++)
-		if (r->lbs[i].xdp_attached)
-			fprintf(f, "balancer: XDP %s on %s:%s\n", xdp_mode_name(r->lbs[i].xdp_mode),
-				r->sc->balancer.nodes[i], r->sc->balancer.iface);
-	if (r->env.error[0])
-		fprintf(f, "setup error: %s\n", r->env.error);
-	for (i = 0; i < r->sc->n_traffic; i++) {
-		const struct traffic_result *t = &r->traffic[i];
+	fprintf(f, "dsrlab run %s (scenario %s, %s, %ld x %s)\n", in->ev->id, in->sc->name,
+		in->ev->kernel, in->ev->ncpu, in->ev->cpu);
+	for (i = 0; i < in->ev->n_lbs; i++)
+		if (in->ev->lbs[i].attached)
+			fprintf(f, "balancer: XDP %s on %s:%s\n",
+				xdp_mode_name(in->ev->lbs[i].mode), in->sc->balancer.nodes[i],
+				in->sc->balancer.iface);
+	if (in->ev->error[0])
+		fprintf(f, "setup error: %s\n", in->ev->error);
+	for (i = 0; i < in->sc->n_traffic; i++) {
+		const struct traffic_result *t = &in->ev->traffic[i];
 
 		if (!t->conns)
 			continue;
-		traffic_line(r, t, f);
+		traffic_line(in, t, f);
 	}
-	for (i = 0; i < r->sc->n_phases; i++)
-		phase_line(r, i, f);
-	if (r->sc->n_expects && (r->traffic[0].conns || !r->sc->n_traffic))
+	for (i = 0; i < in->sc->n_phases; i++)
+		phase_line(in, i, f);
+	if (in->sc->n_expects && (in->ev->traffic[0].conns || !in->sc->n_traffic))
 		fprintf(f, "checks:\n");
-	for (i = 0; i < r->sc->n_expects; i++) {
-		const struct check_result *c = &r->checks[i];
+	for (i = 0; i < in->sc->n_expects; i++) {
+		const struct check_result *c = &in->checks[i];
 
 		if (!c->e)
 			continue;
@@ -133,46 +134,47 @@ void report_text(const struct run *r, int exit_code, FILE *f)
 		fprintf(f, "  %s  %s\n        %s\n", c->pass ? "PASS" : "FAIL", c->summary,
 			c->evidence);
 	}
-	for (k = 0; k < r->n_lbs; k++) {
-		if (!r->lbs[k].stats_valid)
+	for (k = 0; k < in->ev->n_lbs; k++) {
+		if (!in->ev->lbs[k].stats_valid)
 			continue;
-		if (r->n_lbs == 1)
+		if (in->ev->n_lbs == 1)
 			fprintf(f, "balancer counters:");
 		else
-			fprintf(f, "balancer %s counters:", r->sc->balancer.nodes[k]);
+			fprintf(f, "balancer %s counters:", in->sc->balancer.nodes[k]);
 		for (i = 0; i < LB_STAT_MAX; i++)
-			if (r->lbs[k].stats[i].packets)
+			if (in->ev->lbs[k].stats[i].packets)
 				fprintf(f, " %s=%llu", lb_stat_name(i),
-					(unsigned long long)r->lbs[k].stats[i].packets);
+					(unsigned long long)in->ev->lbs[k].stats[i].packets);
 		fprintf(f, "\n");
 	}
-	for (i = 0; i < r->sc->n_nodes; i++) {
-		if (!r->nodes[i].decap_iface[0])
+	for (i = 0; i < in->sc->n_nodes; i++) {
+		if (!in->ev->decaps[i].iface[0])
 			continue;
-		fprintf(f, "decap for %s at %s:%s (%s):", r->sc->nodes[i].name,
-			r->sc->nodes[r->nodes[i].decap_node].name, r->nodes[i].decap_iface,
-			decap_at_name(r->nodes[i].decap_at));
+		fprintf(f, "decap for %s at %s:%s (%s):", in->sc->nodes[i].name,
+			in->sc->nodes[in->ev->decaps[i].node].name, in->ev->decaps[i].iface,
+			decap_at_name(in->ev->decaps[i].at));
 		for (k = 0; k < DECAP_STAT_MAX; k++)
-			if (r->nodes[i].decap_stats[k])
+			if (in->ev->decaps[i].stats[k])
 				fprintf(f, " %s=%llu", decap_stat_name(k),
-					(unsigned long long)r->nodes[i].decap_stats[k]);
+					(unsigned long long)in->ev->decaps[i].stats[k]);
 		fprintf(f, "\n");
 	}
-	if (!r->drop_tracer && !r->n_drops)
+	if (!in->ev->drops_traced && !in->ev->n_drops)
 		fprintf(f, "kernel drops: not traced\n");
-	else if (!r->n_drops)
+	else if (!in->ev->n_drops)
 		fprintf(f, "kernel drops: none\n");
-	for (i = 0; i < r->n_drops; i++)
-		fprintf(f, "kernel drops: %s%s%s %s=%llu\n", r->sc->nodes[r->drops[i].node].name,
-			r->drops[i].iface[0] ? ":" : "", r->drops[i].iface, r->drops[i].reason,
-			(unsigned long long)r->drops[i].count);
-	for (i = 0; i < r->n_caps; i++)
+	for (i = 0; i < in->ev->n_drops; i++)
+		fprintf(f, "kernel drops: %s%s%s %s=%llu\n",
+			in->sc->nodes[in->ev->drops[i].node].name,
+			in->ev->drops[i].iface[0] ? ":" : "", in->ev->drops[i].iface,
+			in->ev->drops[i].reason, (unsigned long long)in->ev->drops[i].count);
+	for (i = 0; i < in->ev->n_caps; i++)
 		fprintf(f, "pcap %s:%s -> %s (%llu packets, %llu lost by the capture)\n",
-			r->cap_points[i].node, r->cap_points[i].iface, r->cap_files[i],
-			(unsigned long long)r->cap_stats[i].written,
-			(unsigned long long)r->cap_stats[i].kernel_drop);
+			in->ev->caps[i].at.node, in->ev->caps[i].at.iface, in->ev->caps[i].file,
+			(unsigned long long)in->ev->caps[i].stats.written,
+			(unsigned long long)in->ev->caps[i].stats.kernel_drop);
 	fprintf(f, "result: %s (%d/%d checks passed)\n", exit_word(exit_code), pass,
-		r->sc->n_expects);
+		in->sc->n_expects);
 }
 
 static void json_str(FILE *f, const char *s)
@@ -225,10 +227,10 @@ static void traffic_json_extra(const struct traffic_result *t, FILE *f)
 	}
 }
 
-static void lb_stats_json(const struct run *r, int k, FILE *f)
+static void lb_stats_json(const struct report_in *in, int k, FILE *f)
 {
 	struct lb_counter c[LB_STAT_MAX];
-	bool valid = run_lb_stats(r, k, c);
+	bool valid = evidence_lb_stats(in->ev, k, c);
 	int i;
 
 	fprintf(f, "{");
@@ -239,27 +241,28 @@ static void lb_stats_json(const struct run *r, int k, FILE *f)
 	fprintf(f, "}");
 }
 
-void report_json(const struct run *r, int exit_code, FILE *f)
+void report_json(const struct report_in *in, int exit_code, FILE *f)
 {
 	int i, k;
 
 	fprintf(f, "{\"version\":%d,", REPORT_VERSION);
-	json_kv(f, "scenario", r->sc->name, true);
-	json_kv(f, "file", r->sc->file, true);
-	json_kv(f, "run_id", r->env.id, true);
+	json_kv(f, "scenario", in->sc->name, true);
+	json_kv(f, "file", in->sc->file, true);
+	json_kv(f, "run_id", in->ev->id, true);
 	json_kv(f, "result", exit_word(exit_code), true);
 	fprintf(f, "\"exit_code\":%d,", exit_code);
-	json_kv(f, "error", r->env.error, true);
-	json_kv(f, "outdir", r->env.outdir, true);
+	json_kv(f, "error", in->ev->error, true);
+	json_kv(f, "outdir", in->ev->outdir, true);
 	fprintf(f, "\"environment\":{");
-	json_kv(f, "kernel", r->kernel, true);
-	json_kv(f, "cpu", r->cpu, true);
-	fprintf(f, "\"cpus\":%ld,", r->ncpu);
+	json_kv(f, "kernel", in->ev->kernel, true);
+	json_kv(f, "cpu", in->ev->cpu, true);
+	fprintf(f, "\"cpus\":%ld,", in->ev->ncpu);
 	json_kv(f, "xdp_mode",
-		r->n_lbs && r->lbs[0].xdp_attached ? xdp_mode_name(r->lbs[0].xdp_mode) : "", false);
+		in->ev->n_lbs && in->ev->lbs[0].attached ? xdp_mode_name(in->ev->lbs[0].mode) : "",
+		false);
 	fprintf(f, "},\"traffic\":[");
-	for (i = 0, k = 0; i < r->sc->n_traffic; i++) {
-		const struct traffic_result *t = &r->traffic[i];
+	for (i = 0, k = 0; i < in->sc->n_traffic; i++) {
+		const struct traffic_result *t = &in->ev->traffic[i];
 		int n, per_node[SC_MAX_NODES] = { 0 };
 		bool first = true;
 
@@ -274,36 +277,36 @@ void report_json(const struct run *r, int exit_code, FILE *f)
 			if (t->conns[n].served_by >= 0)
 				per_node[t->conns[n].served_by]++;
 		fprintf(f, "\"served_by\":{");
-		for (n = 0; n < r->sc->n_nodes; n++) {
+		for (n = 0; n < in->sc->n_nodes; n++) {
 			if (!per_node[n])
 				continue;
 			fprintf(f, "%s", first ? "" : ",");
-			json_str(f, r->sc->nodes[n].name);
+			json_str(f, in->sc->nodes[n].name);
 			fprintf(f, ":%d", per_node[n]);
 			first = false;
 		}
 		fprintf(f, "}}");
 	}
 	fprintf(f, "],\"phases\":[");
-	for (i = 0; i < r->sc->n_phases; i++) {
+	for (i = 0; i < in->sc->n_phases; i++) {
 		char what[128];
 
-		phase_what(&r->sc->phases[i], r->sc, what, sizeof(what));
-		fprintf(f, "%s{\"at_ms\":%d,\"line\":%d,", i ? "," : "", r->sc->phases[i].at_ms,
-			r->sc->phases[i].mark.line);
+		phase_what(&in->sc->phases[i], in->sc, what, sizeof(what));
+		fprintf(f, "%s{\"at_ms\":%d,\"line\":%d,", i ? "," : "", in->sc->phases[i].at_ms,
+			in->sc->phases[i].mark.line);
 		json_kv(f, "action", what, true);
 		json_kv(f, "result",
-			!r->phases[i].ran ? "not run" :
-			r->phases[i].done ? "done" :
-					    "failed",
+			!in->ev->phases[i].ran ? "not run" :
+			in->ev->phases[i].done ? "done" :
+						 "failed",
 			true);
-		fprintf(f, "\"ran_at_ms\":%.1f,", r->phases[i].at_ms);
-		json_kv(f, "error", r->phases[i].error, false);
+		fprintf(f, "\"ran_at_ms\":%.1f,", in->ev->phases[i].at_ms);
+		json_kv(f, "error", in->ev->phases[i].error, false);
 		fprintf(f, "}");
 	}
 	fprintf(f, "],\"checks\":[");
-	for (i = 0, k = 0; i < r->sc->n_expects; i++) {
-		const struct check_result *c = &r->checks[i];
+	for (i = 0, k = 0; i < in->sc->n_expects; i++) {
+		const struct check_result *c = &in->checks[i];
 
 		if (!c->e)
 			continue;
@@ -315,49 +318,50 @@ void report_json(const struct run *r, int exit_code, FILE *f)
 	}
 	/* "balancer": summed over every balancer; "balancers": each, when there are several */
 	fprintf(f, "],\"counters\":{\"balancer\":");
-	lb_stats_json(r, -1, f);
-	if (r->n_lbs > 1) {
+	lb_stats_json(in, -1, f);
+	if (in->ev->n_lbs > 1) {
 		fprintf(f, ",\"balancers\":{");
-		for (i = 0; i < r->n_lbs; i++) {
+		for (i = 0; i < in->ev->n_lbs; i++) {
 			fprintf(f, "%s", i ? "," : "");
-			json_str(f, r->sc->balancer.nodes[i]);
+			json_str(f, in->sc->balancer.nodes[i]);
 			fprintf(f, ":");
-			lb_stats_json(r, i, f);
+			lb_stats_json(in, i, f);
 		}
 		fprintf(f, "}");
 	}
 	fprintf(f, ",\"decap\":{");
-	for (i = 0, k = 0; i < r->sc->n_nodes; i++) {
-		if (!r->nodes[i].decap_iface[0])
+	for (i = 0, k = 0; i < in->sc->n_nodes; i++) {
+		if (!in->ev->decaps[i].iface[0])
 			continue;
 		fprintf(f, "%s", k++ ? "," : "");
-		json_str(f, r->sc->nodes[i].name);
+		json_str(f, in->sc->nodes[i].name);
 		fprintf(f, ":{");
 		for (int s = 0; s < DECAP_STAT_MAX; s++)
 			fprintf(f, "%s\"%s\":%llu", s ? "," : "", decap_stat_name(s),
-				(unsigned long long)r->nodes[i].decap_stats[s]);
+				(unsigned long long)in->ev->decaps[i].stats[s]);
 		fprintf(f, "}");
 	}
 	fprintf(f, "}},\"kernel_drops\":[");
-	for (i = 0; i < r->n_drops; i++) {
+	for (i = 0; i < in->ev->n_drops; i++) {
 		fprintf(f, "%s{", i ? "," : "");
-		json_kv(f, "node", r->sc->nodes[r->drops[i].node].name, true);
-		json_kv(f, "iface", r->drops[i].iface, true);
-		json_kv(f, "reason", r->drops[i].reason, true);
-		fprintf(f, "\"count\":%llu}", (unsigned long long)r->drops[i].count);
+		json_kv(f, "node", in->sc->nodes[in->ev->drops[i].node].name, true);
+		json_kv(f, "iface", in->ev->drops[i].iface, true);
+		json_kv(f, "reason", in->ev->drops[i].reason, true);
+		fprintf(f, "\"count\":%llu}", (unsigned long long)in->ev->drops[i].count);
 	}
 	fprintf(f, "],\"pcaps\":{");
-	for (i = 0; i < r->n_caps; i++) {
+	for (i = 0; i < in->ev->n_caps; i++) {
 		char key[64];
 
-		snprintf(key, sizeof(key), "%s:%s", r->cap_points[i].node, r->cap_points[i].iface);
+		snprintf(key, sizeof(key), "%s:%s", in->ev->caps[i].at.node,
+			 in->ev->caps[i].at.iface);
 		fprintf(f, "%s", i ? "," : "");
 		json_str(f, key);
 		fprintf(f, ":{");
-		json_kv(f, "file", r->cap_files[i], true);
+		json_kv(f, "file", in->ev->caps[i].file, true);
 		fprintf(f, "\"packets\":%llu,\"lost\":%llu}",
-			(unsigned long long)r->cap_stats[i].written,
-			(unsigned long long)r->cap_stats[i].kernel_drop);
+			(unsigned long long)in->ev->caps[i].stats.written,
+			(unsigned long long)in->ev->caps[i].stats.kernel_drop);
 	}
 	fprintf(f, "}}\n");
 }
@@ -385,35 +389,35 @@ static void xml_str(FILE *f, const char *s)
 	}
 }
 
-void report_junit(const struct run *r, FILE *f)
+void report_junit(const struct report_in *in, FILE *f)
 {
 	int i, failed = 0, n = 0;
 
-	for (i = 0; i < r->sc->n_expects; i++) {
-		if (!r->checks[i].e)
+	for (i = 0; i < in->sc->n_expects; i++) {
+		if (!in->checks[i].e)
 			continue;
 		n++;
-		failed += !r->checks[i].pass;
+		failed += !in->checks[i].pass;
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
 	fprintf(f, "<testsuite name=\"");
-	xml_str(f, r->sc->name);
-	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\">\n", n + !!r->env.error[0],
-		failed, !!r->env.error[0]);
-	if (r->env.error[0]) {
+	xml_str(f, in->sc->name);
+	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\">\n", n + !!in->ev->error[0],
+		failed, !!in->ev->error[0]);
+	if (in->ev->error[0]) {
 		fprintf(f, "  <testcase classname=\"");
-		xml_str(f, r->sc->name);
+		xml_str(f, in->sc->name);
 		fprintf(f, "\" name=\"setup\"><error message=\"");
-		xml_str(f, r->env.error);
+		xml_str(f, in->ev->error);
 		fprintf(f, "\"/></testcase>\n");
 	}
-	for (i = 0; i < r->sc->n_expects; i++) {
-		const struct check_result *c = &r->checks[i];
+	for (i = 0; i < in->sc->n_expects; i++) {
+		const struct check_result *c = &in->checks[i];
 
 		if (!c->e)
 			continue;
 		fprintf(f, "  <testcase classname=\"");
-		xml_str(f, r->sc->name);
+		xml_str(f, in->sc->name);
 		fprintf(f, "\" name=\"");
 		xml_str(f, c->summary);
 		fprintf(f, "\">");

@@ -1,16 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The run's report: human text, a versioned JSON document (report.json, --json), JUnit XML. */
+/* A run's reports (text, JSON, JUnit): functions of (scenario, evidence, check results). */
 #ifndef DSRLAB_BENCH_REPORT_H
 #define DSRLAB_BENCH_REPORT_H
 
 #include <stdio.h>
-#include "bench/run.h"
+
+#include "bench/checks.h"
+#include "bench/evidence.h"
+#include "bench/exit.h"
+#include "bench/scenario.h"
 
 #define REPORT_VERSION 1
 
-void report_text(const struct run *r, int exit_code, FILE *f);
-void report_json(const struct run *r, int exit_code, FILE *f);
-/* JUnit XML: the scenario is the suite, each check a case, a setup error an error case. */
-void report_junit(const struct run *r, FILE *f);
+struct report_in {
+	const struct scenario *sc;
+	const struct evidence *ev;
+	const struct check_result *checks; /* sc->n_expects; e NULL: not judged */
+};
+
+void report_text(const struct report_in *in, int exit_code, FILE *f);
+void report_json(const struct report_in *in, int exit_code, FILE *f);
+void report_junit(const struct report_in *in, FILE *f);
 
 #endif

@@ -217,7 +217,7 @@ static int balancer_up(struct run *r, int k)
 		r->lb_src6[k] = src6->addr;
 		memcpy(cfg.src_v6, src6->addr.bytes, 16);
 	}
-	cfg.gue_port = ROLES_GUE_PORT;
+	cfg.gue_port = GUE_PORT_DEFAULT;
 	cfg.mtu = b->mtu;
 	if (b->nexthop_fib) {
 		err = fib_forwarding_on(r, node);
@@ -367,7 +367,7 @@ static int decap_up(struct run *r, int c, enum decap_at at)
 		o.n_allow = 1;
 	}
 	o.serve = serve->addr;
-	o.gue_port = ROLES_GUE_PORT;
+	o.gue_port = GUE_PORT_DEFAULT;
 	switch (at) {
 	case DECAP_AT_HOST_VETH_EGRESS:
 		return decap_attach_at(r, c, env_node_index(&r->env, n->host), n->name, &o);

@@ -11,9 +11,6 @@ int roles_backends_up(struct run *r);
 int roles_services_up(struct run *r);
 void roles_down(struct run *r);
 
-/* GUE's UDP port in scenarios (balancer and decap agree on it). */
-#define ROLES_GUE_PORT 6080
-
 __u8 roles_vip_underlay(const struct sc_vip *v);
 __u8 roles_node_underlay(const struct run *r, int node);
 

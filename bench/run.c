@@ -23,6 +23,7 @@
 #include "bench/run.h"
 #include "bench/checks.h"
 #include "bench/doctor.h"
+#include "bench/command.h"
 #include "bench/lifecycle.h"
 #include "bench/observe.h"
 #include "bench/report.h"
@@ -39,35 +40,76 @@ static void on_signal(int sig)
 	env_stop = 1;
 }
 
-static void stats_collect(struct run *r)
-{
-	int i;
+#define RUN_LOG_MAX (1 << 20) /* command output kept for 'output' checks */
 
-	observe_drops_collect(r);
-	for (i = 0; i < r->n_lbs; i++)
-		if (r->lbs[i].lb && !lb_stats_read(r->lbs[i].lb, r->lbs[i].stats))
-			r->lbs[i].stats_valid = true;
-	for (i = 0; i < r->sc->n_nodes; i++)
-		if (r->nodes[i].decap)
-			decap_stats_read(r->nodes[i].decap, r->nodes[i].decap_stats);
+static void lb_evidence(struct run *r, int k, bool live)
+{
+	const struct run_lb *l = &r->lbs[k];
+	struct ev_lb *e = &r->ev.lbs[k];
+	int i, slot;
+
+	e->attached = l->xdp_attached;
+	e->mode = l->xdp_mode;
+	if (!live || !l->lb)
+		return;
+	e->stats_valid = !lb_stats_read(l->lb, e->stats);
+	for (i = 0; i < r->sc->n_expects; i++) {
+		slot = r->sc->expects[i].slot;
+		if (r->sc->expects[i].kind == SC_EXPECT_CHAIN_MEMBER && slot >= 0 &&
+		    slot <= SC_MAX_CHAIN)
+			e->chain_err[slot] =
+				lb_chain_member_read(l->lb, slot, "seen", &e->chain_seen[slot]);
+	}
 }
 
-bool run_lb_stats(const struct run *r, int k, struct lb_counter out[LB_STAT_MAX])
+/*
+ * Everything the checks and reports read, once, before teardown; live reads (counters,
+ * drops, chain members) only when the run was not interrupted.
+ */
+static void evidence_collect(struct run *r, bool live)
 {
-	bool valid = false;
-	int i, s;
+	struct evidence *ev = &r->ev;
+	int i, slot;
 
-	memset(out, 0, sizeof(out[0]) * LB_STAT_MAX);
-	for (i = 0; i < r->n_lbs; i++) {
-		if ((k >= 0 && i != k) || !r->lbs[i].stats_valid)
-			continue;
-		valid = true;
-		for (s = 0; s < LB_STAT_MAX; s++) {
-			out[s].packets += r->lbs[i].stats[s].packets;
-			out[s].bytes += r->lbs[i].stats[s].bytes;
-		}
+	memcpy(ev->traffic, r->traffic, sizeof(ev->traffic));
+	for (i = 0; i < r->sc->n_traffic; i++)
+		if (r->traffic[i].conns && r->sc->traffic[i].kind == SC_TRAFFIC_COMMAND)
+			ev->command_output[i] = command_read_log(r->traffic[i].log, RUN_LOG_MAX);
+	memcpy(ev->phases, r->phases, sizeof(ev->phases));
+	for (i = 0; i < r->n_caps; i++) {
+		ev->caps[i].at = r->cap_points[i];
+		snprintf(ev->caps[i].file, sizeof(ev->caps[i].file), "%s", r->cap_files[i]);
+		ev->caps[i].stats = r->cap_stats[i];
 	}
-	return valid;
+	ev->n_caps = r->n_caps;
+	for (i = 0; i < SC_MAX_LBS; i++)
+		for (slot = 0; slot <= SC_MAX_CHAIN; slot++)
+			ev->lbs[i].chain_err[slot] = -ENOENT;
+	for (i = 0; i < r->n_lbs; i++)
+		lb_evidence(r, i, live);
+	ev->n_lbs = r->n_lbs;
+	for (i = 0; i < r->sc->n_nodes; i++) {
+		const struct run_node *n = &r->nodes[i];
+
+		if (!n->decap_iface[0])
+			continue;
+		snprintf(ev->decaps[i].iface, sizeof(ev->decaps[i].iface), "%s", n->decap_iface);
+		ev->decaps[i].node = n->decap_node;
+		ev->decaps[i].at = n->decap_at;
+		if (live && n->decap)
+			decap_stats_read(n->decap, ev->decaps[i].stats);
+	}
+	ev->drops_traced = r->drop_tracer;
+	if (live)
+		observe_drops_collect(r, ev);
+}
+
+/* The run's facts as they stand when it is reported: the first error may come late. */
+static void evidence_facts(struct run *r)
+{
+	snprintf(r->ev.id, sizeof(r->ev.id), "%s", r->env.id);
+	snprintf(r->ev.outdir, sizeof(r->ev.outdir), "%s", r->env.outdir);
+	snprintf(r->ev.error, sizeof(r->ev.error), "%s", r->env.error);
 }
 
 static void teardown(struct run *r)
@@ -123,9 +165,10 @@ static int run_init(struct run *r, const struct scenario *sc, const struct run_o
 	if (err)
 		return err;
 	if (!uname(&u))
-		snprintf(r->kernel, sizeof(r->kernel), "%s %s %s", u.sysname, u.release, u.machine);
-	cpu_model(r->cpu, sizeof(r->cpu));
-	r->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		snprintf(r->ev.kernel, sizeof(r->ev.kernel), "%s %s %s", u.sysname, u.release,
+			 u.machine);
+	cpu_model(r->ev.cpu, sizeof(r->ev.cpu));
+	r->ev.ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	return 0;
 }
 
@@ -146,26 +189,28 @@ static int bpffs_ready(struct run *r)
 
 static void write_reports(struct run *r, int code, const struct run_opts *o)
 {
+	const struct report_in in = { .sc = r->sc, .ev = &r->ev, .checks = r->checks };
 	char path[PATH_MAX];
 	FILE *f;
 
+	evidence_facts(r);
 	snprintf(path, sizeof(path), "%s/report.json", r->env.outdir);
 	f = fopen(path, "w");
 	if (f) {
-		report_json(r, code, f);
+		report_json(&in, code, f);
 		fclose(f);
 	}
 	snprintf(path, sizeof(path), "%s/junit.xml", r->env.outdir);
 	f = fopen(path, "w");
 	if (f) {
-		report_junit(r, f);
+		report_junit(&in, f);
 		fclose(f);
 	}
 	if (o->json) {
-		report_json(r, code, stdout);
-		report_text(r, code, stderr);
+		report_json(&in, code, stdout);
+		report_text(&in, code, stderr);
 	} else {
-		report_text(r, code, stdout);
+		report_text(&in, code, stdout);
 	}
 	/* the doctor reads only what was just written, as it would on a folder sent to it */
 	if (code == EXIT_CHECK_FAILED)
@@ -233,22 +278,19 @@ int run_scenario(const struct scenario *sc, const struct run_opts *o)
 		if (err)
 			env_fail(&r->env, err, "run traffic");
 	}
-	if (!err && !env_stop) {
+	if (!err && !env_stop)
 		usleep(200000); /* let the last packets reach the captures */
-		observe_captures_down(r);
-		stats_collect(r);
-		code = checks_run(r) ? EXIT_CHECK_FAILED : EXIT_PASS;
-	}
-	if (env_stop)
+	observe_captures_down(r);
+	evidence_collect(r, !env_stop);
+	if (!err && !env_stop)
+		code = checks_run(sc, &r->ev, r->checks) ? EXIT_CHECK_FAILED : EXIT_PASS;
+	if (env_stop) {
 		env_failf(&r->env, -EINTR, "interrupted by a signal; torn down");
-	if (env_stop)
 		code = EXIT_SETUP;
-	else if (err)
-		stats_collect(r);
+	}
 
 	kept = o->keep && !env_stop && code != EXIT_PASS;
 	if (kept) {
-		observe_captures_down(r);
 		write_reports(r, code, o);
 		lifecycle_keep(r, code, o->json ? stderr : stdout, false);
 	}
@@ -258,6 +300,7 @@ int run_scenario(const struct scenario *sc, const struct run_opts *o)
 		write_reports(r, code, o);
 	for (i = 0; i < sc->n_traffic; i++)
 		traffic_free(&r->traffic[i]);
+	evidence_free(&r->ev);
 	free(r);
 	return code;
 }

@@ -11,7 +11,10 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "bench/checks.h"
 #include "bench/env.h"
+#include "bench/evidence.h"
+#include "bench/exit.h"
 #include "bench/scenario.h"
 #include "lb/lb.h"
 #include "backend/decap.h"
@@ -19,15 +22,6 @@
 #include "bench/drops.h"
 
 #define RUN_MAX_IFACES 8
-
-/* Exit codes (DESIGN.md section 3). */
-enum run_exit {
-	EXIT_PASS = 0,
-	EXIT_CHECK_FAILED = 1,
-	EXIT_USAGE = 2,
-	EXIT_SETUP = 3,
-	EXIT_SKIPPED = 4,
-};
 
 struct run_iface {
 	char name[SC_IFNAME_MAX];
@@ -43,60 +37,11 @@ struct run_node {
 	int decap_node; /* where it is attached: the host or the container itself */
 	enum decap_at decap_at;
 	char decap_iface[SC_IFNAME_MAX];
-	__u64 decap_stats[DECAP_STAT_MAX];
-};
-
-#define RUN_MAX_DROPS 128
-
-struct run_drop {
-	int node;
-	char iface[SC_IFNAME_MAX]; /* "" when the packet had no device */
-	char reason[48];
-	__u64 count;
-};
-
-struct conn_result {
-	bool answered;
-	int served_by; /* node index, -1 */
-	unsigned int usec;
-	char error[64];
-	int requests_answered; /* of sc_traffic.requests */
-	bool established; /* the first request was answered */
-	bool broken; /* established, then a request failed (reset, timeout) */
-	int moved_to; /* node index that answered a later request, -1 */
-	long long bytes; /* bulk: bytes the sink acknowledged */
-};
-
-struct traffic_result {
-	const struct sc_traffic *t;
-	struct conn_result *conns;
-	int sent, answered;
-	double seconds;
-	int broken; /* established connections that broke or moved */
-	long long requests; /* answered requests, over all connections */
-	double goodput_mbps; /* bulk: acknowledged bytes over the traffic's time */
-	int exit_status; /* command: exit status, -1 killed or not run */
-	char output[256]; /* command: the start of its output */
-	char log[PATH_MAX]; /* command: where its output is */
-};
-
-/* A timed action of the scenario as it happened. */
-struct phase_result {
-	bool ran, done;
-	double at_ms; /* when it ran, after traffic start */
-	char error[192];
 };
 
 struct run_pool {
 	int n;
 	int nodes[SC_MAX_BACKENDS]; /* node indexes */
-};
-
-struct check_result {
-	const struct sc_expect *e;
-	bool pass;
-	char summary[256]; /* what was checked, in words */
-	char evidence[512]; /* what was seen */
 };
 
 /* One balancer node's instance: its own program and maps, the same tables as the others. */
@@ -109,8 +54,6 @@ struct run_lb {
 	int pass_link_fd; /* XDP_PASS on the peer of its port */
 	void *pass_skel;
 	char pin_dir[PATH_MAX]; /* <ENV_PIN_ROOT>/<id>/lb, or lb-<node> with several */
-	struct lb_counter stats[LB_STAT_MAX];
-	bool stats_valid;
 };
 
 struct capture;
@@ -136,13 +79,9 @@ struct run {
 	struct capture_stats cap_stats[SC_MAX_CAPTURES + SC_MAX_EXPECTS];
 	int n_caps;
 	struct traffic_result traffic[SC_MAX_TRAFFIC];
-	struct check_result checks[SC_MAX_EXPECTS];
 	struct drop_tracer *drop_tracer; /* NULL when the kernel would not attach it */
-	struct run_drop drops[RUN_MAX_DROPS];
-	int n_drops;
-	char kernel[128];
-	char cpu[128]; /* model name */
-	long ncpu;
+	struct evidence ev; /* collected once, before teardown */
+	struct check_result checks[SC_MAX_EXPECTS];
 };
 
 struct run_opts {
@@ -154,8 +93,5 @@ struct run_opts {
 int run_scenario(const struct scenario *sc, const struct run_opts *opts);
 /* Build the topology, roles and services, no traffic, and keep it up in a detached keeper. */
 int run_up(const struct scenario *sc, const struct run_opts *opts);
-
-/* Balancer k's counters (k -1: summed over every balancer) into out; false when not read. */
-bool run_lb_stats(const struct run *r, int k, struct lb_counter out[LB_STAT_MAX]);
 
 #endif

@@ -3160,6 +3160,11 @@ int scenario_load(const char *path, struct scenario *sc, FILE *err)
 	return ret;
 }
 
+int scenario_node_index(const struct scenario *sc, const char *name)
+{
+	return node_index(sc, name);
+}
+
 const struct sc_node *scenario_node(const struct scenario *sc, const char *name)
 {
 	int i = node_index(sc, name);

@@ -309,6 +309,8 @@ int scenario_load_buffer(const char *name, const char *text, size_t len, struct 
 			 FILE *err);
 
 const struct sc_node *scenario_node(const struct scenario *sc, const char *name);
+/* The index of a node in sc->nodes, or -1. */
+int scenario_node_index(const struct scenario *sc, const char *name);
 const char *scenario_role_name(enum sc_role role);
 const char *scenario_decap_name(enum sc_decap_at at);
 const char *scenario_phase_name(enum sc_phase_kind kind);

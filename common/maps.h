@@ -68,6 +68,12 @@ struct conn_val {
 };
 _Static_assert(sizeof(struct conn_val) == 8, "conn_val layout");
 
+/*
+ * GUE's UDP destination port where nothing else is configured: every bench scenario, the
+ * microbenchmark and the fixtures (the CLIs and the CNI plugin take their own).
+ */
+#define GUE_PORT_DEFAULT 6080
+
 /* The balancer's settings (single entry of the config map). */
 struct lb_config {
 	__u8 nexthop_mac[6]; /* destination MAC of every encapsulated frame */

@@ -31,7 +31,7 @@
 #define LB_SRC_PLEN  24 /* lb_config.src_v4_prefix_len: per-flow sources in 10.0.1.0/24 */
 #define LB_SRC6	     "2001:db8:1b::2" /* lb_config.src_v6 */
 #define LB_SRC6_PLEN 112 /* lb_config.src_v6_prefix_len: per-flow sources vary 16 bits */
-#define GUE_PORT     6080 /* lb_config.gue_port */
+#define GUE_PORT     GUE_PORT_DEFAULT /* lb_config.gue_port */
 #define CLIENT	     "10.0.0.2"
 #define CLIENT6	     "2001:db8:ff::2"
 #define HASH_SEED    0x5eed1234u

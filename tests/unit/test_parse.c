@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "common/maps.h"
 #include "common/parse.h"
 #include "common/csum.h"
 #include "tests/unit/pkt_builder.h"
@@ -48,7 +49,7 @@
 	{                                                      \
 		BE32(0x20010db8), BE32(0x00ff0000), 0, BE32(2) \
 	} /* 2001:db8:ff::2 */
-#define GUE_PORT     6080
+#define GUE_PORT     GUE_PORT_DEFAULT
 #define ETH_P_ARP_LE 0x0806
 
 static const __be32 v6_client[4] = V6_CLIENT;
