@@ -4,7 +4,23 @@
  * from packets a balancer sent to the address this program serves, and only from those:
  * the outer source must be in the allow-list, the outer destination must be ours, and the
  * inner packet must not be encapsulated again. Everything that is not encapsulated passes
- * untouched.
+ * untouched. Each verdict has its counter (decap_stat_names[] in common/stat_names.c).
+ *
+ * Tunnel traffic. IP protocol 4 or 41 is a tunnel whoever sent it: from a source not allowed
+ *   it is dropped (drop_spoofed_source), to another destination dropped or passed as the
+ *   attach point says (drop_other_dst / pass_other_dst). UDP to the GUE port is a tunnel only
+ *   when its outer source is allowed and its outer destination served; any other UDP to
+ *   that port, whatever its payload, is plain UDP and passes untouched (pass_plain). Inside,
+ *   IPIP or IPv6 is nested (drop_nested); UDP to the GUE port is nested only when it too
+ *   comes from an allowed source to the served address (a client's datagram to a tenant
+ *   listening on that port is not).
+ * The outer header is checked before it is stripped: at host-nic (TC ingress, before the
+ *   kernel's IP input) nothing else checks it. Dropped: an outer IPv4 header with options
+ *   (drop_outer_options; a balancer never sends them), a wrong IPv4 header checksum
+ *   (drop_outer_checksum), an outer IPv4 total length or IPv6 payload length + 40 other than
+ *   the frame's bytes after the Ethernet header and tags (drop_outer_length; a frame of at
+ *   most 64 bytes may carry Ethernet padding after it). The inner packet is the kernel's to
+ *   judge after decapsulation (its checksum, lengths, options), as for any packet it receives.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -14,6 +30,7 @@
 #include "common/parse.h"
 #include "common/maps.h"
 #include "common/compat.h"
+#include "common/csum.h"
 
 /* Enough linear data for the deepest header stack we parse. */
 #define DECAP_PULL_LEN 256
@@ -56,14 +73,58 @@ static __always_inline int addr_equal(const __be32 *a, const __be32 *b, __u8 fam
 	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
 }
 
-static __always_inline int source_allowed(const struct pkt_meta *m)
+static __always_inline int allowed(const __be32 *src, __u8 family)
 {
 	struct decap_allow_key key = {};
 
-	key.family = m->outer_family;
-	key.prefixlen = 8 + (m->outer_family == FAM_IPV4 ? 32 : 128);
-	__builtin_memcpy(key.addr, m->outer_src, sizeof(key.addr));
+	key.family = family;
+	key.prefixlen = 8 + (family == FAM_IPV4 ? 32 : 128);
+	__builtin_memcpy(key.addr, src, sizeof(key.addr));
 	return bpf_map_lookup_elem(&decap_allow, &key) != NULL;
+}
+
+static __always_inline int served(const struct decap_config *cfg, const __be32 *dst, __u8 family)
+{
+	return (cfg->flags & DECAP_F_ANY_DST) ||
+	       (family == cfg->serve_family && addr_equal(dst, cfg->serve_addr, family));
+}
+
+/* Frames this short may carry Ethernet padding (60 bytes, and a tag or two) after the IP. */
+#define DECAP_PADDED_MAX 64
+
+/* The outer header of a tunnel packet, before it is stripped (see the top). 0: sound. */
+static __always_inline __u32 outer_check(struct __sk_buff *skb, const struct pkt_meta *m)
+{
+	struct cursor c = { .end = (void *)(long)skb->data_end };
+	__u32 frame = skb->len - m->l3_off, tot, i;
+	struct ipv6hdr *ip6h;
+	struct iphdr *iph;
+	__u64 sum = 0;
+	__u16 *w;
+
+	if (parse_seek(&c, (void *)(long)skb->data, &m->l3_off) < 0)
+		return DECAP_STAT_DROP_PARSE;
+	if (m->outer_family == FAM_IPV4) {
+		iph = c.pos;
+		if ((void *)(iph + 1) > c.end)
+			return DECAP_STAT_DROP_PARSE;
+		if (iph->ihl != 5)
+			return DECAP_STAT_DROP_OUTER_OPTIONS;
+		w = (__u16 *)iph;
+		for (i = 0; i < sizeof(*iph) / 2; i++)
+			sum += w[i];
+		if (csum_fold(sum))
+			return DECAP_STAT_DROP_OUTER_CSUM;
+		tot = bpf_ntohs(iph->tot_len);
+	} else {
+		ip6h = c.pos;
+		if ((void *)(ip6h + 1) > c.end)
+			return DECAP_STAT_DROP_PARSE;
+		tot = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
+	}
+	if (tot != frame && !(skb->len <= DECAP_PADDED_MAX && tot < frame))
+		return DECAP_STAT_DROP_OUTER_LEN;
+	return 0;
 }
 
 #define ECN_MASK 0x3
@@ -110,7 +171,7 @@ int decap(struct __sk_buff *skb)
 	struct decap_config *cfg;
 	struct pkt_meta m;
 	struct cursor c;
-	__u32 zero = 0, pull;
+	__u32 zero = 0, pull, reason;
 	__u64 flags;
 	__be16 proto;
 	int ret, hdr_len;
@@ -130,20 +191,27 @@ int decap(struct __sk_buff *skb)
 	ret = parse_packet(&c, &m, cfg->gue_port, 0);
 	if (m.encap == ENCAP_NONE)
 		return verdict(DECAP_STAT_PASS_PLAIN, TC_ACT_OK);
+	/* UDP to the GUE port is a tunnel only from an allowed source to us (see the top). */
+	if (m.encap == ENCAP_GUE &&
+	    (!served(cfg, m.outer_dst, m.outer_family) || !allowed(m.outer_src, m.outer_family)))
+		return verdict(DECAP_STAT_PASS_PLAIN, TC_ACT_OK);
 	if (ret < 0)
 		return verdict(DECAP_STAT_DROP_PARSE, TC_ACT_SHOT);
 
-	if (!(cfg->flags & DECAP_F_ANY_DST) &&
-	    (m.outer_family != cfg->serve_family ||
-	     !addr_equal(m.outer_dst, cfg->serve_addr, m.outer_family))) {
+	if (!served(cfg, m.outer_dst, m.outer_family)) {
 		if (cfg->flags & DECAP_F_PASS_OTHER_DST)
 			return verdict(DECAP_STAT_PASS_OTHER_DST, TC_ACT_OK);
 		return verdict(DECAP_STAT_DROP_OTHER_DST, TC_ACT_SHOT);
 	}
-	if (!source_allowed(&m))
+	if (!allowed(m.outer_src, m.outer_family))
 		return verdict(DECAP_STAT_DROP_SPOOF, TC_ACT_SHOT);
-	if (m.flags & PKT_F_NESTED)
+	if ((m.flags & PKT_F_NESTED) &&
+	    (m.flow.proto != IPPROTO_UDP ||
+	     (served(cfg, m.flow.dstv6, m.flow.family) && allowed(m.flow.srcv6, m.flow.family))))
 		return verdict(DECAP_STAT_DROP_NESTED, TC_ACT_SHOT);
+	reason = outer_check(skb, &m);
+	if (reason)
+		return verdict(reason, TC_ACT_SHOT);
 
 	ret = ecn_decapsulate(skb, &m);
 	if (ret < 0)

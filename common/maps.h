@@ -179,6 +179,9 @@ enum decap_stat {
 	DECAP_STAT_DROP_ADJUST, /* the kernel refused to shrink the packet */
 	DECAP_STAT_ECN_CE, /* congestion marked on the outer header, copied inward */
 	DECAP_STAT_DROP_ECN, /* outer CE on a packet that is not ECN-capable (RFC 6040) */
+	DECAP_STAT_DROP_OUTER_OPTIONS, /* tunnel packet whose outer IPv4 header has options */
+	DECAP_STAT_DROP_OUTER_CSUM, /* tunnel packet whose outer IPv4 header checksum is wrong */
+	DECAP_STAT_DROP_OUTER_LEN, /* tunnel packet whose outer IP length is not the frame's */
 	DECAP_STAT_MAX
 };
 

@@ -44,6 +44,9 @@ const char *const decap_stat_names[DECAP_STAT_MAX] = {
 	[DECAP_STAT_DROP_ADJUST] = "drop_adjust_room",
 	[DECAP_STAT_ECN_CE] = "ecn_ce_copied",
 	[DECAP_STAT_DROP_ECN] = "drop_ecn_not_capable",
+	[DECAP_STAT_DROP_OUTER_OPTIONS] = "drop_outer_options",
+	[DECAP_STAT_DROP_OUTER_CSUM] = "drop_outer_checksum",
+	[DECAP_STAT_DROP_OUTER_LEN] = "drop_outer_length",
 };
 
 const char *lb_stat_name(enum lb_stat s)

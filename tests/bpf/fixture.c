@@ -114,6 +114,8 @@ static int put_layer(struct fix_pkt *p, const struct fix_layer *l, const struct 
 		need = sizeof(arp_request);
 		break;
 	case FIX_L_IP4:
+		need = 20 + 4 * l->opts;
+		break;
 	case FIX_L_TCP:
 		need = 20;
 		break;
@@ -153,7 +155,9 @@ static int put_layer(struct fix_pkt *p, const struct fix_layer *l, const struct 
 		memcpy(h, arp_request, sizeof(arp_request));
 		break;
 	case FIX_L_IP4:
-		h[0] = 0x45;
+		h[0] = 0x45 + l->opts;
+		for (i = 20; i < need; i++)
+			h[i] = 1; /* NOP */
 		h[1] = l->tos;
 		put16(h + 4, l->id);
 		put16(h + 6, l->frag);
@@ -258,7 +262,7 @@ int fix_pkt_build(struct fix_pkt *p, const struct fix_layer *layers, const char 
 
 		if (layers[i].kind == FIX_L_IP4) {
 			put16(h + 2, layers[i].len ? layers[i].len : p->len - off[i]);
-			c = fix_inet_csum(h, 20);
+			c = fix_inet_csum(h, 20 + 4 * layers[i].opts) ^ htons(layers[i].csum_xor);
 			memcpy(h + 10, &c, 2);
 		} else if (layers[i].kind == FIX_L_IP6) {
 			put16(h + 4, layers[i].len ? layers[i].len : p->len - off[i] - 40);

@@ -62,6 +62,8 @@ struct fix_layer {
 	__u8 proto; /* IP protocol (FRAG6: next header) when no layer follows (0: 253) */
 	__u32 rest; /* ICMP: bytes 4-7, host order (frag-needed / too-big: the MTU) */
 	__u32 label; /* IPv6 flow label (20 bits) */
+	__u8 opts; /* IPv4: option words (NOPs) after the header, IHL 5 + opts */
+	__u16 csum_xor; /* IPv4: XORed into the header checksum (a broken header) */
 };
 
 #define FIX_REAL "real" /* stands for the backend address a row expects */

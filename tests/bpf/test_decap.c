@@ -421,11 +421,12 @@ static const struct dc_row rows[] = {
 		.stats = DECAPPED,
 	},
 	{
-		.desc = "GUE from a spoofed source: shot",
+		/* Issue 11 changed this row (it was shot as spoofed): see the top of decap.bpf.c. */
+		.desc = "GUE-looking UDP from a source not allowed: plain UDP, untouched",
 		.cfg = &cfg_v4_gue,
 		.in = { TO_CTR, OUTER4(SPOOF4, SERVE4), UDP(51004, GUE_PORT), INNER4 },
-		.verdict = TC_ACT_SHOT,
-		.stats = SPOOFED,
+		.verdict = TC_ACT_OK,
+		.stats = PLAIN,
 	},
 	{
 		.desc = "UDP to the GUE port while GUE is off: plain, untouched",
@@ -497,6 +498,146 @@ static const struct dc_row rows[] = {
 	},
 };
 
+/*
+ * Hostile input (issue 11): every row below was added with it. The outer header is checked
+ * before it is stripped; UDP to the GUE port is a tunnel only from an allowed source to us.
+ */
+/* clang-format off */
+#define OUTER4_LEN(s, d, l) \
+	{ .kind = FIX_L_IP4, .src = s, .dst = d, .tos = 0x10, .ttl = 64, .frag = IP4_DF, .len = l }
+#define OUTER4_XOR(s, d, x) \
+	{ .kind = FIX_L_IP4, .src = s, .dst = d, .tos = 0x10, .ttl = 64, .frag = IP4_DF, \
+	  .csum_xor = x }
+#define OUTER4_OPTS(s, d, n) \
+	{ .kind = FIX_L_IP4, .src = s, .dst = d, .tos = 0x10, .ttl = 64, .frag = IP4_DF, .opts = n }
+#define OUTER6_LEN(s, d, l) { .kind = FIX_L_IP6, .src = s, .dst = d, .ttl = 64, .len = l }
+#define DROPPED(r) { [DECAP_STAT_RX] = 1, [r] = 1 }
+/* clang-format on */
+/* INNER4 is 20 + 20 + 16 = 56 bytes, INNER6 40 + 20 + 16 = 76 */
+
+static const struct dc_row hostile_rows[] = {
+	{
+		.desc = "outer IPv4 checksum off by one bit: shot, not stripped",
+		.in = { TO_CTR, OUTER4_XOR(LB4, SERVE4, 0x0001), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = DROPPED(DECAP_STAT_DROP_OUTER_CSUM),
+	},
+	{
+		.desc = "outer IPv4 header with options (IHL 6): shot",
+		.in = { TO_CTR, OUTER4_OPTS(LB4, SERVE4, 1), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = DROPPED(DECAP_STAT_DROP_OUTER_OPTIONS),
+	},
+	{
+		.desc = "outer IPv4 total length 1 short of the frame: shot",
+		.in = { TO_CTR, OUTER4_LEN(LB4, SERVE4, 20 + 56 - 1), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = DROPPED(DECAP_STAT_DROP_OUTER_LEN),
+	},
+	{
+		.desc = "outer IPv4 total length 1 past the frame: shot",
+		.in = { TO_CTR, OUTER4_LEN(LB4, SERVE4, 20 + 56 + 1), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = DROPPED(DECAP_STAT_DROP_OUTER_LEN),
+	},
+	{
+		.desc = "outer IPv4 total length 40 of 1400: shot",
+		.in = { TO_CTR, OUTER4_LEN(LB4, SERVE4, 40), IP4(CLIENT4, VIP4),
+			TCP(40000, 80, TCP_ACK), DATA(1340) },
+		.verdict = TC_ACT_SHOT,
+		.stats = DROPPED(DECAP_STAT_DROP_OUTER_LEN),
+	},
+	{
+		.desc = "outer IPv6 payload length 1 short of the frame: shot",
+		.cfg = &cfg_v6,
+		.in = { TO_CTR, OUTER6_LEN(LB6, SERVE6, 76 - 1), INNER6 },
+		.verdict = TC_ACT_SHOT,
+		.stats = DROPPED(DECAP_STAT_DROP_OUTER_LEN),
+	},
+	{
+		.desc = "outer IPv6 payload length 1 past the frame: shot",
+		.cfg = &cfg_v6,
+		.in = { TO_CTR, OUTER6_LEN(LB6, SERVE6, 76 + 1), INNER6 },
+		.verdict = TC_ACT_SHOT,
+		.stats = DROPPED(DECAP_STAT_DROP_OUTER_LEN),
+	},
+	{
+		.desc = "GUE with an outer length 1 short: shot",
+		.cfg = &cfg_v4_gue,
+		.in = { TO_CTR, OUTER4_LEN(LB4, SERVE4, 20 + 8 + 56 - 1), UDP(51100, GUE_PORT),
+			INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = DROPPED(DECAP_STAT_DROP_OUTER_LEN),
+	},
+	{
+		.desc = "54-byte IPIP padded to a 60-byte frame: decapsulated, padding kept",
+		.in = { TO_CTR, OUTER4_LEN(LB4, SERVE4, 40),
+			IP4_ALL(CLIENT4, VIP4, 0x10, 63, 0x1c46, IP4_DF, IPPROTO_NONE), DATA(6) },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, IP4_ALL(CLIENT4, VIP4, 0x10, 63, 0x1c46, IP4_DF, IPPROTO_NONE),
+			 DATA(6) },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "bad outer checksum from a spoofed source: the source is judged first",
+		.in = { TO_CTR, OUTER4_XOR(SPOOF4, SERVE4, 0x0100), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = SPOOFED,
+	},
+	{
+		.desc = "GUE-looking UDP from an allowed source to another address: plain UDP",
+		.cfg = &cfg_v4_gue,
+		.in = { TO_CTR, OUTER4(LB4, OTHER4), UDP(51101, GUE_PORT), INNER4 },
+		.verdict = TC_ACT_OK,
+		.stats = PLAIN,
+	},
+	{
+		.desc = "client UDP to the GUE port, 0x45 then junk: plain UDP, not a parse error",
+		.cfg = &cfg_v4_gue,
+		.in = { TO_CTR, OUTER4(CLIENT4, SERVE4), UDP(51102, GUE_PORT), INNER4,
+			TRUNC(14 + 20 + 8 + 10) },
+		.verdict = TC_ACT_OK,
+		.stats = PLAIN,
+	},
+	{
+		.desc = "IPIP carrying a client's UDP to port 6080 (the GUE port): decapsulated",
+		.cfg = &cfg_v4_gue,
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), IP4(CLIENT4, VIP4), UDP(40003, GUE_PORT),
+			DATA(24) },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, IP4(CLIENT4, VIP4), UDP(40003, GUE_PORT), DATA(24) },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "IPIP carrying a client's UDP to 6080 starting 0x45: decapsulated",
+		.cfg = &cfg_v4_gue,
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), IP4(CLIENT4, VIP4), UDP(40004, GUE_PORT),
+			INNER4 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, IP4(CLIENT4, VIP4), UDP(40004, GUE_PORT), INNER4 },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "IPIP carrying GUE from an allowed source to us: nested, shot",
+		.cfg = &cfg_v4_gue,
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), OUTER4(LB4, SERVE4), UDP(40005, GUE_PORT),
+			INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = DROPPED(DECAP_STAT_DROP_NESTED),
+	},
+};
+
+static void test_decap_hostile(void **state)
+{
+	size_t i, failed = 0;
+
+	for (i = 0; i < sizeof(hostile_rows) / sizeof(hostile_rows[0]); i++)
+		failed += !row_run(*state, &hostile_rows[i]);
+	if (failed)
+		fail_msg("%zu of %zu rows failed (see above)", failed,
+			 sizeof(hostile_rows) / sizeof(hostile_rows[0]));
+}
+
 static void test_decap_table(void **state)
 {
 	size_t i, failed = 0;
@@ -512,6 +653,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_decap_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decap_hostile, setup, teardown),
 	};
 
 	if (fix_must_skip())
