@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "bench/run.h"
+#include "bench/bundle.h"
 #include "bench/checks.h"
 #include "bench/doctor.h"
 #include "bench/command.h"
@@ -289,6 +290,8 @@ int run_scenario(const struct scenario *sc, const struct run_opts *o)
 		code = EXIT_SETUP;
 	}
 
+	if (code == EXIT_CHECK_FAILED) /* what a bug report needs, before teardown */
+		bundle_collect(r);
 	kept = o->keep && !env_stop && code != EXIT_PASS;
 	if (kept) {
 		write_reports(r, code, o);

@@ -5,7 +5,8 @@
 # check's text) to be among the failed checks when given, requires every traffic's
 # sent == answered on success, and requires the run to have left nothing behind. The doctor:
 # a passing run gets no diagnosis; a failed one gets OUTDIR/diagnosis.json from the run
-# itself, with CAUSE (when given) ranked first.
+# itself, with CAUSE (when given) ranked first. A failed check leaves a failure bundle
+# (OUTDIR/bundle: the scenario, every node's ip -j state and sysctls, rebuild.sh); a pass none.
 set -u
 dsrlab=$1 scenario=$2 outdir=$3 expected=$4 failing=${5:-} cause=${6:-}
 
@@ -57,6 +58,27 @@ if d["causes"]:
     print("FAIL: a passing run was diagnosed:", d["causes"])
     sys.exit(1)
 PY
+fi
+if [ "$code" = 1 ]; then
+	python3 - "$outdir/bundle" "$scenario" <<'PY' || fail=1
+import json, os, sys
+b, sc = sys.argv[1], sys.argv[2]
+nodes = json.load(open(os.path.join(b, "nodes.json")))["nodes"]
+missing = [f for f in ("scenario.yaml", "rebuild.sh") if not os.path.getsize(os.path.join(b, f))]
+for n in nodes:
+    for what in ("addr", "link", "route"):
+        json.load(open(os.path.join(b, "%s.%s.json" % (n["name"], what))))
+    if "net.ipv4.conf.all.rp_filter" not in n["sysctls"]:
+        missing.append(n["name"] + " sysctls")
+if open(os.path.join(b, "scenario.yaml")).read() != open(sc).read():
+    missing.append("scenario.yaml (not the scenario)")
+if missing or not nodes:
+    print("FAIL: the failure bundle lacks", missing or "nodes")
+    sys.exit(1)
+PY
+elif [ -e "$outdir/bundle" ]; then
+	echo "FAIL: a run without a failed check wrote a failure bundle"
+	fail=1
 fi
 if [ -n "$cause" ]; then
 	python3 - "$outdir/diagnosis.json" "$cause" <<'PY' || fail=1

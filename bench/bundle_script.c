@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rebuild.sh of the failure bundle: the commands that make a failed run's topology again by
+ * hand, from what it was just before teardown (the bundle's ip -j files and nodes.json) and
+ * the scenario's balancer and decap settings: namespaces, veths with their MACs and MTUs,
+ * tx checksum offload, addresses, routes, sysctls; then, with DSRLAB_BIN set, the balancer,
+ * the XDP_PASS program on its peer, the decaps and the VIPs on lo through the CLIs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "bench/run.h"
+
+static const char *const encap_words[] = { "ipip", "ip6ip6", "4in6", "gue" };
+
+static json_t *load(const char *dir, const char *node, const char *what)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s.%s.json", dir, node, what);
+	return json_load_file(path, 0, NULL);
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+/* The tx-checksum setting of one end: the link's, else the node's; off by default. */
+static bool tx_csum_on(const struct scenario *sc, const char *node, const char *iface)
+{
+	int i, k;
+
+	for (i = 0; i < sc->n_links; i++) {
+		const struct sc_link *l = &sc->links[i];
+
+		if (!strcmp(l->a.node, node) && !strcmp(l->a.iface, iface) && l->off_a.tx_csum)
+			return l->off_a.tx_csum == SC_TOGGLE_ON;
+		if (!strcmp(l->b.node, node) && !strcmp(l->b.iface, iface) && l->off_b.tx_csum)
+			return l->off_b.tx_csum == SC_TOGGLE_ON;
+	}
+	for (k = 0; k < sc->n_nodes; k++)
+		if (!strcmp(sc->nodes[k].name, node))
+			return sc->nodes[k].offloads.tx_csum == SC_TOGGLE_ON;
+	return false;
+}
+
+static void veths(const struct run *r, FILE *f)
+{
+	int i, k;
+
+	fprintf(f, "\n# veth pairs (each once)\n");
+	for (i = 0; i < r->sc->n_nodes; i++)
+		for (k = 0; k < r->nodes[i].n_ifaces; k++) {
+			const struct run_iface *ifc = &r->nodes[i].ifaces[k];
+			const char *me = r->sc->nodes[i].name;
+			int cmp = strcmp(me, ifc->peer_node);
+
+			if (ifc->nic[0] || !ifc->peer_node[0] || cmp > 0 ||
+			    (!cmp && strcmp(ifc->name, ifc->peer_iface) > 0))
+				continue;
+			fprintf(f,
+				"ip -n \"$P-%s\" link add %s type veth peer name %s netns \"$P-%s\"\n",
+				me, ifc->name, ifc->peer_iface, ifc->peer_node);
+		}
+}
+
+static void links(const struct run *r, const char *node, const json_t *link, FILE *f)
+{
+	size_t i;
+	json_t *l;
+
+	json_array_foreach(link, i, l) {
+		const char *ifn = str(l, "ifname");
+
+		if (!strcmp(ifn, "lo")) {
+			fprintf(f, "ip -n \"$P-%s\" link set lo up\n", node);
+			continue;
+		}
+		fprintf(f, "ip -n \"$P-%s\" link set %s address %s mtu %lld up\n", node, ifn,
+			str(l, "address"),
+			(long long)json_integer_value(json_object_get(l, "mtu")));
+		fprintf(f, "at %s ethtool -K %s tx %s >/dev/null\n", node, ifn,
+			tx_csum_on(r->sc, node, ifn) ? "on" : "off");
+	}
+}
+
+static void addrs(const char *node, const json_t *addr, FILE *f)
+{
+	size_t i, k;
+	json_t *a, *ai;
+
+	json_array_foreach(addr, i, a) {
+		json_array_foreach(json_object_get(a, "addr_info"), k, ai) {
+			const char *local = str(ai, "local");
+
+			if (!strcmp(local, "127.0.0.1") || !strcmp(local, "::1") ||
+			    !strncmp(local, "fe80:", 5))
+				continue;
+			fprintf(f, "ip -n \"$P-%s\" addr add %s/%lld dev %s%s\n", node, local,
+				(long long)json_integer_value(json_object_get(ai, "prefixlen")),
+				str(a, "ifname"),
+				!strcmp(str(ai, "family"), "inet6") ? " nodad" : "");
+		}
+	}
+}
+
+static void routes(const char *node, const json_t *route, const char *fam, FILE *f)
+{
+	size_t i, k;
+	json_t *rt, *nh;
+
+	json_array_foreach(route, i, rt) {
+		const char *table = str(rt, "table"), *type = str(rt, "type");
+		const char *dst = str(rt, "dst");
+
+		if (!strcmp(str(rt, "protocol"), "kernel") || (*table && strcmp(table, "main")) ||
+		    (*type && strcmp(type, "unicast")) || !strncmp(dst, "fe80:", 5) ||
+		    !strncmp(dst, "ff00:", 5))
+			continue;
+		fprintf(f, "ip -n \"$P-%s\" %s route add %s", node, fam, dst);
+		if (json_object_get(rt, "nexthops")) {
+			json_array_foreach(json_object_get(rt, "nexthops"), k, nh)
+				fprintf(f, " nexthop via %s dev %s", str(nh, "gateway"),
+					str(nh, "dev"));
+		} else {
+			if (*str(rt, "gateway"))
+				fprintf(f, " via %s", str(rt, "gateway"));
+			if (*str(rt, "dev"))
+				fprintf(f, " dev %s", str(rt, "dev"));
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static void sysctls(const char *dir, FILE *f)
+{
+	char path[PATH_MAX];
+	json_t *doc, *n, *v;
+	const char *key;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/nodes.json", dir);
+	doc = json_load_file(path, 0, NULL);
+	fprintf(f, "\n# sysctls as they were (some exist only once conntrack is loaded)\n");
+	json_array_foreach(json_object_get(doc, "nodes"), i, n)
+		json_object_foreach(json_object_get(n, "sysctls"), key, v)
+			fprintf(f, "at %s sysctl -qw %s=%s 2>/dev/null || :\n", str(n, "name"), key,
+				json_string_value(v));
+	json_decref(doc);
+}
+
+/* The container's address of the underlay family of encap. */
+static const struct ip_prefix *backend_addr(const struct sc_node *n, enum sc_encap e,
+					    const struct sc_vip *v)
+{
+	int fam = e == SC_ENCAP_IP6IP6 || e == SC_ENCAP_4IN6 ? FAM_IPV6 :
+		  e == SC_ENCAP_GUE			     ? v->vip.addr.family :
+							       FAM_IPV4;
+	int k;
+
+	for (k = 0; k < n->n_addrs; k++)
+		if (n->addrs[k].addr.family == fam)
+			return &n->addrs[k];
+	return NULL;
+}
+
+static void balancer(const struct run *r, FILE *f)
+{
+	const struct sc_balancer *bl = &r->sc->balancer;
+	char a[ADDR_STRLEN], ep[ADDR_STRLEN];
+	int k, v, j, node;
+
+	for (k = 0; k < r->n_lbs; k++) {
+		const struct run_iface *peer = NULL;
+		char nexthop[96];
+
+		node = r->lbs[k].node;
+		for (j = 0; j < r->nodes[node].n_ifaces; j++)
+			if (!strcmp(r->nodes[node].ifaces[j].name, bl->iface))
+				peer = &r->nodes[node].ifaces[j];
+		if (!peer || !peer->peer_node[0])
+			continue; /* a NIC wired to another machine: not rebuilt here */
+		fprintf(f, "\n# balancer on %s:%s; the peer of its port needs an XDP program\n",
+			bl->nodes[k], bl->iface);
+		fprintf(f,
+			"ip -n \"$P-%s\" link set dev %s xdpdrv obj \"$B/../bpf/pass.bpf.o\" sec xdp\n",
+			peer->peer_node, peer->peer_iface);
+		snprintf(nexthop, sizeof(nexthop), " --nexthop-mac \"$(peer_mac %s %s)\"",
+			 peer->peer_node, peer->peer_iface);
+		fprintf(f,
+			"at %s \"$B/dsrlab-lb\" --pin \"$PIN/lb-%s\" attach %s "
+			"--src %s%s%s --mode %s",
+			bl->nodes[k], bl->nodes[k], bl->iface,
+			addr_str(&r->lb_src[k], a, sizeof(a)),
+			bl->nexthop_fib ? " --nexthop fib" : nexthop,
+			bl->vips[0].encap == SC_ENCAP_GUE ? " --gue-port 6080" : "",
+			bl->mode == SC_XDP_SKB ? "skb" : "native");
+		if (r->lb_src6[k].family != FAM_NONE)
+			fprintf(f, " --src6 %s", addr_str(&r->lb_src6[k], a, sizeof(a)));
+		if (bl->mtu)
+			fprintf(f, " --mtu %d", bl->mtu);
+		fprintf(f, "\n");
+		for (v = 0; v < bl->n_vips; v++) {
+			const struct sc_vip *vp = &bl->vips[v];
+
+			fprintf(f,
+				"at %s \"$B/dsrlab-lb\" --pin \"$PIN/lb-%s\" vip add %s --encap %s",
+				bl->nodes[k], bl->nodes[k], endpoint_str(&vp->vip, ep, sizeof(ep)),
+				encap_words[vp->encap]);
+			for (j = 0; j < vp->n_backends; j++) {
+				int b = env_node_index(&r->env, vp->backends[j]);
+				const struct ip_prefix *ba =
+					b < 0 ? NULL :
+						backend_addr(&r->sc->nodes[b], vp->encap, vp);
+
+				if (ba)
+					fprintf(f, " --backend %s@%d",
+						addr_str(&ba->addr, a, sizeof(a)), vp->weights[j]);
+			}
+			fprintf(f, "\n");
+		}
+	}
+}
+
+/* dsrlab-backend attach|detach --netns --iface --at for the decap serving node i */
+static void decap_where(const struct run *r, int i, FILE *f)
+{
+	const struct run_node *n = &r->nodes[i];
+
+	fprintf(f, "--netns \"$P-%s\" --iface %s --at %s", r->sc->nodes[n->decap_node].name,
+		n->decap_iface, decap_at_name(n->decap_at));
+}
+
+static void decaps(const struct run *r, FILE *f)
+{
+	char a[ADDR_STRLEN];
+	int i, k, v;
+
+	fprintf(f, "\n# decap for each backend, and the VIPs on its lo\n");
+	for (i = 0; i < r->sc->n_nodes; i++) {
+		const struct run_node *n = &r->nodes[i];
+
+		if (!n->decap_iface[0])
+			continue;
+		fprintf(f, "\"$B/dsrlab-backend\" attach ");
+		decap_where(r, i, f);
+		for (k = 0; k < r->sc->nodes[i].n_addrs; k++)
+			if (n->decap_at != DECAP_AT_HOST_NIC || r->sc->backend.strict) {
+				fprintf(f, " --serve %s",
+					addr_str(&r->sc->nodes[i].addrs[k].addr, a, sizeof(a)));
+				break;
+			}
+		for (k = 0; k < r->n_lbs; k++)
+			if (r->lb_src[k].family != FAM_NONE)
+				fprintf(f, " --allow %s/32", addr_str(&r->lb_src[k], a, sizeof(a)));
+		fprintf(f, "\n");
+	}
+	for (v = 0; v < r->sc->balancer.n_vips; v++)
+		for (k = 0; k < r->sc->balancer.vips[v].n_backends; k++)
+			fprintf(f, "\"$B/dsrlab-backend\" vip add --netns \"$P-%s\" %s\n",
+				r->sc->balancer.vips[v].backends[k],
+				addr_str(&r->sc->balancer.vips[v].vip.addr, a, sizeof(a)));
+}
+
+static void header(const struct run *r, FILE *f)
+{
+	int i;
+
+	fprintf(f,
+		"#!/bin/sh\n"
+		"# Rebuilds by hand the topology of dsrlab run %s (scenario %s, %s) as it was\n"
+		"# before teardown: namespaces PREFIX-<node> (default dsrlab-rb), veths, MACs, MTUs,\n"
+		"# offloads, addresses, routes, sysctls. With DSRLAB_BIN=<dsrlab build>/bin it also\n"
+		"# attaches the balancer and the decaps and puts the VIPs on lo; services and\n"
+		"# traffic are the scenario's (bundle/scenario.yaml). Run as root:\n"
+		"#   sh rebuild.sh [PREFIX]; take it down: sh rebuild.sh PREFIX down (same DSRLAB_BIN)\n"
+		"set -eu\nP=${1:-dsrlab-rb}\nB=${DSRLAB_BIN:-}\nPIN=/sys/fs/bpf/dsrlab/$P\n"
+		"NODES=\"",
+		r->env.id, r->sc->name, r->sc->file);
+	for (i = 0; i < r->sc->n_nodes; i++)
+		fprintf(f, "%s%s", i ? " " : "", r->sc->nodes[i].name);
+	fprintf(f, "\"\nif [ \"${2:-}\" = down ]; then\n");
+	for (i = 0; i < r->sc->n_nodes; i++)
+		if (r->nodes[i].decap_iface[0]) {
+			fprintf(f, "\t[ -z \"$B\" ] || \"$B/dsrlab-backend\" detach ");
+			decap_where(r, i, f);
+			fprintf(f, " 2>/dev/null || :\n");
+		}
+	fprintf(f, "\tfor n in $NODES; do ip netns del \"$P-$n\" 2>/dev/null || :; done\n"
+		   "\trm -rf \"$PIN\"; exit 0\nfi\n"
+		   "for n in $NODES; do ip netns add \"$P-$n\"; done\n"
+		   "# only the network namespace: ip netns exec would hide /sys/fs/bpf\n"
+		   "at() { n=$1; shift; nsenter --net=\"/run/netns/$P-$n\" \"$@\"; }\n"
+		   "peer_mac() { ip -n \"$P-$1\" -br link show \"$2\" | awk '{print $3}'; }\n");
+}
+
+int bundle_rebuild_script(const struct run *r, const char *dir)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/rebuild.sh", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	header(r, f);
+	veths(r, f);
+	for (i = 0; i < r->sc->n_nodes; i++) {
+		const char *n = r->sc->nodes[i].name;
+		json_t *link = load(dir, n, "link"), *addr = load(dir, n, "addr");
+		json_t *r4 = load(dir, n, "route"), *r6 = load(dir, n, "route6");
+
+		fprintf(f, "\n# %s\n", n);
+		links(r, n, link, f);
+		addrs(n, addr, f);
+		routes(n, r4, "-4", f);
+		routes(n, r6, "-6", f);
+		json_decref(link);
+		json_decref(addr);
+		json_decref(r4);
+		json_decref(r6);
+	}
+	sysctls(dir, f);
+	fprintf(f, "\n[ -n \"$B\" ] || { echo \"topology $P up; DSRLAB_BIN=... attaches the "
+		   "balancer and decaps\"; exit 0; }\nmkdir -p \"$PIN\"\n");
+	balancer(r, f);
+	decaps(r, f);
+	return fclose(f) ? -errno : 0;
+}
