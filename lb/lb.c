@@ -546,6 +546,31 @@ static void vip_src_per_flow_warn(const struct endpoint *vip, __u8 encap, __u32 
 }
 
 /* Is the backend of the outer family, with an outer source of that family configured? */
+/*
+ * An IPv6 VIP must keep IPv6's minimum MTU under lb_config.mtu once encapsulated: otherwise a
+ * packet-too-big could only advertise 1280 to a client whose packet already fits it, and the
+ * client cannot comply (RFC 8200 5). Refused, never clamped.
+ */
+static int ipv6_mtu_check(const char *vbuf, const char *abuf, const struct endpoint *vip,
+			  __u8 encap, const struct ip_addr *a, const struct lb_config *cfg)
+{
+	unsigned int overhead;
+
+	if (vip->addr.family != FAM_IPV6 || !cfg->mtu)
+		return 0;
+	overhead = a->family == FAM_IPV4 ? 20 : 40;
+	if (encap == ENCAP_GUE)
+		overhead += 8;
+	if (cfg->mtu >= IPV6_MIN_MTU + overhead)
+		return 0;
+	pr_warn("VIP %s: backend %s: --mtu %u leaves %u bytes for IPv6 once %s adds %u, below "
+		"IPv6's minimum MTU %u (a client could not comply with packet-too-big); attach "
+		"with --mtu %u or more\n",
+		vbuf, abuf, cfg->mtu, cfg->mtu - overhead, lb_encap_name(encap), overhead,
+		IPV6_MIN_MTU, IPV6_MIN_MTU + overhead);
+	return -EINVAL;
+}
+
 static int backend_check(const struct endpoint *vip, __u8 encap, const struct ip_addr *a,
 			 const struct lb_config *cfg)
 {
@@ -575,7 +600,7 @@ static int backend_check(const struct endpoint *vip, __u8 encap, const struct ip
 			abuf);
 		return -EINVAL;
 	}
-	return 0;
+	return ipv6_mtu_check(vbuf, abuf, vip, encap, a, cfg);
 }
 
 int lb_vip_check(struct lb *lb, const struct endpoint *vip, __u8 encap, __u32 flags,

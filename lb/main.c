@@ -43,6 +43,8 @@ static const char usage[] =
 	"        packet too long for it once encapsulated is answered from the VIP with ICMP\n"
 	"        fragmentation-needed / packet-too-big (IPv4 without DF: dropped), so the\n"
 	"        client lowers its path MTU; without it such packets leave and are lost.\n"
+	"        An IPv6 VIP needs N >= 1280 + its overhead (ip6ip6 40, gue 48 to IPv6 or\n"
+	"        28 to IPv4 backends): vip add and real add refuse less (exit 2), no clamp.\n"
 	"        --nexthop fib: instead of one fixed next-hop MAC out of IFACE, look up each\n"
 	"        encapsulated frame's outer destination in this namespace's FIB (egress port\n"
 	"        and MACs; XDP_TX or redirect); a next hop without a neighbour entry yet goes\n"
@@ -293,6 +295,10 @@ static int cmd_vip_add(struct cli *c, const char *vip_s)
 	}
 	flags = c->src_per_flow ? VIP_F_SRC_PER_FLOW : 0;
 	err = lb_vip_check(lb, &vip, encap, flags, b, n);
+	if (err == -EINVAL) { /* said why: the VIP does not fit the attach settings */
+		lb_close(lb);
+		return 2;
+	}
 	if (!err)
 		err = lb_vip_add(lb, &vip, encap, flags);
 	if (!err)
@@ -343,7 +349,7 @@ static int cmd_real(struct cli *c, const char *op, const char *vip_s, const char
 	if (err) {
 		fprintf(stderr, "dsrlab-lb: real %s %s %s: %s\n", op, vip_s, addr_s,
 			strerror(-err));
-		return 3;
+		return err == -EINVAL ? 2 : 3; /* EINVAL: said why, the settings refuse it */
 	}
 	return 0;
 }
@@ -662,7 +668,7 @@ static int cmd_chain(struct cli *c, const char *op, const char *slot_s, const ch
 	__u32 slot;
 	int err;
 
-	if (arg_u32(slot_s, 0, CHAIN_SLOTS - 2, &slot))
+	if (arg_u32(slot_s, 0, UINT32_MAX, &slot))
 		return usage_error("a chain slot is a number, 0 to " CHAIN_MEMBER_LAST, slot_s);
 	if (obj_s) {
 		snprintf(path, sizeof(path), "%s", obj_s);

@@ -52,6 +52,15 @@ expect_fail() {
 	rm -f "/tmp/$P.err"
 }
 
+# expect_usage WHAT PATTERN CMD...: CMD exits 2 (a mistake in what was asked) saying PATTERN
+expect_usage() {
+	what=$1 pat=$2; shift 2
+	"$@" >/dev/null 2>"/tmp/$P.err"; rc=$?
+	if [ $rc = 2 ] && grep -q "$pat" "/tmp/$P.err"; then ok "$what"
+	else bad "$what (exit $rc: $(cat "/tmp/$P.err"))"; fi
+	rm -f "/tmp/$P.err"
+}
+
 # A TCP SYN from the peer to the VIP (nobody answers; the balancer counts it).
 syn() {
 	in_ns "$R" python3 -c 'import socket
@@ -153,6 +162,28 @@ lbc show -j | jcheck "show -j: skb mode, percpu connection table" \
 	'j["mode"] == "skb" and j["config"]["conn_table"] == "percpu"'
 lbc detach || bad "detach (skb)"
 no_xdp "detach (skb)"
+
+say "IPv6 VIP under a small --mtu (refused, not clamped)"
+V6=[2001:db8:100::1]:80/tcp
+lbc attach eth0 --nexthop-mac "$MAC" --src 10.0.1.2 --src6 2001:db8:1b::2 --mtu 1319 \
+	--gue-port 6080 ||
+	bad "attach --mtu 1319"
+expect_usage "ip6ip6 VIP at mtu 1319 (1279 left): refused" "below IPv6's minimum MTU 1280" \
+	lbc vip add "$V6" --backend 2001:db8:1::2
+expect_usage "gue to IPv6 at mtu 1319 (1271 left): refused" \
+	"attach with --mtu 1328 or more" \
+	lbc vip add "$V6" --encap gue --backend 2001:db8:1::2
+lbc detach || bad "detach (mtu 1319)"
+lbc attach eth0 --nexthop-mac "$MAC" --src 10.0.1.2 --src6 2001:db8:1b::2 --mtu 1320 ||
+	bad "attach --mtu 1320"
+lbc vip add "$V6" --backend 2001:db8:1::2 && ok "ip6ip6 VIP at mtu 1320 (1280 left)" ||
+	bad "ip6ip6 VIP at mtu 1320"
+lbc -j vip list | jcheck "vip list prints the IPv6 VIP as it is written" \
+	'j[0]["vip"] == "'$V6'"'
+expect_usage "vip add with the brackets forgotten: refused" "IPv6 in brackets" \
+	lbc vip add 2001:db8:100::1:80/tcp --backend 2001:db8:1::2
+lbc detach || bad "detach (mtu 1320)"
+no_xdp "detach (mtu 1320)"
 
 [ $fails = 0 ] && { say "all checks held"; exit 0; }
 say "$fails check(s) failed"

@@ -45,7 +45,7 @@ expect_2 --backend $lb vip add 10.100.0.1:80/tcp --backend 10.1.0.2@-1
 expect_2 "IPv6 in brackets" $lb vip add 2001:db8:100::1:80/tcp
 expect_2 "IPv6 in brackets" $lb vip del 2001:db8:100::1:80/tcp
 expect_2 weight $lb real weight 10.100.0.1:80/tcp 10.1.0.2 4294967296
-expect_2 "chain slot" $lb chain del 7
+expect_2 "chain slot" $lb chain del 7x
 expect_2 --serve $be attach --netns x-$$ --iface y --at host-nic --serve 2001:db8::2 \
 	--allow 10.0.1.0/24
 echo "$n argument mistakes, $fails accepted or unnamed"
