@@ -908,9 +908,9 @@ static void test_parse_any_alignment(void **state)
 		pkt_init(&p);
 		all[i].fx->build(&p);
 		len = pkt_finish(&p);
-		assert_int_equal(parse_copy(p.data, len, all[i].fx->gue_port, PARSE_F_CHECK_LEN,
-					    &want, 0),
-				 all[i].fx->ret);
+		assert_int_equal(
+			parse_copy(p.data, len, all[i].fx->gue_port, PARSE_F_CHECK_LEN, &want, 0),
+			all[i].fx->ret);
 		for (shift = 0; shift < 8; shift++) {
 			buf = malloc(len + 8);
 			assert_non_null(buf);
