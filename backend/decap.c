@@ -80,7 +80,7 @@ static int decap_configure(struct decap *d, const struct decap_opts *o)
 	return 0;
 }
 
-int decap_attach(struct decap **out, const struct decap_opts *o)
+int decap_load(struct decap **out, const struct decap_opts *o)
 {
 	struct decap *d;
 	int err;
@@ -99,8 +99,26 @@ int decap_attach(struct decap **out, const struct decap_opts *o)
 	err = decap_configure(d, o);
 	if (err) {
 		pr_warn("configure decap: %s\n", strerror(-err));
-		goto err_destroy;
+		decap_release(d);
+		return err;
 	}
+	*out = d;
+	return 0;
+}
+
+int decap_prog_fd(struct decap *d)
+{
+	return bpf_program__fd(d->skel->progs.decap);
+}
+
+int decap_attach(struct decap **out, const struct decap_opts *o)
+{
+	struct decap *d;
+	int err;
+
+	err = decap_load(&d, o);
+	if (err)
+		return err;
 
 	d->hook.sz = sizeof(d->hook);
 	d->hook.ifindex = o->ifindex;

@@ -44,6 +44,12 @@ struct decap_opts {
 struct decap;
 
 int decap_attach(struct decap **out, const struct decap_opts *opts);
+/*
+ * Load and configure the program as decap_attach() does, attached nowhere (opts->ifindex
+ * unused): for BPF_PROG_RUN on its program, decap_prog_fd(). Free with decap_release().
+ */
+int decap_load(struct decap **out, const struct decap_opts *opts);
+int decap_prog_fd(struct decap *d);
 /* Detach and free; removes the clsact qdisc only if decap_attach() created it. */
 void decap_detach(struct decap *d);
 /* Free our handle but leave the filter attached (the kernel keeps the program). */

@@ -9,6 +9,7 @@
 #include "bench/doctor.h"
 #include "bench/lifecycle.h"
 #include "bench/micro.h"
+#include "bench/replay.h"
 #include "bench/run.h"
 #include "bench/scenario.h"
 #include "common/log.h"
@@ -45,6 +46,16 @@ static const char usage[] =
 	"        each with its evidence and fix; also written to RUN-FOLDER/diagnosis.json.\n"
 	"        A passing run gets no diagnosis. Runs by itself at the end of a failed run.\n"
 	"        Needs no privilege and no topology: works on a folder someone sent you.\n"
+	"  replay --prog lb|decap --config FILE IN.pcap [-o OUT.pcap] [-j|--json]\n"
+	"        Run every packet of a capture through the real balancer (XDP) or decap (TC)\n"
+	"        with BPF_PROG_RUN, configured by FILE in the syntax of dsrlab-lb and\n"
+	"        dsrlab-backend (docs/replay.md), one after the other (the connection table\n"
+	"        fills as it would); print each packet's verdict, the counters it moved and\n"
+	"        the length of the resulting frame, and write the frames the program hands\n"
+	"        on to OUT.pcap (Ethernet). Ethernet, Linux cooked (SLL, SLL2) and raw IP\n"
+	"        captures are read (the latter two given an Ethernet header); others are\n"
+	"        refused. Exit 2 for a bad config or capture (a broken one after replaying\n"
+	"        what came before it).\n"
 	"  validate SCENARIO...\n"
 	"        Check scenario files without touching the kernel.\n"
 	"  bench --micro [--runs N] [--repeat N] [-j|--json]\n"
@@ -108,10 +119,13 @@ int main(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'N' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "all", no_argument, NULL, 'A' },
+		{ "prog", required_argument, NULL, 'P' },
+		{ "config", required_argument, NULL, 'C' },
 		{},
 	};
 	struct micro_opts mo = { MICRO_RUNS_DEFAULT, MICRO_REPEAT_DEFAULT, false };
 	struct run_opts ro = {};
+	struct replay_opts rp = {};
 	bool micro = false, all = false;
 	struct scenario *sc;
 	int opt, verbose = 0, i, code = 0;
@@ -133,6 +147,12 @@ int main(int argc, char **argv)
 			break;
 		case 'A':
 			all = true;
+			break;
+		case 'P':
+			rp.prog = optarg;
+			break;
+		case 'C':
+			rp.config = optarg;
 			break;
 		case 'R':
 			mo.runs = atoi(optarg);
@@ -160,6 +180,18 @@ int main(int argc, char **argv)
 			return usage_error("bench takes --micro and no scenario");
 		return micro_bench(&mo);
 	}
+	if (!strcmp(cmd, "replay")) {
+		if (!rp.prog || (strcmp(rp.prog, "lb") && strcmp(rp.prog, "decap")))
+			return usage_error("replay takes --prog lb or --prog decap");
+		if (!rp.config || optind + 1 != argc)
+			return usage_error("replay takes --config FILE and one capture file");
+		rp.in = argv[optind];
+		rp.out = ro.outdir;
+		rp.json = ro.json;
+		return replay_main(&rp);
+	}
+	if (rp.prog || rp.config)
+		return usage_error("--prog and --config are for replay");
 	if (!strcmp(cmd, "doctor")) {
 		if (optind + 1 != argc)
 			return usage_error("doctor takes one run folder");
