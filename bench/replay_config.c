@@ -128,22 +128,6 @@ static void lb_attach_opt(struct parse *p, struct replay_config *c, const struct
 	}
 }
 
-/* "ADDR[@WEIGHT]" */
-static int backend_parse(const char *s, struct lb_backend *b)
-{
-	char buf[ADDR_STRLEN + 16], *at;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	at = strchr(buf, '@');
-	b->weight = 1;
-	if (at) {
-		*at = '\0';
-		if (arg_u32(at + 1, 0, UINT32_MAX, &b->weight))
-			return -EINVAL;
-	}
-	return addr_parse(buf, &b->addr);
-}
-
 static void lb_vip(struct parse *p, struct replay_config *c, const struct tok *t, int n)
 {
 	struct replay_vip *v;
@@ -192,7 +176,7 @@ static void lb_vip(struct parse *p, struct replay_config *c, const struct tok *t
 			perr(p, val->col, "more than %d backends", LB_POOL_MAX);
 			continue;
 		}
-		if (backend_parse(val->s, &v->backends[v->n_backends])) {
+		if (lb_backend_parse(val->s, &v->backends[v->n_backends])) {
 			perr(p, val->col, "--backend is ADDR[@WEIGHT]: '%s'", val->s);
 			continue;
 		}

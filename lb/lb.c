@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "lb/lb.h"
+#include "common/arg.h"
 #include "lb/maglev.h"
 #include "common/path.h"
 #include "common/percpu.h"
@@ -1457,4 +1459,21 @@ int lb_chain_member_read(struct lb *lb, __u32 slot, const char *var, __u64 *out)
 	err = prog_global_read(fd, var, out);
 	close(fd);
 	return err;
+}
+
+int lb_backend_parse(const char *s, struct lb_backend *b)
+{
+	char buf[ADDR_STRLEN + 12], *at;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", s);
+	at = strchr(buf, '@');
+	b->weight = 1;
+	if (at) {
+		*at = '\0';
+		if (arg_u32(at + 1, 0, UINT32_MAX, &b->weight))
+			return -EINVAL;
+	}
+	return addr_parse(buf, &b->addr);
 }

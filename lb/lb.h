@@ -187,5 +187,7 @@ void vip_key_from_endpoint(const struct endpoint *e, struct vip_key *key);
 /* "ipip", "ip6ip6", "4in6", "gue" <-> enum encap_type; parse returns -EINVAL if unknown. */
 const char *lb_encap_name(__u8 encap);
 int lb_encap_parse(const char *s, __u8 *encap);
+/* "ADDR[@WEIGHT]", weight 1 when not given; -EINVAL otherwise. */
+int lb_backend_parse(const char *s, struct lb_backend *b);
 
 #endif

@@ -239,22 +239,6 @@ static int cmd_detach(struct cli *c)
 	return 0;
 }
 
-/* "ADDR[@WEIGHT]" */
-static int parse_backend(const char *s, struct lb_backend *b)
-{
-	char buf[ADDR_STRLEN], *at;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	at = strchr(buf, '@');
-	b->weight = 1;
-	if (at) {
-		*at = '\0';
-		if (arg_u32(at + 1, 0, UINT32_MAX, &b->weight))
-			return -EINVAL;
-	}
-	return addr_parse(buf, &b->addr);
-}
-
 static int fail(const char *what, const char *arg, int err)
 {
 	fprintf(stderr, "dsrlab-lb: %s %s: %s\n", what, arg, strerror(-err));
@@ -277,7 +261,7 @@ static int cmd_vip_add(struct cli *c, const char *vip_s)
 	if (c->encap && lb_encap_parse(c->encap, &encap))
 		return usage_error("--encap is ipip, ip6ip6, 4in6 or gue", c->encap);
 	for (i = 0; i < c->n_backends; i++) {
-		if (parse_backend(c->backends[i], &b[i]))
+		if (lb_backend_parse(c->backends[i], &b[i]))
 			return usage_error("bad --backend (ADDR[@WEIGHT])", c->backends[i]);
 		for (n = 0; n < i; n++)
 			if (addr_equal(&b[n].addr, &b[i].addr))
