@@ -30,6 +30,7 @@
 #include "backend/cni_conf.h"
 #include "backend/cni_state.h"
 #include "backend/decap.h"
+#include "common/cli.h"
 #include "common/log.h"
 #include "common/netns.h"
 
@@ -636,7 +637,7 @@ static const char *env_missing(const struct cni_env *env, bool *empty)
 	return name;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct cni_env env = {
 		.command = getenv("CNI_COMMAND"),
@@ -652,6 +653,10 @@ int main(void)
 	bool empty;
 	int ret;
 
+	if (argc > 1 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		cli_version("dsrlab-cni", stdout);
+		return 0;
+	}
 	log_set_level(LOG_WARN); /* stderr: the runtime logs it; stdout is JSON only */
 	log_setup_libbpf();
 	if (!env.command)

@@ -11,12 +11,13 @@
 
 #include "backend/decap.h"
 #include "common/arg.h"
+#include "common/cli.h"
 #include "common/log.h"
 #include "common/netlink.h"
 #include "common/netns.h"
 
 static const char usage[] =
-	"Usage: dsrlab-backend [-v|-vv] COMMAND ...\n"
+	"Usage: dsrlab-backend [-v|-vv] [-j] COMMAND ...\n"
 	"\n"
 	"  attach --netns NS --iface IF --at host-veth-egress|container-ingress|host-nic\n"
 	"         --serve ADDR [--strict] --allow PREFIX... [--gue-port PORT] [--replace]\n"
@@ -45,13 +46,36 @@ static const char usage[] =
 	"        Put VIP on lo in NS (with arp_ignore/arp_announce so NS never answers ARP for\n"
 	"        it), so replies leave from the VIP.\n"
 	"\n"
+	"Options: -j/--json (errors too, as {\"version\": 1, \"error\": ...}), -v, -vv, -h/--help\n"
+	"(COMMAND --help: that command's), -V/--version.\n"
 	"Exit: 0 done, 2 usage error, 3 kernel or environment error.\n";
+
+static bool json;
 
 static int usage_error(const char *msg, const char *arg)
 {
-	fprintf(stderr, "dsrlab-backend: %s%s%s\n\n%s", msg, arg ? ": " : "", arg ? arg : "",
-		usage);
-	return 2;
+	pr_warn("dsrlab-backend: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+	if (!json)
+		fprintf(stderr, "\n%s", usage);
+	return cli_exit(2, false);
+}
+
+/* An unknown command is named; a known one with wrong arguments gets its own help. */
+static int command_error(const char *cmd)
+{
+	char cmds[256];
+
+	if (!cmd)
+		return usage_error("no command", NULL);
+	if (cli_help(usage, cmd, NULL)) {
+		pr_warn("dsrlab-backend: wrong arguments for %s\n", cmd);
+		if (!json)
+			cli_help(usage, cmd, stderr);
+		return cli_exit(2, false);
+	}
+	cli_commands(usage, cmds, sizeof(cmds));
+	pr_warn("dsrlab-backend: unknown command '%s' (commands: %s)\n", cmd, cmds);
+	return cli_exit(2, false);
 }
 
 struct cli {
@@ -80,7 +104,7 @@ static int enter(const struct cli *c, int *saved)
 
 	fd = netns_open(c->netns);
 	if (fd < 0) {
-		fprintf(stderr, "dsrlab-backend: network namespace %s: %s\n", c->netns,
+		pr_warn("dsrlab-backend: network namespace %s: %s\n", c->netns,
 			strerror(-fd));
 		return fd;
 	}
@@ -119,7 +143,7 @@ static int cmd_attach(struct cli *c, bool detach)
 		return 3;
 	o.ifindex = link_index(c->iface);
 	if (o.ifindex < 0) {
-		fprintf(stderr, "dsrlab-backend: no interface %s in %s\n", c->iface, c->netns);
+		pr_warn("dsrlab-backend: no interface %s in %s\n", c->iface, c->netns);
 		netns_leave(saved);
 		return 3;
 	}
@@ -136,12 +160,12 @@ static int cmd_attach(struct cli *c, bool detach)
 			decap_unpin(dir);
 		netns_leave(saved);
 		if (err)
-			fprintf(stderr, "dsrlab-backend: detach: %s\n", strerror(-err));
+			pr_warn("dsrlab-backend: detach: %s\n", strerror(-err));
 		return err ? 3 : 0;
 	}
 	err = decap_pin_dir(dir, sizeof(dir), c->iface, o.at);
 	if (err) {
-		fprintf(stderr, "dsrlab-backend: the namespace of %s: %s\n", c->netns,
+		pr_warn("dsrlab-backend: the namespace of %s: %s\n", c->netns,
 			strerror(-err));
 		netns_leave(saved);
 		return 3;
@@ -166,12 +190,13 @@ static void stats_print(const struct cli *c, const __u64 v[DECAP_STAT_MAX])
 	int i;
 
 	if (c->json) {
-		printf("{\"netns\":\"%s\",\"iface\":\"%s\",\"at\":\"%s\",\"counters\":{", c->netns,
-		       c->iface, c->at);
+		json_t *counters = json_object();
+
 		for (i = 0; i < DECAP_STAT_MAX; i++)
-			printf("%s\"%s\":%llu", i ? "," : "", decap_stat_name(i),
-			       (unsigned long long)v[i]);
-		printf("}}\n");
+			json_object_set_new(counters, decap_stat_name(i), json_integer(v[i]));
+		cli_json_print(json_pack("{s:i, s:s, s:s, s:s, s:o}", "version", CLI_JSON_VERSION,
+					 "netns", c->netns, "iface", c->iface, "at", c->at,
+					 "counters", counters));
 		return;
 	}
 	printf("decap at %s on %s in %s\n", c->at, c->iface, c->netns);
@@ -196,20 +221,20 @@ static int cmd_stats(struct cli *c)
 	err = link_index(c->iface) < 0 ? -ENODEV : decap_pin_dir(dir, sizeof(dir), c->iface, at);
 	netns_leave(saved);
 	if (err == -ENODEV) {
-		fprintf(stderr, "dsrlab-backend: no interface %s in %s\n", c->iface, c->netns);
+		pr_warn("dsrlab-backend: no interface %s in %s\n", c->iface, c->netns);
 		return 3;
 	}
 	if (!err)
 		err = decap_stats_read_pinned(dir, v);
 	if (err == -ENOENT) {
-		fprintf(stderr,
+		pr_warn(
 			"dsrlab-backend: no decap pinned at %s on %s in %s (%s): attach one with "
 			"`dsrlab-backend attach` or dsrlab-cni\n",
 			c->at, c->iface, c->netns, dir);
 		return 3;
 	}
 	if (err) {
-		fprintf(stderr, "dsrlab-backend: read the counters in %s: %s\n", dir,
+		pr_warn("dsrlab-backend: read the counters in %s: %s\n", dir,
 			strerror(-err));
 		return 3;
 	}
@@ -231,9 +256,24 @@ static int cmd_vip(struct cli *c, bool add, const char *vip_s)
 	err = add ? backend_vip_add(&vip) : backend_vip_del(&vip);
 	netns_leave(saved);
 	if (err)
-		fprintf(stderr, "dsrlab-backend: vip %s %s: %s\n", add ? "add" : "del", vip_s,
+		pr_warn("dsrlab-backend: vip %s %s: %s\n", add ? "add" : "del", vip_s,
 			strerror(-err));
 	return err ? 3 : 0;
+}
+
+static int run(struct cli *c, int argc, char **argv)
+{
+	if (argc == 1 && !strcmp(argv[0], "attach"))
+		return cmd_attach(c, false);
+	if (argc == 1 && !strcmp(argv[0], "detach"))
+		return cmd_attach(c, true);
+	if (argc == 1 && !strcmp(argv[0], "stats"))
+		return cmd_stats(c);
+	if (argc == 3 && !strcmp(argv[0], "vip") && !strcmp(argv[1], "add"))
+		return cmd_vip(c, true, argv[2]);
+	if (argc == 3 && !strcmp(argv[0], "vip") && !strcmp(argv[1], "del"))
+		return cmd_vip(c, false, argv[2]);
+	return command_error(argc ? argv[0] : NULL);
 }
 
 int main(int argc, char **argv)
@@ -250,12 +290,14 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
 	struct cli c = {};
 	int opt, verbose = 0;
+	bool help = false;
 
-	while ((opt = getopt_long(argc, argv, "vhj", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "vhjV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
 			c.netns = optarg;
@@ -286,13 +328,16 @@ int main(int argc, char **argv)
 			c.gue_port = optarg;
 			break;
 		case 'j':
-			c.json = true;
+			c.json = json = true;
 			break;
 		case 'v':
 			verbose++;
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			help = true;
+			break;
+		case 'V':
+			cli_version("dsrlab-backend", stdout);
 			return 0;
 		default:
 			return usage_error("unknown option", NULL);
@@ -300,17 +345,16 @@ int main(int argc, char **argv)
 	}
 	log_set_level(verbose > 1 ? LOG_DEBUG : verbose ? LOG_INFO : LOG_WARN);
 	log_setup_libbpf();
+	if (json)
+		cli_json_errors();
 	argc -= optind;
 	argv += optind;
-	if (argc == 1 && !strcmp(argv[0], "attach"))
-		return cmd_attach(&c, false);
-	if (argc == 1 && !strcmp(argv[0], "detach"))
-		return cmd_attach(&c, true);
-	if (argc == 1 && !strcmp(argv[0], "stats"))
-		return cmd_stats(&c);
-	if (argc == 3 && !strcmp(argv[0], "vip") && !strcmp(argv[1], "add"))
-		return cmd_vip(&c, true, argv[2]);
-	if (argc == 3 && !strcmp(argv[0], "vip") && !strcmp(argv[1], "del"))
-		return cmd_vip(&c, false, argv[2]);
-	return usage_error("unknown command or wrong arguments", argc ? argv[0] : NULL);
+	if (help && argc && !cli_help(usage, argv[0], stdout))
+		return command_error(argv[0]);
+	if (help) {
+		if (!argc)
+			fputs(usage, stdout);
+		return 0;
+	}
+	return cli_exit(run(&c, argc, argv), false);
 }

@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <jansson.h>
 
 #include "bench/lifecycle.h"
 #include "common/log.h"
@@ -304,7 +305,7 @@ static void keep_say(const struct run *r, int code, FILE *f, bool json, const ch
 	snprintf(pins, sizeof(pins), ENV_PIN_ROOT "/%s", r->env.id);
 	pinned = !access(pins, F_OK);
 	if (json) {
-		fprintf(f, "{\"run_id\":\"%s\",\"scenario\":", r->env.id);
+		fprintf(f, "{\"version\":1,\"run_id\":\"%s\",\"scenario\":", r->env.id);
 		json_str(f, r->sc->name);
 		fprintf(f, ",\"keeper_pid\":%d,\"exit\":%d,\"namespaces\":[", getpid(), code);
 		for (i = 0; i < r->sc->n_nodes; i++)
@@ -730,7 +731,21 @@ static int ids_collect(char (*ids)[ENV_ID_LEN])
 	return n;
 }
 
-int lifecycle_clean(bool all)
+/* One run's outcome for `clean -j`: removed, or left and why. */
+static void clean_note(json_t *runs, const char *id, const char *action, const char *why, int pid)
+{
+	json_t *o = json_pack("{s:s, s:s}", "run_id", id, "action", action);
+
+	if (!runs || !o)
+		return;
+	if (why)
+		json_object_set_new(o, "why", json_string(why));
+	if (pid > 0)
+		json_object_set_new(o, "pid", json_integer(pid));
+	json_array_append_new(runs, o);
+}
+
+int lifecycle_clean(bool all, json_t *runs)
 {
 	static char ids[CLEAN_MAX_RUNS][ENV_ID_LEN];
 	static struct ns_list l;
@@ -750,11 +765,14 @@ int lifecycle_clean(bool all)
 				printf("dsrlab: clean: left run %s alone: %s pid %d%s\n", ids[i],
 				       st.kept ? "kept up by" : "in progress in", st.pid,
 				       st.kept ? " (dsrlab down ID, or clean --all)" : "");
+				clean_note(runs, ids[i], "left", st.kept ? "kept" : "in-progress",
+					   st.pid);
 				alive++;
 				close(fd);
 				continue;
 			}
 			if (holder_stop(ids[i], fd)) {
+				clean_note(runs, ids[i], "failed", "keeper did not stop", st.pid);
 				failed++;
 				close(fd);
 				continue;
@@ -767,6 +785,7 @@ int lifecycle_clean(bool all)
 			printf("dsrlab: clean: left run %s alone: pid %d (%s) has its namespaces "
 			       "open\n",
 			       ids[i], holder, comm);
+			clean_note(runs, ids[i], "left", "namespaces-open", holder);
 			alive++;
 			if (fd >= 0)
 				close(fd);
@@ -779,6 +798,7 @@ int lifecycle_clean(bool all)
 			close(fd);
 		failed += s.failed;
 		removed++;
+		clean_note(runs, ids[i], s.failed ? "failed" : "removed", NULL, 0);
 	}
 	if (!removed && !alive)
 		printf("dsrlab: clean: nothing left behind\n");

@@ -14,6 +14,7 @@
 #define DSRLAB_BENCH_LIFECYCLE_H
 
 #include <stdio.h>
+#include <jansson.h>
 
 #include "bench/run.h"
 
@@ -43,7 +44,10 @@ void lifecycle_unpin(struct run *r);
 
 /* `dsrlab down ID`: stop its process or keeper, remove what is left. Exit code. */
 int lifecycle_down(const char *id);
-/* `dsrlab clean`: remove what runs whose process is gone left; all: kept runs too. */
-int lifecycle_clean(bool all);
+/*
+ * `dsrlab clean`: remove what runs whose process is gone left; all: kept runs too. runs: NULL,
+ * or a JSON array that gets {run_id, action, why, pid} per run (clean -j).
+ */
+int lifecycle_clean(bool all, json_t *runs);
 
 #endif

@@ -12,6 +12,7 @@
 #include "bench/replay.h"
 #include "bench/run.h"
 #include "bench/scenario.h"
+#include "common/cli.h"
 #include "common/log.h"
 
 static const char usage[] =
@@ -34,7 +35,7 @@ static const char usage[] =
 	"        Take a run down: stop its keeper (or the run itself, if still in progress),\n"
 	"        remove its namespaces, pins, state and lock. Works after the process that\n"
 	"        made it was killed. Exit 2 when there is no run RUN-ID on this machine.\n"
-	"  clean [--all]\n"
+	"  clean [--all] [-j|--json]\n"
 	"        Remove what dead runs left (namespaces dsrlab-*, pins under\n"
 	"        /sys/fs/bpf/dsrlab, processes left in those namespaces, /run/dsrlab state) and\n"
 	"        print it. Runs whose process is alive are left alone: runs in progress, and runs\n"
@@ -56,31 +57,113 @@ static const char usage[] =
 	"        captures are read (the latter two given an Ethernet header); others are\n"
 	"        refused. Exit 2 for a bad config or capture (a broken one after replaying\n"
 	"        what came before it).\n"
-	"  validate SCENARIO...\n"
-	"        Check scenario files without touching the kernel.\n"
+	"  validate SCENARIO... [-j|--json]\n"
+	"        Check scenario files without touching the kernel (-j: one JSON object with\n"
+	"        each file's verdict and error).\n"
 	"  bench --micro [--runs N] [--repeat N] [-j|--json]\n"
 	"        Cost of the balancer per packet class in ns/packet (BPF_PROG_RUN, median of N\n"
 	"        runs, default 5, of N iterations, default 1000000) beside a no-op XDP_TX program\n"
 	"        measured the same way, each iteration proven by the balancer's counters; and\n"
 	"        the Maglev ring build time. A report, not a test: the goals are informational.\n"
 	"\n"
-	"Options: -j/--json report as JSON on stdout (text on stderr), -v, -vv (libbpf and\n"
-	"verifier logs), -h/--help.\n"
+	"Options: -j/--json report as JSON on stdout (text on stderr; errors as\n"
+	"{\"version\": 1, \"error\": ...}), -v, -vv (libbpf and verifier logs), -h/--help\n"
+	"(COMMAND --help: that command's), -V/--version.\n"
 	"Exit: 0 every check passed (up, down, clean: done), 1 a check failed, 2 usage or\n"
 	"scenario error (down: no such run), 3 setup or environment error (down, clean:\n"
 	"something could not be removed), 4 skipped (not root).\n";
 
+static bool json;
+
 static int usage_error(const char *msg)
 {
-	fprintf(stderr, "dsrlab: %s\n\n%s", msg, usage);
-	return EXIT_USAGE;
+	pr_warn("dsrlab: %s\n", msg);
+	if (!json)
+		fprintf(stderr, "\n%s", usage);
+	return cli_exit(EXIT_USAGE, false);
+}
+
+static int unknown_command(const char *cmd)
+{
+	char cmds[256];
+
+	cli_commands(usage, cmds, sizeof(cmds));
+	pr_warn("dsrlab: unknown command '%s' (commands: %s)\n", cmd, cmds);
+	return cli_exit(EXIT_USAGE, false);
+}
+
+/* scenario_load, its error also kept as the first warning (for -j) */
+static int load(const char *file, struct scenario *sc, char **err)
+{
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	*err = NULL;
+	f = open_memstream(err, &len);
+	if (!f)
+		return scenario_load(file, sc, stderr);
+	ret = scenario_load(file, sc, f);
+	fclose(f);
+	if (ret && *err && **err)
+		pr_warn("%s", *err);
+	return ret;
+}
+
+static int validate(char **files, int n, struct scenario *sc)
+{
+	json_t *doc = json_pack("{s:i, s:[]}", "version", CLI_JSON_VERSION, "files");
+	int i, code = EXIT_PASS;
+	char *err;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s}", "file", files[i]);
+
+		if (load(files[i], sc, &err)) {
+			code = EXIT_USAGE;
+			if (err)
+				err[strcspn(err, "\n")] = '\0';
+			json_object_set_new(o, "ok", json_false());
+			json_object_set_new(o, "error", json_string(err ? err : "?"));
+		} else {
+			json_object_set_new(o, "ok", json_true());
+			json_object_set_new(o, "name", json_string(sc->name));
+			if (!json)
+				printf("%s: ok (%s)\n", files[i], sc->name);
+		}
+		free(err);
+		json_array_append_new(json_object_get(doc, "files"), o);
+	}
+	if (json)
+		cli_json_print(doc);
+	else
+		json_decref(doc);
+	return code;
+}
+
+/* clean -j: the text goes to stderr, one JSON object with each run's outcome to stdout */
+static int clean_json(bool all)
+{
+	json_t *runs = json_array(), *doc;
+	int code, out = dup(STDOUT_FILENO);
+
+	fflush(stdout);
+	dup2(STDERR_FILENO, STDOUT_FILENO);
+	code = lifecycle_clean(all, runs);
+	fflush(stdout);
+	dup2(out, STDOUT_FILENO);
+	close(out);
+	doc = json_pack("{s:i, s:s, s:o}", "version", CLI_JSON_VERSION, "result",
+			code ? "error" : "done", "runs", runs);
+	cli_json_print(doc);
+	return code;
 }
 
 static bool root(const char *cmd)
 {
 	if (geteuid() == 0)
 		return true;
-	fprintf(stderr, "dsrlab: %s needs root (namespaces, BPF)\n", cmd);
+	pr_warn("dsrlab: %s needs root (namespaces, BPF)\n", cmd);
 	return false;
 }
 
@@ -91,7 +174,9 @@ static int lifecycle_cmd(const char *cmd, char **args, int n, bool all)
 	if (!strcmp(cmd, "clean")) {
 		if (n)
 			return usage_error("clean takes no arguments");
-		return root(cmd) ? lifecycle_clean(all) : EXIT_SKIPPED;
+		if (!root(cmd))
+			return EXIT_SKIPPED;
+		return json ? clean_json(all) : lifecycle_clean(all, NULL);
 	}
 	if (all)
 		return usage_error("--all is for clean");
@@ -114,6 +199,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "micro", no_argument, NULL, 'M' },
 		{ "runs", required_argument, NULL, 'R' },
 		{ "repeat", required_argument, NULL, 'N' },
@@ -126,18 +212,18 @@ int main(int argc, char **argv)
 	struct micro_opts mo = { MICRO_RUNS_DEFAULT, MICRO_REPEAT_DEFAULT, false };
 	struct run_opts ro = {};
 	struct replay_opts rp = {};
-	bool micro = false, all = false;
+	bool micro = false, all = false, help = false, printed = false;
 	struct scenario *sc;
-	int opt, verbose = 0, i, code = 0;
+	int opt, verbose = 0, code = 0;
 	const char *cmd;
 
-	while ((opt = getopt_long(argc, argv, "o:jvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:jvhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			ro.outdir = optarg;
 			break;
 		case 'j':
-			ro.json = mo.json = true;
+			ro.json = mo.json = json = true;
 			break;
 		case 'M':
 			micro = true;
@@ -164,21 +250,35 @@ int main(int argc, char **argv)
 			verbose++;
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			help = true;
+			break;
+		case 'V':
+			cli_version("dsrlab", stdout);
 			return 0;
 		default:
 			return usage_error("unknown option");
 		}
+	}
+	if (json)
+		cli_json_errors();
+	if (help && optind < argc && !cli_help(usage, argv[optind], stdout))
+		return unknown_command(argv[optind]);
+	if (help) {
+		if (optind >= argc)
+			fputs(usage, stdout);
+		return 0;
 	}
 	log_set_level(verbose > 1 ? LOG_DEBUG : verbose ? LOG_INFO : LOG_WARN);
 	log_setup_libbpf();
 	if (optind >= argc)
 		return usage_error("no command");
 	cmd = argv[optind++];
+	if (!cli_help(usage, cmd, NULL))
+		return unknown_command(cmd);
 	if (!strcmp(cmd, "bench")) {
 		if (!micro || optind != argc)
 			return usage_error("bench takes --micro and no scenario");
-		return micro_bench(&mo);
+		return micro_bench(&mo); /* prints its own errors */
 	}
 	if (!strcmp(cmd, "replay")) {
 		if (!rp.prog || (strcmp(rp.prog, "lb") && strcmp(rp.prog, "decap")))
@@ -206,13 +306,8 @@ int main(int argc, char **argv)
 		return EXIT_SETUP;
 
 	if (!strcmp(cmd, "validate")) {
-		for (i = optind; i < argc; i++) {
-			if (scenario_load(argv[i], sc, stderr)) {
-				code = EXIT_USAGE;
-				continue;
-			}
-			printf("%s: ok (%s)\n", argv[i], sc->name);
-		}
+		code = validate(argv + optind, argc - optind, sc);
+		printed = json;
 	} else if (!strcmp(cmd, "run") || !strcmp(cmd, "up")) {
 		if (optind + 1 != argc) {
 			free(sc);
@@ -222,18 +317,21 @@ int main(int argc, char **argv)
 			free(sc);
 			return usage_error("--keep is for run (up always keeps)");
 		}
-		if (scenario_load(argv[optind], sc, stderr))
+		char *err;
+
+		if (load(argv[optind], sc, &err))
 			code = EXIT_USAGE;
 		else if (!root(cmd))
 			code = EXIT_SKIPPED;
 		else if (!strcmp(cmd, "run"))
-			code = run_scenario(sc, &ro);
+			code = run_scenario(sc, &ro), printed = true;
 		else
-			code = run_up(sc, &ro);
+			code = run_up(sc, &ro), printed = true;
+		free(err);
 	} else {
 		free(sc);
-		return usage_error("unknown command");
+		return unknown_command(cmd);
 	}
 	free(sc);
-	return code;
+	return cli_exit(code, printed);
 }

@@ -837,7 +837,7 @@ static void print_json(const struct micro_report *rp)
 {
 	int i;
 
-	printf("{\"kernel\":\"%s\",\"cpu\":%d,\"runs\":%d,\"repeat\":%u,"
+	printf("{\"version\":1,\"kernel\":\"%s\",\"cpu\":%d,\"runs\":%d,\"repeat\":%u,"
 	       "\"method\":\"BPF_PROG_RUN; micro_wrap restores the original packet, then "
 	       "tail-calls the balancer or an XDP_TX stub; medians of the runs, ns/packet\","
 	       "\"restore_failed\":%llu,\"tail_call_failed\":%llu,\"classes\":[\n",

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <bpf/libbpf.h>
 
 #include "common/log.h"
 
 static enum log_level current = LOG_WARN;
+static bool keep_first;
+static char first[1024];
 
 void log_set_level(enum log_level level)
 {
@@ -24,8 +28,26 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	if (level > current)
 		return;
 	va_start(ap, fmt);
+	if (level == LOG_WARN && keep_first && !first[0]) {
+		va_list copy;
+
+		va_copy(copy, ap);
+		vsnprintf(first, sizeof(first), fmt, copy);
+		va_end(copy);
+		first[strcspn(first, "\n")] = '\0'; /* the message, not the hint lines after it */
+	}
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+}
+
+void log_keep_first_warning(void)
+{
+	keep_first = true;
+}
+
+const char *log_first_warning(void)
+{
+	return first[0] ? first : NULL;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)

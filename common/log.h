@@ -12,6 +12,9 @@ enum log_level {
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Keep the first warning from now on (for an error object under -j); NULL when none. */
+void log_keep_first_warning(void);
+const char *log_first_warning(void);
 /* Route libbpf's messages through log_msg: warnings always, the rest with -v / -vv. */
 void log_setup_libbpf(void);
 

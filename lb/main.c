@@ -13,6 +13,7 @@
 #include "lb/lb.h"
 #include "lb/maglev.h"
 #include "common/arg.h"
+#include "common/cli.h"
 #include "common/log.h"
 #include "common/netlink.h"
 #include "common/parse.h"
@@ -93,7 +94,9 @@ static const char usage[] =
 	"        SEC(\"xdp\") programs (not xdp.frags): the kernel keeps one kind per prog array.\n"
 	"\n"
 	"Options: --pin DIR (default " DEFAULT_PIN "), -j/--json, -v (-vv: libbpf and verifier\n"
-	"logs), -h/--help. Exit: 0 done, 2 usage error, 3 kernel or environment error.\n";
+	"logs), -h/--help (COMMAND --help: that command's), -V/--version. Under -j errors too\n"
+	"are JSON: {\"version\": 1, \"error\": ...}. Exit: 0 done, 2 usage error, 3 kernel or\n"
+	"environment error.\n";
 
 struct cli {
 	const char *pin;
@@ -119,10 +122,32 @@ struct cli {
 
 #define BAD_VIP "bad VIP (ADDR:PORT/PROTO or ADDR/PROTO; IPv6 in brackets: [ADDR]:PORT/PROTO)"
 
+static bool json;
+
 static int usage_error(const char *msg, const char *arg)
 {
-	fprintf(stderr, "dsrlab-lb: %s%s%s\n\n%s", msg, arg ? ": " : "", arg ? arg : "", usage);
-	return 2;
+	pr_warn("dsrlab-lb: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+	if (!json)
+		fprintf(stderr, "\n%s", usage);
+	return cli_exit(2, false);
+}
+
+/* An unknown command is named; a known one with wrong arguments gets its own help. */
+static int command_error(const char *cmd)
+{
+	char cmds[256];
+
+	if (!cmd)
+		return usage_error("no command", NULL);
+	if (cli_help(usage, cmd, NULL)) {
+		pr_warn("dsrlab-lb: wrong arguments for %s\n", cmd);
+		if (!json)
+			cli_help(usage, cmd, stderr);
+		return cli_exit(2, false);
+	}
+	cli_commands(usage, cmds, sizeof(cmds));
+	pr_warn("dsrlab-lb: unknown command '%s' (commands: %s)\n", cmd, cmds);
+	return cli_exit(2, false);
 }
 
 /* Would attaching here replace a balancer that is running? */
@@ -180,11 +205,11 @@ static int cmd_attach(struct cli *c, const char *ifname)
 		return usage_error("--conn-table is lru or percpu", c->conn_table);
 	ifindex = link_index(ifname);
 	if (ifindex < 0) {
-		fprintf(stderr, "dsrlab-lb: no interface %s in this network namespace\n", ifname);
+		pr_warn("dsrlab-lb: no interface %s in this network namespace\n", ifname);
 		return 3;
 	}
 	if (pin_in_use(c->pin)) {
-		fprintf(stderr,
+		pr_warn(
 			"dsrlab-lb: a balancer is already pinned under %s: detach it first, or "
 			"give this one another --pin DIR\n",
 			c->pin);
@@ -228,11 +253,11 @@ static int cmd_attach(struct cli *c, const char *ifname)
 static int cmd_detach(struct cli *c)
 {
 	if (access(c->pin, F_OK)) {
-		fprintf(stderr, "dsrlab-lb: nothing pinned under %s: nothing to detach\n", c->pin);
+		pr_warn("dsrlab-lb: nothing pinned under %s: nothing to detach\n", c->pin);
 		return 0;
 	}
 	if (lb_unpin(c->pin)) {
-		fprintf(stderr, "dsrlab-lb: remove %s: %s (files not ours are left in it)\n",
+		pr_warn("dsrlab-lb: remove %s: %s (files not ours are left in it)\n",
 			c->pin, strerror(errno));
 		return 3;
 	}
@@ -241,7 +266,7 @@ static int cmd_detach(struct cli *c)
 
 static int fail(const char *what, const char *arg, int err)
 {
-	fprintf(stderr, "dsrlab-lb: %s %s: %s\n", what, arg, strerror(-err));
+	pr_warn("dsrlab-lb: %s %s: %s\n", what, arg, strerror(-err));
 	return 3;
 }
 
@@ -331,7 +356,7 @@ static int cmd_real(struct cli *c, const char *op, const char *vip_s, const char
 		err = lb_real_weight(lb, &vip, &b.addr, b.weight);
 	lb_close(lb);
 	if (err) {
-		fprintf(stderr, "dsrlab-lb: real %s %s %s: %s\n", op, vip_s, addr_s,
+		pr_warn("dsrlab-lb: real %s %s %s: %s\n", op, vip_s, addr_s,
 			strerror(-err));
 		return err == -EINVAL ? 2 : 3; /* EINVAL: said why, the settings refuse it */
 	}
@@ -410,7 +435,7 @@ static int vips_print(struct lb *lb, bool json)
 
 	err = lb_vip_list(lb, &v, &n);
 	if (err) {
-		fprintf(stderr, "dsrlab-lb: read the VIPs: %s\n", strerror(-err));
+		pr_warn("dsrlab-lb: read the VIPs: %s\n", strerror(-err));
 		return err;
 	}
 	printf(json ? "[" : "");
@@ -494,7 +519,7 @@ static int cmd_stats(struct cli *c)
 	lb_close(lb);
 	printf(c->json ? "}\n" : "");
 	if (err) {
-		fprintf(stderr, "dsrlab-lb: read the counters: %s\n", strerror(-err));
+		pr_warn("dsrlab-lb: read the counters: %s\n", strerror(-err));
 		return 3;
 	}
 	return 0;
@@ -638,7 +663,7 @@ static int cmd_show(struct cli *c)
 out:
 	lb_close(lb);
 	if (err) {
-		fprintf(stderr, "dsrlab-lb: show: %s\n", strerror(-err));
+		pr_warn("dsrlab-lb: show: %s\n", strerror(-err));
 		return 3;
 	}
 	return 0;
@@ -668,7 +693,7 @@ static int cmd_chain(struct cli *c, const char *op, const char *slot_s, const ch
 		err = lb_chain_member_load(lb, slot, path, prog, !strcmp(op, "replace"));
 	lb_close(lb);
 	if (err) {
-		fprintf(stderr, "dsrlab-lb: chain %s %s%s%s: %s\n", op, slot_s, obj_s ? " " : "",
+		pr_warn("dsrlab-lb: chain %s %s%s%s: %s\n", op, slot_s, obj_s ? " " : "",
 			obj_s ? obj_s : "", strerror(-err));
 		return 3;
 	}
@@ -683,7 +708,7 @@ static int cmd_chain_list(struct cli *c)
 		return 3;
 	if (lb_chain_fd(lb) < 0) {
 		lb_close(lb);
-		fprintf(stderr,
+		pr_warn(
 			"dsrlab-lb: the balancer under %s is not chained (attach --chain)\n",
 			c->pin);
 		return 3;
@@ -725,7 +750,7 @@ static int run(struct cli *c, int argc, char **argv)
 		return cmd_chain(c, argv[1], argv[2], argv[3]);
 	if (is(argc, argv, 3, "chain", "del"))
 		return cmd_chain(c, argv[1], argv[2], NULL);
-	return usage_error("unknown command or wrong arguments", argv[0]);
+	return command_error(argv[0]);
 }
 
 int main(int argc, char **argv)
@@ -751,13 +776,15 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
 	struct cli c = { .pin = DEFAULT_PIN };
 	int opt, verbose = 0;
+	bool help = false;
 
 	/* clang-format off */
-	while ((opt = getopt_long(argc, argv, "jvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jvhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': c.pin = optarg; break;
 		case 'm': c.mode = optarg; break;
@@ -780,18 +807,28 @@ int main(int argc, char **argv)
 		case 'w': c.weight = optarg; break;
 		case 'f': c.flush = true; break;
 		case 'P': c.per_cpu = true; break;
-		case 'j': c.json = true; break;
+		case 'j': c.json = json = true; break;
 		case 'v': verbose++; break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': help = true; break;
+		case 'V': cli_version("dsrlab-lb", stdout); return 0;
 		default: return usage_error("unknown option", NULL);
 		}
 	}
 	/* clang-format on */
 	log_set_level(verbose > 1 ? LOG_DEBUG : verbose ? LOG_INFO : LOG_WARN);
 	log_setup_libbpf();
+	if (json)
+		cli_json_errors();
 	argc -= optind;
 	argv += optind;
+	if (help && argc && !cli_help(usage, argv[0], stdout))
+		return command_error(argv[0]);
+	if (help) {
+		if (!argc)
+			fputs(usage, stdout);
+		return 0;
+	}
 	if (argc < 1)
 		return usage_error("no command", NULL);
-	return run(&c, argc, argv);
+	return cli_exit(run(&c, argc, argv), false);
 }

@@ -16,6 +16,8 @@ cat "$out/up.json" "$out/up.err"
 [ "$code" = 0 ] || { bad "up exited $code"; exit 1; }
 id=$(json_run_id "$out/up.json")
 [ -n "$id" ] || { bad "up printed no run id"; exit 1; }
+"$(dirname "$0")/schema_check.py" "$(dirname "$0")/../../docs/schemas/up.schema.json" \
+	"$out/up.json" && say "ok: up -j fits docs/schemas/up.schema.json" || bad "up -j does not fit its schema"
 trap '"$dsrlab" down "$id" >/dev/null 2>&1' EXIT
 keeper=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["keeper_pid"])' \
 	"$out/up.json")
