@@ -563,8 +563,7 @@ static bool attachment_valid(json_t *valid, const char *cid, const char *ifname)
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(valid, i, v)
-	{
+	json_array_foreach(valid, i, v) {
 		const char *vc = json_string_value(json_object_get(v, "containerID"));
 		const char *vi = json_string_value(json_object_get(v, "ifname"));
 

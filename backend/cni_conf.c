@@ -49,8 +49,7 @@ static int conf_vip_list(json_t *arr, const char *from, struct cni_conf *c, stru
 	if (!json_is_array(arr))
 		return conf_error(e, CNI_ERR_CONFIG, "%s must be a list of address strings", from);
 	c->vips_from = from;
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		if (c->n_vips == CNI_MAX_VIPS)
 			return conf_error(e, CNI_ERR_CONFIG, "%s: more than %d VIPs", from,
 					  CNI_MAX_VIPS);
@@ -120,8 +119,7 @@ static int conf_balancers(json_t *root, struct cni_conf *c, struct cni_err *e)
 
 	if (conf_strings(root, "balancers", &arr, e))
 		return -1;
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		if (c->n_balancers == DECAP_MAX_ALLOW)
 			return conf_error(e, CNI_ERR_CONFIG, "more than %d balancers",
 					  DECAP_MAX_ALLOW);
@@ -157,8 +155,7 @@ static int conf_ifaces(json_t *prev, const char *ifname, struct cni_conf *c)
 	int container = -1;
 	size_t i;
 
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		const char *name = json_string_value(json_object_get(v, "name"));
 		const char *sandbox = json_string_value(json_object_get(v, "sandbox"));
 		struct cni_iface *f;
@@ -180,8 +177,7 @@ static int conf_ips(json_t *prev, int container, struct cni_conf *c, struct cni_
 	json_t *arr = json_object_get(prev, "ips"), *v;
 	size_t i;
 
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		json_t *iface = json_object_get(v, "interface");
 		const char *a = json_string_value(json_object_get(v, "address"));
 		struct ip_prefix p;

@@ -54,28 +54,12 @@ static bool json;
 
 static int usage_error(const char *msg, const char *arg)
 {
-	pr_warn("dsrlab-backend: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-	if (!json)
-		fprintf(stderr, "\n%s", usage);
-	return cli_exit(2, false);
+	return cli_usage_error(msg, arg);
 }
 
-/* An unknown command is named; a known one with wrong arguments gets its own help. */
 static int command_error(const char *cmd)
 {
-	char cmds[256];
-
-	if (!cmd)
-		return usage_error("no command", NULL);
-	if (cli_help(usage, cmd, NULL)) {
-		pr_warn("dsrlab-backend: wrong arguments for %s\n", cmd);
-		if (!json)
-			cli_help(usage, cmd, stderr);
-		return cli_exit(2, false);
-	}
-	cli_commands(usage, cmds, sizeof(cmds));
-	pr_warn("dsrlab-backend: unknown command '%s' (commands: %s)\n", cmd, cmds);
-	return cli_exit(2, false);
+	return cli_command_error(cmd);
 }
 
 struct cli {
@@ -104,8 +88,7 @@ static int enter(const struct cli *c, int *saved)
 
 	fd = netns_open(c->netns);
 	if (fd < 0) {
-		pr_warn("dsrlab-backend: network namespace %s: %s\n", c->netns,
-			strerror(-fd));
+		pr_warn("dsrlab-backend: network namespace %s: %s\n", c->netns, strerror(-fd));
 		return fd;
 	}
 	err = netns_enter(fd, saved);
@@ -165,8 +148,7 @@ static int cmd_attach(struct cli *c, bool detach)
 	}
 	err = decap_pin_dir(dir, sizeof(dir), c->iface, o.at);
 	if (err) {
-		pr_warn("dsrlab-backend: the namespace of %s: %s\n", c->netns,
-			strerror(-err));
+		pr_warn("dsrlab-backend: the namespace of %s: %s\n", c->netns, strerror(-err));
 		netns_leave(saved);
 		return 3;
 	}
@@ -227,15 +209,13 @@ static int cmd_stats(struct cli *c)
 	if (!err)
 		err = decap_stats_read_pinned(dir, v);
 	if (err == -ENOENT) {
-		pr_warn(
-			"dsrlab-backend: no decap pinned at %s on %s in %s (%s): attach one with "
+		pr_warn("dsrlab-backend: no decap pinned at %s on %s in %s (%s): attach one with "
 			"`dsrlab-backend attach` or dsrlab-cni\n",
 			c->at, c->iface, c->netns, dir);
 		return 3;
 	}
 	if (err) {
-		pr_warn("dsrlab-backend: read the counters in %s: %s\n", dir,
-			strerror(-err));
+		pr_warn("dsrlab-backend: read the counters in %s: %s\n", dir, strerror(-err));
 		return 3;
 	}
 	stats_print(c, v);
@@ -297,6 +277,7 @@ int main(int argc, char **argv)
 	int opt, verbose = 0;
 	bool help = false;
 
+	cli_init("dsrlab-backend", usage);
 	while ((opt = getopt_long(argc, argv, "vhjV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
@@ -349,12 +330,7 @@ int main(int argc, char **argv)
 		cli_json_errors();
 	argc -= optind;
 	argv += optind;
-	if (help && argc && !cli_help(usage, argv[0], stdout))
-		return command_error(argv[0]);
-	if (help) {
-		if (!argc)
-			fputs(usage, stdout);
-		return 0;
-	}
+	if (help)
+		return cli_help_for(argc ? argv[0] : NULL);
 	return cli_exit(run(&c, argc, argv), false);
 }

@@ -77,19 +77,12 @@ static bool json;
 
 static int usage_error(const char *msg)
 {
-	pr_warn("dsrlab: %s\n", msg);
-	if (!json)
-		fprintf(stderr, "\n%s", usage);
-	return cli_exit(EXIT_USAGE, false);
+	return cli_usage_error(msg, NULL);
 }
 
 static int unknown_command(const char *cmd)
 {
-	char cmds[256];
-
-	cli_commands(usage, cmds, sizeof(cmds));
-	pr_warn("dsrlab: unknown command '%s' (commands: %s)\n", cmd, cmds);
-	return cli_exit(EXIT_USAGE, false);
+	return cli_command_error(cmd);
 }
 
 /* scenario_load, its error also kept as the first warning (for -j) */
@@ -217,6 +210,7 @@ int main(int argc, char **argv)
 	int opt, verbose = 0, code = 0;
 	const char *cmd;
 
+	cli_init("dsrlab", usage);
 	while ((opt = getopt_long(argc, argv, "o:jvhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
@@ -261,13 +255,8 @@ int main(int argc, char **argv)
 	}
 	if (json)
 		cli_json_errors();
-	if (help && optind < argc && !cli_help(usage, argv[optind], stdout))
-		return unknown_command(argv[optind]);
-	if (help) {
-		if (optind >= argc)
-			fputs(usage, stdout);
-		return 0;
-	}
+	if (help)
+		return cli_help_for(optind < argc ? argv[optind] : NULL);
 	log_set_level(verbose > 1 ? LOG_DEBUG : verbose ? LOG_INFO : LOG_WARN);
 	log_setup_libbpf();
 	if (optind >= argc)

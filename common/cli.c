@@ -11,6 +11,47 @@
 #endif
 
 static bool json_errors;
+static const char *prog_name = "dsrlab", *prog_usage = "";
+
+void cli_init(const char *prog, const char *usage)
+{
+	prog_name = prog;
+	prog_usage = usage;
+}
+
+int cli_usage_error(const char *msg, const char *arg)
+{
+	pr_warn("%s: %s%s%s\n", prog_name, msg, arg ? ": " : "", arg ? arg : "");
+	if (!json_errors)
+		fprintf(stderr, "\n%s", prog_usage);
+	return cli_exit(2, false);
+}
+
+int cli_command_error(const char *cmd)
+{
+	char cmds[256];
+
+	if (!cmd)
+		return cli_usage_error("no command", NULL);
+	if (cli_help(prog_usage, cmd, NULL)) {
+		pr_warn("%s: wrong arguments for %s\n", prog_name, cmd);
+		if (!json_errors)
+			cli_help(prog_usage, cmd, stderr);
+		return cli_exit(2, false);
+	}
+	cli_commands(prog_usage, cmds, sizeof(cmds));
+	pr_warn("%s: unknown command '%s' (commands: %s)\n", prog_name, cmd, cmds);
+	return cli_exit(2, false);
+}
+
+int cli_help_for(const char *cmd)
+{
+	if (!cmd) {
+		fputs(prog_usage, stdout);
+		return 0;
+	}
+	return cli_help(prog_usage, cmd, stdout) ? 0 : cli_command_error(cmd);
+}
 
 void cli_version(const char *prog, FILE *f)
 {

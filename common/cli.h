@@ -18,6 +18,14 @@
 
 #define CLI_JSON_VERSION 1 /* of the error object; docs/schemas/error.schema.json */
 
+/* The program's name and usage text, for the errors below. */
+void cli_init(const char *prog, const char *usage);
+/* "PROG: msg: arg" (and the usage, but not under -j); returns cli_exit(2). */
+int cli_usage_error(const char *msg, const char *arg);
+/* An unknown command is named with the list; a known one with wrong arguments gets its help. */
+int cli_command_error(const char *cmd);
+/* --help: the whole usage (cmd NULL) or cmd's help on stdout; exit code. */
+int cli_help_for(const char *cmd);
 /* "PROG VERSION (libbpf X.Y.Z)" */
 void cli_version(const char *prog, FILE *f);
 /*

@@ -126,28 +126,12 @@ static bool json;
 
 static int usage_error(const char *msg, const char *arg)
 {
-	pr_warn("dsrlab-lb: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-	if (!json)
-		fprintf(stderr, "\n%s", usage);
-	return cli_exit(2, false);
+	return cli_usage_error(msg, arg);
 }
 
-/* An unknown command is named; a known one with wrong arguments gets its own help. */
 static int command_error(const char *cmd)
 {
-	char cmds[256];
-
-	if (!cmd)
-		return usage_error("no command", NULL);
-	if (cli_help(usage, cmd, NULL)) {
-		pr_warn("dsrlab-lb: wrong arguments for %s\n", cmd);
-		if (!json)
-			cli_help(usage, cmd, stderr);
-		return cli_exit(2, false);
-	}
-	cli_commands(usage, cmds, sizeof(cmds));
-	pr_warn("dsrlab-lb: unknown command '%s' (commands: %s)\n", cmd, cmds);
-	return cli_exit(2, false);
+	return cli_command_error(cmd);
 }
 
 /* Would attaching here replace a balancer that is running? */
@@ -209,8 +193,7 @@ static int cmd_attach(struct cli *c, const char *ifname)
 		return 3;
 	}
 	if (pin_in_use(c->pin)) {
-		pr_warn(
-			"dsrlab-lb: a balancer is already pinned under %s: detach it first, or "
+		pr_warn("dsrlab-lb: a balancer is already pinned under %s: detach it first, or "
 			"give this one another --pin DIR\n",
 			c->pin);
 		return 3;
@@ -257,8 +240,8 @@ static int cmd_detach(struct cli *c)
 		return 0;
 	}
 	if (lb_unpin(c->pin)) {
-		pr_warn("dsrlab-lb: remove %s: %s (files not ours are left in it)\n",
-			c->pin, strerror(errno));
+		pr_warn("dsrlab-lb: remove %s: %s (files not ours are left in it)\n", c->pin,
+			strerror(errno));
 		return 3;
 	}
 	return 0;
@@ -356,8 +339,7 @@ static int cmd_real(struct cli *c, const char *op, const char *vip_s, const char
 		err = lb_real_weight(lb, &vip, &b.addr, b.weight);
 	lb_close(lb);
 	if (err) {
-		pr_warn("dsrlab-lb: real %s %s %s: %s\n", op, vip_s, addr_s,
-			strerror(-err));
+		pr_warn("dsrlab-lb: real %s %s %s: %s\n", op, vip_s, addr_s, strerror(-err));
 		return err == -EINVAL ? 2 : 3; /* EINVAL: said why, the settings refuse it */
 	}
 	return 0;
@@ -708,8 +690,7 @@ static int cmd_chain_list(struct cli *c)
 		return 3;
 	if (lb_chain_fd(lb) < 0) {
 		lb_close(lb);
-		pr_warn(
-			"dsrlab-lb: the balancer under %s is not chained (attach --chain)\n",
+		pr_warn("dsrlab-lb: the balancer under %s is not chained (attach --chain)\n",
 			c->pin);
 		return 3;
 	}
@@ -783,6 +764,7 @@ int main(int argc, char **argv)
 	int opt, verbose = 0;
 	bool help = false;
 
+	cli_init("dsrlab-lb", usage);
 	/* clang-format off */
 	while ((opt = getopt_long(argc, argv, "jvhV", opts, NULL)) != -1) {
 		switch (opt) {
@@ -821,13 +803,8 @@ int main(int argc, char **argv)
 		cli_json_errors();
 	argc -= optind;
 	argv += optind;
-	if (help && argc && !cli_help(usage, argv[0], stdout))
-		return command_error(argv[0]);
-	if (help) {
-		if (!argc)
-			fputs(usage, stdout);
-		return 0;
-	}
+	if (help)
+		return cli_help_for(argc ? argv[0] : NULL);
 	if (argc < 1)
 		return usage_error("no command", NULL);
 	return cli_exit(run(&c, argc, argv), false);
