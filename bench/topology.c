@@ -35,6 +35,15 @@ static int node_ns_setup_here(void *arg)
 		{ "net/ipv4/conf/default/rp_filter", "0" },
 		{ "net/ipv6/conf/all/accept_dad", "0" },
 		{ "net/ipv6/conf/default/accept_dad", "0" },
+		/*
+		 * One client address makes all of a traffic item's connections. An active close
+		 * holds its port in TIME_WAIT for 60 s, so the default range (28 232 ports) runs
+		 * out past ~470 connections/s to one VIP:port and connect() fails with
+		 * EADDRNOTAVAIL. Real traffic comes from many addresses; a load generator from one
+		 * widens the range and reuses TIME_WAIT ports (safely: timestamps, after 1 s).
+		 */
+		{ "net/ipv4/ip_local_port_range", "1024 65535" },
+		{ "net/ipv4/tcp_tw_reuse", "1" },
 	};
 	static const char *const forward_sysctls[][2] = {
 		{ "net/ipv4/ip_forward", "1" },
@@ -294,6 +303,52 @@ static enum sc_toggle iface_tx_csum(const struct run *r, int node, const char *i
 }
 
 /*
+ * "ff,ffffffff"-style mask of every online CPU, as rps_cpus takes it (32-bit groups, most
+ * significant first).
+ */
+static void cpu_mask_all(char *buf, size_t len)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t used = 0;
+	long g;
+
+	if (cpus < 1)
+		cpus = 1;
+	for (g = (cpus - 1) / 32; g >= 0 && used < len; g--) {
+		long bits = cpus - g * 32 > 32 ? 32 : cpus - g * 32;
+		unsigned int word = bits == 32 ? 0xffffffffu : (1u << bits) - 1;
+
+		used += snprintf(buf + used, len - used, g ? "%x," : "%x", word);
+	}
+}
+
+/*
+ * Receive packet steering on the veths of the nodes where TCP ends (clients, hosts,
+ * containers): each flow's packets are processed on one CPU, chosen by the flow's hash, as
+ * a real NIC's RSS does. Without it a veth processes every packet on the CPU that sent it,
+ * so a flow's handshake ACK (sent from the CPU that took the SYN-ACK) and its first data
+ * segment (sent from the client thread's CPU) can meet the server's socket tables on two CPUs
+ * at once; the kernel answers such a race, rarely, with a reset (docs/scenarios.md,
+ * "Per-flow CPU"). A real deployment does not see it, so the bench must not.
+ */
+static int iface_rps(struct run *r, int i, const char *ifname)
+{
+	const struct env_node *n = &r->env.nodes[i];
+	char path[96], mask[64];
+	int err;
+
+	if (n->sc->role != ROLE_CLIENT && n->sc->role != ROLE_HOST && n->sc->role != ROLE_CONTAINER)
+		return 0;
+	cpu_mask_all(mask, sizeof(mask));
+	snprintf(path, sizeof(path), "class/net/%s/queues/rx-0/rps_cpus", ifname);
+	err = netns_sysfs_write(n->ns_fd, path, mask);
+	if (err)
+		env_failf(&r->env, err, "steer %s:%s's flows to one CPU each (rps_cpus): %s",
+			  n->sc->name, ifname, strerror(-err));
+	return err;
+}
+
+/*
  * Up, and tx checksum offload off unless the scenario turns it on: XDP on the peer must see
  * finished checksums. NICs keep their own setting unless the scenario gives one.
  */
@@ -333,7 +388,14 @@ static int ifaces_up_here(void *arg)
 
 static int ifaces_up(struct run *r, int i)
 {
-	return env_run(&r->env, i, ifaces_up_here, &(struct ifaces_up_job){ .r = r, .node = i });
+	struct run_node *n = &r->nodes[i];
+	int err, k;
+
+	err = env_run(&r->env, i, ifaces_up_here, &(struct ifaces_up_job){ .r = r, .node = i });
+	for (k = 0; !err && k < n->n_ifaces; k++)
+		if (!n->ifaces[k].nic[0])
+			err = iface_rps(r, i, n->ifaces[k].name);
+	return err;
 }
 
 struct addr_job {

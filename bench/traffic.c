@@ -28,7 +28,25 @@ struct traffic_job {
 	int from;
 	atomic_int next;
 	atomic_int done;
+	atomic_ullong last_answer; /* run clock of the latest answered request (or the start) */
+	atomic_int failed; /* connections that failed */
+	atomic_bool stalled; /* nothing answered for timeout-ms: start no more */
 };
+
+/*
+ * A traffic item stops starting connections once nothing has been answered for a whole
+ * timeout-ms while connections fail: a dead path then costs one timeout, not
+ * connections x timeout / concurrency. The rest count as failed, with the reason.
+ */
+static bool traffic_stalled(struct traffic_job *job)
+{
+	__u64 quiet = env_clock_usec() - atomic_load(&job->last_answer);
+
+	if (!atomic_load(&job->stalled) && atomic_load(&job->failed) &&
+	    quiet > job->res->t->timeout_ms * 1000ull)
+		atomic_store(&job->stalled, true);
+	return atomic_load(&job->stalled);
+}
 
 /* Sleep until a moment, in short steps so a signal ends it; false when interrupted. */
 static bool sleep_until(__u64 when)
@@ -167,6 +185,7 @@ static int one_request(struct traffic_job *job, int fd, int i, int q)
 		return -2;
 	}
 	*sp = '\0';
+	atomic_store(&job->last_answer, env_clock_usec());
 	return env_node_index(&job->r->env, resp);
 }
 
@@ -271,6 +290,7 @@ static void one_bulk(struct traffic_job *job, int i)
 	}
 	c->requests_answered = 1;
 	c->answered = true;
+	atomic_store(&job->last_answer, env_clock_usec());
 out:
 	c->broken = !c->answered;
 	c->usec = env_clock_usec() - start;
@@ -282,13 +302,16 @@ static int traffic_worker_here(void *arg)
 	struct traffic_job *job = arg;
 	int i;
 
-	while (!env_stop && (i = atomic_fetch_add(&job->next, 1)) < job->res->t->connections) {
+	while (!env_stop && !traffic_stalled(job) &&
+	       (i = atomic_fetch_add(&job->next, 1)) < job->res->t->connections) {
 		job->res->conns[i].served_by = -1;
 		job->res->conns[i].moved_to = -1;
 		if (job->res->t->kind == SC_TRAFFIC_BULK)
 			one_bulk(job, i);
 		else
 			one_conn(job, i);
+		if (!job->res->conns[i].answered)
+			atomic_fetch_add(&job->failed, 1);
 		atomic_fetch_add(&job->done, 1);
 	}
 	return 0;
@@ -388,6 +411,7 @@ int traffic_run(struct run *r, int ti)
 	if (!th)
 		return -ENOMEM;
 	job.from = env_node_index(&r->env, t->from);
+	atomic_store(&job.last_answer, start);
 	last = start;
 	for (n = 0; n < t->concurrency; n++) {
 		err = -pthread_create(&th[n], NULL, traffic_worker, &job);
@@ -395,7 +419,8 @@ int traffic_run(struct run *r, int ti)
 			break;
 	}
 	/* Progress on stderr for anything that takes a while. */
-	while (n && atomic_load(&job.done) < t->connections && !env_stop) {
+	while (n && atomic_load(&job.done) < t->connections && !env_stop &&
+	       !atomic_load(&job.stalled)) {
 		usleep(20000);
 		if (env_clock_usec() - last >= 2000000) {
 			last = env_clock_usec();
@@ -409,6 +434,10 @@ int traffic_run(struct run *r, int ti)
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
 	free(th);
+	for (i = 0; atomic_load(&job.stalled) && i < t->connections; i++)
+		if (!res->conns[i].answered && !res->conns[i].error[0])
+			snprintf(res->conns[i].error, sizeof(res->conns[i].error),
+				 "not attempted: nothing answered for %d ms", t->timeout_ms);
 	res->seconds = (env_clock_usec() - start) / 1e6;
 	traffic_tally(res);
 	return err;

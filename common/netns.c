@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -120,4 +121,50 @@ void netns_leave(int saved)
 	if (setns(saved, CLONE_NEWNET))
 		pr_warn("return to the original network namespace: %m\n");
 	close(saved);
+}
+
+/* The child of netns_sysfs_write(): its exit status is the errno of what failed. */
+static int sysfs_write_child(int ns_fd, const char *path, const char *value)
+{
+	char full[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	if (setns(ns_fd, CLONE_NEWNET) || unshare(CLONE_NEWNS))
+		return errno;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return errno;
+	umount2("/sys", MNT_DETACH);
+	if (mount("sysfs", "/sys", "sysfs", 0, NULL))
+		return errno;
+	snprintf(full, sizeof(full), "/sys/%s", path);
+	fd = open(full, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	n = write(fd, value, strlen(value));
+	if (n < 0) {
+		n = errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	return 0;
+}
+
+int netns_sysfs_write(int ns_fd, const char *path, const char *value)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid)
+		_exit(sysfs_write_child(ns_fd, path, value));
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(status))
+		return -ECHILD;
+	return -WEXITSTATUS(status);
 }

@@ -17,5 +17,11 @@ int netns_delete(const char *name);
 /* Switch the calling thread into ns_fd; *saved gets an fd to return with netns_leave(). */
 int netns_enter(int ns_fd, int *saved);
 void netns_leave(int saved);
+/*
+ * Write VALUE to PATH (relative to /sys) as seen from namespace ns_fd. sysfs shows the
+ * devices of the namespace that mounted it, so a child process enters ns_fd, takes a private
+ * mount namespace and mounts its own sysfs there, as `ip netns exec` does. 0 or -errno.
+ */
+int netns_sysfs_write(int ns_fd, const char *path, const char *value);
 
 #endif
