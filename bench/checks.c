@@ -64,6 +64,10 @@ static void check_answered(const struct check_in *in, struct check_result *c)
 		len += snprintf(c->evidence + len, sizeof(c->evidence) - len,
 				" (%lld/%lld requests)", t->requests,
 				(long long)t->t->connections * t->t->requests);
+	if (t->not_attempted)
+		len += snprintf(c->evidence + len, sizeof(c->evidence) - len,
+				"; %d not attempted: nothing answered for %d ms", t->not_attempted,
+				t->t->timeout_ms);
 	if (first)
 		snprintf(c->evidence + len, sizeof(c->evidence) - len, "; first failure: %s",
 			 first);

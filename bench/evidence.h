@@ -39,6 +39,7 @@ struct traffic_result {
 	int sent, answered;
 	double seconds;
 	int broken; /* established connections that broke or moved */
+	int not_attempted; /* left untried: nothing was answered for a whole timeout */
 	long long requests; /* answered requests, over all connections */
 	double goodput_mbps; /* bulk: acknowledged bytes over the traffic's time */
 	int exit_status; /* command: exit status, -1 killed or not run */

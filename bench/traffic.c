@@ -398,8 +398,8 @@ int traffic_run(struct run *r, int ti)
 	res->conns = calloc(t->connections, sizeof(*res->conns));
 	if (!res->conns)
 		return -ENOMEM;
-	for (i = 0; i < t->connections; i++)
-		res->conns[i].served_by = -1; /* not attempted (an interrupted run) */
+	for (i = 0; i < t->connections; i++) /* not attempted (an interrupted run) */
+		res->conns[i].served_by = res->conns[i].moved_to = -1;
 	start = env_clock_usec();
 	if (t->kind == SC_TRAFFIC_COMMAND) {
 		err = command_traffic(r, res);
@@ -434,10 +434,15 @@ int traffic_run(struct run *r, int ti)
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
 	free(th);
-	for (i = 0; atomic_load(&job.stalled) && i < t->connections; i++)
-		if (!res->conns[i].answered && !res->conns[i].error[0])
-			snprintf(res->conns[i].error, sizeof(res->conns[i].error),
-				 "not attempted: nothing answered for %d ms", t->timeout_ms);
+	for (i = 0; atomic_load(&job.stalled) && i < t->connections; i++) {
+		struct conn_result *c = &res->conns[i];
+
+		if (c->answered || c->error[0])
+			continue;
+		snprintf(c->error, sizeof(c->error), "not attempted: nothing answered for %d ms",
+			 t->timeout_ms);
+		res->not_attempted++;
+	}
 	res->seconds = (env_clock_usec() - start) / 1e6;
 	traffic_tally(res);
 	return err;
