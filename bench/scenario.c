@@ -6,6 +6,7 @@
  * everything to fix.
  */
 #include <errno.h>
+#include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -778,6 +779,121 @@ static int get_point(struct loader *ld, const struct field *f, struct sc_point *
 		return -1;
 	strcpy(out->node, node);
 	return node_index(ld->sc, node);
+}
+
+/*
+ * Whether a node will have interface IFNAME: an end of a link, a container's eth0, the host
+ * end of each of a host's containers (named after the container), a NIC, or lo. Calls
+ * add(ctx, name) for each interface it knows of when add is not NULL.
+ */
+static bool node_ifaces(const struct scenario *sc, const char *node, const char *ifname,
+			void (*add)(void *ctx, const char *name), void *ctx)
+{
+	const struct sc_node *n = scenario_node(sc, node);
+	bool found = !strcmp(ifname, "lo");
+	int i;
+
+	if (add)
+		add(ctx, "lo");
+	if (!n)
+		return found;
+	for (i = 0; i < sc->n_links; i++) {
+		const struct sc_point *ends[2] = { &sc->links[i].a, &sc->links[i].b };
+
+		for (int e = 0; e < 2; e++) {
+			if (strcmp(ends[e]->node, node))
+				continue;
+			found |= !strcmp(ends[e]->iface, ifname);
+			if (add)
+				add(ctx, ends[e]->iface);
+		}
+	}
+	if (n->role == ROLE_CONTAINER) {
+		found |= !strcmp(ifname, "eth0");
+		if (add)
+			add(ctx, "eth0");
+	}
+	for (i = 0; i < sc->n_nodes; i++) {
+		if (sc->nodes[i].role != ROLE_CONTAINER || strcmp(sc->nodes[i].host, node))
+			continue;
+		found |= !strcmp(sc->nodes[i].name, ifname);
+		if (add)
+			add(ctx, sc->nodes[i].name);
+	}
+	for (i = 0; i < n->n_nics; i++) {
+		found |= !strcmp(n->nics[i].name, ifname);
+		if (add)
+			add(ctx, n->nics[i].name);
+	}
+	return found;
+}
+
+struct iface_list {
+	char buf[160];
+	size_t len;
+};
+
+static void iface_list_add(void *ctx, const char *name)
+{
+	struct iface_list *l = ctx;
+
+	if (l->len < sizeof(l->buf))
+		l->len += snprintf(l->buf + l->len, sizeof(l->buf) - l->len, "%s%s",
+				   l->len ? ", " : "", name);
+}
+
+/*
+ * A point where something is observed or changed (a capture, a check, a phase) must name an
+ * interface the node will have; links are loaded first, so this is known at load time.
+ */
+static bool check_point_iface(struct loader *ld, const struct field *f, const struct sc_point *pt)
+{
+	struct iface_list l = { .len = 0 };
+
+	if (!ld->links_given || !scenario_node(ld->sc, pt->node) ||
+	    node_ifaces(ld->sc, pt->node, pt->iface, NULL, NULL))
+		return true;
+	node_ifaces(ld->sc, pt->node, pt->iface, iface_list_add, &l);
+	diag(ld, f->val, "'%s': node '%s' has no interface '%s' (it has %s)", f->name, pt->node,
+	     pt->iface, l.buf);
+	return false;
+}
+
+/* A point that must exist on its node: 'at' of captures, checks and phases. */
+static int get_existing_point(struct loader *ld, const struct field *f, struct sc_point *out)
+{
+	int i = get_point(ld, f, out);
+
+	if (i >= 0 && !check_point_iface(ld, f, out))
+		return -1;
+	return i;
+}
+
+/*
+ * A tcpdump filter as the capture and the checks will use it: compiled now on a dead Ethernet
+ * handle, so a typo is a load error with its line, not a failure after the run.
+ */
+static bool check_filter(struct loader *ld, const struct field *f, const char *filter)
+{
+	struct bpf_program prog;
+	pcap_t *p;
+	bool ok;
+
+	if (!filter[0])
+		return true;
+	p = pcap_open_dead(DLT_EN10MB, SC_SNAPLEN_DEFAULT);
+	if (!p) {
+		diag(ld, f->val, "cannot check filter '%s': libpcap failed", filter);
+		return false;
+	}
+	ok = !pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN);
+	if (ok)
+		pcap_freecode(&prog);
+	else
+		diag(ld, f->val, "'%s': '%s' does not compile: %s", f->name, filter,
+		     pcap_geterr(p));
+	pcap_close(p);
+	return ok;
 }
 
 static struct sc_mark mark_of(const yaml_node_t *n)
@@ -1927,6 +2043,39 @@ static bool load_command_service(struct loader *ld, struct sc_service *s, const 
 	return ok;
 }
 
+static bool addr_unspecified(const struct ip_addr *a)
+{
+	static const __u8 zero[16];
+
+	return !memcmp(a->bytes, zero, sizeof(zero));
+}
+
+/*
+ * Two built-in services of one node cannot listen on the same port and protocol of one family
+ * where their addresses overlap (equal, or either the wildcard). IPv6 listeners are IPv6
+ * only, so "[::]:80" beside "0.0.0.0:80" is fine.
+ */
+static bool service_port_free(struct loader *ld, const yaml_node_t *at, const struct sc_service *s)
+{
+	int i;
+
+	for (i = 0; i < ld->sc->n_services; i++) {
+		const struct sc_service *o = &ld->sc->services[i];
+
+		if (o->kind == SC_SERVICE_COMMAND || strcmp(o->node, s->node) ||
+		    o->listen.proto != s->listen.proto || o->listen.port != s->listen.port ||
+		    o->listen.addr.family != s->listen.addr.family)
+			continue;
+		if (addr_unspecified(&o->listen.addr) || addr_unspecified(&s->listen.addr) ||
+		    addr_equal(&o->listen.addr, &s->listen.addr)) {
+			diag(ld, at, "'listen': %s already has a service on this port (line %d)",
+			     s->node, o->mark.line);
+			return false;
+		}
+	}
+	return true;
+}
+
 static void load_service(struct loader *ld, const struct field *item, void *ctx)
 {
 	struct sc_service *s = &ld->sc->services[ld->sc->n_services];
@@ -1972,7 +2121,7 @@ static void load_service(struct loader *ld, const struct field *item, void *ctx)
 		diag(ld, f[S_LISTEN].val, "'kind: sink' is TCP only");
 		ok = false;
 	}
-	if (ok && f[S_NODE].key && f[S_LISTEN].key)
+	if (ok && f[S_NODE].key && f[S_LISTEN].key && service_port_free(ld, f[S_LISTEN].val, s))
 		ld->sc->n_services++;
 }
 
@@ -2140,13 +2289,14 @@ static void load_capture(struct loader *ld, const struct field *item, void *ctx)
 	c->mark = mark_of(item->val);
 	c->snaplen = SC_SNAPLEN_DEFAULT;
 	if (item->val->type == YAML_SCALAR_NODE && !is_null(item->val)) {
-		ok = get_point(ld, item, &c->at) >= 0;
+		ok = get_existing_point(ld, item, &c->at) >= 0;
 	} else if (item->val->type == YAML_MAPPING_NODE) {
 		map_fields(ld, item->val, "capture entry", capture_keys, C_KEYS, f);
-		ok = f[C_AT].key && get_point(ld, &f[C_AT], &c->at) >= 0;
+		ok = f[C_AT].key && get_existing_point(ld, &f[C_AT], &c->at) >= 0;
 		if (f[C_AT].key)
 			at = f[C_AT].val;
-		if (f[C_FILTER].key && !get_text(ld, &f[C_FILTER], c->filter, sizeof(c->filter)))
+		if (f[C_FILTER].key && (!get_text(ld, &f[C_FILTER], c->filter, sizeof(c->filter)) ||
+					!check_filter(ld, &f[C_FILTER], c->filter)))
 			ok = false;
 		if (f[C_SNAPLEN].key &&
 		    !get_int(ld, &f[C_SNAPLEN], 1, SC_SNAPLEN_DEFAULT, &c->snaplen))
@@ -2449,13 +2599,13 @@ static void load_seen(struct loader *ld, const struct field *ef, struct sc_expec
 	snprintf(where, sizeof(where), "'%s'", expect_names[e->kind]);
 	map_fields(ld, ef->val, where, seen_keys, never ? E_MIN : E_KEYS, f);
 	if (f[E_AT].key)
-		get_point(ld, &f[E_AT], &e->at);
+		get_existing_point(ld, &f[E_AT], &e->at);
 	if (f[E_SRC].key)
 		get_addr(ld, &f[E_SRC], &e->src);
 	if (f[E_DST].key)
 		get_addr(ld, &f[E_DST], &e->dst);
-	if (f[E_FILTER].key)
-		get_text(ld, &f[E_FILTER], e->filter, sizeof(e->filter));
+	if (f[E_FILTER].key && get_text(ld, &f[E_FILTER], e->filter, sizeof(e->filter)))
+		check_filter(ld, &f[E_FILTER], e->filter);
 	if (!never && f[E_MIN].key)
 		get_int(ld, &f[E_MIN], 1, 1000000000, &e->min);
 }
@@ -2500,7 +2650,7 @@ static void load_encapsulated(struct loader *ld, const struct field *ef, struct 
 		return;
 	map_fields(ld, ef->val, "'encapsulated'", encapsulated_keys, X_KEYS, f);
 	if (f[X_AT].key)
-		get_point(ld, &f[X_AT], &e->at);
+		get_existing_point(ld, &f[X_AT], &e->at);
 	if (f[X_VIP].key)
 		get_vip_ref(ld, &f[X_VIP], "encapsulated", &e->vip);
 	if (f[X_OUTER_SRC].key)
@@ -2760,7 +2910,7 @@ static bool load_set_mtu(struct loader *ld, const struct field *af, struct sc_ph
 	if (!want_map(ld, af))
 		return false;
 	map_fields(ld, af->val, "'set-mtu'", set_mtu_keys, PM_KEYS, f);
-	ok = f[PM_AT].key && get_point(ld, &f[PM_AT], &p->at) >= 0;
+	ok = f[PM_AT].key && get_existing_point(ld, &f[PM_AT], &p->at) >= 0;
 	return f[PM_MTU].key && get_int(ld, &f[PM_MTU], 68, 65535, &p->mtu) && ok;
 }
 

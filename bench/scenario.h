@@ -22,10 +22,10 @@
 #define SC_MAX_SERVICES 32
 #define SC_MAX_TRAFFIC	16
 #define SC_MAX_CAPTURES 16
-#define SC_MAX_EXPECTS	32
+#define SC_MAX_EXPECTS	128
 #define SC_FILTER_MAX	256
 #define SC_MAX_PHASES	32
-#define SC_COMMAND_MAX	512 /* a command line, run with /bin/sh -c */
+#define SC_COMMAND_MAX	4096 /* a command line, run with /bin/sh -c */
 #define SC_OUTPUT_MAX	128 /* expected output text */
 #define SC_MAX_ROUTES	16 /* per node */
 #define SC_MAX_SYSCTLS	16 /* per node */
