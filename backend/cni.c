@@ -386,7 +386,6 @@ static int cmd_add(const struct cni_env *env, const struct cni_conf *c)
 				.n_allow = c->n_balancers,
 				.gue_port = c->gue_port };
 	struct vip_job job = { .c = c };
-	const struct ip_addr *serve;
 	struct host_veth v;
 	struct cni_err e;
 	struct decap *d;
@@ -397,8 +396,8 @@ static int cmd_add(const struct cni_env *env, const struct cni_conf *c)
 		return fail(c->version, CNI_ERR_CONFIG, "invalid network config",
 			    "dsrlab-cni is a chained plugin: it needs prevResult from an "
 			    "interface plugin (bridge, ptp) listed before it");
-	serve = cni_conf_serve(c);
-	if (!serve)
+	o.n_serve = cni_conf_serve(c, o.serve);
+	if (!o.n_serve)
 		return fail(c->version, CNI_ERR_CONFIG, "invalid network config",
 			    "prevResult has no address on %s of the balancers' family",
 			    env->ifname);
@@ -406,13 +405,12 @@ static int cmd_add(const struct cni_env *env, const struct cni_conf *c)
 		return cni_fail(c->version, &e);
 
 	o.ifindex = v.ifindex;
-	o.serve = *serve;
 	decap_filter_remove(v.ifindex); /* a repeated ADD replaces our filter */
 	err = decap_attach(&d, &o);
 	if (err)
 		return fail(c->version, CNI_ERR_ATTACH, "could not attach the decap",
 			    "TC egress on %s (serving %s): %s", v.name,
-			    addr_str(serve, buf, sizeof(buf)), strerror(-err));
+			    addr_str(&o.serve[0], buf, sizeof(buf)), strerror(-err));
 	err = decap_pin_dir(pins, sizeof(pins), v.name, o.at);
 	if (!err)
 		err = decap_pin(d, pins);

@@ -218,13 +218,19 @@ int cni_conf_parse(json_t *root, const char *ifname, const char *cni_args, struc
 	return conf_ips(c->prev_result, conf_ifaces(c->prev_result, ifname, c), c, e);
 }
 
-const struct ip_addr *cni_conf_serve(const struct cni_conf *c)
+int cni_conf_serve(const struct cni_conf *c, struct ip_addr out[2])
 {
-	int i, j;
+	int i, j, n = 0;
 
-	for (i = 0; i < c->n_ips; i++)
-		for (j = 0; j < c->n_balancers; j++)
-			if (c->ips[i].family == c->balancers[j].addr.family)
-				return &c->ips[i];
-	return NULL;
+	for (i = 0; i < c->n_ips; i++) {
+		bool dup = n && out[0].family == c->ips[i].family;
+
+		for (j = 0; !dup && n < 2 && j < c->n_balancers; j++) {
+			if (c->ips[i].family == c->balancers[j].addr.family) {
+				out[n++] = c->ips[i];
+				break;
+			}
+		}
+	}
+	return n;
 }

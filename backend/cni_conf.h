@@ -77,7 +77,10 @@ bool cni_version_supported(const char *v);
  */
 int cni_conf_parse(json_t *root, const char *ifname, const char *cni_args, struct cni_conf *c,
 		   struct cni_err *e);
-/* The address the decap serves: the first container IP of a family some balancer has. */
-const struct ip_addr *cni_conf_serve(const struct cni_conf *c);
+/*
+ * The addresses the decap serves: the first container IP of each family some balancer has
+ * (at most two, IPv4 and IPv6, into out); their number.
+ */
+int cni_conf_serve(const struct cni_conf *c, struct ip_addr out[2]);
 
 #endif

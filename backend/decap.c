@@ -57,10 +57,17 @@ static int decap_configure(struct decap *d, const struct decap_opts *o)
 	if (o->at == DECAP_AT_HOST_NIC && !o->strict) {
 		cfg.flags = DECAP_F_ANY_DST;
 	} else {
-		if (o->serve.family == FAM_NONE)
+		if (!o->n_serve)
 			return -EINVAL;
-		cfg.serve_family = o->serve.family;
-		memcpy(cfg.serve_addr, o->serve.bytes, 16);
+		for (i = 0; i < o->n_serve; i++) {
+			int v6 = o->serve[i].family == FAM_IPV6;
+			__u8 bit = v6 ? DECAP_SERVE_IPV6 : DECAP_SERVE_IPV4;
+
+			if (o->serve[i].family == FAM_NONE || (cfg.serve_fams & bit))
+				return -EINVAL; /* one address per family */
+			cfg.serve_fams |= bit;
+			memcpy(cfg.serve[v6], o->serve[i].bytes, 16);
+		}
 		if (o->at == DECAP_AT_HOST_NIC)
 			cfg.flags = DECAP_F_PASS_OTHER_DST;
 	}

@@ -27,8 +27,12 @@ enum decap_at {
 struct decap_opts {
 	int ifindex;
 	enum decap_at at;
-	/* Outer destination decapsulated. host-nic: the host's address (strict), or any. */
-	struct ip_addr serve;
+	/*
+	 * Outer destinations decapsulated, at most one per family (a dual-stack container).
+	 * host-nic: the host's addresses (strict), or any (none given).
+	 */
+	struct ip_addr serve[2];
+	int n_serve;
 	bool strict; /* host-nic: only `serve`, others route on untouched */
 	const struct ip_prefix *allow; /* balancer prefixes (outer source) */
 	int n_allow;

@@ -20,9 +20,11 @@ static const char usage[] =
 	"Usage: dsrlab-backend [-v|-vv] [-j] COMMAND ...\n"
 	"\n"
 	"  attach --netns NS --iface IF --at host-veth-egress|container-ingress|host-nic\n"
-	"         --serve ADDR [--strict] --allow PREFIX... [--gue-port PORT] [--replace]\n"
+	"         --serve ADDR [--serve ADDR6] [--strict] --allow PREFIX... [--gue-port PORT]\n"
+	"         [--replace]\n"
 	"        Attach decap (TC, clsact) on IF inside network namespace NS. It strips the outer\n"
-	"        header of packets sent to ADDR from a source in an --allow prefix, drops other\n"
+	"        header of packets sent to ADDR (one address per family: a dual-stack container\n"
+	"        gives both) from a source in an --allow prefix, drops other\n"
 	"        encapsulated packets and passes everything else. host-nic without --strict\n"
 	"        decapsulates whatever the destination (the legacy design; breaks tenants that\n"
 	"        share a VIP:port). The filter stays after this command exits; its maps\n"
@@ -63,7 +65,9 @@ static int command_error(const char *cmd)
 }
 
 struct cli {
-	const char *netns, *iface, *at, *serve;
+	const char *netns, *iface, *at;
+	const char *serve[2]; /* one per family */
+	int n_serve;
 	struct ip_prefix allow[DECAP_MAX_ALLOW];
 	int n_allow;
 	bool strict;
@@ -103,25 +107,33 @@ static int cmd_attach(struct cli *c, bool detach)
 	};
 	char dir[PATH_MAX];
 	struct decap *d;
-	int saved, err;
+	int saved, err, k;
 
 	if (!c->netns || !c->iface || !c->at)
 		return usage_error("attach and detach need --netns, --iface and --at", NULL);
 	if (decap_at_parse(c->at, &o.at))
 		return usage_error("--at is host-veth-egress, container-ingress or host-nic",
 				   c->at);
-	if (!detach && c->serve && addr_parse(c->serve, &o.serve))
-		return usage_error("bad --serve address", c->serve);
-	if (!detach && !c->serve && !(o.at == DECAP_AT_HOST_NIC && !c->strict))
+	for (o.n_serve = 0; !detach && o.n_serve < c->n_serve; o.n_serve++) {
+		const char *a = c->serve[o.n_serve];
+
+		if (addr_parse(a, &o.serve[o.n_serve]))
+			return usage_error("bad --serve address", a);
+		if (o.n_serve && o.serve[0].family == o.serve[1].family)
+			return usage_error("--serve takes one address per family", a);
+	}
+	if (!detach && !c->n_serve && !(o.at == DECAP_AT_HOST_NIC && !c->strict))
 		return usage_error("--serve is required (except host-nic without --strict)", NULL);
 	if (!detach && !c->n_allow)
 		return usage_error("at least one --allow prefix (the balancers' sources)", NULL);
 	if (!detach && c->gue_port && arg_port(c->gue_port, &o.gue_port))
 		return usage_error("--gue-port is a UDP port, 1 to 65535", c->gue_port);
-	if (!detach && c->serve && !allow_has_family(c, o.serve.family))
-		return usage_error("--serve is an address no --allow prefix can reach (give an "
-				   "--allow prefix of its family: the outer source's)",
-				   c->serve);
+	for (k = 0; !detach && k < o.n_serve; k++)
+		if (!allow_has_family(c, o.serve[k].family))
+			return usage_error(
+				"--serve is an address no --allow prefix can reach (give "
+				"an --allow prefix of its family: the outer source's)",
+				c->serve[k]);
 	if (enter(c, &saved))
 		return 3;
 	o.ifindex = link_index(c->iface);
@@ -290,7 +302,11 @@ int main(int argc, char **argv)
 			c.at = optarg;
 			break;
 		case 's':
-			c.serve = optarg;
+			if (c.n_serve == 2)
+				return usage_error("--serve given more than twice (one address per "
+						   "family)",
+						   optarg);
+			c.serve[c.n_serve++] = optarg;
 			break;
 		case 'A':
 			if (c.n_allow == DECAP_MAX_ALLOW)

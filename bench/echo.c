@@ -212,6 +212,9 @@ int echo_start(struct echo_server **out, const char *node, const struct endpoint
 		return err;
 	}
 	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* "[::]:80" is IPv6 only, so that "0.0.0.0:80" beside it in the same node works too */
+	if (listen_ep->addr.family == FAM_IPV6)
+		setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (s->udp && listen_ep->addr.family == FAM_IPV6)
 		setsockopt(s->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
 	else if (s->udp)

@@ -290,22 +290,23 @@ int roles_balancer_up(struct run *r)
 }
 
 /*
- * The underlay family a node receives encapsulated packets in: that of the first VIP it
- * serves (a container), or of the first VIP served on it (a host). One decap serves one
- * outer destination, so a node takes one family.
+ * The underlay families a node receives encapsulated packets in, a bit each (1: IPv4, 2:
+ * IPv6): those of the VIPs it serves (a container), or that are served on it (a host). A
+ * dual-stack container behind an IPIP VIP and an IP6IP6 VIP takes both.
  */
-__u8 roles_node_underlay(const struct run *r, int node)
+static unsigned int node_underlays(const struct run *r, int node)
 {
 	const struct sc_balancer *b = &r->sc->balancer;
 	const char *name = r->sc->nodes[node].name;
+	unsigned int fams = 0;
 	int v, k;
 
 	for (v = 0; v < b->n_vips; v++)
 		for (k = 0; k < b->vips[v].n_backends; k++)
 			if (!strcmp(b->vips[v].backends[k], name) ||
 			    !strcmp(scenario_node(r->sc, b->vips[v].backends[k])->host, name))
-				return roles_vip_underlay(&b->vips[v]);
-	return FAM_IPV4;
+				fams |= roles_vip_underlay(&b->vips[v]) == FAM_IPV6 ? 2 : 1;
+	return fams ? fams : 1;
 }
 
 struct decap_job {
@@ -346,27 +347,34 @@ static int decap_attach_at(struct run *r, int c, int at_node, const char *iface,
 static int decap_up(struct run *r, int c, enum decap_at at)
 {
 	const struct sc_node *n = r->env.nodes[c].sc;
-	struct ip_prefix allow[SC_MAX_LBS];
+	struct ip_prefix allow[2 * SC_MAX_LBS];
 	struct decap_opts o = { .allow = allow, .at = at };
-	__u8 fam = roles_node_underlay(r, c);
-	const struct ip_prefix *serve = topology_node_addr(n, fam);
-	int k;
+	unsigned int fams = node_underlays(r, c);
+	int k, f;
 
-	if (!serve)
-		return env_failf(&r->env, -EINVAL, "decap for %s: it has no IPv%d address", n->name,
-				 fam);
-	/* every balancer: a flow may come through any of them */
-	for (k = 0; k < r->n_lbs; k++) {
-		allow[o.n_allow].addr = fam == FAM_IPV6 ? r->lb_src6[k] : r->lb_src[k];
-		allow[o.n_allow].len = fam == FAM_IPV6 ? 128 : 32;
-		o.n_allow += allow[o.n_allow].addr.family != FAM_NONE;
+	for (f = 0; f < 2; f++) {
+		__u8 fam = f ? FAM_IPV6 : FAM_IPV4;
+		const struct ip_prefix *serve;
+		int had = o.n_allow;
+
+		if (!(fams & (1u << f)))
+			continue;
+		serve = topology_node_addr(n, fam);
+		if (!serve)
+			return env_failf(&r->env, -EINVAL, "decap for %s: it has no IPv%d address",
+					 n->name, fam);
+		o.serve[o.n_serve++] = serve->addr;
+		/* every balancer: a flow may come through any of them */
+		for (k = 0; k < r->n_lbs; k++) {
+			allow[o.n_allow].addr = f ? r->lb_src6[k] : r->lb_src[k];
+			allow[o.n_allow].len = f ? 128 : 32;
+			o.n_allow += allow[o.n_allow].addr.family != FAM_NONE;
+		}
+		if (o.n_allow == had) { /* no balancer: trust an unset address, as decap alone */
+			memset(&allow[o.n_allow], 0, sizeof(allow[0]));
+			allow[o.n_allow++].len = f ? 128 : 32;
+		}
 	}
-	if (!o.n_allow) { /* no balancer: trust an unset address, as decap alone would */
-		memset(allow, 0, sizeof(allow[0]));
-		allow[0].len = fam == FAM_IPV6 ? 128 : 32;
-		o.n_allow = 1;
-	}
-	o.serve = serve->addr;
 	o.gue_port = GUE_PORT_DEFAULT;
 	switch (at) {
 	case DECAP_AT_HOST_VETH_EGRESS:
@@ -488,8 +496,14 @@ int roles_services_up(struct run *r)
 			continue;
 		}
 		err = env_run(&r->env, node, echo_start_here, &(struct echo_job){ &r->echo[i], s });
-		if (err)
-			return env_fail(&r->env, err, "start the echo service");
+		if (err) {
+			char what[SC_NAME_MAX + ADDR_STRLEN + 64], ep[ADDR_STRLEN];
+
+			snprintf(what, sizeof(what), "start the %s service of %s on %s (line %d)",
+				 s->kind == SC_SERVICE_SINK ? "sink" : "echo", s->node,
+				 endpoint_str(&s->listen, ep, sizeof(ep)), s->mark.line);
+			return env_fail(&r->env, err, what);
+		}
 	}
 	return 0;
 }

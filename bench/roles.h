@@ -12,6 +12,5 @@ int roles_services_up(struct run *r);
 void roles_down(struct run *r);
 
 __u8 roles_vip_underlay(const struct sc_vip *v);
-__u8 roles_node_underlay(const struct run *r, int node);
 
 #endif

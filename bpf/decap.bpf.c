@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * TC decap for the backend. Strips one outer header (IPIP, IPv6-in-IPv6, IPv4-in-IPv6, GUE)
- * from packets a balancer sent to the address this program serves, and only from those:
- * the outer source must be in the allow-list, the outer destination must be ours, and the
- * inner packet must not be encapsulated again. Everything that is not encapsulated passes
- * untouched. Each verdict has its counter (decap_stat_names[] in common/stat_names.c).
+ * from packets a balancer sent to an address this program serves (one per family: a
+ * dual-stack container is reached over both), and only from those: the outer source must
+ * be in the allow-list, the outer destination must be ours, and the inner packet must not be
+ * encapsulated again. Everything that is not encapsulated passes untouched. Each verdict
+ * has its counter (decap_stat_names[] in common/stat_names.c).
  *
  * Tunnel traffic. IP protocol 4 or 41 is a tunnel whoever sent it: from a source not allowed
  *   it is dropped (drop_spoofed_source), to another destination dropped or passed as the
@@ -83,10 +84,16 @@ static __always_inline int allowed(const __be32 *src, __u8 family)
 	return bpf_map_lookup_elem(&decap_allow, &key) != NULL;
 }
 
+/* Any destination (legacy host-nic), or the address served in the packet's family. */
 static __always_inline int served(const struct decap_config *cfg, const __be32 *dst, __u8 family)
 {
-	return (cfg->flags & DECAP_F_ANY_DST) ||
-	       (family == cfg->serve_family && addr_equal(dst, cfg->serve_addr, family));
+	int v6 = family == FAM_IPV6;
+
+	if (cfg->flags & DECAP_F_ANY_DST)
+		return 1;
+	if (!(cfg->serve_fams & (v6 ? DECAP_SERVE_IPV6 : DECAP_SERVE_IPV4)))
+		return 0;
+	return addr_equal(dst, cfg->serve[v6], family);
 }
 
 /* Frames this short may carry Ethernet padding (60 bytes, and a tag or two) after the IP. */

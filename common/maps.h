@@ -148,15 +148,22 @@ _Static_assert(sizeof(struct lb_counter) == 16, "lb_counter layout");
 #define DECAP_F_ANY_DST	       0x1 /* decapsulate whatever the outer destination (legacy host-nic) */
 #define DECAP_F_PASS_OTHER_DST 0x2 /* encapsulated to another address: let it route on (strict) */
 
+#define DECAP_SERVE_IPV4 0x1 /* serve[0] holds the IPv4 outer destination served */
+#define DECAP_SERVE_IPV6 0x2 /* serve[1] holds the IPv6 one */
+
+/*
+ * A dual-stack container is reached over either family (an IPIP VIP and an IP6IP6 VIP), so a
+ * decap serves at most one outer destination per family.
+ */
 struct decap_config {
-	__be32 serve_addr[4]; /* outer destination this program serves */
-	__u8 serve_family; /* FAM_*; FAM_NONE with DECAP_F_ANY_DST */
+	__be32 serve[2][4]; /* [0]: IPv4 (first word), [1]: IPv6 */
+	__u8 serve_fams; /* DECAP_SERVE_*; none with DECAP_F_ANY_DST */
 	__u8 pad[3];
 	__u32 flags; /* DECAP_F_* */
 	__u16 gue_port; /* host order; 0: no GUE */
 	__u16 pad2;
 };
-_Static_assert(sizeof(struct decap_config) == 28, "decap_config layout");
+_Static_assert(sizeof(struct decap_config) == 44, "decap_config layout");
 
 /* LPM key of the allow-list of balancer prefixes (outer source). */
 struct decap_allow_key {

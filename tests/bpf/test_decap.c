@@ -54,7 +54,7 @@
 #define OUTER6(s, d) IP6(s, d)
 
 struct dc_cfg {
-	const char *serve;
+	const char *serve, *serve2; /* one address per family */
 	__u32 flags;
 	__u16 gue_port;
 };
@@ -65,6 +65,7 @@ static const struct dc_cfg cfg_any = { .flags = DECAP_F_ANY_DST };
 static const struct dc_cfg cfg_v6 = { .serve = SERVE6 };
 static const struct dc_cfg cfg_v4_gue = { .serve = SERVE4, .gue_port = GUE_PORT };
 static const struct dc_cfg cfg_v6_gue = { .serve = SERVE6, .gue_port = GUE_PORT };
+static const struct dc_cfg cfg_dual = { .serve = SERVE4, .serve2 = SERVE6 };
 
 static const char *const allow_list[] = { "10.0.1.0/24", "2001:db8:100::/48" };
 
@@ -103,15 +104,22 @@ static int allow_add(struct dc_fx *fx, const char *prefix)
 	return 0;
 }
 
+/* A served address into its family's slot. */
+static void cfg_serve(struct decap_config *cfg, const char *addr)
+{
+	if (addr && inet_pton(AF_INET, addr, cfg->serve[0]) == 1)
+		cfg->serve_fams |= DECAP_SERVE_IPV4;
+	else if (addr && inet_pton(AF_INET6, addr, cfg->serve[1]) == 1)
+		cfg->serve_fams |= DECAP_SERVE_IPV6;
+}
+
 static int cfg_apply(struct dc_fx *fx, const struct dc_cfg *c)
 {
 	struct decap_config cfg = { .flags = c->flags, .gue_port = c->gue_port };
 	__u32 zero = 0;
 
-	if (c->serve && inet_pton(AF_INET, c->serve, cfg.serve_addr) == 1)
-		cfg.serve_family = FAM_IPV4;
-	else if (c->serve && inet_pton(AF_INET6, c->serve, cfg.serve_addr) == 1)
-		cfg.serve_family = FAM_IPV6;
+	cfg_serve(&cfg, c->serve);
+	cfg_serve(&cfg, c->serve2);
 	if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.decap_config), &zero, &cfg, BPF_ANY))
 		return -errno;
 	return 0;
@@ -333,6 +341,36 @@ static const struct dc_row rows[] = {
 		.verdict = TC_ACT_OK,
 		.out = { TO_CTR, INNER6 },
 		.stats = DECAPPED,
+	},
+	{
+		.desc = "dual-stack: IPIP to the IPv4 address served: outer header removed",
+		.cfg = &cfg_dual,
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), INNER4 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4 },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "dual-stack: IPv6-in-IPv6 to the IPv6 address served: outer header removed",
+		.cfg = &cfg_dual,
+		.in = { TO_CTR, OUTER6(LB6, SERVE6), INNER6 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER6 },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "dual-stack: IPv6-in-IPv6 to another IPv6 address: dropped",
+		.cfg = &cfg_dual,
+		.in = { TO_CTR, OUTER6(LB6, "2001:db8:1::3"), INNER6 },
+		.verdict = TC_ACT_SHOT,
+		.stats = OTHER_DST,
+	},
+	{
+		.desc = "IPv6 served only: IPIP to the container's IPv4 address is not ours",
+		.cfg = &cfg_v6,
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), INNER4 },
+		.verdict = TC_ACT_SHOT,
+		.stats = OTHER_DST,
 	},
 	{
 		.desc = "IPv4-in-IPv6: outer header removed, Ethernet type becomes 0x0800",
