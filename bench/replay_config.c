@@ -215,8 +215,14 @@ static void decap_attach_line(struct parse *p, struct replay_config *c, const st
 			continue;
 		if (!strcmp(o, "--serve")) {
 			serve = true;
-			if (addr_parse(v->s, &d->serve))
+			if (d->n_serve == 2)
+				perr(p, v->col, "--serve given more than twice (one per family)");
+			else if (addr_parse(v->s, &d->serve[d->n_serve]))
 				perr(p, v->col, "--serve takes an address: '%s'", v->s);
+			else if (d->n_serve && d->serve[0].family == d->serve[1].family)
+				perr(p, v->col, "--serve takes one address per family: '%s'", v->s);
+			else
+				d->n_serve++;
 		} else if (!strcmp(o, "--allow")) {
 			if (d->n_allow == REPLAY_MAX_ALLOW)
 				perr(p, v->col, "more than %d --allow prefixes", REPLAY_MAX_ALLOW);
