@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <time.h>
 #include <linux/types.h>
 
 #include "bench/capture.h"
@@ -93,6 +94,10 @@ struct evidence {
 	char kernel[128];
 	char cpu[128]; /* model name */
 	long ncpu;
+	char hostname[65];
+	time_t started; /* wall clock when the run started (junit.xml's timestamp) */
+	__u64 started_usec; /* env_clock_usec() then */
+	double seconds; /* from the start until the report was written */
 	struct traffic_result traffic[SC_MAX_TRAFFIC];
 	char *command_output[SC_MAX_TRAFFIC]; /* command traffic's log (malloc'd), or NULL */
 	struct phase_result phases[SC_MAX_PHASES];

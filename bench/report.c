@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "bench/report.h"
 
@@ -389,9 +390,36 @@ static void xml_str(FILE *f, const char *s)
 	}
 }
 
+/* The seconds the evidence a check judges took: its traffic's, or none for the others. */
+static double check_seconds(const struct report_in *in, const struct sc_expect *e)
+{
+	int i;
+
+	for (i = 0; e->traffic[0] && i < in->sc->n_traffic; i++)
+		if (!strcmp(in->sc->traffic[i].name, e->traffic))
+			return in->ev->traffic[i].seconds;
+	return 0;
+}
+
+static void junit_property(FILE *f, const char *name, const char *value)
+{
+	fprintf(f, "    <property name=\"%s\" value=\"", name);
+	xml_str(f, value);
+	fprintf(f, "\"/>\n");
+}
+
+/*
+ * One testsuite per run, one testcase per check (and "setup" for a setup error). It fits
+ * both Jenkins' junit-10.xsd and the strict Ant schema (tests/junit/): testsuite with
+ * package, id, timestamp (UTC, no zone), hostname and time; properties; each check's
+ * evidence in its failure's text, and all of it in the suite's system-out, since Ant allows
+ * nothing else in a testcase.
+ */
 void report_junit(const struct report_in *in, FILE *f)
 {
 	int i, failed = 0, n = 0;
+	char stamp[32];
+	struct tm tm;
 
 	for (i = 0; i < in->sc->n_expects; i++) {
 		if (!in->checks[i].e)
@@ -399,15 +427,26 @@ void report_junit(const struct report_in *in, FILE *f)
 		n++;
 		failed += !in->checks[i].pass;
 	}
+	gmtime_r(&in->ev->started, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-	fprintf(f, "<testsuite name=\"");
+	fprintf(f, "  <testsuite name=\"");
 	xml_str(f, in->sc->name);
-	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\">\n", n + !!in->ev->error[0],
-		failed, !!in->ev->error[0]);
+	fprintf(f, "\" package=\"dsrlab\" id=\"0\" timestamp=\"%s\" hostname=\"", stamp);
+	xml_str(f, in->ev->hostname);
+	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n",
+		n + !!in->ev->error[0], failed, !!in->ev->error[0], in->ev->seconds);
+	fprintf(f, "  <properties>\n");
+	junit_property(f, "run_id", in->ev->id);
+	junit_property(f, "scenario_file", in->sc->file);
+	junit_property(f, "kernel", in->ev->kernel);
+	junit_property(f, "cpu", in->ev->cpu);
+	fprintf(f, "  </properties>\n");
 	if (in->ev->error[0]) {
 		fprintf(f, "  <testcase classname=\"");
 		xml_str(f, in->sc->name);
-		fprintf(f, "\" name=\"setup\"><error message=\"");
+		fprintf(f, "\" name=\"setup\" time=\"%.3f\"><error type=\"setup\" message=\"",
+			in->ev->seconds);
 		xml_str(f, in->ev->error);
 		fprintf(f, "\"/></testcase>\n");
 	}
@@ -420,15 +459,26 @@ void report_junit(const struct report_in *in, FILE *f)
 		xml_str(f, in->sc->name);
 		fprintf(f, "\" name=\"");
 		xml_str(f, c->summary);
-		fprintf(f, "\">");
-		if (!c->pass) {
-			fprintf(f, "<failure message=\"");
-			xml_str(f, c->evidence);
-			fprintf(f, "\"/>");
+		fprintf(f, "\" time=\"%.3f\"", check_seconds(in, c->e));
+		if (c->pass) {
+			fprintf(f, "/>\n");
+			continue;
 		}
-		fprintf(f, "<system-out>");
+		fprintf(f, "><failure type=\"check\" message=\"");
 		xml_str(f, c->evidence);
-		fprintf(f, "</system-out></testcase>\n");
+		fprintf(f, "\">");
+		xml_str(f, c->evidence);
+		fprintf(f, "</failure></testcase>\n");
 	}
-	fprintf(f, "</testsuite>\n</testsuites>\n");
+	fprintf(f, "  <system-out>");
+	for (i = 0; i < in->sc->n_expects; i++) {
+		if (!in->checks[i].e)
+			continue;
+		fprintf(f, "%s: ", in->checks[i].pass ? "pass" : "FAIL");
+		xml_str(f, in->checks[i].summary);
+		fprintf(f, ": ");
+		xml_str(f, in->checks[i].evidence);
+		fputc('\n', f);
+	}
+	fprintf(f, "</system-out>\n  <system-err></system-err>\n  </testsuite>\n</testsuites>\n");
 }

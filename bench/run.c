@@ -111,6 +111,7 @@ static void evidence_facts(struct run *r)
 	snprintf(r->ev.id, sizeof(r->ev.id), "%s", r->env.id);
 	snprintf(r->ev.outdir, sizeof(r->ev.outdir), "%s", r->env.outdir);
 	snprintf(r->ev.error, sizeof(r->ev.error), "%s", r->env.error);
+	r->ev.seconds = (env_clock_usec() - r->ev.started_usec) / 1e6;
 }
 
 static void teardown(struct run *r)
@@ -165,9 +166,15 @@ static int run_init(struct run *r, const struct scenario *sc, const struct run_o
 		err = lifecycle_state_write(r);
 	if (err)
 		return err;
-	if (!uname(&u))
+	r->ev.started = time(NULL);
+	r->ev.started_usec = env_clock_usec();
+	snprintf(r->ev.hostname, sizeof(r->ev.hostname), "localhost");
+	if (!uname(&u)) {
 		snprintf(r->ev.kernel, sizeof(r->ev.kernel), "%s %s %s", u.sysname, u.release,
 			 u.machine);
+		if (u.nodename[0])
+			snprintf(r->ev.hostname, sizeof(r->ev.hostname), "%s", u.nodename);
+	}
 	cpu_model(r->ev.cpu, sizeof(r->ev.cpu));
 	r->ev.ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	return 0;

@@ -26,6 +26,19 @@ echo '{"version": 2, "error": "x"}' >"$TMP/v2.json"
 fits error "$TMP/v2.json" && bad "version 2 passed the version 1 schema" ||
 	ok "schema check rejects another version"
 
+# --- the junit schemas load and differ: a Surefire-style report without hostname, timestamp
+# and time fits Jenkins' junit-10.xsd but not the strict Ant schema ---
+cat >"$TMP/loose.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<testsuites><testsuite name="s" tests="1" failures="0" errors="0">
+<testcase name="c"><system-out>x</system-out></testcase></testsuite></testsuites>
+XML
+xmllint --noout --schema "$src/tests/junit/jenkins-junit-10.xsd" "$TMP/loose.xml" 2>/dev/null &&
+	ok "junit-10.xsd takes a loose report" || bad "junit-10.xsd refuses a loose report"
+xmllint --noout --schema "$src/tests/junit/ant-junit.xsd" "$TMP/loose.xml" 2>/dev/null &&
+	bad "the Ant schema takes a report without hostname, timestamp, time" ||
+	ok "the Ant schema refuses a report without hostname, timestamp, time"
+
 # --- --version ---
 for p in dsrlab dsrlab-lb dsrlab-backend dsrlab-cni; do
 	out=$("$bin/$p" --version)

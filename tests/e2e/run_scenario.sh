@@ -7,7 +7,8 @@
 # a passing run gets no diagnosis; a failed one gets OUTDIR/diagnosis.json from the run
 # itself, with CAUSE (when given) ranked first. A failed check leaves a failure bundle
 # (OUTDIR/bundle: the scenario, every node's ip -j state and sysctls, rebuild.sh); a pass none.
-# report.json and the -j document fit docs/schemas/report.schema.json.
+# report.json and the -j document fit docs/schemas/report.schema.json, junit.xml both the
+# strict Ant schema and Jenkins' junit-10.xsd (tests/junit/).
 set -u
 dsrlab=$1 scenario=$2 outdir=$3 expected=$4 failing=${5:-} cause=${6:-}
 
@@ -99,6 +100,8 @@ fi
 [ -s "$outdir/report.json" ] || { echo "FAIL: no $outdir/report.json"; fail=1; }
 "$(dirname "$0")/schema_check.py" "$(dirname "$0")/../../docs/schemas/report.schema.json" \
 	"$outdir/report.json" "$outdir.json" || { echo "FAIL: the report does not fit its schema"; fail=1; }
-python3 -c "import sys, xml.dom.minidom as x; x.parse(sys.argv[1])" "$outdir/junit.xml" ||
-	{ echo "FAIL: $outdir/junit.xml is missing or not XML"; fail=1; }
+for xsd in ant-junit jenkins-junit-10; do
+	xmllint --noout --schema "$(dirname "$0")/../junit/$xsd.xsd" "$outdir/junit.xml" ||
+		{ echo "FAIL: $outdir/junit.xml does not fit tests/junit/$xsd.xsd"; fail=1; }
+done
 exit $fail
