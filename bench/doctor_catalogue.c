@@ -163,11 +163,13 @@ const struct doctor_cause doctor_catalogue[] = {
 	},
 	{
 		.id = "fragments-dropped",
-		.need = { { .kind = DN_LB_COUNTER, .what = "drop_fragment", .min = 1 } },
-		.message = "the balancer dropped {count} IP fragments: they are for a VIP with a "
-			   "port, where fragments would scatter over backends",
-		.fix = "serve fragmented traffic with an all-ports VIP (ADDR/PROTO without a "
-		       "port), or keep datagrams under the path MTU",
+		.need = { { .kind = DN_LB_COUNTER, .what = "drop_fragment", .min = 1 },
+			  ANSWERED_FAILED },
+		.message = "the balancer dropped {count} IP fragments: they are for a VIP that "
+			   "hashes on ports, which later fragments do not carry, so forwarding "
+			   "them would scatter a datagram over backends",
+		.fix = "serve fragmented traffic with an all-ports VIP that hashes without ports "
+		       "(hash-no-ports: true), or keep datagrams under the path MTU",
 	},
 	{
 		.id = "too-big-without-df",

@@ -153,13 +153,14 @@ static void lb_vip(struct parse *p, struct replay_config *c, const struct tok *t
 	for (i = 3; i < n; i++) {
 		const struct tok *val;
 
-		if (!strcmp(t[i].s, "--src-per-flow")) {
-			v->flags |= VIP_F_SRC_PER_FLOW;
+		if (!strcmp(t[i].s, "--src-per-flow") || !strcmp(t[i].s, "--hash-no-ports")) {
+			v->flags |= t[i].s[2] == 's' ? VIP_F_SRC_PER_FLOW : VIP_F_HASH_NO_PORTS;
 			continue;
 		}
 		if (strcmp(t[i].s, "--encap") && strcmp(t[i].s, "--backend")) {
 			perr(p, t[i].col,
-			     "unknown option '%s' of vip add (--encap, --backend, --src-per-flow)",
+			     "unknown option '%s' of vip add (--encap, --backend, --src-per-flow, "
+			     "--hash-no-ports)",
 			     t[i].s);
 			continue;
 		}

@@ -90,6 +90,7 @@ static int vip_up(struct run *r, struct lb *lb, const struct sc_vip *v)
 {
 	struct lb_backend pool[SC_MAX_BACKENDS];
 	__u8 fam = roles_vip_underlay(v), encap = lb_encap_of(v->encap);
+	__u32 flags = v->hash_no_ports ? VIP_F_HASH_NO_PORTS : 0;
 	char vs[ADDR_STRLEN];
 	int k, err;
 
@@ -104,9 +105,9 @@ static int vip_up(struct run *r, struct lb *lb, const struct sc_vip *v)
 		pool[k].addr = a->addr;
 		pool[k].weight = v->weights[k];
 	}
-	err = lb_vip_check(lb, &v->vip, encap, 0, pool, v->n_backends);
+	err = lb_vip_check(lb, &v->vip, encap, flags, pool, v->n_backends);
 	if (!err)
-		err = lb_vip_add(lb, &v->vip, encap, 0);
+		err = lb_vip_add(lb, &v->vip, encap, flags);
 	if (!err)
 		err = lb_vip_set_backends(lb, &v->vip, pool, v->n_backends);
 	if (err)

@@ -1630,11 +1630,12 @@ static void load_link(struct loader *ld, const struct field *item, void *ctx)
 
 /* balancer: */
 
-enum { V_VIP, V_ENCAP, V_BACKENDS, V_KEYS };
+enum { V_VIP, V_ENCAP, V_BACKENDS, V_HASH_NO_PORTS, V_KEYS };
 static const struct key vip_keys[] = {
 	[V_VIP] = { "vip", true },
 	[V_ENCAP] = { "encap", false },
 	[V_BACKENDS] = { "backends", true },
+	[V_HASH_NO_PORTS] = { "hash-no-ports", false },
 };
 
 /* The family of the VIP the encap carries, FAM_NONE when either works. */
@@ -1756,6 +1757,8 @@ static void load_vip(struct loader *ld, const struct field *item, void *ctx)
 	    !get_enum(ld, &f[V_ENCAP], encap_names, ARRAY_SIZE(encap_names), &encap))
 		ok = false;
 	v->encap = encap;
+	if (f[V_HASH_NO_PORTS].key && !get_bool(ld, &f[V_HASH_NO_PORTS], &v->hash_no_ports))
+		ok = false;
 	encap_at = f[V_ENCAP].key ? &f[V_ENCAP] : &f[V_VIP];
 	if (ok && !encap_fits_vip(v)) {
 		diag(ld, encap_at->val, "encap '%s' carries IPv%d, but VIP %s is IPv%d",

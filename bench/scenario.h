@@ -108,6 +108,7 @@ struct sc_vip {
 	enum sc_encap encap;
 	char backends[SC_MAX_BACKENDS][SC_NAME_MAX]; /* container node names */
 	int weights[SC_MAX_BACKENDS]; /* 0 to 65535, default 1; 0: drained (no new flows) */
+	bool hash_no_ports; /* hash-no-ports: one backend per address pair (fragments too) */
 	int n_backends;
 	struct sc_mark mark;
 };
