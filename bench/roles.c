@@ -345,7 +345,7 @@ static int decap_attach_at(struct run *r, int c, int at_node, const char *iface,
  * Decap for one node: a container at host-veth-egress or container-ingress, or a host at
  * host-nic (its uplink, eth0). It serves the node's own address and trusts the balancer.
  */
-static int decap_up(struct run *r, int c, enum decap_at at)
+static int decap_up(struct run *r, int c, enum decap_at at, bool strict)
 {
 	const struct sc_node *n = r->env.nodes[c].sc;
 	struct ip_prefix allow[2 * SC_MAX_LBS];
@@ -383,7 +383,7 @@ static int decap_up(struct run *r, int c, enum decap_at at)
 	case DECAP_AT_CONTAINER_INGRESS:
 		return decap_attach_at(r, c, c, "eth0", &o);
 	case DECAP_AT_HOST_NIC:
-		o.strict = r->sc->backend.strict;
+		o.strict = strict;
 		return decap_attach_at(r, c, c, "eth0", &o);
 	}
 	return -EINVAL;
@@ -406,7 +406,7 @@ static int host_nic_up(struct run *r)
 	for (i = 0; i < r->sc->n_nodes; i++) {
 		if (r->sc->nodes[i].role != ROLE_HOST)
 			continue;
-		err = decap_up(r, i, DECAP_AT_HOST_NIC);
+		err = decap_up(r, i, DECAP_AT_HOST_NIC, r->sc->backend.strict);
 		if (err)
 			return err;
 		for (v = 0; !r->sc->backend.strict && v < b->n_vips; v++) {
@@ -448,9 +448,9 @@ int roles_backends_up(struct run *r)
 			continue;
 		if (at == SC_DECAP_HOST_VETH_EGRESS ||
 		    (at == SC_DECAP_HOST_NIC && r->sc->backend.strict))
-			err = decap_up(r, i, DECAP_AT_HOST_VETH_EGRESS);
+			err = decap_up(r, i, DECAP_AT_HOST_VETH_EGRESS, false);
 		else if (at == SC_DECAP_CONTAINER_INGRESS)
-			err = decap_up(r, i, DECAP_AT_CONTAINER_INGRESS);
+			err = decap_up(r, i, DECAP_AT_CONTAINER_INGRESS, false);
 		else
 			err = 0;
 		if (err)
@@ -530,6 +530,19 @@ static int decap_detach_here(void *arg)
 {
 	decap_detach(arg);
 	return 0;
+}
+
+int roles_decap_move(struct run *r, int node, int at)
+{
+	struct run_node *n = &r->nodes[node];
+
+	if (n->decap) {
+		if (env_run(&r->env, n->decap_node, decap_detach_here, n->decap))
+			decap_release(n->decap);
+		n->decap = NULL;
+		n->decap_iface[0] = '\0';
+	}
+	return at < 0 ? 0 : decap_up(r, node, at, true);
 }
 
 void roles_down(struct run *r)

@@ -13,4 +13,11 @@ void roles_down(struct run *r);
 
 __u8 roles_vip_underlay(const struct sc_vip *v);
 
+/*
+ * Detach node's decap, then (at >= 0, an enum decap_at) attach it at another point: a
+ * container at host-veth-egress or container-ingress, a host on its uplink (host-nic, strict).
+ * The throughput bench compares the points in one run.
+ */
+int roles_decap_move(struct run *r, int node, int at);
+
 #endif

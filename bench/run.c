@@ -343,3 +343,31 @@ int run_up(const struct scenario *sc, const struct run_opts *o)
 	free(r);
 	return code;
 }
+
+int run_with(const struct scenario *sc, const struct run_opts *o,
+	     int (*fn)(struct run *r, void *arg), void *arg)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct run *r;
+	int code = EXIT_SETUP;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	r = run_new(sc, o);
+	if (!r)
+		return EXIT_SETUP;
+	pr_warn("dsrlab: bench run %s of %s, output in %s\n", r->env.id, sc->name, r->env.outdir);
+	if (!run_build(r) && !env_stop)
+		code = fn(r, arg);
+	else
+		fprintf(stderr, "dsrlab: bench: %s; torn down\n",
+			r->env.error[0] ? r->env.error : "setup failed");
+	if (env_stop) {
+		fprintf(stderr, "dsrlab: bench: interrupted by a signal; torn down\n");
+		code = EXIT_SETUP;
+	}
+	teardown(r);
+	lifecycle_release(r);
+	free(r);
+	return code;
+}

@@ -94,4 +94,12 @@ int run_scenario(const struct scenario *sc, const struct run_opts *opts);
 /* Build the topology, roles and services, no traffic, and keep it up in a detached keeper. */
 int run_up(const struct scenario *sc, const struct run_opts *opts);
 
+/*
+ * Build sc as run does (topology, balancer, decap, services), hand the live run to fn, tear
+ * down on every path: fn's exit code, EXIT_SETUP when the build failed (said on stderr).
+ * What `dsrlab bench SCENARIO` measures in.
+ */
+int run_with(const struct scenario *sc, const struct run_opts *o,
+	     int (*fn)(struct run *r, void *arg), void *arg);
+
 #endif

@@ -3075,6 +3075,96 @@ static void load_phase(struct loader *ld, const struct field *item, void *ctx)
 
 /* The document */
 
+/* bench: */
+
+enum {
+	BN_MEASURE,
+	BN_DURATION,
+	BN_COUNT,
+	BN_DRAIN,
+	BN_INTERVAL,
+	BN_FRAME,
+	BN_FLOWS,
+	BN_RATE,
+	BN_CPUS,
+	BN_KEYS
+};
+static const struct key bench_keys[] = {
+	[BN_MEASURE] = { "measure", false },
+	[BN_DURATION] = { "duration-ms", false },
+	[BN_COUNT] = { "count", false },
+	[BN_DRAIN] = { "drain-ms", false },
+	[BN_INTERVAL] = { "interval-ms", false },
+	[BN_FRAME] = { "frame", false },
+	[BN_FLOWS] = { "flows", false },
+	[BN_RATE] = { "rate", false },
+	[BN_CPUS] = { "cpus", false },
+};
+
+static const char *const bench_measure_names[] = { "balancer", "decap", "attach-points",
+						   "goodput" };
+
+static void load_bench_measure(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_bench *b = ctx;
+	int m;
+
+	if (get_enum(ld, item, bench_measure_names, ARRAY_SIZE(bench_measure_names), &m))
+		b->measure |= 1u << m;
+}
+
+static void load_bench_cpu(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_bench *b = ctx;
+
+	get_int(ld, item, 0, 4095, &b->cpus[b->n_cpus++]);
+}
+
+/* Defaults whether or not the file has a bench section: `dsrlab bench` runs any scenario. */
+static void load_bench(struct loader *ld, const struct field *bf)
+{
+	struct sc_bench *b = &ld->sc->bench;
+	struct field f[BN_KEYS];
+	int n = 0;
+
+	b->measure = SC_BENCH_BALANCER | SC_BENCH_DECAP | SC_BENCH_ATTACH_POINTS | SC_BENCH_GOODPUT;
+	b->duration_ms = 2000;
+	b->drain_ms = 300;
+	b->interval_ms = 1000;
+	b->frame = 64;
+	b->flows = 64;
+	if (!bf || !want_map(ld, bf))
+		return;
+	b->present = true;
+	b->mark = mark_of(bf->val);
+	map_fields(ld, bf->val, "bench", bench_keys, BN_KEYS, f);
+	if (f[BN_MEASURE].key) {
+		b->measure = 0;
+		if (is_empty_seq(f[BN_MEASURE].val))
+			diag(ld, f[BN_MEASURE].val,
+			     "'measure' is empty; leave it out to measure everything");
+		load_list(ld, &f[BN_MEASURE], &n, 4, "measurements", load_bench_measure, b);
+	}
+	if (f[BN_DURATION].key)
+		get_int(ld, &f[BN_DURATION], 100, 600000, &b->duration_ms);
+	if (f[BN_COUNT].key)
+		get_int(ld, &f[BN_COUNT], 1, 1000000000, &b->count);
+	if (f[BN_DRAIN].key)
+		get_int(ld, &f[BN_DRAIN], 0, 10000, &b->drain_ms);
+	if (f[BN_INTERVAL].key)
+		get_int(ld, &f[BN_INTERVAL], 100, 60000, &b->interval_ms);
+	/* 60: the shortest Ethernet frame; 1514: a 1500-byte MTU (common/gen.h) */
+	if (f[BN_FRAME].key)
+		get_int(ld, &f[BN_FRAME], 60, 1514, &b->frame);
+	if (f[BN_FLOWS].key)
+		get_int(ld, &f[BN_FLOWS], 1, 1000000, &b->flows);
+	if (f[BN_RATE].key)
+		get_int(ld, &f[BN_RATE], 0, 1000000000, &b->rate);
+	if (f[BN_CPUS].key)
+		load_list(ld, &f[BN_CPUS], &b->n_cpus, SC_BENCH_MAX_CPUS, "generator CPUs",
+			  load_bench_cpu, b);
+}
+
 enum {
 	T_VERSION,
 	T_NAME,
@@ -3087,6 +3177,7 @@ enum {
 	T_CAPTURE,
 	T_EXPECT,
 	T_PHASES,
+	T_BENCH,
 	T_KEYS
 };
 static const struct key top_keys[] = {
@@ -3095,7 +3186,7 @@ static const struct key top_keys[] = {
 	[T_BALANCER] = { "balancer", false }, [T_BACKEND] = { "backend", false },
 	[T_SERVICES] = { "services", false }, [T_TRAFFIC] = { "traffic", false },
 	[T_CAPTURE] = { "capture", false },   [T_EXPECT] = { "expect", false },
-	[T_PHASES] = { "phases", false },
+	[T_PHASES] = { "phases", false },     [T_BENCH] = { "bench", false },
 };
 
 _Static_assert(ARRAY_SIZE(top_keys) <= SC_KEYS_MAX, "raise SC_KEYS_MAX");
@@ -3155,6 +3246,7 @@ static void load_document(struct loader *ld, const yaml_node_t *root)
 	if (f[T_EXPECT].key)
 		load_list(ld, &f[T_EXPECT], &sc->n_expects, SC_MAX_EXPECTS, "expect entries",
 			  load_expect, NULL);
+	load_bench(ld, f[T_BENCH].key ? &f[T_BENCH] : NULL);
 }
 
 /* libyaml's reader errors carry a byte offset, not a mark. */

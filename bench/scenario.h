@@ -276,6 +276,30 @@ struct sc_expect {
 	int counter; /* counter: enum lb_stat or enum decap_stat (common/stat_names.h) */
 };
 
+/* bench: the throughput bench's settings (`dsrlab bench`; docs/bench.md). */
+enum sc_bench_measure {
+	SC_BENCH_BALANCER = 1 << 0, /* the balancer under flood beside an XDP_TX reflector */
+	SC_BENCH_DECAP = 1 << 1, /* the decap path beside a no-op TC program */
+	SC_BENCH_ATTACH_POINTS = 1 << 2, /* the three decap attach points, same traffic */
+	SC_BENCH_GOODPUT = 1 << 3, /* iperf3 TCP through DSR beside the direct path */
+};
+#define SC_BENCH_MAX_CPUS 16
+
+struct sc_bench {
+	bool present;
+	unsigned int measure; /* SC_BENCH_*; default: all */
+	int duration_ms; /* each measurement (default 2000) */
+	int count; /* exact frames per flood measurement instead of a duration; 0 */
+	int drain_ms; /* after the generator stops, before the final counters (default 300) */
+	int interval_ms; /* sampling (default 1000) */
+	int frame; /* bytes per generated frame, FCS excluded (default 64) */
+	int flows; /* default 64 */
+	int rate; /* frames/s over all generator CPUs; 0: as fast as it goes (default) */
+	int cpus[SC_BENCH_MAX_CPUS]; /* generator CPUs; none given: the first CPU */
+	int n_cpus;
+	struct sc_mark mark;
+};
+
 struct scenario {
 	char file[256];
 	int version; /* 1 */
@@ -296,6 +320,7 @@ struct scenario {
 	int n_expects;
 	struct sc_phase phases[SC_MAX_PHASES];
 	int n_phases;
+	struct sc_bench bench;
 };
 
 /*

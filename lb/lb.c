@@ -1120,6 +1120,11 @@ int lb_chain_fd(struct lb *lb)
 	return lb->chain_fd;
 }
 
+int lb_link_fd(struct lb *lb)
+{
+	return lb->link_fd;
+}
+
 int lb_prog_fd(struct lb *lb)
 {
 	if (lb->root)

@@ -180,6 +180,8 @@ int lb_chain_list(struct lb *lb, struct lb_chain_slot out[CHAIN_SLOTS]);
 int lb_chain_fd(struct lb *lb);
 /* The program an interface runs: the chain root when chained, else the balancer. */
 int lb_prog_fd(struct lb *lb);
+/* The XDP link lb_attach() made (-1 before): bpf_link_update() swaps its program. */
+int lb_link_fd(struct lb *lb);
 const char *xdp_mode_name(enum xdp_mode m);
 
 void vip_key_from_endpoint(const struct endpoint *e, struct vip_key *key);
