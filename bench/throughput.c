@@ -412,7 +412,7 @@ static void sink_encap(struct sink_spec *k, const struct sc_vip *v)
 
 	k->outer_family = ofam;
 	k->outer_gue = v->encap == SC_ENCAP_GUE;
-	k->gue_port = ROLES_GUE_PORT;
+	k->gue_port = GUE_PORT_DEFAULT;
 	k->encap_len = (ofam == FAM_IPV6 ? 40 : 20) + (k->outer_gue ? 8 : 0);
 }
 
@@ -612,7 +612,7 @@ static int decap_path_init(struct tput *x, struct decap_path *p, char *why, size
 	p->f.spec.dport = p->f.sink.dport = TPUT_SINK_PORT;
 	p->f.spec.outer_src = ofam == FAM_IPV6 ? r->lb_src6[0] : r->lb_src[0];
 	p->f.spec.outer_dst = tenant->addr;
-	p->f.spec.gue_port = ROLES_GUE_PORT;
+	p->f.spec.gue_port = GUE_PORT_DEFAULT;
 	p->f.sink_node = p->c;
 	xdp_note(x, p->f.gen_node, p->f.gen_iface, "generator", "live-frames");
 	if (r->nodes[p->h].ifaces[u].nic[0])

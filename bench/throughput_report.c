@@ -77,7 +77,7 @@ void tput_report_text(const struct tput_report *t, FILE *f)
 
 	fprintf(f, "dsrlab bench %s (run %s), output in %s\n", r->sc->name, r->env.id,
 		r->env.outdir);
-	fprintf(f, "machine: %s, %ld CPUs, %s\n", r->cpu, r->ncpu, r->kernel);
+	fprintf(f, "machine: %s, %ld CPUs, %s\n", r->ev.cpu, r->ev.ncpu, r->ev.kernel);
 	for (i = 0; i < t->n_xdp; i++)
 		fprintf(f, "  %-12s at %-16s %s\n", t->xdp[i].program, t->xdp[i].at,
 			t->xdp[i].mode);
@@ -176,8 +176,8 @@ static json_t *machine_json(const struct tput_report *t)
 		json_array_append_new(xdp,
 				      json_pack("{s:s, s:s, s:s}", "at", t->xdp[i].at, "program",
 						t->xdp[i].program, "mode", t->xdp[i].mode));
-	return json_pack("{s:s, s:i, s:s, s:o}", "cpu", t->r->cpu, "cores", (int)t->r->ncpu,
-			 "kernel", t->r->kernel, "xdp", xdp);
+	return json_pack("{s:s, s:i, s:s, s:o}", "cpu", t->r->ev.cpu, "cores", (int)t->r->ev.ncpu,
+			 "kernel", t->r->ev.kernel, "xdp", xdp);
 }
 
 static json_t *settings_json(const struct sc_bench *b)

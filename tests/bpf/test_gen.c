@@ -49,8 +49,13 @@ static int setup(void **state)
 	(void)state;
 	if (unshare(CLONE_NEWNET))
 		return -1;
-	if (sh("ip link add g0 type veth peer name g1") || sh("ip link set lo up") ||
-	    sh("ip addr add 10.9.0.1/24 dev g1") ||
+	/*
+	 * One receive queue per generator CPU: a veth puts frames redirected into it on the
+	 * queue of the sending CPU, and two CPUs flooding one queue's ring overflow it.
+	 */
+	if (sh("ip link add g0 numtxqueues 2 numrxqueues 2 type veth peer name g1 numtxqueues 2 "
+	       "numrxqueues 2") ||
+	    sh("ip link set lo up") || sh("ip addr add 10.9.0.1/24 dev g1") ||
 	    sh("ip addr add 2001:db8:9::1/64 dev g1 nodad") || sh("ip link set g0 up") ||
 	    sh("ip link set g1 up") || sysctl_write("net/ipv4/conf/all/rp_filter", "0") ||
 	    sysctl_write("net/ipv4/conf/g1/rp_filter", "0"))
