@@ -70,7 +70,7 @@ __u8 roles_vip_underlay(const struct sc_vip *v)
 	return v->vip.addr.family; /* GUE: the underlay of the VIP's own family */
 }
 
-static __u8 lb_encap_of(enum sc_encap e)
+__u8 roles_vip_encap(enum sc_encap e)
 {
 	switch (e) {
 	case SC_ENCAP_IP6IP6:
@@ -89,7 +89,7 @@ static __u8 lb_encap_of(enum sc_encap e)
 static int vip_up(struct run *r, struct lb *lb, const struct sc_vip *v)
 {
 	struct lb_backend pool[SC_MAX_BACKENDS];
-	__u8 fam = roles_vip_underlay(v), encap = lb_encap_of(v->encap);
+	__u8 fam = roles_vip_underlay(v), encap = roles_vip_encap(v->encap);
 	__u32 flags = v->hash_no_ports ? VIP_F_HASH_NO_PORTS : 0;
 	char vs[ADDR_STRLEN];
 	int k, err;

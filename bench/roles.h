@@ -12,6 +12,8 @@ int roles_services_up(struct run *r);
 void roles_down(struct run *r);
 
 __u8 roles_vip_underlay(const struct sc_vip *v);
+/* The data plane's enum encap_type of a scenario's encapsulation. */
+__u8 roles_vip_encap(enum sc_encap e);
 
 /*
  * Detach node's decap, then (at >= 0, an enum decap_at) attach it at another point: a

@@ -390,21 +390,6 @@ static int spec_base(struct tput *x, struct flood *f, int peer_node, const char 
 	return err;
 }
 
-static __u8 encap_of(enum sc_encap e)
-{
-	switch (e) {
-	case SC_ENCAP_IPIP:
-		return ENCAP_IPIP;
-	case SC_ENCAP_IP6IP6:
-		return ENCAP_IP6IP6;
-	case SC_ENCAP_4IN6:
-		return ENCAP_4IN6;
-	case SC_ENCAP_GUE:
-		return ENCAP_GUE;
-	}
-	return ENCAP_NONE;
-}
-
 /* What one encapsulation of vip adds, as the sink must accept it. */
 static void sink_encap(struct sink_spec *k, const struct sc_vip *v)
 {
@@ -647,7 +632,7 @@ static void flood_decap(struct tput *x, struct decap_path *p, struct tput_measur
 		fail_measure(m, "no decap is attached for the tenant");
 		return;
 	}
-	f.spec.encap = encap_of(p->v->encap);
+	f.spec.encap = roles_vip_encap(p->v->encap);
 	f.spec.dst = p->v->vip.addr;
 	el = (f.spec.outer_dst.family == FAM_IPV6 ? 40 : 20) + (f.spec.encap == ENCAP_GUE ? 8 : 0);
 	f.spec.frame_len = x->b->frame + el;
