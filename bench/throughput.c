@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
@@ -18,7 +19,9 @@
 #include <jansson.h>
 
 #include "bench/throughput.h"
+#include "bench/capture.h"
 #include "bench/command.h"
+#include "bench/drops.h"
 #include "bench/roles.h"
 #include "bench/sink.h"
 #include "bench/topology.h"
@@ -270,12 +273,153 @@ static int flood_sample(struct tput *x, const struct flood *f, struct tput_measu
 	return 0;
 }
 
+#define TPUT_DROPS_READ 256
+#define TPUT_SNAPLEN	96 /* headers and the payload's first words: enough to inspect */
+
+/* The kernel's drop counts of every node now, for a before/after difference. */
+static int drops_now(struct tput *x, struct drop_count *out)
+{
+	__u32 inodes[SC_MAX_NODES];
+	int i;
+
+	if (!x->r->drop_tracer)
+		return 0;
+	for (i = 0; i < x->r->sc->n_nodes; i++)
+		inodes[i] = x->r->env.nodes[i].ns_inode;
+	return drops_read(x->r->drop_tracer, inodes, x->r->sc->n_nodes, out, TPUT_DROPS_READ);
+}
+
+struct ifname_job {
+	unsigned int ifindex;
+	char *buf;
+};
+
+static int ifname_here(void *arg)
+{
+	struct ifname_job *j = arg;
+
+	return if_indextoname(j->ifindex, j->buf) ? 0 : -errno;
+}
+
+static int node_of_inode(const struct run *r, __u32 inode)
+{
+	int i;
+
+	for (i = 0; i < r->sc->n_nodes; i++)
+		if (r->env.nodes[i].ns_inode == inode)
+			return i;
+	return -1;
+}
+
+/* What counted between before and after, most first; the socket sink's own drops left out. */
+static void drops_diff(struct tput *x, const struct flood *f, struct tput_measure *m,
+		       const struct drop_count *b, int nb, const struct drop_count *a, int na)
+{
+	char ifname[IF_NAMESIZE + 1];
+	__u64 before, d;
+	int i, k, node, slot;
+
+	for (i = 0; i < na; i++) {
+		for (before = 0, k = 0; k < nb; k++)
+			if (b[k].netns == a[i].netns && b[k].ifindex == a[i].ifindex &&
+			    !strcmp(b[k].reason, a[i].reason))
+				before = b[k].count;
+		d = a[i].count - before;
+		node = node_of_inode(x->r, a[i].netns);
+		if (!d || node < 0 ||
+		    (node == f->sink_node && !strcmp(a[i].reason, "SOCKET_FILTER")))
+			continue;
+		for (slot = m->n_drops; slot > 0 && m->drops[slot - 1].count < d; slot--)
+			;
+		if (slot >= TPUT_MAX_DROPS)
+			continue;
+		if (m->n_drops < TPUT_MAX_DROPS)
+			m->n_drops++;
+		memmove(&m->drops[slot + 1], &m->drops[slot],
+			(m->n_drops - 1 - slot) * sizeof(m->drops[0]));
+		ifname[0] = '\0';
+		if (a[i].ifindex)
+			env_run(&x->r->env, node, ifname_here,
+				&(struct ifname_job){ a[i].ifindex, ifname });
+		snprintf(m->drops[slot].at, sizeof(m->drops[slot].at), "%s%s%s",
+			 x->r->sc->nodes[node].name, ifname[0] ? ":" : "", ifname);
+		snprintf(m->drops[slot].reason, sizeof(m->drops[slot].reason), "%s", a[i].reason);
+		m->drops[slot].count = d;
+	}
+}
+
+struct cap_job {
+	struct capture **cap;
+	const struct sc_capture *sc;
+	const char *file;
+	char why[256];
+};
+
+static int cap_here(void *arg)
+{
+	struct cap_job *j = arg;
+
+	return capture_start(j->cap, j->sc->at.iface, j->sc->filter, TPUT_SNAPLEN, j->file, j->why,
+			     sizeof(j->why));
+}
+
+/* The scenario's capture points, snaplen-limited, one file per measurement and point. */
+static int caps_start(struct tput *x, struct tput_measure *m, struct capture **caps)
+{
+	const struct scenario *sc = x->r->sc;
+	struct cap_job j;
+	int i, err;
+
+	for (i = 0; i < sc->n_captures && i < TPUT_MAX_CAPS; i++) {
+		struct tput_capture *c = &m->caps[m->n_caps];
+		char name[sizeof(m->name)];
+		size_t k;
+
+		snprintf(name, sizeof(name), "%s", m->name);
+		for (k = 0; name[k]; k++)
+			if (name[k] == ' ')
+				name[k] = '-';
+		snprintf(c->at, sizeof(c->at), "%s:%s", sc->captures[i].at.node,
+			 sc->captures[i].at.iface);
+		snprintf(c->file, sizeof(c->file), "%s/%s.%s.%s.pcap", x->r->env.outdir, name,
+			 sc->captures[i].at.node, sc->captures[i].at.iface);
+		j = (struct cap_job){ &caps[m->n_caps], &sc->captures[i], c->file, "" };
+		err = env_run(&x->r->env, env_node_index(&x->r->env, sc->captures[i].at.node),
+			      cap_here, &j);
+		if (err) {
+			snprintf(m->error, sizeof(m->error), "capture at %s: %s", c->at,
+				 j.why[0] ? j.why : strerror(-err));
+			return err;
+		}
+		m->n_caps++;
+	}
+	return 0;
+}
+
+static void caps_stop(struct tput_measure *m, struct capture **caps)
+{
+	struct capture_stats st;
+	int i;
+
+	for (i = 0; i < m->n_caps; i++) {
+		if (!caps[i])
+			continue;
+		capture_stop(caps[i], &st);
+		caps[i] = NULL;
+		m->caps[i].written = st.written;
+		m->caps[i].dropped = st.kernel_drop;
+	}
+}
+
 /* One flood: generator and sink loaded, the sink attached (XDP by its link, or a socket). */
 static int flood_run(struct tput *x, const struct flood *f, struct tput_measure *m,
 		     int sink_link_fd)
 {
 	struct sink_counter sc[SINK_STAT_MAX];
 	__u64 *lb_before = NULL, *lb_after = NULL, *good = NULL;
+	static struct drop_count db[TPUT_DROPS_READ], da[TPUT_DROPS_READ];
+	struct capture *caps[TPUT_MAX_CAPS] = {};
+	int nb, na;
 	struct gen *g = NULL;
 	struct sink *s = NULL;
 	int err, sock = -1, i;
@@ -306,9 +450,15 @@ static int flood_run(struct tput *x, const struct flood *f, struct tput_measure 
 	}
 	if (f->lb >= 0)
 		lb_cpus(x, f->lb, lb_before);
-	err = flood_sample(x, f, m, g, s);
+	nb = drops_now(x, db);
+	err = caps_start(x, m, caps);
+	if (!err)
+		err = flood_sample(x, f, m, g, s);
+	caps_stop(m, caps);
 	if (err)
 		goto out;
+	na = drops_now(x, da);
+	drops_diff(x, f, m, db, nb, da, na);
 	m->ran = true;
 	err = sink_read(s, sc);
 	m->good = sc[SINK_STAT_GOOD].packets;
@@ -915,10 +1065,20 @@ static void bottleneck(const struct tput_measure *m, const struct tput_measure *
 		}
 	}
 	if (at > 0 && worst * 100 > m->stages[0].packets) {
-		snprintf(buf, len, "packets die between %s and %s: %llu of %llu (%.1f%%)",
-			 m->stages[at - 1].name, m->stages[at].name, (unsigned long long)worst,
-			 (unsigned long long)m->stages[at - 1].packets,
-			 100.0 * worst / m->stages[at - 1].packets);
+		int n = snprintf(buf, len, "packets die between %s and %s: %llu of %llu (%.1f%%)",
+				 m->stages[at - 1].name, m->stages[at].name,
+				 (unsigned long long)worst,
+				 (unsigned long long)m->stages[at - 1].packets,
+				 100.0 * worst / m->stages[at - 1].packets);
+
+		for (i = 0; i < m->n_drops && n > 0 && (size_t)n < len; i++)
+			n += snprintf(buf + n, len - n, "%s%s at %s: %llu",
+				      i ? ", " : "; kernel: ", m->drops[i].reason, m->drops[i].at,
+				      (unsigned long long)m->drops[i].count);
+		if (!m->n_drops && n > 0 && (size_t)n < len)
+			snprintf(buf + n, len - n,
+				 "; no kernel drop reason counted (a ring or "
+				 "queue that overflowed counts none)");
 		return;
 	}
 	snprintf(buf, len,

@@ -23,6 +23,8 @@
 #define TPUT_MAX_MEASURES 12
 #define TPUT_MAX_COMPARES 8
 #define TPUT_MAX_XDP	  8
+#define TPUT_MAX_DROPS	  6
+#define TPUT_MAX_CAPS	  4
 
 enum tput_kind {
 	TPUT_REFLECTOR, /* generator -> XDP_TX reflector on the balancer's port -> sink */
@@ -39,6 +41,20 @@ struct tput_stage {
 	char cpus[64]; /* CPUs it ran on ("0,1"), "" when its counters do not say */
 };
 
+/* A kernel drop reason that counted during a measurement. */
+struct tput_drop {
+	char at[48]; /* node:iface, or node */
+	char reason[48];
+	__u64 count;
+};
+
+/* A capture of the scenario's `capture:` points during a flood (snaplen-limited). */
+struct tput_capture {
+	char at[48];
+	char file[PATH_MAX];
+	__u64 written, dropped; /* packets in the file; lost by the capture itself */
+};
+
 struct tput_measure {
 	enum tput_kind kind;
 	char name[48];
@@ -50,6 +66,10 @@ struct tput_measure {
 	struct tput_stage stages[TPUT_MAX_STAGES];
 	int n_stages;
 	__u64 good, malformed, other; /* the sink's */
+	struct tput_drop drops[TPUT_MAX_DROPS]; /* most counted first; the sink's own left out */
+	int n_drops;
+	struct tput_capture caps[TPUT_MAX_CAPS];
+	int n_caps;
 	double t0; /* start, seconds since the bench began */
 	int n_samples;
 	double sample_t[TPUT_MAX_SAMPLES]; /* end of each interval, seconds since the bench began */

@@ -66,6 +66,13 @@ static void measure_text(const struct tput_measure *m, FILE *f)
 			m->stages[i].cpus[0] ? m->stages[i].cpus : "-");
 	fprintf(f, "  sink: %llu good, %llu malformed, %llu other\n", (unsigned long long)m->good,
 		(unsigned long long)m->malformed, (unsigned long long)m->other);
+	for (i = 0; i < m->n_drops; i++)
+		fprintf(f, "  kernel drop: %s at %s: %llu\n", m->drops[i].reason, m->drops[i].at,
+			(unsigned long long)m->drops[i].count);
+	for (i = 0; i < m->n_caps; i++)
+		fprintf(f, "  capture %s: %llu packets in %s, %llu lost by the capture itself\n",
+			m->caps[i].at, (unsigned long long)m->caps[i].written, m->caps[i].file,
+			(unsigned long long)m->caps[i].dropped);
 	if (m->error[0])
 		fprintf(f, "  error: %s\n", m->error);
 }
@@ -143,6 +150,31 @@ static json_t *gen_json(const struct tput_measure *m)
 			 m->gen.rate_missed, "cpus", cpus);
 }
 
+static json_t *drops_json(const struct tput_measure *m)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < m->n_drops; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:I}", "at", m->drops[i].at,
+						   "reason", m->drops[i].reason, "count",
+						   (json_int_t)m->drops[i].count));
+	return a;
+}
+
+static json_t *caps_json(const struct tput_measure *m)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < m->n_caps; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:I}", "at", m->caps[i].at,
+						   "file", m->caps[i].file, "written",
+						   (json_int_t)m->caps[i].written, "dropped",
+						   (json_int_t)m->caps[i].dropped));
+	return a;
+}
+
 static json_t *measure_json(const struct tput_measure *m)
 {
 	static const char *const kinds[] = { "reflector", "balancer", "tc-noop", "decap",
@@ -162,6 +194,8 @@ static json_t *measure_json(const struct tput_measure *m)
 	json_object_set_new(o, "sink",
 			    json_pack("{s:I, s:I, s:I}", "good", (json_int_t)m->good, "malformed",
 				      (json_int_t)m->malformed, "other", (json_int_t)m->other));
+	json_object_set_new(o, "drops", drops_json(m));
+	json_object_set_new(o, "captures", caps_json(m));
 	json_object_set_new(o, "start", json_real(m->t0));
 	json_object_set_new(o, "samples", samples_json(m));
 	return o;
@@ -195,7 +229,7 @@ static json_t *settings_json(const struct sc_bench *b)
 
 int tput_report_json(const struct tput_report *t, FILE *f)
 {
-	json_t *root, *ms = json_array(), *cs = json_array();
+	json_t *root, *ms = json_array(), *cs = json_array(), *caps = json_array();
 	int i, err;
 
 	for (i = 0; i < t->n; i++)
@@ -207,14 +241,24 @@ int tput_report_json(const struct tput_report *t, FILE *f)
 						    t->m[t->c[i].baseline].name, "ratio",
 						    t->c[i].ratio, "goal", t->c[i].goal, "met",
 						    t->c[i].met, "bottleneck", t->c[i].bottleneck));
+	for (i = 0; i < t->r->sc->n_captures; i++) {
+		char at[SC_NAME_MAX + SC_IFNAME_MAX + 2];
+
+		snprintf(at, sizeof(at), "%s:%s", t->r->sc->captures[i].at.node,
+			 t->r->sc->captures[i].at.iface);
+		json_array_append_new(caps, json_string(at));
+	}
 	root = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:{s:s, s:s, s:s}, s:b, s:i}",
 			 "scenario", t->r->sc->name, "run_id", t->r->env.id, "outdir",
 			 t->r->env.outdir, "machine", machine_json(t), "settings",
 			 settings_json(&t->r->sc->bench), "measurements", ms, "comparisons", cs,
 			 "plot", "png", t->png, "svg", t->svg, "error", t->plot_error, "corrupted",
 			 t->corrupted, "exit", t->code);
-	if (!root)
+	if (!root) {
+		json_decref(caps);
 		return -ENOMEM;
+	}
+	json_object_set_new(root, "captures_at", caps);
 	err = json_dumpf(root, f, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	fputc('\n', f);
 	json_decref(root);

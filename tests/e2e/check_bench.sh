@@ -26,7 +26,7 @@ def need(obj, keys, where):
         if k not in obj:
             bad.append(f"{where}: no '{k}'")
 need(r, ["scenario", "run_id", "outdir", "machine", "settings", "measurements",
-         "comparisons", "plot", "corrupted", "exit"], "report")
+         "comparisons", "plot", "corrupted", "exit", "captures_at"], "report")
 need(r["machine"], ["cpu", "cores", "kernel", "xdp"], "machine")
 for x in r["machine"]["xdp"]:
     need(x, ["at", "program", "mode"], "machine.xdp")
@@ -52,7 +52,19 @@ for m in r["measurements"]:
         if not m["mbps"] > 0 or not os.path.isfile(m["iperf3_json"]):
             bad.append(f"{m['name']}: no goodput measured")
         continue
-    need(m, ["generator", "stages", "sink", "start", "samples"], m["name"])
+    need(m, ["generator", "stages", "sink", "drops", "captures", "start", "samples"], m["name"])
+    for d in m.get("drops", []):
+        need(d, ["at", "reason", "count"], m["name"] + ".drops")
+    caps = m.get("captures", [])
+    if [c["at"] for c in caps] != r["captures_at"]:
+        bad.append(f"{m['name']}: captures {[c['at'] for c in caps]}, scenario {r['captures_at']}")
+    for c in caps:
+        need(c, ["at", "file", "written", "dropped"], m["name"] + ".captures")
+        if not os.path.isfile(c["file"]):
+            bad.append(f"{m['name']}: no capture file {c['file']}")
+        # every decap flood crosses the host's uplink: its capture saw packets
+        if m["kind"] in ("decap", "tc-noop") and c["at"] == "host1:eth0" and not c["written"]:
+            bad.append(f"{m['name']}: the capture at host1:eth0 saw nothing")
     g = m["generator"]
     need(g, ["sent", "bytes", "requested", "seconds", "pps", "rate_target",
              "rate_missed", "cpus"], m["name"] + ".generator")
