@@ -249,15 +249,26 @@ static void decaps(const struct run *r, FILE *f)
 			continue;
 		fprintf(f, "\"$B/dsrlab-backend\" attach ");
 		decap_where(r, i, f);
-		for (k = 0; k < r->sc->nodes[i].n_addrs; k++)
-			if (n->decap_at != DECAP_AT_HOST_NIC || r->sc->backend.strict) {
-				fprintf(f, " --serve %s",
-					addr_str(&r->sc->nodes[i].addrs[k].addr, a, sizeof(a)));
-				break;
-			}
-		for (k = 0; k < r->n_lbs; k++)
+		for (k = 0; k < r->sc->nodes[i].n_addrs; k++) { /* its first of each family */
+			const struct ip_prefix *p = &r->sc->nodes[i].addrs[k];
+			int j;
+
+			for (j = 0; j < k && r->sc->nodes[i].addrs[j].addr.family != p->addr.family;
+			     j++)
+				;
+			if (j == k && (n->decap_at != DECAP_AT_HOST_NIC || r->sc->backend.strict))
+				fprintf(f, " --serve %s", addr_str(&p->addr, a, sizeof(a)));
+		}
+		for (k = 0; k < r->sc->backend.n_allow; k++)
+			fprintf(f, " --allow %s",
+				prefix_str(&r->sc->backend.allow[k], a, sizeof(a)));
+		for (k = 0; !r->sc->backend.n_allow && k < r->n_lbs; k++) {
 			if (r->lb_src[k].family != FAM_NONE)
 				fprintf(f, " --allow %s/32", addr_str(&r->lb_src[k], a, sizeof(a)));
+			if (r->lb_src6[k].family != FAM_NONE)
+				fprintf(f, " --allow %s/128",
+					addr_str(&r->lb_src6[k], a, sizeof(a)));
+		}
 		fprintf(f, "\n");
 	}
 	for (v = 0; v < r->sc->balancer.n_vips; v++)

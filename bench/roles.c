@@ -343,12 +343,14 @@ static int decap_attach_at(struct run *r, int c, int at_node, const char *iface,
 
 /*
  * Decap for one node: a container at host-veth-egress or container-ingress, or a host at
- * host-nic (its uplink, eth0). It serves the node's own address and trusts the balancer.
+ * host-nic (its uplink, eth0). It serves the node's own address and trusts the balancers
+ * (or the scenario's backend.allow).
  */
 static int decap_up(struct run *r, int c, enum decap_at at, bool strict)
 {
 	const struct sc_node *n = r->env.nodes[c].sc;
-	struct ip_prefix allow[2 * SC_MAX_LBS];
+	const struct sc_backend *be = &r->sc->backend;
+	struct ip_prefix allow[2 * SC_MAX_LBS + SC_MAX_ALLOW];
 	struct decap_opts o = { .allow = allow, .at = at };
 	unsigned int fams = node_underlays(r, c);
 	int k, f;
@@ -365,8 +367,11 @@ static int decap_up(struct run *r, int c, enum decap_at at, bool strict)
 			return env_failf(&r->env, -EINVAL, "decap for %s: it has no IPv%d address",
 					 n->name, fam);
 		o.serve[o.n_serve++] = serve->addr;
-		/* every balancer: a flow may come through any of them */
-		for (k = 0; k < r->n_lbs; k++) {
+		/* the scenario's allow-list, else every balancer: a flow may come through any */
+		for (k = 0; k < be->n_allow; k++)
+			if (be->allow[k].addr.family == fam)
+				allow[o.n_allow++] = be->allow[k];
+		for (k = 0; !be->n_allow && k < r->n_lbs; k++) {
 			allow[o.n_allow].addr = f ? r->lb_src6[k] : r->lb_src[k];
 			allow[o.n_allow].len = f ? 128 : 32;
 			o.n_allow += allow[o.n_allow].addr.family != FAM_NONE;

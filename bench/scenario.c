@@ -1901,11 +1901,20 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 
 /* backend: */
 
-enum { D_DECAP, D_STRICT, D_KEYS };
+enum { D_DECAP, D_STRICT, D_ALLOW, D_KEYS };
 static const struct key backend_keys[] = {
 	[D_DECAP] = { "decap", false },
 	[D_STRICT] = { "strict", false },
+	[D_ALLOW] = { "allow", false },
 };
+
+static void load_backend_allow(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct sc_backend *b = ctx;
+
+	if (get_prefix(ld, item, &b->allow[b->n_allow]))
+		b->n_allow++;
+}
 
 static void load_backend(struct loader *ld, const struct field *bf)
 {
@@ -1927,6 +1936,14 @@ static void load_backend(struct loader *ld, const struct field *bf)
 	    b->decap != SC_DECAP_HOST_NIC)
 		diag(ld, f[D_STRICT].key, "'strict' applies only to 'decap: host-nic', not '%s'",
 		     decap_names[b->decap]);
+	if (f[D_ALLOW].key) {
+		if (is_empty_seq(f[D_ALLOW].val))
+			diag(ld, f[D_ALLOW].val,
+			     "'allow' is empty; leave it out to trust the "
+			     "balancers");
+		load_list(ld, &f[D_ALLOW], &b->n_allow, SC_MAX_ALLOW, "allow prefixes",
+			  load_backend_allow, b);
+	}
 }
 
 /* services: */

@@ -148,9 +148,14 @@ enum sc_decap_at {
 	SC_DECAP_HOST_NIC,
 };
 
+#define SC_MAX_ALLOW 8
+
 struct sc_backend {
 	enum sc_decap_at decap;
 	bool strict; /* host-nic only */
+	/* the decaps' allow-list of outer sources; none given: every balancer's address */
+	struct ip_prefix allow[SC_MAX_ALLOW];
+	int n_allow;
 	struct sc_mark mark;
 };
 
