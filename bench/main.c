@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bench/doctor.h"
+#include "bench/draw.h"
 #include "bench/lifecycle.h"
 #include "bench/micro.h"
 #include "bench/replay.h"
@@ -58,9 +59,12 @@ static const char usage[] =
 	"        captures are read (the latter two given an Ethernet header); others are\n"
 	"        refused. Exit 2 for a bad config or capture (a broken one after replaying\n"
 	"        what came before it).\n"
-	"  validate SCENARIO... [-j|--json]\n"
+	"  validate SCENARIO... [--draw [--outdir DIR]] [-j|--json]\n"
 	"        Check scenario files without touching the kernel (-j: one JSON object with\n"
-	"        each file's verdict and error).\n"
+	"        each file's verdict and error). --draw: also draw each valid scenario's\n"
+	"        topology (nodes, links, the balancer and its VIPs, where decap is attached)\n"
+	"        with graphviz as DIR/<name>.topology.{dot,svg,png} (default DIR: .); every\n"
+	"        run draws its own as topology.{dot,svg,png} in its folder.\n"
 	"  bench SCENARIO [--outdir DIR] [--micro] [-j|--json]\n"
 	"        Throughput in one run of the scenario's topology, each figure beside a\n"
 	"        baseline measured on the same link in the same run: the balancer under a\n"
@@ -114,7 +118,30 @@ static int load(const char *file, struct scenario *sc, char **err)
 	return ret;
 }
 
-static int validate(char **files, int n, struct scenario *sc)
+/* validate --draw: DIR/<name>.topology.{dot,svg,png}, named in o when drawn */
+static int validate_draw(const struct scenario *sc, const char *dir, json_t *o)
+{
+	char base[PATH_MAX], path[PATH_MAX + 8];
+	json_t *files = json_object();
+	int err;
+
+	snprintf(base, sizeof(base), "%s/%s.topology", dir ? dir : ".", sc->name);
+	err = draw_topology(sc, base);
+	if (!err) {
+		snprintf(path, sizeof(path), "%s.svg", base);
+		json_object_set_new(files, "svg", json_string(path));
+		snprintf(path, sizeof(path), "%s.png", base);
+		json_object_set_new(files, "png", json_string(path));
+		snprintf(path, sizeof(path), "%s.dot", base);
+		json_object_set_new(files, "dot", json_string(path));
+		if (!json)
+			printf("  drawn: %s.{dot,svg,png}\n", base);
+	}
+	json_object_set_new(o, "drawing", files);
+	return err;
+}
+
+static int validate(char **files, int n, struct scenario *sc, bool draw, const char *dir)
 {
 	json_t *doc = json_pack("{s:i, s:[]}", "version", CLI_JSON_VERSION, "files");
 	int i, code = EXIT_PASS;
@@ -134,6 +161,8 @@ static int validate(char **files, int n, struct scenario *sc)
 			json_object_set_new(o, "name", json_string(sc->name));
 			if (!json)
 				printf("%s: ok (%s)\n", files[i], sc->name);
+			if (draw && validate_draw(sc, dir, o))
+				code = EXIT_SETUP;
 		}
 		free(err);
 		json_array_append_new(json_object_get(doc, "files"), o);
@@ -209,6 +238,7 @@ int main(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'N' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "all", no_argument, NULL, 'A' },
+		{ "draw", no_argument, NULL, 'D' },
 		{ "prog", required_argument, NULL, 'P' },
 		{ "config", required_argument, NULL, 'C' },
 		{},
@@ -216,7 +246,7 @@ int main(int argc, char **argv)
 	struct micro_opts mo = { MICRO_RUNS_DEFAULT, MICRO_REPEAT_DEFAULT, false };
 	struct run_opts ro = {};
 	struct replay_opts rp = {};
-	bool micro = false, all = false, help = false, printed = false;
+	bool micro = false, all = false, help = false, printed = false, draw = false;
 	struct scenario *sc;
 	int opt, verbose = 0, code = 0;
 	const char *cmd;
@@ -238,6 +268,9 @@ int main(int argc, char **argv)
 			break;
 		case 'A':
 			all = true;
+			break;
+		case 'D':
+			draw = true;
 			break;
 		case 'P':
 			rp.prog = optarg;
@@ -306,7 +339,7 @@ int main(int argc, char **argv)
 		return EXIT_SETUP;
 
 	if (!strcmp(cmd, "validate")) {
-		code = validate(argv + optind, argc - optind, sc);
+		code = validate(argv + optind, argc - optind, sc, draw, ro.outdir);
 		printed = json;
 	} else if (!strcmp(cmd, "bench")) {
 		char *err;

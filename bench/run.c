@@ -20,6 +20,7 @@
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
 
+#include "bench/draw.h"
 #include "bench/run.h"
 #include "bench/bundle.h"
 #include "bench/checks.h"
@@ -146,6 +147,7 @@ static void cpu_model(char *buf, size_t len)
 /* A fresh id (locked: see lifecycle.h), the output folder and the run's state file. */
 static int run_init(struct run *r, const struct scenario *sc, const struct run_opts *o)
 {
+	char path[PATH_MAX];
 	struct utsname u;
 	int i, err;
 
@@ -177,6 +179,9 @@ static int run_init(struct run *r, const struct scenario *sc, const struct run_o
 	}
 	cpu_model(r->ev.cpu, sizeof(r->ev.cpu));
 	r->ev.ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	/* the picture of what is about to be built; a failure is said, not fatal */
+	snprintf(path, sizeof(path), "%s/topology", r->env.outdir);
+	draw_topology(sc, path);
 	return 0;
 }
 

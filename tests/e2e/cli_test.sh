@@ -11,11 +11,7 @@ schemas=$src/docs/schemas
 check=$src/tests/e2e/schema_check.py
 TMP=$(mktemp -d /tmp/dsrcli-$$.XXXX)
 trap 'rm -rf "$TMP"' EXIT
-fails=0
-
-say() { printf 'cli_test: %s\n' "$*"; }
-ok() { say "ok: $*"; }
-bad() { say "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/verdict_lib.sh"
 fits() { "$check" "$schemas/$1.schema.json" "$2" >"$TMP/fit.out" 2>&1; }
 
 # --- the schema check itself can fail (negative controls) ---
@@ -142,9 +138,4 @@ else
 	say "skipped clean -j: not root"
 fi
 
-if [ "$fails" = 0 ]; then
-	say "PASS"
-	exit 0
-fi
-say "FAIL ($fails checks failed)"
-exit 1
+finish

@@ -29,20 +29,7 @@ cni_topology() {
 	ip -n "$H" link set dev l0 xdpdrv obj "$pass_obj" sec xdp
 }
 
-fails=0
-say() { printf '%s: %s\n' "$(basename "$0" .sh)" "$*"; }
-ok() { say "ok: $*"; }
-bad() { say "FAIL: $*"; fails=$((fails + 1)); }
-
-# The verdict: exit 0 when no check failed.
-cni_finish() {
-	if [ "$fails" = 0 ]; then
-		say "PASS"
-		exit 0
-	fi
-	say "FAIL ($fails checks failed)"
-	exit 1
-}
+. "$(dirname "$0")/verdict_lib.sh"
 
 # Capture the balancer's link (l0) and the client's (c0) in $TMP/l0.pcap and $TMP/c0.pcap.
 cni_capture_start() {

@@ -202,4 +202,4 @@ pm rm -f -t 0 "$P-a" >/dev/null || bad "podman rm a"
 	ok "no pins, no records left after removing a" || bad "left behind after removing a"
 [ -z "$(client_try "$VIP_A" 2)" ] && ok "$VIP_A no longer answered" || bad "$VIP_A still answered"
 
-cni_finish
+finish

@@ -283,4 +283,4 @@ fi
 cni_call /usr/lib/cni/bridge DEL "$TMP/bridge.json" "$K2" "$CID-2" >/dev/null
 cni_call /usr/lib/cni/bridge DEL "$TMP/bridge.json" "$K3" "$CID-3" >/dev/null
 
-cni_finish
+finish

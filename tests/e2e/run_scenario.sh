@@ -8,7 +8,8 @@
 # itself, with CAUSE (when given) ranked first. A failed check leaves a failure bundle
 # (OUTDIR/bundle: the scenario, every node's ip -j state and sysctls, rebuild.sh); a pass none.
 # report.json and the -j document fit docs/schemas/report.schema.json, junit.xml both the
-# strict Ant schema and Jenkins' junit-10.xsd (tests/junit/).
+# strict Ant schema and Jenkins' junit-10.xsd (tests/junit/); topology.svg and .png are
+# valid pictures.
 set -u
 dsrlab=$1 scenario=$2 outdir=$3 expected=$4 failing=${5:-} cause=${6:-}
 
@@ -100,6 +101,8 @@ fi
 [ -s "$outdir/report.json" ] || { echo "FAIL: no $outdir/report.json"; fail=1; }
 "$(dirname "$0")/schema_check.py" "$(dirname "$0")/../../docs/schemas/report.schema.json" \
 	"$outdir/report.json" "$outdir.json" || { echo "FAIL: the report does not fit its schema"; fail=1; }
+"$(dirname "$0")/image_check.py" "$outdir/topology.svg" "$outdir/topology.png" ||
+	{ echo "FAIL: the run folder has no valid topology drawing"; fail=1; }
 for xsd in ant-junit jenkins-junit-10; do
 	xmllint --noout --schema "$(dirname "$0")/../junit/$xsd.xsd" "$outdir/junit.xml" ||
 		{ echo "FAIL: $outdir/junit.xml does not fit tests/junit/$xsd.xsd"; fail=1; }
