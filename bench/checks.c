@@ -338,22 +338,115 @@ static __u64 bytes_print(const __u8 *p, __u32 len)
 	return (__u64)hash_bytes(p, len, 1) << 32 | hash_bytes(p, len, 2);
 }
 
+/* The IP header and 8 transport bytes of a packet: what an ICMP error quotes at least. */
+static __u32 quote_len(const __u8 *ip, __u32 avail)
+{
+	__u32 len = (ip[0] >> 4) == 4 ? (ip[0] & 0xf) * 4u + 8 : 48;
+
+	return len <= avail ? len : 0;
+}
+
+/*
+ * The quote of an ICMP fragmentation-needed / packet-too-big about a packet to the VIP: the
+ * balancer's answer to a request it did not forward (balancer.mtu). 0 when m is not one.
+ */
+static __u32 too_big_quote(const struct pkt_meta *m, const u_char *bytes, __u32 caplen,
+			   const struct endpoint *vip, const u_char **quote)
+{
+	bool v4 = m->flow.proto == IPPROTO_ICMP;
+	const __u8 *q = bytes + m->l4_off + 8;
+	__u32 len;
+
+	if (m->encap != ENCAP_NONE || !m->l4_off || m->l4_off + 8u >= caplen ||
+	    !(v4 ? m->icmp_type == 3 && m->icmp_code == 4 :
+		   m->flow.proto == IPPROTO_ICMPV6 && m->icmp_type == 2))
+		return 0;
+	len = quote_len(q, caplen - m->l4_off - 8);
+	if (!len || (q[0] >> 4) != (vip->addr.family == FAM_IPV6 ? 6 : 4) ||
+	    memcmp(q + (v4 ? 16 : 24), vip->addr.bytes, v4 ? 4 : 16))
+		return 0;
+	*quote = q;
+	return len;
+}
+
+/* A request to the VIP: the print of its whole IP packet and of what a quote holds of it. */
+struct req_print {
+	__u64 full, head;
+};
+
+static int req_cmp(const void *a, const void *b)
+{
+	return u64_cmp(&((const struct req_print *)a)->full, &((const struct req_print *)b)->full);
+}
+
+/* Appends to a growing array of elements of size sz; false when out of memory. */
+static bool push(void **a, size_t *n, size_t *room, const void *v, size_t sz)
+{
+	if (*n == *room) {
+		size_t r = *room ? *room * 2 : 1024;
+		void *b = realloc(*a, r * sz);
+
+		if (!b)
+			return false;
+		*a = b;
+		*room = r;
+	}
+	memcpy((char *)*a + (*n)++ * sz, v, sz);
+	return true;
+}
+
+/*
+ * Marks the requests whose print is in the sorted b[] (each b matched once); req[] sorted by
+ * full (heads: false) or given in any order with the marks to skip (heads: true, then sorted
+ * here by head). Returns how many it marked.
+ */
+static size_t mark_matches(struct req_print *req, bool *hit, size_t nr, const __u64 *b, size_t nb,
+			   bool heads)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < nr && j < nb) {
+		__u64 a = heads ? req[i].head : req[i].full;
+
+		if (hit[i] || a < b[j]) {
+			i++;
+		} else if (a == b[j]) {
+			hit[i++] = true;
+			n++;
+			j++;
+		} else {
+			j++;
+		}
+	}
+	return n;
+}
+
+static int head_cmp(const void *a, const void *b)
+{
+	return u64_cmp(&((const struct req_print *)a)->head, &((const struct req_print *)b)->head);
+}
+
 /*
  * Every request to the VIP seen at the point must also be seen there encapsulated: the same
- * IP packet, byte for byte, inside an outer header.
+ * IP packet, byte for byte, inside an outer header; or, with balancer.mtu, answered with a
+ * fragmentation-needed / packet-too-big that quotes it (its IP header and 8 bytes more).
  */
 static void check_encapsulated(const struct check_in *in, struct check_result *c)
 {
 	const struct ev_capture *cap = evidence_capture(in->ev, &c->e->at);
 	const char *file = cap ? cap->file : NULL;
-	__u64 *plain = NULL, *inner = NULL;
-	size_t np = 0, ni = 0, room = 0, i, j, matched = 0, wrong = 0;
+	struct req_print *req = NULL, r;
+	__u64 *inner = NULL, *quoted = NULL, v;
+	size_t nr = 0, rr = 0, ni = 0, ri = 0, nq = 0, rq = 0, matched = 0, answered = 0;
+	size_t wrong = 0, i;
 	char ebuf[PCAP_ERRBUF_SIZE], vs[ADDR_STRLEN], os[ADDR_STRLEN] = "-", od[ADDR_STRLEN] = "-";
 	struct pcap_pkthdr *h;
-	const u_char *bytes;
+	const u_char *bytes, *q;
+	bool ok = true, *hit = NULL;
 	struct pkt_meta m;
 	struct cursor cur;
 	pcap_t *p;
+	__u32 len;
 
 	snprintf(c->summary, sizeof(c->summary), "encapsulated %s:%s %s", c->e->at.node,
 		 c->e->at.iface, endpoint_str(&c->e->vip, vs, sizeof(vs)));
@@ -367,57 +460,69 @@ static void check_encapsulated(const struct check_in *in, struct check_result *c
 		snprintf(c->evidence, sizeof(c->evidence), "read %s: %s", file, ebuf);
 		return;
 	}
-	while (pcap_next_ex(p, &h, &bytes) == 1) {
+	while (ok && pcap_next_ex(p, &h, &bytes) == 1) {
 		cur.pos = (void *)bytes;
 		cur.end = (void *)bytes + h->caplen;
-		if (parse_packet(&cur, &m, GUE_PORT_DEFAULT, PARSE_F_CHECK_LEN) ||
-		    !flow_to_vip(&m, &c->e->vip))
+		if (parse_packet(&cur, &m, GUE_PORT_DEFAULT, PARSE_F_CHECK_LEN))
 			continue;
-		if (np == room || ni == room) {
-			room = room ? room * 2 : 1024;
-			plain = realloc(plain, room * sizeof(*plain));
-			inner = realloc(inner, room * sizeof(*inner));
-			if (!plain || !inner)
-				break;
+		len = too_big_quote(&m, bytes, h->caplen, &c->e->vip, &q);
+		if (len) {
+			v = bytes_print(q, len);
+			ok = push((void **)&quoted, &nq, &rq, &v, sizeof(v));
+			continue;
 		}
+		if (!flow_to_vip(&m, &c->e->vip))
+			continue;
 		if (m.encap == ENCAP_NONE) {
-			plain[np++] = bytes_print(bytes + m.l3_off, m.ip_len);
-		} else {
-			wrong += !outer_as_expected(c->e, &m);
-			inner[ni++] = bytes_print(bytes + m.inner_l3_off, m.ip_len);
-			if (ni == 1) {
-				struct ip_addr a = { .family = m.outer_family };
+			len = quote_len(bytes + m.l3_off, h->caplen - m.l3_off);
+			r.full = bytes_print(bytes + m.l3_off, m.ip_len);
+			r.head = len ? bytes_print(bytes + m.l3_off, len) : 0;
+			ok = push((void **)&req, &nr, &rr, &r, sizeof(r));
+			continue;
+		}
+		wrong += !outer_as_expected(c->e, &m);
+		v = bytes_print(bytes + m.inner_l3_off, m.ip_len);
+		ok = push((void **)&inner, &ni, &ri, &v, sizeof(v));
+		if (ni == 1) {
+			struct ip_addr a = { .family = m.outer_family };
 
-				memcpy(a.bytes, m.outer_src, 16);
-				addr_str(&a, os, sizeof(os));
-				memcpy(a.bytes, m.outer_dst, 16);
-				addr_str(&a, od, sizeof(od));
-			}
+			memcpy(a.bytes, m.outer_src, 16);
+			addr_str(&a, os, sizeof(os));
+			memcpy(a.bytes, m.outer_dst, 16);
+			addr_str(&a, od, sizeof(od));
 		}
 	}
 	pcap_close(p);
-	if (plain && inner) {
-		qsort(plain, np, sizeof(*plain), u64_cmp);
+	hit = ok && nr ? calloc(nr, sizeof(*hit)) : NULL;
+	if (hit) {
+		qsort(req, nr, sizeof(*req), req_cmp);
 		qsort(inner, ni, sizeof(*inner), u64_cmp);
-		for (i = j = 0; i < np && j < ni;) {
-			if (plain[i] == inner[j]) {
-				matched++;
-				i++;
-				j++;
-			} else if (plain[i] < inner[j]) {
-				i++;
-			} else {
-				j++;
-			}
-		}
+		matched = mark_matches(req, hit, nr, inner, ni, false);
+		/* the rest may have been answered too big instead: they sort first by head */
+		for (i = 0; i < nr; i++)
+			if (hit[i])
+				req[i].head =
+					~0ull; /* sorts last, never a quote's print in practice */
+		qsort(req, nr, sizeof(*req), head_cmp);
+		memset(hit, 0, nr * sizeof(*hit));
+		qsort(quoted, nq, sizeof(*quoted), u64_cmp);
+		answered = mark_matches(req, hit, nr - matched, quoted, nq, true);
 	}
-	free(plain);
+	ok = ok && (!nr || hit);
+	free(hit);
+	free(req);
 	free(inner);
-	c->pass = np > 0 && matched == np && !wrong;
+	free(quoted);
+	if (!ok) {
+		snprintf(c->evidence, sizeof(c->evidence), "out of memory reading %s", file);
+		return;
+	}
+	c->pass = nr > 0 && matched + answered == nr && !wrong;
 	snprintf(c->evidence, sizeof(c->evidence),
-		 "%zu requests to the VIP, %zu encapsulated (first outer %s -> %s), %zu of the "
-		 "requests not seen encapsulated, %zu outer headers not as expected",
-		 np, ni, os, od, np - matched, wrong);
+		 "%zu requests to the VIP, %zu encapsulated (first outer %s -> %s), %zu answered "
+		 "too big by the balancer, %zu of the requests neither, %zu outer headers not as "
+		 "expected",
+		 nr, ni, os, od, answered, nr - matched - answered, wrong);
 	note_capture_loss(cap, c);
 }
 

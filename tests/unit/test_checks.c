@@ -246,10 +246,11 @@ static void test_checks_all_hold(void **state)
 	/* pcap's "dst host" reads the outer header: the encapsulated copy does not match */
 	snprintf(want, sizeof(want), "1 matching packets in %s", f->pcap);
 	assert_string_equal(f->out[X_SEEN].evidence, want);
-	assert_string_equal(f->out[X_ENCAPSULATED].evidence,
-			    "1 requests to the VIP, 1 encapsulated (first outer 10.0.1.2 -> "
-			    "10.1.0.2), 0 of the requests not seen encapsulated, 0 outer headers "
-			    "not as expected");
+	assert_string_equal(
+		f->out[X_ENCAPSULATED].evidence,
+		"1 requests to the VIP, 1 encapsulated (first outer 10.0.1.2 -> "
+		"10.1.0.2), 0 answered too big by the balancer, 0 of the requests neither, "
+		"0 outer headers not as expected");
 	assert_string_equal(f->out[X_DROPS].evidence, "no such drop");
 	assert_string_equal(f->out[X_CHAIN_MEMBER].evidence,
 			    "the member in slot 0 ran on 12 packets before the balancer");
@@ -336,8 +337,8 @@ static void test_checks_encapsulated_fails_on_outer_header(void **state)
 	write_pcap(f->pcap, IP_OTHER, IP_CLIENT); /* to the wrong backend */
 	assert_string_equal(judge(f, X_ENCAPSULATED)->evidence,
 			    "1 requests to the VIP, 1 encapsulated (first outer 10.0.1.2 -> "
-			    "10.0.2.2), 0 of the requests not seen encapsulated, 1 outer headers "
-			    "not as expected");
+			    "10.0.2.2), 0 answered too big by the balancer, 0 of the requests "
+			    "neither, 1 outer headers not as expected");
 }
 
 static void test_checks_encapsulated_fails_on_inner_bytes(void **state)
@@ -347,8 +348,61 @@ static void test_checks_encapsulated_fails_on_inner_bytes(void **state)
 	write_pcap(f->pcap, IP_TENANT_A, IP_OTHER); /* an inner header that is not the request */
 	assert_string_equal(judge(f, X_ENCAPSULATED)->evidence,
 			    "1 requests to the VIP, 1 encapsulated (first outer 10.0.1.2 -> "
-			    "10.1.0.2), 1 of the requests not seen encapsulated, 0 outer headers "
-			    "not as expected");
+			    "10.1.0.2), 0 answered too big by the balancer, 1 of the requests "
+			    "neither, 0 outer headers not as expected");
+}
+
+/* balancer.mtu: the request answered with fragmentation-needed quoting it, not forwarded. */
+static void write_pcap_too_big(const char *file, __be32 quoted_src)
+{
+	struct pcap_pkthdr h = { .ts = { 1, 0 } };
+	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *d;
+	struct pkt pk;
+
+	assert_non_null(p);
+	d = pcap_dump_open(p, file);
+	assert_non_null(d);
+	request(&pk, 0, 0, IP_CLIENT);
+	h.caplen = h.len = pk.len;
+	pcap_dump((u_char *)d, &h, pk.data);
+	pkt_init(&pk);
+	pkt_eth(&pk, NULL, NULL);
+	pkt_ipv4(&pk, IP_LB, IP_CLIENT); /* the check looks at the quote only */
+	pkt_icmp(&pk, 3, 4, 0, 1480);
+	pkt_ipv4(&pk, quoted_src, IP_VIP);
+	pkt_tcp(&pk, 40000, 80, PKT_TCP_SYN);
+	pkt_payload(&pk, 4);
+	pkt_finish(&pk);
+	h.caplen = h.len = pk.len;
+	pcap_dump((u_char *)d, &h, pk.data);
+	pcap_dump_close(d);
+	pcap_close(p);
+}
+
+static void test_checks_encapsulated_counts_too_big_answers(void **state)
+{
+	struct fixture *f = *state;
+
+	write_pcap_too_big(f->pcap, IP_CLIENT);
+	judge(f, -1);
+	assert_string_equal(
+		f->out[X_ENCAPSULATED].evidence,
+		"1 requests to the VIP, 0 encapsulated (first outer - -> -), 1 answered "
+		"too big by the balancer, 0 of the requests neither, 0 outer headers not "
+		"as expected");
+}
+
+static void test_checks_encapsulated_fails_on_other_too_big(void **state)
+{
+	struct fixture *f = *state;
+
+	write_pcap_too_big(f->pcap, IP_OTHER); /* quotes another packet: this one was lost */
+	assert_string_equal(
+		judge(f, X_ENCAPSULATED)->evidence,
+		"1 requests to the VIP, 0 encapsulated (first outer - -> -), 0 answered "
+		"too big by the balancer, 1 of the requests neither, 0 outer headers not "
+		"as expected");
 }
 
 static void test_checks_drops_fails(void **state)
@@ -480,6 +534,8 @@ int main(void)
 		T(test_checks_seen_notes_capture_loss),
 		T(test_checks_encapsulated_fails_on_outer_header),
 		T(test_checks_encapsulated_fails_on_inner_bytes),
+		T(test_checks_encapsulated_counts_too_big_answers),
+		T(test_checks_encapsulated_fails_on_other_too_big),
 		T(test_checks_drops_fails),
 		T(test_checks_drops_fails_untraced),
 		T(test_checks_unbroken_fails),
