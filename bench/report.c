@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "bench/report.h"
+#include "common/log.h"
 
 static const char *exit_word(int code)
 {
@@ -104,7 +105,8 @@ static void phase_line(const struct report_in *in, int i, FILE *f)
 
 void report_text(const struct report_in *in, int exit_code, FILE *f)
 {
-	int i, k, pass = 0;
+	int i, k, pass = 0, points;
+	__u64 unspec;
 
 	fprintf(f, "dsrlab run %s (scenario %s, %s, %ld x %s)\n", in->ev->id, in->sc->name,
 		in->ev->kernel, in->ev->ncpu, in->ev->cpu);
@@ -164,11 +166,28 @@ void report_text(const struct report_in *in, int exit_code, FILE *f)
 		fprintf(f, "kernel drops: not traced\n");
 	else if (!in->ev->n_drops)
 		fprintf(f, "kernel drops: none\n");
-	for (i = 0; i < in->ev->n_drops; i++)
-		fprintf(f, "kernel drops: %s%s%s %s=%llu\n",
-			in->sc->nodes[in->ev->drops[i].node].name,
-			in->ev->drops[i].iface[0] ? ":" : "", in->ev->drops[i].iface,
-			in->ev->drops[i].reason, (unsigned long long)in->ev->drops[i].count);
+	/*
+	 * Frees the kernel gives no reason for (NOT_SPECIFIED) happen on every run; no check
+	 * counts them unless it names them. One line for all of them, each under -v.
+	 */
+	for (i = 0, unspec = points = 0; i < in->ev->n_drops; i++) {
+		const struct ev_drop *d = &in->ev->drops[i];
+		bool routine = !strcmp(d->reason, "NOT_SPECIFIED");
+
+		if (routine) {
+			unspec += d->count;
+			points++;
+		}
+		if (!routine || log_get_level() >= LOG_INFO)
+			fprintf(f, "kernel drops: %s%s%s %s=%llu\n", in->sc->nodes[d->node].name,
+				d->iface[0] ? ":" : "", d->iface, d->reason,
+				(unsigned long long)d->count);
+	}
+	if (unspec && log_get_level() < LOG_INFO)
+		fprintf(f,
+			"kernel drops: %llu without a reason (NOT_SPECIFIED) at %d points: routine "
+			"frees no check counts unless it names them; -v lists them\n",
+			(unsigned long long)unspec, points);
 	for (i = 0; i < in->ev->n_caps; i++)
 		fprintf(f, "pcap %s:%s -> %s (%llu packets, %llu lost by the capture)\n",
 			in->ev->caps[i].at.node, in->ev->caps[i].at.iface, in->ev->caps[i].file,
