@@ -130,7 +130,9 @@ int decap_attach(struct decap **out, const struct decap_opts *o)
 	d->hook.sz = sizeof(d->hook);
 	d->hook.ifindex = o->ifindex;
 	d->hook.attach_point = o->at == DECAP_AT_HOST_VETH_EGRESS ? BPF_TC_EGRESS : BPF_TC_INGRESS;
+	log_libbpf_expected(true); /* EEXIST: a clsact qdisc is there already, ours to use */
 	err = bpf_tc_hook_create(&d->hook);
+	log_libbpf_expected(false);
 	if (err && err != -EEXIST) {
 		pr_warn("create clsact on ifindex %d: %s\n", o->ifindex, strerror(-err));
 		goto err_destroy;

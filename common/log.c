@@ -8,6 +8,7 @@
 #include "common/log.h"
 
 static enum log_level current = LOG_WARN;
+static __thread int libbpf_expected; /* > 0: libbpf's warnings are expected, shown under -v */
 static bool keep_first;
 static char first[1024];
 
@@ -52,7 +53,7 @@ const char *log_first_warning(void)
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	enum log_level ours = level == LIBBPF_WARN ? LOG_WARN :
+	enum log_level ours = level == LIBBPF_WARN ? (libbpf_expected ? LOG_INFO : LOG_WARN) :
 			      level == LIBBPF_INFO ? LOG_INFO :
 						     LOG_DEBUG;
 
@@ -64,4 +65,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 void log_setup_libbpf(void)
 {
 	libbpf_set_print(libbpf_print);
+}
+
+void log_libbpf_expected(bool on)
+{
+	libbpf_expected += on ? 1 : -1;
 }

@@ -3,6 +3,8 @@
 #ifndef DSRLAB_COMMON_LOG_H
 #define DSRLAB_COMMON_LOG_H
 
+#include <stdbool.h>
+
 enum log_level {
 	LOG_WARN = 0, /* always shown */
 	LOG_INFO = 1, /* -v */
@@ -17,6 +19,12 @@ void log_keep_first_warning(void);
 const char *log_first_warning(void);
 /* Route libbpf's messages through log_msg: warnings always, the rest with -v / -vv. */
 void log_setup_libbpf(void);
+/*
+ * Around a libbpf call whose failure is an answer, not a fault (the clsact qdisc that is
+ * already there: "Exclusivity flag on, cannot modify"): its warnings show only under -v.
+ * Calls nest; per thread.
+ */
+void log_libbpf_expected(bool on);
 
 #define pr_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
 #define pr_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
