@@ -411,7 +411,7 @@ static int cmd_add(const struct cni_env *env, const struct cni_conf *c)
 		return fail(c->version, CNI_ERR_ATTACH, "could not attach the decap",
 			    "TC egress on %s (serving %s): %s", v.name,
 			    addr_str(&o.serve[0], buf, sizeof(buf)), strerror(-err));
-	err = decap_pin_dir(pins, sizeof(pins), v.name, o.at);
+	err = decap_pin_dir(pins, sizeof(pins), NULL, v.name, o.at);
 	if (!err)
 		err = decap_pin(d, pins);
 	if (err) {
@@ -453,7 +453,7 @@ static void decap_pins_remove(const char *name)
 {
 	char dir[PATH_MAX];
 
-	if (!decap_pin_dir(dir, sizeof(dir), name, DECAP_AT_HOST_VETH_EGRESS))
+	if (!decap_pin_dir(dir, sizeof(dir), NULL, name, DECAP_AT_HOST_VETH_EGRESS))
 		decap_unpin(dir);
 }
 

@@ -228,15 +228,88 @@ int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX])
 /* The pins of one decap, by file name under its directory. */
 static const char *const decap_pin_names[] = { "config", "allow", "stats" };
 
-int decap_pin_dir(char *buf, size_t size, const char *iface, enum decap_at at)
+/* dsrlab-<id>-<node> of a run whose pin folder exists: its id and node. */
+static bool run_netns(const char *netns, char *id, size_t idlen, const char **node)
 {
+	char dir[PATH_MAX], reach[PATH_MAX];
+	const char *p, *dash;
 	struct stat st;
 
-	if (stat("/proc/thread-self/ns/net", &st))
+	if (!netns || strncmp(netns, DECAP_RUN_NS_PREFIX, strlen(DECAP_RUN_NS_PREFIX)))
+		return false;
+	p = netns + strlen(DECAP_RUN_NS_PREFIX);
+	dash = strchr(p, '-');
+	if (!dash || dash == p || (size_t)(dash - p) >= idlen || !dash[1])
+		return false;
+	snprintf(id, idlen, "%.*s", (int)(dash - p), p);
+	if (strspn(id, "0123456789abcdef") != strlen(id))
+		return false;
+	snprintf(dir, sizeof(dir), DECAP_RUN_PIN_ROOT "/%s", id);
+	if (stat(path_bpffs(dir, reach, sizeof(reach)), &st) || !S_ISDIR(st.st_mode))
+		return false;
+	*node = dash + 1;
+	return true;
+}
+
+int decap_pin_dir(char *buf, size_t size, const char *netns, const char *iface, enum decap_at at)
+{
+	char dir[PATH_MAX], reach[PATH_MAX];
+	const char *node, *p;
+	struct stat st;
+	char id[32];
+	int n;
+
+	if (run_netns(netns, id, sizeof(id), &node))
+		n = snprintf(dir, sizeof(dir), DECAP_RUN_PIN_ROOT "/%s/decap/%s-%s-%s", id, node,
+			     iface, decap_at_name(at));
+	else if (stat("/proc/thread-self/ns/net", &st))
 		return -errno;
-	if ((size_t)snprintf(buf, size, DECAP_PIN_ROOT "/%lu-%s-%s", (unsigned long)st.st_ino,
-			     iface, decap_at_name(at)) >= size)
+	else
+		n = snprintf(dir, sizeof(dir), DECAP_PIN_ROOT "/%lu-%s-%s",
+			     (unsigned long)st.st_ino, iface, decap_at_name(at));
+	if ((size_t)n >= sizeof(dir))
 		return -ENAMETOOLONG;
+	p = path_bpffs(dir, reach, sizeof(reach)); /* under `ip netns exec` too */
+	return (size_t)snprintf(buf, size, "%s", p) >= size ? -ENAMETOOLONG : 0;
+}
+
+int decap_pins_current(const char *dir, int ifindex, enum decap_at at)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = at == DECAP_AT_HOST_VETH_EGRESS ? BPF_TC_EGRESS :
+									      BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = 1, .priority = 1);
+	struct bpf_prog_info info = {};
+	struct bpf_map_info minfo = {};
+	__u32 len = sizeof(info), mlen = sizeof(minfo), ids[16], i;
+	char path[PATH_MAX];
+	int fd, err;
+
+	log_libbpf_expected(true); /* no filter there is an answer */
+	err = bpf_tc_query(&hook, &tc);
+	log_libbpf_expected(false);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/stats", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &minfo, &mlen);
+	close(fd);
+	if (err)
+		return -errno;
+	fd = bpf_prog_get_fd_by_id(tc.prog_id);
+	if (fd < 0)
+		return -errno;
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = (__u64)(unsigned long)ids;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (err)
+		return -errno;
+	for (i = 0; i < info.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (ids[i] == minfo.id)
+			return 1;
 	return 0;
 }
 

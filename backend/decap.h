@@ -16,7 +16,9 @@
 #include "common/stat_names.h"
 
 /* Where `dsrlab-backend attach` and dsrlab-cni pin each decap's maps. */
-#define DECAP_PIN_ROOT "/sys/fs/bpf/dsrlab/backend"
+#define DECAP_PIN_ROOT	    "/sys/fs/bpf/dsrlab/backend"
+#define DECAP_RUN_PIN_ROOT  "/sys/fs/bpf/dsrlab" /* a run's pins: <id>/ (bench/env.h) */
+#define DECAP_RUN_NS_PREFIX "dsrlab-" /* a run's namespaces: dsrlab-<id>-<node> */
 
 enum decap_at {
 	DECAP_AT_HOST_VETH_EGRESS, /* host end of the container's veth, egress */
@@ -69,12 +71,23 @@ int decap_probe(void);
 int decap_replace(struct decap *d);
 int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX]);
 /*
- * The pin directory of the decap on iface at `at` in the calling thread's namespace:
- * DECAP_PIN_ROOT/<netns>-<iface>-<at>, <netns> being the namespace's inode number (what
- * `ls -L /proc/PID/ns/net` shows), the one name a CNI plugin and a later
- * `dsrlab-backend stats --netns NAME` both know the namespace by.
+ * The pin directory of the decap on iface at `at` in the calling thread's namespace, named
+ * netns when the caller knows a name (NULL otherwise, as a CNI plugin given a path):
+ * - a namespace a dsrlab run made, dsrlab-<id>-<node> while the run's pin folder
+ *   DECAP_RUN_PIN_ROOT/<id> exists: DECAP_RUN_PIN_ROOT/<id>/decap/<node>-<iface>-<at>, so
+ *   the run's teardown (and `dsrlab down`, `dsrlab clean`) removes it with the run;
+ * - any other: DECAP_PIN_ROOT/<inode>-<iface>-<at>, <inode> being the namespace's inode
+ *   number (what `ls -L /proc/PID/ns/net` shows), the one name a CNI plugin and a later
+ *   `dsrlab-backend stats --netns NAME` both know the namespace by. The kernel reuses
+ *   inodes: decap_pins_current() tells pins of the filter attached now from stale ones.
  */
-int decap_pin_dir(char *buf, size_t size, const char *iface, enum decap_at at);
+int decap_pin_dir(char *buf, size_t size, const char *netns, const char *iface, enum decap_at at);
+/*
+ * Whether the maps pinned in dir are those of the decap attached at `at` on ifindex in the
+ * calling thread's namespace: 1 yes, 0 they belong to no program attached there (an earlier
+ * decap's, left behind), or -errno (-ENOENT: no filter there).
+ */
+int decap_pins_current(const char *dir, int ifindex, enum decap_at at);
 /*
  * Pin d's maps (config, allow, stats) in dir, created as needed; what an earlier decap left
  * there is replaced. The pins outlive the process, so counters stay readable after exit.

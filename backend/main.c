@@ -151,14 +151,15 @@ static int cmd_attach(struct cli *c, bool detach)
 
 		err = bpf_tc_detach(&hook, &tc);
 		/* without the filter the pins count nothing: remove them even then */
-		if ((!err || err == -ENOENT) && !decap_pin_dir(dir, sizeof(dir), c->iface, o.at))
+		if ((!err || err == -ENOENT) &&
+		    !decap_pin_dir(dir, sizeof(dir), c->netns, c->iface, o.at))
 			decap_unpin(dir);
 		netns_leave(saved);
 		if (err)
 			pr_warn("dsrlab-backend: detach: %s\n", strerror(-err));
 		return err ? 3 : 0;
 	}
-	err = decap_pin_dir(dir, sizeof(dir), c->iface, o.at);
+	err = decap_pin_dir(dir, sizeof(dir), c->netns, c->iface, o.at);
 	if (err) {
 		pr_warn("dsrlab-backend: the namespace of %s: %s\n", c->netns, strerror(-err));
 		netns_leave(saved);
@@ -203,7 +204,7 @@ static int cmd_stats(struct cli *c)
 	__u64 v[DECAP_STAT_MAX];
 	char dir[PATH_MAX];
 	enum decap_at at;
-	int saved, err;
+	int saved, err, idx, current = 1;
 
 	if (!c->netns || !c->iface || !c->at)
 		return usage_error("stats needs --netns, --iface and --at", NULL);
@@ -212,7 +213,10 @@ static int cmd_stats(struct cli *c)
 				   c->at);
 	if (enter(c, &saved))
 		return 3;
-	err = link_index(c->iface) < 0 ? -ENODEV : decap_pin_dir(dir, sizeof(dir), c->iface, at);
+	idx = link_index(c->iface);
+	err = idx < 0 ? -ENODEV : decap_pin_dir(dir, sizeof(dir), c->netns, c->iface, at);
+	if (!err)
+		current = decap_pins_current(dir, idx, at);
 	netns_leave(saved);
 	if (err == -ENODEV) {
 		pr_warn("dsrlab-backend: no interface %s in %s\n", c->iface, c->netns);
@@ -228,6 +232,14 @@ static int cmd_stats(struct cli *c)
 	}
 	if (err) {
 		pr_warn("dsrlab-backend: read the counters in %s: %s\n", dir, strerror(-err));
+		return 3;
+	}
+	if (current <= 0) {
+		pr_warn("dsrlab-backend: the maps pinned in %s are not those of %s: %s; they are "
+			"an earlier decap's (the kernel reuses namespace inodes): attach again to "
+			"pin the current one\n",
+			dir, current ? "a decap attached there" : "the decap attached there",
+			current ? strerror(-current) : "another program's");
 		return 3;
 	}
 	stats_print(c, v);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bench/phases.h"
+#include "bench/roles.h"
 #include "bench/topology.h"
 #include "common/log.h"
 #include "common/netlink.h"
@@ -145,6 +146,9 @@ static int replace_decap(struct run *r, const struct sc_phase *ph, char *err, si
 	if (ret)
 		snprintf(err, len, "replace the decap at %s:%s: %s",
 			 r->sc->nodes[n->decap_node].name, n->decap_iface, strerror(-ret));
+	/* the pins named the old program's maps */
+	if (!ret && (ret = roles_decap_pin(r, env_node_index(&r->env, ph->node))))
+		snprintf(err, len, "pin the new decap's maps: %s", strerror(-ret));
 	return ret;
 }
 

@@ -5,6 +5,8 @@
  * Each *_up() records what it made in the run, and roles_down() undoes exactly that.
  */
 #include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "bench/roles.h"
+#include "common/path.h"
 #include "bench/command.h"
 #include "bench/echo.h"
 #include "bench/topology.h"
@@ -323,11 +326,40 @@ static int decap_attach_here(void *arg)
 	return j->o->ifindex < 0 ? j->o->ifindex : decap_attach(&j->n->decap, j->o);
 }
 
-/* Attach decap for node c at node at_node's interface iface. */
+struct decap_pin_job {
+	const struct run *r;
+	const struct run_node *n;
+};
+
+static int decap_pin_here(void *arg)
+{
+	const struct decap_pin_job *j = arg;
+	char dir[PATH_MAX];
+	int err;
+
+	err = decap_pin_dir(dir, sizeof(dir), j->r->env.nodes[j->n->decap_node].ns,
+			    j->n->decap_iface, j->n->decap_at);
+	return err ? err : decap_pin(j->n->decap, dir);
+}
+
+int roles_decap_pin(const struct run *r, int c)
+{
+	const struct run_node *n = &r->nodes[c];
+
+	return env_run(&r->env, n->decap_node, decap_pin_here,
+		       &(struct decap_pin_job){ .r = r, .n = n });
+}
+
+/*
+ * Attach decap for node c at node at_node's interface iface, and pin its maps in the run's
+ * pin folder (ENV_PIN_ROOT/<id>/decap/<node>-<iface>-<point>), where `dsrlab-backend stats
+ * --netns dsrlab-<id>-<node> ...` finds them while the run is up.
+ */
 static int decap_attach_at(struct run *r, int c, int at_node, const char *iface,
 			   struct decap_opts *o)
 {
 	struct run_node *n = &r->nodes[c];
+	char dir[PATH_MAX];
 	int err;
 
 	snprintf(n->decap_iface, sizeof(n->decap_iface), "%s", iface);
@@ -338,7 +370,31 @@ static int decap_attach_at(struct run *r, int c, int at_node, const char *iface,
 		n->decap_iface[0] = '\0';
 		return env_fail(&r->env, err, "attach decap");
 	}
+	snprintf(dir, sizeof(dir), ENV_PIN_ROOT "/%s", r->env.id);
+	err = path_mkdir_p(dir, 0700);
+	if (!err)
+		err = roles_decap_pin(r, c);
+	return err ? env_fail(&r->env, err, "pin the decap's maps") : 0;
+}
+
+/* The decaps' pins of the run, however they got there (dsrlab-backend attach included). */
+static int rm_decap_pin(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
 	return 0;
+}
+
+static void decap_pins_remove(const struct run *r)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), ENV_PIN_ROOT "/%s/decap", r->env.id);
+	nftw(dir, rm_decap_pin, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 /*
@@ -569,6 +625,7 @@ void roles_down(struct run *r)
 			decap_release(n->decap);
 		n->decap = NULL;
 	}
+	decap_pins_remove(r);
 	for (i = 0; i < r->n_lbs; i++) /* n_lbs stays: the report names them */
 		balancer_down(&r->lbs[i]);
 }

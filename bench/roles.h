@@ -10,6 +10,8 @@ int roles_balancer_up(struct run *r);
 int roles_backends_up(struct run *r);
 int roles_services_up(struct run *r);
 void roles_down(struct run *r);
+/* Pin node c's decap maps in the run's pin folder (again after a replace-decap phase). */
+int roles_decap_pin(const struct run *r, int c);
 
 __u8 roles_vip_underlay(const struct sc_vip *v);
 /* The data plane's enum encap_type of a scenario's encapsulation. */

@@ -16,7 +16,9 @@
 #include "common/cli.h"
 #include "common/log.h"
 #include "common/netlink.h"
+#include "common/netns.h"
 #include "common/parse.h"
+#include "common/path.h"
 
 #define DEFAULT_PIN	  "/sys/fs/bpf/dsrlab/lb"
 #define CHAIN_LAST	  "slot 7"
@@ -24,7 +26,7 @@
 _Static_assert(CHAIN_SLOT_BALANCER == 7, "update CHAIN_LAST and CHAIN_MEMBER_LAST");
 
 static const char usage[] =
-	"Usage: dsrlab-lb [-v|-vv] [-j] [--pin DIR] COMMAND ...\n"
+	"Usage: dsrlab-lb [-v|-vv] [-j] [--pin DIR] [--netns NAME] COMMAND ...\n"
 	"\n"
 	"  attach IFACE --nexthop-mac MAC|--nexthop fib --src ADDR[/LEN] [--src6 ADDR6[/LEN]]\n"
 	"         [--gue-port N] [--mode native|skb] [--ring-size PRIME]\n"
@@ -93,13 +95,16 @@ static const char usage[] =
 	"        slots are skipped; after the last one the verdict is XDP_PASS. Members must be\n"
 	"        SEC(\"xdp\") programs (not xdp.frags): the kernel keeps one kind per prog array.\n"
 	"\n"
-	"Options: --pin DIR (default " DEFAULT_PIN "), -j/--json, -v (-vv: libbpf and verifier\n"
+	"Options: --pin DIR (default " DEFAULT_PIN "), --netns NAME (run in that network\n"
+	"namespace, so interface names and numbers are its own: the balancer of a `dsrlab up`\n"
+	"run is in dsrlab-<id>-lb), -j/--json, -v (-vv: libbpf and verifier\n"
 	"logs), -h/--help (COMMAND --help: that command's), -V/--version. Under -j errors too\n"
 	"are JSON: {\"version\": 1, \"error\": ...}. Exit: 0 done, 2 usage error, 3 kernel or\n"
 	"environment error.\n";
 
 struct cli {
 	const char *pin;
+	const char *netns;
 	const char *mode;
 	const char *mac;
 	const char *src;
@@ -132,6 +137,27 @@ static int usage_error(const char *msg, const char *arg)
 static int command_error(const char *cmd)
 {
 	return cli_command_error(cmd);
+}
+
+/*
+ * --netns NAME: the whole command runs in that network namespace (interfaces are named and
+ * numbered there), while the pins stay where they are: only the network namespace changes.
+ */
+static int enter_netns(const char *name)
+{
+	int fd = netns_open(name), saved, err;
+
+	if (fd < 0) {
+		pr_warn("dsrlab-lb: network namespace %s: %s\n", name, strerror(-fd));
+		return fd;
+	}
+	err = netns_enter(fd, &saved);
+	close(fd);
+	if (err)
+		pr_warn("dsrlab-lb: enter network namespace %s: %s\n", name, strerror(-err));
+	else if (saved >= 0)
+		close(saved); /* for good: the process lives there from now on */
+	return err;
 }
 
 /* Would attaching here replace a balancer that is running? */
@@ -738,6 +764,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pin", required_argument, NULL, 'p' },
+		{ "netns", required_argument, NULL, 'n' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "nexthop-mac", required_argument, NULL, 'M' },
 		{ "src", required_argument, NULL, 's' },
@@ -761,6 +788,7 @@ int main(int argc, char **argv)
 		{},
 	};
 	struct cli c = { .pin = DEFAULT_PIN };
+	char pin[PATH_MAX];
 	int opt, verbose = 0;
 	bool help = false;
 
@@ -769,6 +797,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "jvhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': c.pin = optarg; break;
+		case 'n': c.netns = optarg; break;
 		case 'm': c.mode = optarg; break;
 		case 'M': c.mac = optarg; break;
 		case 's': c.src = optarg; break;
@@ -807,5 +836,8 @@ int main(int argc, char **argv)
 		return cli_help_for(argc ? argv[0] : NULL);
 	if (argc < 1)
 		return usage_error("no command", NULL);
+	c.pin = path_bpffs(c.pin, pin, sizeof(pin));
+	if (c.netns && enter_netns(c.netns))
+		return cli_exit(3, false);
 	return cli_exit(run(&c, argc, argv), false);
 }

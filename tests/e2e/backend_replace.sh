@@ -44,11 +44,23 @@ second=$(prog_ids)
 
 "$bin" stats --netns "$ns" --iface va --at container-ingress -j | grep -q '"rx"' ||
 	{ echo "FAIL: stats after replace"; fail=1; }
+# Pins are keyed by the namespace's inode, which the kernel reuses: counters pinned there are
+# shown only while they belong to the program attached now.
+ip netns exec "$ns" tc filter del dev va ingress
+if "$bin" stats --netns "$ns" --iface va --at container-ingress >/dev/null 2>"/tmp/$ns.serr"; then
+	echo "FAIL: stats read pins that no attached decap uses"
+	fail=1
+elif ! grep -q "earlier decap" "/tmp/$ns.serr"; then
+	echo "FAIL: stale pins not named as such: $(cat "/tmp/$ns.serr")"
+	fail=1
+fi
+# shellcheck disable=SC2086
+"$bin" attach $att --replace >/dev/null 2>&1 || { echo "FAIL: attach again"; fail=1; }
 "$bin" detach --netns "$ns" --iface va --at container-ingress >/dev/null ||
 	{ echo "FAIL: detach"; fail=1; }
 [ -z "$(prog_ids)" ] || { echo "FAIL: a filter is left after detach"; fail=1; }
 [ ! -e "/sys/fs/bpf/dsrlab/backend/$(stat -L -c %i "/run/netns/$ns")-va-container-ingress" ] ||
 	{ echo "FAIL: pins left after detach"; fail=1; }
-rm -f "/tmp/$ns.err" "/tmp/$ns.rerr"
+rm -f "/tmp/$ns.err" "/tmp/$ns.rerr" "/tmp/$ns.serr"
 [ "$fail" = 0 ] && echo "PASS: refused stacking, replaced $first -> $second, detached"
 exit $fail
