@@ -113,8 +113,8 @@ static void request(struct pkt *p, __be32 outer_src, __be32 outer_dst, __be32 sr
 	pkt_finish(p);
 }
 
-/* The capture at router:eth1: the request, then the same bytes encapsulated. */
-static void write_pcap(const char *file, __be32 outer_dst, __be32 src)
+/* A capture of the client's request followed by a second packet (what the point saw next). */
+static void write_two(const char *file, const struct pkt *second)
 {
 	struct pcap_pkthdr h = { .ts = { 1, 0 } };
 	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
@@ -127,11 +127,19 @@ static void write_pcap(const char *file, __be32 outer_dst, __be32 src)
 	request(&pk, 0, 0, IP_CLIENT);
 	h.caplen = h.len = pk.len;
 	pcap_dump((u_char *)d, &h, pk.data);
-	request(&pk, IP_LB, outer_dst, src);
-	h.caplen = h.len = pk.len;
-	pcap_dump((u_char *)d, &h, pk.data);
+	h.caplen = h.len = second->len;
+	pcap_dump((u_char *)d, &h, second->data);
 	pcap_dump_close(d);
 	pcap_close(p);
+}
+
+/* The capture at router:eth1: the request, then the same bytes encapsulated. */
+static void write_pcap(const char *file, __be32 outer_dst, __be32 src)
+{
+	struct pkt pk;
+
+	request(&pk, IP_LB, outer_dst, src);
+	write_two(file, &pk);
 }
 
 /* What a run in which every expectation holds would have collected. */
@@ -355,17 +363,8 @@ static void test_checks_encapsulated_fails_on_inner_bytes(void **state)
 /* balancer.mtu: the request answered with fragmentation-needed quoting it, not forwarded. */
 static void write_pcap_too_big(const char *file, __be32 quoted_src)
 {
-	struct pcap_pkthdr h = { .ts = { 1, 0 } };
-	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
-	pcap_dumper_t *d;
 	struct pkt pk;
 
-	assert_non_null(p);
-	d = pcap_dump_open(p, file);
-	assert_non_null(d);
-	request(&pk, 0, 0, IP_CLIENT);
-	h.caplen = h.len = pk.len;
-	pcap_dump((u_char *)d, &h, pk.data);
 	pkt_init(&pk);
 	pkt_eth(&pk, NULL, NULL);
 	pkt_ipv4(&pk, IP_LB, IP_CLIENT); /* the check looks at the quote only */
@@ -374,10 +373,7 @@ static void write_pcap_too_big(const char *file, __be32 quoted_src)
 	pkt_tcp(&pk, 40000, 80, PKT_TCP_SYN);
 	pkt_payload(&pk, 4);
 	pkt_finish(&pk);
-	h.caplen = h.len = pk.len;
-	pcap_dump((u_char *)d, &h, pk.data);
-	pcap_dump_close(d);
-	pcap_close(p);
+	write_two(file, &pk);
 }
 
 static void test_checks_encapsulated_counts_too_big_answers(void **state)
