@@ -18,8 +18,9 @@
  *   Routers send these errors from any address, and anyone can forge one (the attacker picks
  *   the quoted tuple, hence the backend; no connection entry is needed), so the source is
  *   not trusted, but it must be sane. Refused, dropped and counted, in this order:
- *   - a quote shorter than its IP header and 8 bytes after it, the bytes the backend's kernel
- *     needs to match the quote to a socket (TCP's sequence number); no kernel acts on less
+ *   - a quote shorter than its IP header and 8 bytes after it, inside the error's own IP
+ *     length (not in the frame's trailer), the bytes the backend's kernel needs to match the
+ *     quote to a socket (TCP's sequence number); no kernel acts on less
  *     (drop_icmp_short_quote; any too-big, VIP or not: Linux drops them too);
  *   - about a VIP flow, from a martian or non-unicast source (IPv4 0/8, 127/8, 224/4, 240/4
  *     with 255.255.255.255; IPv6 ::, ::1, ff00::/8, ::ffff:0:0/96) or from the VIP itself
@@ -222,6 +223,11 @@ static __always_inline struct vip_meta *icmp_vip(struct xdp_md *ctx, const struc
 		*why = LB_STAT_DROP_ICMP_QUOTE;
 	if (ret < 0)
 		return NULL;
+	/* The quote's 8 bytes must lie in the error, not in the frame's trailer (cut later). */
+	if ((__u32)(c.pos - (void *)(long)ctx->data) + 8 > (__u32)m->inner_l3_off + m->ip_len) {
+		*why = LB_STAT_DROP_ICMP_QUOTE;
+		return NULL;
+	}
 	/* The error went to the source of the quoted packet: the VIP, as its reply's source. */
 	for (i = 0; i < 4; i++)
 		if (q.flow.dstv6[i] != m->flow.dstv6[i])

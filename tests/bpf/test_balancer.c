@@ -1613,6 +1613,15 @@ static const struct lb_row hostile_icmp_rows[] = {
 		.conn = CONN_NONE,
 	},
 	{
+		/* Found by the hostile corpus (tests/bpf/test_hostile.c): the trailer is cut later. */
+		.desc = "frag-needed whose IP length ends 1 byte into the quoted UDP header: refused",
+		.in = { FROM_ROUTER, IP4L(ROUTER, VIP_NOPORTS, 20 + 8 + 20 + 7), FRAG_NEEDED(1400),
+			IP4Q(VIP_NOPORTS, CLIENT, 1500), UDP(53, 41516) },
+		.verdict = XDP_DROP,
+		.stats = ICMP_QUOTE,
+		.bytes = 14 + 55,
+	},
+	{
 		.desc = "packet-too-big quoting 7 bytes after the IPv6 header: refused",
 		.in = { FROM_ROUTER, IP6(ROUTER6, VIP_V6), ICMP6_ALL(ICMPV6_PKT_TOOBIG, 0, 1400),
 			IP6QP(VIP_V6, CLIENT6, 1460, IPPROTO_UDP), DATA(7) },
