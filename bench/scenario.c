@@ -3104,6 +3104,7 @@ enum {
 	BN_FLOWS,
 	BN_RATE,
 	BN_CPUS,
+	BN_ROUNDS,
 	BN_KEYS
 };
 static const struct key bench_keys[] = {
@@ -3116,6 +3117,7 @@ static const struct key bench_keys[] = {
 	[BN_FLOWS] = { "flows", false },
 	[BN_RATE] = { "rate", false },
 	[BN_CPUS] = { "cpus", false },
+	[BN_ROUNDS] = { "rounds", false },
 };
 
 static const char *const bench_measure_names[] = { "balancer", "decap", "attach-points",
@@ -3150,6 +3152,7 @@ static void load_bench(struct loader *ld, const struct field *bf)
 	b->interval_ms = 1000;
 	b->frame = 64;
 	b->flows = 64;
+	b->rounds = 1;
 	if (!bf || !want_map(ld, bf))
 		return;
 	b->present = true;
@@ -3177,6 +3180,8 @@ static void load_bench(struct loader *ld, const struct field *bf)
 		get_int(ld, &f[BN_FLOWS], 1, 1000000, &b->flows);
 	if (f[BN_RATE].key)
 		get_int(ld, &f[BN_RATE], 0, 1000000000, &b->rate);
+	if (f[BN_ROUNDS].key)
+		get_int(ld, &f[BN_ROUNDS], 1, 9, &b->rounds);
 	if (f[BN_CPUS].key)
 		load_list(ld, &f[BN_CPUS], &b->n_cpus, SC_BENCH_MAX_CPUS, "generator CPUs",
 			  load_bench_cpu, b);

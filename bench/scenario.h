@@ -300,6 +300,7 @@ struct sc_bench {
 	int frame; /* bytes per generated frame, FCS excluded (default 64) */
 	int flows; /* default 64 */
 	int rate; /* frames/s over all generator CPUs; 0: as fast as it goes (default) */
+	int rounds; /* each comparison this many times, order alternating (default 1) */
 	int cpus[SC_BENCH_MAX_CPUS]; /* generator CPUs; none given: the first CPU */
 	int n_cpus;
 	struct sc_mark mark;

@@ -20,8 +20,9 @@
 
 #define TPUT_MAX_STAGES	  5
 #define TPUT_MAX_SAMPLES  256
-#define TPUT_MAX_MEASURES 12
-#define TPUT_MAX_COMPARES 8
+#define TPUT_MAX_ROUNDS	  9
+#define TPUT_MAX_MEASURES (8 * TPUT_MAX_ROUNDS)
+#define TPUT_MAX_COMPARES 6
 #define TPUT_MAX_XDP	  8
 #define TPUT_MAX_DROPS	  6
 #define TPUT_MAX_CAPS	  4
@@ -58,6 +59,7 @@ struct tput_capture {
 struct tput_measure {
 	enum tput_kind kind;
 	char name[48];
+	int round; /* 0 to bench.rounds - 1 */
 	char path[160]; /* where the traffic went, in words */
 	bool ran;
 	char error[256]; /* why it did not run */
@@ -83,8 +85,10 @@ struct tput_measure {
 
 struct tput_compare {
 	char name[48];
-	int measured, baseline; /* measure indexes */
-	double ratio, goal;
+	int measured, baseline; /* measure indexes of the round whose ratio is the median */
+	double ratio, goal; /* ratio: the median over rounds */
+	double rounds[TPUT_MAX_ROUNDS]; /* each round's ratio, in round order */
+	int n_rounds;
 	bool met;
 	char bottleneck[384]; /* when not met: where packets wait or die */
 };

@@ -39,11 +39,14 @@ static void settings_text(const struct sc_bench *b, FILE *f)
 	fprintf(f, "%s\n", b->n_cpus ? "" : "of the calling thread");
 }
 
-static void measure_text(const struct tput_measure *m, FILE *f)
+static void measure_text(const struct tput_measure *m, int rounds, FILE *f)
 {
 	int i;
 
-	fprintf(f, "\n%s: %s\n", m->name, m->path[0] ? m->path : "");
+	fprintf(f, "\n%s", m->name);
+	if (rounds > 1)
+		fprintf(f, " (round %d of %d)", m->round + 1, rounds);
+	fprintf(f, ": %s\n", m->path[0] ? m->path : "");
 	if (!m->ran) {
 		fprintf(f, "  not measured: %s\n", m->error[0] ? m->error : "not run");
 		return;
@@ -80,7 +83,7 @@ static void measure_text(const struct tput_measure *m, FILE *f)
 void tput_report_text(const struct tput_report *t, FILE *f)
 {
 	const struct run *r = t->r;
-	int i;
+	int i, k;
 
 	fprintf(f, "dsrlab bench %s (run %s), output in %s\n", r->sc->name, r->env.id,
 		r->env.outdir);
@@ -90,13 +93,16 @@ void tput_report_text(const struct tput_report *t, FILE *f)
 			t->xdp[i].mode);
 	settings_text(&r->sc->bench, f);
 	for (i = 0; i < t->n; i++)
-		measure_text(&t->m[i], f);
+		measure_text(&t->m[i], r->sc->bench.rounds, f);
 	if (t->n_c)
 		fprintf(f, "\nratios (delivered rate over its baseline, same run; goal >= %.2f):\n",
 			t->c[0].goal);
 	for (i = 0; i < t->n_c; i++) {
-		fprintf(f, "  %-36s %5.3f  %s\n", t->c[i].name, t->c[i].ratio,
+		fprintf(f, "  %-36s %5.3f  %s", t->c[i].name, t->c[i].ratio,
 			t->c[i].met ? "met" : "MISSED");
+		for (k = 0; t->c[i].n_rounds > 1 && k < t->c[i].n_rounds; k++)
+			fprintf(f, "%s%.3f", k ? " " : "  (median of rounds: ", t->c[i].rounds[k]);
+		fprintf(f, "%s\n", t->c[i].n_rounds > 1 ? ")" : "");
 		if (!t->c[i].met)
 			fprintf(f, "    bottleneck: %s\n", t->c[i].bottleneck);
 	}
@@ -179,8 +185,9 @@ static json_t *measure_json(const struct tput_measure *m)
 {
 	static const char *const kinds[] = { "reflector", "balancer", "tc-noop", "decap",
 					     "goodput" };
-	json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", m->name, "kind", kinds[m->kind],
-			      "path", m->path, "ran", m->ran, "error", m->error);
+	json_t *o =
+		json_pack("{s:s, s:s, s:i, s:s, s:b, s:s}", "name", m->name, "kind", kinds[m->kind],
+			  "round", m->round, "path", m->path, "ran", m->ran, "error", m->error);
 
 	if (m->kind == TPUT_GOODPUT) {
 		json_object_set_new(o, "mbps", json_real(m->mbps));
@@ -221,26 +228,31 @@ static json_t *settings_json(const struct sc_bench *b)
 
 	for (i = 0; i < b->n_cpus; i++)
 		json_array_append_new(cpus, json_integer(b->cpus[i]));
-	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o}", "frame", b->frame, "flows",
-			 b->flows, "rate", b->rate, "count", b->count, "duration_ms",
+	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o}", "frame", b->frame,
+			 "flows", b->flows, "rate", b->rate, "count", b->count, "duration_ms",
 			 b->duration_ms, "interval_ms", b->interval_ms, "drain_ms", b->drain_ms,
-			 "cpus", cpus);
+			 "rounds", b->rounds, "cpus", cpus);
 }
 
 int tput_report_json(const struct tput_report *t, FILE *f)
 {
 	json_t *root, *ms = json_array(), *cs = json_array(), *caps = json_array();
-	int i, err;
+	int i, k, err;
 
 	for (i = 0; i < t->n; i++)
 		json_array_append_new(ms, measure_json(&t->m[i]));
-	for (i = 0; i < t->n_c; i++)
-		json_array_append_new(cs, json_pack("{s:s, s:s, s:s, s:f, s:f, s:b, s:s}", "name",
-						    t->c[i].name, "measured",
-						    t->m[t->c[i].measured].name, "baseline",
-						    t->m[t->c[i].baseline].name, "ratio",
-						    t->c[i].ratio, "goal", t->c[i].goal, "met",
-						    t->c[i].met, "bottleneck", t->c[i].bottleneck));
+	for (i = 0; i < t->n_c; i++) {
+		json_t *rounds = json_array();
+
+		for (k = 0; k < t->c[i].n_rounds; k++)
+			json_array_append_new(rounds, json_real(t->c[i].rounds[k]));
+		json_array_append_new(
+			cs, json_pack("{s:s, s:s, s:s, s:f, s:o, s:f, s:b, s:s}", "name",
+				      t->c[i].name, "measured", t->m[t->c[i].measured].name,
+				      "baseline", t->m[t->c[i].baseline].name, "ratio",
+				      t->c[i].ratio, "rounds", rounds, "goal", t->c[i].goal, "met",
+				      t->c[i].met, "bottleneck", t->c[i].bottleneck));
+	}
 	for (i = 0; i < t->r->sc->n_captures; i++) {
 		char at[SC_NAME_MAX + SC_IFNAME_MAX + 2];
 
@@ -324,8 +336,11 @@ static int plot_script(const struct tput_report *t, const char *path)
 		t->r->sc->name, t->r->env.id);
 	for (i = 0; i < t->n; i++)
 		if (t->m[i].ran && t->m[i].kind != TPUT_GOODPUT)
-			fprintf(f, "set label %d '%s' at %.3f, graph 1.02 rotate by 20 font ',8'\n",
-				++n, t->m[i].name, t->m[i].t0);
+			fprintf(f,
+				"set label %d '%s%s%.0d' at %.3f, graph 1.02 rotate by 20 "
+				"font ',8'\n",
+				++n, t->m[i].name, t->r->sc->bench.rounds > 1 ? " #" : "",
+				t->r->sc->bench.rounds > 1 ? t->m[i].round + 1 : 0, t->m[i].t0);
 	fprintf(f, "set tmargin 8\n");
 	fprintf(f,
 		"set terminal pngcairo size 1280,640\nset output 'throughput.png'\n"

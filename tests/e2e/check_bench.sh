@@ -17,7 +17,7 @@ cat "$outdir/bench.txt" 2>/dev/null
 fail=0
 [ "$code" = 0 ] || { echo "FAIL: exit code $code, expected 0"; fail=1; }
 python3 - "$outdir.json" "$outdir" <<'PY' || fail=1
-import json, sys, os
+import json, sys, os, statistics
 import xml.etree.ElementTree as ET
 r = json.load(open(sys.argv[1]))
 bad = []
@@ -35,15 +35,19 @@ for p in ["balancer", "reflector", "sink", "generator"]:
     if p not in progs:
         bad.append(f"machine.xdp: no {p}")
 need(r["settings"], ["frame", "flows", "rate", "count", "duration_ms", "interval_ms",
-                     "drain_ms", "cpus"], "settings")
+                     "drain_ms", "rounds", "cpus"], "settings")
 names = [m["name"] for m in r["measurements"]]
+for k in range(r["settings"]["rounds"]):
+    if sorted(m["name"] for m in r["measurements"] if m["round"] == k) != sorted(
+            m["name"] for m in r["measurements"] if m["round"] == 0):
+        bad.append(f"round {k} does not have the measurements of round 0")
 for want in ["reflector", "balancer", "tc-noop", "decap host-veth-egress",
              "decap container-ingress", "decap host-nic strict", "goodput-dsr",
              "goodput-direct"]:
     if want not in names:
         bad.append(f"measurements: no {want}")
 for m in r["measurements"]:
-    need(m, ["name", "kind", "path", "ran", "error"], "measurement")
+    need(m, ["name", "kind", "round", "path", "ran", "error"], "measurement")
     if not m["ran"]:
         bad.append(f"{m['name']} did not run: {m['error']}")
         continue
@@ -92,7 +96,11 @@ for want in ["balancer / reflector", "decap host-veth-egress", "decap container-
     if want not in cmp:
         bad.append(f"comparisons: no {want}")
 for c in r["comparisons"]:
-    need(c, ["name", "measured", "baseline", "ratio", "goal", "met", "bottleneck"], "comparison")
+    need(c, ["name", "measured", "baseline", "ratio", "rounds", "goal", "met", "bottleneck"],
+         "comparison")
+    if len(c["rounds"]) != r["settings"]["rounds"] or \
+            abs(c["ratio"] - statistics.median(c["rounds"])) > 1e-9:
+        bad.append(f"{c['name']}: ratio {c['ratio']} is not the median of {c['rounds']}")
     if not c["met"] and not c["bottleneck"]:
         bad.append(f"{c['name']}: missed without a bottleneck line")
 if r["corrupted"]:
