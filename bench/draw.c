@@ -3,10 +3,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "bench/draw.h"
+#include "bench/tool.h"
 #include "common/log.h"
 
 static const char *const role_names[] = { "client", "router", "balancer", "host", "container" };
@@ -206,22 +205,10 @@ void draw_topology_dot(const struct scenario *sc, FILE *f)
 static int dot_render(const char *format, const char *in, const char *out)
 {
 	char t[16];
-	int status;
-	pid_t pid;
+	char *const argv[] = { "dot", t, "-o", (char *)out, (char *)in, NULL };
 
 	snprintf(t, sizeof(t), "-T%s", format);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		execlp("dot", "dot", t, "-o", out, in, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return -ENOENT;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+	return tool_run(NULL, NULL, argv);
 }
 
 int draw_topology(const struct scenario *sc, const char *base)

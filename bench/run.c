@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "bench/draw.h"
+#include "bench/ladder.h"
 #include "bench/run.h"
 #include "bench/bundle.h"
 #include "bench/checks.h"
@@ -219,6 +220,7 @@ static void write_reports(struct run *r, int code, const struct run_opts *o)
 		report_junit(&in, f);
 		fclose(f);
 	}
+	ladder_draw(r->sc, &r->ev, r->env.outdir); /* the DSR proof as a picture */
 	if (o->json) {
 		report_json(&in, code, stdout);
 		report_text(&in, code, stderr);

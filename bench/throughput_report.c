@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "bench/throughput.h"
+#include "bench/tool.h"
 
 /* Every stage a measurement can have, in path order: the plot's columns. */
 static const char *const stage_names[] = { "generator", "balancer-in", "balancer-tx", "host-nic-in",
@@ -352,22 +353,9 @@ static int plot_script(const struct tput_report *t, const char *path)
 
 static int gnuplot_run(const char *dir)
 {
-	pid_t pid = fork();
-	int status;
+	char *const argv[] = { "gnuplot", "throughput.gp", NULL };
 
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		if (chdir(dir) || !freopen("gnuplot.log", "w", stderr))
-			_exit(126);
-		execlp("gnuplot", "gnuplot", "throughput.gp", (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return -ENOENT;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+	return tool_run(dir, "gnuplot.log", argv);
 }
 
 int tput_plot(struct tput_report *t, const char *outdir)

@@ -103,6 +103,10 @@ fi
 	"$outdir/report.json" "$outdir.json" || { echo "FAIL: the report does not fit its schema"; fail=1; }
 "$(dirname "$0")/image_check.py" "$outdir/topology.svg" "$outdir/topology.png" ||
 	{ echo "FAIL: the run folder has no valid topology drawing"; fail=1; }
+if [ -e "$outdir/ladder.dat" ]; then
+	"$(dirname "$0")/image_check.py" "$outdir/ladder.svg" "$outdir/ladder.png" ||
+		{ echo "FAIL: ladder.dat without valid ladder pictures"; fail=1; }
+fi
 for xsd in ant-junit jenkins-junit-10; do
 	xmllint --noout --schema "$(dirname "$0")/../junit/$xsd.xsd" "$outdir/junit.xml" ||
 		{ echo "FAIL: $outdir/junit.xml does not fit tests/junit/$xsd.xsd"; fail=1; }
