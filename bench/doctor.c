@@ -72,6 +72,14 @@ static void load_report(struct doctor_evidence *ev, const json_t *r)
 		d->count = json_integer_value(json_object_get(v, "count"));
 	}
 	load_counters(ev, json_object_get(r, "counters"));
+	json_array_foreach(json_object_get(r, "phases"), i, v) {
+		if (ev->n_phases >= (int)(sizeof(ev->phases) / sizeof(ev->phases[0])))
+			break;
+		ev->phases[ev->n_phases].done = !strcmp(str_of(v, "result"), "done");
+		copy(ev->phases[ev->n_phases].action, sizeof(ev->phases[0].action),
+		     str_of(v, "action"));
+		ev->n_phases++;
+	}
 }
 
 static void load_nodes(struct doctor_evidence *ev, const json_t *b)
@@ -380,6 +388,20 @@ static bool match_encap_lost(const struct doctor_evidence *ev, const struct doct
 	return true;
 }
 
+static bool match_phase(const struct doctor_evidence *ev, const struct doctor_need *nd, char *evid,
+			size_t len)
+{
+	int i;
+
+	for (i = 0; i < ev->n_phases; i++)
+		if (ev->phases[i].done &&
+		    !strncmp(ev->phases[i].action, nd->what, strlen(nd->what))) {
+			append(evid, len, "phase done: %s", ev->phases[i].action);
+			return true;
+		}
+	return false;
+}
+
 static bool match_need(const struct doctor_evidence *ev, const struct doctor_need *nd,
 		       struct binding *b, char *evid, size_t len)
 {
@@ -397,6 +419,8 @@ static bool match_need(const struct doctor_evidence *ev, const struct doctor_nee
 		return match_ruleset(ev, nd, b, evid, len);
 	case DN_ENCAP_LOST:
 		return match_encap_lost(ev, nd, b, evid, len);
+	case DN_PHASE:
+		return match_phase(ev, nd, evid, len);
 	case DN_NONE:
 		break;
 	}

@@ -37,6 +37,11 @@ struct doctor_check {
 	char text[256];
 };
 
+struct doctor_phase {
+	bool done;
+	char action[128]; /* "fail-balancer lb1" */
+};
+
 struct doctor_sysctl {
 	char key[128], value[32];
 };
@@ -51,7 +56,8 @@ struct doctor_node {
 struct doctor_evidence {
 	char result[16]; /* report.json "result": PASS, FAIL, ERROR */
 	bool bundle; /* bundle/nodes.json was there: roles, sysctls, rulesets known */
-	int n_drops, n_counters, n_checks, n_nodes;
+	int n_drops, n_counters, n_checks, n_nodes, n_phases;
+	struct doctor_phase phases[32];
 	struct doctor_drop drops[DOCTOR_MAX_ITEMS];
 	struct doctor_counter counters[DOCTOR_MAX_ITEMS];
 	struct doctor_check checks[DOCTOR_MAX_ITEMS];
@@ -67,6 +73,7 @@ enum doctor_need_kind {
 	DN_SYSCTL, /* what: key ("{iface}" is the bound one), value: its value */
 	DN_RULESET, /* what: text the node's nftables ruleset contains */
 	DN_ENCAP_LOST, /* balancer tx_encap minus what reached a decap encapsulated */
+	DN_PHASE, /* what: prefix of the action of a phase that was done */
 };
 
 /* One piece of evidence a cause needs: kind and what, at a node of role (NULL: any). */

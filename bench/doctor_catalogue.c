@@ -186,6 +186,17 @@ const struct doctor_cause doctor_catalogue[] = {
 		.fix = "route the backends' addresses in the balancer's namespace",
 	},
 	{
+		.id = "failover-ring-mismatch",
+		.need = { { .kind = DN_CHECK_FAILED, .what = "unbroken" },
+			  { .kind = DN_PHASE, .what = "fail-balancer" } },
+		.message = "established connections broke after a balancer failed: their flows "
+			   "rehashed onto another balancer whose Maglev ring sends them to other "
+			   "backends (a different ring size, pool, weights or hash), and those "
+			   "reset them",
+		.fix = "give every balancer the same tables (ring size, pools, weights), or share "
+		       "the connection table between them",
+	},
+	{
 		.id = "balancer-not-reached",
 		.need = { { .kind = DN_CHECK_FAILED, .what = "answered" },
 			  { .kind = DN_LB_COUNTER, .what = "rx", .zero = true } },

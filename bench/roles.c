@@ -247,7 +247,8 @@ static int balancer_up(struct run *r, int k)
 		return env_fail(&r->env, err, "read the next hop's MAC");
 
 load:
-	err = lb_load_with(&l->lb, &(struct lb_load_opts){ .chain = b->n_chain > 0 });
+	err = lb_load_with(&l->lb, &(struct lb_load_opts){ .chain = b->n_chain > 0,
+							   .ring_size = b->ring_size[k] });
 	if (err)
 		return env_fail(&r->env, err, "load the balancer");
 	err = chain_up(r, l->lb);

@@ -6,6 +6,7 @@
  * everything to fix.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <yaml.h>
 
 #include "bench/scenario.h"
+#include "lb/maglev.h"
 #include "common/flow.h"
 #include "common/stat_names.h"
 
@@ -1833,12 +1835,12 @@ static void load_balancer_nodes(struct loader *ld, const struct field *f)
 	load_list(ld, f, &b->n_nodes, SC_MAX_LBS, "balancer nodes", load_balancer_node, b);
 }
 
-enum { B_NODE, B_IFACE, B_MODE, B_MTU, B_CHAIN, B_NEXTHOP, B_VIPS, B_KEYS };
+enum { B_NODE, B_IFACE, B_MODE, B_MTU, B_CHAIN, B_NEXTHOP, B_VIPS, B_RING, B_KEYS };
 static const struct key balancer_keys[] = {
 	[B_NODE] = { "node", true },	[B_IFACE] = { "interface", false },
 	[B_MODE] = { "mode", false },	[B_MTU] = { "mtu", false },
 	[B_CHAIN] = { "chain", false }, [B_NEXTHOP] = { "nexthop", false },
-	[B_VIPS] = { "vips", false },
+	[B_VIPS] = { "vips", false },	[B_RING] = { "ring-size", false },
 };
 
 /* The example members of bpf/chain_member.bpf.c, as enum sc_chain_member. */
@@ -1851,6 +1853,55 @@ static void load_chain_member(struct loader *ld, const struct field *item, void 
 
 	if (get_enum(ld, item, chain_member_names, ARRAY_SIZE(chain_member_names), &m))
 		b->chain[b->n_chain++] = m;
+}
+
+/* One ring size: a prime number of slots, as dsrlab-lb attach --ring-size takes it. */
+static bool get_ring_size(struct loader *ld, const struct field *f, unsigned int *out)
+{
+	int v;
+
+	if (!get_int(ld, f, 2, INT_MAX, &v))
+		return false;
+	if (!maglev_is_prime(v)) {
+		diag(ld, f->val, "'ring-size' must be a prime number of slots, like 65537, got %d",
+		     v);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+/*
+ * ring-size: N for every balancer, or {lb1: N, lb2: M} per balancer (the rest default):
+ * balancers whose rings differ send a flow to different backends (a failover breaks it).
+ */
+static void load_ring_sizes(struct loader *ld, struct sc_balancer *b, const struct field *f)
+{
+	const yaml_node_t *k, *v;
+	yaml_node_pair_t *p;
+	unsigned int size;
+	int i;
+
+	if (f->val->type != YAML_MAPPING_NODE) {
+		if (get_ring_size(ld, f, &size))
+			for (i = 0; i < SC_MAX_LBS; i++)
+				b->ring_size[i] = size;
+		return;
+	}
+	for (p = f->val->data.mapping.pairs.start; p < f->val->data.mapping.pairs.top; p++) {
+		struct field vf;
+
+		pair_nodes(ld, p, &k, &v);
+		if (!key_is_scalar(ld, k, "'ring-size'"))
+			continue;
+		vf = (struct field){ .name = scalar_text(k), .key = k, .val = v };
+		for (i = 0; i < b->n_nodes && strcmp(b->nodes[i], vf.name); i++)
+			;
+		if (i == b->n_nodes)
+			diag(ld, k, "'%s' in 'ring-size' is not a balancer node", vf.name);
+		else
+			get_ring_size(ld, &vf, &b->ring_size[i]);
+	}
 }
 
 static void load_balancer(struct loader *ld, const struct field *bf)
@@ -1897,6 +1948,8 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 	}
 	if (f[B_VIPS].key)
 		load_list(ld, &f[B_VIPS], &b->n_vips, SC_MAX_VIPS, "VIPs", load_vip, NULL);
+	if (f[B_RING].key)
+		load_ring_sizes(ld, b, &f[B_RING]);
 }
 
 /* backend: */

@@ -131,6 +131,8 @@ struct sc_balancer {
 	char iface[SC_IFNAME_MAX]; /* default "eth0", on every node */
 	enum sc_xdp_mode mode; /* default native */
 	int mtu; /* the underlay's IP MTU for the too-big answer; 0: no check */
+	/* Maglev ring slots (a prime) of each balancer, as nodes[]; 0: LB_RING_SIZE_DEFAULT */
+	unsigned int ring_size[SC_MAX_LBS];
 	bool nexthop_fib; /* nexthop: fib (bpf_fib_lookup) instead of the port's peer */
 	/* chain: XDP programs before the balancer, slot 0 on (the chain root); none: unchained */
 	enum sc_chain_member chain[SC_MAX_CHAIN];
