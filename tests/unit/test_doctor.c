@@ -192,27 +192,30 @@ static void test_doctor_encap_lost_needs_no_too_big(void **state)
 	assert_int_equal(diagnose(f, 4), 0);
 }
 
+/* A run whose long connections broke, with one fail-balancer phase that ended as result. */
+static void failover_report(const char *result)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf),
+		 "{\"result\":\"FAIL\",\"checks\":[{\"pass\":false,\"check\":\"unbroken long\"}],"
+		 "\"phases\":[{\"action\":\"fail-balancer lb1\",\"result\":\"%s\"}]}",
+		 result);
+	put("report.json", buf);
+}
+
 /* A failover that broke connections: the phase is evidence, and only a done one counts. */
 static void test_doctor_failover_phase(void **state)
 {
 	struct doctor_finding f[4];
-	char buf[1024];
 
 	(void)state;
-	snprintf(buf, sizeof(buf),
-		 "{\"result\":\"FAIL\",\"checks\":[{\"pass\":false,\"check\":\"unbroken long\"}],"
-		 "\"phases\":[{\"action\":\"fail-balancer lb1\",\"result\":\"%s\"}]}",
-		 "done");
-	put("report.json", buf);
+	failover_report("done");
 	assert_int_equal(diagnose(f, 4), 1);
 	assert_string_equal(f[0].cause->id, "failover-ring-mismatch");
 	assert_string_equal(f[0].evidence,
 			    "check failed: unbroken long; phase done: fail-balancer lb1");
-	snprintf(buf, sizeof(buf),
-		 "{\"result\":\"FAIL\",\"checks\":[{\"pass\":false,\"check\":\"unbroken long\"}],"
-		 "\"phases\":[{\"action\":\"fail-balancer lb1\",\"result\":\"%s\"}]}",
-		 "failed");
-	put("report.json", buf);
+	failover_report("failed");
 	assert_int_equal(diagnose(f, 4), 0);
 }
 
