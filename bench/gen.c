@@ -390,8 +390,8 @@ static void *gen_worker_run(void *arg)
 		    .data_size_in = w->g->frame_len, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 	int fd = bpf_program__fd(w->g->skel->progs.gen);
-	__u64 done = 0, chunk = 4096;
-	double t0, now;
+	__u64 done = 0, chunk = chunk_next(w, 4096, 0.02);
+	double t0, now, next;
 	cpu_set_t set;
 
 	if (w->cpu >= 0) {
@@ -408,8 +408,12 @@ static void *gen_worker_run(void *arg)
 		now = mono_sec();
 		if (w->count ? done >= w->count : now >= w->end)
 			break;
-		if (w->rate > 0)
-			sleep_until(w->start + done / w->rate);
+		if (w->rate > 0) { /* never ahead of the target, and never past the end */
+			next = w->start + done / w->rate;
+			if (!w->count && next >= w->end)
+				break;
+			sleep_until(next);
+		}
 		opts.repeat = w->count && w->count - done < chunk ? w->count - done : chunk;
 		t0 = mono_sec();
 		if (bpf_prog_test_run_opts(fd, &opts)) {
