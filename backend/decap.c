@@ -216,6 +216,11 @@ static int stats_sum(struct decap_bpf *skel, __u64 out[DECAP_STAT_MAX])
 	return stats_sum_fd(bpf_map__fd(skel->maps.decap_stats), out);
 }
 
+int decap_stats_fd(struct decap *d)
+{
+	return bpf_map__fd(d->skel->maps.decap_stats);
+}
+
 int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX])
 {
 	int i, err = stats_sum(d->skel, out);

@@ -71,6 +71,11 @@ int decap_probe(void);
 int decap_replace(struct decap *d);
 int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX]);
 /*
+ * The per-CPU array of counters (key enum decap_stat, one __u64 per possible CPU) of the
+ * program attached now; decap_replace() swaps it with the program.
+ */
+int decap_stats_fd(struct decap *d);
+/*
  * The pin directory of the decap on iface at `at` in the calling thread's namespace, named
  * netns when the caller knows a name (NULL otherwise, as a CNI plugin given a path):
  * - a namespace a dsrlab run made, dsrlab-<id>-<node> while the run's pin folder

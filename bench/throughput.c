@@ -33,6 +33,7 @@
 
 #define TPUT_SINK_PORT 9 /* discard: the decap path's socket sink in the tenant */
 #define TPUT_GOAL      0.9
+#define TPUT_MAX_CPUS  1024 /* possible CPUs the per-CPU counters are read for */
 
 /* Everything one flood needs: where the generator sends, its frame, where the sink counts. */
 struct flood {
@@ -218,6 +219,31 @@ static void lb_cpus(struct tput *x, int k, __u64 *rx)
 		for (i = 0; i < x->ncpu; i++)
 			rx[i] = c[i][LB_STAT_RX].packets;
 	free(c);
+}
+
+/* The decap's per-CPU receive counts, to say where it ran. */
+static void decap_cpus(struct tput *x, int node, __u64 *rx)
+{
+	__u32 key = DECAP_STAT_RX;
+
+	memset(rx, 0, sizeof(rx[0]) * x->ncpu);
+	if (bpf_map_lookup_elem(decap_stats_fd(x->r->nodes[node].decap), &key, rx))
+		memset(rx, 0, sizeof(rx[0]) * x->ncpu);
+}
+
+/* A decap stage's CPUs: where its receive counter grew since before. */
+static void stage_cpus(struct tput *x, int node, const __u64 *before, struct tput_measure *m,
+		       const char *stage)
+{
+	__u64 now[TPUT_MAX_CPUS];
+	int i;
+
+	decap_cpus(x, node, now);
+	for (i = 0; i < x->ncpu; i++)
+		now[i] -= before[i];
+	for (i = 0; i < m->n_stages; i++)
+		if (!strcmp(m->stages[i].name, stage))
+			cpus_str(now, x->ncpu, m->stages[i].cpus, sizeof(m->stages[i].cpus));
 }
 
 /* Generator on its thread, counters sampled here every interval, then the drain. */
@@ -419,6 +445,7 @@ static int flood_run(struct tput *x, const struct flood *f, struct tput_measure 
 {
 	struct sink_counter sc[SINK_STAT_MAX];
 	__u64 *lb_before = NULL, *lb_after = NULL, *good = NULL;
+	__u64 dc_before[TPUT_MAX_CPUS] = {}, nic_before[TPUT_MAX_CPUS] = {};
 	static struct drop_count db[TPUT_DROPS_READ], da[TPUT_DROPS_READ];
 	struct capture *caps[TPUT_MAX_CAPS] = {};
 	int nb, na;
@@ -452,6 +479,10 @@ static int flood_run(struct tput *x, const struct flood *f, struct tput_measure 
 	}
 	if (f->lb >= 0)
 		lb_cpus(x, f->lb, lb_before);
+	if (f->decap_node >= 0)
+		decap_cpus(x, f->decap_node, dc_before);
+	if (f->nic_node >= 0)
+		decap_cpus(x, f->nic_node, nic_before);
 	nb = drops_now(x, db);
 	err = caps_start(x, m, caps);
 	if (!err)
@@ -478,6 +509,12 @@ static int flood_run(struct tput *x, const struct flood *f, struct tput_measure 
 			lb_after[i] -= lb_before[i];
 		cpus_str(lb_after, x->ncpu, m->stages[1].cpus, sizeof(m->stages[1].cpus));
 		snprintf(m->stages[2].cpus, sizeof(m->stages[2].cpus), "%s", m->stages[1].cpus);
+	}
+	if (f->nic_node >= 0)
+		stage_cpus(x, f->nic_node, nic_before, m, "host-nic-in");
+	if (f->decap_node >= 0) {
+		stage_cpus(x, f->decap_node, dc_before, m, "decap-in");
+		stage_cpus(x, f->decap_node, dc_before, m, "decap-out");
 	}
 	if (!sink_read_cpus(s, good, x->ncpu))
 		cpus_str(good, x->ncpu, m->stages[m->n_stages - 1].cpus, sizeof(m->stages[0].cpus));
@@ -1239,6 +1276,11 @@ static int tput_run(struct run *r, void *arg)
 
 	t->r = r;
 	x.ncpu = libbpf_num_possible_cpus();
+	if (x.ncpu > TPUT_MAX_CPUS) {
+		fprintf(stderr, "dsrlab: bench: %d possible CPUs, more than %d\n", x.ncpu,
+			TPUT_MAX_CPUS);
+		return EXIT_SETUP;
+	}
 	x.base = baseline_bpf__open_and_load();
 	if (!x.base) {
 		fprintf(stderr, "dsrlab: bench: load bpf/baseline.bpf.c: %s\n", strerror(errno));

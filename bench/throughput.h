@@ -39,7 +39,7 @@ struct tput_stage {
 	char name[24];
 	__u64 packets; /* over the measurement, drain included */
 	double pps; /* packets over the generator's seconds */
-	char cpus[64]; /* CPUs it ran on ("0,1"), "" when its counters do not say */
+	char cpus[64]; /* CPUs it ran on ("0,1"): where its per-CPU counters grew */
 };
 
 /* A kernel drop reason that counted during a measurement. */

@@ -77,6 +77,8 @@ for m in r["measurements"]:
         bad.append(f"{m['name']}: stages must run from generator to sink")
     for s in st:
         need(s, ["name", "packets", "pps", "cpus"], m["name"] + ".stage")
+        if s.get("packets") and not s.get("cpus"):
+            bad.append(f"{m['name']}: stage {s['name']} counted packets on no CPU")
     if g["sent"] <= 0 or st[0]["packets"] != g["sent"]:
         bad.append(f"{m['name']}: generator stage {st[0]['packets']} != sent {g['sent']}")
     if g["cpus"] != r["settings"]["cpus"]:
