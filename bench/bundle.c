@@ -13,7 +13,6 @@
 #include <jansson.h>
 
 #include "bench/bundle.h"
-#include "bench/run.h"
 #include "common/path.h"
 
 #define IP	"/usr/sbin/ip"
@@ -42,7 +41,7 @@ static const char *const iface_sysctls[] = {
 };
 
 struct bundle {
-	const struct run *r;
+	const struct bundle_in *r;
 	char dir[PATH_MAX];
 	FILE *errors; /* errors.log: what could not be collected */
 };
@@ -170,7 +169,7 @@ static char *file_text(const char *dir, const char *name, size_t max)
 /* Every map of every BPF program attached in the node (XDP and TC), dumped as JSON. */
 static void maps_dump(struct bundle *b, int node, int ns_fd)
 {
-	const char *nn = b->r->sc->nodes[node].name;
+	const char *nn = b->r->env->sc->nodes[node].name;
 	char name[PATH_MAX], id[16], path[PATH_MAX];
 	json_t *net, *progs, *dev, *prog, *ids, *mid;
 	size_t i, k, m;
@@ -223,8 +222,8 @@ static void maps_dump(struct bundle *b, int node, int ns_fd)
 /* One node: ip -j state, sysctls, ruleset, BPF maps; its entry of nodes.json. */
 static json_t *node_collect(struct bundle *b, int i)
 {
-	const struct sc_node *n = &b->r->sc->nodes[i];
-	int ns = b->r->env.nodes[i].ns_fd;
+	const struct sc_node *n = &b->r->env->sc->nodes[i];
+	int ns = b->r->env->nodes[i].ns_fd;
 	struct sysctl_job sj = { json_object() };
 	static const struct {
 		const char *suffix;
@@ -248,14 +247,14 @@ static json_t *node_collect(struct bundle *b, int i)
 		snprintf(name, sizeof(name), "%s.%s.json", n->name, ip[k].suffix);
 		tool_to_file(b, ns, name, argv);
 	}
-	if (env_run(&b->r->env, i, sysctls_here, &sj))
+	if (env_run(b->r->env, i, sysctls_here, &sj))
 		note(b, "%s: sysctls not read", n->name);
 	snprintf(name, sizeof(name), "%s.nft.txt", n->name);
 	tool_to_file(b, ns, name, (char *[]){ NFT, "list", "ruleset", NULL });
 	ruleset = file_text(b->dir, name, 8192);
 	maps_dump(b, i, ns);
 	o = json_pack("{s:s,s:s,s:s,s:o,s:s}", "name", n->name, "role", role_words[n->role],
-		      "netns", b->r->env.nodes[i].ns, "sysctls", sj.out, "nft_ruleset",
+		      "netns", b->r->env->nodes[i].ns, "sysctls", sj.out, "nft_ruleset",
 		      ruleset ? ruleset : "");
 	free(ruleset);
 	return o;
@@ -278,16 +277,14 @@ static int copy_file(const char *from, const char *to)
 	return fclose(out) ? -errno : 0;
 }
 
-int bundle_rebuild_script(const struct run *r, const char *dir); /* bundle_script.c */
-
-int bundle_collect(const struct run *r)
+int bundle_collect(const struct bundle_in *r)
 {
 	struct bundle b = { .r = r };
 	char path[PATH_MAX];
 	json_t *nodes = json_array(), *doc;
 	int i, err;
 
-	snprintf(b.dir, sizeof(b.dir), "%s/bundle", r->env.outdir);
+	snprintf(b.dir, sizeof(b.dir), "%s/bundle", r->env->outdir);
 	snprintf(path, sizeof(path), "%s/maps", b.dir);
 	err = path_mkdir_p(path, 0755);
 	if (err)
@@ -295,13 +292,13 @@ int bundle_collect(const struct run *r)
 	snprintf(path, sizeof(path), "%s/errors.log", b.dir);
 	b.errors = fopen(path, "w");
 	snprintf(path, sizeof(path), "%s/scenario.yaml", b.dir);
-	if (copy_file(r->sc->file, path))
-		note(&b, "scenario.yaml: %s not copied", r->sc->file);
-	for (i = 0; i < r->sc->n_nodes; i++)
-		if (r->env.nodes[i].ns_fd >= 0)
+	if (copy_file(r->env->sc->file, path))
+		note(&b, "scenario.yaml: %s not copied", r->env->sc->file);
+	for (i = 0; i < r->env->sc->n_nodes; i++)
+		if (r->env->nodes[i].ns_fd >= 0)
 			json_array_append_new(nodes, node_collect(&b, i));
 	snprintf(path, sizeof(path), "%s/nodes.json", b.dir);
-	doc = json_pack("{s:i,s:s,s:o}", "version", 1, "run_id", r->env.id, "nodes", nodes);
+	doc = json_pack("{s:i,s:s,s:o}", "version", 1, "run_id", r->env->id, "nodes", nodes);
 	if (!doc || json_dump_file(doc, path, JSON_INDENT(2)))
 		note(&b, "nodes.json: not written");
 	json_decref(doc);

@@ -10,9 +10,20 @@
 #ifndef DSRLAB_BENCH_BUNDLE_H
 #define DSRLAB_BENCH_BUNDLE_H
 
-struct run;
+#include "bench/env.h"
+#include "bench/roles.h"
+#include "bench/topology.h"
+
+/* What the bundle reads: the run's namespaces, links and attached programs. */
+struct bundle_in {
+	const struct env *env;
+	const struct topology *topo;
+	const struct roles *roles;
+};
 
 /* 0, or -errno when the bundle folder could not be made (pieces failing are only noted). */
-int bundle_collect(const struct run *r);
+int bundle_collect(const struct bundle_in *in);
+/* bundle/rebuild.sh in dir (bundle_script.c). */
+int bundle_rebuild_script(const struct bundle_in *in, const char *dir);
 
 #endif

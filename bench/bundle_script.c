@@ -11,7 +11,7 @@
 #include <string.h>
 #include <jansson.h>
 
-#include "bench/run.h"
+#include "bench/bundle.h"
 
 static const char *const encap_words[] = { "ipip", "ip6ip6", "4in6", "gue" };
 
@@ -49,15 +49,15 @@ static bool tx_csum_on(const struct scenario *sc, const char *node, const char *
 	return false;
 }
 
-static void veths(const struct run *r, FILE *f)
+static void veths(const struct bundle_in *r, FILE *f)
 {
 	int i, k;
 
 	fprintf(f, "\n# veth pairs (each once)\n");
-	for (i = 0; i < r->sc->n_nodes; i++)
-		for (k = 0; k < r->nodes[i].n_ifaces; k++) {
-			const struct run_iface *ifc = &r->nodes[i].ifaces[k];
-			const char *me = r->sc->nodes[i].name;
+	for (i = 0; i < r->env->sc->n_nodes; i++)
+		for (k = 0; k < r->topo->nodes[i].n_ifaces; k++) {
+			const struct topo_iface *ifc = &r->topo->nodes[i].ifaces[k];
+			const char *me = r->env->sc->nodes[i].name;
 			int cmp = strcmp(me, ifc->peer_node);
 
 			if (ifc->nic[0] || !ifc->peer_node[0] || cmp > 0 ||
@@ -69,7 +69,7 @@ static void veths(const struct run *r, FILE *f)
 		}
 }
 
-static void links(const struct run *r, const char *node, const json_t *link, FILE *f)
+static void links(const struct bundle_in *r, const char *node, const json_t *link, FILE *f)
 {
 	size_t i;
 	json_t *l;
@@ -85,7 +85,7 @@ static void links(const struct run *r, const char *node, const json_t *link, FIL
 			str(l, "address"),
 			(long long)json_integer_value(json_object_get(l, "mtu")));
 		fprintf(f, "at %s ethtool -K %s tx %s >/dev/null\n", node, ifn,
-			tx_csum_on(r->sc, node, ifn) ? "on" : "off");
+			tx_csum_on(r->env->sc, node, ifn) ? "on" : "off");
 	}
 }
 
@@ -169,20 +169,18 @@ static const struct ip_prefix *backend_addr(const struct sc_node *n, enum sc_enc
 	return NULL;
 }
 
-static void balancer(const struct run *r, FILE *f)
+static void balancer(const struct bundle_in *r, FILE *f)
 {
-	const struct sc_balancer *bl = &r->sc->balancer;
+	const struct sc_balancer *bl = &r->env->sc->balancer;
 	char a[ADDR_STRLEN], ep[ADDR_STRLEN];
 	int k, v, j, node;
 
-	for (k = 0; k < r->n_lbs; k++) {
-		const struct run_iface *peer = NULL;
+	for (k = 0; k < r->roles->n_lbs; k++) {
+		const struct topo_iface *peer = NULL;
 		char nexthop[96];
 
-		node = r->lbs[k].node;
-		for (j = 0; j < r->nodes[node].n_ifaces; j++)
-			if (!strcmp(r->nodes[node].ifaces[j].name, bl->iface))
-				peer = &r->nodes[node].ifaces[j];
+		node = r->roles->lbs[k].node;
+		peer = topology_iface(r->topo, node, bl->iface);
 		if (!peer || !peer->peer_node[0])
 			continue; /* a NIC wired to another machine: not rebuilt here */
 		fprintf(f, "\n# balancer on %s:%s; the peer of its port needs an XDP program\n",
@@ -196,12 +194,12 @@ static void balancer(const struct run *r, FILE *f)
 			"at %s \"$B/dsrlab-lb\" --pin \"$PIN/lb-%s\" attach %s "
 			"--src %s%s%s --mode %s",
 			bl->nodes[k], bl->nodes[k], bl->iface,
-			addr_str(&r->lb_src[k], a, sizeof(a)),
+			addr_str(&r->roles->lb_src[k], a, sizeof(a)),
 			bl->nexthop_fib ? " --nexthop fib" : nexthop,
 			bl->vips[0].encap == SC_ENCAP_GUE ? " --gue-port 6080" : "",
 			bl->mode == SC_XDP_SKB ? "skb" : "native");
-		if (r->lb_src6[k].family != FAM_NONE)
-			fprintf(f, " --src6 %s", addr_str(&r->lb_src6[k], a, sizeof(a)));
+		if (r->roles->lb_src6[k].family != FAM_NONE)
+			fprintf(f, " --src6 %s", addr_str(&r->roles->lb_src6[k], a, sizeof(a)));
 		if (bl->mtu)
 			fprintf(f, " --mtu %d", bl->mtu);
 		fprintf(f, "\n");
@@ -213,10 +211,10 @@ static void balancer(const struct run *r, FILE *f)
 				bl->nodes[k], bl->nodes[k], endpoint_str(&vp->vip, ep, sizeof(ep)),
 				encap_words[vp->encap]);
 			for (j = 0; j < vp->n_backends; j++) {
-				int b = env_node_index(&r->env, vp->backends[j]);
+				int b = env_node_index(r->env, vp->backends[j]);
 				const struct ip_prefix *ba =
 					b < 0 ? NULL :
-						backend_addr(&r->sc->nodes[b], vp->encap, vp);
+						backend_addr(&r->env->sc->nodes[b], vp->encap, vp);
 
 				if (ba)
 					fprintf(f, " --backend %s@%d",
@@ -228,57 +226,59 @@ static void balancer(const struct run *r, FILE *f)
 }
 
 /* dsrlab-backend attach|detach --netns --iface --at for the decap serving node i */
-static void decap_where(const struct run *r, int i, FILE *f)
+static void decap_where(const struct bundle_in *r, int i, FILE *f)
 {
-	const struct run_node *n = &r->nodes[i];
+	const struct role_decap *n = &r->roles->decaps[i];
 
-	fprintf(f, "--netns \"$P-%s\" --iface %s --at %s", r->sc->nodes[n->decap_node].name,
-		n->decap_iface, decap_at_name(n->decap_at));
+	fprintf(f, "--netns \"$P-%s\" --iface %s --at %s", r->env->sc->nodes[n->node].name,
+		n->iface, decap_at_name(n->at));
 }
 
-static void decaps(const struct run *r, FILE *f)
+static void decaps(const struct bundle_in *r, FILE *f)
 {
 	char a[ADDR_STRLEN];
 	int i, k, v;
 
 	fprintf(f, "\n# decap for each backend, and the VIPs on its lo\n");
-	for (i = 0; i < r->sc->n_nodes; i++) {
-		const struct run_node *n = &r->nodes[i];
+	for (i = 0; i < r->env->sc->n_nodes; i++) {
+		const struct role_decap *n = &r->roles->decaps[i];
 
-		if (!n->decap_iface[0])
+		if (!n->iface[0])
 			continue;
 		fprintf(f, "\"$B/dsrlab-backend\" attach ");
 		decap_where(r, i, f);
-		for (k = 0; k < r->sc->nodes[i].n_addrs; k++) { /* its first of each family */
-			const struct ip_prefix *p = &r->sc->nodes[i].addrs[k];
+		for (k = 0; k < r->env->sc->nodes[i].n_addrs; k++) { /* its first of each family */
+			const struct ip_prefix *p = &r->env->sc->nodes[i].addrs[k];
 			int j;
 
-			for (j = 0; j < k && r->sc->nodes[i].addrs[j].addr.family != p->addr.family;
+			for (j = 0;
+			     j < k && r->env->sc->nodes[i].addrs[j].addr.family != p->addr.family;
 			     j++)
 				;
-			if (j == k && (n->decap_at != DECAP_AT_HOST_NIC || r->sc->backend.strict))
+			if (j == k && (n->at != DECAP_AT_HOST_NIC || r->env->sc->backend.strict))
 				fprintf(f, " --serve %s", addr_str(&p->addr, a, sizeof(a)));
 		}
-		for (k = 0; k < r->sc->backend.n_allow; k++)
+		for (k = 0; k < r->env->sc->backend.n_allow; k++)
 			fprintf(f, " --allow %s",
-				prefix_str(&r->sc->backend.allow[k], a, sizeof(a)));
-		for (k = 0; !r->sc->backend.n_allow && k < r->n_lbs; k++) {
-			if (r->lb_src[k].family != FAM_NONE)
-				fprintf(f, " --allow %s/32", addr_str(&r->lb_src[k], a, sizeof(a)));
-			if (r->lb_src6[k].family != FAM_NONE)
+				prefix_str(&r->env->sc->backend.allow[k], a, sizeof(a)));
+		for (k = 0; !r->env->sc->backend.n_allow && k < r->roles->n_lbs; k++) {
+			if (r->roles->lb_src[k].family != FAM_NONE)
+				fprintf(f, " --allow %s/32",
+					addr_str(&r->roles->lb_src[k], a, sizeof(a)));
+			if (r->roles->lb_src6[k].family != FAM_NONE)
 				fprintf(f, " --allow %s/128",
-					addr_str(&r->lb_src6[k], a, sizeof(a)));
+					addr_str(&r->roles->lb_src6[k], a, sizeof(a)));
 		}
 		fprintf(f, "\n");
 	}
-	for (v = 0; v < r->sc->balancer.n_vips; v++)
-		for (k = 0; k < r->sc->balancer.vips[v].n_backends; k++)
+	for (v = 0; v < r->env->sc->balancer.n_vips; v++)
+		for (k = 0; k < r->env->sc->balancer.vips[v].n_backends; k++)
 			fprintf(f, "\"$B/dsrlab-backend\" vip add --netns \"$P-%s\" %s\n",
-				r->sc->balancer.vips[v].backends[k],
-				addr_str(&r->sc->balancer.vips[v].vip.addr, a, sizeof(a)));
+				r->env->sc->balancer.vips[v].backends[k],
+				addr_str(&r->env->sc->balancer.vips[v].vip.addr, a, sizeof(a)));
 }
 
-static void header(const struct run *r, FILE *f)
+static void header(const struct bundle_in *r, FILE *f)
 {
 	int i;
 
@@ -292,12 +292,12 @@ static void header(const struct run *r, FILE *f)
 		"#   sh rebuild.sh [PREFIX]; take it down: sh rebuild.sh PREFIX down (same DSRLAB_BIN)\n"
 		"set -eu\nP=${1:-dsrlab-rb}\nB=${DSRLAB_BIN:-}\nPIN=/sys/fs/bpf/dsrlab/$P\n"
 		"NODES=\"",
-		r->env.id, r->sc->name, r->sc->file);
-	for (i = 0; i < r->sc->n_nodes; i++)
-		fprintf(f, "%s%s", i ? " " : "", r->sc->nodes[i].name);
+		r->env->id, r->env->sc->name, r->env->sc->file);
+	for (i = 0; i < r->env->sc->n_nodes; i++)
+		fprintf(f, "%s%s", i ? " " : "", r->env->sc->nodes[i].name);
 	fprintf(f, "\"\nif [ \"${2:-}\" = down ]; then\n");
-	for (i = 0; i < r->sc->n_nodes; i++)
-		if (r->nodes[i].decap_iface[0]) {
+	for (i = 0; i < r->env->sc->n_nodes; i++)
+		if (r->roles->decaps[i].iface[0]) {
 			fprintf(f, "\t[ -z \"$B\" ] || \"$B/dsrlab-backend\" detach ");
 			decap_where(r, i, f);
 			fprintf(f, " 2>/dev/null || :\n");
@@ -310,7 +310,7 @@ static void header(const struct run *r, FILE *f)
 		   "peer_mac() { ip -n \"$P-$1\" -br link show \"$2\" | awk '{print $3}'; }\n");
 }
 
-int bundle_rebuild_script(const struct run *r, const char *dir)
+int bundle_rebuild_script(const struct bundle_in *r, const char *dir)
 {
 	char path[PATH_MAX];
 	FILE *f;
@@ -322,8 +322,8 @@ int bundle_rebuild_script(const struct run *r, const char *dir)
 		return -errno;
 	header(r, f);
 	veths(r, f);
-	for (i = 0; i < r->sc->n_nodes; i++) {
-		const char *n = r->sc->nodes[i].name;
+	for (i = 0; i < r->env->sc->n_nodes; i++) {
+		const char *n = r->env->sc->nodes[i].name;
 		json_t *link = load(dir, n, "link"), *addr = load(dir, n, "addr");
 		json_t *r4 = load(dir, n, "route"), *r6 = load(dir, n, "route6");
 

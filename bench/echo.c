@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "bench/echo.h"
-#include "bench/run.h"
+#include "common/flow.h"
 
 #define ECHO_LINE_MAX 256
 #define ECHO_POLL_MS  100 /* how often an idle connection looks at stop */

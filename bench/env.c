@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench/env.h"
 #include "common/netns.h"
@@ -29,6 +30,18 @@ __u64 env_clock_usec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000ull + ts.tv_nsec / 1000;
+}
+
+bool env_sleep_until(__u64 when)
+{
+	__u64 now;
+
+	while ((now = env_clock_usec()) < when) {
+		if (env_stop)
+			return false;
+		usleep(when - now < 10000 ? when - now : 10000);
+	}
+	return !env_stop;
 }
 
 int env_node_index(const struct env *e, const char *name)

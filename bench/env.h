@@ -43,6 +43,8 @@ extern volatile sig_atomic_t env_stop;
 void env_init(struct env *e, const struct scenario *sc);
 /* Monotonic time in microseconds: the clock of traffic, phases and commands. */
 __u64 env_clock_usec(void);
+/* Sleep until when (env_clock_usec()), in short steps so a signal ends it; false if it did. */
+bool env_sleep_until(__u64 when);
 int env_node_index(const struct env *e, const char *name);
 /* Record "what: strerror(-err)" unless an earlier failure was recorded; returns err. */
 int env_fail(struct env *e, int err, const char *what);

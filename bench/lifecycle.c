@@ -31,7 +31,6 @@
 #include "common/log.h"
 #include "common/netns.h"
 
-#define PASS_LINK_PIN  "xdp_pass_link"
 #define STOP_WAIT_MS   30000 /* a keeper tears down in well under a second */
 #define KILL_WAIT_MS   5000
 #define CLEAN_MAX_RUNS 1024
@@ -76,19 +75,19 @@ static void state_path(char *buf, size_t len, const char *id, const char *what)
 }
 
 /* Replace the state file at once: a reader sees the old one or the new one. */
-static int state_write(const struct run *r, bool kept)
+static int state_write(const struct env *e, bool kept)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 4], abs[PATH_MAX];
 	FILE *f;
 	int err;
 
-	state_path(path, sizeof(path), r->env.id, "state");
+	state_path(path, sizeof(path), e->id, "state");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "id %s\npid %d\nscenario %s\noutdir %s\nkept %d\n", r->env.id, getpid(),
-		r->sc->name, realpath(r->env.outdir, abs) ? abs : r->env.outdir, kept);
+	fprintf(f, "id %s\npid %d\nscenario %s\noutdir %s\nkept %d\n", e->id, getpid(), e->sc->name,
+		realpath(e->outdir, abs) ? abs : e->outdir, kept);
 	if (fclose(f) || rename(tmp, path)) {
 		err = -errno;
 		unlink(tmp);
@@ -122,7 +121,7 @@ static int state_read(const char *id, struct run_state *s)
 	return 0;
 }
 
-int lifecycle_claim(struct run *r)
+int lifecycle_claim(struct env *e)
 {
 	char path[PATH_MAX], fdpath[64];
 	unsigned char rnd[3];
@@ -133,7 +132,7 @@ int lifecycle_claim(struct run *r)
 	for (tries = 0; tries < 64; tries++) {
 		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 			return -errno;
-		snprintf(r->env.id, sizeof(r->env.id), "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
+		snprintf(e->id, sizeof(e->id), "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
 		fd = open(RUN_STATE_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
 		if (fd < 0)
 			return -errno;
@@ -143,7 +142,7 @@ int lifecycle_claim(struct run *r)
 			return err;
 		}
 		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-		state_path(path, sizeof(path), r->env.id, "lock");
+		state_path(path, sizeof(path), e->id, "lock");
 		if (!linkat(AT_FDCWD, fdpath, AT_FDCWD, path, AT_SYMLINK_FOLLOW)) {
 			lock_fd = fd;
 			return 0;
@@ -156,9 +155,9 @@ int lifecycle_claim(struct run *r)
 	return -EEXIST;
 }
 
-int lifecycle_state_write(struct run *r)
+int lifecycle_state_write(struct env *e)
 {
-	return state_write(r, false);
+	return state_write(e, false);
 }
 
 /* Unlink path only if it is still the file fd has open (a new run may have reused the id). */
@@ -170,15 +169,15 @@ static bool unlink_if_same(const char *path, int fd)
 	       !unlink(path);
 }
 
-void lifecycle_release(struct run *r)
+void lifecycle_release(struct env *e)
 {
 	char path[PATH_MAX];
 
 	if (lock_fd < 0)
 		return;
-	state_path(path, sizeof(path), r->env.id, "state");
+	state_path(path, sizeof(path), e->id, "state");
 	unlink(path);
-	state_path(path, sizeof(path), r->env.id, "lock");
+	state_path(path, sizeof(path), e->id, "lock");
 	unlink_if_same(path, lock_fd);
 	close(lock_fd);
 	lock_fd = -1;
@@ -240,49 +239,6 @@ int lifecycle_detach(int *code)
 	return 1;
 }
 
-/* The pin of balancer k's XDP pass link: the first keeps the name one balancer had. */
-static void pass_link_path(const struct run *r, int k, char *path, size_t len)
-{
-	if (!k)
-		snprintf(path, len, ENV_PIN_ROOT "/%s/" PASS_LINK_PIN, r->env.id);
-	else
-		snprintf(path, len, ENV_PIN_ROOT "/%s/" PASS_LINK_PIN "-%s", r->env.id,
-			 r->sc->balancer.nodes[k]);
-}
-
-static int pin_pass_link(const struct run *r)
-{
-	char path[PATH_MAX];
-	int k;
-
-	snprintf(path, sizeof(path), ENV_PIN_ROOT "/%s", r->env.id);
-	if (r->n_lbs && mkdir(path, 0700) && errno != EEXIST)
-		return -errno;
-	for (k = 0; k < r->n_lbs; k++) {
-		if (r->lbs[k].pass_link_fd < 0)
-			continue;
-		pass_link_path(r, k, path, sizeof(path));
-		if (bpf_obj_pin(r->lbs[k].pass_link_fd, path))
-			return -errno;
-	}
-	return 0;
-}
-
-void lifecycle_unpin(struct run *r)
-{
-	char path[PATH_MAX];
-	int k, n = 0;
-
-	for (k = 0; k < r->n_lbs; k++) {
-		pass_link_path(r, k, path, sizeof(path));
-		n += !unlink(path);
-	}
-	if (!n)
-		return;
-	snprintf(path, sizeof(path), ENV_PIN_ROOT "/%s", r->env.id);
-	rmdir(path); /* fails while the balancer's pins are there: roles_down() removes it */
-}
-
 static void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -296,47 +252,47 @@ static void json_str(FILE *f, const char *s)
 }
 
 /* How to reach the run and how to take it down. */
-static void keep_say(const struct run *r, int code, FILE *f, bool json, const char *log)
+static void keep_say(const struct env *e, int code, FILE *f, bool json, const char *log)
 {
 	char pins[PATH_MAX];
 	bool pinned;
 	int i, n = 0;
 
-	snprintf(pins, sizeof(pins), ENV_PIN_ROOT "/%s", r->env.id);
+	snprintf(pins, sizeof(pins), ENV_PIN_ROOT "/%s", e->id);
 	pinned = !access(pins, F_OK);
 	if (json) {
-		fprintf(f, "{\"version\":1,\"run_id\":\"%s\",\"scenario\":", r->env.id);
-		json_str(f, r->sc->name);
+		fprintf(f, "{\"version\":1,\"run_id\":\"%s\",\"scenario\":", e->id);
+		json_str(f, e->sc->name);
 		fprintf(f, ",\"keeper_pid\":%d,\"exit\":%d,\"namespaces\":[", getpid(), code);
-		for (i = 0; i < r->sc->n_nodes; i++)
-			if (r->env.nodes[i].ns_fd >= 0)
-				fprintf(f, "%s\"%s\"", n++ ? "," : "", r->env.nodes[i].ns);
+		for (i = 0; i < e->sc->n_nodes; i++)
+			if (e->nodes[i].ns_fd >= 0)
+				fprintf(f, "%s\"%s\"", n++ ? "," : "", e->nodes[i].ns);
 		fprintf(f, "],\"pin_dir\":");
 		json_str(f, pinned ? pins : "");
 		fprintf(f, ",\"log\":");
 		json_str(f, log);
-		fprintf(f, ",\"down\":\"dsrlab down %s\"}\n", r->env.id);
+		fprintf(f, ",\"down\":\"dsrlab down %s\"}\n", e->id);
 		return;
 	}
-	fprintf(f, "dsrlab: run %s (%s) is %s; its keeper is pid %d\n", r->env.id, r->sc->name,
+	fprintf(f, "dsrlab: run %s (%s) is %s; its keeper is pid %d\n", e->id, e->sc->name,
 		code == EXIT_PASS	  ? "up" :
 		code == EXIT_CHECK_FAILED ? "kept up after a failed check" :
 					    "kept up after a setup error",
 		getpid());
 	fprintf(f, "  namespaces:");
-	for (i = 0; i < r->sc->n_nodes; i++)
-		if (r->env.nodes[i].ns_fd >= 0)
-			fprintf(f, " %s", r->env.nodes[i].ns);
-	for (i = 0; i < r->sc->n_nodes && r->sc->nodes[i].role != ROLE_CLIENT; i++)
+	for (i = 0; i < e->sc->n_nodes; i++)
+		if (e->nodes[i].ns_fd >= 0)
+			fprintf(f, " %s", e->nodes[i].ns);
+	for (i = 0; i < e->sc->n_nodes && e->sc->nodes[i].role != ROLE_CLIENT; i++)
 		;
 	fprintf(f, "\n  enter one:  ip netns exec %s bash\n",
-		r->env.nodes[i < r->sc->n_nodes ? i : 0].ns);
-	if (pinned && r->sc->balancer.n_nodes > 1)
+		e->nodes[i < e->sc->n_nodes ? i : 0].ns);
+	if (pinned && e->sc->balancer.n_nodes > 1)
 		fprintf(f, "  pinned:     %s  (bpftool map dump pinned %s/lb-%s/vips)\n", pins,
-			pins, r->sc->balancer.nodes[0]);
+			pins, e->sc->balancer.nodes[0]);
 	else if (pinned)
 		fprintf(f, "  pinned:     %s  (bpftool map dump pinned %s/lb/vips)\n", pins, pins);
-	fprintf(f, "  log:        %s\n  take down:  dsrlab down %s\n", log, r->env.id);
+	fprintf(f, "  log:        %s\n  take down:  dsrlab down %s\n", log, e->id);
 }
 
 /* Away from the terminal or pipe that started us, so `$(dsrlab up ...)` returns. */
@@ -359,27 +315,21 @@ static void stdio_to_log(const char *log)
 	}
 }
 
-void lifecycle_keep(struct run *r, int code, FILE *f, bool json)
+void lifecycle_keep(struct env *e, int code, FILE *f, bool json)
 {
 	char log[PATH_MAX], abs[PATH_MAX], comm[16];
 	unsigned char c = code;
 	int err;
 
-	err = pin_pass_link(r);
+	err = state_write(e, true);
 	if (err)
-		pr_warn("dsrlab: pin the XDP pass link of the balancer's peer: %s; it lasts as long "
-			"as the keeper\n",
-			strerror(-err));
-	err = state_write(r, true);
-	if (err)
-		pr_warn("dsrlab: write the state of run %s: %s\n", r->env.id, strerror(-err));
-	snprintf(log, sizeof(log), "%s/keeper.log",
-		 realpath(r->env.outdir, abs) ? abs : r->env.outdir);
-	keep_say(r, code, f, json, log);
+		pr_warn("dsrlab: write the state of run %s: %s\n", e->id, strerror(-err));
+	snprintf(log, sizeof(log), "%s/keeper.log", realpath(e->outdir, abs) ? abs : e->outdir);
+	keep_say(e, code, f, json, log);
 	fflush(stdout);
 	fflush(stderr);
 	stdio_to_log(log);
-	snprintf(comm, sizeof(comm), "dsrlab-%s", r->env.id);
+	snprintf(comm, sizeof(comm), "dsrlab-%s", e->id);
 	prctl(PR_SET_NAME, comm);
 	signal(SIGHUP, SIG_IGN);
 	if (keep_pipe >= 0) {
@@ -388,12 +338,12 @@ void lifecycle_keep(struct run *r, int code, FILE *f, bool json)
 		close(keep_pipe);
 		keep_pipe = -1;
 	}
-	pr_warn("dsrlab: run %s kept up by pid %d until SIGTERM (dsrlab down %s)\n", r->env.id,
-		getpid(), r->env.id);
+	pr_warn("dsrlab: run %s kept up by pid %d until SIGTERM (dsrlab down %s)\n", e->id,
+		getpid(), e->id);
 	/* Polled: the signal may land on any thread, a service's as well as this one. */
 	while (!env_stop)
 		usleep(100000);
-	pr_warn("dsrlab: run %s: taking it down\n", r->env.id);
+	pr_warn("dsrlab: run %s: taking it down\n", e->id);
 }
 
 static int lock_open(const char *id)

@@ -16,16 +16,19 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "bench/run.h"
+#include <stdbool.h>
+
+#include "bench/env.h"
+#include "bench/exit.h"
 
 #define RUN_STATE_DIR "/run/dsrlab"
 
 /* Pick a fresh id for r, take its lock (held until exit) and write its state. */
-int lifecycle_claim(struct run *r);
+int lifecycle_claim(struct env *e);
 /* Write the run's state file (after the outdir is made). */
-int lifecycle_state_write(struct run *r);
+int lifecycle_state_write(struct env *e);
 /* After teardown: remove the run's state and lock. */
-void lifecycle_release(struct run *r);
+void lifecycle_release(struct env *e);
 
 /*
  * Fork a detached child (own session) that goes on with the run while this process waits.
@@ -38,9 +41,7 @@ int lifecycle_detach(int *code);
  * on f (JSON when json), hand code to the waiting parent, move stdio to <outdir>/keeper.log and
  * wait for SIGINT/SIGTERM. Returns then, and the caller tears down as usual.
  */
-void lifecycle_keep(struct run *r, int code, FILE *f, bool json);
-/* Remove the pins lifecycle_keep() made; call before roles_down(). */
-void lifecycle_unpin(struct run *r);
+void lifecycle_keep(struct env *e, int code, FILE *f, bool json);
 
 /* `dsrlab down ID`: stop its process or keeper, remove what is left. Exit code. */
 int lifecycle_down(const char *id);

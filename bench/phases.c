@@ -8,48 +8,13 @@
 #include <unistd.h>
 
 #include "bench/phases.h"
-#include "bench/roles.h"
-#include "bench/topology.h"
 #include "common/log.h"
 #include "common/netlink.h"
-#include "common/netns.h"
 
-struct phases {
-	struct run *r;
-	__u64 t0;
-	pthread_t thread;
-	int err;
-};
-
-/* Install r->pools[v] as the VIP's pool: a new Maglev ring, swapped in at once. */
-static int pool_apply(struct run *r, int v, char *err, size_t len)
+/* Install p->pools[v] as the VIP's pool: a new Maglev ring, swapped in at once. */
+static int pool_apply(struct phases *p, int v, char *err, size_t len)
 {
-	const struct run_pool *p = &r->pools[v];
-	struct lb_backend b[SC_MAX_BACKENDS];
-	const struct ip_prefix *a;
-	int k, i, ret = 0;
-
-	if (!r->n_lbs) {
-		snprintf(err, len, "no balancer is running");
-		return -ENOENT;
-	}
-	for (k = 0; k < p->n; k++) {
-		a = topology_node_addr(r->env.nodes[p->nodes[k]].sc, FAM_IPV4);
-		if (!a) {
-			snprintf(err, len, "backend %s has no IPv4 address",
-				 r->sc->nodes[p->nodes[k]].name);
-			return -EINVAL;
-		}
-		b[k].addr = a->addr;
-		b[k].weight = 1;
-	}
-	/* every balancer, failed ones too: the same tables everywhere */
-	for (i = 0; i < r->n_lbs && !ret; i++)
-		ret = lb_vip_set_backends(r->lbs[i].lb, &r->sc->balancer.vips[v].vip, b, p->n);
-	if (ret)
-		snprintf(err, len, "set the pool of balancer %s: %s", r->sc->balancer.nodes[i - 1],
-			 strerror(-ret));
-	return ret;
+	return roles_pool_set(p->roles, v, p->pools[v].nodes, p->pools[v].n, err, len);
 }
 
 static int vip_local_here(void *arg)
@@ -57,34 +22,34 @@ static int vip_local_here(void *arg)
 	return backend_vip_add(arg);
 }
 
-static int pool_change(struct run *r, const struct sc_phase *ph, char *err, size_t len)
+static int pool_change(struct phases *p, const struct sc_phase *ph, char *err, size_t len)
 {
-	struct run_pool *p = &r->pools[ph->vip];
-	int node = env_node_index(&r->env, ph->node), k, ret;
+	struct phase_pool *pool = &p->pools[ph->vip];
+	int node = env_node_index(p->env, ph->node), k, ret;
 
-	for (k = 0; k < p->n && p->nodes[k] != node; k++)
+	for (k = 0; k < pool->n && pool->nodes[k] != node; k++)
 		;
 	if (ph->kind == SC_PHASE_REMOVE_BACKEND) {
-		if (k == p->n) {
+		if (k == pool->n) {
 			snprintf(err, len, "%s is not in the pool", ph->node);
 			return -ENOENT;
 		}
-		p->nodes[k] = p->nodes[--p->n];
-		return pool_apply(r, ph->vip, err, len);
+		pool->nodes[k] = pool->nodes[--pool->n];
+		return pool_apply(p, ph->vip, err, len);
 	}
-	if (k < p->n) {
+	if (k < pool->n) {
 		snprintf(err, len, "%s is already in the pool", ph->node);
 		return -EEXIST;
 	}
 	/* a new backend must own the VIP before the balancer sends it flows */
-	ret = env_run(&r->env, node, vip_local_here,
-		      (void *)&r->sc->balancer.vips[ph->vip].vip.addr);
+	ret = env_run(p->env, node, vip_local_here,
+		      (void *)&p->env->sc->balancer.vips[ph->vip].vip.addr);
 	if (ret) {
 		snprintf(err, len, "make the VIP local in %s: %s", ph->node, strerror(-ret));
 		return ret;
 	}
-	p->nodes[p->n++] = node;
-	return pool_apply(r, ph->vip, err, len);
+	pool->nodes[pool->n++] = node;
+	return pool_apply(p, ph->vip, err, len);
 }
 
 /* A link's MTU, or its state down, in the calling thread's namespace. */
@@ -112,12 +77,12 @@ static int link_set_here(void *arg)
 	return ret;
 }
 
-static int set_mtu(struct run *r, const struct sc_phase *ph, char *err, size_t len)
+static int set_mtu(struct phases *p, const struct sc_phase *ph, char *err, size_t len)
 {
 	struct link_job j = { .ifname = ph->at.iface, .mtu = ph->mtu };
 	int ret;
 
-	ret = env_run(&r->env, env_node_index(&r->env, ph->at.node), link_set_here, &j);
+	ret = env_run(p->env, env_node_index(p->env, ph->at.node), link_set_here, &j);
 	if (!j.ran)
 		snprintf(err, len, "enter %s: %s", ph->at.node, strerror(-ret));
 	else if (j.no_link)
@@ -128,28 +93,9 @@ static int set_mtu(struct run *r, const struct sc_phase *ph, char *err, size_t l
 	return ret;
 }
 
-static int decap_replace_here(void *arg)
+static int replace_decap(struct phases *p, const struct sc_phase *ph, char *err, size_t len)
 {
-	return decap_replace(arg);
-}
-
-static int replace_decap(struct run *r, const struct sc_phase *ph, char *err, size_t len)
-{
-	struct run_node *n = &r->nodes[env_node_index(&r->env, ph->node)];
-	int ret;
-
-	if (!n->decap) {
-		snprintf(err, len, "no decap serves %s", ph->node);
-		return -ENOENT;
-	}
-	ret = env_run(&r->env, n->decap_node, decap_replace_here, n->decap);
-	if (ret)
-		snprintf(err, len, "replace the decap at %s:%s: %s",
-			 r->sc->nodes[n->decap_node].name, n->decap_iface, strerror(-ret));
-	/* the pins named the old program's maps */
-	if (!ret && (ret = roles_decap_pin(r, env_node_index(&r->env, ph->node))))
-		snprintf(err, len, "pin the new decap's maps: %s", strerror(-ret));
-	return ret;
+	return roles_decap_replace(p->roles, env_node_index(p->env, ph->node), err, len);
 }
 
 /*
@@ -159,49 +105,40 @@ static int replace_decap(struct run *r, const struct sc_phase *ph, char *err, si
  * only because every balancer has the same Maglev ring: the survivors have no connection-table
  * entry for them.
  */
-static int fail_balancer(struct run *r, const struct sc_phase *ph, char *err, size_t len)
+static int fail_balancer(struct phases *p, const struct sc_phase *ph, char *err, size_t len)
 {
-	struct link_job j = { .ifname = r->sc->balancer.iface, .down = true };
-	int node = env_node_index(&r->env, ph->node), i, k, ret;
+	struct link_job j = { .ifname = p->env->sc->balancer.iface, .down = true };
+	int node = env_node_index(p->env, ph->node), k, ret;
 
-	for (k = 0; k < r->n_lbs && r->lbs[k].node != node; k++)
-		;
-	if (k == r->n_lbs || r->lbs[k].failed) {
+	k = roles_balancer_of(p->roles, node);
+	if (k < 0 || p->topo->lb_out[k]) {
 		snprintf(err, len, "%s runs no balancer, or it failed already", ph->node);
 		return -ENOENT;
 	}
-	r->lbs[k].failed = true;
-	for (i = 0; i < r->sc->n_nodes; i++) {
-		if (r->sc->nodes[i].role != ROLE_ROUTER)
-			continue;
-		ret = topology_vip_routes(r, i, true);
-		if (ret) {
-			snprintf(err, len, "take %s out of the routes of %s: %s", ph->node,
-				 r->sc->nodes[i].name, strerror(-ret));
-			return ret;
-		}
-	}
-	ret = env_run(&r->env, node, link_set_here, &j);
+	ret = topology_balancer_out(p->topo, k, err, len);
+	if (ret)
+		return ret;
+	ret = env_run(p->env, node, link_set_here, &j);
 	if (!j.ran)
 		snprintf(err, len, "enter %s: %s", ph->node, strerror(-ret));
 	else if (ret)
-		snprintf(err, len, "set %s:%s down: %s", ph->node, r->sc->balancer.iface,
+		snprintf(err, len, "set %s:%s down: %s", ph->node, p->env->sc->balancer.iface,
 			 strerror(-ret));
 	return ret;
 }
 
-static int phase_do(struct run *r, const struct sc_phase *ph, char *err, size_t len)
+static int phase_do(struct phases *p, const struct sc_phase *ph, char *err, size_t len)
 {
 	switch (ph->kind) {
 	case SC_PHASE_REMOVE_BACKEND:
 	case SC_PHASE_ADD_BACKEND:
-		return pool_change(r, ph, err, len);
+		return pool_change(p, ph, err, len);
 	case SC_PHASE_SET_MTU:
-		return set_mtu(r, ph, err, len);
+		return set_mtu(p, ph, err, len);
 	case SC_PHASE_REPLACE_DECAP:
-		return replace_decap(r, ph, err, len);
+		return replace_decap(p, ph, err, len);
 	case SC_PHASE_FAIL_BALANCER:
-		return fail_balancer(r, ph, err, len);
+		return fail_balancer(p, ph, err, len);
 	}
 	return -EINVAL;
 }
@@ -209,27 +146,22 @@ static int phase_do(struct run *r, const struct sc_phase *ph, char *err, size_t 
 static void *phases_thread(void *arg)
 {
 	struct phases *p = arg;
-	struct run *r = p->r;
 	int i, ret;
 
-	for (i = 0; i < r->sc->n_phases && !env_stop; i++) {
-		const struct sc_phase *ph = &r->sc->phases[i];
-		struct phase_result *res = &r->phases[i];
-		__u64 when = p->t0 + ph->at_ms * 1000ull, now;
-
-		while ((now = env_clock_usec()) < when && !env_stop)
-			usleep(when - now < 2000 ? when - now : 2000);
-		if (env_stop)
+	for (i = 0; i < p->env->sc->n_phases && !env_stop; i++) {
+		const struct sc_phase *ph = &p->env->sc->phases[i];
+		struct phase_result *res = &p->results[i];
+		if (!env_sleep_until(p->t0 + ph->at_ms * 1000ull))
 			break;
 		res->ran = true;
 		res->at_ms = (env_clock_usec() - p->t0) / 1000.0;
-		ret = phase_do(r, ph, res->error, sizeof(res->error));
+		ret = phase_do(p, ph, res->error, sizeof(res->error));
 		res->done = !ret;
 		pr_info("  phase %d (%s) at %.1f ms: %s\n", i + 1, scenario_phase_name(ph->kind),
 			res->at_ms, ret ? res->error : "done");
 		if (ret && !p->err) {
 			p->err = ret;
-			env_failf(&r->env, ret, "phase %d (line %d, %s at %d ms): %s", i + 1,
+			env_failf(p->env, ret, "phase %d (line %d, %s at %d ms): %s", i + 1,
 				  ph->mark.line, scenario_phase_name(ph->kind), ph->at_ms,
 				  res->error);
 		}
@@ -237,42 +169,29 @@ static void *phases_thread(void *arg)
 	return NULL;
 }
 
-int phases_start(struct run *r, __u64 t0_usec, struct phases **out)
+int phases_start(struct phases *p, __u64 t0_usec)
 {
-	const struct sc_balancer *b = &r->sc->balancer;
-	struct phases *p;
+	const struct sc_balancer *b = &p->env->sc->balancer;
 	int v, k, err;
 
-	*out = NULL;
 	for (v = 0; v < b->n_vips; v++) {
-		r->pools[v].n = b->vips[v].n_backends;
+		p->pools[v].n = b->vips[v].n_backends;
 		for (k = 0; k < b->vips[v].n_backends; k++)
-			r->pools[v].nodes[k] = env_node_index(&r->env, b->vips[v].backends[k]);
+			p->pools[v].nodes[k] = env_node_index(p->env, b->vips[v].backends[k]);
 	}
-	if (!r->sc->n_phases)
+	if (!p->env->sc->n_phases)
 		return 0;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	p->r = r;
 	p->t0 = t0_usec;
 	err = -pthread_create(&p->thread, NULL, phases_thread, p);
-	if (err) {
-		free(p);
-		return err;
-	}
-	*out = p;
-	return 0;
+	p->started = !err;
+	return err;
 }
 
 int phases_wait(struct phases *p)
 {
-	int err;
-
-	if (!p)
+	if (!p->started)
 		return 0;
 	pthread_join(p->thread, NULL);
-	err = p->err;
-	free(p);
-	return err;
+	p->started = false;
+	return p->err;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The roles of a run's nodes: the balancer (XDP on its port, XDP_PASS on the peer, VIPs and
- * pools), the backends (decap at the scenario's attach point, VIPs on lo) and the services.
- * Each *_up() records what it made in the run, and roles_down() undoes exactly that.
+ * pools), the backends (decap at the scenario's attach point, VIPs on lo); services are bench/services.c.
+ * Each *_up() records what it made in struct roles, and roles_down() undoes exactly that.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -10,24 +10,24 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bench/roles.h"
 #include "common/path.h"
-#include "bench/command.h"
-#include "bench/echo.h"
-#include "bench/topology.h"
 #include "common/log.h"
 #include "common/netlink.h"
 #include "common/netns.h"
 #include "common/parse.h"
 #include "pass.skel.h"
+
+#define PASS_LINK_PIN "xdp_pass_link"
 #include "chain_member.skel.h"
 
 struct pass_job {
-	struct run_lb *l;
+	struct role_lb *l;
 	const char *iface;
 };
 
@@ -45,16 +45,16 @@ static int pass_attach_here(void *arg)
 }
 
 /* XDP_TX out of a veth is delivered only when its peer runs XDP: give the peer XDP_PASS. */
-static int pass_on_peer(struct run *r, struct run_lb *l, int node, const char *iface)
+static int pass_on_peer(struct roles *ro, struct role_lb *l, int node, const char *iface)
 {
 	int err;
 
 	l->pass_skel = pass_bpf__open_and_load();
 	if (!l->pass_skel)
-		return env_fail(&r->env, -errno, "load the XDP pass program");
-	err = env_run(&r->env, node, pass_attach_here, &(struct pass_job){ l, iface });
+		return env_fail(ro->env, -errno, "load the XDP pass program");
+	err = env_run(ro->env, node, pass_attach_here, &(struct pass_job){ l, iface });
 	if (err)
-		return env_fail(&r->env, err, "attach XDP pass on the balancer's peer");
+		return env_fail(ro->env, err, "attach XDP pass on the balancer's peer");
 	return 0;
 }
 
@@ -89,7 +89,7 @@ __u8 roles_vip_encap(enum sc_encap e)
 }
 
 /* A VIP and its pool: each backend container's address in the VIP's underlay family. */
-static int vip_up(struct run *r, struct lb *lb, const struct sc_vip *v)
+static int vip_up(struct roles *ro, struct lb *lb, const struct sc_vip *v)
 {
 	struct lb_backend pool[SC_MAX_BACKENDS];
 	__u8 fam = roles_vip_underlay(v), encap = roles_vip_encap(v->encap);
@@ -99,11 +99,11 @@ static int vip_up(struct run *r, struct lb *lb, const struct sc_vip *v)
 
 	for (k = 0; k < v->n_backends; k++) {
 		const struct ip_prefix *a =
-			topology_node_addr(scenario_node(r->sc, v->backends[k]), fam);
+			topology_node_addr(scenario_node(ro->env->sc, v->backends[k]), fam);
 
 		if (!a)
 			return env_failf(
-				&r->env, -EINVAL, "VIP %s: backend %s has no IPv%d address",
+				ro->env, -EINVAL, "VIP %s: backend %s has no IPv%d address",
 				endpoint_str(&v->vip, vs, sizeof(vs)), v->backends[k], fam);
 		pool[k].addr = a->addr;
 		pool[k].weight = v->weights[k];
@@ -114,19 +114,19 @@ static int vip_up(struct run *r, struct lb *lb, const struct sc_vip *v)
 	if (!err)
 		err = lb_vip_set_backends(lb, &v->vip, pool, v->n_backends);
 	if (err)
-		return env_failf(&r->env, err, "VIP %s (%s): refused by the balancer: %s",
+		return env_failf(ro->env, err, "VIP %s (%s): refused by the balancer: %s",
 				 endpoint_str(&v->vip, vs, sizeof(vs)), lb_encap_name(encap),
 				 strerror(-err));
 	return 0;
 }
 
 /* The balancer's chain members (bpf/chain_member.bpf.c), slot 0 on, before it. */
-static int chain_up(struct run *r, struct lb *lb)
+static int chain_up(struct roles *ro, struct lb *lb)
 {
 	static const char *const progs[] = {
 		[SC_CHAIN_COUNT] = "chain_count", [SC_CHAIN_DROP] = "chain_drop"
 	};
-	const struct sc_balancer *b = &r->sc->balancer;
+	const struct sc_balancer *b = &ro->env->sc->balancer;
 	const void *obj;
 	size_t size;
 	int i, err;
@@ -137,7 +137,7 @@ static int chain_up(struct run *r, struct lb *lb)
 					       false);
 		if (err)
 			return env_failf(
-				&r->env, err,
+				ro->env, err,
 				"put chain member %s in slot %d: %s (see the message above)",
 				progs[b->chain[i]], i, strerror(-err));
 	}
@@ -159,17 +159,17 @@ static int fib_forwarding_here(void *arg)
 	return err;
 }
 
-static int fib_forwarding_on(struct run *r, int node)
+static int fib_forwarding_on(struct roles *ro, int node)
 {
-	int err = env_run(&r->env, node, fib_forwarding_here, NULL);
+	int err = env_run(ro->env, node, fib_forwarding_here, NULL);
 
-	return err ? env_fail(&r->env, err, "turn on forwarding for the FIB next hop") : 0;
+	return err ? env_fail(ro->env, err, "turn on forwarding for the FIB next hop") : 0;
 }
 
 struct link_job {
 	const char *ifname;
 	__u8 *mac; /* link_mac_here() */
-	struct run_lb *l; /* lb_attach_here() */
+	struct role_lb *l; /* lb_attach_here() */
 	enum xdp_mode mode;
 };
 
@@ -193,101 +193,99 @@ static int lb_attach_here(void *arg)
  * scenario's VIPs and pools. Every instance gets the same tables, so the same Maglev ring:
  * a flow that moves from one balancer to another keeps its backend.
  */
-static int balancer_up(struct run *r, int k)
+static int balancer_up(struct roles *ro, int k)
 {
-	const struct sc_balancer *b = &r->sc->balancer;
-	struct run_lb *l = &r->lbs[k];
+	const struct sc_balancer *b = &ro->env->sc->balancer;
+	struct role_lb *l = &ro->lbs[k];
 	struct lb_config cfg = {};
 	const struct ip_prefix *src4, *src6;
-	const struct run_iface *ifc = NULL;
-	int node = env_node_index(&r->env, b->nodes[k]), peer, i, err;
+	const struct topo_iface *ifc = NULL;
+	int node = env_node_index(ro->env, b->nodes[k]), peer, i, err;
 	enum xdp_mode mode = b->mode == SC_XDP_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE;
 
 	l->node = node;
-	for (i = 0; i < r->nodes[node].n_ifaces; i++)
-		if (!strcmp(r->nodes[node].ifaces[i].name, b->iface))
-			ifc = &r->nodes[node].ifaces[i];
-	src4 = topology_node_addr(r->env.nodes[node].sc, FAM_IPV4);
-	src6 = topology_node_addr(r->env.nodes[node].sc, FAM_IPV6);
+	ifc = topology_iface(ro->topo, node, b->iface);
+	src4 = topology_node_addr(ro->env->nodes[node].sc, FAM_IPV4);
+	src6 = topology_node_addr(ro->env->nodes[node].sc, FAM_IPV6);
 	if (!ifc || (!src4 && !src6))
-		return env_failf(&r->env, -EINVAL, "balancer %s needs an address and a link on %s",
+		return env_failf(ro->env, -EINVAL, "balancer %s needs an address and a link on %s",
 				 b->nodes[k], b->iface);
 	/* The balancer's own addresses are the outer sources, and what decap trusts. */
 	if (src4) {
-		r->lb_src[k] = src4->addr;
+		ro->lb_src[k] = src4->addr;
 		memcpy(&cfg.src_v4, src4->addr.bytes, 4);
 	}
 	if (src6) {
-		r->lb_src6[k] = src6->addr;
+		ro->lb_src6[k] = src6->addr;
 		memcpy(cfg.src_v6, src6->addr.bytes, 16);
 	}
 	cfg.gue_port = GUE_PORT_DEFAULT;
 	cfg.mtu = b->mtu;
 	if (b->nexthop_fib) {
-		err = fib_forwarding_on(r, node);
+		err = fib_forwarding_on(ro, node);
 		if (err)
 			return err;
 		cfg.flags |= LB_CFG_F_FIB;
 	}
-	peer = env_node_index(&r->env, ifc->peer_node);
+	peer = env_node_index(ro->env, ifc->peer_node);
 	if (peer < 0) { /* a NIC wired to another machine: the next hop is the gateway */
-		err = topology_gateway_mac(r, node, cfg.nexthop_mac);
+		err = topology_gateway_mac(ro->topo, node, cfg.nexthop_mac);
 		if (err)
 			return err;
 		goto load;
 	}
-	err = pass_on_peer(r, l, peer, ifc->peer_iface);
+	err = pass_on_peer(ro, l, peer, ifc->peer_iface);
 	if (err)
 		return err;
 
 	/* The next hop of every encapsulated frame is the peer of the balancer's port. */
-	err = env_run(&r->env, peer, link_mac_here,
+	err = env_run(ro->env, peer, link_mac_here,
 		      &(struct link_job){ .ifname = ifc->peer_iface, .mac = cfg.nexthop_mac });
 	if (err)
-		return env_fail(&r->env, err, "read the next hop's MAC");
+		return env_fail(ro->env, err, "read the next hop's MAC");
 
 load:
 	err = lb_load_with(&l->lb, &(struct lb_load_opts){ .chain = b->n_chain > 0,
 							   .ring_size = b->ring_size[k] });
 	if (err)
-		return env_fail(&r->env, err, "load the balancer");
-	err = chain_up(r, l->lb);
+		return env_fail(ro->env, err, "load the balancer");
+	err = chain_up(ro, l->lb);
 	if (err)
 		return err;
 	err = lb_config_set(l->lb, &cfg);
 	if (err)
-		return env_fail(&r->env, err, "configure the balancer");
+		return env_fail(ro->env, err, "configure the balancer");
 	for (i = 0; i < b->n_vips; i++) {
-		err = vip_up(r, l->lb, &b->vips[i]);
+		err = vip_up(ro, l->lb, &b->vips[i]);
 		if (err)
 			return err;
 	}
 
-	err = env_run(&r->env, node, lb_attach_here,
+	err = env_run(ro->env, node, lb_attach_here,
 		      &(struct link_job){ .ifname = b->iface, .l = l, .mode = mode });
 	if (err)
-		return env_fail(&r->env, err, "attach the balancer (see the message above)");
+		return env_fail(ro->env, err, "attach the balancer (see the message above)");
 	l->xdp_attached = true;
 	/* one balancer keeps the plain name, so tools and tests that know it still work */
 	if (b->n_nodes == 1)
-		snprintf(l->pin_dir, sizeof(l->pin_dir), ENV_PIN_ROOT "/%s/lb", r->env.id);
+		snprintf(l->pin_dir, sizeof(l->pin_dir), ENV_PIN_ROOT "/%s/lb", ro->env->id);
 	else
-		snprintf(l->pin_dir, sizeof(l->pin_dir), ENV_PIN_ROOT "/%s/lb-%s", r->env.id,
+		snprintf(l->pin_dir, sizeof(l->pin_dir), ENV_PIN_ROOT "/%s/lb-%s", ro->env->id,
 			 b->nodes[k]);
 	err = lb_pin(l->lb, l->pin_dir);
 	if (err)
-		return env_fail(&r->env, err, "pin the balancer's maps");
+		return env_fail(ro->env, err, "pin the balancer's maps");
 	return 0;
 }
 
-int roles_balancer_up(struct run *r)
+int roles_balancer_up(struct roles *ro)
 {
 	int k, err;
 
-	for (k = 0; k < r->sc->balancer.n_nodes; k++) {
-		r->lbs[k].pass_link_fd = -1;
-		r->n_lbs = k + 1; /* what roles_down() undoes */
-		err = balancer_up(r, k);
+	for (k = 0; k < ro->env->sc->balancer.n_nodes; k++) {
+		ro->lbs[k].pass_link_fd = -1;
+		ro->n_lbs = k + 1; /* what roles_down() undoes */
+		err = balancer_up(ro, k);
 		if (err)
 			return err;
 	}
@@ -299,23 +297,23 @@ int roles_balancer_up(struct run *r)
  * IPv6): those of the VIPs it serves (a container), or that are served on it (a host). A
  * dual-stack container behind an IPIP VIP and an IP6IP6 VIP takes both.
  */
-static unsigned int node_underlays(const struct run *r, int node)
+static unsigned int node_underlays(const struct roles *ro, int node)
 {
-	const struct sc_balancer *b = &r->sc->balancer;
-	const char *name = r->sc->nodes[node].name;
+	const struct sc_balancer *b = &ro->env->sc->balancer;
+	const char *name = ro->env->sc->nodes[node].name;
 	unsigned int fams = 0;
 	int v, k;
 
 	for (v = 0; v < b->n_vips; v++)
 		for (k = 0; k < b->vips[v].n_backends; k++)
 			if (!strcmp(b->vips[v].backends[k], name) ||
-			    !strcmp(scenario_node(r->sc, b->vips[v].backends[k])->host, name))
+			    !strcmp(scenario_node(ro->env->sc, b->vips[v].backends[k])->host, name))
 				fams |= roles_vip_underlay(&b->vips[v]) == FAM_IPV6 ? 2 : 1;
 	return fams ? fams : 1;
 }
 
 struct decap_job {
-	struct run_node *n;
+	struct role_decap *n;
 	struct decap_opts *o;
 };
 
@@ -323,13 +321,13 @@ static int decap_attach_here(void *arg)
 {
 	struct decap_job *j = arg;
 
-	j->o->ifindex = link_index(j->n->decap_iface);
+	j->o->ifindex = link_index(j->n->iface);
 	return j->o->ifindex < 0 ? j->o->ifindex : decap_attach(&j->n->decap, j->o);
 }
 
 struct decap_pin_job {
-	const struct run *r;
-	const struct run_node *n;
+	const struct roles *ro;
+	const struct role_decap *n;
 };
 
 static int decap_pin_here(void *arg)
@@ -338,17 +336,17 @@ static int decap_pin_here(void *arg)
 	char dir[PATH_MAX];
 	int err;
 
-	err = decap_pin_dir(dir, sizeof(dir), j->r->env.nodes[j->n->decap_node].ns,
-			    j->n->decap_iface, j->n->decap_at);
+	err = decap_pin_dir(dir, sizeof(dir), j->ro->env->nodes[j->n->node].ns, j->n->iface,
+			    j->n->at);
 	return err ? err : decap_pin(j->n->decap, dir);
 }
 
-int roles_decap_pin(const struct run *r, int c)
+int roles_decap_pin(const struct roles *ro, int c)
 {
-	const struct run_node *n = &r->nodes[c];
+	const struct role_decap *n = &ro->decaps[c];
 
-	return env_run(&r->env, n->decap_node, decap_pin_here,
-		       &(struct decap_pin_job){ .r = r, .n = n });
+	return env_run(ro->env, n->node, decap_pin_here,
+		       &(struct decap_pin_job){ .ro = ro, .n = n });
 }
 
 /*
@@ -356,26 +354,26 @@ int roles_decap_pin(const struct run *r, int c)
  * pin folder (ENV_PIN_ROOT/<id>/decap/<node>-<iface>-<point>), where `dsrlab-backend stats
  * --netns dsrlab-<id>-<node> ...` finds them while the run is up.
  */
-static int decap_attach_at(struct run *r, int c, int at_node, const char *iface,
+static int decap_attach_at(struct roles *ro, int c, int at_node, const char *iface,
 			   struct decap_opts *o)
 {
-	struct run_node *n = &r->nodes[c];
+	struct role_decap *n = &ro->decaps[c];
 	char dir[PATH_MAX];
 	int err;
 
-	snprintf(n->decap_iface, sizeof(n->decap_iface), "%s", iface);
-	n->decap_node = at_node;
-	n->decap_at = o->at;
-	err = env_run(&r->env, at_node, decap_attach_here, &(struct decap_job){ n, o });
+	snprintf(n->iface, sizeof(n->iface), "%s", iface);
+	n->node = at_node;
+	n->at = o->at;
+	err = env_run(ro->env, at_node, decap_attach_here, &(struct decap_job){ n, o });
 	if (err) {
-		n->decap_iface[0] = '\0';
-		return env_fail(&r->env, err, "attach decap");
+		n->iface[0] = '\0';
+		return env_fail(ro->env, err, "attach decap");
 	}
-	snprintf(dir, sizeof(dir), ENV_PIN_ROOT "/%s", r->env.id);
+	snprintf(dir, sizeof(dir), ENV_PIN_ROOT "/%s", ro->env->id);
 	err = path_mkdir_p(dir, 0700);
 	if (!err)
-		err = roles_decap_pin(r, c);
-	return err ? env_fail(&r->env, err, "pin the decap's maps") : 0;
+		err = roles_decap_pin(ro, c);
+	return err ? env_fail(ro->env, err, "pin the decap's maps") : 0;
 }
 
 /* The decaps' pins of the run, however they got there (dsrlab-backend attach included). */
@@ -390,11 +388,11 @@ static int rm_decap_pin(const char *path, const struct stat *st, int flag, struc
 	return 0;
 }
 
-static void decap_pins_remove(const struct run *r)
+static void decap_pins_remove(const struct roles *ro)
 {
 	char dir[PATH_MAX];
 
-	snprintf(dir, sizeof(dir), ENV_PIN_ROOT "/%s/decap", r->env.id);
+	snprintf(dir, sizeof(dir), ENV_PIN_ROOT "/%s/decap", ro->env->id);
 	nftw(dir, rm_decap_pin, 8, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -403,13 +401,13 @@ static void decap_pins_remove(const struct run *r)
  * host-nic (its uplink, eth0). It serves the node's own address and trusts the balancers
  * (or the scenario's backend.allow).
  */
-static int decap_up(struct run *r, int c, enum decap_at at, bool strict)
+static int decap_up(struct roles *ro, int c, enum decap_at at, bool strict)
 {
-	const struct sc_node *n = r->env.nodes[c].sc;
-	const struct sc_backend *be = &r->sc->backend;
+	const struct sc_node *n = ro->env->nodes[c].sc;
+	const struct sc_backend *be = &ro->env->sc->backend;
 	struct ip_prefix allow[2 * SC_MAX_LBS + SC_MAX_ALLOW];
 	struct decap_opts o = { .allow = allow, .at = at };
-	unsigned int fams = node_underlays(r, c);
+	unsigned int fams = node_underlays(ro, c);
 	int k, f;
 
 	for (f = 0; f < 2; f++) {
@@ -421,15 +419,15 @@ static int decap_up(struct run *r, int c, enum decap_at at, bool strict)
 			continue;
 		serve = topology_node_addr(n, fam);
 		if (!serve)
-			return env_failf(&r->env, -EINVAL, "decap for %s: it has no IPv%d address",
+			return env_failf(ro->env, -EINVAL, "decap for %s: it has no IPv%d address",
 					 n->name, fam);
 		o.serve[o.n_serve++] = serve->addr;
 		/* the scenario's allow-list, else every balancer: a flow may come through any */
 		for (k = 0; k < be->n_allow; k++)
 			if (be->allow[k].addr.family == fam)
 				allow[o.n_allow++] = be->allow[k];
-		for (k = 0; !be->n_allow && k < r->n_lbs; k++) {
-			allow[o.n_allow].addr = f ? r->lb_src6[k] : r->lb_src[k];
+		for (k = 0; !be->n_allow && k < ro->n_lbs; k++) {
+			allow[o.n_allow].addr = f ? ro->lb_src6[k] : ro->lb_src[k];
 			allow[o.n_allow].len = f ? 128 : 32;
 			o.n_allow += allow[o.n_allow].addr.family != FAM_NONE;
 		}
@@ -441,12 +439,12 @@ static int decap_up(struct run *r, int c, enum decap_at at, bool strict)
 	o.gue_port = GUE_PORT_DEFAULT;
 	switch (at) {
 	case DECAP_AT_HOST_VETH_EGRESS:
-		return decap_attach_at(r, c, env_node_index(&r->env, n->host), n->name, &o);
+		return decap_attach_at(ro, c, env_node_index(ro->env, n->host), n->name, &o);
 	case DECAP_AT_CONTAINER_INGRESS:
-		return decap_attach_at(r, c, c, "eth0", &o);
+		return decap_attach_at(ro, c, c, "eth0", &o);
 	case DECAP_AT_HOST_NIC:
 		o.strict = strict;
-		return decap_attach_at(r, c, c, "eth0", &o);
+		return decap_attach_at(ro, c, c, "eth0", &o);
 	}
 	return -EINVAL;
 }
@@ -458,28 +456,29 @@ static int decap_up(struct run *r, int c, enum decap_at at, bool strict)
  * With strict it strips only what is addressed to the host; tenant traffic routes on to the
  * container, where the per-container decap (host-veth-egress) strips it.
  */
-static int host_nic_up(struct run *r)
+static int host_nic_up(struct roles *ro)
 {
-	const struct sc_balancer *b = &r->sc->balancer;
+	const struct sc_balancer *b = &ro->env->sc->balancer;
 	const struct ip_prefix *ca;
 	struct ip_prefix vip;
 	int i, v, k, c, err;
 
-	for (i = 0; i < r->sc->n_nodes; i++) {
-		if (r->sc->nodes[i].role != ROLE_HOST)
+	for (i = 0; i < ro->env->sc->n_nodes; i++) {
+		if (ro->env->sc->nodes[i].role != ROLE_HOST)
 			continue;
-		err = decap_up(r, i, DECAP_AT_HOST_NIC, r->sc->backend.strict);
+		err = decap_up(ro, i, DECAP_AT_HOST_NIC, ro->env->sc->backend.strict);
 		if (err)
 			return err;
-		for (v = 0; !r->sc->backend.strict && v < b->n_vips; v++) {
+		for (v = 0; !ro->env->sc->backend.strict && v < b->n_vips; v++) {
 			for (k = 0; k < b->vips[v].n_backends; k++) {
-				c = env_node_index(&r->env, b->vips[v].backends[k]);
-				if (strcmp(r->sc->nodes[c].host, r->sc->nodes[i].name))
+				c = env_node_index(ro->env, b->vips[v].backends[k]);
+				if (strcmp(ro->env->sc->nodes[c].host, ro->env->sc->nodes[i].name))
 					continue;
-				ca = topology_node_addr(r->env.nodes[c].sc, FAM_IPV4);
+				ca = topology_node_addr(ro->env->nodes[c].sc, FAM_IPV4);
 				vip.addr = b->vips[v].vip.addr;
 				vip.len = 32;
-				err = ca ? topology_route_add(r, i, &vip, &ca->addr) : -EINVAL;
+				err = ca ? topology_route_add(ro->topo, i, &vip, &ca->addr) :
+					   -EINVAL;
 				if (err)
 					return err;
 				break; /* one route per VIP: the host cannot tell tenants apart */
@@ -494,25 +493,25 @@ static int vip_local_here(void *arg)
 	return backend_vip_add(arg);
 }
 
-int roles_backends_up(struct run *r)
+int roles_backends_up(struct roles *ro)
 {
-	const struct sc_balancer *b = &r->sc->balancer;
-	enum sc_decap_at at = r->sc->backend.decap;
+	const struct sc_balancer *b = &ro->env->sc->balancer;
+	enum sc_decap_at at = ro->env->sc->backend.decap;
 	int i, v, k, err;
 
 	if (at == SC_DECAP_HOST_NIC) {
-		err = host_nic_up(r);
+		err = host_nic_up(ro);
 		if (err)
 			return err;
 	}
-	for (i = 0; i < r->sc->n_nodes; i++) {
-		if (!scenario_is_backend(r->sc, r->sc->nodes[i].name))
+	for (i = 0; i < ro->env->sc->n_nodes; i++) {
+		if (!scenario_is_backend(ro->env->sc, ro->env->sc->nodes[i].name))
 			continue;
 		if (at == SC_DECAP_HOST_VETH_EGRESS ||
-		    (at == SC_DECAP_HOST_NIC && r->sc->backend.strict))
-			err = decap_up(r, i, DECAP_AT_HOST_VETH_EGRESS, false);
+		    (at == SC_DECAP_HOST_NIC && ro->env->sc->backend.strict))
+			err = decap_up(ro, i, DECAP_AT_HOST_VETH_EGRESS, false);
 		else if (at == SC_DECAP_CONTAINER_INGRESS)
-			err = decap_up(r, i, DECAP_AT_CONTAINER_INGRESS, false);
+			err = decap_up(ro, i, DECAP_AT_CONTAINER_INGRESS, false);
 		else
 			err = 0;
 		if (err)
@@ -520,58 +519,19 @@ int roles_backends_up(struct run *r)
 		/* Every VIP this container serves is local to it. */
 		for (v = 0; v < b->n_vips; v++) {
 			for (k = 0; k < b->vips[v].n_backends; k++) {
-				if (strcmp(b->vips[v].backends[k], r->sc->nodes[i].name))
+				if (strcmp(b->vips[v].backends[k], ro->env->sc->nodes[i].name))
 					continue;
-				err = env_run(&r->env, i, vip_local_here,
+				err = env_run(ro->env, i, vip_local_here,
 					      (void *)&b->vips[v].vip.addr);
 				if (err)
-					return env_fail(&r->env, err, "make the VIP local");
+					return env_fail(ro->env, err, "make the VIP local");
 			}
 		}
 	}
 	return 0;
 }
 
-struct echo_job {
-	struct echo_server **out;
-	const struct sc_service *s;
-};
-
-static int echo_start_here(void *arg)
-{
-	struct echo_job *j = arg;
-
-	return echo_start(j->out, j->s->node, &j->s->listen, j->s->kind);
-}
-
-int roles_services_up(struct run *r)
-{
-	int i, node, err;
-
-	for (i = 0; i < r->sc->n_services; i++) {
-		const struct sc_service *s = &r->sc->services[i];
-
-		node = env_node_index(&r->env, s->node);
-		if (s->kind == SC_SERVICE_COMMAND) {
-			err = command_service_start(&r->commands[i], &r->env, s);
-			if (err)
-				return err;
-			continue;
-		}
-		err = env_run(&r->env, node, echo_start_here, &(struct echo_job){ &r->echo[i], s });
-		if (err) {
-			char what[SC_NAME_MAX + ADDR_STRLEN + 64], ep[ADDR_STRLEN];
-
-			snprintf(what, sizeof(what), "start the %s service of %s on %s (line %d)",
-				 s->kind == SC_SERVICE_SINK ? "sink" : "echo", s->node,
-				 endpoint_str(&s->listen, ep, sizeof(ep)), s->mark.line);
-			return env_fail(&r->env, err, what);
-		}
-	}
-	return 0;
-}
-
-static void balancer_down(struct run_lb *l)
+static void balancer_down(struct role_lb *l)
 {
 	lb_close(l->lb); /* closing the link detaches XDP */
 	l->lb = NULL;
@@ -594,39 +554,181 @@ static int decap_detach_here(void *arg)
 	return 0;
 }
 
-int roles_decap_move(struct run *r, int node, int at)
+int roles_decap_move(struct roles *ro, int node, int at)
 {
-	struct run_node *n = &r->nodes[node];
+	struct role_decap *n = &ro->decaps[node];
 
 	if (n->decap) {
-		if (env_run(&r->env, n->decap_node, decap_detach_here, n->decap))
+		if (env_run(ro->env, n->node, decap_detach_here, n->decap))
 			decap_release(n->decap);
 		n->decap = NULL;
-		n->decap_iface[0] = '\0';
+		n->iface[0] = '\0';
 	}
-	return at < 0 ? 0 : decap_up(r, node, at, true);
+	return at < 0 ? 0 : decap_up(ro, node, at, true);
 }
 
-void roles_down(struct run *r)
+void roles_down(struct roles *ro)
 {
 	int i;
 
-	for (i = 0; i < r->sc->n_services; i++) {
-		echo_stop(r->echo[i]);
-		r->echo[i] = NULL;
-		command_stop(r->commands[i]);
-		r->commands[i] = NULL;
-	}
-	for (i = 0; i < r->sc->n_nodes; i++) {
-		struct run_node *n = &r->nodes[i];
+	for (i = 0; i < ro->env->sc->n_nodes; i++) {
+		struct role_decap *n = &ro->decaps[i];
 
 		if (!n->decap)
 			continue;
-		if (env_run(&r->env, n->decap_node, decap_detach_here, n->decap))
+		if (env_run(ro->env, n->node, decap_detach_here, n->decap))
 			decap_release(n->decap);
 		n->decap = NULL;
 	}
-	decap_pins_remove(r);
-	for (i = 0; i < r->n_lbs; i++) /* n_lbs stays: the report names them */
-		balancer_down(&r->lbs[i]);
+	decap_pins_remove(ro);
+	for (i = 0; i < ro->n_lbs; i++) /* n_lbs stays: the report names them */
+		balancer_down(&ro->lbs[i]);
+}
+
+/* The pin of balancer k's XDP pass link: the first keeps the name one balancer had. */
+static void pass_link_path(const struct roles *ro, int k, char *path, size_t len)
+{
+	if (!k)
+		snprintf(path, len, ENV_PIN_ROOT "/%s/" PASS_LINK_PIN, ro->env->id);
+	else
+		snprintf(path, len, ENV_PIN_ROOT "/%s/" PASS_LINK_PIN "-%s", ro->env->id,
+			 ro->env->sc->balancer.nodes[k]);
+}
+
+int roles_pin_pass_links(const struct roles *ro)
+{
+	char path[PATH_MAX];
+	int k;
+
+	snprintf(path, sizeof(path), ENV_PIN_ROOT "/%s", ro->env->id);
+	if (ro->n_lbs && mkdir(path, 0700) && errno != EEXIST)
+		return -errno;
+	for (k = 0; k < ro->n_lbs; k++) {
+		if (ro->lbs[k].pass_link_fd < 0)
+			continue;
+		pass_link_path(ro, k, path, sizeof(path));
+		if (bpf_obj_pin(ro->lbs[k].pass_link_fd, path))
+			return -errno;
+	}
+	return 0;
+}
+
+void roles_unpin_pass_links(const struct roles *ro)
+{
+	char path[PATH_MAX];
+	int k, n = 0;
+
+	for (k = 0; k < ro->n_lbs; k++) {
+		pass_link_path(ro, k, path, sizeof(path));
+		n += !unlink(path);
+	}
+	if (!n)
+		return;
+	snprintf(path, sizeof(path), ENV_PIN_ROOT "/%s", ro->env->id);
+	rmdir(path); /* fails while the balancer's pins are there: roles_down() removes it */
+}
+
+static void lb_collect(const struct roles *ro, int k, struct ev_lb *e, bool live)
+{
+	const struct scenario *sc = ro->env->sc;
+	const struct role_lb *l = &ro->lbs[k];
+	int i, slot;
+
+	e->attached = l->xdp_attached;
+	e->mode = l->xdp_mode;
+	for (slot = 0; slot <= SC_MAX_CHAIN; slot++)
+		e->chain_err[slot] = -ENOENT;
+	if (!live || !l->lb)
+		return;
+	e->stats_valid = !lb_stats_read(l->lb, e->stats);
+	for (i = 0; i < sc->n_expects; i++) {
+		slot = sc->expects[i].slot;
+		if (sc->expects[i].kind == SC_EXPECT_CHAIN_MEMBER && slot >= 0 &&
+		    slot <= SC_MAX_CHAIN)
+			e->chain_err[slot] =
+				lb_chain_member_read(l->lb, slot, "seen", &e->chain_seen[slot]);
+	}
+}
+
+void roles_collect(const struct roles *ro, struct evidence *ev, bool live)
+{
+	int i;
+
+	for (i = 0; i < SC_MAX_LBS; i++)
+		lb_collect(ro, i, &ev->lbs[i], live && i < ro->n_lbs);
+	ev->n_lbs = ro->n_lbs;
+	for (i = 0; i < ro->env->sc->n_nodes; i++) {
+		const struct role_decap *n = &ro->decaps[i];
+
+		if (!n->iface[0])
+			continue;
+		snprintf(ev->decaps[i].iface, sizeof(ev->decaps[i].iface), "%s", n->iface);
+		ev->decaps[i].node = n->node;
+		ev->decaps[i].at = n->at;
+		if (live && n->decap)
+			decap_stats_read(n->decap, ev->decaps[i].stats);
+	}
+}
+
+int roles_balancer_of(const struct roles *ro, int node)
+{
+	int k;
+
+	for (k = 0; k < ro->n_lbs; k++)
+		if (ro->lbs[k].node == node)
+			return k;
+	return -1;
+}
+
+int roles_pool_set(struct roles *ro, int v, const int *nodes, int n, char *err, size_t len)
+{
+	struct lb_backend b[SC_MAX_BACKENDS];
+	const struct ip_prefix *a;
+	int k, i, ret = 0;
+
+	if (!ro->n_lbs) {
+		snprintf(err, len, "no balancer is running");
+		return -ENOENT;
+	}
+	for (k = 0; k < n; k++) {
+		a = topology_node_addr(ro->env->nodes[nodes[k]].sc, FAM_IPV4);
+		if (!a) {
+			snprintf(err, len, "backend %s has no IPv4 address",
+				 ro->env->sc->nodes[nodes[k]].name);
+			return -EINVAL;
+		}
+		b[k].addr = a->addr;
+		b[k].weight = 1;
+	}
+	/* every balancer, failed ones too: the same tables everywhere */
+	for (i = 0; i < ro->n_lbs && !ret; i++)
+		ret = lb_vip_set_backends(ro->lbs[i].lb, &ro->env->sc->balancer.vips[v].vip, b, n);
+	if (ret)
+		snprintf(err, len, "set the pool of balancer %s: %s",
+			 ro->env->sc->balancer.nodes[i - 1], strerror(-ret));
+	return ret;
+}
+
+static int decap_replace_here(void *arg)
+{
+	return decap_replace(arg);
+}
+
+int roles_decap_replace(struct roles *ro, int node, char *err, size_t len)
+{
+	const struct role_decap *n = &ro->decaps[node];
+	int ret;
+
+	if (!n->decap) {
+		snprintf(err, len, "no decap serves %s", ro->env->sc->nodes[node].name);
+		return -ENOENT;
+	}
+	ret = env_run(ro->env, n->node, decap_replace_here, n->decap);
+	if (ret)
+		snprintf(err, len, "replace the decap at %s:%s: %s",
+			 ro->env->sc->nodes[n->node].name, n->iface, strerror(-ret));
+	/* the pins named the old program's maps */
+	if (!ret && (ret = roles_decap_pin(ro, node)))
+		snprintf(err, len, "pin the new decap's maps: %s", strerror(-ret));
+	return ret;
 }

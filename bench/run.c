@@ -25,12 +25,17 @@
 #include "bench/run.h"
 #include "bench/bundle.h"
 #include "bench/checks.h"
-#include "bench/doctor.h"
 #include "bench/command.h"
+#include "bench/doctor.h"
+#include "bench/env.h"
+#include "bench/evidence.h"
 #include "bench/lifecycle.h"
 #include "bench/observe.h"
+#include "bench/phases.h"
 #include "bench/report.h"
 #include "bench/roles.h"
+#include "bench/services.h"
+#include "bench/timeline.h"
 #include "bench/topology.h"
 #include "bench/traffic.h"
 #include "common/path.h"
@@ -45,25 +50,19 @@ static void on_signal(int sig)
 
 #define RUN_LOG_MAX (1 << 20) /* command output kept for 'output' checks */
 
-static void lb_evidence(struct run *r, int k, bool live)
-{
-	const struct run_lb *l = &r->lbs[k];
-	struct ev_lb *e = &r->ev.lbs[k];
-	int i, slot;
-
-	e->attached = l->xdp_attached;
-	e->mode = l->xdp_mode;
-	if (!live || !l->lb)
-		return;
-	e->stats_valid = !lb_stats_read(l->lb, e->stats);
-	for (i = 0; i < r->sc->n_expects; i++) {
-		slot = r->sc->expects[i].slot;
-		if (r->sc->expects[i].kind == SC_EXPECT_CHAIN_MEMBER && slot >= 0 &&
-		    slot <= SC_MAX_CHAIN)
-			e->chain_err[slot] =
-				lb_chain_member_read(l->lb, slot, "seen", &e->chain_seen[slot]);
-	}
-}
+/* A run: the env its stages share, each stage's own state, and what it saw. */
+struct run {
+	struct env env;
+	const struct scenario *sc; /* env.sc */
+	struct topology topo;
+	struct observe obs;
+	struct roles roles;
+	struct services services;
+	struct traffic traffic;
+	struct phases phases;
+	struct evidence ev; /* collected once, before teardown */
+	struct check_result checks[SC_MAX_EXPECTS];
+};
 
 /*
  * Everything the checks and reports read, once, before teardown; live reads (counters,
@@ -72,39 +71,15 @@ static void lb_evidence(struct run *r, int k, bool live)
 static void evidence_collect(struct run *r, bool live)
 {
 	struct evidence *ev = &r->ev;
-	int i, slot;
+	int i;
 
-	memcpy(ev->traffic, r->traffic, sizeof(ev->traffic));
+	memcpy(ev->traffic, r->traffic.results, sizeof(ev->traffic));
 	for (i = 0; i < r->sc->n_traffic; i++)
-		if (r->traffic[i].conns && r->sc->traffic[i].kind == SC_TRAFFIC_COMMAND)
-			ev->command_output[i] = command_read_log(r->traffic[i].log, RUN_LOG_MAX);
-	memcpy(ev->phases, r->phases, sizeof(ev->phases));
-	for (i = 0; i < r->n_caps; i++) {
-		ev->caps[i].at = r->cap_points[i];
-		snprintf(ev->caps[i].file, sizeof(ev->caps[i].file), "%s", r->cap_files[i]);
-		ev->caps[i].stats = r->cap_stats[i];
-	}
-	ev->n_caps = r->n_caps;
-	for (i = 0; i < SC_MAX_LBS; i++)
-		for (slot = 0; slot <= SC_MAX_CHAIN; slot++)
-			ev->lbs[i].chain_err[slot] = -ENOENT;
-	for (i = 0; i < r->n_lbs; i++)
-		lb_evidence(r, i, live);
-	ev->n_lbs = r->n_lbs;
-	for (i = 0; i < r->sc->n_nodes; i++) {
-		const struct run_node *n = &r->nodes[i];
-
-		if (!n->decap_iface[0])
-			continue;
-		snprintf(ev->decaps[i].iface, sizeof(ev->decaps[i].iface), "%s", n->decap_iface);
-		ev->decaps[i].node = n->decap_node;
-		ev->decaps[i].at = n->decap_at;
-		if (live && n->decap)
-			decap_stats_read(n->decap, ev->decaps[i].stats);
-	}
-	ev->drops_traced = r->drop_tracer;
-	if (live)
-		observe_drops_collect(r, ev);
+		if (ev->traffic[i].conns && r->sc->traffic[i].kind == SC_TRAFFIC_COMMAND)
+			ev->command_output[i] = command_read_log(ev->traffic[i].log, RUN_LOG_MAX);
+	memcpy(ev->phases, r->phases.results, sizeof(ev->phases));
+	observe_collect(&r->obs, ev, live);
+	roles_collect(&r->roles, ev, live);
 }
 
 /* The run's facts as they stand when it is reported: the first error may come late. */
@@ -118,11 +93,12 @@ static void evidence_facts(struct run *r)
 
 static void teardown(struct run *r)
 {
-	observe_captures_down(r);
-	lifecycle_unpin(r);
-	roles_down(r);
-	observe_drops_down(r);
-	topology_down(r);
+	observe_captures_down(&r->obs);
+	roles_unpin_pass_links(&r->roles);
+	services_down(&r->services);
+	roles_down(&r->roles);
+	observe_drops_down(&r->obs);
+	topology_down(&r->topo);
 }
 
 /* The CPU the numbers of a run were measured on, from /proc/cpuinfo. */
@@ -150,14 +126,16 @@ static int run_init(struct run *r, const struct scenario *sc, const struct run_o
 {
 	char path[PATH_MAX];
 	struct utsname u;
-	int i, err;
+	int err;
 
 	memset(r, 0, sizeof(*r));
 	env_init(&r->env, sc);
 	r->sc = sc;
-	for (i = 0; i < SC_MAX_LBS; i++)
-		r->lbs[i].pass_link_fd = -1;
-	err = lifecycle_claim(r);
+	r->topo.env = r->obs.env = r->roles.env = r->services.env = &r->env;
+	r->traffic.env = r->phases.env = &r->env;
+	r->roles.topo = r->phases.topo = &r->topo;
+	r->phases.roles = &r->roles;
+	err = lifecycle_claim(&r->env);
 	if (err)
 		return err;
 	if (o->outdir)
@@ -166,7 +144,7 @@ static int run_init(struct run *r, const struct scenario *sc, const struct run_o
 		snprintf(r->env.outdir, sizeof(r->env.outdir), "runs/%s", r->env.id);
 	err = path_mkdir_p(r->env.outdir, 0755);
 	if (!err)
-		err = lifecycle_state_write(r);
+		err = lifecycle_state_write(&r->env);
 	if (err)
 		return err;
 	r->ev.started = time(NULL);
@@ -232,6 +210,18 @@ static void write_reports(struct run *r, int code, const struct run_opts *o)
 		doctor_run(r->env.outdir, false, o->json ? stderr : stdout);
 }
 
+/* Keep the run up until `dsrlab down`: the peers' pass links outlive this process's fds. */
+static void keep(struct run *r, int code, FILE *f, bool json)
+{
+	int err = roles_pin_pass_links(&r->roles);
+
+	if (err)
+		pr_warn("dsrlab: pin the XDP pass link of the balancer's peer: %s; it lasts as long "
+			"as the keeper\n",
+			strerror(-err));
+	lifecycle_keep(&r->env, code, f, json);
+}
+
 static struct run *run_new(const struct scenario *sc, const struct run_opts *o)
 {
 	struct run *r = calloc(1, sizeof(*r));
@@ -242,7 +232,7 @@ static struct run *run_new(const struct scenario *sc, const struct run_opts *o)
 	err = run_init(r, sc, o);
 	if (err) {
 		fprintf(stderr, "dsrlab: prepare the run: %s\n", strerror(-err));
-		lifecycle_release(r);
+		lifecycle_release(&r->env);
 		free(r);
 		return NULL;
 	}
@@ -256,15 +246,15 @@ static int run_build(struct run *r)
 
 	err = bpffs_ready(r);
 	if (!err && !env_stop)
-		err = topology_up(r);
+		err = topology_up(&r->topo, &r->env);
 	if (!err && !env_stop)
-		observe_drops_up(r);
+		observe_drops_up(&r->obs, &r->env);
 	if (!err && !env_stop && r->sc->balancer.present)
-		err = roles_balancer_up(r);
+		err = roles_balancer_up(&r->roles);
 	if (!err && !env_stop)
-		err = roles_backends_up(r);
+		err = roles_backends_up(&r->roles);
 	if (!err && !env_stop)
-		err = roles_services_up(r);
+		err = services_up(&r->services, &r->env);
 	return err;
 }
 
@@ -272,7 +262,7 @@ int run_scenario(const struct scenario *sc, const struct run_opts *o)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct run *r;
-	int i, err, code = EXIT_SETUP;
+	int err, code = EXIT_SETUP;
 	bool kept;
 
 	/* --keep: a detached child runs it, so that it can stay up when this process returns. */
@@ -287,15 +277,15 @@ int run_scenario(const struct scenario *sc, const struct run_opts *o)
 
 	err = run_build(r);
 	if (!err && !env_stop)
-		err = observe_captures_up(r);
+		err = observe_captures_up(&r->obs);
 	if (!err && !env_stop) {
-		err = traffic_run_all(r); /* with the phases */
+		err = timeline_run(&r->traffic, &r->phases);
 		if (err)
 			env_fail(&r->env, err, "run traffic");
 	}
 	if (!err && !env_stop)
 		usleep(200000); /* let the last packets reach the captures */
-	observe_captures_down(r);
+	observe_captures_down(&r->obs);
 	evidence_collect(r, !env_stop);
 	if (!err && !env_stop)
 		code = checks_run(sc, &r->ev, r->checks) ? EXIT_CHECK_FAILED : EXIT_PASS;
@@ -305,18 +295,17 @@ int run_scenario(const struct scenario *sc, const struct run_opts *o)
 	}
 
 	if (code == EXIT_CHECK_FAILED) /* what a bug report needs, before teardown */
-		bundle_collect(r);
+		bundle_collect(&(struct bundle_in){ &r->env, &r->topo, &r->roles });
 	kept = o->keep && !env_stop && code != EXIT_PASS;
 	if (kept) {
 		write_reports(r, code, o);
-		lifecycle_keep(r, code, o->json ? stderr : stdout, false);
+		keep(r, code, o->json ? stderr : stdout, false);
 	}
 	teardown(r);
-	lifecycle_release(r);
+	lifecycle_release(&r->env);
 	if (!kept)
 		write_reports(r, code, o);
-	for (i = 0; i < sc->n_traffic; i++)
-		traffic_free(&r->traffic[i]);
+	traffic_free(&r->traffic);
 	evidence_free(&r->ev);
 	free(r);
 	return code;
@@ -336,7 +325,7 @@ int run_up(const struct scenario *sc, const struct run_opts *o)
 		r->env.outdir);
 	err = run_build(r);
 	if (!err && !env_stop) {
-		lifecycle_keep(r, EXIT_PASS, stdout, o->json);
+		keep(r, EXIT_PASS, stdout, o->json);
 		code = EXIT_PASS;
 	} else {
 		fprintf(stderr, "dsrlab: up: %s; torn down\n",
@@ -346,15 +335,16 @@ int run_up(const struct scenario *sc, const struct run_opts *o)
 		code = EXIT_SETUP;
 	}
 	teardown(r);
-	lifecycle_release(r);
+	lifecycle_release(&r->env);
 	free(r);
 	return code;
 }
 
 int run_with(const struct scenario *sc, const struct run_opts *o,
-	     int (*fn)(struct run *r, void *arg), void *arg)
+	     int (*fn)(struct run_stages *s, void *arg), void *arg)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct run_stages st;
 	struct run *r;
 	int code = EXIT_SETUP;
 
@@ -363,9 +353,10 @@ int run_with(const struct scenario *sc, const struct run_opts *o,
 	r = run_new(sc, o);
 	if (!r)
 		return EXIT_SETUP;
+	st = (struct run_stages){ &r->env, &r->topo, &r->obs, &r->roles, &r->ev };
 	pr_warn("dsrlab: bench run %s of %s, output in %s\n", r->env.id, sc->name, r->env.outdir);
 	if (!run_build(r) && !env_stop)
-		code = fn(r, arg);
+		code = fn(&st, arg);
 	else
 		fprintf(stderr, "dsrlab: bench: %s; torn down\n",
 			r->env.error[0] ? r->env.error : "setup failed");
@@ -374,7 +365,7 @@ int run_with(const struct scenario *sc, const struct run_opts *o,
 		code = EXIT_SETUP;
 	}
 	teardown(r);
-	lifecycle_release(r);
+	lifecycle_release(&r->env);
 	free(r);
 	return code;
 }

@@ -22,6 +22,7 @@
 #include "bench/capture.h"
 #include "bench/command.h"
 #include "bench/drops.h"
+#include "bench/observe.h"
 #include "bench/roles.h"
 #include "bench/sink.h"
 #include "bench/topology.h"
@@ -48,7 +49,7 @@ struct flood {
 };
 
 struct tput {
-	struct run *r;
+	struct run_stages *r;
 	struct tput_report *t;
 	const struct sc_bench *b;
 	struct baseline_bpf *base;
@@ -91,7 +92,7 @@ static void xdp_note(struct tput *x, int node, const char *iface, const char *pr
 	if (x->t->n_xdp >= TPUT_MAX_XDP)
 		return;
 	d = &x->t->xdp[x->t->n_xdp++];
-	snprintf(d->at, sizeof(d->at), "%s:%s", x->r->sc->nodes[node].name, iface);
+	snprintf(d->at, sizeof(d->at), "%s:%s", x->r->env->sc->nodes[node].name, iface);
 	snprintf(d->program, sizeof(d->program), "%s", prog);
 	snprintf(d->mode, sizeof(d->mode), "%s", mode);
 }
@@ -138,16 +139,16 @@ static int stages_read(struct tput *x, const struct flood *f, struct gen *g, str
 
 	err = gen_sent(g, &v[n++], &bytes);
 	if (!err && f->lb >= 0) {
-		err = lb_stats_read(x->r->lbs[f->lb].lb, lc);
+		err = lb_stats_read(x->r->roles->lbs[f->lb].lb, lc);
 		v[n++] = lc[LB_STAT_RX].packets;
 		v[n++] = lc[LB_STAT_TX_ENCAP].packets;
 	}
 	if (!err && f->nic_node >= 0) {
-		err = decap_stats_read(x->r->nodes[f->nic_node].decap, d);
+		err = decap_stats_read(x->r->roles->decaps[f->nic_node].decap, d);
 		v[n++] = d[DECAP_STAT_RX];
 	}
 	if (!err && f->decap_node >= 0) {
-		err = decap_stats_read(x->r->nodes[f->decap_node].decap, d);
+		err = decap_stats_read(x->r->roles->decaps[f->decap_node].decap, d);
 		v[n++] = d[DECAP_STAT_RX];
 		v[n++] = d[DECAP_STAT_DECAP];
 	}
@@ -158,7 +159,7 @@ static int stages_read(struct tput *x, const struct flood *f, struct gen *g, str
 }
 
 struct gen_job {
-	struct run *r;
+	struct run_stages *r;
 	const struct flood *f;
 	struct gen *g;
 	struct gen_opts o;
@@ -181,7 +182,7 @@ static void *gen_thread(void *arg)
 {
 	struct gen_job *j = arg;
 
-	j->err = env_run(&j->r->env, j->f->gen_node, gen_here, j);
+	j->err = env_run(j->r->env, j->f->gen_node, gen_here, j);
 	j->done = 1;
 	return NULL;
 }
@@ -215,7 +216,7 @@ static void lb_cpus(struct tput *x, int k, __u64 *rx)
 	int i;
 
 	memset(rx, 0, sizeof(rx[0]) * x->ncpu);
-	if (c && !lb_stats_read_cpus(x->r->lbs[k].lb, c, x->ncpu))
+	if (c && !lb_stats_read_cpus(x->r->roles->lbs[k].lb, c, x->ncpu))
 		for (i = 0; i < x->ncpu; i++)
 			rx[i] = c[i][LB_STAT_RX].packets;
 	free(c);
@@ -310,11 +311,11 @@ static int drops_now(struct tput *x, struct drop_count *out)
 	__u32 inodes[SC_MAX_NODES];
 	int i;
 
-	if (!x->r->drop_tracer)
+	if (!x->r->obs->tracer)
 		return 0;
-	for (i = 0; i < x->r->sc->n_nodes; i++)
-		inodes[i] = x->r->env.nodes[i].ns_inode;
-	return drops_read(x->r->drop_tracer, inodes, x->r->sc->n_nodes, out, TPUT_DROPS_READ);
+	for (i = 0; i < x->r->env->sc->n_nodes; i++)
+		inodes[i] = x->r->env->nodes[i].ns_inode;
+	return drops_read(x->r->obs->tracer, inodes, x->r->env->sc->n_nodes, out, TPUT_DROPS_READ);
 }
 
 struct ifname_job {
@@ -329,12 +330,12 @@ static int ifname_here(void *arg)
 	return if_indextoname(j->ifindex, j->buf) ? 0 : -errno;
 }
 
-static int node_of_inode(const struct run *r, __u32 inode)
+static int node_of_inode(const struct run_stages *r, __u32 inode)
 {
 	int i;
 
-	for (i = 0; i < r->sc->n_nodes; i++)
-		if (r->env.nodes[i].ns_inode == inode)
+	for (i = 0; i < r->env->sc->n_nodes; i++)
+		if (r->env->nodes[i].ns_inode == inode)
 			return i;
 	return -1;
 }
@@ -367,10 +368,10 @@ static void drops_diff(struct tput *x, const struct flood *f, struct tput_measur
 			(m->n_drops - 1 - slot) * sizeof(m->drops[0]));
 		ifname[0] = '\0';
 		if (a[i].ifindex)
-			env_run(&x->r->env, node, ifname_here,
+			env_run(x->r->env, node, ifname_here,
 				&(struct ifname_job){ a[i].ifindex, ifname });
 		snprintf(m->drops[slot].at, sizeof(m->drops[slot].at), "%s%s%s",
-			 x->r->sc->nodes[node].name, ifname[0] ? ":" : "", ifname);
+			 x->r->env->sc->nodes[node].name, ifname[0] ? ":" : "", ifname);
 		snprintf(m->drops[slot].reason, sizeof(m->drops[slot].reason), "%s", a[i].reason);
 		m->drops[slot].count = d;
 	}
@@ -394,7 +395,7 @@ static int cap_here(void *arg)
 /* The scenario's capture points, snaplen-limited, one file per measurement and point. */
 static int caps_start(struct tput *x, struct tput_measure *m, struct capture **caps)
 {
-	const struct scenario *sc = x->r->sc;
+	const struct scenario *sc = x->r->env->sc;
 	struct cap_job j;
 	int i, err;
 
@@ -409,10 +410,10 @@ static int caps_start(struct tput *x, struct tput_measure *m, struct capture **c
 				name[k] = '-';
 		snprintf(c->at, sizeof(c->at), "%s:%s", sc->captures[i].at.node,
 			 sc->captures[i].at.iface);
-		snprintf(c->file, sizeof(c->file), "%s/%s.%s.%s.pcap", x->r->env.outdir, name,
+		snprintf(c->file, sizeof(c->file), "%s/%s.%s.%s.pcap", x->r->env->outdir, name,
 			 sc->captures[i].at.node, sc->captures[i].at.iface);
 		j = (struct cap_job){ &caps[m->n_caps], &sc->captures[i], c->file, "" };
-		err = env_run(&x->r->env, env_node_index(&x->r->env, sc->captures[i].at.node),
+		err = env_run(x->r->env, env_node_index(x->r->env, sc->captures[i].at.node),
 			      cap_here, &j);
 		if (err) {
 			snprintf(m->error, sizeof(m->error), "capture at %s: %s", c->at,
@@ -463,7 +464,7 @@ static int flood_run(struct tput *x, const struct flood *f, struct tput_measure 
 	if (f->sink_node >= 0) {
 		arg[0] = s;
 		arg[1] = (void *)&f->sink;
-		sock = env_run(&x->r->env, f->sink_node, sock_open_here, arg);
+		sock = env_run(x->r->env, f->sink_node, sock_open_here, arg);
 		err = sock < 0 ? sock : 0;
 	} else if (bpf_link_update(sink_link_fd, sink_xdp_fd(s), NULL)) {
 		err = -errno;
@@ -542,7 +543,7 @@ static int node_mac(struct tput *x, int node, const char *iface, __u8 *mac)
 {
 	void *a[2] = { (void *)iface, mac };
 
-	return env_run(&x->r->env, node, mac_here, a);
+	return env_run(x->r->env, node, mac_here, a);
 }
 
 /* The address a flood comes from: a client's, else the generator node's own. */
@@ -551,11 +552,11 @@ static const struct ip_prefix *source_addr(struct tput *x, int gen_node, __u8 fa
 	const struct ip_prefix *p;
 	int i;
 
-	for (i = 0; i < x->r->sc->n_nodes; i++)
-		if (x->r->sc->nodes[i].role == ROLE_CLIENT &&
-		    (p = topology_node_addr(&x->r->sc->nodes[i], fam)))
+	for (i = 0; i < x->r->env->sc->n_nodes; i++)
+		if (x->r->env->sc->nodes[i].role == ROLE_CLIENT &&
+		    (p = topology_node_addr(&x->r->env->sc->nodes[i], fam)))
 			return p;
-	return topology_node_addr(&x->r->sc->nodes[gen_node], fam);
+	return topology_node_addr(&x->r->env->sc->nodes[gen_node], fam);
 }
 
 static int spec_base(struct tput *x, struct flood *f, int peer_node, const char *peer_iface,
@@ -590,12 +591,12 @@ static void sink_encap(struct sink_spec *k, const struct sc_vip *v)
 	k->encap_len = (ofam == FAM_IPV6 ? 40 : 20) + (k->outer_gue ? 8 : 0);
 }
 
-static int iface_of(const struct run *r, int node, const char *name)
+static int iface_of(const struct run_stages *r, int node, const char *name)
 {
 	int i;
 
-	for (i = 0; i < r->nodes[node].n_ifaces; i++)
-		if (!strcmp(r->nodes[node].ifaces[i].name, name))
+	for (i = 0; i < r->topo->nodes[node].n_ifaces; i++)
+		if (!strcmp(r->topo->nodes[node].ifaces[i].name, name))
 			return i;
 	return -1;
 }
@@ -620,10 +621,10 @@ static void fail_measure(struct tput_measure *m, const char *why)
  */
 static void bench_balancer(struct tput *x)
 {
-	struct run *r = x->r;
-	const struct sc_vip *v = &r->sc->balancer.vips[0];
+	struct run_stages *r = x->r;
+	const struct sc_vip *v = &r->env->sc->balancer.vips[0];
 	struct tput_measure *mr, *mb;
-	struct run_lb *l = &r->lbs[0];
+	struct role_lb *l = &r->roles->lbs[0];
 	int lb_node = l->node, i, link, lb_prog, pass_fd, err;
 	struct flood f = {};
 	char why[256] = "";
@@ -632,16 +633,17 @@ static void bench_balancer(struct tput *x)
 	mb = measure_new(x, TPUT_BALANCER, "balancer");
 	if (!mr || !mb)
 		return;
-	i = iface_of(r, lb_node, r->sc->balancer.iface);
-	if (i < 0 || !r->nodes[lb_node].ifaces[i].peer_node[0] || l->pass_link_fd < 0) {
+	i = iface_of(r, lb_node, r->env->sc->balancer.iface);
+	if (i < 0 || !r->topo->nodes[lb_node].ifaces[i].peer_node[0] || l->pass_link_fd < 0) {
 		fail_measure(mr, "the balancer's port has no peer in this scenario (a NIC wired "
 				 "to another machine): run the generator there");
 		fail_measure(mb, mr->error);
 		return;
 	}
-	f.gen_node = env_node_index(&r->env, r->nodes[lb_node].ifaces[i].peer_node);
-	snprintf(f.gen_iface, sizeof(f.gen_iface), "%s", r->nodes[lb_node].ifaces[i].peer_iface);
-	err = spec_base(x, &f, lb_node, r->sc->balancer.iface, v->vip.addr.family);
+	f.gen_node = env_node_index(r->env, r->topo->nodes[lb_node].ifaces[i].peer_node);
+	snprintf(f.gen_iface, sizeof(f.gen_iface), "%s",
+		 r->topo->nodes[lb_node].ifaces[i].peer_iface);
+	err = spec_base(x, &f, lb_node, r->env->sc->balancer.iface, v->vip.addr.family);
 	if (err) {
 		snprintf(why, sizeof(why), "generator frame: %s", strerror(-err));
 		goto fail;
@@ -654,14 +656,14 @@ static void bench_balancer(struct tput *x)
 	sink_encap(&f.sink, v);
 	snprintf(mr->path, sizeof(mr->path),
 		 "%s:%s -> %s:%s (XDP_TX reflector) -> sink (XDP) %s:%s",
-		 r->sc->nodes[f.gen_node].name, f.gen_iface, r->sc->nodes[lb_node].name,
-		 r->sc->balancer.iface, r->sc->nodes[f.gen_node].name, f.gen_iface);
+		 r->env->sc->nodes[f.gen_node].name, f.gen_iface, r->env->sc->nodes[lb_node].name,
+		 r->env->sc->balancer.iface, r->env->sc->nodes[f.gen_node].name, f.gen_iface);
 	snprintf(mb->path, sizeof(mb->path), "%s:%s -> %s:%s (balancer, %s) -> sink (XDP) %s:%s",
-		 r->sc->nodes[f.gen_node].name, f.gen_iface, r->sc->nodes[lb_node].name,
-		 r->sc->balancer.iface, xdp_mode_name(l->xdp_mode), r->sc->nodes[f.gen_node].name,
-		 f.gen_iface);
-	xdp_note(x, lb_node, r->sc->balancer.iface, "balancer", xdp_mode_name(l->xdp_mode));
-	xdp_note(x, lb_node, r->sc->balancer.iface, "reflector", xdp_mode_name(l->xdp_mode));
+		 r->env->sc->nodes[f.gen_node].name, f.gen_iface, r->env->sc->nodes[lb_node].name,
+		 r->env->sc->balancer.iface, xdp_mode_name(l->xdp_mode),
+		 r->env->sc->nodes[f.gen_node].name, f.gen_iface);
+	xdp_note(x, lb_node, r->env->sc->balancer.iface, "balancer", xdp_mode_name(l->xdp_mode));
+	xdp_note(x, lb_node, r->env->sc->balancer.iface, "reflector", xdp_mode_name(l->xdp_mode));
 	xdp_note(x, f.gen_node, f.gen_iface, "sink", "native");
 	xdp_note(x, f.gen_node, f.gen_iface, "generator", "live-frames");
 	link = lb_link_fd(l->lb);
@@ -722,15 +724,15 @@ static int decap_restore_here(void *arg)
 }
 
 /* The host's uplink: its interface whose peer is not one of its containers. */
-static int host_uplink(const struct run *r, int h)
+static int host_uplink(const struct run_stages *r, int h)
 {
-	const struct run_node *n = &r->nodes[h];
+	const struct topo_node *n = &r->topo->nodes[h];
 	const struct sc_node *p;
 	int i;
 
 	for (i = 0; i < n->n_ifaces; i++) {
-		p = scenario_node(r->sc, n->ifaces[i].peer_node);
-		if (!p || p->role != ROLE_CONTAINER || strcmp(p->host, r->sc->nodes[h].name))
+		p = scenario_node(r->env->sc, n->ifaces[i].peer_node);
+		if (!p || p->role != ROLE_CONTAINER || strcmp(p->host, r->env->sc->nodes[h].name))
 			return i;
 	}
 	return -1;
@@ -764,25 +766,26 @@ struct decap_path {
 
 static int decap_path_init(struct tput *x, struct decap_path *p, char *why, size_t len)
 {
-	struct run *r = x->r;
+	struct run_stages *r = x->r;
 	const struct ip_prefix *tenant;
 	int u, err;
 	__u8 ofam;
 
-	p->v = &r->sc->balancer.vips[0];
+	p->v = &r->env->sc->balancer.vips[0];
 	p->pass.fd = -1;
-	p->c = env_node_index(&r->env, p->v->backends[0]);
-	p->h = env_node_index(&r->env, r->sc->nodes[p->c].host);
+	p->c = env_node_index(r->env, p->v->backends[0]);
+	p->h = env_node_index(r->env, r->env->sc->nodes[p->c].host);
 	u = p->h < 0 ? -1 : host_uplink(r, p->h);
-	if (u < 0 || !r->nodes[p->h].ifaces[u].peer_node[0]) {
+	if (u < 0 || !r->topo->nodes[p->h].ifaces[u].peer_node[0]) {
 		snprintf(why, len, "the backend host's uplink has no peer in this scenario");
 		return -ENOENT;
 	}
-	p->f.gen_node = env_node_index(&r->env, r->nodes[p->h].ifaces[u].peer_node);
-	snprintf(p->f.gen_iface, sizeof(p->f.gen_iface), "%s", r->nodes[p->h].ifaces[u].peer_iface);
-	err = spec_base(x, &p->f, p->h, r->nodes[p->h].ifaces[u].name, p->v->vip.addr.family);
+	p->f.gen_node = env_node_index(r->env, r->topo->nodes[p->h].ifaces[u].peer_node);
+	snprintf(p->f.gen_iface, sizeof(p->f.gen_iface), "%s",
+		 r->topo->nodes[p->h].ifaces[u].peer_iface);
+	err = spec_base(x, &p->f, p->h, r->topo->nodes[p->h].ifaces[u].name, p->v->vip.addr.family);
 	ofam = roles_vip_underlay(p->v);
-	tenant = topology_node_addr(&r->sc->nodes[p->c], ofam);
+	tenant = topology_node_addr(&r->env->sc->nodes[p->c], ofam);
 	if (err || !tenant) {
 		snprintf(why, len, "decap flood frame: %s",
 			 err ? strerror(-err) : "the tenant has no underlay address");
@@ -790,16 +793,16 @@ static int decap_path_init(struct tput *x, struct decap_path *p, char *why, size
 	}
 	p->f.spec.proto = p->f.sink.proto = IPPROTO_UDP;
 	p->f.spec.dport = p->f.sink.dport = TPUT_SINK_PORT;
-	p->f.spec.outer_src = ofam == FAM_IPV6 ? r->lb_src6[0] : r->lb_src[0];
+	p->f.spec.outer_src = ofam == FAM_IPV6 ? r->roles->lb_src6[0] : r->roles->lb_src[0];
 	p->f.spec.outer_dst = tenant->addr;
 	p->f.spec.gue_port = GUE_PORT_DEFAULT;
 	p->f.sink_node = p->c;
 	xdp_note(x, p->f.gen_node, p->f.gen_iface, "generator", "live-frames");
-	if (r->nodes[p->h].ifaces[u].nic[0])
+	if (r->topo->nodes[p->h].ifaces[u].nic[0])
 		return 0; /* a NIC delivers what it receives; a veth only to an XDP program */
 	p->pass.skel = pass_bpf__open_and_load();
-	p->pass.iface = r->nodes[p->h].ifaces[u].name;
-	err = p->pass.skel ? env_run(&r->env, p->h, pass_here, &p->pass) : -errno;
+	p->pass.iface = r->topo->nodes[p->h].ifaces[u].name;
+	err = p->pass.skel ? env_run(r->env, p->h, pass_here, &p->pass) : -errno;
 	if (err)
 		snprintf(why, len, "XDP pass on the host's uplink: %s", strerror(-err));
 	else
@@ -817,12 +820,14 @@ static void decap_path_fini(struct decap_path *p)
 /* Encapsulated frames to the tenant through whatever decap is attached now. */
 static void flood_decap(struct tput *x, struct decap_path *p, struct tput_measure *m)
 {
-	struct run *r = x->r;
+	struct run_stages *r = x->r;
 	struct flood f = p->f;
 	__u32 el;
 
-	f.decap_node = r->nodes[p->c].decap ? p->c : r->nodes[p->h].decap ? p->h : -1;
-	f.nic_node = r->nodes[p->c].decap && r->nodes[p->h].decap ? p->h : -1;
+	f.decap_node = r->roles->decaps[p->c].decap ? p->c :
+		       r->roles->decaps[p->h].decap ? p->h :
+						      -1;
+	f.nic_node = r->roles->decaps[p->c].decap && r->roles->decaps[p->h].decap ? p->h : -1;
 	if (f.decap_node < 0) {
 		fail_measure(m, "no decap is attached for the tenant");
 		return;
@@ -833,22 +838,22 @@ static void flood_decap(struct tput *x, struct decap_path *p, struct tput_measur
 	f.spec.frame_len = x->b->frame + el;
 	snprintf(m->path, sizeof(m->path),
 		 "%s:%s -> %s (%sroutes) -> decap %s at %s:%s -> UDP socket sink in %s",
-		 r->sc->nodes[f.gen_node].name, f.gen_iface, r->sc->nodes[p->h].name,
+		 r->env->sc->nodes[f.gen_node].name, f.gen_iface, r->env->sc->nodes[p->h].name,
 		 f.nic_node >= 0 ? "host-nic strict decap on its uplink passes it, " : "",
-		 decap_at_name(r->nodes[f.decap_node].decap_at),
-		 r->sc->nodes[r->nodes[f.decap_node].decap_node].name,
-		 r->nodes[f.decap_node].decap_iface, r->sc->nodes[p->c].name);
+		 decap_at_name(r->roles->decaps[f.decap_node].at),
+		 r->env->sc->nodes[r->roles->decaps[f.decap_node].node].name,
+		 r->roles->decaps[f.decap_node].iface, r->env->sc->nodes[p->c].name);
 	flood_run(x, &f, m, -1);
 }
 
 /* Plain frames to the tenant's own address with a no-op TC program in the decap's place. */
 static void flood_tc_noop(struct tput *x, struct decap_path *p, struct tput_measure *m)
 {
-	struct run *r = x->r;
-	struct run_node *n = &r->nodes[p->c];
+	struct run_stages *r = x->r;
+	struct role_decap *n = &r->roles->decaps[p->c];
 	const struct ip_prefix *own =
-		topology_node_addr(&r->sc->nodes[p->c], p->v->vip.addr.family);
-	struct tc_swap s = { n->decap_iface, n->decap_at, bpf_program__fd(x->base->progs.tc_ok) };
+		topology_node_addr(&r->env->sc->nodes[p->c], p->v->vip.addr.family);
+	struct tc_swap s = { n->iface, n->at, bpf_program__fd(x->base->progs.tc_ok) };
 	struct flood f = p->f;
 	int err;
 
@@ -860,19 +865,19 @@ static void flood_tc_noop(struct tput *x, struct decap_path *p, struct tput_meas
 	f.spec.dst = own->addr;
 	snprintf(m->path, sizeof(m->path),
 		 "%s:%s -> %s (routes) -> no-op TC at %s:%s (%s) -> UDP socket sink in %s",
-		 r->sc->nodes[f.gen_node].name, f.gen_iface, r->sc->nodes[p->h].name,
-		 r->sc->nodes[n->decap_node].name, n->decap_iface, decap_at_name(n->decap_at),
-		 r->sc->nodes[p->c].name);
-	err = env_run(&r->env, n->decap_node, tc_swap_here, &s);
+		 r->env->sc->nodes[f.gen_node].name, f.gen_iface, r->env->sc->nodes[p->h].name,
+		 r->env->sc->nodes[n->node].name, n->iface, decap_at_name(n->at),
+		 r->env->sc->nodes[p->c].name);
+	err = env_run(r->env, n->node, tc_swap_here, &s);
 	if (err) {
 		snprintf(m->error, sizeof(m->error), "swap the no-op TC program in: %s",
 			 strerror(-err));
 		return;
 	}
 	flood_run(x, &f, m, -1);
-	err = env_run(&r->env, n->decap_node, decap_restore_here, n->decap);
+	err = env_run(r->env, n->node, decap_restore_here, n->decap);
 	if (err)
-		env_fail(&r->env, err, "put the decap back after the no-op TC baseline");
+		env_fail(r->env, err, "put the decap back after the no-op TC baseline");
 }
 
 static const char *point_label(enum decap_at at)
@@ -893,9 +898,9 @@ static void bench_attach_points(struct tput *x, struct decap_path *p)
 {
 	static const enum decap_at points[] = { DECAP_AT_HOST_VETH_EGRESS,
 						DECAP_AT_CONTAINER_INGRESS, DECAP_AT_HOST_NIC };
-	struct run *r = x->r;
-	enum decap_at now = r->nodes[p->c].decap_at;
-	bool nic_now = r->nodes[p->h].decap != NULL;
+	struct run_stages *r = x->r;
+	enum decap_at now = r->roles->decaps[p->c].at;
+	bool nic_now = r->roles->decaps[p->h].decap != NULL;
 	struct tput_measure *m;
 	unsigned int i;
 	int err;
@@ -907,20 +912,22 @@ static void bench_attach_points(struct tput *x, struct decap_path *p)
 		if (!m)
 			return;
 		if (points[i] == DECAP_AT_HOST_NIC) /* strict: tenant traffic routes on */
-			err = roles_decap_move(r, p->c, DECAP_AT_HOST_VETH_EGRESS) ?:
-				      roles_decap_move(r, p->h, DECAP_AT_HOST_NIC);
+			err = roles_decap_move(r->roles, p->c, DECAP_AT_HOST_VETH_EGRESS) ?:
+				      roles_decap_move(r->roles, p->h, DECAP_AT_HOST_NIC);
 		else
-			err = roles_decap_move(r, p->h, -1) ?: roles_decap_move(r, p->c, points[i]);
+			err = roles_decap_move(r->roles, p->h, -1) ?:
+				      roles_decap_move(r->roles, p->c, points[i]);
 		if (err) {
 			snprintf(m->error, sizeof(m->error), "attach the decap there: %s",
-				 r->env.error[0] ? r->env.error : strerror(-err));
+				 r->env->error[0] ? r->env->error : strerror(-err));
 			continue;
 		}
 		flood_decap(x, p, m);
 	}
 	/* the scenario's own point back, for the next round (host-nic: left strict) */
-	if (!nic_now && (roles_decap_move(r, p->h, -1) || roles_decap_move(r, p->c, now)))
-		env_fail(&r->env, -EIO, "put the scenario's decap back after the attach points");
+	if (!nic_now &&
+	    (roles_decap_move(r->roles, p->h, -1) || roles_decap_move(r->roles, p->c, now)))
+		env_fail(r->env, -EIO, "put the scenario's decap back after the attach points");
 }
 
 static void bench_decap(struct tput *x)
@@ -928,7 +935,7 @@ static void bench_decap(struct tput *x)
 	struct tput_measure *mn, *md;
 	struct decap_path p = {};
 	char why[256] = "";
-	struct run *r = x->r;
+	struct run_stages *r = x->r;
 
 	mn = measure_new(x, TPUT_TC_NOOP, "tc-noop");
 	md = measure_new(x, TPUT_DECAP, "decap");
@@ -947,10 +954,10 @@ static void bench_decap(struct tput *x)
 		flood_tc_noop(x, &p, mn);
 		flood_decap(x, &p, md);
 	}
-	if (r->nodes[p.c].decap || r->nodes[p.h].decap)
+	if (r->roles->decaps[p.c].decap || r->roles->decaps[p.h].decap)
 		snprintf(md->name, sizeof(md->name), "%s",
-			 r->nodes[p.h].decap ? point_label(DECAP_AT_HOST_NIC) :
-					       point_label(r->nodes[p.c].decap_at));
+			 r->roles->decaps[p.h].decap ? point_label(DECAP_AT_HOST_NIC) :
+						       point_label(r->roles->decaps[p.c].at));
 	decap_path_fini(&p);
 }
 
@@ -990,11 +997,11 @@ static void iperf3_client(struct tput *x, int client, const struct ip_addr *to, 
 	struct command *c;
 	int secs = x->b->duration_ms < 1000 ? 1 : x->b->duration_ms / 1000, status = -1, err;
 
-	snprintf(m->log, sizeof(m->log), "%s/%s.iperf3-%s.json", x->r->env.outdir,
-		 x->r->sc->nodes[client].name, m->name);
+	snprintf(m->log, sizeof(m->log), "%s/%s.iperf3-%s.json", x->r->env->outdir,
+		 x->r->env->sc->nodes[client].name, m->name);
 	snprintf(cmd, sizeof(cmd), "exec iperf3 -c %s -p %d -t %d -J", addr_str(to, a, sizeof(a)),
 		 port, secs);
-	err = command_start(&c, &x->r->env, client, x->r->env.outdir, m->log, cmd, NULL);
+	err = command_start(&c, x->r->env, client, x->r->env->outdir, m->log, cmd, NULL);
 	if (err) {
 		snprintf(m->error, sizeof(m->error), "start iperf3: %s", strerror(-err));
 		return;
@@ -1029,7 +1036,7 @@ static bool goodput_vip(const struct scenario *sc, const struct sc_vip *v)
 /* TCP goodput with iperf3, client to the VIP (through DSR) and to the tenant (direct). */
 static void bench_goodput(struct tput *x)
 {
-	struct run *r = x->r;
+	struct run_stages *r = x->r;
 	const struct sc_vip *v = NULL;
 	const struct ip_prefix *own = NULL;
 	struct tput_measure *md, *mx;
@@ -1041,15 +1048,15 @@ static void bench_goodput(struct tput *x)
 	mx = measure_new(x, TPUT_GOODPUT, "goodput-direct");
 	if (!md || !mx)
 		return;
-	for (i = 0; !v && i < r->sc->balancer.n_vips; i++)
-		if (goodput_vip(r->sc, &r->sc->balancer.vips[i]))
-			v = &r->sc->balancer.vips[i];
-	for (i = 0; client < 0 && i < r->sc->n_nodes; i++)
-		if (r->sc->nodes[i].role == ROLE_CLIENT)
+	for (i = 0; !v && i < r->env->sc->balancer.n_vips; i++)
+		if (goodput_vip(r->env->sc, &r->env->sc->balancer.vips[i]))
+			v = &r->env->sc->balancer.vips[i];
+	for (i = 0; client < 0 && i < r->env->sc->n_nodes; i++)
+		if (r->env->sc->nodes[i].role == ROLE_CLIENT)
 			client = i;
 	if (v) {
-		c = env_node_index(&r->env, v->backends[0]);
-		own = topology_node_addr(&r->sc->nodes[c], v->vip.addr.family);
+		c = env_node_index(r->env, v->backends[0]);
+		own = topology_node_addr(&r->env->sc->nodes[c], v->vip.addr.family);
 	}
 	if (!v || client < 0 || !own) {
 		snprintf(
@@ -1059,11 +1066,12 @@ static void bench_goodput(struct tput *x)
 				     "the tenant has no address of the VIP's family");
 		goto out;
 	}
-	snprintf(log, sizeof(log), "%s/%s.iperf3-server.log", r->env.outdir, r->sc->nodes[c].name);
+	snprintf(log, sizeof(log), "%s/%s.iperf3-server.log", r->env->outdir,
+		 r->env->sc->nodes[c].name);
 	snprintf(cmd, sizeof(cmd), "exec iperf3 -s -p %d", v->vip.port);
-	err = command_start(&srv, &r->env, c, r->env.outdir, log, cmd, NULL);
+	err = command_start(&srv, r->env, c, r->env->outdir, log, cmd, NULL);
 	if (!err)
-		err = command_wait_listening(srv, &r->env, c, v->vip.port, 5000, err_s,
+		err = command_wait_listening(srv, r->env, c, v->vip.port, 5000, err_s,
 					     sizeof(err_s));
 	if (err) {
 		if (!err_s[0])
@@ -1080,9 +1088,9 @@ static void bench_goodput(struct tput *x)
 	snprintf(md->path, sizeof(md->path),
 		 "iperf3 from %s to the VIP (through the balancer), "
 		 "served by %s",
-		 r->sc->nodes[client].name, r->sc->nodes[c].name);
+		 r->env->sc->nodes[client].name, r->env->sc->nodes[c].name);
 	snprintf(mx->path, sizeof(mx->path), "iperf3 from %s to %s's own address (no balancer)",
-		 r->sc->nodes[client].name, r->sc->nodes[c].name);
+		 r->env->sc->nodes[client].name, r->env->sc->nodes[c].name);
 out:
 	command_stop(srv);
 	fail_measure(md, err_s);
@@ -1249,13 +1257,13 @@ static void tput_write(struct tput_report *t, const struct run_opts *o)
 	char path[PATH_MAX + 16];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/bench.json", t->r->env.outdir);
+	snprintf(path, sizeof(path), "%s/bench.json", t->r->env->outdir);
 	f = fopen(path, "w");
 	if (f) {
 		tput_report_json(t, f);
 		fclose(f);
 	}
-	snprintf(path, sizeof(path), "%s/bench.txt", t->r->env.outdir);
+	snprintf(path, sizeof(path), "%s/bench.txt", t->r->env->outdir);
 	f = fopen(path, "w");
 	if (f) {
 		tput_report_text(t, f);
@@ -1266,13 +1274,13 @@ static void tput_write(struct tput_report *t, const struct run_opts *o)
 	tput_report_text(t, o->json ? stderr : stdout);
 }
 
-static int tput_run(struct run *r, void *arg)
+static int tput_run(struct run_stages *r, void *arg)
 {
 	struct tput_job *job = arg;
 	struct tput_report *t = job->t;
-	struct tput x = { .r = r, .t = t, .b = &r->sc->bench, .start = mono() };
-	unsigned int want = r->sc->bench.measure;
-	bool lb = r->sc->balancer.present && r->sc->balancer.n_vips && r->n_lbs;
+	struct tput x = { .r = r, .t = t, .b = &r->env->sc->bench, .start = mono() };
+	unsigned int want = r->env->sc->bench.measure;
+	bool lb = r->env->sc->balancer.present && r->env->sc->balancer.n_vips && r->roles->n_lbs;
 
 	t->r = r;
 	x.ncpu = libbpf_num_possible_cpus();
@@ -1297,7 +1305,7 @@ static int tput_run(struct run *r, void *arg)
 	compare_all(&x);
 	baseline_bpf__destroy(x.base);
 	t->code = t->corrupted ? EXIT_CHECK_FAILED : EXIT_PASS;
-	tput_plot(t, r->env.outdir);
+	tput_plot(t, r->env->outdir);
 	tput_write(t, job->o);
 	return t->code;
 }

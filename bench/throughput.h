@@ -16,6 +16,8 @@
 #include <linux/types.h>
 
 #include "bench/gen.h"
+#include "bench/env.h"
+#include "bench/evidence.h"
 #include "bench/run.h"
 
 #define TPUT_MAX_STAGES	  5
@@ -100,7 +102,7 @@ struct tput_xdp {
 };
 
 struct tput_report {
-	const struct run *r;
+	const struct run_stages *r;
 	struct tput_measure m[TPUT_MAX_MEASURES];
 	int n;
 	struct tput_compare c[TPUT_MAX_COMPARES];

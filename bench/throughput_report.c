@@ -83,18 +83,18 @@ static void measure_text(const struct tput_measure *m, int rounds, FILE *f)
 
 void tput_report_text(const struct tput_report *t, FILE *f)
 {
-	const struct run *r = t->r;
+	const struct run_stages *r = t->r;
 	int i, k;
 
-	fprintf(f, "dsrlab bench %s (run %s), output in %s\n", r->sc->name, r->env.id,
-		r->env.outdir);
-	fprintf(f, "machine: %s, %ld CPUs, %s\n", r->ev.cpu, r->ev.ncpu, r->ev.kernel);
+	fprintf(f, "dsrlab bench %s (run %s), output in %s\n", r->env->sc->name, r->env->id,
+		r->env->outdir);
+	fprintf(f, "machine: %s, %ld CPUs, %s\n", r->ev->cpu, r->ev->ncpu, r->ev->kernel);
 	for (i = 0; i < t->n_xdp; i++)
 		fprintf(f, "  %-12s at %-16s %s\n", t->xdp[i].program, t->xdp[i].at,
 			t->xdp[i].mode);
-	settings_text(&r->sc->bench, f);
+	settings_text(&r->env->sc->bench, f);
 	for (i = 0; i < t->n; i++)
-		measure_text(&t->m[i], r->sc->bench.rounds, f);
+		measure_text(&t->m[i], r->env->sc->bench.rounds, f);
 	if (t->n_c)
 		fprintf(f, "\nratios (delivered rate over its baseline, same run; goal >= %.2f):\n",
 			t->c[0].goal);
@@ -218,8 +218,8 @@ static json_t *machine_json(const struct tput_report *t)
 		json_array_append_new(xdp,
 				      json_pack("{s:s, s:s, s:s}", "at", t->xdp[i].at, "program",
 						t->xdp[i].program, "mode", t->xdp[i].mode));
-	return json_pack("{s:s, s:i, s:s, s:o}", "cpu", t->r->ev.cpu, "cores", (int)t->r->ev.ncpu,
-			 "kernel", t->r->ev.kernel, "xdp", xdp);
+	return json_pack("{s:s, s:i, s:s, s:o}", "cpu", t->r->ev->cpu, "cores", (int)t->r->ev->ncpu,
+			 "kernel", t->r->ev->kernel, "xdp", xdp);
 }
 
 static json_t *settings_json(const struct sc_bench *b)
@@ -254,19 +254,19 @@ int tput_report_json(const struct tput_report *t, FILE *f)
 				      t->c[i].ratio, "rounds", rounds, "goal", t->c[i].goal, "met",
 				      t->c[i].met, "bottleneck", t->c[i].bottleneck));
 	}
-	for (i = 0; i < t->r->sc->n_captures; i++) {
+	for (i = 0; i < t->r->env->sc->n_captures; i++) {
 		char at[SC_NAME_MAX + SC_IFNAME_MAX + 2];
 
-		snprintf(at, sizeof(at), "%s:%s", t->r->sc->captures[i].at.node,
-			 t->r->sc->captures[i].at.iface);
+		snprintf(at, sizeof(at), "%s:%s", t->r->env->sc->captures[i].at.node,
+			 t->r->env->sc->captures[i].at.iface);
 		json_array_append_new(caps, json_string(at));
 	}
 	root = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:{s:s, s:s, s:s}, s:b, s:i}",
-			 "scenario", t->r->sc->name, "run_id", t->r->env.id, "outdir",
-			 t->r->env.outdir, "machine", machine_json(t), "settings",
-			 settings_json(&t->r->sc->bench), "measurements", ms, "comparisons", cs,
-			 "plot", "png", t->png, "svg", t->svg, "error", t->plot_error, "corrupted",
-			 t->corrupted, "exit", t->code);
+			 "scenario", t->r->env->sc->name, "run_id", t->r->env->id, "outdir",
+			 t->r->env->outdir, "machine", machine_json(t), "settings",
+			 settings_json(&t->r->env->sc->bench), "measurements", ms, "comparisons",
+			 cs, "plot", "png", t->png, "svg", t->svg, "error", t->plot_error,
+			 "corrupted", t->corrupted, "exit", t->code);
 	if (!root) {
 		json_decref(caps);
 		return -ENOMEM;
@@ -334,14 +334,15 @@ static int plot_script(const struct tput_report *t, const char *path)
 		"set grid\nset xlabel 'seconds since the bench began'\n"
 		"set ylabel 'packets/s (per interval)'\nset yrange [0:*]\n"
 		"set title 'dsrlab bench %s, run %s: packets/s at every stage' offset 0,3\n",
-		t->r->sc->name, t->r->env.id);
+		t->r->env->sc->name, t->r->env->id);
 	for (i = 0; i < t->n; i++)
 		if (t->m[i].ran && t->m[i].kind != TPUT_GOODPUT)
 			fprintf(f,
 				"set label %d '%s%s%.0d' at %.3f, graph 1.02 rotate by 20 "
 				"font ',8'\n",
-				++n, t->m[i].name, t->r->sc->bench.rounds > 1 ? " #" : "",
-				t->r->sc->bench.rounds > 1 ? t->m[i].round + 1 : 0, t->m[i].t0);
+				++n, t->m[i].name, t->r->env->sc->bench.rounds > 1 ? " #" : "",
+				t->r->env->sc->bench.rounds > 1 ? t->m[i].round + 1 : 0,
+				t->m[i].t0);
 	fprintf(f, "set tmargin 8\n");
 	fprintf(f,
 		"set terminal pngcairo size 1280,640\nset output 'throughput.png'\n"

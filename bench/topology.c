@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "bench/topology.h"
+#include "common/flow.h"
 #include "common/log.h"
 #include "common/netlink.h"
 #include "common/netns.h"
@@ -76,20 +77,20 @@ static int node_ns_setup_here(void *arg)
 	return err;
 }
 
-static int node_ns_setup(struct run *r, int i)
+static int node_ns_setup(struct topology *t, int i)
 {
-	int err = env_run(&r->env, i, node_ns_setup_here, (void *)r->env.nodes[i].sc);
+	int err = env_run(t->env, i, node_ns_setup_here, (void *)t->env->nodes[i].sc);
 
 	if (err)
-		env_failf(&r->env, err, "set up namespace %s: %s", r->env.nodes[i].ns,
+		env_failf(t->env, err, "set up namespace %s: %s", t->env->nodes[i].ns,
 			  strerror(-err));
 	return err;
 }
 
-static void iface_note(struct run_node *n, const char *name, const char *peer_node,
+static void iface_note(struct topo_node *n, const char *name, const char *peer_node,
 		       const char *peer_iface)
 {
-	struct run_iface *ifc = &n->ifaces[n->n_ifaces++];
+	struct topo_iface *ifc = &n->ifaces[n->n_ifaces++];
 
 	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
 	snprintf(ifc->peer_node, sizeof(ifc->peer_node), "%s", peer_node);
@@ -115,24 +116,24 @@ static int veth_add_here(void *arg)
 	return err;
 }
 
-static int veth_make(struct run *r, int a, const char *ia, int b, const char *ib)
+static int veth_make(struct topology *t, int a, const char *ia, int b, const char *ib)
 {
-	struct veth_job j = { .name = ia, .peer = ib, .peer_ns_fd = r->env.nodes[b].ns_fd };
-	const char *na = r->env.nodes[a].sc->name, *nb = r->env.nodes[b].sc->name;
+	struct veth_job j = { .name = ia, .peer = ib, .peer_ns_fd = t->env->nodes[b].ns_fd };
+	const char *na = t->env->nodes[a].sc->name, *nb = t->env->nodes[b].sc->name;
 	int err;
 
-	if (r->nodes[a].n_ifaces == RUN_MAX_IFACES || r->nodes[b].n_ifaces == RUN_MAX_IFACES)
+	if (t->nodes[a].n_ifaces == TOPO_MAX_IFACES || t->nodes[b].n_ifaces == TOPO_MAX_IFACES)
 		return -ENOSPC;
-	err = env_run(&r->env, a, veth_add_here, &j);
+	err = env_run(t->env, a, veth_add_here, &j);
 	if (err)
-		return env_failf(&r->env, err, "create veth %s:%s - %s:%s: %s", na, ia, nb, ib,
+		return env_failf(t->env, err, "create veth %s:%s - %s:%s: %s", na, ia, nb, ib,
 				 strerror(-err));
-	iface_note(&r->nodes[a], ia, nb, ib);
-	iface_note(&r->nodes[b], ib, na, ia);
+	iface_note(&t->nodes[a], ia, nb, ib);
+	iface_note(&t->nodes[b], ib, na, ia);
 	return 0;
 }
 
-static struct run_iface *iface_find(struct run_node *n, const char *name)
+static struct topo_iface *iface_find(struct topo_node *n, const char *name)
 {
 	int k;
 
@@ -143,10 +144,10 @@ static struct run_iface *iface_find(struct run_node *n, const char *name)
 }
 
 /* Move node i's NICs in from dsrlab's namespace, under their names in the node. */
-static int nics_in(struct run *r, int i)
+static int nics_in(struct topology *t, int i)
 {
-	struct run_node *n = &r->nodes[i];
-	const struct sc_node *sn = r->env.nodes[i].sc;
+	struct topo_node *n = &t->nodes[i];
+	const struct sc_node *sn = t->env->nodes[i].sc;
 	const struct sc_nic *nic = NULL;
 	struct nl_sock nl;
 	int k, idx, err;
@@ -154,12 +155,12 @@ static int nics_in(struct run *r, int i)
 	err = nl_open(&nl);
 	for (k = 0; !err && k < sn->n_nics; k++) {
 		nic = &sn->nics[k];
-		if (n->n_ifaces == RUN_MAX_IFACES) {
+		if (n->n_ifaces == TOPO_MAX_IFACES) {
 			err = -ENOSPC;
 			break;
 		}
 		idx = link_index(nic->dev);
-		err = idx < 0 ? idx : nl_link_move(&nl, idx, r->env.nodes[i].ns_fd, nic->name);
+		err = idx < 0 ? idx : nl_link_move(&nl, idx, t->env->nodes[i].ns_fd, nic->name);
 		if (err)
 			break;
 		iface_note(n, nic->name, "", "");
@@ -167,7 +168,7 @@ static int nics_in(struct run *r, int i)
 	}
 	nl_close(&nl);
 	if (err)
-		env_failf(&r->env, err, "bind NIC %s as %s:%s: %s%s", nic ? nic->dev : "", sn->name,
+		env_failf(t->env, err, "bind NIC %s as %s:%s: %s%s", nic ? nic->dev : "", sn->name,
 			  nic ? nic->name : "", strerror(-err),
 			  err == -ENODEV ? " (no such interface in dsrlab's namespace)" : "");
 	return err;
@@ -175,14 +176,14 @@ static int nics_in(struct run *r, int i)
 
 struct nics_out_job {
 	const char *node;
-	struct run_node *n;
+	struct topo_node *n;
 	int home; /* dsrlab's own namespace */
 };
 
 static int nics_out_here(void *arg)
 {
 	struct nics_out_job *j = arg;
-	struct run_node *n = j->n;
+	struct topo_node *n = j->n;
 	int k, idx, err;
 	struct nl_sock nl;
 
@@ -203,24 +204,24 @@ static int nics_out_here(void *arg)
 }
 
 /* Move node i's NICs back, down, under their own names; the kernel drops their addresses. */
-static void nics_out(struct run *r, int i)
+static void nics_out(struct topology *t, int i)
 {
-	struct nics_out_job j = { .node = r->env.nodes[i].sc->name, .n = &r->nodes[i] };
+	struct nics_out_job j = { .node = t->env->nodes[i].sc->name, .n = &t->nodes[i] };
 
 	j.home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (j.home < 0)
 		return;
-	env_run(&r->env, i, nics_out_here, &j);
+	env_run(t->env, i, nics_out_here, &j);
 	close(j.home);
 }
 
 /* Two NICs wired together: nothing to make, but each is the other's peer. */
-static void nic_link(struct run *r, const struct sc_link *l)
+static void nic_link(struct topology *t, const struct sc_link *l)
 {
-	struct run_iface *a, *b;
+	struct topo_iface *a, *b;
 
-	a = iface_find(&r->nodes[env_node_index(&r->env, l->a.node)], l->a.iface);
-	b = iface_find(&r->nodes[env_node_index(&r->env, l->b.node)], l->b.iface);
+	a = iface_find(&t->nodes[env_node_index(t->env, l->a.node)], l->a.iface);
+	b = iface_find(&t->nodes[env_node_index(t->env, l->b.node)], l->b.iface);
 	if (!a || !b)
 		return;
 	snprintf(a->peer_node, sizeof(a->peer_node), "%s", l->b.node);
@@ -254,45 +255,45 @@ static int link_set_here(void *arg)
 }
 
 /* A link end's MTU and MAC, before it comes up. */
-static int link_end_set(struct run *r, int node, const char *ifname, int mtu, const __u8 *mac)
+static int link_end_set(struct topology *t, int node, const char *ifname, int mtu, const __u8 *mac)
 {
 	struct link_set_job j = { .ifname = ifname, .mtu = mtu, .mac = mac };
 	int err;
 
 	if (!mtu && !mac)
 		return 0;
-	err = env_run(&r->env, node, link_set_here, &j);
+	err = env_run(t->env, node, link_set_here, &j);
 	if (err)
-		env_failf(&r->env, err, "set %s%s%s of %s:%s: %s", mtu ? "MTU" : "",
-			  mtu && mac ? " and " : "", mac ? "MAC" : "", r->env.nodes[node].sc->name,
+		env_failf(t->env, err, "set %s%s%s of %s:%s: %s", mtu ? "MTU" : "",
+			  mtu && mac ? " and " : "", mac ? "MAC" : "", t->env->nodes[node].sc->name,
 			  ifname, strerror(-err));
 	return err;
 }
 
-static int link_make(struct run *r, const struct sc_link *l)
+static int link_make(struct topology *t, const struct sc_link *l)
 {
-	int a = env_node_index(&r->env, l->a.node), b = env_node_index(&r->env, l->b.node), err;
+	int a = env_node_index(t->env, l->a.node), b = env_node_index(t->env, l->b.node), err;
 
 	if (l->nic) {
-		nic_link(r, l);
+		nic_link(t, l);
 		return 0;
 	}
-	err = veth_make(r, a, l->a.iface, b, l->b.iface);
+	err = veth_make(t, a, l->a.iface, b, l->b.iface);
 	if (!err)
-		err = link_end_set(r, a, l->a.iface, l->mtu, l->has_mac_a ? l->mac_a : NULL);
+		err = link_end_set(t, a, l->a.iface, l->mtu, l->has_mac_a ? l->mac_a : NULL);
 	if (!err)
-		err = link_end_set(r, b, l->b.iface, l->mtu, l->has_mac_b ? l->mac_b : NULL);
+		err = link_end_set(t, b, l->b.iface, l->mtu, l->has_mac_b ? l->mac_b : NULL);
 	return err;
 }
 
 /* Tx checksum offload of an interface: its link end's setting, else its node's. */
-static enum sc_toggle iface_tx_csum(const struct run *r, int node, const char *ifname)
+static enum sc_toggle iface_tx_csum(const struct topology *t, int node, const char *ifname)
 {
-	const struct sc_node *n = r->env.nodes[node].sc;
+	const struct sc_node *n = t->env->nodes[node].sc;
 	int i;
 
-	for (i = 0; i < r->sc->n_links; i++) {
-		const struct sc_link *l = &r->sc->links[i];
+	for (i = 0; i < t->env->sc->n_links; i++) {
+		const struct sc_link *l = &t->env->sc->links[i];
 
 		if (!strcmp(l->a.node, n->name) && !strcmp(l->a.iface, ifname) && l->off_a.tx_csum)
 			return l->off_a.tx_csum;
@@ -331,9 +332,9 @@ static void cpu_mask_all(char *buf, size_t len)
  * at once; the kernel answers such a race, rarely, with a reset (docs/scenarios.md,
  * "Per-flow CPU"). A real deployment does not see it, so the bench must not.
  */
-static int iface_rps(struct run *r, int i, const char *ifname)
+static int iface_rps(struct topology *t, int i, const char *ifname)
 {
-	const struct env_node *n = &r->env.nodes[i];
+	const struct env_node *n = &t->env->nodes[i];
 	char path[96], mask[64];
 	int err;
 
@@ -343,7 +344,7 @@ static int iface_rps(struct run *r, int i, const char *ifname)
 	snprintf(path, sizeof(path), "class/net/%s/queues/rx-0/rps_cpus", ifname);
 	err = netns_sysfs_write(n->ns_fd, path, mask);
 	if (err)
-		env_failf(&r->env, err, "steer %s:%s's flows to one CPU each (rps_cpus): %s",
+		env_failf(t->env, err, "steer %s:%s's flows to one CPU each (rps_cpus): %s",
 			  n->sc->name, ifname, strerror(-err));
 	return err;
 }
@@ -353,24 +354,24 @@ static int iface_rps(struct run *r, int i, const char *ifname)
  * finished checksums. NICs keep their own setting unless the scenario gives one.
  */
 struct ifaces_up_job {
-	struct run *r;
+	struct topology *t;
 	int node;
 };
 
 static int ifaces_up_here(void *arg)
 {
 	struct ifaces_up_job *j = arg;
-	struct run_node *n = &j->r->nodes[j->node];
+	struct topo_node *n = &j->t->nodes[j->node];
 	enum sc_toggle csum;
 	struct nl_sock nl;
 	int err, k, idx;
 
 	err = nl_open(&nl);
 	if (err)
-		return env_failf(&j->r->env, err, "bring up %s: netlink: %s",
-				 j->r->env.nodes[j->node].sc->name, strerror(-err));
+		return env_failf(j->t->env, err, "bring up %s: netlink: %s",
+				 j->t->env->nodes[j->node].sc->name, strerror(-err));
 	for (k = 0; !err && k < n->n_ifaces; k++) {
-		csum = iface_tx_csum(j->r, j->node, n->ifaces[k].name);
+		csum = iface_tx_csum(j->t, j->node, n->ifaces[k].name);
 		idx = link_index(n->ifaces[k].name);
 		err = idx < 0 ? idx : 0;
 		if (!err && (csum || !n->ifaces[k].nic[0]))
@@ -378,23 +379,23 @@ static int ifaces_up_here(void *arg)
 		if (!err)
 			err = nl_link_up(&nl, idx);
 		if (err)
-			env_failf(&j->r->env, err, "bring up %s:%s: %s",
-				  j->r->env.nodes[j->node].sc->name, n->ifaces[k].name,
+			env_failf(j->t->env, err, "bring up %s:%s: %s",
+				  j->t->env->nodes[j->node].sc->name, n->ifaces[k].name,
 				  strerror(-err));
 	}
 	nl_close(&nl);
 	return err;
 }
 
-static int ifaces_up(struct run *r, int i)
+static int ifaces_up(struct topology *t, int i)
 {
-	struct run_node *n = &r->nodes[i];
+	struct topo_node *n = &t->nodes[i];
 	int err, k;
 
-	err = env_run(&r->env, i, ifaces_up_here, &(struct ifaces_up_job){ .r = r, .node = i });
+	err = env_run(t->env, i, ifaces_up_here, &(struct ifaces_up_job){ .t = t, .node = i });
 	for (k = 0; !err && k < n->n_ifaces; k++)
 		if (!n->ifaces[k].nic[0])
-			err = iface_rps(r, i, n->ifaces[k].name);
+			err = iface_rps(t, i, n->ifaces[k].name);
 	return err;
 }
 
@@ -418,15 +419,15 @@ static int addr_add_here(void *arg)
 	return err;
 }
 
-static int addr_add(struct run *r, int node, const char *ifname, const struct ip_prefix *p)
+static int addr_add(struct topology *t, int node, const char *ifname, const struct ip_prefix *p)
 {
 	char buf[ADDR_STRLEN];
 	int err;
 
-	err = env_run(&r->env, node, addr_add_here, &(struct addr_job){ .ifname = ifname, .p = p });
+	err = env_run(t->env, node, addr_add_here, &(struct addr_job){ .ifname = ifname, .p = p });
 	if (err)
-		env_failf(&r->env, err, "add %s to %s:%s: %s", prefix_str(p, buf, sizeof(buf)),
-			  r->env.nodes[node].sc->name, ifname, strerror(-err));
+		env_failf(t->env, err, "add %s to %s:%s: %s", prefix_str(p, buf, sizeof(buf)),
+			  t->env->nodes[node].sc->name, ifname, strerror(-err));
 	return err;
 }
 
@@ -454,16 +455,16 @@ static int node_sysctls_here(void *arg)
 }
 
 /* The scenario's own sysctls of node i, after the bench's defaults so they override. */
-static int node_sysctls(struct run *r, int i)
+static int node_sysctls(struct topology *t, int i)
 {
-	struct sysctls_job j = { .n = r->env.nodes[i].sc };
+	struct sysctls_job j = { .n = t->env->nodes[i].sc };
 	int err;
 
 	if (!j.n->n_sysctls)
 		return 0;
-	err = env_run(&r->env, i, node_sysctls_here, &j);
+	err = env_run(t->env, i, node_sysctls_here, &j);
 	if (err && j.k < j.n->n_sysctls)
-		env_failf(&r->env, err, "sysctl %s = %s in %s: %s", j.n->sysctls[j.k].name,
+		env_failf(t->env, err, "sysctl %s = %s in %s: %s", j.n->sysctls[j.k].name,
 			  j.n->sysctls[j.k].value, j.n->name, strerror(-err));
 	return err;
 }
@@ -492,26 +493,26 @@ static int route_add_here(void *arg)
 	return err;
 }
 
-int topology_route_add(struct run *r, int node, const struct ip_prefix *dst,
+int topology_route_add(struct topology *t, int node, const struct ip_prefix *dst,
 		       const struct ip_addr *gw)
 {
 	char b1[ADDR_STRLEN], b2[ADDR_STRLEN];
 	int err;
 
-	err = env_run(&r->env, node, route_add_here, &(struct route_job){ .dst = dst, .gws = gw });
+	err = env_run(t->env, node, route_add_here, &(struct route_job){ .dst = dst, .gws = gw });
 	if (err == -EEXIST)
 		err = 0;
 	if (err)
-		env_failf(&r->env, err, "route %s via %s in %s: %s",
-			  prefix_str(dst, b1, sizeof(b1)), addr_str(gw, b2, sizeof(b2)),
-			  r->env.nodes[node].sc->name, strerror(-err));
+		env_failf(t->env, err, "route %s via %s in %s: %s", prefix_str(dst, b1, sizeof(b1)),
+			  addr_str(gw, b2, sizeof(b2)), t->env->nodes[node].sc->name,
+			  strerror(-err));
 	return err;
 }
 
 /* Does node give its own route to dst? Then the derived one stays out. */
-static bool route_explicit(const struct run *r, int node, const struct ip_prefix *dst)
+static bool route_explicit(const struct topology *t, int node, const struct ip_prefix *dst)
 {
-	const struct sc_node *n = r->env.nodes[node].sc;
+	const struct sc_node *n = t->env->nodes[node].sc;
 	int k;
 
 	for (k = 0; k < n->n_routes; k++)
@@ -522,21 +523,21 @@ static bool route_explicit(const struct run *r, int node, const struct ip_prefix
 }
 
 /* A derived route, unless the node gives its own route to the same destination. */
-static int derived_route_add(struct run *r, int node, const struct ip_prefix *dst,
+static int derived_route_add(struct topology *t, int node, const struct ip_prefix *dst,
 			     const struct ip_addr *gw)
 {
-	return route_explicit(r, node, dst) ? 0 : topology_route_add(r, node, dst, gw);
+	return route_explicit(t, node, dst) ? 0 : topology_route_add(t, node, dst, gw);
 }
 
-static int explicit_routes(struct run *r)
+static int explicit_routes(struct topology *t)
 {
 	const struct sc_node *n;
 	int i, k, err = 0;
 
-	for (i = 0; i < r->sc->n_nodes && !err; i++) {
-		n = &r->sc->nodes[i];
+	for (i = 0; i < t->env->sc->n_nodes && !err; i++) {
+		n = &t->env->sc->nodes[i];
 		for (k = 0; k < n->n_routes && !err; k++)
-			err = topology_route_add(r, i, &n->routes[k].to, &n->routes[k].via);
+			err = topology_route_add(t, i, &n->routes[k].to, &n->routes[k].via);
 	}
 	return err;
 }
@@ -563,29 +564,29 @@ const struct ip_prefix *topology_node_addr(const struct sc_node *n, __u8 family)
 	return NULL;
 }
 
-static int router_addrs(struct run *r, int i)
+static int router_addrs(struct topology *t, int i)
 {
-	struct run_node *n = &r->nodes[i];
+	struct topo_node *n = &t->nodes[i];
 	const struct ip_addr *gws[2];
 	const struct ip_prefix *pa;
 	struct ip_prefix p;
 	int k, j, peer, err;
 
 	for (k = 0; k < n->n_ifaces; k++) {
-		peer = env_node_index(&r->env, n->ifaces[k].peer_node);
+		peer = env_node_index(t->env, n->ifaces[k].peer_node);
 		if (peer < 0) /* a NIC wired to another machine */
 			continue;
-		gws[0] = &r->env.nodes[peer].sc->gateway4;
-		gws[1] = &r->env.nodes[peer].sc->gateway6;
+		gws[0] = &t->env->nodes[peer].sc->gateway4;
+		gws[1] = &t->env->nodes[peer].sc->gateway6;
 		for (j = 0; j < 2; j++) {
 			if (gws[j]->family == FAM_NONE)
 				continue;
-			pa = topology_node_addr(r->env.nodes[peer].sc, gws[j]->family);
+			pa = topology_node_addr(t->env->nodes[peer].sc, gws[j]->family);
 			if (!pa || !prefix_contains(pa, gws[j]))
 				continue;
 			p.addr = *gws[j];
 			p.len = pa->len;
-			err = addr_add(r, i, n->ifaces[k].name, &p);
+			err = addr_add(t, i, n->ifaces[k].name, &p);
 			if (err)
 				return err;
 		}
@@ -593,9 +594,9 @@ static int router_addrs(struct run *r, int i)
 	return 0;
 }
 
-static int addresses(struct run *r)
+static int addresses(struct topology *t)
 {
-	const struct scenario *sc = r->sc;
+	const struct scenario *sc = t->env->sc;
 	struct ip_prefix g;
 	int i, k, host, err;
 
@@ -603,24 +604,24 @@ static int addresses(struct run *r)
 		const struct sc_node *n = &sc->nodes[i];
 
 		for (k = 0; k < n->n_addrs; k++) {
-			err = addr_add(r, i, "eth0", &n->addrs[k]);
+			err = addr_add(t, i, "eth0", &n->addrs[k]);
 			if (err)
 				return err;
 		}
 		if (n->role == ROLE_ROUTER) {
-			err = router_addrs(r, i);
+			err = router_addrs(t, i);
 			if (err)
 				return err;
 		}
 		if (n->role != ROLE_CONTAINER)
 			continue;
-		host = env_node_index(&r->env, n->host);
+		host = env_node_index(t->env, n->host);
 		for (k = 0; k < n->n_addrs; k++) {
 			g = topology_container_gateway(&n->addrs[k]);
-			err = addr_add(r, host, n->name, &g);
+			err = addr_add(t, host, n->name, &g);
 			if (!err)
 				err = derived_route_add(
-					r, i,
+					t, i,
 					&(struct ip_prefix){ .addr = { .family = g.addr.family } },
 					&g.addr);
 			if (err)
@@ -630,46 +631,47 @@ static int addresses(struct run *r)
 	return 0;
 }
 
-static int default_routes(struct run *r)
+static int default_routes(struct topology *t)
 {
 	const struct sc_node *n;
 	int i, err = 0;
 
-	for (i = 0; i < r->sc->n_nodes && !err; i++) {
-		n = &r->sc->nodes[i];
+	for (i = 0; i < t->env->sc->n_nodes && !err; i++) {
+		n = &t->env->sc->nodes[i];
 		if (n->gateway4.family != FAM_NONE)
 			err = derived_route_add(
-				r, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV4 } },
+				t, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV4 } },
 				&n->gateway4);
 		if (!err && n->gateway6.family != FAM_NONE)
 			err = derived_route_add(
-				r, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV6 } },
+				t, i, &(struct ip_prefix){ .addr = { .family = FAM_IPV6 } },
 				&n->gateway6);
 	}
 	return err;
 }
 
 /* A router's route to a VIP over several balancers: one ECMP route, replaced as they fail. */
-static int vip_multipath(struct run *r, int node, const struct ip_prefix *dst,
+static int vip_multipath(struct topology *t, int node, const struct ip_prefix *dst,
 			 const struct ip_addr *gws, int n, bool replace)
 {
 	struct route_job j = { .dst = dst, .gws = gws, .n = n, .replace = replace };
 	char b1[ADDR_STRLEN];
 	int err;
 
-	if (route_explicit(r, node, dst))
+	if (route_explicit(t, node, dst))
 		return 0;
-	err = env_run(&r->env, node, route_add_here, &j);
+	err = env_run(t->env, node, route_add_here, &j);
 	if (err)
-		env_failf(&r->env, err, "ECMP route %s over %d balancers in %s: %s",
-			  prefix_str(dst, b1, sizeof(b1)), n, r->env.nodes[node].sc->name,
+		env_failf(t->env, err, "ECMP route %s over %d balancers in %s: %s",
+			  prefix_str(dst, b1, sizeof(b1)), n, t->env->nodes[node].sc->name,
 			  strerror(-err));
 	return err;
 }
 
-int topology_vip_routes(struct run *r, int node, bool replace)
+/* A router's routes to the VIPs: via the balancers not taken out (replace: the route there). */
+static int vip_routes(struct topology *t, int node, bool replace)
 {
-	const struct sc_balancer *b = &r->sc->balancer;
+	const struct sc_balancer *b = &t->env->sc->balancer;
 	struct ip_addr gws[SC_MAX_LBS];
 	const struct ip_prefix *via;
 	struct ip_prefix dst;
@@ -679,17 +681,17 @@ int topology_vip_routes(struct run *r, int node, bool replace)
 		dst.addr = b->vips[v].vip.addr;
 		dst.len = dst.addr.family == FAM_IPV6 ? 128 : 32;
 		for (k = 0, n = 0; k < b->n_nodes; k++) {
-			via = topology_node_addr(scenario_node(r->sc, b->nodes[k]),
+			via = topology_node_addr(scenario_node(t->env->sc, b->nodes[k]),
 						 dst.addr.family);
-			if (via && !(k < r->n_lbs && r->lbs[k].failed))
+			if (via && !t->lb_out[k])
 				gws[n++] = via->addr;
 		}
 		if (!n)
 			continue;
 		if (b->n_nodes == 1)
-			err = derived_route_add(r, node, &dst, &gws[0]);
+			err = derived_route_add(t, node, &dst, &gws[0]);
 		else
-			err = vip_multipath(r, node, &dst, gws, n, replace);
+			err = vip_multipath(t, node, &dst, gws, n, replace);
 		if (err)
 			return err;
 	}
@@ -697,9 +699,9 @@ int topology_vip_routes(struct run *r, int node, bool replace)
 }
 
 /* Routers send VIPs to the balancers and container subnets to their hosts. */
-static int router_routes(struct run *r)
+static int router_routes(struct topology *t)
 {
-	const struct scenario *sc = r->sc;
+	const struct scenario *sc = t->env->sc;
 	const struct ip_prefix *via;
 	struct ip_prefix dst;
 	int i, k, err;
@@ -707,7 +709,7 @@ static int router_routes(struct run *r)
 	for (i = 0; i < sc->n_nodes; i++) {
 		if (sc->nodes[i].role != ROLE_ROUTER)
 			continue;
-		err = topology_vip_routes(r, i, false);
+		err = vip_routes(t, i, false);
 		if (err)
 			return err;
 		for (k = 0; k < sc->n_nodes; k++) {
@@ -722,7 +724,7 @@ static int router_routes(struct run *r)
 				if (!via)
 					continue;
 				dst = prefix_network(&c->addrs[a]);
-				err = derived_route_add(r, i, &dst, &via->addr);
+				err = derived_route_add(t, i, &dst, &via->addr);
 				if (err)
 					return err;
 			}
@@ -731,69 +733,95 @@ static int router_routes(struct run *r)
 	return 0;
 }
 
-int topology_up(struct run *r)
+int topology_up(struct topology *t, struct env *e)
 {
-	const struct scenario *sc = r->sc;
+	const struct scenario *sc = e->sc;
 	int i, err;
 
+	memset(t, 0, sizeof(*t));
+	t->env = e;
 	for (i = 0; i < sc->n_nodes; i++) {
-		struct env_node *en = &r->env.nodes[i];
+		struct env_node *en = &t->env->nodes[i];
 
-		snprintf(en->ns, sizeof(en->ns), ENV_NS_PREFIX "%s-%s", r->env.id,
+		snprintf(en->ns, sizeof(en->ns), ENV_NS_PREFIX "%s-%s", t->env->id,
 			 sc->nodes[i].name);
 		en->ns_fd = netns_create(en->ns);
 		if (en->ns_fd < 0) {
 			err = en->ns_fd;
 			en->ns_fd = -1;
-			return env_failf(&r->env, err, "create namespace %s: %s", en->ns,
+			return env_failf(t->env, err, "create namespace %s: %s", en->ns,
 					 strerror(-err));
 		}
-		err = node_ns_setup(r, i);
+		err = node_ns_setup(t, i);
 		if (!err)
-			err = nics_in(r, i);
+			err = nics_in(t, i);
 		if (err)
 			return err;
 	}
 	for (i = 0; i < sc->n_links; i++) {
-		err = link_make(r, &sc->links[i]);
+		err = link_make(t, &sc->links[i]);
 		if (err)
 			return err;
 	}
 	for (i = 0; i < sc->n_nodes; i++) {
 		if (sc->nodes[i].role != ROLE_CONTAINER)
 			continue;
-		err = veth_make(r, env_node_index(&r->env, sc->nodes[i].host), sc->nodes[i].name, i,
+		err = veth_make(t, env_node_index(t->env, sc->nodes[i].host), sc->nodes[i].name, i,
 				"eth0");
 		if (err)
 			return err;
 	}
 	for (i = 0; i < sc->n_nodes; i++) {
-		err = ifaces_up(r, i);
+		err = ifaces_up(t, i);
 		if (!err)
-			err = node_sysctls(r, i);
+			err = node_sysctls(t, i);
 		if (err)
 			return err;
 	}
-	err = addresses(r);
+	err = addresses(t);
 	if (!err)
-		err = default_routes(r);
+		err = default_routes(t);
 	if (!err)
-		err = router_routes(r);
+		err = router_routes(t);
 	if (!err)
-		err = explicit_routes(r);
+		err = explicit_routes(t);
 	return err;
 }
 
-void topology_down(struct run *r)
+int topology_balancer_out(struct topology *t, int k, char *err, size_t len)
+{
+	const struct scenario *sc = t->env->sc;
+	int i, ret;
+
+	t->lb_out[k] = true;
+	for (i = 0; i < sc->n_nodes; i++) {
+		if (sc->nodes[i].role != ROLE_ROUTER)
+			continue;
+		ret = vip_routes(t, i, true);
+		if (ret) {
+			snprintf(err, len, "take %s out of the routes of %s: %s",
+				 sc->balancer.nodes[k], sc->nodes[i].name, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+const struct topo_iface *topology_iface(const struct topology *t, int node, const char *name)
+{
+	return iface_find((struct topo_node *)&t->nodes[node], name);
+}
+
+void topology_down(struct topology *t)
 {
 	int i;
 
-	for (i = 0; i < r->sc->n_nodes; i++) {
-		struct env_node *en = &r->env.nodes[i];
+	for (i = 0; i < t->env->sc->n_nodes; i++) {
+		struct env_node *en = &t->env->nodes[i];
 
 		if (en->ns_fd < 0)
 			continue;
-		nics_out(r, i);
+		nics_out(t, i);
 		close(en->ns_fd);
 		en->ns_fd = -1;
 		if (netns_delete(en->ns))
@@ -867,24 +895,24 @@ static int gateway_resolve_here(void *arg)
 	return err;
 }
 
-int topology_gateway_mac(struct run *r, int node, __u8 mac[6])
+int topology_gateway_mac(struct topology *t, int node, __u8 mac[6])
 {
-	const struct sc_node *n = r->env.nodes[node].sc;
+	const struct sc_node *n = t->env->nodes[node].sc;
 	const struct ip_addr *gw = gateway4_of(n);
 	char ip[ADDR_STRLEN];
 	int err;
 
 	if (!gw)
-		return env_failf(&r->env, -EINVAL,
+		return env_failf(t->env, -EINVAL,
 				 "%s: a NIC with no peer in the scenario needs an IPv4 gateway, "
 				 "the next hop of what the balancer sends",
 				 n->name);
-	err = env_run(&r->env, node, gateway_resolve_here,
+	err = env_run(t->env, node, gateway_resolve_here,
 		      &(struct arp_job){ .gw = gw, .mac = mac });
 	if (err == -EHOSTUNREACH)
-		env_failf(&r->env, err, "%s: the gateway %s did not answer ARP", n->name,
+		env_failf(t->env, err, "%s: the gateway %s did not answer ARP", n->name,
 			  addr_str(gw, ip, sizeof(ip)));
 	else if (err)
-		env_fail(&r->env, err, "enter namespace");
+		env_fail(t->env, err, "enter namespace");
 	return err;
 }

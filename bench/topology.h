@@ -3,24 +3,50 @@
 #ifndef DSRLAB_BENCH_TOPOLOGY_H
 #define DSRLAB_BENCH_TOPOLOGY_H
 
-#include "bench/run.h"
+#include <stdbool.h>
+#include <stddef.h>
 
-/* On failure r->error says what failed; topology_down() removes whatever was made. */
-int topology_up(struct run *r);
-void topology_down(struct run *r);
+#include "bench/env.h"
 
-/* Route dst via gw in node's namespace (an existing route is fine); sets r->error. */
-int topology_route_add(struct run *r, int node, const struct ip_prefix *dst,
+#define TOPO_MAX_IFACES 8
+
+struct topo_iface {
+	char name[SC_IFNAME_MAX];
+	char peer_node[SC_NAME_MAX]; /* "" for a NIC wired to another machine */
+	char peer_iface[SC_IFNAME_MAX];
+	char nic[SC_IFNAME_MAX]; /* a NIC moved in: its name in dsrlab's namespace; else "" */
+};
+
+struct topo_node {
+	struct topo_iface ifaces[TOPO_MAX_IFACES];
+	int n_ifaces;
+};
+
+struct topology {
+	struct env *env;
+	struct topo_node nodes[SC_MAX_NODES];
+	bool lb_out[SC_MAX_LBS]; /* balancer k taken out of the routers' routes */
+};
+
+/* Make the namespaces (into env) and everything in them; env's error says what failed. */
+int topology_up(struct topology *t, struct env *e);
+/* Remove whatever topology_up() made, namespaces last. */
+void topology_down(struct topology *t);
+
+/* Node's interface called name, or NULL. */
+const struct topo_iface *topology_iface(const struct topology *t, int node, const char *name);
+/* Route dst via gw in node's namespace (an existing route is fine); sets env's error. */
+int topology_route_add(struct topology *t, int node, const struct ip_prefix *dst,
 		       const struct ip_addr *gw);
 /*
- * A router's routes to the VIPs: via the balancer, or one ECMP route over every balancer not
- * failed (replace: over the route there); sets r->error.
+ * Take balancer k (balancer.nodes[k]) out of every router's routes to the VIPs, as when its
+ * box dies: each ECMP route is replaced by one over the others. err says what failed.
  */
-int topology_vip_routes(struct run *r, int node, bool replace);
+int topology_balancer_out(struct topology *t, int k, char *err, size_t len);
 /* The node's first address of family, or NULL. */
 const struct ip_prefix *topology_node_addr(const struct sc_node *n, __u8 family);
-/* The MAC of node's IPv4 gateway (resolved by ARP): the next hop past a NIC; sets r->error. */
-int topology_gateway_mac(struct run *r, int node, __u8 mac[6]);
+/* The MAC of node's IPv4 gateway (resolved by ARP): the next hop past a NIC; sets env's error. */
+int topology_gateway_mac(struct topology *t, int node, __u8 mac[6]);
 /* The host-side address of a container's veth for container address c. */
 struct ip_prefix topology_container_gateway(const struct ip_prefix *c);
 

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "bench/command.h"
-#include "bench/phases.h"
 #include "bench/traffic.h"
 #include "common/log.h"
 
@@ -23,7 +22,7 @@
 #define TRAFFIC_REPLY_MAX 256
 
 struct traffic_job {
-	struct run *r;
+	struct traffic *tr;
 	struct traffic_result *res;
 	int from;
 	atomic_int next;
@@ -46,19 +45,6 @@ static bool traffic_stalled(struct traffic_job *job)
 	    quiet > job->res->t->timeout_ms * 1000ull)
 		atomic_store(&job->stalled, true);
 	return atomic_load(&job->stalled);
-}
-
-/* Sleep until a moment, in short steps so a signal ends it; false when interrupted. */
-static bool sleep_until(__u64 when)
-{
-	__u64 now;
-
-	while ((now = env_clock_usec()) < when) {
-		if (env_stop)
-			return false;
-		usleep(when - now < 10000 ? when - now : 10000);
-	}
-	return !env_stop;
 }
 
 static int wait_fd(int fd, short events, __u64 deadline)
@@ -186,7 +172,7 @@ static int one_request(struct traffic_job *job, int fd, int i, int q)
 	}
 	*sp = '\0';
 	atomic_store(&job->last_answer, env_clock_usec());
-	return env_node_index(&job->r->env, resp);
+	return env_node_index(job->tr->env, resp);
 }
 
 /*
@@ -205,7 +191,7 @@ static void one_conn(struct traffic_job *job, int i)
 	if (fd < 0)
 		return;
 	for (q = 0; q < t->requests; q++) {
-		if (q && !sleep_until(env_clock_usec() + t->interval_ms * 1000ull)) {
+		if (q && !env_sleep_until(env_clock_usec() + t->interval_ms * 1000ull)) {
 			conn_fail(c, t, q, "interrupted");
 			break;
 		}
@@ -282,7 +268,7 @@ static void one_bulk(struct traffic_job *job, int i)
 		goto out;
 	}
 	c->bytes = count;
-	c->served_by = env_node_index(&job->r->env, node);
+	c->served_by = env_node_index(job->tr->env, node);
 	if (count != t->bytes) {
 		snprintf(c->error, sizeof(c->error), "the sink counted %lld of %d bytes", count,
 			 t->bytes);
@@ -321,12 +307,12 @@ static void *traffic_worker(void *arg)
 {
 	struct traffic_job *job = arg;
 
-	env_run(&job->r->env, job->from, traffic_worker_here, job);
+	env_run(job->tr->env, job->from, traffic_worker_here, job);
 	return NULL;
 }
 
 /* Command traffic: run it in the node, judge exit status and output. */
-static int command_traffic(struct run *r, struct traffic_result *res)
+static int command_traffic(struct traffic *tr, struct traffic_result *res)
 {
 	const struct sc_traffic *t = res->t;
 	struct conn_result *c = &res->conns[0];
@@ -336,8 +322,8 @@ static int command_traffic(struct run *r, struct traffic_result *res)
 
 	c->served_by = c->moved_to = -1;
 	res->exit_status = -1;
-	snprintf(res->log, sizeof(res->log), "%s/%s.%s.log", r->env.outdir, t->from, t->name);
-	err = command_start(&cmd, &r->env, env_node_index(&r->env, t->from), r->env.outdir,
+	snprintf(res->log, sizeof(res->log), "%s/%s.%s.log", tr->env->outdir, t->from, t->name);
+	err = command_start(&cmd, tr->env, env_node_index(tr->env, t->from), tr->env->outdir,
 			    res->log, t->command, t->user);
 	if (err) {
 		snprintf(c->error, sizeof(c->error), "start: %s",
@@ -385,11 +371,11 @@ static void traffic_tally(struct traffic_result *res)
 		res->goodput_mbps = bytes * 8 / res->seconds / 1e6;
 }
 
-int traffic_run(struct run *r, int ti)
+int traffic_run(struct traffic *tr, int ti)
 {
-	const struct sc_traffic *t = &r->sc->traffic[ti];
-	struct traffic_result *res = &r->traffic[ti];
-	struct traffic_job job = { .r = r, .res = res };
+	const struct sc_traffic *t = &tr->env->sc->traffic[ti];
+	struct traffic_result *res = &tr->results[ti];
+	struct traffic_job job = { .tr = tr, .res = res };
 	pthread_t *th;
 	__u64 start, last;
 	int i, n, err = 0;
@@ -402,7 +388,7 @@ int traffic_run(struct run *r, int ti)
 		res->conns[i].served_by = res->conns[i].moved_to = -1;
 	start = env_clock_usec();
 	if (t->kind == SC_TRAFFIC_COMMAND) {
-		err = command_traffic(r, res);
+		err = command_traffic(tr, res);
 		res->seconds = (env_clock_usec() - start) / 1e6;
 		traffic_tally(res);
 		return err;
@@ -410,7 +396,7 @@ int traffic_run(struct run *r, int ti)
 	th = calloc(t->concurrency, sizeof(*th));
 	if (!th)
 		return -ENOMEM;
-	job.from = env_node_index(&r->env, t->from);
+	job.from = env_node_index(tr->env, t->from);
 	atomic_store(&job.last_answer, start);
 	last = start;
 	for (n = 0; n < t->concurrency; n++) {
@@ -448,48 +434,12 @@ int traffic_run(struct run *r, int ti)
 	return err;
 }
 
-struct entry_job {
-	struct run *r;
-	int t;
-	__u64 t0;
-	int err;
-	pthread_t th;
-};
-
-static void *entry_thread(void *arg)
+void traffic_free(struct traffic *tr)
 {
-	struct entry_job *j = arg;
+	int i;
 
-	if (sleep_until(j->t0 + j->r->sc->traffic[j->t].start_ms * 1000ull))
-		j->err = traffic_run(j->r, j->t);
-	return NULL;
-}
-
-int traffic_run_all(struct run *r)
-{
-	struct entry_job jobs[SC_MAX_TRAFFIC];
-	struct phases *ph = NULL;
-	__u64 t0 = env_clock_usec();
-	int i, n, err;
-
-	err = phases_start(r, t0, &ph);
-	for (n = 0; !err && n < r->sc->n_traffic; n++) {
-		jobs[n] = (struct entry_job){ .r = r, .t = n, .t0 = t0 };
-		err = -pthread_create(&jobs[n].th, NULL, entry_thread, &jobs[n]);
-		if (err)
-			break;
+	for (i = 0; i < SC_MAX_TRAFFIC; i++) {
+		free(tr->results[i].conns);
+		tr->results[i].conns = NULL;
 	}
-	for (i = 0; i < n; i++) {
-		pthread_join(jobs[i].th, NULL);
-		if (!err)
-			err = jobs[i].err;
-	}
-	i = phases_wait(ph);
-	return err ? err : i;
-}
-
-void traffic_free(struct traffic_result *res)
-{
-	free(res->conns);
-	res->conns = NULL;
 }

@@ -8,16 +8,16 @@
 #ifndef DSRLAB_BENCH_TRAFFIC_H
 #define DSRLAB_BENCH_TRAFFIC_H
 
-#include "bench/run.h"
+#include "bench/env.h"
+#include "bench/evidence.h"
 
-/* Fills r->traffic[t]; returns 0 when the traffic ran (whatever its answers), or -errno. */
-int traffic_run(struct run *r, int t);
-/*
- * Every traffic entry at once, a thread each, each from its start-ms, with the scenario's
- * phases acting at their times meanwhile. 0, or the first -errno of a traffic or a phase
- * (a failed phase has set r->error).
- */
-int traffic_run_all(struct run *r);
-void traffic_free(struct traffic_result *res);
+struct traffic {
+	struct env *env;
+	struct traffic_result results[SC_MAX_TRAFFIC];
+};
+
+/* Fills tr->results[t]; returns 0 when the traffic ran (whatever its answers), or -errno. */
+int traffic_run(struct traffic *tr, int t);
+void traffic_free(struct traffic *tr);
 
 #endif
