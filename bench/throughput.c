@@ -228,7 +228,7 @@ static void decap_cpus(struct tput *x, int node, __u64 *rx)
 	__u32 key = DECAP_STAT_RX;
 
 	memset(rx, 0, sizeof(rx[0]) * x->ncpu);
-	if (bpf_map_lookup_elem(decap_stats_fd(x->r->nodes[node].decap), &key, rx))
+	if (bpf_map_lookup_elem(decap_stats_fd(x->r->roles->decaps[node].decap), &key, rx))
 		memset(rx, 0, sizeof(rx[0]) * x->ncpu);
 }
 
