@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Micro-benchmark of the balancer per packet class (DESIGN.md section 5, "Measuring").
+ * Micro-benchmark of the balancer per packet class: each class beside a no-op stub run in the
+ * same process; only figures measured in this run are printed (`dsrlab bench --micro`).
  *
  * Each class is one fixed packet. micro_wrap (bpf/micro.bpf.c) restores it before every
  * iteration and tail-calls either the balancer or micro_stub (XDP_TX); both are run through
@@ -25,6 +26,7 @@
 #include "common/log.h"
 #include "common/maps.h"
 #include "common/parse.h"
+#include "common/percpu.h"
 #include "lb/lb.h"
 #include "lb/maglev.h"
 #include "tests/unit/pkt_builder.h"
@@ -238,22 +240,21 @@ struct micro_env {
 	struct balancer_bpf *bal;
 	struct micro_bpf *wrap;
 	int wrap_fd, bal_fd, stub_fd, target_fd, stats_fd;
-	int ncpu;
-	struct lb_counter *percpu;
 	__u32 first_real[VIP_MAX];
 };
 
+/* Packets per counter, summed over CPUs (struct lb_counter: packets, bytes). */
 static int stats_read(struct micro_env *e, __u64 out[LB_STAT_MAX])
 {
+	__u64 sums[2];
 	__u32 i;
-	int c;
+	int err;
 
 	for (i = 0; i < LB_STAT_MAX; i++) {
-		if (bpf_map_lookup_elem(e->stats_fd, &i, e->percpu))
-			return -errno;
-		out[i] = 0;
-		for (c = 0; c < e->ncpu; c++)
-			out[i] += e->percpu[c].packets;
+		err = percpu_sum_u64(e->stats_fd, i, sums, 2);
+		if (err)
+			return err;
+		out[i] = sums[0];
 	}
 	return 0;
 }
@@ -375,7 +376,6 @@ static void env_close(struct micro_env *e)
 {
 	micro_bpf__destroy(e->wrap);
 	balancer_bpf__destroy(e->bal);
-	free(e->percpu);
 }
 
 static int env_open(struct micro_env *e)
@@ -383,12 +383,6 @@ static int env_open(struct micro_env *e)
 	int err;
 
 	memset(e, 0, sizeof(*e));
-	e->ncpu = libbpf_num_possible_cpus();
-	if (e->ncpu < 0)
-		return e->ncpu;
-	e->percpu = calloc(e->ncpu, sizeof(*e->percpu));
-	if (!e->percpu)
-		return -ENOMEM;
 	e->bal = balancer_bpf__open_and_load();
 	if (!e->bal) {
 		err = -errno;

@@ -388,31 +388,6 @@ bool fix_bytes_equal(const char *what, const __u8 *got, __u32 got_len, const __u
 	return false;
 }
 
-int fix_percpu_sum(int map_fd, __u32 key, int nwords, __u64 *sum)
-{
-	int ncpu = libbpf_num_possible_cpus(), cpu, w, err;
-	__u64 *vals;
-
-	if (ncpu < 0 || nwords < 1 || nwords > 4)
-		return -EINVAL;
-	vals = calloc(ncpu, nwords * sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	err = bpf_map_lookup_elem(map_fd, &key, vals);
-	if (err) {
-		err = -errno;
-		free(vals);
-		return err;
-	}
-	for (w = 0; w < nwords; w++)
-		sum[w] = 0;
-	for (cpu = 0; cpu < ncpu; cpu++)
-		for (w = 0; w < nwords; w++)
-			sum[w] += vals[cpu * nwords + w];
-	free(vals);
-	return 0;
-}
-
 int fix_prog_run(int prog_fd, const struct fix_pkt *in, struct fix_pkt *out, __u32 *retval)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in->b, .data_size_in = in->len,

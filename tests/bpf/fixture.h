@@ -23,6 +23,7 @@
 #include <linux/types.h>
 
 #include "common/flow.h"
+#include "common/percpu.h"
 
 #define FIX_PKT_MAX    1600 /* room for a 1500-byte IP packet, VLAN tags and encapsulation */
 #define FIX_MAX_LAYERS 10
@@ -119,9 +120,6 @@ __u16 fix_inet_csum(const void *buf, size_t len);
 /* Whole-buffer comparison; on a mismatch prints where and a hex dump of both, marking rows. */
 bool fix_bytes_equal(const char *what, const __u8 *got, __u32 got_len, const __u8 *want,
 		     __u32 want_len);
-
-/* Sum over all CPUs of a per-CPU map value of nwords __u64s (nwords <= 4). */
-int fix_percpu_sum(int map_fd, __u32 key, int nwords, __u64 *sum);
 
 /* One BPF_PROG_RUN of prog_fd over in; the output frame goes to out. */
 int fix_prog_run(int prog_fd, const struct fix_pkt *in, struct fix_pkt *out, __u32 *retval);

@@ -308,7 +308,7 @@ static int sum_all(int fd, __u32 n, __u64 *sum)
 
 	sum[0] = sum[1] = 0;
 	for (k = 0; k < n; k++) {
-		err = fix_percpu_sum(fd, k, 2, v);
+		err = percpu_sum_u64(fd, k, v, 2);
 		if (err)
 			return err;
 		sum[0] += v[0];
@@ -325,11 +325,11 @@ static int counts_read(struct lb_fx *fx, __u32 vip, __u32 real, struct lb_counts
 	__u32 i;
 
 	for (i = 0; i < LB_STAT_MAX; i++)
-		if (fix_percpu_sum(stats, i, 2, c->stats[i]))
+		if (percpu_sum_u64(stats, i, c->stats[i], 2))
 			return -1;
-	if (sum_all(vips, LB_MAX_VIPS, c->vip_all) || fix_percpu_sum(vips, vip, 2, c->vip_one) ||
+	if (sum_all(vips, LB_MAX_VIPS, c->vip_all) || percpu_sum_u64(vips, vip, c->vip_one, 2) ||
 	    sum_all(reals, LB_MAX_REALS, c->real_all) ||
-	    fix_percpu_sum(reals, real, 2, c->real_one))
+	    percpu_sum_u64(reals, real, c->real_one, 2))
 		return -1;
 	return 0;
 }

@@ -166,7 +166,7 @@ static int counts_read(struct dc_fx *fx, __u64 *counts)
 	__u32 i;
 
 	for (i = 0; i < DECAP_STAT_MAX; i++)
-		if (fix_percpu_sum(fd, i, 1, &counts[i]))
+		if (percpu_sum_u64(fd, i, &counts[i], 1))
 			return -1;
 	return 0;
 }

@@ -575,7 +575,7 @@ static void totals_print(const char *prog, int fd, int n, int words, const __u64
 
 	printf("%s totals per counter:\n", prog);
 	for (i = 0; i < n; i++) {
-		if (fix_percpu_sum(fd, i, words, v) || v[0] == before[i])
+		if (percpu_sum_u64(fd, i, v, words) || v[0] == before[i])
 			continue;
 		printf("  %-26s %8llu\n", name(i), (unsigned long long)(v[0] - before[i]));
 	}
@@ -644,10 +644,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < LB_STAT_MAX; i++)
-		lb_before[i] = fix_percpu_sum(bpf_map__fd(lb->maps.stats), i, 2, v) ? 0 : v[0];
+		lb_before[i] = percpu_sum_u64(bpf_map__fd(lb->maps.stats), i, v, 2) ? 0 : v[0];
 	for (i = 0; i < DECAP_STAT_MAX; i++)
 		dc_before[i] =
-			fix_percpu_sum(bpf_map__fd(dc->maps.decap_stats), i, 1, v) ? 0 : v[0];
+			percpu_sum_u64(bpf_map__fd(dc->maps.decap_stats), i, v, 1) ? 0 : v[0];
 	for (i = 0; i < c.n; i++) {
 		if (c.p[i].len < 14)
 			continue; /* BPF_PROG_RUN refuses a frame without its Ethernet header */
