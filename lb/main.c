@@ -247,7 +247,7 @@ static int cmd_attach(struct cli *c, const char *ifname)
 		return 3;
 	}
 	if (c->json)
-		printf("{\"interface\":\"%s\",\"ifindex\":%d,\"mode\":\"%s\",\"pin\":\"%s\","
+		printf("{\"version\":1,\"interface\":\"%s\",\"ifindex\":%d,\"mode\":\"%s\",\"pin\":\"%s\","
 		       "\"chained\":%s,\"conn_table\":\"%s\"}\n",
 		       ifname, ifindex, xdp_mode_name(granted), c->pin, c->chain ? "true" : "false",
 		       opts.conns_percpu ? "percpu" : "lru");
@@ -463,10 +463,11 @@ static int cmd_vip_list(struct cli *c)
 
 	if (lb_open_pinned(&lb, c->pin))
 		return 3;
+	printf(c->json ? "{\"version\":1,\"vips\":" : "");
 	err = vips_print(lb, c->json);
 	lb_close(lb);
 	if (!err && c->json)
-		printf("\n");
+		printf("}\n");
 	return err ? 3 : 0;
 }
 
@@ -508,7 +509,7 @@ static int cmd_stats(struct cli *c)
 
 	if (lb_open_pinned(&lb, c->pin))
 		return 3;
-	printf(c->json ? "{" : "");
+	printf(c->json ? "{\"version\":1," : "");
 	if (c->per_cpu) {
 		err = stats_per_cpu(lb, c->json);
 	} else {
@@ -653,7 +654,7 @@ static int cmd_show(struct cli *c)
 	err = lb_status_get(lb, &st);
 	if (err)
 		goto out;
-	printf(c->json ? "{" : "");
+	printf(c->json ? "{\"version\":1," : "");
 	status_print(c->json, c->pin, &st);
 	err = config_print(lb, c->json, &st);
 	if (err)
@@ -720,8 +721,9 @@ static int cmd_chain_list(struct cli *c)
 			c->pin);
 		return 3;
 	}
+	printf(c->json ? "{\"version\":1,\"chain\":" : "");
 	chain_print(lb, c->json);
-	printf(c->json ? "\n" : "");
+	printf(c->json ? "}\n" : "");
 	lb_close(lb);
 	return 0;
 }

@@ -30,7 +30,7 @@ lbc() { in_ns "$L" "$lb" --pin "$PIN" "$@"; }
 
 cleanup() {
 	lbc detach >/dev/null 2>&1
-	rm -rf "$PIN"
+	rm -rf "$PIN" "/tmp/$P.doc"
 	for ns in $L $R; do ip netns del "$ns" 2>/dev/null; done
 }
 trap cleanup EXIT
@@ -39,7 +39,11 @@ trap 'exit 1' INT TERM
 # jcheck WHAT PYTHON-EXPR: the expression over j (stdin parsed as JSON) must be true
 jcheck() {
 	what=$1 expr=$2
-	if python3 -c "import json, sys; j = json.load(sys.stdin); sys.exit(0 if ($expr) else 1)"
+	cat >"/tmp/$P.doc"
+	"$(dirname "$0")/schema_check.py" "$(dirname "$0")/../../docs/schemas/lb.schema.json" \
+		"/tmp/$P.doc" || bad "$what: the document does not fit docs/schemas/lb.schema.json"
+	if python3 -c "import json, sys; j = json.load(sys.stdin); sys.exit(0 if ($expr) else 1)" \
+		<"/tmp/$P.doc"
 	then ok "$what"; else bad "$what"; fi
 }
 
@@ -106,7 +110,7 @@ expect_fail "real add of a backend already in the pool" "already in its pool" \
 lbc real weight "$VIP" 10.1.0.3 0 || bad "real weight"
 lbc real del "$VIP" 10.1.0.2 || bad "real del"
 lbc -j vip list | jcheck "real weight 0 and real del: two backends left" \
-	'sorted((b["addr"], b["weight"]) for b in j[0]["backends"]) ==
+	'sorted((b["addr"], b["weight"]) for b in j["vips"][0]["backends"]) ==
 	 [("10.1.0.3", 0), ("10.1.0.4", 3)]'
 expect_fail "real del of a backend not in the pool" "not in its pool" \
 	lbc real del "$VIP" 10.1.0.2
@@ -114,7 +118,7 @@ expect_fail "real add to a VIP that does not exist" "no such VIP" \
 	lbc real add 10.100.0.9:80/tcp 10.1.0.2
 lbc vip add "$VIP" --src-per-flow || bad "vip add (change flags)"
 lbc -j vip list | jcheck "vip add without --backend keeps the pool" \
-	'j[0]["flags"] == ["src-per-flow"] and len(j[0]["backends"]) == 2'
+	'j["vips"][0]["flags"] == ["src-per-flow"] and len(j["vips"][0]["backends"]) == 2'
 lbc show | grep -q "backend 10.1.0.4  weight 3" && ok "show (text)" || bad "show (text)"
 syn
 lbc stats -j | jcheck "stats -j: the SYN to the VIP was encapsulated" \
@@ -131,7 +135,7 @@ say "chained balancer"
 lbc attach eth0 --nexthop-mac "$MAC" --src 10.0.1.2 --chain || bad "attach --chain"
 lbc vip add "$VIP" --backend 10.1.0.4 || bad "vip add (chained)"
 lbc -j chain list | jcheck "the balancer sits in the last slot" \
-	'[(s["slot"], s["name"]) for s in j] == [(7, "balancer")]'
+	'[(s["slot"], s["name"]) for s in j["chain"]] == [(7, "balancer")]'
 lbc chain add 0 "$member:chain_count" || bad "chain add 0"
 lbc -j show | jcheck "show -j: chained, member in slot 0" \
 	'j["chained"] and [s["name"] for s in j["chain"]] == ["chain_count", "balancer"]'
@@ -179,7 +183,7 @@ lbc attach eth0 --nexthop-mac "$MAC" --src 10.0.1.2 --src6 2001:db8:1b::2 --mtu 
 lbc vip add "$V6" --backend 2001:db8:1::2 && ok "ip6ip6 VIP at mtu 1320 (1280 left)" ||
 	bad "ip6ip6 VIP at mtu 1320"
 lbc -j vip list | jcheck "vip list prints the IPv6 VIP as it is written" \
-	'j[0]["vip"] == "'$V6'"'
+	'j["vips"][0]["vip"] == "'$V6'"'
 expect_usage "vip add with the brackets forgotten: refused" "IPv6 in brackets" \
 	lbc vip add 2001:db8:100::1:80/tcp --backend 2001:db8:1::2
 lbc detach || bad "detach (mtu 1320)"
