@@ -197,6 +197,18 @@ const struct doctor_cause doctor_catalogue[] = {
 		       "the connection table between them",
 	},
 	{
+		.id = "pool-change-without-conn-table",
+		.need = { { .kind = DN_CHECK_FAILED, .what = "unbroken" },
+			  { .kind = DN_PHASE, .what = "remove-backend" } },
+		.message = "established connections broke after the pool changed: their flows "
+			   "followed the new ring to another backend, which reset them; no "
+			   "connection-table entry kept them where they were (none, flushed, or "
+			   "evicted)",
+		.fix = "keep established flows on their backend through pool changes: the "
+		       "balancer's connection table (no --flush; a table large enough not to "
+		       "evict live flows), or drain with weight 0 first",
+	},
+	{
 		.id = "balancer-not-reached",
 		.need = { { .kind = DN_CHECK_FAILED, .what = "answered" },
 			  { .kind = DN_LB_COUNTER, .what = "rx", .zero = true } },

@@ -35,6 +35,8 @@ static int pool_change(struct phases *p, const struct sc_phase *ph, char *err, s
 			return -ENOENT;
 		}
 		pool->nodes[k] = pool->nodes[--pool->n];
+		if (ph->flush)
+			return roles_pool_remove_flush(p->roles, ph->vip, node, err, len);
 		return pool_apply(p, ph->vip, err, len);
 	}
 	if (k < pool->n) {

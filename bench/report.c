@@ -73,9 +73,10 @@ static void phase_what(const struct sc_phase *ph, const struct scenario *sc, cha
 	switch (ph->kind) {
 	case SC_PHASE_REMOVE_BACKEND:
 	case SC_PHASE_ADD_BACKEND:
-		snprintf(buf, len, "%s %s %s %s", scenario_phase_name(ph->kind), ph->node,
+		snprintf(buf, len, "%s %s %s %s%s", scenario_phase_name(ph->kind), ph->node,
 			 ph->kind == SC_PHASE_ADD_BACKEND ? "to" : "from",
-			 endpoint_str(&sc->balancer.vips[ph->vip].vip, ep, sizeof(ep)));
+			 endpoint_str(&sc->balancer.vips[ph->vip].vip, ep, sizeof(ep)),
+			 ph->flush ? ", flushing its flows" : "");
 		break;
 	case SC_PHASE_SET_MTU:
 		snprintf(buf, len, "set-mtu %s:%s %d", ph->at.node, ph->at.iface, ph->mtu);

@@ -709,6 +709,25 @@ int roles_pool_set(struct roles *ro, int v, const int *nodes, int n, char *err, 
 	return ret;
 }
 
+int roles_pool_remove_flush(struct roles *ro, int v, int node, char *err, size_t len)
+{
+	const struct ip_prefix *a = topology_node_addr(ro->env->nodes[node].sc, FAM_IPV4);
+	int i, ret = 0;
+
+	if (!a) {
+		snprintf(err, len, "backend %s has no IPv4 address", ro->env->sc->nodes[node].name);
+		return -EINVAL;
+	}
+	for (i = 0; i < ro->n_lbs && !ret; i++)
+		ret = lb_real_del(ro->lbs[i].lb, &ro->env->sc->balancer.vips[v].vip, &a->addr,
+				  true);
+	if (ret)
+		snprintf(err, len, "remove %s from balancer %s, flushing its flows: %s",
+			 ro->env->sc->nodes[node].name, ro->env->sc->balancer.nodes[i - 1],
+			 strerror(-ret));
+	return ret;
+}
+
 static int decap_replace_here(void *arg)
 {
 	return decap_replace(arg);

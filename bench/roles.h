@@ -61,6 +61,9 @@ void roles_unpin_pass_links(const struct roles *ro);
 int roles_balancer_of(const struct roles *ro, int node);
 /* Give VIP v the pool of these backend nodes on every balancer; err says what failed. */
 int roles_pool_set(struct roles *ro, int v, const int *nodes, int n, char *err, size_t len);
+/* As dsrlab-lb real del --flush on every balancer: node leaves VIP v's pool, and its flows'
+ * connection-table entries go too (they follow the new ring). */
+int roles_pool_remove_flush(struct roles *ro, int v, int node, char *err, size_t len);
 /* Swap the decap serving node for a fresh program in one step; err says what failed. */
 int roles_decap_replace(struct roles *ro, int node, char *err, size_t len);
 /* Pin node c's decap maps in the run's pin folder (again after a decap is replaced). */

@@ -2924,10 +2924,11 @@ static void pools_init(struct loader *ld)
 			ld->pool[v] |= 1u << node_index(ld->sc, b->vips[v].backends[k]);
 }
 
-enum { PB_VIP, PB_BACKEND, PB_KEYS };
+enum { PB_VIP, PB_BACKEND, PB_FLUSH, PB_KEYS };
 static const struct key pool_change_keys[] = {
 	[PB_VIP] = { "vip", true },
 	[PB_BACKEND] = { "backend", true },
+	[PB_FLUSH] = { "flush", false },
 };
 
 static bool load_pool_change(struct loader *ld, const struct field *af, struct sc_phase *p)
@@ -2949,6 +2950,12 @@ static bool load_pool_change(struct loader *ld, const struct field *af, struct s
 		if (!check_role(ld, f[PB_BACKEND].val, n, ROLE_CONTAINER, "backend"))
 			return false;
 	}
+	if (f[PB_FLUSH].key && add) {
+		diag(ld, f[PB_FLUSH].key, "'flush' is for remove-backend (its flows' entries)");
+		return false;
+	}
+	if (f[PB_FLUSH].key && !get_bool(ld, &f[PB_FLUSH], &p->flush))
+		return false;
 	if (v < 0 || n < 0)
 		return false;
 	p->vip = v;

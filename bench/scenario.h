@@ -222,6 +222,7 @@ struct sc_phase {
 				 * fail-balancer: the node */
 	struct sc_point at; /* set-mtu */
 	int mtu; /* set-mtu */
+	bool flush; /* remove-backend: its flows' connection-table entries go too */
 	struct sc_mark mark;
 };
 
