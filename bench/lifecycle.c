@@ -239,16 +239,24 @@ int lifecycle_detach(int *code)
 	return 1;
 }
 
-static void json_str(FILE *f, const char *s)
+/* `up -j`: how to reach the run, one JSON line. */
+static void keep_say_json(const struct env *e, int code, FILE *f, const char *pins, const char *log)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*s >= 0x20)
-			fputc(*s, f);
-	}
-	fputc('"', f);
+	json_t *ns = json_array(), *doc;
+	char down[32];
+	int i;
+
+	for (i = 0; i < e->sc->n_nodes; i++)
+		if (e->nodes[i].ns_fd >= 0)
+			json_array_append_new(ns, json_string(e->nodes[i].ns));
+	snprintf(down, sizeof(down), "dsrlab down %s", e->id);
+	doc = json_pack("{s:i, s:s, s:s, s:i, s:i, s:o, s:s, s:s, s:s}", "version", 1, "run_id",
+			e->id, "scenario", e->sc->name, "keeper_pid", getpid(), "exit", code,
+			"namespaces", ns, "pin_dir", pins, "log", log, "down", down);
+	if (doc)
+		json_dumpf(doc, f, JSON_COMPACT);
+	fputc('\n', f);
+	json_decref(doc);
 }
 
 /* How to reach the run and how to take it down. */
@@ -256,22 +264,12 @@ static void keep_say(const struct env *e, int code, FILE *f, bool json, const ch
 {
 	char pins[PATH_MAX];
 	bool pinned;
-	int i, n = 0;
+	int i;
 
 	snprintf(pins, sizeof(pins), ENV_PIN_ROOT "/%s", e->id);
 	pinned = !access(pins, F_OK);
 	if (json) {
-		fprintf(f, "{\"version\":1,\"run_id\":\"%s\",\"scenario\":", e->id);
-		json_str(f, e->sc->name);
-		fprintf(f, ",\"keeper_pid\":%d,\"exit\":%d,\"namespaces\":[", getpid(), code);
-		for (i = 0; i < e->sc->n_nodes; i++)
-			if (e->nodes[i].ns_fd >= 0)
-				fprintf(f, "%s\"%s\"", n++ ? "," : "", e->nodes[i].ns);
-		fprintf(f, "],\"pin_dir\":");
-		json_str(f, pinned ? pins : "");
-		fprintf(f, ",\"log\":");
-		json_str(f, log);
-		fprintf(f, ",\"down\":\"dsrlab down %s\"}\n", e->id);
+		keep_say_json(e, code, f, pinned ? pins : "", log);
 		return;
 	}
 	fprintf(f, "dsrlab: run %s (%s) is %s; its keeper is pid %d\n", e->id, e->sc->name,

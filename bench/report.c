@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "bench/report.h"
 #include "common/log.h"
@@ -198,193 +201,204 @@ void report_text(const struct report_in *in, int exit_code, FILE *f)
 		in->sc->n_expects);
 }
 
-static void json_str(FILE *f, const char *s)
+/* x rounded to `decimals` places, as the report has always printed it. */
+static json_t *json_fixed(double x, int decimals)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = *s;
+	double scale = decimals == 3 ? 1000 : 10;
 
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static void json_kv(FILE *f, const char *k, const char *v, bool comma)
-{
-	json_str(f, k);
-	fputc(':', f);
-	json_str(f, v);
-	if (comma)
-		fputc(',', f);
+	return json_real(round(x * scale) / scale);
 }
 
 static const char *const traffic_kind_names[] = { "requests", "bulk", "command" };
 
-static void traffic_json_extra(const struct traffic_result *t, FILE *f)
+static void traffic_json_extra(const struct traffic_result *t, json_t *o)
 {
-	json_kv(f, "kind", traffic_kind_names[t->t->kind], true);
+	json_object_set_new(o, "kind", json_string(traffic_kind_names[t->t->kind]));
 	switch (t->t->kind) {
 	case SC_TRAFFIC_REQUESTS:
-		fprintf(f,
-			"\"requests_per_connection\":%d,\"requests_answered\":%lld,"
-			"\"broken\":%d,",
-			t->t->requests, t->requests, t->broken);
+		json_object_set_new(o, "requests_per_connection", json_integer(t->t->requests));
+		json_object_set_new(o, "requests_answered", json_integer(t->requests));
+		json_object_set_new(o, "broken", json_integer(t->broken));
 		break;
 	case SC_TRAFFIC_BULK:
-		fprintf(f, "\"bytes_per_connection\":%d,\"goodput_mbps\":%.1f,", t->t->bytes,
-			t->goodput_mbps);
+		json_object_set_new(o, "bytes_per_connection", json_integer(t->t->bytes));
+		json_object_set_new(o, "goodput_mbps", json_fixed(t->goodput_mbps, 1));
 		break;
 	case SC_TRAFFIC_COMMAND:
-		fprintf(f, "\"exit_status\":%d,", t->exit_status);
-		json_kv(f, "output", t->output, true);
-		json_kv(f, "log", t->log, true);
-		json_kv(f, "error", t->conns[0].error, true);
+		json_object_set_new(o, "exit_status", json_integer(t->exit_status));
+		json_object_set_new(o, "output", json_string(t->output));
+		json_object_set_new(o, "log", json_string(t->log));
+		json_object_set_new(o, "error", json_string(t->conns[0].error));
 		break;
 	}
 }
 
-static void lb_stats_json(const struct report_in *in, int k, FILE *f)
+static json_t *traffic_json(const struct report_in *in)
+{
+	json_t *a = json_array();
+	int i, n;
+
+	for (i = 0; i < in->sc->n_traffic; i++) {
+		const struct traffic_result *t = &in->ev->traffic[i];
+		int per_node[SC_MAX_NODES] = { 0 };
+		json_t *o, *served;
+
+		if (!t->conns)
+			continue;
+		o = json_pack("{s:s, s:i, s:i, s:i, s:o}", "name", t->t->name, "connections",
+			      t->t->connections, "sent", t->sent, "answered", t->answered,
+			      "seconds", json_fixed(t->seconds, 3));
+		traffic_json_extra(t, o);
+		for (n = 0; n < t->t->connections; n++)
+			if (t->conns[n].served_by >= 0)
+				per_node[t->conns[n].served_by]++;
+		served = json_object();
+		for (n = 0; n < in->sc->n_nodes; n++)
+			if (per_node[n])
+				json_object_set_new(served, in->sc->nodes[n].name,
+						    json_integer(per_node[n]));
+		json_object_set_new(o, "served_by", served);
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *phases_json(const struct report_in *in)
+{
+	json_t *a = json_array();
+	char what[128];
+	int i;
+
+	for (i = 0; i < in->sc->n_phases; i++) {
+		const struct phase_result *p = &in->ev->phases[i];
+
+		phase_what(&in->sc->phases[i], in->sc, what, sizeof(what));
+		json_array_append_new(
+			a, json_pack("{s:i, s:i, s:s, s:s, s:o, s:s}", "at_ms",
+				     in->sc->phases[i].at_ms, "line", in->sc->phases[i].mark.line,
+				     "action", what, "result",
+				     !p->ran ? "not run" :
+				     p->done ? "done" :
+					       "failed",
+				     "ran_at_ms", json_fixed(p->at_ms, 1), "error", p->error));
+	}
+	return a;
+}
+
+static json_t *checks_json(const struct report_in *in)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < in->sc->n_expects; i++) {
+		const struct check_result *c = &in->checks[i];
+
+		if (c->e)
+			json_array_append_new(a, json_pack("{s:b, s:i, s:s, s:s}", "pass", c->pass,
+							   "line", c->e->mark.line, "check",
+							   c->summary, "evidence", c->evidence));
+	}
+	return a;
+}
+
+static json_t *lb_stats_json(const struct report_in *in, int k)
 {
 	struct lb_counter c[LB_STAT_MAX];
 	bool valid = evidence_lb_stats(in->ev, k, c);
+	json_t *o = json_object();
 	int i;
 
-	fprintf(f, "{");
 	for (i = 0; valid && i < LB_STAT_MAX; i++)
-		fprintf(f, "%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
-			lb_stat_name(i), (unsigned long long)c[i].packets,
-			(unsigned long long)c[i].bytes);
-	fprintf(f, "}");
+		json_object_set_new(o, lb_stat_name(i),
+				    json_pack("{s:I, s:I}", "packets", (json_int_t)c[i].packets,
+					      "bytes", (json_int_t)c[i].bytes));
+	return o;
+}
+
+/* "balancer": summed over every balancer; "balancers": each, when there are several. */
+static json_t *counters_json(const struct report_in *in)
+{
+	json_t *o = json_object(), *each, *decap = json_object(), *d;
+	int i, s;
+
+	json_object_set_new(o, "balancer", lb_stats_json(in, -1));
+	if (in->ev->n_lbs > 1) {
+		each = json_object();
+		for (i = 0; i < in->ev->n_lbs; i++)
+			json_object_set_new(each, in->sc->balancer.nodes[i], lb_stats_json(in, i));
+		json_object_set_new(o, "balancers", each);
+	}
+	for (i = 0; i < in->sc->n_nodes; i++) {
+		if (!in->ev->decaps[i].iface[0])
+			continue;
+		d = json_object();
+		for (s = 0; s < DECAP_STAT_MAX; s++)
+			json_object_set_new(d, decap_stat_name(s),
+					    json_integer(in->ev->decaps[i].stats[s]));
+		json_object_set_new(decap, in->sc->nodes[i].name, d);
+	}
+	json_object_set_new(o, "decap", decap);
+	return o;
+}
+
+static json_t *drops_json(const struct report_in *in)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < in->ev->n_drops; i++) {
+		const struct ev_drop *d = &in->ev->drops[i];
+
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I}", "node",
+						   in->sc->nodes[d->node].name, "iface", d->iface,
+						   "reason", d->reason, "count",
+						   (json_int_t)d->count));
+	}
+	return a;
+}
+
+static json_t *pcaps_json(const struct report_in *in)
+{
+	json_t *o = json_object();
+	char key[64];
+	int i;
+
+	for (i = 0; i < in->ev->n_caps; i++) {
+		const struct ev_capture *c = &in->ev->caps[i];
+
+		snprintf(key, sizeof(key), "%s:%s", c->at.node, c->at.iface);
+		json_object_set_new(o, key,
+				    json_pack("{s:s, s:I, s:I}", "file", c->file, "packets",
+					      (json_int_t)c->stats.written, "lost",
+					      (json_int_t)c->stats.kernel_drop));
+	}
+	return o;
 }
 
 void report_json(const struct report_in *in, int exit_code, FILE *f)
 {
-	int i, k;
+	const struct evidence *ev = in->ev;
+	json_t *doc;
 
-	fprintf(f, "{\"version\":%d,", REPORT_VERSION);
-	json_kv(f, "scenario", in->sc->name, true);
-	json_kv(f, "file", in->sc->file, true);
-	json_kv(f, "run_id", in->ev->id, true);
-	json_kv(f, "result", exit_word(exit_code), true);
-	fprintf(f, "\"exit_code\":%d,", exit_code);
-	json_kv(f, "error", in->ev->error, true);
-	json_kv(f, "outdir", in->ev->outdir, true);
-	fprintf(f, "\"environment\":{");
-	json_kv(f, "kernel", in->ev->kernel, true);
-	json_kv(f, "cpu", in->ev->cpu, true);
-	fprintf(f, "\"cpus\":%ld,", in->ev->ncpu);
-	json_kv(f, "xdp_mode",
-		in->ev->n_lbs && in->ev->lbs[0].attached ? xdp_mode_name(in->ev->lbs[0].mode) : "",
-		false);
-	fprintf(f, "},\"traffic\":[");
-	for (i = 0, k = 0; i < in->sc->n_traffic; i++) {
-		const struct traffic_result *t = &in->ev->traffic[i];
-		int n, per_node[SC_MAX_NODES] = { 0 };
-		bool first = true;
-
-		if (!t->conns)
-			continue;
-		fprintf(f, "%s{", k++ ? "," : "");
-		json_kv(f, "name", t->t->name, true);
-		fprintf(f, "\"connections\":%d,\"sent\":%d,\"answered\":%d,\"seconds\":%.3f,",
-			t->t->connections, t->sent, t->answered, t->seconds);
-		traffic_json_extra(t, f);
-		for (n = 0; n < t->t->connections; n++)
-			if (t->conns[n].served_by >= 0)
-				per_node[t->conns[n].served_by]++;
-		fprintf(f, "\"served_by\":{");
-		for (n = 0; n < in->sc->n_nodes; n++) {
-			if (!per_node[n])
-				continue;
-			fprintf(f, "%s", first ? "" : ",");
-			json_str(f, in->sc->nodes[n].name);
-			fprintf(f, ":%d", per_node[n]);
-			first = false;
-		}
-		fprintf(f, "}}");
-	}
-	fprintf(f, "],\"phases\":[");
-	for (i = 0; i < in->sc->n_phases; i++) {
-		char what[128];
-
-		phase_what(&in->sc->phases[i], in->sc, what, sizeof(what));
-		fprintf(f, "%s{\"at_ms\":%d,\"line\":%d,", i ? "," : "", in->sc->phases[i].at_ms,
-			in->sc->phases[i].mark.line);
-		json_kv(f, "action", what, true);
-		json_kv(f, "result",
-			!in->ev->phases[i].ran ? "not run" :
-			in->ev->phases[i].done ? "done" :
-						 "failed",
-			true);
-		fprintf(f, "\"ran_at_ms\":%.1f,", in->ev->phases[i].at_ms);
-		json_kv(f, "error", in->ev->phases[i].error, false);
-		fprintf(f, "}");
-	}
-	fprintf(f, "],\"checks\":[");
-	for (i = 0, k = 0; i < in->sc->n_expects; i++) {
-		const struct check_result *c = &in->checks[i];
-
-		if (!c->e)
-			continue;
-		fprintf(f, "%s{\"pass\":%s,\"line\":%d,", k++ ? "," : "",
-			c->pass ? "true" : "false", c->e->mark.line);
-		json_kv(f, "check", c->summary, true);
-		json_kv(f, "evidence", c->evidence, false);
-		fprintf(f, "}");
-	}
-	/* "balancer": summed over every balancer; "balancers": each, when there are several */
-	fprintf(f, "],\"counters\":{\"balancer\":");
-	lb_stats_json(in, -1, f);
-	if (in->ev->n_lbs > 1) {
-		fprintf(f, ",\"balancers\":{");
-		for (i = 0; i < in->ev->n_lbs; i++) {
-			fprintf(f, "%s", i ? "," : "");
-			json_str(f, in->sc->balancer.nodes[i]);
-			fprintf(f, ":");
-			lb_stats_json(in, i, f);
-		}
-		fprintf(f, "}");
-	}
-	fprintf(f, ",\"decap\":{");
-	for (i = 0, k = 0; i < in->sc->n_nodes; i++) {
-		if (!in->ev->decaps[i].iface[0])
-			continue;
-		fprintf(f, "%s", k++ ? "," : "");
-		json_str(f, in->sc->nodes[i].name);
-		fprintf(f, ":{");
-		for (int s = 0; s < DECAP_STAT_MAX; s++)
-			fprintf(f, "%s\"%s\":%llu", s ? "," : "", decap_stat_name(s),
-				(unsigned long long)in->ev->decaps[i].stats[s]);
-		fprintf(f, "}");
-	}
-	fprintf(f, "}},\"kernel_drops\":[");
-	for (i = 0; i < in->ev->n_drops; i++) {
-		fprintf(f, "%s{", i ? "," : "");
-		json_kv(f, "node", in->sc->nodes[in->ev->drops[i].node].name, true);
-		json_kv(f, "iface", in->ev->drops[i].iface, true);
-		json_kv(f, "reason", in->ev->drops[i].reason, true);
-		fprintf(f, "\"count\":%llu}", (unsigned long long)in->ev->drops[i].count);
-	}
-	fprintf(f, "],\"pcaps\":{");
-	for (i = 0; i < in->ev->n_caps; i++) {
-		char key[64];
-
-		snprintf(key, sizeof(key), "%s:%s", in->ev->caps[i].at.node,
-			 in->ev->caps[i].at.iface);
-		fprintf(f, "%s", i ? "," : "");
-		json_str(f, key);
-		fprintf(f, ":{");
-		json_kv(f, "file", in->ev->caps[i].file, true);
-		fprintf(f, "\"packets\":%llu,\"lost\":%llu}",
-			(unsigned long long)in->ev->caps[i].stats.written,
-			(unsigned long long)in->ev->caps[i].stats.kernel_drop);
-	}
-	fprintf(f, "}}\n");
+	doc = json_pack("{s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "version", REPORT_VERSION,
+			"scenario", in->sc->name, "file", in->sc->file, "run_id", ev->id, "result",
+			exit_word(exit_code), "exit_code", exit_code, "error", ev->error, "outdir",
+			ev->outdir);
+	json_object_set_new(
+		doc, "environment",
+		json_pack("{s:s, s:s, s:I, s:s}", "kernel", ev->kernel, "cpu", ev->cpu, "cpus",
+			  (json_int_t)ev->ncpu, "xdp_mode",
+			  ev->n_lbs && ev->lbs[0].attached ? xdp_mode_name(ev->lbs[0].mode) : ""));
+	json_object_set_new(doc, "traffic", traffic_json(in));
+	json_object_set_new(doc, "phases", phases_json(in));
+	json_object_set_new(doc, "checks", checks_json(in));
+	json_object_set_new(doc, "counters", counters_json(in));
+	json_object_set_new(doc, "kernel_drops", drops_json(in));
+	json_object_set_new(doc, "pcaps", pcaps_json(in));
+	if (doc)
+		json_dumpf(doc, f, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	fputc('\n', f);
+	json_decref(doc);
 }
 
 static void xml_str(FILE *f, const char *s)
