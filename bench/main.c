@@ -10,6 +10,7 @@
 #include "bench/draw.h"
 #include "bench/lifecycle.h"
 #include "bench/micro.h"
+#include "common/arg.h"
 #include "bench/replay.h"
 #include "bench/run.h"
 #include "bench/scenario.h"
@@ -75,11 +76,12 @@ static const char usage[] =
 	"        CPUs (docs/bench.md). Writes bench.txt, bench.json, throughput.png/.svg to DIR.\n"
 	"        Exit 0 measured, 1 a sink counted malformed frames, 3 setup error. --micro:\n"
 	"        the micro-benchmark below first.\n"
-	"  bench --micro [--runs N] [--repeat N] [-j|--json]\n"
+	"  bench --micro [--runs N] [--repeat N] [--conn-table N] [-j|--json]\n"
 	"        Cost of the balancer per packet class in ns/packet (BPF_PROG_RUN, median of N\n"
 	"        runs, default 5, of N iterations, default 1000000) beside a no-op XDP_TX program\n"
 	"        measured the same way, each iteration proven by the balancer's counters; and\n"
-	"        the Maglev ring build time. A report, not a test: the goals are informational.\n"
+	"        the Maglev ring build time. A report, not a test. --conn-table N: entries of\n"
+	"        the balancer's connection table (default 262144), to compare table sizes.\n"
 	"\n"
 	"Options: -j/--json report as JSON on stdout (text on stderr; errors as\n"
 	"{\"version\": 1, \"error\": ...}), -v, -vv (libbpf and verifier logs), -h/--help\n"
@@ -236,6 +238,7 @@ int main(int argc, char **argv)
 		{ "micro", no_argument, NULL, 'M' },
 		{ "runs", required_argument, NULL, 'R' },
 		{ "repeat", required_argument, NULL, 'N' },
+		{ "conn-table", required_argument, NULL, 'T' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "all", no_argument, NULL, 'A' },
 		{ "draw", no_argument, NULL, 'D' },
@@ -243,7 +246,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'C' },
 		{},
 	};
-	struct micro_opts mo = { MICRO_RUNS_DEFAULT, MICRO_REPEAT_DEFAULT, false };
+	struct micro_opts mo = { .runs = MICRO_RUNS_DEFAULT, .repeat = MICRO_REPEAT_DEFAULT };
 	struct run_opts ro = {};
 	struct replay_opts rp = {};
 	bool micro = false, all = false, help = false, printed = false, draw = false;
@@ -283,6 +286,12 @@ int main(int argc, char **argv)
 			break;
 		case 'N':
 			mo.repeat = strtoul(optarg, NULL, 0);
+			break;
+		case 'T':
+			if (arg_u32(optarg, 1, 1u << 26, &mo.conn_table))
+				return cli_usage_error("--conn-table is a number of entries, 1 to "
+						       "67108864",
+						       optarg);
 			break;
 		case 'v':
 			verbose++;

@@ -378,14 +378,20 @@ static void env_close(struct micro_env *e)
 	balancer_bpf__destroy(e->bal);
 }
 
-static int env_open(struct micro_env *e)
+static int env_open(struct micro_env *e, __u32 conn_table)
 {
 	int err;
 
 	memset(e, 0, sizeof(*e));
-	e->bal = balancer_bpf__open_and_load();
+	e->bal = balancer_bpf__open();
 	if (!e->bal) {
 		err = -errno;
+		goto err;
+	}
+	err = conn_table ? bpf_map__set_max_entries(e->bal->maps.conns, conn_table) : 0;
+	if (!err)
+		err = balancer_bpf__load(e->bal);
+	if (err) {
 		pr_warn("load the balancer: %s (run with -vv for the verifier log)\n",
 			strerror(-err));
 		goto err;
@@ -720,8 +726,10 @@ static void print_text(const struct micro_report *rp)
 
 	printf("dsrlab bench --micro: kernel %s, CPU %d, BPF_PROG_RUN %u iterations x %d runs,\n"
 	       "median ns/packet. Every iteration restores the original packet (micro_wrap) and\n"
-	       "tail-calls the program; the stub is the same wrapper tail-calling XDP_TX.\n\n",
-	       rp->kernel, rp->cpu, rp->o->repeat, rp->o->runs);
+	       "tail-calls the program; the stub is the same wrapper tail-calling XDP_TX.\n"
+	       "Connection table: LRU hash of %u entries.\n\n",
+	       rp->kernel, rp->cpu, rp->o->repeat, rp->o->runs,
+	       rp->o->conn_table ? rp->o->conn_table : LB_CONN_TABLE_SIZE);
 	/* Only what this run measured: comparisons with other balancers are made outside. */
 	printf("%-17s %8s %6s %7s %6s\n", "class", "balancer", "stub", "above", "ratio");
 	for (i = 0; i < N_CLASSES; i++) {
@@ -807,10 +815,12 @@ static void print_json(const struct micro_report *rp)
 	int i;
 
 	printf("{\"version\":1,\"kernel\":\"%s\",\"cpu\":%d,\"runs\":%d,\"repeat\":%u,"
+	       "\"conn_table_entries\":%u,"
 	       "\"method\":\"BPF_PROG_RUN; micro_wrap restores the original packet, then "
 	       "tail-calls the balancer or an XDP_TX stub; medians of the runs, ns/packet\","
 	       "\"restore_failed\":%llu,\"tail_call_failed\":%llu,\"classes\":[\n",
 	       rp->kernel, rp->cpu, rp->o->runs, rp->o->repeat,
+	       rp->o->conn_table ? rp->o->conn_table : LB_CONN_TABLE_SIZE,
 	       (unsigned long long)rp->restore_failed, (unsigned long long)rp->tail_call_failed);
 	for (i = 0; i < N_CLASSES; i++) {
 		print_json_class(&classes[i], &rp->res[i], rp->o->runs);
@@ -861,7 +871,7 @@ int micro_bench(const struct micro_opts *o)
 	rp->cpu = pin_cpu();
 	uname(&u);
 	snprintf(rp->kernel, sizeof(rp->kernel), "%s", u.release);
-	if (env_open(&e)) {
+	if (env_open(&e, o->conn_table)) {
 		free(rp);
 		return EXIT_SETUP;
 	}

@@ -34,6 +34,7 @@ struct micro_opts {
 	int runs; /* runs per program and class; the median is reported */
 	__u32 repeat; /* BPF_PROG_RUN iterations per run */
 	bool json; /* JSON on stdout instead of the text table */
+	__u32 conn_table; /* entries of the balancer's connection table; 0: LB_CONN_TABLE_SIZE */
 };
 
 /*
