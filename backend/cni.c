@@ -35,8 +35,6 @@
 #include "common/netns.h"
 
 #define DECAP_PROG_NAME "decap" /* the TC program's name in bpf/decap.bpf.c */
-#define TC_HANDLE	1
-#define TC_PRIORITY	1
 
 struct cni_env {
 	const char *command, *container_id, *netns, *ifname;
@@ -189,11 +187,12 @@ static int tc_filter_count(int ifindex, __u32 side)
 	return err ? err : n;
 }
 
-/* 0 when our decap program sits at handle 1, priority 1 on ifindex's egress; its ID. */
+/* 0 when our decap program sits at DECAP_TC_HANDLE and _PRIORITY on ifindex's egress; its ID. */
 static int decap_filter_query(int ifindex, __u32 *prog_id)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TC_HANDLE, .priority = TC_PRIORITY);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = DECAP_TC_HANDLE,
+			    .priority = DECAP_TC_PRIORITY);
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
 	libbpf_print_fn_t print;
@@ -220,7 +219,8 @@ static int decap_filter_query(int ifindex, __u32 *prog_id)
 static void decap_filter_remove(int ifindex)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TC_HANDLE, .priority = TC_PRIORITY);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = DECAP_TC_HANDLE,
+			    .priority = DECAP_TC_PRIORITY);
 
 	if (decap_filter_query(ifindex, NULL))
 		return;
@@ -503,7 +503,8 @@ static int cmd_check(const struct cni_env *env, const struct cni_conf *c)
 	if (err)
 		return fail(c->version, CNI_ERR_NO_FILTER, "the decap filter is missing",
 			    "no %s program at TC egress handle %d priority %d on %s: %s",
-			    DECAP_PROG_NAME, TC_HANDLE, TC_PRIORITY, v.name, strerror(-err));
+			    DECAP_PROG_NAME, DECAP_TC_HANDLE, DECAP_TC_PRIORITY, v.name,
+			    strerror(-err));
 	err = in_netns(env->netns, vips_check, &job);
 	if (err)
 		return fail(c->version, CNI_ERR_IO, "I/O failure", "list addresses in %s: %s",

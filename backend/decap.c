@@ -140,8 +140,8 @@ int decap_attach(struct decap **out, const struct decap_opts *o)
 	d->hook_created = !err;
 
 	d->tc.sz = sizeof(d->tc);
-	d->tc.handle = 1;
-	d->tc.priority = 1;
+	d->tc.handle = DECAP_TC_HANDLE;
+	d->tc.priority = DECAP_TC_PRIORITY;
 	d->tc.prog_fd = bpf_program__fd(d->skel->progs.decap);
 	d->tc.flags = o->replace ? BPF_TC_F_REPLACE : 0;
 	err = bpf_tc_attach(&d->hook, &d->tc);
@@ -283,7 +283,8 @@ int decap_pins_current(const char *dir, int ifindex, enum decap_at at)
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = at == DECAP_AT_HOST_VETH_EGRESS ? BPF_TC_EGRESS :
 									      BPF_TC_INGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = 1, .priority = 1);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = DECAP_TC_HANDLE,
+			    .priority = DECAP_TC_PRIORITY);
 	struct bpf_prog_info info = {};
 	struct bpf_map_info minfo = {};
 	__u32 len = sizeof(info), mlen = sizeof(minfo), ids[16], i;

@@ -19,6 +19,9 @@
 #define DECAP_PIN_ROOT	    "/sys/fs/bpf/dsrlab/backend"
 #define DECAP_RUN_PIN_ROOT  "/sys/fs/bpf/dsrlab" /* a run's pins: <id>/ (bench/env.h) */
 #define DECAP_RUN_NS_PREFIX "dsrlab-" /* a run's namespaces: dsrlab-<id>-<node> */
+/* Where decap sits in its TC hook: every attach, detach, replace and lookup uses these. */
+#define DECAP_TC_HANDLE	  1
+#define DECAP_TC_PRIORITY 1
 
 enum decap_at {
 	DECAP_AT_HOST_VETH_EGRESS, /* host end of the container's veth, egress */

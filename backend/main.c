@@ -147,7 +147,8 @@ static int cmd_attach(struct cli *c, bool detach)
 				    .attach_point = o.at == DECAP_AT_HOST_VETH_EGRESS ?
 							    BPF_TC_EGRESS :
 							    BPF_TC_INGRESS);
-		DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = 1, .priority = 1);
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = DECAP_TC_HANDLE,
+				    .priority = DECAP_TC_PRIORITY);
 
 		err = bpf_tc_detach(&hook, &tc);
 		/* without the filter the pins count nothing: remove them even then */

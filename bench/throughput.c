@@ -704,7 +704,7 @@ struct tc_swap {
 	int prog_fd;
 };
 
-/* decap.c attaches at handle 1, priority 1: the no-op replaces it there, in one step. */
+/* The no-op replaces decap where it sits (DECAP_TC_HANDLE, _PRIORITY), in one step. */
 static int tc_swap_here(void *arg)
 {
 	struct tc_swap *s = arg;
@@ -712,8 +712,8 @@ static int tc_swap_here(void *arg)
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = idx,
 		    .attach_point =
 			    s->at == DECAP_AT_HOST_VETH_EGRESS ? BPF_TC_EGRESS : BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, o, .handle = 1, .priority = 1, .prog_fd = s->prog_fd,
-		    .flags = BPF_TC_F_REPLACE);
+	LIBBPF_OPTS(bpf_tc_opts, o, .handle = DECAP_TC_HANDLE, .priority = DECAP_TC_PRIORITY,
+		    .prog_fd = s->prog_fd, .flags = BPF_TC_F_REPLACE);
 
 	return idx < 0 ? idx : bpf_tc_attach(&hook, &o);
 }
