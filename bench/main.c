@@ -75,7 +75,7 @@ static const char usage[] =
 	"        interval; the scenario's bench: section sets frame, flows, rate, duration,\n"
 	"        CPUs (docs/bench.md). Writes bench.txt, bench.json, throughput.png/.svg to DIR.\n"
 	"        Exit 0 measured, 1 a sink counted malformed frames, 3 setup error. --micro:\n"
-	"        the micro-benchmark below first.\n"
+	"        the micro-benchmark below too, its JSON in micro.json and the bench's JSON.\n"
 	"  bench --micro [--runs N] [--repeat N] [--conn-table N] [-j|--json]\n"
 	"        Cost of the balancer per packet class in ns/packet (BPF_PROG_RUN, median of N\n"
 	"        runs, default 5, of N iterations, default 1000000) beside a no-op XDP_TX program\n"
@@ -361,10 +361,8 @@ int main(int argc, char **argv)
 			code = EXIT_USAGE;
 		else if (!root(cmd))
 			code = EXIT_SKIPPED;
-		else if (micro && (code = micro_bench(&mo)) != EXIT_PASS)
-			printed = true; /* the micro-benchmark's failure stands */
 		else
-			code = throughput_bench(sc, &ro), printed = true;
+			code = throughput_bench(sc, &ro, micro ? &mo : NULL), printed = true;
 		free(err);
 	} else if (!strcmp(cmd, "run") || !strcmp(cmd, "up")) {
 		if (optind + 1 != argc) {

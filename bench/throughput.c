@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/pkt_cls.h>
@@ -23,6 +24,7 @@
 #include "bench/command.h"
 #include "bench/drops.h"
 #include "bench/observe.h"
+#include "bench/micro.h"
 #include "bench/roles.h"
 #include "bench/sink.h"
 #include "bench/topology.h"
@@ -341,7 +343,7 @@ static int node_of_inode(const struct run_stages *r, __u32 inode)
 }
 
 /* What counted between before and after, most first; the socket sink's own drops left out. */
-static void drops_diff(struct tput *x, const struct flood *f, struct tput_measure *m,
+static void drops_diff(struct tput *x, int sink_node, struct tput_measure *m,
 		       const struct drop_count *b, int nb, const struct drop_count *a, int na)
 {
 	char ifname[IF_NAMESIZE + 1];
@@ -355,8 +357,7 @@ static void drops_diff(struct tput *x, const struct flood *f, struct tput_measur
 				before = b[k].count;
 		d = a[i].count - before;
 		node = node_of_inode(x->r, a[i].netns);
-		if (!d || node < 0 ||
-		    (node == f->sink_node && !strcmp(a[i].reason, "SOCKET_FILTER")))
+		if (!d || node < 0 || (node == sink_node && !strcmp(a[i].reason, "SOCKET_FILTER")))
 			continue;
 		for (slot = m->n_drops; slot > 0 && m->drops[slot - 1].count < d; slot--)
 			;
@@ -412,6 +413,8 @@ static int caps_start(struct tput *x, struct tput_measure *m, struct capture **c
 			 sc->captures[i].at.iface);
 		snprintf(c->file, sizeof(c->file), "%s/%s.%s.%s.pcap", x->r->env->outdir, name,
 			 sc->captures[i].at.node, sc->captures[i].at.iface);
+		snprintf(c->file, sizeof(c->file), "%s/%s.%d.%s.%s.pcap", x->r->env->outdir, name,
+			 m->round + 1, sc->captures[i].at.node, sc->captures[i].at.iface);
 		j = (struct cap_job){ &caps[m->n_caps], &sc->captures[i], c->file, "" };
 		err = env_run(x->r->env, env_node_index(x->r->env, sc->captures[i].at.node),
 			      cap_here, &j);
@@ -492,7 +495,7 @@ static int flood_run(struct tput *x, const struct flood *f, struct tput_measure 
 	if (err)
 		goto out;
 	na = drops_now(x, da);
-	drops_diff(x, f, m, db, nb, da, na);
+	drops_diff(x, f->sink_node, m, db, nb, da, na);
 	m->ran = true;
 	err = sink_read(s, sc);
 	m->good = sc[SINK_STAT_GOOD].packets;
@@ -947,6 +950,10 @@ static void bench_decap(struct tput *x)
 		decap_path_fini(&p);
 		return;
 	}
+	if (r->roles->decaps[p.c].decap || r->roles->decaps[p.h].decap) /* after its point */
+		snprintf(md->name, sizeof(md->name), "%s",
+			 r->roles->decaps[p.h].decap ? point_label(DECAP_AT_HOST_NIC) :
+						       point_label(r->roles->decaps[p.c].at));
 	if (x->round % 2) { /* odd rounds: the decap first */
 		flood_decap(x, &p, md);
 		flood_tc_noop(x, &p, mn);
@@ -993,12 +1000,16 @@ static int iperf3_parse(const char *file, struct tput_measure *m)
 static void iperf3_client(struct tput *x, int client, const struct ip_addr *to, int port,
 			  struct tput_measure *m)
 {
+	static struct drop_count db[TPUT_DROPS_READ], da[TPUT_DROPS_READ];
+	int nb;
 	char cmd[256], a[ADDR_STRLEN];
 	struct command *c;
 	int secs = x->b->duration_ms < 1000 ? 1 : x->b->duration_ms / 1000, status = -1, err;
 
 	snprintf(m->log, sizeof(m->log), "%s/%s.iperf3-%s.json", x->r->env->outdir,
 		 x->r->env->sc->nodes[client].name, m->name);
+	snprintf(m->log, sizeof(m->log), "%s/%s.iperf3-%s.%d.json", x->r->env->outdir,
+		 x->r->env->sc->nodes[client].name, m->name, m->round + 1);
 	snprintf(cmd, sizeof(cmd), "exec iperf3 -c %s -p %d -t %d -J", addr_str(to, a, sizeof(a)),
 		 port, secs);
 	err = command_start(&c, x->r->env, client, x->r->env->outdir, m->log, cmd, NULL);
@@ -1006,7 +1017,9 @@ static void iperf3_client(struct tput *x, int client, const struct ip_addr *to, 
 		snprintf(m->error, sizeof(m->error), "start iperf3: %s", strerror(-err));
 		return;
 	}
+	nb = drops_now(x, db);
 	err = command_wait(c, (secs + 20) * 1000, &status);
+	drops_diff(x, -1, m, db, nb, da, drops_now(x, da));
 	command_stop(c);
 	if (err || status) {
 		snprintf(m->error, sizeof(m->error), "iperf3 -c %s exited %d (%s)", a, status,
@@ -1111,15 +1124,20 @@ static void bottleneck(const struct tput_measure *m, const struct tput_measure *
 	int i, at = -1;
 
 	if (m->kind == TPUT_GOODPUT) {
-		snprintf(
+		int n = snprintf(
 			buf, len,
 			"%.1f Mbit/s through DSR with %lld retransmissions against %.1f Mbit/s "
 			"direct with %lld: %s",
 			m->mbps, m->retransmits, base->mbps, base->retransmits,
 			m->retransmits > base->retransmits ?
-				"segments are lost on the DSR path (see the drop reasons)" :
+				"segments are lost on the DSR path" :
 				"no more loss than direct: the extra per-packet work (encapsulation, "
 				"decapsulation) on a shared CPU is what waits");
+
+		for (i = 0; i < m->n_drops && n > 0 && (size_t)n < len; i++)
+			n += snprintf(buf + n, len - n, "%s%s at %s: %llu",
+				      i ? ", " : "; kernel drops meanwhile: ", m->drops[i].reason,
+				      m->drops[i].at, (unsigned long long)m->drops[i].count);
 		return;
 	}
 	for (i = 1; i < m->n_stages; i++) {
@@ -1250,7 +1268,52 @@ static void bench_round(struct tput *x, unsigned int want)
 struct tput_job {
 	struct tput_report *t;
 	const struct run_opts *o;
+	const struct micro_opts *mo;
 };
+
+struct micro_job {
+	struct micro_opts o;
+	int code;
+};
+
+/* On a thread of its own: the micro-benchmark pins the thread it runs on. */
+static void *micro_thread(void *arg)
+{
+	struct micro_job *j = arg;
+
+	j->code = micro_bench(&j->o);
+	return NULL;
+}
+
+/* bench --micro with its JSON into micro.json (its text goes to stderr as with -j). */
+static void micro_into(struct tput_report *t, const struct micro_opts *mo)
+{
+	struct micro_job j = { *mo, EXIT_SETUP };
+	int fd, saved;
+	pthread_t th;
+
+	j.o.json = true;
+	snprintf(t->micro_file, sizeof(t->micro_file), "%s/micro.json", t->r->env->outdir);
+	t->micro = true;
+	t->micro_code = EXIT_SETUP;
+	fflush(stdout);
+	fd = open(t->micro_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	saved = dup(STDOUT_FILENO);
+	if (fd < 0 || saved < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+		if (fd >= 0)
+			close(fd);
+		if (saved >= 0)
+			close(saved);
+		return;
+	}
+	close(fd);
+	if (!pthread_create(&th, NULL, micro_thread, &j))
+		pthread_join(th, NULL);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	t->micro_code = j.code;
+}
 
 static void tput_write(struct tput_report *t, const struct run_opts *o)
 {
@@ -1300,20 +1363,25 @@ static int tput_run(struct run_stages *r, void *arg)
 		baseline_bpf__destroy(x.base);
 		return EXIT_USAGE;
 	}
+	if (job->mo)
+		micro_into(t, job->mo);
 	for (x.round = 0; x.round < x.b->rounds && !env_stop; x.round++)
 		bench_round(&x, want);
 	compare_all(&x);
 	baseline_bpf__destroy(x.base);
 	t->code = t->corrupted ? EXIT_CHECK_FAILED : EXIT_PASS;
+	if (t->micro && t->micro_code > t->code)
+		t->code = t->micro_code;
 	tput_plot(t, r->env->outdir);
 	tput_write(t, job->o);
 	return t->code;
 }
 
-int throughput_bench(const struct scenario *sc, const struct run_opts *o)
+int throughput_bench(const struct scenario *sc, const struct run_opts *o,
+		     const struct micro_opts *mo)
 {
 	struct tput_report *t = calloc(1, sizeof(*t));
-	struct tput_job job = { t, o };
+	struct tput_job job = { t, o, mo };
 	int code;
 
 	if (!t)

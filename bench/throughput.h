@@ -113,9 +113,17 @@ struct tput_report {
 	char png[PATH_MAX], svg[PATH_MAX]; /* "" when not drawn */
 	char plot_error[256];
 	int code;
+	/* --micro: bench --micro's JSON, written to micro.json in the run folder */
+	bool micro;
+	int micro_code;
+	char micro_file[PATH_MAX];
 };
 
-int throughput_bench(const struct scenario *sc, const struct run_opts *o);
+struct micro_opts;
+
+/* mo: also the micro-benchmark, in the same report (NULL: not). */
+int throughput_bench(const struct scenario *sc, const struct run_opts *o,
+		     const struct micro_opts *mo);
 
 /* bench/throughput_report.c */
 void tput_report_text(const struct tput_report *t, FILE *f);

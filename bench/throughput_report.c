@@ -40,6 +40,15 @@ static void settings_text(const struct sc_bench *b, FILE *f)
 	fprintf(f, "%s\n", b->n_cpus ? "" : "of the calling thread");
 }
 
+static void drops_text(const struct tput_measure *m, FILE *f)
+{
+	int i;
+
+	for (i = 0; i < m->n_drops; i++)
+		fprintf(f, "  kernel drop: %s at %s: %llu\n", m->drops[i].reason, m->drops[i].at,
+			(unsigned long long)m->drops[i].count);
+}
+
 static void measure_text(const struct tput_measure *m, int rounds, FILE *f)
 {
 	int i;
@@ -55,6 +64,7 @@ static void measure_text(const struct tput_measure *m, int rounds, FILE *f)
 	if (m->kind == TPUT_GOODPUT) {
 		fprintf(f, "  %.1f Mbit/s over %.2f s, %lld retransmissions (iperf3 -J: %s)\n",
 			m->mbps, m->seconds, m->retransmits, m->log);
+		drops_text(m, f);
 		return;
 	}
 	fprintf(f, "  generator sent %llu frames (%llu bytes) in %.3f s: %.0f frames/s",
@@ -70,9 +80,7 @@ static void measure_text(const struct tput_measure *m, int rounds, FILE *f)
 			m->stages[i].cpus[0] ? m->stages[i].cpus : "-");
 	fprintf(f, "  sink: %llu good, %llu malformed, %llu other\n", (unsigned long long)m->good,
 		(unsigned long long)m->malformed, (unsigned long long)m->other);
-	for (i = 0; i < m->n_drops; i++)
-		fprintf(f, "  kernel drop: %s at %s: %llu\n", m->drops[i].reason, m->drops[i].at,
-			(unsigned long long)m->drops[i].count);
+	drops_text(m, f);
 	for (i = 0; i < m->n_caps; i++)
 		fprintf(f, "  capture %s: %llu packets in %s, %llu lost by the capture itself\n",
 			m->caps[i].at, (unsigned long long)m->caps[i].written, m->caps[i].file,
@@ -107,6 +115,9 @@ void tput_report_text(const struct tput_report *t, FILE *f)
 		if (!t->c[i].met)
 			fprintf(f, "    bottleneck: %s\n", t->c[i].bottleneck);
 	}
+	if (t->micro)
+		fprintf(f, "\nmicro-benchmark (bench --micro, same run): exit %d, JSON in %s\n",
+			t->micro_code, t->micro_file);
 	if (t->png[0])
 		fprintf(f, "\nplot: %s, %s\n", t->png, t->svg);
 	else
@@ -191,6 +202,7 @@ static json_t *measure_json(const struct tput_measure *m)
 			  "round", m->round, "path", m->path, "ran", m->ran, "error", m->error);
 
 	if (m->kind == TPUT_GOODPUT) {
+		json_object_set_new(o, "drops", drops_json(m));
 		json_object_set_new(o, "mbps", json_real(m->mbps));
 		json_object_set_new(o, "retransmits", json_integer(m->retransmits));
 		json_object_set_new(o, "seconds", json_real(m->seconds));
@@ -272,6 +284,11 @@ int tput_report_json(const struct tput_report *t, FILE *f)
 		return -ENOMEM;
 	}
 	json_object_set_new(root, "captures_at", caps);
+	if (t->micro) /* its own document as it wrote it; left out when it wrote none */
+		json_object_set_new(root, "micro",
+				    json_pack("{s:i, s:s, s:o*}", "exit", t->micro_code, "file",
+					      t->micro_file, "report",
+					      json_load_file(t->micro_file, 0, NULL)));
 	err = json_dumpf(root, f, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	fputc('\n', f);
 	json_decref(root);

@@ -1,17 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # check_bench.sh DSRLAB SCENARIO OUTDIR
-# Runs `dsrlab bench` on a short bench scenario and checks its report's structure, never its
-# speed: every measurement ran (or says why not), every field of the JSON is there, every
-# sink counted no malformed frame, each flood's first stage is what the generator says it
-# sent, the plot files are a real PNG and a well-formed SVG, and nothing is left behind.
+# Runs `dsrlab bench --micro` on a short bench scenario and checks its report's structure,
+# never its speed: every measurement ran, every field of the JSON is there (the
+# micro-benchmark's report among them), every sink counted no malformed frame, each flood's
+# first stage is what the generator says it sent, every stage that counted names its CPUs,
+# the plot files are a real PNG and a well-formed SVG, and nothing is left behind.
 set -u
 dsrlab=$1 scenario=$2 outdir=$3
 
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 rm -rf "$outdir"
 mkdir -p "$(dirname "$outdir")"
-"$dsrlab" bench --json --outdir "$outdir" "$scenario" >"$outdir.json"
+"$dsrlab" bench --json --micro --runs 1 --repeat 2000 --outdir "$outdir" "$scenario" \
+	>"$outdir.json"
 code=$?
 cat "$outdir/bench.txt" 2>/dev/null
 fail=0
@@ -52,7 +54,7 @@ for m in r["measurements"]:
         bad.append(f"{m['name']} did not run: {m['error']}")
         continue
     if m["kind"] == "goodput":
-        need(m, ["mbps", "retransmits", "seconds", "iperf3_json"], m["name"])
+        need(m, ["mbps", "retransmits", "seconds", "iperf3_json", "drops"], m["name"])
         if not m["mbps"] > 0 or not os.path.isfile(m["iperf3_json"]):
             bad.append(f"{m['name']}: no goodput measured")
         continue
@@ -105,6 +107,9 @@ for c in r["comparisons"]:
         bad.append(f"{c['name']}: ratio {c['ratio']} is not the median of {c['rounds']}")
     if not c["met"] and not c["bottleneck"]:
         bad.append(f"{c['name']}: missed without a bottleneck line")
+micro = r.get("micro") or {}
+if micro.get("exit") != 0 or not (micro.get("report") or {}).get("classes"):
+    bad.append(f"micro: the micro-benchmark's report is not in the bench's: {micro}")
 if r["corrupted"]:
     bad.append("corrupted is true")
 png, svg = r["plot"]["png"], r["plot"]["svg"]
