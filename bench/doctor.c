@@ -262,7 +262,7 @@ static bool lb_counter(const struct doctor_evidence *ev, const char *name, unsig
 	*v = 0;
 	for (i = 0; i < ev->n_counters; i++)
 		if (!strcmp(ev->counters[i].of, "balancer") &&
-		    !strcmp(ev->counters[i].name, name)) {
+		    reason_in(name, ev->counters[i].name)) {
 			*v += ev->counters[i].value;
 			found = true;
 		}
@@ -286,7 +286,7 @@ static bool match_counter(const struct doctor_evidence *ev, const struct doctor_
 	for (i = 0; i < ev->n_counters; i++) {
 		const struct doctor_counter *c = &ev->counters[i];
 
-		if (strcmp(c->of, "decap") || strcmp(c->name, nd->what) ||
+		if (strcmp(c->of, "decap") || !reason_in(nd->what, c->name) ||
 		    !node_ok(ev, nd, b, c->node) || !value_ok(nd, c->value))
 			continue;
 		bind(b, c->node, "", c->value);

@@ -68,8 +68,8 @@ enum doctor_need_kind {
 	DN_NONE,
 	DN_CHECK_FAILED, /* what: prefix of a failed check's text */
 	DN_DROP, /* what: kernel drop reason; binds node, iface, count */
-	DN_LB_COUNTER, /* what: balancer counter (summed); binds count */
-	DN_DECAP_COUNTER, /* what: decap counter; binds node, count */
+	DN_LB_COUNTER, /* what: balancer counters (a|b: summed); binds count */
+	DN_DECAP_COUNTER, /* what: decap counter (a|b: either); binds node, count */
 	DN_SYSCTL, /* what: key ("{iface}" is the bound one), value: its value */
 	DN_RULESET, /* what: text the node's nftables ruleset contains */
 	DN_ENCAP_LOST, /* balancer tx_encap minus what reached a decap encapsulated */

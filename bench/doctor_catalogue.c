@@ -155,6 +155,50 @@ const struct doctor_cause doctor_catalogue[] = {
 		       "(dsrlab-backend attach --serve ADDR)",
 	},
 	{
+		.id = "decap-outer-header",
+		.need = { { .kind = DN_DECAP_COUNTER,
+			    .what = "drop_outer_options|drop_outer_checksum|drop_outer_length",
+			    .min = 1 },
+			  ANSWERED_FAILED },
+		.message = "the decap serving {node} dropped {count} tunnel packets whose outer "
+			   "header is not what a balancer writes (IPv4 options, a wrong header "
+			   "checksum, or an IP length other than the frame's): something on the "
+			   "path rewrites, pads or cuts them",
+		.fix = "find what touches the outer header between the balancer and {node} "
+		       "(capture on each hop; replay the capture through the decap)",
+	},
+	{
+		.id = "decap-nested",
+		.need = { { .kind = DN_DECAP_COUNTER, .what = "drop_nested", .min = 1 },
+			  ANSWERED_FAILED },
+		.message = "the decap serving {node} dropped {count} packets encapsulated twice: "
+			   "something encapsulates the balancer's packets again (or a client "
+			   "tunnels its own)",
+		.fix = "encapsulate once: no second tunnel between the balancer and {node}",
+	},
+	{
+		.id = "decap-adjust-room",
+		.need = { { .kind = DN_DECAP_COUNTER, .what = "drop_adjust_room", .min = 1 },
+			  ANSWERED_FAILED },
+		.message = "the kernel refused to strip the outer header of {count} packets at "
+			   "the decap serving {node} (bpf_skb_adjust_room failed)",
+		.fix = "replay a capture of them through the decap (dsrlab replay --prog decap) "
+		       "to see which packets; GSO/GRO aggregates are the usual suspects",
+	},
+	{
+		.id = "icmp-not-relayed",
+		.need = { { .kind = DN_LB_COUNTER,
+			    .what = "drop_icmp_martian_source|drop_icmp_oversized|"
+				    "drop_icmp_short_quote|drop_icmp_over_mtu",
+			    .min = 1 } },
+		.message = "the balancer dropped {count} ICMP errors about VIP flows instead of "
+			   "relaying them to the backend (a martian or VIP source, longer than "
+			   "576/1280 bytes, a quote too short, or over balancer.mtu once "
+			   "encapsulated), so those backends never lower their path MTU",
+		.fix = "check who sends them: a router's frag-needed / packet-too-big must come "
+		       "from a unicast address and quote the VIP's reply",
+	},
+	{
 		.id = "no-backend",
 		.need = { { .kind = DN_LB_COUNTER, .what = "drop_no_backend", .min = 1 },
 			  ANSWERED_FAILED },

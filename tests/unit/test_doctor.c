@@ -219,6 +219,25 @@ static void test_doctor_failover_phase(void **state)
 	assert_int_equal(diagnose(f, 4), 0);
 }
 
+/* One of several counter names is enough; the balancer's are summed. */
+static void test_doctor_counter_alternatives(void **state)
+{
+	struct doctor_finding f[4];
+
+	(void)state;
+	report("FAIL", "{\"pass\":false,\"check\":\"seen x\"}", "",
+	       "\"balancer\":{\"drop_icmp_oversized\":{\"packets\":2},"
+	       "\"drop_icmp_short_quote\":{\"packets\":3}},"
+	       "\"decap\":{\"tenant-a\":{\"drop_outer_options\":0,\"drop_outer_length\":7}}");
+	assert_int_equal(diagnose(f, 4), 2);
+	assert_string_equal(f[0].cause->id, "decap-outer-header");
+	assert_string_equal(f[0].evidence, "decap serving tenant-a drop_outer_length=7");
+	assert_int_equal(strncmp(f[0].message, "the decap serving tenant-a dropped 7 tunnel", 43),
+			 0);
+	assert_string_equal(f[1].cause->id, "icmp-not-relayed");
+	assert_int_equal(strncmp(f[1].message, "the balancer dropped 5 ICMP errors", 34), 0);
+}
+
 static void test_doctor_nothing_matches(void **state)
 {
 	struct doctor_finding f[4];
@@ -284,6 +303,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_doctor_encap_lost_needs_no_too_big, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_doctor_failover_phase, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_doctor_counter_alternatives, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_doctor_nothing_matches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_doctor_refuses_bad_folders, setup, teardown),
 		cmocka_unit_test(test_doctor_catalogue_documented),
