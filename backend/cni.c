@@ -655,6 +655,15 @@ int main(int argc, char **argv)
 		cli_version("dsrlab-cni", stdout);
 		return 0;
 	}
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs("Usage: CNI_COMMAND=ADD|DEL|CHECK|STATUS|GC|VERSION dsrlab-cni <CONFIG.json\n"
+		      "       dsrlab-cni --version\n"
+		      "A chained CNI plugin (spec 1.1.0, 1.0.0, 0.4.0) run by a container runtime\n"
+		      "after bridge or ptp: it attaches the DSR decap on the host end of the\n"
+		      "container's veth and puts its VIPs on its lo. See dsrlab-cni(8), docs/cni.md.\n",
+		      stdout);
+		return 0;
+	}
 	log_set_level(LOG_WARN); /* stderr: the runtime logs it; stdout is JSON only */
 	log_setup_libbpf();
 	if (!env.command)

@@ -16,6 +16,8 @@ code=$?
 echo "$out"
 fail=0
 [ "$code" = 0 ] || { echo "FAIL: exit code $code, expected 0"; fail=1; }
+echo "$out" | "$(dirname "$0")/schema_check.py" "$(dirname "$0")/../../docs/schemas/micro.schema.json" - ||
+	{ echo "FAIL: the document does not fit docs/schemas/micro.schema.json"; fail=1; }
 for k in restore_failed tail_call_failed; do
 	echo "$out" | head -n 1 | grep -q "\"$k\":0," || { echo "FAIL: $k is not 0"; fail=1; }
 done

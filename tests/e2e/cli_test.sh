@@ -65,6 +65,8 @@ help_is dsrlab-lb attach detach
 help_is dsrlab-lb chain vip
 help_is dsrlab-backend stats attach
 help_is dsrlab-backend vip stats
+"$bin/dsrlab-cni" --help | grep -q "^Usage: CNI_COMMAND=ADD|DEL|CHECK|STATUS|GC|VERSION dsrlab-cni" &&
+	ok "dsrlab-cni --help" || bad "dsrlab-cni --help"
 "$bin/dsrlab" --help | grep -q "^  bench " && "$bin/dsrlab" --help | grep -q "^  run " &&
 	ok "dsrlab --help shows every command" || bad "dsrlab --help is not the whole usage"
 
