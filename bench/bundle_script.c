@@ -13,8 +13,6 @@
 
 #include "bench/bundle.h"
 
-static const char *const encap_words[] = { "ipip", "ip6ip6", "4in6", "gue" };
-
 static json_t *load(const char *dir, const char *node, const char *what)
 {
 	char path[PATH_MAX];
@@ -209,7 +207,7 @@ static void balancer(const struct bundle_in *r, FILE *f)
 			fprintf(f,
 				"at %s \"$B/dsrlab-lb\" --pin \"$PIN/lb-%s\" vip add %s --encap %s",
 				bl->nodes[k], bl->nodes[k], endpoint_str(&vp->vip, ep, sizeof(ep)),
-				encap_words[vp->encap]);
+				scenario_encap_name(vp->encap));
 			for (j = 0; j < vp->n_backends; j++) {
 				int b = env_node_index(r->env, vp->backends[j]);
 				const struct ip_prefix *ba =

@@ -318,13 +318,9 @@ static bool flow_to_vip(const struct pkt_meta *m, const struct endpoint *vip)
 /* The outer header of an encapsulated packet is what the check asks for, where it asks. */
 static bool outer_as_expected(const struct sc_expect *e, const struct pkt_meta *m)
 {
-	static const __u8 encaps[] = { [SC_ENCAP_IPIP] = ENCAP_IPIP,
-				       [SC_ENCAP_IP6IP6] = ENCAP_IP6IP6,
-				       [SC_ENCAP_4IN6] = ENCAP_4IN6,
-				       [SC_ENCAP_GUE] = ENCAP_GUE };
 	struct ip_addr a = { .family = m->outer_family };
 
-	if (e->outer_encap >= 0 && m->encap != encaps[e->outer_encap])
+	if (e->outer_encap >= 0 && m->encap != scenario_encap_type(e->outer_encap))
 		return false;
 	memcpy(a.bytes, m->outer_src, 16);
 	if (e->outer_src.family != FAM_NONE && !addr_equal(&a, &e->outer_src))

@@ -58,41 +58,11 @@ static int pass_on_peer(struct roles *ro, struct role_lb *l, int node, const cha
 	return 0;
 }
 
-/* The family of the outer header a VIP's packets travel in. */
-__u8 roles_vip_underlay(const struct sc_vip *v)
-{
-	switch (v->encap) {
-	case SC_ENCAP_IPIP:
-		return FAM_IPV4;
-	case SC_ENCAP_IP6IP6:
-	case SC_ENCAP_4IN6:
-		return FAM_IPV6;
-	case SC_ENCAP_GUE:
-		break;
-	}
-	return v->vip.addr.family; /* GUE: the underlay of the VIP's own family */
-}
-
-__u8 roles_vip_encap(enum sc_encap e)
-{
-	switch (e) {
-	case SC_ENCAP_IP6IP6:
-		return ENCAP_IP6IP6;
-	case SC_ENCAP_4IN6:
-		return ENCAP_4IN6;
-	case SC_ENCAP_GUE:
-		return ENCAP_GUE;
-	case SC_ENCAP_IPIP:
-		break;
-	}
-	return ENCAP_IPIP;
-}
-
 /* A VIP and its pool: each backend container's address in the VIP's underlay family. */
 static int vip_up(struct roles *ro, struct lb *lb, const struct sc_vip *v)
 {
 	struct lb_backend pool[SC_MAX_BACKENDS];
-	__u8 fam = roles_vip_underlay(v), encap = roles_vip_encap(v->encap);
+	__u8 fam = scenario_vip_underlay(v), encap = scenario_encap_type(v->encap);
 	__u32 flags = v->hash_no_ports ? VIP_F_HASH_NO_PORTS : 0;
 	char vs[ADDR_STRLEN];
 	int k, err;
@@ -308,7 +278,7 @@ static unsigned int node_underlays(const struct roles *ro, int node)
 		for (k = 0; k < b->vips[v].n_backends; k++)
 			if (!strcmp(b->vips[v].backends[k], name) ||
 			    !strcmp(scenario_node(ro->env->sc, b->vips[v].backends[k])->host, name))
-				fams |= roles_vip_underlay(&b->vips[v]) == FAM_IPV6 ? 2 : 1;
+				fams |= scenario_vip_underlay(&b->vips[v]) == FAM_IPV6 ? 2 : 1;
 	return fams ? fams : 1;
 }
 

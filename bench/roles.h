@@ -69,10 +69,6 @@ int roles_decap_replace(struct roles *ro, int node, char *err, size_t len);
 /* Pin node c's decap maps in the run's pin folder (again after a decap is replaced). */
 int roles_decap_pin(const struct roles *ro, int c);
 
-__u8 roles_vip_underlay(const struct sc_vip *v);
-/* The data plane's enum encap_type of a scenario's encapsulation. */
-__u8 roles_vip_encap(enum sc_encap e);
-
 /*
  * Detach node's decap, then (at >= 0, an enum decap_at) attach it at another point: a
  * container at host-veth-egress or container-ingress, a host on its uplink (host-nic, strict).

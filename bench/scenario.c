@@ -16,6 +16,7 @@
 #include "bench/scenario.h"
 #include "lb/maglev.h"
 #include "common/flow.h"
+#include "common/parse.h"
 #include "common/stat_names.h"
 
 #define ARRAY_SIZE(a)	   (sizeof(a) / sizeof((a)[0]))
@@ -1673,6 +1674,28 @@ static int encap_outer_family(enum sc_encap e)
 	default:
 		return FAM_NONE;
 	}
+}
+
+__u8 scenario_vip_underlay(const struct sc_vip *v)
+{
+	int fam = encap_outer_family(v->encap);
+
+	return fam == FAM_NONE ? v->vip.addr.family : fam; /* GUE: the VIP's own family */
+}
+
+__u8 scenario_encap_type(enum sc_encap e)
+{
+	static const __u8 types[] = { [SC_ENCAP_IPIP] = ENCAP_IPIP,
+				      [SC_ENCAP_IP6IP6] = ENCAP_IP6IP6,
+				      [SC_ENCAP_4IN6] = ENCAP_4IN6,
+				      [SC_ENCAP_GUE] = ENCAP_GUE };
+
+	return (unsigned int)e < ARRAY_SIZE(types) ? types[e] : ENCAP_IPIP;
+}
+
+const char *scenario_encap_name(enum sc_encap e)
+{
+	return (unsigned int)e < ARRAY_SIZE(encap_names) ? encap_names[e] : "?";
 }
 
 static void check_backend_family(struct loader *ld, const yaml_node_t *at, int i,

@@ -344,6 +344,11 @@ int scenario_load_buffer(const char *name, const char *text, size_t len, struct 
 			 FILE *err);
 
 const struct sc_node *scenario_node(const struct scenario *sc, const char *name);
+/* The family of the outer header a VIP's packets travel in. */
+__u8 scenario_vip_underlay(const struct sc_vip *v);
+/* The data plane's enum encap_type (common/parse.h) of a scenario's encapsulation. */
+__u8 scenario_encap_type(enum sc_encap e);
+const char *scenario_encap_name(enum sc_encap e);
 /* The index of a node in sc->nodes, or -1. */
 int scenario_node_index(const struct scenario *sc, const char *name);
 const char *scenario_role_name(enum sc_role role);

@@ -586,7 +586,7 @@ static int spec_base(struct tput *x, struct flood *f, int peer_node, const char 
 /* What one encapsulation of vip adds, as the sink must accept it. */
 static void sink_encap(struct sink_spec *k, const struct sc_vip *v)
 {
-	__u8 ofam = roles_vip_underlay(v);
+	__u8 ofam = scenario_vip_underlay(v);
 
 	k->outer_family = ofam;
 	k->outer_gue = v->encap == SC_ENCAP_GUE;
@@ -787,7 +787,7 @@ static int decap_path_init(struct tput *x, struct decap_path *p, char *why, size
 	snprintf(p->f.gen_iface, sizeof(p->f.gen_iface), "%s",
 		 r->topo->nodes[p->h].ifaces[u].peer_iface);
 	err = spec_base(x, &p->f, p->h, r->topo->nodes[p->h].ifaces[u].name, p->v->vip.addr.family);
-	ofam = roles_vip_underlay(p->v);
+	ofam = scenario_vip_underlay(p->v);
 	tenant = topology_node_addr(&r->env->sc->nodes[p->c], ofam);
 	if (err || !tenant) {
 		snprintf(why, len, "decap flood frame: %s",
@@ -835,7 +835,7 @@ static void flood_decap(struct tput *x, struct decap_path *p, struct tput_measur
 		fail_measure(m, "no decap is attached for the tenant");
 		return;
 	}
-	f.spec.encap = roles_vip_encap(p->v->encap);
+	f.spec.encap = scenario_encap_type(p->v->encap);
 	f.spec.dst = p->v->vip.addr;
 	el = (f.spec.outer_dst.family == FAM_IPV6 ? 40 : 20) + (f.spec.encap == ENCAP_GUE ? 8 : 0);
 	f.spec.frame_len = x->b->frame + el;
