@@ -56,7 +56,7 @@ static const char usage[] =
 	"        Remove the pinned link (the program leaves IFACE), the pinned maps and the\n"
 	"        chain with its members.\n"
 	"  vip add VIP [--backend ADDR[@WEIGHT]]... [--encap ipip|ip6ip6|4in6|gue]\n"
-	"          [--src-per-flow]\n"
+	"          [--src-per-flow] [--hash-no-ports]\n"
 	"        VIP is ADDR:PORT/PROTO (PORT omitted: every port; IPv6 in brackets,\n"
 	"        [ADDR]:PORT/PROTO). A backend appears once. The pool is replaced as\n"
 	"        a whole (no --backend: an existing VIP keeps its pool): a new Maglev ring is\n"
@@ -65,7 +65,9 @@ static const char usage[] =
 	"        backends, 4in6 IPv4 VIP to IPv6 backends, gue either VIP to either backend in\n"
 	"        UDP. Outer TTL/hop limit 64, DSCP and ECN copied from the client's packet.\n"
 	"        --src-per-flow: the outer source varies per flow inside the attach prefix, so\n"
-	"        the backend NIC's RSS spreads flows.\n"
+	"        the backend NIC's RSS spreads flows. --hash-no-ports: flows hash on the\n"
+	"        addresses and protocol alone, so every fragment of a datagram reaches one\n"
+	"        backend (an all-ports VIP forwards fragments only then).\n"
 	"  vip del VIP\n"
 	"  vip list\n"
 	"        VIPs with their encapsulation, flags, counters and pools.\n"
@@ -116,6 +118,7 @@ struct cli {
 	const char *mtu;
 	const char *nexthop;
 	bool src_per_flow;
+	bool hash_no_ports;
 	bool chain;
 	bool flush;
 	bool per_cpu;
@@ -311,7 +314,8 @@ static int cmd_vip_add(struct cli *c, const char *vip_s)
 		n = old.n;
 		memcpy(b, old.pool, n * sizeof(b[0]));
 	}
-	flags = c->src_per_flow ? VIP_F_SRC_PER_FLOW : 0;
+	flags = (c->src_per_flow ? VIP_F_SRC_PER_FLOW : 0) |
+		(c->hash_no_ports ? VIP_F_HASH_NO_PORTS : 0);
 	err = lb_vip_check(lb, &vip, encap, flags, b, n);
 	if (err == -EINVAL) { /* said why: the VIP does not fit the attach settings */
 		lb_close(lb);
@@ -775,6 +779,7 @@ int main(int argc, char **argv)
 		{ "mtu", required_argument, NULL, 'u' },
 		{ "nexthop", required_argument, NULL, 'H' },
 		{ "src-per-flow", no_argument, NULL, 'F' },
+		{ "hash-no-ports", no_argument, NULL, 'O' },
 		{ "encap", required_argument, NULL, 'e' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "ring-size", required_argument, NULL, 'r' },
@@ -808,6 +813,7 @@ int main(int argc, char **argv)
 		case 'u': c.mtu = optarg; break;
 		case 'H': c.nexthop = optarg; break;
 		case 'F': c.src_per_flow = true; break;
+		case 'O': c.hash_no_ports = true; break;
 		case 'e': c.encap = optarg; break;
 		case 'b':
 			if (c.n_backends == LB_POOL_MAX)

@@ -119,6 +119,10 @@ expect_fail "real add to a VIP that does not exist" "no such VIP" \
 lbc vip add "$VIP" --src-per-flow || bad "vip add (change flags)"
 lbc -j vip list | jcheck "vip add without --backend keeps the pool" \
 	'j["vips"][0]["flags"] == ["src-per-flow"] and len(j["vips"][0]["backends"]) == 2'
+lbc vip add "$VIP" --src-per-flow --hash-no-ports || bad "vip add --hash-no-ports"
+lbc -j vip list | jcheck "vip add --hash-no-ports: both flags" \
+	'j["vips"][0]["flags"] == ["hash-no-ports", "src-per-flow"]'
+lbc vip add "$VIP" --src-per-flow || bad "vip add (flags back)"
 lbc show | grep -q "backend 10.1.0.4  weight 3" && ok "show (text)" || bad "show (text)"
 syn
 lbc stats -j | jcheck "stats -j: the SYN to the VIP was encapsulated" \
