@@ -284,6 +284,7 @@ int tput_report_json(const struct tput_report *t, FILE *f)
 		return -ENOMEM;
 	}
 	json_object_set_new(root, "captures_at", caps);
+	json_object_set_new(root, "version", json_integer(1)); /* docs/schemas/bench.schema.json */
 	if (t->micro) /* its own document as it wrote it; left out when it wrote none */
 		json_object_set_new(root, "micro",
 				    json_pack("{s:i, s:s, s:o*}", "exit", t->micro_code, "file",

@@ -18,6 +18,11 @@ code=$?
 cat "$outdir/bench.txt" 2>/dev/null
 fail=0
 [ "$code" = 0 ] || { echo "FAIL: exit code $code, expected 0"; fail=1; }
+"$(dirname "$0")/schema_check.py" "$(dirname "$0")/../../docs/schemas/bench.schema.json" \
+	"$outdir.json" "$outdir/bench.json" ||
+	{ echo "FAIL: the report does not fit docs/schemas/bench.schema.json"; fail=1; }
+"$(dirname "$0")/schema_check.py" "$(dirname "$0")/../../docs/schemas/micro.schema.json" \
+	"$outdir/micro.json" || { echo "FAIL: micro.json does not fit micro.schema.json"; fail=1; }
 python3 - "$outdir.json" "$outdir" <<'PY' || fail=1
 import json, sys, os, statistics
 import xml.etree.ElementTree as ET
