@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include <jansson.h>
 
 #include "lb/lb.h"
 #include "lb/maglev.h"
@@ -172,6 +173,15 @@ static bool pin_in_use(const char *dir)
 	return !access(path, F_OK);
 }
 
+/* A -j document on stdout, compact on one line; takes doc's reference. */
+static void json_out(json_t *doc)
+{
+	if (doc)
+		json_dumpf(doc, stdout, JSON_COMPACT);
+	printf("\n");
+	json_decref(doc);
+}
+
 static int cmd_attach(struct cli *c, const char *ifname)
 {
 	struct lb_load_opts opts = { .chain = c->chain };
@@ -250,10 +260,10 @@ static int cmd_attach(struct cli *c, const char *ifname)
 		return 3;
 	}
 	if (c->json)
-		printf("{\"version\":1,\"interface\":\"%s\",\"ifindex\":%d,\"mode\":\"%s\",\"pin\":\"%s\","
-		       "\"chained\":%s,\"conn_table\":\"%s\"}\n",
-		       ifname, ifindex, xdp_mode_name(granted), c->pin, c->chain ? "true" : "false",
-		       opts.conns_percpu ? "percpu" : "lru");
+		json_out(json_pack("{s:i, s:s, s:i, s:s, s:s, s:b, s:s}", "version", 1, "interface",
+				   ifname, "ifindex", ifindex, "mode", xdp_mode_name(granted),
+				   "pin", c->pin, "chained", c->chain, "conn_table",
+				   opts.conns_percpu ? "percpu" : "lru"));
 	else
 		printf("balancer attached to %s in %s mode%s, pinned under %s\n", ifname,
 		       xdp_mode_name(granted),
@@ -375,72 +385,94 @@ static int cmd_real(struct cli *c, const char *op, const char *vip_s, const char
 	return 0;
 }
 
-static void counter_print(bool json, const struct lb_counter *n)
+static void counter_print(const struct lb_counter *n)
 {
-	if (json)
-		printf("\"packets\":%llu,\"bytes\":%llu", (unsigned long long)n->packets,
-		       (unsigned long long)n->bytes);
-	else
-		printf("%llu pkts %llu bytes", (unsigned long long)n->packets,
-		       (unsigned long long)n->bytes);
+	printf("%llu pkts %llu bytes", (unsigned long long)n->packets,
+	       (unsigned long long)n->bytes);
 }
 
-static void vip_flags_print(bool json, __u32 flags)
+/* A counter's packets and bytes into o (a new object when o is NULL); o. */
+static json_t *counter_json(json_t *o, const struct lb_counter *n)
 {
-	static const struct {
-		__u32 flag;
-		const char *name;
-	} names[] = { { VIP_F_HASH_NO_PORTS, "hash-no-ports" },
-		      { VIP_F_SRC_PER_FLOW, "src-per-flow" } };
+	if (!o)
+		o = json_object();
+	json_object_set_new(o, "packets", json_integer(n->packets));
+	json_object_set_new(o, "bytes", json_integer(n->bytes));
+	return o;
+}
+
+static const struct {
+	__u32 flag;
+	const char *name;
+} vip_flag_names[] = { { VIP_F_HASH_NO_PORTS, "hash-no-ports" },
+		       { VIP_F_SRC_PER_FLOW, "src-per-flow" } };
+
+static void vip_flags_print(__u32 flags)
+{
 	const char *sep = "";
 	size_t i;
 
-	printf(json ? "[" : "");
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!(flags & names[i].flag))
+	for (i = 0; i < sizeof(vip_flag_names) / sizeof(vip_flag_names[0]); i++) {
+		if (!(flags & vip_flag_names[i].flag))
 			continue;
-		printf(json ? "%s\"%s\"" : "%s%s", sep, names[i].name);
-		sep = json ? "," : " ";
+		printf("%s%s", sep, vip_flag_names[i].name);
+		sep = " ";
 	}
-	printf(json ? "]" : "%s", *sep ? "" : "-");
+	printf("%s", *sep ? "" : "-");
 }
 
-static void vip_print(bool json, const struct lb_vip_info *v)
+static json_t *vip_flags_json(__u32 flags)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < sizeof(vip_flag_names) / sizeof(vip_flag_names[0]); i++)
+		if (flags & vip_flag_names[i].flag)
+			json_array_append_new(a, json_string(vip_flag_names[i].name));
+	return a;
+}
+
+static void vip_print(const struct lb_vip_info *v)
 {
 	char buf[ADDR_STRLEN];
 	int i;
 
 	endpoint_str(&v->vip, buf, sizeof(buf));
-	if (json) {
-		printf("{\"vip\":\"%s\",\"id\":%u,\"encap\":\"%s\",\"flags\":", buf, v->vip_id,
-		       lb_encap_name(v->encap));
-		vip_flags_print(json, v->flags);
-		printf(",");
-		counter_print(json, &v->counters);
-		printf(",\"new_flows\":%llu,\"backends\":[", (unsigned long long)v->new_flows);
-	} else {
-		printf("vip %s  id %u  %s  flags ", buf, v->vip_id, lb_encap_name(v->encap));
-		vip_flags_print(json, v->flags);
-		printf("  ");
-		counter_print(json, &v->counters);
-		printf("  %llu new flows\n", (unsigned long long)v->new_flows);
-	}
+	printf("vip %s  id %u  %s  flags ", buf, v->vip_id, lb_encap_name(v->encap));
+	vip_flags_print(v->flags);
+	printf("  ");
+	counter_print(&v->counters);
+	printf("  %llu new flows\n", (unsigned long long)v->new_flows);
 	for (i = 0; i < v->n; i++) {
 		addr_str(&v->pool[i].addr, buf, sizeof(buf));
-		if (json)
-			printf("%s{\"addr\":\"%s\",\"weight\":%u,\"real_id\":%u}", i ? "," : "",
-			       buf, v->pool[i].weight, v->real_id[i]);
-		else
-			printf("  backend %s  weight %u  real %u\n", buf, v->pool[i].weight,
-			       v->real_id[i]);
+		printf("  backend %s  weight %u  real %u\n", buf, v->pool[i].weight, v->real_id[i]);
 	}
-	if (json)
-		printf("]}");
-	else if (!v->n)
+	if (!v->n)
 		printf("  no backend: its packets are dropped\n");
 }
 
-static int vips_print(struct lb *lb, bool json)
+static json_t *vip_json(const struct lb_vip_info *v)
+{
+	json_t *o, *pool = json_array();
+	char buf[ADDR_STRLEN];
+	int i;
+
+	endpoint_str(&v->vip, buf, sizeof(buf));
+	o = json_pack("{s:s, s:i, s:s, s:o}", "vip", buf, "id", v->vip_id, "encap",
+		      lb_encap_name(v->encap), "flags", vip_flags_json(v->flags));
+	counter_json(o, &v->counters);
+	json_object_set_new(o, "new_flows", json_integer(v->new_flows));
+	for (i = 0; i < v->n; i++) {
+		addr_str(&v->pool[i].addr, buf, sizeof(buf));
+		json_array_append_new(pool, json_pack("{s:s, s:i, s:i}", "addr", buf, "weight",
+						      v->pool[i].weight, "real_id", v->real_id[i]));
+	}
+	json_object_set_new(o, "backends", pool);
+	return o;
+}
+
+/* Every VIP: printed, or into *out as a JSON array (out non-NULL). */
+static int vips_print(struct lb *lb, json_t **out)
 {
 	struct lb_vip_info *v;
 	int i, n, err;
@@ -450,35 +482,39 @@ static int vips_print(struct lb *lb, bool json)
 		pr_warn("dsrlab-lb: read the VIPs: %s\n", strerror(-err));
 		return err;
 	}
-	printf(json ? "[" : "");
+	if (out)
+		*out = json_array();
 	for (i = 0; i < n; i++) {
-		printf(json && i ? "," : "");
-		vip_print(json, &v[i]);
+		if (out)
+			json_array_append_new(*out, vip_json(&v[i]));
+		else
+			vip_print(&v[i]);
 	}
-	printf(json ? "]" : "");
 	free(v);
 	return 0;
 }
 
 static int cmd_vip_list(struct cli *c)
 {
+	json_t *vips = NULL;
 	struct lb *lb;
 	int err;
 
 	if (lb_open_pinned(&lb, c->pin))
 		return 3;
-	printf(c->json ? "{\"version\":1,\"vips\":" : "");
-	err = vips_print(lb, c->json);
+	err = vips_print(lb, c->json ? &vips : NULL);
 	lb_close(lb);
 	if (!err && c->json)
-		printf("}\n");
+		json_out(json_pack("{s:i, s:o}", "version", 1, "vips", vips));
 	return err ? 3 : 0;
 }
 
-static int stats_per_cpu(struct lb *lb, bool json)
+/* Per-CPU counters: printed, or into doc (non-NULL), an array of CPUs per counter. */
+static int stats_per_cpu(struct lb *lb, json_t *doc)
 {
 	int ncpu = libbpf_num_possible_cpus(), cpu, i, err;
 	struct lb_counter(*s)[LB_STAT_MAX];
+	json_t *cpus;
 
 	if (ncpu < 0)
 		return ncpu;
@@ -487,19 +523,21 @@ static int stats_per_cpu(struct lb *lb, bool json)
 		return -ENOMEM;
 	err = lb_stats_read_cpus(lb, s, ncpu);
 	for (i = 0; !err && i < LB_STAT_MAX; i++) {
-		printf(json ? "%s\"%s\":[" : "%s%s\n", json && i ? "," : "", lb_stat_name(i));
-		for (cpu = 0; cpu < ncpu; cpu++) {
-			if (json) {
-				printf("%s{", cpu ? "," : "");
-				counter_print(json, &s[cpu][i]);
-				printf("}");
-			} else if (s[cpu][i].packets) {
-				printf("  cpu %-4d ", cpu);
-				counter_print(json, &s[cpu][i]);
-				printf("\n");
-			}
+		if (doc) {
+			cpus = json_array();
+			for (cpu = 0; cpu < ncpu; cpu++)
+				json_array_append_new(cpus, counter_json(NULL, &s[cpu][i]));
+			json_object_set_new(doc, lb_stat_name(i), cpus);
+			continue;
 		}
-		printf(json ? "]" : "");
+		printf("%s\n", lb_stat_name(i));
+		for (cpu = 0; cpu < ncpu; cpu++) {
+			if (!s[cpu][i].packets)
+				continue;
+			printf("  cpu %-4d ", cpu);
+			counter_print(&s[cpu][i]);
+			printf("\n");
+		}
 	}
 	free(s);
 	return err;
@@ -508,21 +546,22 @@ static int stats_per_cpu(struct lb *lb, bool json)
 static int cmd_stats(struct cli *c)
 {
 	struct lb_counter s[LB_STAT_MAX];
+	json_t *doc = c->json ? json_pack("{s:i}", "version", 1) : NULL;
 	struct lb *lb;
 	int i, err;
 
-	if (lb_open_pinned(&lb, c->pin))
+	if (lb_open_pinned(&lb, c->pin)) {
+		json_decref(doc);
 		return 3;
-	printf(c->json ? "{\"version\":1," : "");
+	}
 	if (c->per_cpu) {
-		err = stats_per_cpu(lb, c->json);
+		err = stats_per_cpu(lb, doc);
 	} else {
 		err = lb_stats_read(lb, s);
 		for (i = 0; !err && i < LB_STAT_MAX; i++) {
-			if (c->json)
-				printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
-				       lb_stat_name(i), (unsigned long long)s[i].packets,
-				       (unsigned long long)s[i].bytes);
+			if (doc)
+				json_object_set_new(doc, lb_stat_name(i),
+						    counter_json(NULL, &s[i]));
 			else
 				printf("%-24s %12llu pkts %14llu bytes\n", lb_stat_name(i),
 				       (unsigned long long)s[i].packets,
@@ -530,68 +569,94 @@ static int cmd_stats(struct cli *c)
 		}
 	}
 	lb_close(lb);
-	printf(c->json ? "}\n" : "");
 	if (err) {
+		json_decref(doc);
 		pr_warn("dsrlab-lb: read the counters: %s\n", strerror(-err));
 		return 3;
 	}
+	if (doc)
+		json_out(doc);
 	return 0;
 }
 
-static void prefix_print(bool json, const char *key, int fam, const void *a, __u8 len)
+static void prefix_str_of(int fam, const void *a, __u8 len, char *buf, size_t size)
 {
 	struct ip_prefix p = { .addr.family = fam, .len = len };
-	char buf[ADDR_STRLEN];
 
 	memcpy(p.addr.bytes, a, fam == FAM_IPV4 ? 4 : 16);
 	if (!len)
 		p.len = fam == FAM_IPV4 ? 32 : 128;
-	prefix_str(&p, buf, sizeof(buf));
-	printf(json ? ",\"%s\":\"%s\"" : "  %s %s", key, buf);
+	prefix_str(&p, buf, size);
 }
 
-static int config_print(struct lb *lb, bool json, const struct lb_status *st)
+/* The balancer's settings: printed, or into doc (non-NULL) as "config". */
+static int config_print(struct lb *lb, json_t *doc, const struct lb_status *st)
 {
 	static const __be32 none[4];
+	char mac[18], src[ADDR_STRLEN] = "", src6[ADDR_STRLEN] = "";
 	struct lb_config cfg;
 	const __u8 *m;
+	json_t *o;
 	int err;
 
 	err = lb_config_get(lb, &cfg);
 	if (err)
 		return err;
 	m = cfg.nexthop_mac;
-	if (cfg.flags & LB_CFG_F_FIB)
-		printf(json ? "\"config\":{\"nexthop\":\"fib\"" : "  next hop from the FIB");
-	else
-		printf(json ? "\"config\":{\"nexthop_mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\"" :
-			      "  next hop %02x:%02x:%02x:%02x:%02x:%02x",
-		       m[0], m[1], m[2], m[3], m[4], m[5]);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
 	if (cfg.src_v4)
-		prefix_print(json, json ? "src" : "source", FAM_IPV4, &cfg.src_v4,
-			     cfg.src_v4_prefix_len);
+		prefix_str_of(FAM_IPV4, &cfg.src_v4, cfg.src_v4_prefix_len, src, sizeof(src));
 	if (memcmp(cfg.src_v6, none, sizeof(none)))
-		prefix_print(json, json ? "src6" : "source6", FAM_IPV6, cfg.src_v6,
-			     cfg.src_v6_prefix_len);
-	printf(json ? ",\"gue_port\":%u,\"mtu\":%u%s,\"ring_size\":%u,\"conn_table\":\"%s\"}" :
-		      "  gue port %u  mtu %u%s  ring %u slots  connection table %s\n",
-	       cfg.gue_port, cfg.mtu, json || cfg.mtu ? "" : " (no check)", cfg.ring_size,
-	       st->conns_percpu ? "percpu" : "lru");
+		prefix_str_of(FAM_IPV6, cfg.src_v6, cfg.src_v6_prefix_len, src6, sizeof(src6));
+	if (!doc) {
+		if (cfg.flags & LB_CFG_F_FIB)
+			printf("  next hop from the FIB");
+		else
+			printf("  next hop %s", mac);
+		if (src[0])
+			printf("  source %s", src);
+		if (src6[0])
+			printf("  source6 %s", src6);
+		printf("  gue port %u  mtu %u%s  ring %u slots  connection table %s\n",
+		       cfg.gue_port, cfg.mtu, cfg.mtu ? "" : " (no check)", cfg.ring_size,
+		       st->conns_percpu ? "percpu" : "lru");
+		return 0;
+	}
+	o = json_object();
+	if (cfg.flags & LB_CFG_F_FIB)
+		json_object_set_new(o, "nexthop", json_string("fib"));
+	else
+		json_object_set_new(o, "nexthop_mac", json_string(mac));
+	if (src[0])
+		json_object_set_new(o, "src", json_string(src));
+	if (src6[0])
+		json_object_set_new(o, "src6", json_string(src6));
+	json_object_set_new(o, "gue_port", json_integer(cfg.gue_port));
+	json_object_set_new(o, "mtu", json_integer(cfg.mtu));
+	json_object_set_new(o, "ring_size", json_integer(cfg.ring_size));
+	json_object_set_new(o, "conn_table", json_string(st->conns_percpu ? "percpu" : "lru"));
+	json_object_set_new(doc, "config", o);
 	return 0;
 }
 
-static void status_print(bool json, const char *pin, const struct lb_status *st)
+/* Where it is pinned and attached: printed, or into doc (non-NULL). */
+static void status_print(json_t *doc, const char *pin, const struct lb_status *st)
 {
 	char ifname[IF_NAMESIZE] = "?";
 
 	if (st->attached)
 		if_indextoname(st->ifindex, ifname);
-	if (json) {
-		printf("\"pin\":\"%s\",\"attached\":%s", pin, st->attached ? "true" : "false");
-		if (st->attached)
-			printf(",\"interface\":\"%s\",\"ifindex\":%d,\"mode\":\"%s\",\"prog_id\":%u",
-			       ifname, st->ifindex, xdp_mode_name(st->mode), st->prog_id);
-		printf(",\"chained\":%s,", st->chained ? "true" : "false");
+	if (doc) {
+		json_object_set_new(doc, "pin", json_string(pin));
+		json_object_set_new(doc, "attached", json_boolean(st->attached));
+		if (st->attached) {
+			json_object_set_new(doc, "interface", json_string(ifname));
+			json_object_set_new(doc, "ifindex", json_integer(st->ifindex));
+			json_object_set_new(doc, "mode", json_string(xdp_mode_name(st->mode)));
+			json_object_set_new(doc, "prog_id", json_integer(st->prog_id));
+		}
+		json_object_set_new(doc, "chained", json_boolean(st->chained));
 		return;
 	}
 	printf("balancer pinned under %s\n", pin);
@@ -603,77 +668,91 @@ static void status_print(bool json, const char *pin, const struct lb_status *st)
 		printf("  not attached\n");
 }
 
-static void backends_print(struct lb *lb, bool json)
+/* Every backend with its counters: printed, or into doc (non-NULL) as "backends". */
+static void backends_print(struct lb *lb, json_t *doc)
 {
+	json_t *a = doc ? json_array() : NULL;
 	char buf[ADDR_STRLEN];
 	struct lb_counter n;
-	struct ip_addr a;
-	const char *sep = "";
+	struct ip_addr addr;
 	__u32 id;
 
-	printf(json ? ",\"backends\":[" : "backends (counted over every VIP)\n");
+	if (!doc)
+		printf("backends (counted over every VIP)\n");
 	for (id = 1; id < LB_MAX_REALS; id++) {
-		if (lb_real_get(lb, id, &a, &n))
+		if (lb_real_get(lb, id, &addr, &n))
 			continue;
-		addr_str(&a, buf, sizeof(buf));
-		if (json)
-			printf("%s{\"addr\":\"%s\",\"real_id\":%u,", sep, buf, id);
-		else
-			printf("  %s  real %u  ", buf, id);
-		counter_print(json, &n);
-		printf(json ? "}" : "\n");
-		sep = ",";
+		addr_str(&addr, buf, sizeof(buf));
+		if (a) {
+			json_array_append_new(
+				a, counter_json(json_pack("{s:s, s:i}", "addr", buf, "real_id", id),
+						&n));
+			continue;
+		}
+		printf("  %s  real %u  ", buf, id);
+		counter_print(&n);
+		printf("\n");
 	}
-	printf(json ? "]" : "");
+	if (doc)
+		json_object_set_new(doc, "backends", a);
 }
 
-static void chain_print(struct lb *lb, bool json)
+/* The chain's members: printed, or into doc (non-NULL) as "chain". */
+static void chain_print(struct lb *lb, json_t *doc)
 {
 	struct lb_chain_slot s[CHAIN_SLOTS];
-	const char *sep = "";
+	json_t *a = doc ? json_array() : NULL;
 	int i;
 
-	if (lb_chain_list(lb, s))
+	if (lb_chain_list(lb, s)) {
+		json_decref(a);
 		return;
-	printf(json ? "[" : "chain (empty slots are skipped)\n");
+	}
+	if (!doc)
+		printf("chain (empty slots are skipped)\n");
 	for (i = 0; i < CHAIN_SLOTS; i++) {
 		if (!s[i].prog_id)
 			continue;
-		printf(json ? "%s{\"slot\":%d,\"prog_id\":%u,\"name\":\"%s\"}" :
-			      "%s  slot %d  program %u  %s\n",
-		       sep, i, s[i].prog_id, s[i].name);
-		sep = json ? "," : "";
+		if (a)
+			json_array_append_new(a, json_pack("{s:i, s:i, s:s}", "slot", i, "prog_id",
+							   s[i].prog_id, "name", s[i].name));
+		else
+			printf("  slot %d  program %u  %s\n", i, s[i].prog_id, s[i].name);
 	}
-	printf(json ? "]" : "");
+	if (doc)
+		json_object_set_new(doc, "chain", a);
 }
 
 static int cmd_show(struct cli *c)
 {
+	json_t *doc = c->json ? json_pack("{s:i}", "version", 1) : NULL, *vips = NULL;
 	struct lb_status st;
 	struct lb *lb;
 	int err;
 
-	if (lb_open_pinned(&lb, c->pin))
+	if (lb_open_pinned(&lb, c->pin)) {
+		json_decref(doc);
 		return 3;
+	}
 	err = lb_status_get(lb, &st);
 	if (err)
 		goto out;
-	printf(c->json ? "{\"version\":1," : "");
-	status_print(c->json, c->pin, &st);
-	err = config_print(lb, c->json, &st);
+	status_print(doc, c->pin, &st);
+	err = config_print(lb, doc, &st);
 	if (err)
 		goto out;
-	printf(c->json ? ",\"vips\":" : "");
-	err = vips_print(lb, c->json);
+	err = vips_print(lb, doc ? &vips : NULL);
 	if (err)
 		goto out;
-	backends_print(lb, c->json);
-	if (st.chained) {
-		printf(c->json ? ",\"chain\":" : "");
-		chain_print(lb, c->json);
-	}
-	printf(c->json ? "}\n" : "");
+	if (doc)
+		json_object_set_new(doc, "vips", vips);
+	backends_print(lb, doc);
+	if (st.chained)
+		chain_print(lb, doc);
+	if (doc)
+		json_out(json_incref(doc));
 out:
+	json_decref(doc);
 	lb_close(lb);
 	if (err) {
 		pr_warn("dsrlab-lb: show: %s\n", strerror(-err));
@@ -715,6 +794,7 @@ static int cmd_chain(struct cli *c, const char *op, const char *slot_s, const ch
 
 static int cmd_chain_list(struct cli *c)
 {
+	json_t *doc;
 	struct lb *lb;
 
 	if (lb_open_pinned(&lb, c->pin))
@@ -725,9 +805,10 @@ static int cmd_chain_list(struct cli *c)
 			c->pin);
 		return 3;
 	}
-	printf(c->json ? "{\"version\":1,\"chain\":" : "");
-	chain_print(lb, c->json);
-	printf(c->json ? "}\n" : "");
+	doc = c->json ? json_pack("{s:i}", "version", 1) : NULL;
+	chain_print(lb, doc);
+	if (doc)
+		json_out(doc);
 	lb_close(lb);
 	return 0;
 }
