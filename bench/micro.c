@@ -11,6 +11,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <jansson.h>
 
 #include "bench/micro.h"
 #include "bench/exit.h"
@@ -763,74 +765,83 @@ static void print_text(const struct micro_report *rp)
 	       LB_RING_SIZE_DEFAULT, MAGLEV_BACKENDS, rp->maglev_median, MAGLEV_RUNS);
 }
 
-static void json_ints(const char *key, const int *v, int n)
+static json_t *json_ints(const int *v, int n)
 {
+	json_t *a = json_array();
 	int i;
 
-	printf("\"%s\":[", key);
 	for (i = 0; i < n; i++)
-		printf("%s%d", i ? "," : "", v[i]);
-	printf("]");
+		json_array_append_new(a, json_integer(v[i]));
+	return a;
 }
 
-static void json_path(const char *key, __u32 bits)
+static json_t *json_path(__u32 bits)
 {
-	int i, s, n = 0;
+	json_t *a = json_array();
+	int i, s;
 
-	printf("\"%s\":[", key);
 	for (i = 0; i < LB_STAT_MAX; i++)
 		if (bits & STAT_BIT(s = stat_at(i)))
-			printf("%s\"%s\"", n++ ? "," : "", lb_stat_name(s));
-	printf("]");
+			json_array_append_new(a, json_string(lb_stat_name(s)));
+	return a;
 }
 
-/* One class per line, so a shell script can check it with grep and sed. */
-static void print_json_class(const struct micro_class *cl, const struct class_result *r, int n)
+/* x rounded to `decimals` places (1 or 3), as the document has always given it. */
+static json_t *json_fixed(double x, int decimals)
 {
+	double scale = decimals == 3 ? 1000 : 10;
+
+	return json_real(round(x * scale) / scale);
+}
+
+static json_t *class_json(const struct micro_class *cl, const struct class_result *r, int n)
+{
+	json_t *o, *counters = json_object();
 	int s;
 
-	printf("{\"name\":\"%s\",\"what\":\"%s\",", cl->name, cl->what);
-	json_path("intended", cl->intended);
-	printf(",\"intended_verdict\":\"%s\",", verdict_name(cl->verdict));
-	json_path("path", r->path);
-	printf(",\"verdict\":\"%s\",\"proved\":%s,\"consistent\":%s,\"iterations\":%llu,"
-	       "\"counters\":{",
-	       verdict_name(r->verdict), r->proved ? "true" : "false",
-	       r->consistent ? "true" : "false", (unsigned long long)r->iterations);
 	for (s = 0; s < LB_STAT_MAX; s++)
-		printf("%s\"%s\":%llu", s ? "," : "", lb_stat_name(s),
-		       (unsigned long long)r->counters[s]);
-	printf("},\"in_len\":%u,\"out_len\":%u,\"inner_intact\":%s,", r->in_len, r->out_len,
-	       r->inner_intact ? "true" : "false");
-	printf("\"balancer_ns\":%.1f,\"stub_ns\":%.1f,\"above_stub_ns\":%.1f,\"ratio\":%.3f,",
-	       r->bal, r->stub, r->bal - r->stub, r->stub > 0 ? r->bal / r->stub : 0);
-	json_ints("balancer_runs_ns", r->bal_ns, n);
-	printf(",");
-	json_ints("stub_runs_ns", r->stub_ns, n);
-	printf("}");
+		json_object_set_new(counters, lb_stat_name(s), json_integer(r->counters[s]));
+	o = json_pack("{s:s, s:s, s:o, s:s, s:o, s:s, s:b, s:b, s:I, s:o, s:i, s:i, s:b}", "name",
+		      cl->name, "what", cl->what, "intended", json_path(cl->intended),
+		      "intended_verdict", verdict_name(cl->verdict), "path", json_path(r->path),
+		      "verdict", verdict_name(r->verdict), "proved", r->proved, "consistent",
+		      r->consistent, "iterations", (json_int_t)r->iterations, "counters", counters,
+		      "in_len", r->in_len, "out_len", r->out_len, "inner_intact", r->inner_intact);
+	json_object_set_new(o, "balancer_ns", json_fixed(r->bal, 1));
+	json_object_set_new(o, "stub_ns", json_fixed(r->stub, 1));
+	json_object_set_new(o, "above_stub_ns", json_fixed(r->bal - r->stub, 1));
+	json_object_set_new(o, "ratio", json_fixed(r->stub > 0 ? r->bal / r->stub : 0, 3));
+	json_object_set_new(o, "balancer_runs_ns", json_ints(r->bal_ns, n));
+	json_object_set_new(o, "stub_runs_ns", json_ints(r->stub_ns, n));
+	return o;
 }
 
 static void print_json(const struct micro_report *rp)
 {
+	json_t *doc, *classes_a = json_array(), *runs = json_array();
 	int i;
 
-	printf("{\"version\":1,\"kernel\":\"%s\",\"cpu\":%d,\"runs\":%d,\"repeat\":%u,"
-	       "\"conn_table_entries\":%u,"
-	       "\"method\":\"BPF_PROG_RUN; micro_wrap restores the original packet, then "
-	       "tail-calls the balancer or an XDP_TX stub; medians of the runs, ns/packet\","
-	       "\"restore_failed\":%llu,\"tail_call_failed\":%llu,\"classes\":[\n",
-	       rp->kernel, rp->cpu, rp->o->runs, rp->o->repeat,
-	       rp->o->conn_table ? rp->o->conn_table : LB_CONN_TABLE_SIZE,
-	       (unsigned long long)rp->restore_failed, (unsigned long long)rp->tail_call_failed);
-	for (i = 0; i < N_CLASSES; i++) {
-		print_json_class(&classes[i], &rp->res[i], rp->o->runs);
-		printf("%s\n", i + 1 < N_CLASSES ? "," : "");
-	}
-	printf("],\n\"maglev\":{\"ring_size\":%d,\"backends\":%d,\"build_ms\":%.3f,\"runs_ms\":[",
-	       LB_RING_SIZE_DEFAULT, MAGLEV_BACKENDS, rp->maglev_median);
+	for (i = 0; i < N_CLASSES; i++)
+		json_array_append_new(classes_a, class_json(&classes[i], &rp->res[i], rp->o->runs));
 	for (i = 0; i < MAGLEV_RUNS; i++)
-		printf("%s%.3f", i ? "," : "", rp->maglev_ms[i]);
-	printf("]}}\n");
+		json_array_append_new(runs, json_fixed(rp->maglev_ms[i], 3));
+	doc = json_pack(
+		"{s:i, s:s, s:i, s:i, s:i, s:i, s:s, s:I, s:I, s:o}", "version", 1, "kernel",
+		rp->kernel, "cpu", rp->cpu, "runs", rp->o->runs, "repeat", rp->o->repeat,
+		"conn_table_entries", rp->o->conn_table ? rp->o->conn_table : LB_CONN_TABLE_SIZE,
+		"method",
+		"BPF_PROG_RUN; micro_wrap restores the original packet, then tail-calls the "
+		"balancer or an XDP_TX stub; medians of the runs, ns/packet",
+		"restore_failed", (json_int_t)rp->restore_failed, "tail_call_failed",
+		(json_int_t)rp->tail_call_failed, "classes", classes_a);
+	json_object_set_new(doc, "maglev",
+			    json_pack("{s:i, s:i, s:o, s:o}", "ring_size", LB_RING_SIZE_DEFAULT,
+				      "backends", MAGLEV_BACKENDS, "build_ms",
+				      json_fixed(rp->maglev_median, 3), "runs_ms", runs));
+	if (doc)
+		json_dumpf(doc, stdout, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	printf("\n");
+	json_decref(doc);
 }
 
 /* Stay on one CPU: the counters are per CPU and the timings should not migrate. */
