@@ -492,7 +492,8 @@ static void check_encapsulated(const struct check_in *in, struct check_result *c
 	hit = ok && nr ? calloc(nr, sizeof(*hit)) : NULL;
 	if (hit) {
 		qsort(req, nr, sizeof(*req), req_cmp);
-		qsort(inner, ni, sizeof(*inner), u64_cmp);
+		if (ni) /* qsort(NULL, 0) is undefined (UBSan: nonnull) */
+			qsort(inner, ni, sizeof(*inner), u64_cmp);
 		matched = mark_matches(req, hit, nr, inner, ni, false);
 		/* the rest may have been answered too big instead: they sort first by head */
 		for (i = 0; i < nr; i++)
@@ -501,7 +502,8 @@ static void check_encapsulated(const struct check_in *in, struct check_result *c
 					~0ull; /* sorts last, never a quote's print in practice */
 		qsort(req, nr, sizeof(*req), head_cmp);
 		memset(hit, 0, nr * sizeof(*hit));
-		qsort(quoted, nq, sizeof(*quoted), u64_cmp);
+		if (nq)
+			qsort(quoted, nq, sizeof(*quoted), u64_cmp);
 		answered = mark_matches(req, hit, nr - matched, quoted, nq, true);
 	}
 	ok = ok && (!nr || hit);
