@@ -496,10 +496,9 @@ static void check_encapsulated(const struct check_in *in, struct check_result *c
 			qsort(inner, ni, sizeof(*inner), u64_cmp);
 		matched = mark_matches(req, hit, nr, inner, ni, false);
 		/* the rest may have been answered too big instead: they sort first by head */
-		for (i = 0; i < nr; i++)
+		for (i = 0; i < nr; i++) /* a matched one sorts last: no quote's print is ~0 */
 			if (hit[i])
-				req[i].head =
-					~0ull; /* sorts last, never a quote's print in practice */
+				req[i].head = ~0ull;
 		qsort(req, nr, sizeof(*req), head_cmp);
 		memset(hit, 0, nr * sizeof(*hit));
 		if (nq)
