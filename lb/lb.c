@@ -281,6 +281,22 @@ int lb_pin(struct lb *lb, const char *dir)
 	return err;
 }
 
+/*
+ * Detach the XDP link pinned at path now. Removing the pin alone drops a reference the
+ * kernel may release later (the inode goes when its last user does), so right after
+ * `dsrlab-lb detach` returned the program could still be on the interface.
+ */
+static void link_detach_pinned(const char *path)
+{
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return;
+	if (bpf_link_detach(fd) && errno != ENOLINK)
+		pr_warn("detach the XDP link %s: %s\n", path, strerror(errno));
+	close(fd);
+}
+
 int lb_unpin(const char *dir)
 {
 	char path[PATH_MAX];
@@ -291,6 +307,7 @@ int lb_unpin(const char *dir)
 		unlink(path);
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, LB_LINK_PIN);
+	link_detach_pinned(path);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/%s", dir, CHAIN_MAP_NAME);
 	unlink(path);
