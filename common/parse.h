@@ -45,6 +45,15 @@ enum encap_type {
 	ENCAP_MAX
 };
 
+/* IPv6's minimum link MTU (RFC 8200 5): what an IPv6 VIP must keep under the underlay's. */
+#define IPV6_MIN_MTU 1280
+
+/* Bytes the balancer adds in front of a packet: the outer IP header, and UDP + GUE. */
+static __always_inline unsigned int encap_overhead(__u8 encap, __u8 outer_family)
+{
+	return (outer_family == FAM_IPV4 ? 20 : 40) + (encap == ENCAP_GUE ? 8 : 0);
+}
+
 /* pkt_meta.flags, about the IP header the flow key describes (NESTED: what follows it). */
 #define PKT_F_FRAG	 0x01 /* a fragment (first or later) */
 #define PKT_F_FRAG_LATER 0x02 /* a non-first fragment: no transport header, ports are 0 */

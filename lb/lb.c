@@ -577,9 +577,7 @@ static int ipv6_mtu_check(const char *vbuf, const char *abuf, const struct endpo
 
 	if (vip->addr.family != FAM_IPV6 || !cfg->mtu)
 		return 0;
-	overhead = a->family == FAM_IPV4 ? 20 : 40;
-	if (encap == ENCAP_GUE)
-		overhead += 8;
+	overhead = encap_overhead(encap, a->family);
 	if (cfg->mtu >= IPV6_MIN_MTU + overhead)
 		return 0;
 	pr_warn("VIP %s: backend %s: --mtu %u leaves %u bytes for IPv6 once %s adds %u, below "

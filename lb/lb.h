@@ -61,8 +61,7 @@ void lb_close(struct lb *lb);
  * lb_config.mtu, when set, is at least this: the too-big answer quotes the client's packet
  * and must stay longer than the quote (bpf/icmp.h).
  */
-#define LB_MTU_MIN   576
-#define IPV6_MIN_MTU 1280 /* RFC 8200: an IPv6 VIP needs this much left under the mtu */
+#define LB_MTU_MIN 576
 
 /* -EINVAL, said why, for an mtu that is neither 0 nor LB_MTU_MIN to 65535. */
 int lb_config_set(struct lb *lb, const struct lb_config *cfg);
