@@ -90,7 +90,21 @@ def replay(prog, conf, inp, out=None, json_out=True):
     doc = None
     if json_out and p.stdout.strip():
         doc = json.loads(p.stdout)
+        fits_schema(inp, p.stdout)
     return p.returncode, doc, p.stdout, p.stderr
+
+
+# Every -j document fits docs/schemas/replay.schema.json (Debian's python3-jsonschema).
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "schemas",
+                      "replay.schema.json")
+CHECKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema_check.py")
+
+
+def fits_schema(inp, text):
+    p = subprocess.run(["/usr/bin/python3", CHECKER, SCHEMA, "-"], input=text,
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode:
+        check("replay -j of %s fits its schema" % os.path.basename(inp), False, p.stdout.strip())
 
 
 lb_conf = os.path.join(work, "lb.conf")

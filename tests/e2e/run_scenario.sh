@@ -101,6 +101,11 @@ fi
 [ -s "$outdir/report.json" ] || { echo "FAIL: no $outdir/report.json"; fail=1; }
 "$(dirname "$0")/schema_check.py" "$(dirname "$0")/../../docs/schemas/report.schema.json" \
 	"$outdir/report.json" "$outdir.json" || { echo "FAIL: the report does not fit its schema"; fail=1; }
+for d in "$outdir.doctor.json" "$outdir/diagnosis.json"; do
+	[ ! -e "$d" ] || "$(dirname "$0")/schema_check.py" \
+		"$(dirname "$0")/../../docs/schemas/doctor.schema.json" "$d" ||
+		{ echo "FAIL: $d does not fit docs/schemas/doctor.schema.json"; fail=1; }
+done
 "$(dirname "$0")/image_check.py" "$outdir/topology.svg" "$outdir/topology.png" ||
 	{ echo "FAIL: the run folder has no valid topology drawing"; fail=1; }
 if [ -e "$outdir/ladder.dat" ]; then
