@@ -195,7 +195,7 @@ static void balancer(const struct bundle_in *r, FILE *f)
 			addr_str(&r->roles->lb_src[k], a, sizeof(a)),
 			bl->nexthop_fib ? " --nexthop fib" : nexthop,
 			bl->vips[0].encap == SC_ENCAP_GUE ? " --gue-port 6080" : "",
-			bl->mode == SC_XDP_SKB ? "skb" : "native");
+			xdp_mode_name(bl->mode));
 		if (r->roles->lb_src6[k].family != FAM_NONE)
 			fprintf(f, " --src6 %s", addr_str(&r->roles->lb_src6[k], a, sizeof(a)));
 		if (bl->mtu)

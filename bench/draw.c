@@ -56,8 +56,7 @@ static void node_label(const struct scenario *sc, const struct sc_node *n, char 
 		label_add(buf, size, prefix_str(&n->addrs[i], a, sizeof(a)));
 	if (is_balancer(sc, n->name)) {
 		snprintf(line, sizeof(line), "XDP balancer on %s (%s%s%s)", sc->balancer.iface,
-			 sc->balancer.mode == SC_XDP_SKB ? "skb" : "native",
-			 sc->balancer.n_chain ? ", chained" : "",
+			 xdp_mode_name(sc->balancer.mode), sc->balancer.n_chain ? ", chained" : "",
 			 sc->balancer.nexthop_fib ? ", next hop from FIB" : "");
 		label_add(buf, size, line);
 		for (i = 0; i < sc->balancer.n_vips; i++) {

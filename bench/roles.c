@@ -171,7 +171,7 @@ static int balancer_up(struct roles *ro, int k)
 	const struct ip_prefix *src4, *src6;
 	const struct topo_iface *ifc = NULL;
 	int node = env_node_index(ro->env, b->nodes[k]), peer, i, err;
-	enum xdp_mode mode = b->mode == SC_XDP_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE;
+	enum xdp_mode mode = b->mode;
 
 	l->node = node;
 	ifc = topology_iface(ro->topo, node, b->iface);

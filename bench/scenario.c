@@ -18,6 +18,7 @@
 #include "common/flow.h"
 #include "common/parse.h"
 #include "common/stat_names.h"
+#include "common/xdp_mode.h"
 
 #define ARRAY_SIZE(a)	   (sizeof(a) / sizeof((a)[0]))
 #define SC_NODE_NAME_MAX   12 /* node names become parts of netns and veth names */
@@ -31,7 +32,6 @@ static const char *const role_names[] = { "client", "router", "lb", "host", "con
 static const char *const decap_names[] = { "none", "host-veth-egress", "container-ingress",
 					   "host-nic" };
 static const char *const encap_names[] = { "ipip", "ip6ip6", "4in6", "gue" };
-static const char *const mode_names[] = { "native", "skb" };
 static const char *const nexthop_names[] = { "peer", "fib" };
 static const char *const service_kind_names[] = { "echo", "sink" };
 static const char *const expect_names[] = {
@@ -1981,7 +1981,7 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 	for (i = 0; iface_ok && i < b->n_nodes; i++)
 		check_balancer_iface(ld, f[B_IFACE].key ? f[B_IFACE].val : ld->lb_ref[i],
 				     b->nodes[i], f[B_IFACE].key);
-	if (f[B_MODE].key && get_enum(ld, &f[B_MODE], mode_names, ARRAY_SIZE(mode_names), &mode))
+	if (f[B_MODE].key && get_enum(ld, &f[B_MODE], xdp_mode_names, XDP_MODE_MAX, &mode))
 		b->mode = mode;
 	/* 576: the too-big answer must stay longer than its quote (lb/lb.h LB_MTU_MIN) */
 	if (f[B_MTU].key)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "common/addr.h"
+#include "common/xdp_mode.h"
 
 #define SC_NAME_MAX	32 /* node, traffic, scenario names */
 #define SC_IFNAME_MAX	16 /* IFNAMSIZ */
@@ -113,8 +114,6 @@ struct sc_vip {
 	struct sc_mark mark;
 };
 
-enum sc_xdp_mode { SC_XDP_NATIVE, SC_XDP_SKB };
-
 /* The example chain members of bpf/chain_member.bpf.c. */
 enum sc_chain_member {
 	SC_CHAIN_COUNT, /* "count": counts every packet (its `seen`), hands it on */
@@ -129,7 +128,7 @@ struct sc_balancer {
 	char nodes[SC_MAX_LBS][SC_NAME_MAX];
 	int n_nodes;
 	char iface[SC_IFNAME_MAX]; /* default "eth0", on every node */
-	enum sc_xdp_mode mode; /* default native */
+	enum xdp_mode mode; /* default native */
 	int mtu; /* the underlay's IP MTU for the too-big answer; 0: no check */
 	/* Maglev ring slots (a prime) of each balancer, as nodes[]; 0: LB_RING_SIZE_DEFAULT */
 	unsigned int ring_size[SC_MAX_LBS];

@@ -316,11 +316,6 @@ int lb_unpin(const char *dir)
 	return 0;
 }
 
-const char *xdp_mode_name(enum xdp_mode m)
-{
-	return m == XDP_MODE_SKB ? "skb" : "native";
-}
-
 int lb_attach(struct lb *lb, int ifindex, enum xdp_mode mode, enum xdp_mode *granted)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);

@@ -15,8 +15,7 @@
 #include "common/chain.h"
 #include "common/maps.h"
 #include "common/stat_names.h"
-
-enum xdp_mode { XDP_MODE_NATIVE, XDP_MODE_SKB };
+#include "common/xdp_mode.h"
 
 struct lb;
 
@@ -181,7 +180,6 @@ int lb_chain_fd(struct lb *lb);
 int lb_prog_fd(struct lb *lb);
 /* The XDP link lb_attach() made (-1 before): bpf_link_update() swaps its program. */
 int lb_link_fd(struct lb *lb);
-const char *xdp_mode_name(enum xdp_mode m);
 
 void vip_key_from_endpoint(const struct endpoint *e, struct vip_key *key);
 

@@ -161,7 +161,7 @@ static void test_scenario_load_example_balancer(void **state)
 	assert_string_equal(b->node, "lb");
 	assert_int_equal(b->n_nodes, 1);
 	assert_string_equal(b->iface, "eth0");
-	assert_int_equal(b->mode, SC_XDP_NATIVE);
+	assert_int_equal(b->mode, XDP_MODE_NATIVE);
 	assert_int_equal(b->mark.line, 15);
 	assert_int_equal(b->mark.col, 3);
 	assert_int_equal(b->n_vips, 2);
@@ -275,7 +275,7 @@ static void test_scenario_load_defaults(void **state)
 	assert_int_equal(sc->n_links, 0);
 	assert_true(sc->balancer.present);
 	assert_string_equal(sc->balancer.iface, "eth0");
-	assert_int_equal(sc->balancer.mode, SC_XDP_NATIVE);
+	assert_int_equal(sc->balancer.mode, XDP_MODE_NATIVE);
 	assert_int_equal(sc->balancer.vips[0].encap, SC_ENCAP_IPIP);
 	assert_int_equal(sc->balancer.vips[0].vip.port, 0);
 	assert_int_equal(sc->balancer.vips[0].vip.proto, IPPROTO_UDP);
@@ -351,7 +351,7 @@ static void test_scenario_load_ipv6(void **state)
 	assert_int_equal(sc->nodes[1].n_addrs, 2);
 	assert_string_equal(prefix_s(&sc->nodes[1].addrs[1]), "fd09::2/64");
 	assert_string_equal(b->iface, "uplink");
-	assert_int_equal(b->mode, SC_XDP_SKB);
+	assert_int_equal(b->mode, XDP_MODE_SKB);
 	assert_string_equal(endpoint_s(&b->vips[0].vip), "[2001:db8::1]:443/tcp");
 	assert_int_equal(b->vips[0].encap, SC_ENCAP_IP6IP6);
 	assert_int_equal(b->vips[0].n_backends, 2);
