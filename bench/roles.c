@@ -524,7 +524,7 @@ static int decap_detach_here(void *arg)
 	return 0;
 }
 
-int roles_decap_move(struct roles *ro, int node, int at)
+int roles_decap_move_as(struct roles *ro, int node, int at, bool strict)
 {
 	struct role_decap *n = &ro->decaps[node];
 
@@ -534,7 +534,12 @@ int roles_decap_move(struct roles *ro, int node, int at)
 		n->decap = NULL;
 		n->iface[0] = '\0';
 	}
-	return at < 0 ? 0 : decap_up(ro, node, at, true);
+	return at < 0 ? 0 : decap_up(ro, node, at, strict);
+}
+
+int roles_decap_move(struct roles *ro, int node, int at)
+{
+	return roles_decap_move_as(ro, node, at, true);
 }
 
 void roles_down(struct roles *ro)

@@ -71,9 +71,11 @@ int roles_decap_pin(const struct roles *ro, int c);
 
 /*
  * Detach node's decap, then (at >= 0, an enum decap_at) attach it at another point: a
- * container at host-veth-egress or container-ingress, a host on its uplink (host-nic, strict).
- * The throughput bench compares the points in one run.
+ * container at host-veth-egress or container-ingress, a host on its uplink (host-nic,
+ * strict, or as the scenario says with roles_decap_move_as). The throughput bench compares
+ * the points in one run, then puts the scenario's own placement back.
  */
 int roles_decap_move(struct roles *ro, int node, int at);
+int roles_decap_move_as(struct roles *ro, int node, int at, bool strict);
 
 #endif

@@ -904,6 +904,7 @@ static void bench_attach_points(struct tput *x, struct decap_path *p)
 	struct run_stages *r = x->r;
 	enum decap_at now = r->roles->decaps[p->c].at;
 	bool nic_now = r->roles->decaps[p->h].decap != NULL;
+	bool c_had = r->roles->decaps[p->c].decap != NULL;
 	struct tput_measure *m;
 	unsigned int i;
 	int err;
@@ -927,9 +928,15 @@ static void bench_attach_points(struct tput *x, struct decap_path *p)
 		}
 		flood_decap(x, p, m);
 	}
-	/* the scenario's own point back, for the next round (host-nic: left strict) */
-	if (!nic_now &&
-	    (roles_decap_move(r->roles, p->h, -1) || roles_decap_move(r->roles, p->c, now)))
+	/* the scenario's own placement back, for the next round: host-nic as it was (strict
+	 * or the legacy design), the container's decap where it was, or none */
+	if (nic_now)
+		err = roles_decap_move(r->roles, p->c, c_had ? (int)now : -1) ?:
+			      roles_decap_move_as(r->roles, p->h, DECAP_AT_HOST_NIC,
+						  r->env->sc->backend.strict);
+	else
+		err = roles_decap_move(r->roles, p->h, -1) ?: roles_decap_move(r->roles, p->c, now);
+	if (err)
 		env_fail(r->env, -EIO, "put the scenario's decap back after the attach points");
 }
 
