@@ -32,7 +32,10 @@ int nl_link_set_mtu(struct nl_sock *nl, int ifindex, __u32 mtu);
 int nl_link_set_mac(struct nl_sock *nl, int ifindex, const __u8 mac[6]);
 /* Move a link into the namespace netns_fd, renamed to new_name there. */
 int nl_link_move(struct nl_sock *nl, int ifindex, int netns_fd, const char *new_name);
+/* Add an address; an IPv6 one returns once the kernel routes it as local (see netlink.c). */
 int nl_addr_add(struct nl_sock *nl, int ifindex, const struct ip_prefix *p);
+/* The type of the route to a (RTN_LOCAL, RTN_UNICAST, ...), or -errno. */
+int nl_route_type(struct nl_sock *nl, const struct ip_addr *a);
 int nl_addr_del(struct nl_sock *nl, int ifindex, const struct ip_prefix *p);
 /* Route to dst (len 0: default) via gw (FAM_NONE: on-link through oif). oif 0: any. */
 int nl_route_add(struct nl_sock *nl, const struct ip_prefix *dst, const struct ip_addr *gw,
