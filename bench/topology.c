@@ -102,18 +102,6 @@ struct veth_job {
 	int peer_ns_fd;
 };
 
-/*
- * A queue per CPU on every veth, as a multi-queue NIC has: XDP frames sent from two CPUs at
- * once (a generator on both, the balancer's XDP_TX) each go to their CPU's queue instead of
- * overflowing one shared ring, which the kernel counts as no drop reason at all.
- */
-static __u32 veth_queues(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n < 1 ? 1 : n > 64 ? 64 : (__u32)n;
-}
-
 static int veth_add_here(void *arg)
 {
 	const struct veth_job *j = arg;
@@ -122,7 +110,7 @@ static int veth_add_here(void *arg)
 
 	err = nl_open(&nl);
 	if (!err) {
-		err = nl_veth_add(&nl, j->name, j->peer, j->peer_ns_fd, veth_queues());
+		err = nl_veth_add(&nl, j->name, j->peer, j->peer_ns_fd);
 		nl_close(&nl);
 	}
 	return err;
@@ -348,16 +336,13 @@ static int iface_rps(struct topology *t, int i, const char *ifname)
 {
 	const struct env_node *n = &t->env->nodes[i];
 	char path[96], mask[64];
-	__u32 q;
 	int err;
 
 	if (n->sc->role != ROLE_CLIENT && n->sc->role != ROLE_HOST && n->sc->role != ROLE_CONTAINER)
 		return 0;
 	cpu_mask_all(mask, sizeof(mask));
-	for (q = 0, err = 0; !err && q < veth_queues(); q++) {
-		snprintf(path, sizeof(path), "class/net/%s/queues/rx-%u/rps_cpus", ifname, q);
-		err = netns_sysfs_write(n->ns_fd, path, mask);
-	}
+	snprintf(path, sizeof(path), "class/net/%s/queues/rx-0/rps_cpus", ifname);
+	err = netns_sysfs_write(n->ns_fd, path, mask);
 	if (err)
 		env_failf(t->env, err, "steer %s:%s's flows to one CPU each (rps_cpus): %s",
 			  n->sc->name, ifname, strerror(-err));

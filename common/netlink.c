@@ -105,8 +105,7 @@ static int nl_talk(struct nl_sock *nl, struct nl_req *r)
 	}
 }
 
-int nl_veth_add(struct nl_sock *nl, const char *name, const char *peer_name, int peer_netns_fd,
-		__u32 queues)
+int nl_veth_add(struct nl_sock *nl, const char *name, const char *peer_name, int peer_netns_fd)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct rtattr *linkinfo, *data, *peer;
@@ -114,19 +113,11 @@ int nl_veth_add(struct nl_sock *nl, const char *name, const char *peer_name, int
 
 	nl_req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
 	nl_attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
-	if (queues > 1) {
-		nl_attr(&r, IFLA_NUM_TX_QUEUES, &queues, sizeof(queues));
-		nl_attr(&r, IFLA_NUM_RX_QUEUES, &queues, sizeof(queues));
-	}
 	linkinfo = nl_attr(&r, IFLA_LINKINFO, NULL, 0);
 	nl_attr(&r, IFLA_INFO_KIND, "veth", 4);
 	data = nl_attr(&r, IFLA_INFO_DATA, NULL, 0);
 	peer = nl_attr(&r, VETH_INFO_PEER, &ifi, sizeof(ifi));
 	nl_attr(&r, IFLA_IFNAME, peer_name, strlen(peer_name) + 1);
-	if (queues > 1) {
-		nl_attr(&r, IFLA_NUM_TX_QUEUES, &queues, sizeof(queues));
-		nl_attr(&r, IFLA_NUM_RX_QUEUES, &queues, sizeof(queues));
-	}
 	if (peer_netns_fd >= 0)
 		nl_attr(&r, IFLA_NET_NS_FD, &peer_netns_fd, sizeof(peer_netns_fd));
 	nl_nest_end(&r, peer);

@@ -19,12 +19,8 @@ struct nl_sock {
 int nl_open(struct nl_sock *nl);
 void nl_close(struct nl_sock *nl);
 
-/*
- * veth NAME here, its peer PEER_NAME created inside the namespace peer_netns_fd, each end
- * with `queues` transmit and receive queues (0 or 1: the kernel's default, one).
- */
-int nl_veth_add(struct nl_sock *nl, const char *name, const char *peer_name, int peer_netns_fd,
-		__u32 queues);
+/* veth NAME here, its peer PEER_NAME created inside the namespace peer_netns_fd. */
+int nl_veth_add(struct nl_sock *nl, const char *name, const char *peer_name, int peer_netns_fd);
 int nl_link_del(struct nl_sock *nl, int ifindex);
 int nl_link_up(struct nl_sock *nl, int ifindex);
 int nl_link_down(struct nl_sock *nl, int ifindex);
