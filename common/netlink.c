@@ -78,12 +78,18 @@ void nl_close(struct nl_sock *nl)
 	nl->fd = -1;
 }
 
-static int nl_talk(struct nl_sock *nl, struct nl_req *r)
+/*
+ * Send r and read until its answer: the kernel's error code (0: done), or what reply() makes
+ * of a reply message (RTM_GET* requests answer with one before any error) when it returns
+ * other than 1.
+ */
+static int nl_ask(struct nl_sock *nl, struct nl_req *r, int (*reply)(const struct nlmsghdr *))
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	char resp[NL_BUF];
 	struct nlmsghdr *nh;
 	ssize_t n;
+	int ret;
 
 	r->nh->nlmsg_seq = ++nl->seq;
 	if (sendto(nl->fd, r->buf, r->nh->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
@@ -101,8 +107,15 @@ static int nl_talk(struct nl_sock *nl, struct nl_req *r)
 				continue;
 			if (nh->nlmsg_type == NLMSG_ERROR)
 				return ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+			if (reply && (ret = reply(nh)) != 1)
+				return ret;
 		}
 	}
+}
+
+static int nl_talk(struct nl_sock *nl, struct nl_req *r)
+{
+	return nl_ask(nl, r, NULL);
 }
 
 int nl_veth_add(struct nl_sock *nl, const char *name, const char *peer_name, int peer_netns_fd)
@@ -217,37 +230,23 @@ static int nl_addr(struct nl_sock *nl, __u16 type, __u16 flags, int ifindex,
  * The type of the route the kernel would use to reach a (RTN_LOCAL: the address is ours),
  * as `ip route get` asks; or -errno (-ENETUNREACH: no route at all).
  */
+static int route_type_reply(const struct nlmsghdr *nh)
+{
+	return nh->nlmsg_type == RTM_NEWROUTE ? ((const struct rtmsg *)NLMSG_DATA(nh))->rtm_type :
+						1;
+}
+
 int nl_route_type(struct nl_sock *nl, const struct ip_addr *a)
 {
 	struct rtmsg rtm = { .rtm_family = addr_af(a),
 			     .rtm_dst_len = a->family == FAM_IPV6 ? 128 : 32 };
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	char resp[NL_BUF];
-	struct nlmsghdr *nh;
 	struct nl_req r;
-	ssize_t n;
+	int ret;
 
 	nl_req_init(&r, RTM_GETROUTE, 0, &rtm, sizeof(rtm));
 	nl_attr(&r, RTA_DST, a->bytes, a->family == FAM_IPV6 ? 16 : 4);
-	r.nh->nlmsg_seq = ++nl->seq;
-	if (sendto(nl->fd, r.buf, r.nh->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	for (;;) {
-		n = recv(nl->fd, resp, sizeof(resp), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		for (nh = (struct nlmsghdr *)resp; NLMSG_OK(nh, (size_t)n);
-		     nh = NLMSG_NEXT(nh, n)) {
-			if (nh->nlmsg_seq != nl->seq)
-				continue;
-			if (nh->nlmsg_type == NLMSG_ERROR)
-				return ((struct nlmsgerr *)NLMSG_DATA(nh))->error ?: -EPROTO;
-			if (nh->nlmsg_type == RTM_NEWROUTE)
-				return ((struct rtmsg *)NLMSG_DATA(nh))->rtm_type;
-		}
-	}
+	ret = nl_ask(nl, &r, route_type_reply);
+	return ret ? ret : -EPROTO; /* an error of 0 without a route: not an answer */
 }
 
 /*
