@@ -236,13 +236,8 @@ static void decap_filter_remove(int ifindex)
 /* Run fn inside the container's namespace (path CNI_NETNS). */
 static int in_netns(const char *path, int (*fn)(void *), void *arg)
 {
-	int fd, saved, err;
+	int saved, err = netns_enter_named(path, &saved);
 
-	fd = netns_open(path);
-	if (fd < 0)
-		return fd;
-	err = netns_enter(fd, &saved);
-	close(fd);
 	if (err)
 		return err;
 	err = fn(arg);

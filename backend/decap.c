@@ -240,16 +240,16 @@ static bool run_netns(const char *netns, char *id, size_t idlen, const char **no
 	const char *p, *dash;
 	struct stat st;
 
-	if (!netns || strncmp(netns, DECAP_RUN_NS_PREFIX, strlen(DECAP_RUN_NS_PREFIX)))
+	if (!netns || strncmp(netns, DSRLAB_RUN_NS_PREFIX, strlen(DSRLAB_RUN_NS_PREFIX)))
 		return false;
-	p = netns + strlen(DECAP_RUN_NS_PREFIX);
+	p = netns + strlen(DSRLAB_RUN_NS_PREFIX);
 	dash = strchr(p, '-');
 	if (!dash || dash == p || (size_t)(dash - p) >= idlen || !dash[1])
 		return false;
 	snprintf(id, idlen, "%.*s", (int)(dash - p), p);
 	if (strspn(id, "0123456789abcdef") != strlen(id))
 		return false;
-	snprintf(dir, sizeof(dir), DECAP_RUN_PIN_ROOT "/%s", id);
+	snprintf(dir, sizeof(dir), DSRLAB_PIN_ROOT "/%s", id);
 	if (stat(path_bpffs(dir, reach, sizeof(reach)), &st) || !S_ISDIR(st.st_mode))
 		return false;
 	*node = dash + 1;
@@ -265,7 +265,7 @@ int decap_pin_dir(char *buf, size_t size, const char *netns, const char *iface, 
 	int n;
 
 	if (run_netns(netns, id, sizeof(id), &node))
-		n = snprintf(dir, sizeof(dir), DECAP_RUN_PIN_ROOT "/%s/decap/%s-%s-%s", id, node,
+		n = snprintf(dir, sizeof(dir), DSRLAB_PIN_ROOT "/%s/decap/%s-%s-%s", id, node,
 			     iface, decap_at_name(at));
 	else if (stat("/proc/thread-self/ns/net", &st))
 		return -errno;

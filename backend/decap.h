@@ -12,13 +12,12 @@
 #include <linux/types.h>
 
 #include "common/addr.h"
+#include "common/path.h"
 #include "common/maps.h"
 #include "common/stat_names.h"
 
 /* Where `dsrlab-backend attach` and dsrlab-cni pin each decap's maps. */
-#define DECAP_PIN_ROOT	    "/sys/fs/bpf/dsrlab/backend"
-#define DECAP_RUN_PIN_ROOT  "/sys/fs/bpf/dsrlab" /* a run's pins: <id>/ (bench/env.h) */
-#define DECAP_RUN_NS_PREFIX "dsrlab-" /* a run's namespaces: dsrlab-<id>-<node> */
+#define DECAP_PIN_ROOT DSRLAB_PIN_ROOT "/backend"
 /* Where decap sits in its TC hook: every attach, detach, replace and lookup uses these. */
 #define DECAP_TC_HANDLE	  1
 #define DECAP_TC_PRIORITY 1
@@ -81,8 +80,8 @@ int decap_stats_fd(struct decap *d);
 /*
  * The pin directory of the decap on iface at `at` in the calling thread's namespace, named
  * netns when the caller knows a name (NULL otherwise, as a CNI plugin given a path):
- * - a namespace a dsrlab run made, dsrlab-<id>-<node> while the run's pin folder
- *   DECAP_RUN_PIN_ROOT/<id> exists: DECAP_RUN_PIN_ROOT/<id>/decap/<node>-<iface>-<at>, so
+ * - a namespace a dsrlab run made, DSRLAB_RUN_NS_PREFIX<id>-<node> while the run's pin folder
+ *   DSRLAB_PIN_ROOT/<id> exists: DSRLAB_PIN_ROOT/<id>/decap/<node>-<iface>-<at>, so
  *   the run's teardown (and `dsrlab down`, `dsrlab clean`) removes it with the run;
  * - any other: DECAP_PIN_ROOT/<inode>-<iface>-<at>, <inode> being the namespace's inode
  *   number (what `ls -L /proc/PID/ns/net` shows), the one name a CNI plugin and a later

@@ -88,15 +88,10 @@ static bool allow_has_family(const struct cli *c, __u8 family)
 
 static int enter(const struct cli *c, int *saved)
 {
-	int fd, err;
+	int err = netns_enter_named(c->netns, saved);
 
-	fd = netns_open(c->netns);
-	if (fd < 0) {
-		pr_warn("dsrlab-backend: network namespace %s: %s\n", c->netns, strerror(-fd));
-		return fd;
-	}
-	err = netns_enter(fd, saved);
-	close(fd);
+	if (err)
+		pr_warn("dsrlab-backend: network namespace %s: %s\n", c->netns, strerror(-err));
 	return err;
 }
 

@@ -15,10 +15,11 @@
 #include <linux/types.h>
 
 #include "bench/scenario.h"
+#include "common/path.h"
 
 #define ENV_ID_LEN    7 /* 6 hex digits */
-#define ENV_PIN_ROOT  "/sys/fs/bpf/dsrlab"
-#define ENV_NS_PREFIX "dsrlab-"
+#define ENV_PIN_ROOT  DSRLAB_PIN_ROOT
+#define ENV_NS_PREFIX DSRLAB_RUN_NS_PREFIX
 
 struct env_node {
 	const struct sc_node *sc;

@@ -114,6 +114,17 @@ int netns_enter(int ns_fd, int *saved)
 	return 0;
 }
 
+int netns_enter_named(const char *name, int *saved)
+{
+	int fd = netns_open(name), err;
+
+	if (fd < 0)
+		return fd;
+	err = netns_enter(fd, saved);
+	close(fd);
+	return err;
+}
+
 void netns_leave(int saved)
 {
 	if (saved < 0)

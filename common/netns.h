@@ -17,6 +17,8 @@ int netns_delete(const char *name);
 /* Switch the calling thread into ns_fd; *saved gets an fd to return with netns_leave(). */
 int netns_enter(int ns_fd, int *saved);
 void netns_leave(int saved);
+/* netns_open(name) then netns_enter(): the calling thread moves into named namespace NAME. */
+int netns_enter_named(const char *name, int *saved);
 /*
  * Write VALUE to PATH (relative to /sys) as seen from namespace ns_fd. sysfs shows the
  * devices of the namespace that mounted it, so a child process enters ns_fd, takes a private

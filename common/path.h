@@ -5,6 +5,13 @@
 
 #include <sys/types.h>
 
+/*
+ * Where dsrlab pins (bpffs): a run's state under DSRLAB_PIN_ROOT/<id>/, the CLIs' defaults
+ * beside it; and the prefix of a run's namespaces, DSRLAB_RUN_NS_PREFIX<id>-<node>.
+ */
+#define DSRLAB_PIN_ROOT	     "/sys/fs/bpf/dsrlab"
+#define DSRLAB_RUN_NS_PREFIX "dsrlab-"
+
 /* mkdir -p with mode for each folder made; existing ones are fine. 0 or -errno. */
 int path_mkdir_p(const char *dir, mode_t mode);
 /*

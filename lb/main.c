@@ -21,7 +21,7 @@
 #include "common/parse.h"
 #include "common/path.h"
 
-#define DEFAULT_PIN	  "/sys/fs/bpf/dsrlab/lb"
+#define DEFAULT_PIN	  DSRLAB_PIN_ROOT "/lb"
 #define CHAIN_LAST	  "slot 7"
 #define CHAIN_MEMBER_LAST "6"
 _Static_assert(CHAIN_SLOT_BALANCER == 7, "update CHAIN_LAST and CHAIN_MEMBER_LAST");
@@ -149,16 +149,10 @@ static int command_error(const char *cmd)
  */
 static int enter_netns(const char *name)
 {
-	int fd = netns_open(name), saved, err;
+	int saved, err = netns_enter_named(name, &saved);
 
-	if (fd < 0) {
-		pr_warn("dsrlab-lb: network namespace %s: %s\n", name, strerror(-fd));
-		return fd;
-	}
-	err = netns_enter(fd, &saved);
-	close(fd);
 	if (err)
-		pr_warn("dsrlab-lb: enter network namespace %s: %s\n", name, strerror(-err));
+		pr_warn("dsrlab-lb: network namespace %s: %s\n", name, strerror(-err));
 	else if (saved >= 0)
 		close(saved); /* for good: the process lives there from now on */
 	return err;
