@@ -391,35 +391,23 @@ static bool push(void **a, size_t *n, size_t *room, const void *v, size_t sz)
 	return true;
 }
 
-/*
- * Marks the requests whose print is in the sorted b[] (each b matched once); req[] sorted by
- * full (heads: false) or given in any order with the marks to skip (heads: true, then sorted
- * here by head). Returns how many it marked.
- */
-static size_t mark_matches(struct req_print *req, bool *hit, size_t nr, const __u64 *b, size_t nb,
-			   bool heads)
+/* How many of the sorted a[] are in the sorted b[], each b counted once. */
+static size_t sorted_common(const __u64 *a, size_t na, const __u64 *b, size_t nb)
 {
 	size_t i = 0, j = 0, n = 0;
 
-	while (i < nr && j < nb) {
-		__u64 a = heads ? req[i].head : req[i].full;
-
-		if (hit[i] || a < b[j]) {
-			i++;
-		} else if (a == b[j]) {
-			hit[i++] = true;
+	while (i < na && j < nb) {
+		if (a[i] == b[j]) {
 			n++;
+			i++;
 			j++;
+		} else if (a[i] < b[j]) {
+			i++;
 		} else {
 			j++;
 		}
 	}
 	return n;
-}
-
-static int head_cmp(const void *a, const void *b)
-{
-	return u64_cmp(&((const struct req_print *)a)->head, &((const struct req_print *)b)->head);
 }
 
 /*
@@ -432,15 +420,15 @@ static void check_encapsulated(const struct check_in *in, struct check_result *c
 	const struct ev_capture *cap = evidence_capture(in->ev, &c->e->at);
 	const char *file = cap ? cap->file : NULL;
 	struct req_print *req = NULL, r;
-	__u64 *inner = NULL, *quoted = NULL, v;
+	__u64 *inner = NULL, *quoted = NULL, *rest = NULL, v;
 	size_t nr = 0, rr = 0, ni = 0, ri = 0, nq = 0, rq = 0, matched = 0, answered = 0;
-	size_t wrong = 0, i;
+	size_t wrong = 0, nrest = 0, i, j;
 	char ebuf[PCAP_ERRBUF_SIZE], vs[ADDR_STRLEN], os[ADDR_STRLEN] = "-", od[ADDR_STRLEN] = "-";
 	struct pcap_pkthdr *h;
 	const u_char *bytes, *q;
-	bool ok = true, *hit = NULL;
 	struct pkt_meta m;
 	struct cursor cur;
+	bool ok = true;
 	pcap_t *p;
 	__u32 len;
 
@@ -489,24 +477,32 @@ static void check_encapsulated(const struct check_in *in, struct check_result *c
 		}
 	}
 	pcap_close(p);
-	hit = ok && nr ? calloc(nr, sizeof(*hit)) : NULL;
-	if (hit) {
+	rest = ok && nr ? malloc(nr * sizeof(*rest)) : NULL;
+	if (rest) {
+		/* requests seen encapsulated, byte for byte; the heads of the others in rest[] */
 		qsort(req, nr, sizeof(*req), req_cmp);
 		if (ni) /* qsort(NULL, 0) is undefined (UBSan: nonnull) */
 			qsort(inner, ni, sizeof(*inner), u64_cmp);
-		matched = mark_matches(req, hit, nr, inner, ni, false);
-		/* the rest may have been answered too big instead: they sort first by head */
-		for (i = 0; i < nr; i++) /* a matched one sorts last: no quote's print is ~0 */
-			if (hit[i])
-				req[i].head = ~0ull;
-		qsort(req, nr, sizeof(*req), head_cmp);
-		memset(hit, 0, nr * sizeof(*hit));
+		for (i = j = 0; i < nr;) {
+			if (j < ni && req[i].full == inner[j]) {
+				matched++;
+				i++;
+				j++;
+			} else if (j < ni && req[i].full > inner[j]) {
+				j++;
+			} else {
+				rest[nrest++] = req[i++].head;
+			}
+		}
+		/* ... of which those a too-big answer quotes */
+		if (nrest)
+			qsort(rest, nrest, sizeof(*rest), u64_cmp);
 		if (nq)
 			qsort(quoted, nq, sizeof(*quoted), u64_cmp);
-		answered = mark_matches(req, hit, nr - matched, quoted, nq, true);
+		answered = sorted_common(rest, nrest, quoted, nq);
 	}
-	ok = ok && (!nr || hit);
-	free(hit);
+	ok = ok && (!nr || rest);
+	free(rest);
 	free(req);
 	free(inner);
 	free(quoted);
