@@ -23,30 +23,6 @@ struct decap {
 	__u64 stats_base[DECAP_STAT_MAX]; /* counted by programs decap_replace() retired */
 };
 
-static const char *const decap_at_names[] = {
-	[DECAP_AT_HOST_VETH_EGRESS] = "host-veth-egress",
-	[DECAP_AT_CONTAINER_INGRESS] = "container-ingress",
-	[DECAP_AT_HOST_NIC] = "host-nic",
-};
-
-const char *decap_at_name(enum decap_at at)
-{
-	return at <= DECAP_AT_HOST_NIC ? decap_at_names[at] : "?";
-}
-
-int decap_at_parse(const char *s, enum decap_at *at)
-{
-	int i;
-
-	for (i = 0; i <= DECAP_AT_HOST_NIC; i++) {
-		if (!strcmp(s, decap_at_names[i])) {
-			*at = i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 static int decap_configure(struct decap *d, const struct decap_opts *o)
 {
 	struct decap_config cfg = {};

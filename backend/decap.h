@@ -12,6 +12,7 @@
 #include <linux/types.h>
 
 #include "common/addr.h"
+#include "common/decap_at.h"
 #include "common/path.h"
 #include "common/maps.h"
 #include "common/stat_names.h"
@@ -21,12 +22,6 @@
 /* Where decap sits in its TC hook: every attach, detach, replace and lookup uses these. */
 #define DECAP_TC_HANDLE	  1
 #define DECAP_TC_PRIORITY 1
-
-enum decap_at {
-	DECAP_AT_HOST_VETH_EGRESS, /* host end of the container's veth, egress */
-	DECAP_AT_CONTAINER_INGRESS, /* the container's own interface, ingress */
-	DECAP_AT_HOST_NIC, /* the host's uplink, ingress (legacy) */
-};
 
 struct decap_opts {
 	int ifindex;
@@ -105,8 +100,6 @@ int decap_pin(struct decap *d, const char *dir);
 int decap_unpin(const char *dir);
 /* The counters of the decap pinned in dir; -ENOENT when nothing is pinned there. */
 int decap_stats_read_pinned(const char *dir, __u64 out[DECAP_STAT_MAX]);
-const char *decap_at_name(enum decap_at at);
-int decap_at_parse(const char *s, enum decap_at *at);
 
 /*
  * Make vip local here: on lo, with the ARP settings that keep this namespace from answering

@@ -152,21 +152,6 @@ static void sysctls(const char *dir, FILE *f)
 	json_decref(doc);
 }
 
-/* The container's address of the underlay family of encap. */
-static const struct ip_prefix *backend_addr(const struct sc_node *n, enum sc_encap e,
-					    const struct sc_vip *v)
-{
-	int fam = e == SC_ENCAP_IP6IP6 || e == SC_ENCAP_4IN6 ? FAM_IPV6 :
-		  e == SC_ENCAP_GUE			     ? v->vip.addr.family :
-							       FAM_IPV4;
-	int k;
-
-	for (k = 0; k < n->n_addrs; k++)
-		if (n->addrs[k].addr.family == fam)
-			return &n->addrs[k];
-	return NULL;
-}
-
 static void balancer(const struct bundle_in *r, FILE *f)
 {
 	const struct sc_balancer *bl = &r->env->sc->balancer;
@@ -212,7 +197,8 @@ static void balancer(const struct bundle_in *r, FILE *f)
 				int b = env_node_index(r->env, vp->backends[j]);
 				const struct ip_prefix *ba =
 					b < 0 ? NULL :
-						backend_addr(&r->env->sc->nodes[b], vp->encap, vp);
+						topology_node_addr(&r->env->sc->nodes[b],
+								   scenario_vip_underlay(vp));
 
 				if (ba)
 					fprintf(f, " --backend %s@%d",

@@ -100,9 +100,9 @@ static void node_dot(const struct scenario *sc, const struct sc_node *n, FILE *f
 static const char *decap_label(const struct scenario *sc)
 {
 	switch (sc->backend.decap) {
-	case SC_DECAP_HOST_VETH_EGRESS:
+	case DECAP_AT_HOST_VETH_EGRESS:
 		return "decap: TC egress, host end";
-	case SC_DECAP_CONTAINER_INGRESS:
+	case DECAP_AT_CONTAINER_INGRESS:
 		return "decap: TC ingress, eth0";
 	default:
 		return "";
@@ -139,7 +139,7 @@ static void link_edge(const struct scenario *sc, const struct sc_link *l, FILE *
 			host = &sc->nodes[i];
 	if (l->mtu)
 		snprintf(label, sizeof(label), "mtu %d", l->mtu);
-	if (host && sc->backend.decap == SC_DECAP_HOST_NIC) {
+	if (host && sc->backend.decap == DECAP_AT_HOST_NIC) {
 		size_t n = strlen(label);
 
 		snprintf(label + n, sizeof(label) - n, "%sdecap: TC ingress, host NIC%s",
@@ -157,7 +157,7 @@ static void link_edge(const struct scenario *sc, const struct sc_link *l, FILE *
 		fprintf(f, ", label=");
 		dot_str(f, label);
 	}
-	if (host && sc->backend.decap == SC_DECAP_HOST_NIC)
+	if (host && sc->backend.decap == DECAP_AT_HOST_NIC)
 		fprintf(f, ", color=\"#c0392b\", fontcolor=\"#c0392b\", penwidth=2");
 	if (l->nic)
 		fprintf(f, ", style=bold");

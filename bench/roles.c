@@ -415,8 +415,9 @@ static int decap_up(struct roles *ro, int c, enum decap_at at, bool strict)
 	case DECAP_AT_HOST_NIC:
 		o.strict = strict;
 		return decap_attach_at(ro, c, c, "eth0", &o);
+	default:
+		return -EINVAL;
 	}
-	return -EINVAL;
 }
 
 /*
@@ -466,10 +467,10 @@ static int vip_local_here(void *arg)
 int roles_backends_up(struct roles *ro)
 {
 	const struct sc_balancer *b = &ro->env->sc->balancer;
-	enum sc_decap_at at = ro->env->sc->backend.decap;
+	enum decap_at at = ro->env->sc->backend.decap;
 	int i, v, k, err;
 
-	if (at == SC_DECAP_HOST_NIC) {
+	if (at == DECAP_AT_HOST_NIC) {
 		err = host_nic_up(ro);
 		if (err)
 			return err;
@@ -477,10 +478,10 @@ int roles_backends_up(struct roles *ro)
 	for (i = 0; i < ro->env->sc->n_nodes; i++) {
 		if (!scenario_is_backend(ro->env->sc, ro->env->sc->nodes[i].name))
 			continue;
-		if (at == SC_DECAP_HOST_VETH_EGRESS ||
-		    (at == SC_DECAP_HOST_NIC && ro->env->sc->backend.strict))
+		if (at == DECAP_AT_HOST_VETH_EGRESS ||
+		    (at == DECAP_AT_HOST_NIC && ro->env->sc->backend.strict))
 			err = decap_up(ro, i, DECAP_AT_HOST_VETH_EGRESS, false);
-		else if (at == SC_DECAP_CONTAINER_INGRESS)
+		else if (at == DECAP_AT_CONTAINER_INGRESS)
 			err = decap_up(ro, i, DECAP_AT_CONTAINER_INGRESS, false);
 		else
 			err = 0;

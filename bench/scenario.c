@@ -17,6 +17,7 @@
 #include "lb/maglev.h"
 #include "common/flow.h"
 #include "common/parse.h"
+#include "common/encap_family.h"
 #include "common/stat_names.h"
 #include "common/xdp_mode.h"
 
@@ -29,8 +30,9 @@
 #define SC_KEYS_MAX	   16 /* keys a mapping of the schema may have */
 
 static const char *const role_names[] = { "client", "router", "lb", "host", "container" };
-static const char *const decap_names[] = { "none", "host-veth-egress", "container-ingress",
-					   "host-nic" };
+/* 'decap' values in the order messages list them: the negative control first */
+static const enum decap_at decap_order[] = { DECAP_AT_NONE, DECAP_AT_HOST_VETH_EGRESS,
+					     DECAP_AT_CONTAINER_INGRESS, DECAP_AT_HOST_NIC };
 static const char *const encap_names[] = { "ipip", "ip6ip6", "4in6", "gue" };
 static const char *const nexthop_names[] = { "peer", "fib" };
 static const char *const service_kind_names[] = { "echo", "sink" };
@@ -1641,44 +1643,22 @@ static const struct key vip_keys[] = {
 	[V_HASH_NO_PORTS] = { "hash-no-ports", false },
 };
 
-/* The family of the VIP the encap carries, FAM_NONE when either works. */
-static int encap_inner_family(enum sc_encap e)
-{
-	switch (e) {
-	case SC_ENCAP_IPIP:
-	case SC_ENCAP_4IN6:
-		return FAM_IPV4;
-	case SC_ENCAP_IP6IP6:
-		return FAM_IPV6;
-	default:
-		return FAM_NONE;
-	}
-}
-
 static bool encap_fits_vip(const struct sc_vip *v)
 {
-	int need = encap_inner_family(v->encap);
+	int need = encap_inner_family(scenario_encap_type(v->encap));
 
 	return need == FAM_NONE || need == v->vip.addr.family;
 }
 
 /* The family of the outer header the encap writes, FAM_NONE when either works. */
-static int encap_outer_family(enum sc_encap e)
+static int sc_encap_outer_family(enum sc_encap e)
 {
-	switch (e) {
-	case SC_ENCAP_IPIP:
-		return FAM_IPV4;
-	case SC_ENCAP_IP6IP6:
-	case SC_ENCAP_4IN6:
-		return FAM_IPV6;
-	default:
-		return FAM_NONE;
-	}
+	return encap_outer_family(scenario_encap_type(e));
 }
 
 __u8 scenario_vip_underlay(const struct sc_vip *v)
 {
-	int fam = encap_outer_family(v->encap);
+	int fam = sc_encap_outer_family(v->encap);
 
 	return fam == FAM_NONE ? v->vip.addr.family : fam; /* GUE: the VIP's own family */
 }
@@ -1702,7 +1682,7 @@ static void check_backend_family(struct loader *ld, const yaml_node_t *at, int i
 				 const struct sc_vip *v)
 {
 	const struct sc_node *node = &ld->sc->nodes[i];
-	int fam = encap_outer_family(v->encap), a;
+	int fam = sc_encap_outer_family(v->encap), a;
 
 	if (fam == FAM_NONE || !node->n_addrs)
 		return;
@@ -1787,7 +1767,7 @@ static void load_vip(struct loader *ld, const struct field *item, void *ctx)
 	encap_at = f[V_ENCAP].key ? &f[V_ENCAP] : &f[V_VIP];
 	if (ok && !encap_fits_vip(v)) {
 		diag(ld, encap_at->val, "encap '%s' carries IPv%d, but VIP %s is IPv%d",
-		     encap_names[encap], encap_inner_family(encap),
+		     encap_names[encap], encap_inner_family(scenario_encap_type(encap)),
 		     endpoint_str(&v->vip, ep, sizeof(ep)), v->vip.addr.family);
 		ok = false;
 	}
@@ -2034,14 +2014,19 @@ static void load_backend(struct loader *ld, const struct field *bf)
 	b->mark = mark_of(bf->val);
 	map_fields(ld, bf->val, "backend", backend_keys, D_KEYS, f);
 	if (f[D_DECAP].key) {
-		decap_ok = get_enum(ld, &f[D_DECAP], decap_names, ARRAY_SIZE(decap_names), &decap);
+		const char *names[ARRAY_SIZE(decap_order)];
+		unsigned int i;
+
+		for (i = 0; i < ARRAY_SIZE(decap_order); i++)
+			names[i] = decap_at_name(decap_order[i]);
+		decap_ok = get_enum(ld, &f[D_DECAP], names, ARRAY_SIZE(names), &decap);
 		if (decap_ok)
-			b->decap = decap;
+			b->decap = decap_order[decap];
 	}
 	if (f[D_STRICT].key && get_bool(ld, &f[D_STRICT], &b->strict) && decap_ok &&
-	    b->decap != SC_DECAP_HOST_NIC)
+	    b->decap != DECAP_AT_HOST_NIC)
 		diag(ld, f[D_STRICT].key, "'strict' applies only to 'decap: host-nic', not '%s'",
-		     decap_names[b->decap]);
+		     decap_at_name(b->decap));
 	if (f[D_ALLOW].key) {
 		if (is_empty_seq(f[D_ALLOW].val))
 			diag(ld, f[D_ALLOW].val,
@@ -2613,21 +2598,21 @@ static const struct key counter_keys[] = {
 /* A decap serves the containers that back a VIP and, with host-nic, the hosts. */
 static bool counter_node_has_decap(struct loader *ld, const struct field *f, int i)
 {
-	enum sc_decap_at at = ld->sc->backend.decap;
+	enum decap_at at = ld->sc->backend.decap;
 	const struct sc_node *n = &ld->sc->nodes[i];
 
 	if (!ld->role_ok[i] ||
-	    (at != SC_DECAP_NONE && n->role == ROLE_CONTAINER &&
+	    (at != DECAP_AT_NONE && n->role == ROLE_CONTAINER &&
 	     scenario_is_backend(ld->sc, n->name)) ||
-	    (n->role == ROLE_HOST && at == SC_DECAP_HOST_NIC))
+	    (n->role == ROLE_HOST && at == DECAP_AT_HOST_NIC))
 		return true;
-	if (at == SC_DECAP_NONE)
+	if (at == DECAP_AT_NONE)
 		diag(ld, f->val, "no decap serves '%s': 'decap: none' attaches none", n->name);
 	else
 		diag(ld, f->val,
 		     "no decap serves '%s' (%s %s): decap serves the containers that back a VIP%s",
 		     n->name, role_article(n->role), role_names[n->role],
-		     at == SC_DECAP_HOST_NIC ? ", and hosts" : "");
+		     at == DECAP_AT_HOST_NIC ? ", and hosts" : "");
 	return false;
 }
 
@@ -3050,25 +3035,25 @@ static bool load_set_mtu(struct loader *ld, const struct field *af, struct sc_ph
 /* The decap serving a backend container, or with host-nic a host's uplink decap. */
 static bool load_replace_decap(struct loader *ld, const struct field *af, struct sc_phase *p)
 {
-	enum sc_decap_at at = ld->sc->backend.decap;
+	enum decap_at at = ld->sc->backend.decap;
 	const struct sc_node *n;
 	int i = get_node_ref(ld, af, p->node);
 
 	if (i < 0)
 		return false;
-	if (at == SC_DECAP_NONE) {
+	if (at == DECAP_AT_NONE) {
 		diag(ld, af->val, "'replace-decap' needs a decap, and 'decap: none' attaches none");
 		return false;
 	}
 	n = &ld->sc->nodes[i];
 	if (!ld->role_ok[i] ||
 	    (n->role == ROLE_CONTAINER && scenario_is_backend(ld->sc, n->name)) ||
-	    (n->role == ROLE_HOST && at == SC_DECAP_HOST_NIC))
+	    (n->role == ROLE_HOST && at == DECAP_AT_HOST_NIC))
 		return true;
 	diag(ld, af->val,
 	     "no decap serves '%s' (%s %s): decap serves the containers that back a VIP%s", n->name,
 	     role_article(n->role), role_names[n->role],
-	     at == SC_DECAP_HOST_NIC ? ", and hosts" : "");
+	     at == DECAP_AT_HOST_NIC ? ", and hosts" : "");
 	return false;
 }
 
@@ -3350,7 +3335,7 @@ static void load_document(struct loader *ld, const yaml_node_t *root)
 	struct scenario *sc = ld->sc;
 	struct field f[T_KEYS], rf = { .name = "scenario", .val = root };
 
-	sc->backend.decap = SC_DECAP_HOST_VETH_EGRESS;
+	sc->backend.decap = DECAP_AT_HOST_VETH_EGRESS;
 	strcpy(sc->balancer.iface, "eth0");
 	if (!want_type(ld, &rf, YAML_MAPPING_NODE, "a scenario (version, name, nodes, ...)"))
 		return;
@@ -3555,11 +3540,6 @@ const struct sc_node *scenario_node(const struct scenario *sc, const char *name)
 const char *scenario_role_name(enum sc_role role)
 {
 	return (unsigned int)role < ARRAY_SIZE(role_names) ? role_names[role] : "?";
-}
-
-const char *scenario_decap_name(enum sc_decap_at at)
-{
-	return (unsigned int)at < ARRAY_SIZE(decap_names) ? decap_names[at] : "?";
 }
 
 const char *scenario_phase_name(enum sc_phase_kind kind)

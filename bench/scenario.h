@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "common/addr.h"
+#include "common/decap_at.h"
 #include "common/xdp_mode.h"
 
 #define SC_NAME_MAX	32 /* node, traffic, scenario names */
@@ -142,17 +143,10 @@ struct sc_balancer {
 	struct sc_mark mark;
 };
 
-enum sc_decap_at {
-	SC_DECAP_NONE, /* "none": nothing attached (a negative control) */
-	SC_DECAP_HOST_VETH_EGRESS, /* default */
-	SC_DECAP_CONTAINER_INGRESS,
-	SC_DECAP_HOST_NIC,
-};
-
 #define SC_MAX_ALLOW 8
 
 struct sc_backend {
-	enum sc_decap_at decap;
+	enum decap_at decap; /* default host-veth-egress; DECAP_AT_NONE: none */
 	bool strict; /* host-nic only */
 	/* the decaps' allow-list of outer sources; none given: every balancer's address */
 	struct ip_prefix allow[SC_MAX_ALLOW];
@@ -351,7 +345,6 @@ const char *scenario_encap_name(enum sc_encap e);
 /* The index of a node in sc->nodes, or -1. */
 int scenario_node_index(const struct scenario *sc, const char *name);
 const char *scenario_role_name(enum sc_role role);
-const char *scenario_decap_name(enum sc_decap_at at);
 const char *scenario_phase_name(enum sc_phase_kind kind);
 /* Is node a backend of some VIP of the balancer (as the file lists them)? */
 bool scenario_is_backend(const struct scenario *sc, const char *node);

@@ -892,8 +892,9 @@ static const char *point_label(enum decap_at at)
 		return "decap container-ingress";
 	case DECAP_AT_HOST_NIC:
 		return "decap host-nic strict";
+	default:
+		return "decap";
 	}
-	return "decap";
 }
 
 /* The two points the scenario does not use, one after the other, same traffic. */

@@ -50,6 +50,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "common/parse.h"
+#include "common/encap_family.h"
 #include "common/maps.h"
 #include "common/csum.h"
 
@@ -66,38 +67,22 @@ struct encap_plan {
 };
 
 /*
- * Which (VIP family, real family) pairs each encapsulation carries. Returns 0, or -1 when the
- * VIP's encapsulation cannot carry this packet to this real: user space refuses such pools,
- * but the data plane must never write a broken packet either.
+ * How each packet is encapsulated, once common/encap_family.h says the VIP's encapsulation
+ * carries this packet to this real. Returns 0, or -1 when it cannot: user space refuses such
+ * pools, but the data plane must never write a broken packet either.
  */
 static __always_inline int encap_plan(struct encap_plan *p, __u8 encap, __u8 inner, __u8 real,
 				      __u16 gue_port)
 {
-	switch (encap) {
-	case ENCAP_IPIP:
-		if (inner != FAM_IPV4 || real != FAM_IPV4)
-			return -1;
-		break;
-	case ENCAP_IP6IP6:
-		if (inner != FAM_IPV6 || real != FAM_IPV6)
-			return -1;
-		break;
-	case ENCAP_4IN6:
-		if (inner != FAM_IPV4 || real != FAM_IPV6)
-			return -1;
-		break;
-	case ENCAP_GUE:
-		if ((real != FAM_IPV4 && real != FAM_IPV6) || !gue_port)
-			return -1;
-		p->family = real;
+	if (!encap_carries(encap, inner, real) || (encap == ENCAP_GUE && !gue_port))
+		return -1;
+	p->family = real;
+	if (encap == ENCAP_GUE) {
 		p->proto = IPPROTO_UDP;
 		p->len = (real == FAM_IPV4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr)) +
 			 sizeof(struct udphdr);
 		return 0;
-	default:
-		return -1; /* 6in4 is parsed, never produced */
 	}
-	p->family = real;
 	p->proto = inner == FAM_IPV4 ? IPPROTO_IPIP : IPPROTO_IPV6;
 	p->len = real == FAM_IPV4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 	return 0;

@@ -19,6 +19,7 @@
 #include "common/percpu.h"
 #include "common/log.h"
 #include "common/parse.h"
+#include "common/encap_family.h"
 #include "balancer.skel.h"
 #include "root.skel.h"
 
@@ -462,36 +463,6 @@ int lb_encap_parse(const char *s, __u8 *encap)
 	return -EINVAL;
 }
 
-/* The VIP family an encapsulation carries: FAM_NONE either, -1 one the balancer never writes. */
-static int encap_inner_family(__u8 encap)
-{
-	switch (encap) {
-	case ENCAP_IPIP:
-	case ENCAP_4IN6:
-		return FAM_IPV4;
-	case ENCAP_IP6IP6:
-		return FAM_IPV6;
-	case ENCAP_GUE:
-		return FAM_NONE;
-	default:
-		return -1;
-	}
-}
-
-/* The family of the outer header (the backends' family): FAM_NONE either. */
-static int encap_outer_family(__u8 encap)
-{
-	switch (encap) {
-	case ENCAP_IPIP:
-		return FAM_IPV4;
-	case ENCAP_IP6IP6:
-	case ENCAP_4IN6:
-		return FAM_IPV6;
-	default:
-		return FAM_NONE;
-	}
-}
-
 static bool src_per_flow_varies(const struct lb_config *cfg, int fam)
 {
 	__u8 plen = fam == FAM_IPV4 ? cfg->src_v4_prefix_len : cfg->src_v6_prefix_len;
@@ -595,7 +566,7 @@ static int backend_check(const struct endpoint *vip, __u8 encap, const struct ip
 		pr_warn("VIP %s: backend without an address family\n", vbuf);
 		return -EINVAL;
 	}
-	if (out != FAM_NONE && a->family != out) {
+	if (out > FAM_NONE && a->family != out) { /* -1: never written, vip_check refuses it */
 		pr_warn("VIP %s: backend %s is IPv%d, but %s sends an IPv%d outer header; give it an "
 			"IPv%d backend%s\n",
 			vbuf, abuf, a->family, lb_encap_name(encap), out, out,

@@ -177,7 +177,7 @@ static void test_scenario_load_example_balancer(void **state)
 	assert_int_equal(b->vips[1].n_backends, 1);
 	assert_string_equal(b->vips[1].backends[0], "tenant-b");
 
-	assert_int_equal(sc->backend.decap, SC_DECAP_HOST_VETH_EGRESS);
+	assert_int_equal(sc->backend.decap, DECAP_AT_HOST_VETH_EGRESS);
 	assert_false(sc->backend.strict);
 	assert_int_equal(sc->backend.mark.line, 21);
 	assert_int_equal(sc->backend.mark.col, 10);
@@ -279,7 +279,7 @@ static void test_scenario_load_defaults(void **state)
 	assert_int_equal(sc->balancer.vips[0].encap, SC_ENCAP_IPIP);
 	assert_int_equal(sc->balancer.vips[0].vip.port, 0);
 	assert_int_equal(sc->balancer.vips[0].vip.proto, IPPROTO_UDP);
-	assert_int_equal(sc->backend.decap, SC_DECAP_HOST_VETH_EGRESS);
+	assert_int_equal(sc->backend.decap, DECAP_AT_HOST_VETH_EGRESS);
 	assert_false(sc->backend.strict);
 	assert_int_equal(sc->n_services, 0);
 	assert_int_equal(sc->traffic[0].connections, 10);
@@ -305,7 +305,7 @@ static void test_scenario_load_minimal(void **state)
 	assert_int_equal(sc->n_nodes, 1);
 	assert_false(sc->balancer.present);
 	assert_string_equal(sc->balancer.iface, "eth0");
-	assert_int_equal(sc->backend.decap, SC_DECAP_HOST_VETH_EGRESS);
+	assert_int_equal(sc->backend.decap, DECAP_AT_HOST_VETH_EGRESS);
 	assert_int_equal(sc->n_traffic + sc->n_captures + sc->n_expects + sc->n_links, 0);
 	free(sc);
 }
@@ -358,7 +358,7 @@ static void test_scenario_load_ipv6(void **state)
 	assert_string_equal(b->vips[0].backends[1], "c4");
 	assert_int_equal(b->vips[1].encap, SC_ENCAP_4IN6);
 	assert_int_equal(b->vips[2].encap, SC_ENCAP_GUE);
-	assert_int_equal(sc->backend.decap, SC_DECAP_HOST_NIC);
+	assert_int_equal(sc->backend.decap, DECAP_AT_HOST_NIC);
 	assert_true(sc->backend.strict);
 	assert_string_equal(endpoint_s(&sc->services[0].listen), "[::]:443/tcp");
 	assert_int_equal(sc->expects[0].src.family, FAM_NONE);
@@ -536,11 +536,18 @@ static void test_scenario_names(void **state)
 	assert_string_equal(scenario_role_name(ROLE_HOST), "host");
 	assert_string_equal(scenario_role_name(ROLE_CONTAINER), "container");
 	assert_string_equal(scenario_role_name((enum sc_role)99), "?");
-	assert_string_equal(scenario_decap_name(SC_DECAP_NONE), "none");
-	assert_string_equal(scenario_decap_name(SC_DECAP_HOST_VETH_EGRESS), "host-veth-egress");
-	assert_string_equal(scenario_decap_name(SC_DECAP_CONTAINER_INGRESS), "container-ingress");
-	assert_string_equal(scenario_decap_name(SC_DECAP_HOST_NIC), "host-nic");
-	assert_string_equal(scenario_decap_name((enum sc_decap_at) - 1), "?");
+	assert_string_equal(decap_at_name(DECAP_AT_NONE), "none");
+	assert_string_equal(decap_at_name(DECAP_AT_HOST_VETH_EGRESS), "host-veth-egress");
+	assert_string_equal(decap_at_name(DECAP_AT_CONTAINER_INGRESS), "container-ingress");
+	assert_string_equal(decap_at_name(DECAP_AT_HOST_NIC), "host-nic");
+	assert_string_equal(decap_at_name((enum decap_at) - 1), "?");
+	/* the CLIs take attach points only: "none" is a scenario's negative control */
+	enum decap_at at = DECAP_AT_NONE;
+	assert_int_equal(decap_at_parse("container-ingress", &at), 0);
+	assert_int_equal(at, DECAP_AT_CONTAINER_INGRESS);
+	assert_int_equal(decap_at_parse("none", &at), -EINVAL);
+	assert_int_equal(decap_at_parse("host-veth", &at), -EINVAL);
+	assert_int_equal(at, DECAP_AT_CONTAINER_INGRESS);
 }
 
 static void test_scenario_load_missing_file(void **state)
