@@ -248,6 +248,7 @@ int main(int argc, char **argv)
 	};
 	struct micro_opts mo = { .runs = MICRO_RUNS_DEFAULT, .repeat = MICRO_REPEAT_DEFAULT };
 	struct run_opts ro = {};
+	struct tput_opts to = {};
 	struct replay_opts rp = {};
 	bool micro = false, all = false, help = false, printed = false, draw = false;
 	struct scenario *sc;
@@ -361,8 +362,11 @@ int main(int argc, char **argv)
 			code = EXIT_USAGE;
 		else if (!root(cmd))
 			code = EXIT_SKIPPED;
-		else
-			code = throughput_bench(sc, &ro, micro ? &mo : NULL), printed = true;
+		else {
+			to.json = ro.json;
+			to.micro = micro ? &mo : NULL;
+			code = run_with(sc, &ro, throughput_run, &to), printed = true;
+		}
 		free(err);
 	} else if (!strcmp(cmd, "run") || !strcmp(cmd, "up")) {
 		if (optind + 1 != argc) {

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "bench/exit.h"
+#include "bench/run_stages.h"
 #include "bench/scenario.h"
 
 struct run_opts {
@@ -23,21 +24,6 @@ struct run_opts {
 int run_scenario(const struct scenario *sc, const struct run_opts *opts);
 /* Build the topology, roles and services, no traffic, and keep it up in a detached keeper. */
 int run_up(const struct scenario *sc, const struct run_opts *opts);
-
-struct env;
-struct evidence;
-struct observe;
-struct roles;
-struct topology;
-
-/* A live run's stages, as run_with() hands them over: driven through their own APIs. */
-struct run_stages {
-	struct env *env;
-	struct topology *topo;
-	struct observe *obs;
-	struct roles *roles;
-	const struct evidence *ev; /* the machine: kernel, CPU model and count */
-};
 
 /*
  * Build sc as run does (topology, balancer, decap, services), hand the live run to fn, tear

@@ -1273,12 +1273,6 @@ static void bench_round(struct tput *x, unsigned int want)
 		bench_goodput(x);
 }
 
-struct tput_job {
-	struct tput_report *t;
-	const struct run_opts *o;
-	const struct micro_opts *mo;
-};
-
 struct micro_job {
 	struct micro_opts o;
 	int code;
@@ -1323,7 +1317,7 @@ static void micro_into(struct tput_report *t, const struct micro_opts *mo)
 	t->micro_code = j.code;
 }
 
-static void tput_write(struct tput_report *t, const struct run_opts *o)
+static void tput_write(struct tput_report *t, const struct tput_opts *o)
 {
 	char path[PATH_MAX + 16];
 	FILE *f;
@@ -1345,10 +1339,8 @@ static void tput_write(struct tput_report *t, const struct run_opts *o)
 	tput_report_text(t, o->json ? stderr : stdout);
 }
 
-static int tput_run(struct run_stages *r, void *arg)
+static int tput_measure_all(struct run_stages *r, const struct tput_opts *o, struct tput_report *t)
 {
-	struct tput_job *job = arg;
-	struct tput_report *t = job->t;
 	struct tput x = { .r = r, .t = t, .b = &r->env->sc->bench, .start = mono() };
 	unsigned int want = r->env->sc->bench.measure;
 	bool lb = r->env->sc->balancer.present && r->env->sc->balancer.n_vips && r->roles->n_lbs;
@@ -1371,8 +1363,8 @@ static int tput_run(struct run_stages *r, void *arg)
 		baseline_bpf__destroy(x.base);
 		return EXIT_USAGE;
 	}
-	if (job->mo)
-		micro_into(t, job->mo);
+	if (o->micro)
+		micro_into(t, o->micro);
 	for (x.round = 0; x.round < x.b->rounds && !env_stop; x.round++)
 		bench_round(&x, want);
 	compare_all(&x);
@@ -1381,20 +1373,18 @@ static int tput_run(struct run_stages *r, void *arg)
 	if (t->micro && t->micro_code > t->code)
 		t->code = t->micro_code;
 	tput_plot(t, r->env->outdir);
-	tput_write(t, job->o);
+	tput_write(t, o);
 	return t->code;
 }
 
-int throughput_bench(const struct scenario *sc, const struct run_opts *o,
-		     const struct micro_opts *mo)
+int throughput_run(struct run_stages *r, void *arg)
 {
 	struct tput_report *t = calloc(1, sizeof(*t));
-	struct tput_job job = { t, o, mo };
 	int code;
 
 	if (!t)
 		return EXIT_SETUP;
-	code = run_with(sc, o, tput_run, &job);
+	code = tput_measure_all(r, arg, t);
 	free(t);
 	return code;
 }

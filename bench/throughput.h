@@ -18,7 +18,8 @@
 #include "bench/gen.h"
 #include "bench/env.h"
 #include "bench/evidence.h"
-#include "bench/run.h"
+#include "bench/exit.h"
+#include "bench/run_stages.h"
 
 #define TPUT_MAX_STAGES	  5
 #define TPUT_MAX_SAMPLES  256
@@ -121,9 +122,16 @@ struct tput_report {
 
 struct micro_opts;
 
-/* mo: also the micro-benchmark, in the same report (NULL: not). */
-int throughput_bench(const struct scenario *sc, const struct run_opts *o,
-		     const struct micro_opts *mo);
+struct tput_opts {
+	bool json; /* the JSON document on stdout, the text on stderr */
+	const struct micro_opts *micro; /* also the micro-benchmark, in the same report; NULL */
+};
+
+/*
+ * Every measurement of the scenario's bench settings in the live run r, reported into r's
+ * output folder and on stdout; arg is a const struct tput_opts *. Handed to run_with().
+ */
+int throughput_run(struct run_stages *r, void *arg);
 
 /* bench/throughput_report.c */
 void tput_report_text(const struct tput_report *t, FILE *f);
