@@ -8,6 +8,11 @@
  * the same wrapper, interleaved, in this process, on one CPU. The balancer's per-CPU counters
  * are read around every run: a class only counts as "proved" when every iteration took its
  * intended path, and the path printed is the one the counters show, whatever was intended.
+ *
+ * The decap (TC) is measured the same way: micro_tc_wrap restores the encapsulated packet and
+ * tail-calls a TC_ACT_OK no-op, the strip-only floor or the decap, interleaved; its counters,
+ * the floor's count of encapsulated packets met and the exact output prove each class. The
+ * Maglev build is timed over 100 and 1000 backends. docs/bench.md says how to read it all.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,12 +24,15 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/utsname.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <jansson.h>
 
 #include "bench/micro.h"
 #include "bench/exit.h"
+#include "backend/decap.h"
+#include "common/compat.h"
 #include "common/log.h"
 #include "common/maps.h"
 #include "common/parse.h"
@@ -37,7 +45,6 @@
 
 #define MICRO_MAX_RUNS	    101
 #define MICRO_REALS_PER_VIP 8
-#define MAGLEV_BACKENDS	    100
 #define MAGLEV_RUNS	    5
 #define STAT_BIT(s)	    (1u << (s))
 
@@ -241,9 +248,13 @@ struct class_result {
 struct micro_env {
 	struct balancer_bpf *bal;
 	struct micro_bpf *wrap;
+	struct decap *decap;
 	int wrap_fd, bal_fd, stub_fd, target_fd, stats_fd;
+	int tc_wrap_fd, tc_target_fd, tc_prog_fd[3]; /* enum tc_prog */
 	__u32 first_real[VIP_MAX];
 };
+
+static int decap_env_open(struct micro_env *e);
 
 /* Packets per counter, summed over CPUs (struct lb_counter: packets, bytes). */
 static int stats_read(struct micro_env *e, __u64 out[LB_STAT_MAX])
@@ -376,6 +387,8 @@ static int config_set(struct micro_env *e)
 
 static void env_close(struct micro_env *e)
 {
+	if (e->decap)
+		decap_release(e->decap);
 	micro_bpf__destroy(e->wrap);
 	balancer_bpf__destroy(e->bal);
 }
@@ -426,6 +439,9 @@ static int env_open(struct micro_env *e, __u32 conn_table)
 		pr_warn("set up the balancer's maps: %s\n", strerror(-err));
 		goto err;
 	}
+	err = decap_env_open(e);
+	if (err)
+		goto err;
 	return 0;
 err:
 	env_close(e);
@@ -621,6 +637,209 @@ static int measure_class(struct micro_env *e, const struct micro_class *cl,
 	return 0;
 }
 
+/*
+ * The decap's classes: each encapsulated packet as a balancer sends it (outer source in the
+ * allow-list, outer destination the address served), through micro_tc_wrap to one of three
+ * programs (enum tc_prog), all in the same run.
+ */
+enum tc_prog { TC_NOOP, TC_STRIP, TC_DECAP, TC_PROGS };
+
+static const char *const tc_prog_names[TC_PROGS] = { "noop", "strip", "decap" };
+
+#define DECAP_SERVE_V4 "10.1.0.2"
+#define DECAP_SERVE_V6 "fd00:1::2"
+#define DECAP_LB_V4    "10.0.1.2"
+#define DECAP_LB_V6    "fd00:0:1::2"
+
+struct decap_class {
+	const char *name;
+	const char *what;
+	__u8 outer; /* family of the outer header */
+	__u8 inner; /* family of the client's packet */
+	bool gue;
+};
+
+static const struct decap_class decap_classes[] = {
+	{ "decap-ipip", "IPv4 in IPv4 (TCP ACK inside), 20 bytes stripped", FAM_IPV4, FAM_IPV4,
+	  false },
+	{ "decap-ip6ip6", "IPv6 in IPv6 (TCP ACK inside), 40 bytes stripped", FAM_IPV6, FAM_IPV6,
+	  false },
+	{ "decap-4in6",
+	  "IPv4 in IPv6 (TCP ACK inside), 40 bytes stripped and the packet made IPv4 (the skb's "
+	  "protocol and the ethertype)",
+	  FAM_IPV6, FAM_IPV4, false },
+	{ "decap-gue",
+	  "GUE version 1 over IPv4 (UDP to the GUE port, TCP ACK inside), 28 bytes "
+	  "stripped",
+	  FAM_IPV4, FAM_IPV4, true },
+};
+
+#define N_DECAP_CLASSES ((int)(sizeof(decap_classes) / sizeof(decap_classes[0])))
+
+/* The class's packet: outer header(s) first when encapsulated, else the client's alone. */
+static void decap_build(const struct decap_class *dc, struct pkt *p, bool encapsulated)
+{
+	__u8 src[16], dst[16];
+
+	pkt_init(p);
+	pkt_eth(p, NULL, NULL);
+	if (encapsulated && dc->outer == FAM_IPV4) {
+		pkt_ipv4(p, v4(DECAP_LB_V4), v4(DECAP_SERVE_V4));
+	} else if (encapsulated) {
+		v6(DECAP_LB_V6, src);
+		v6(DECAP_SERVE_V6, dst);
+		pkt_ipv6(p, src, dst);
+	}
+	if (encapsulated && dc->gue)
+		pkt_udp(p, 0xc000 | 0x123, GUE_PORT_DEFAULT);
+	if (dc->inner == FAM_IPV4) {
+		pkt_ipv4(p, v4("10.0.0.2"), v4("10.100.0.1"));
+	} else {
+		v6("fd00::2", src);
+		v6("fd00:100::1", dst);
+		pkt_ipv6(p, src, dst);
+	}
+	pkt_tcp(p, 40010, 80, PKT_TCP_ACK);
+	pkt_payload(p, 16);
+	pkt_finish(p);
+}
+
+static int decap_env_open(struct micro_env *e)
+{
+	struct ip_prefix allow[2] = {};
+	struct decap_opts o = {
+		.at = DECAP_AT_HOST_VETH_EGRESS,
+		.n_serve = 2,
+		.allow = allow,
+		.n_allow = 2,
+		.gue_port = GUE_PORT_DEFAULT,
+	};
+	int err;
+
+	if (addr_parse(DECAP_SERVE_V4, &o.serve[0]) || addr_parse(DECAP_SERVE_V6, &o.serve[1]) ||
+	    prefix_parse(DECAP_LB_V4 "/24", &allow[0], true) ||
+	    prefix_parse(DECAP_LB_V6 "/64", &allow[1], true))
+		return -EINVAL;
+	err = decap_load(&e->decap, &o);
+	if (err) {
+		pr_warn("load the decap: %s (run with -vv for the verifier log)\n", strerror(-err));
+		e->decap = NULL;
+		return err;
+	}
+	e->tc_wrap_fd = bpf_program__fd(e->wrap->progs.micro_tc_wrap);
+	e->tc_target_fd = bpf_map__fd(e->wrap->maps.micro_tc_target);
+	e->tc_prog_fd[TC_NOOP] = bpf_program__fd(e->wrap->progs.micro_tc_ok);
+	e->tc_prog_fd[TC_STRIP] = bpf_program__fd(e->wrap->progs.micro_tc_strip);
+	e->tc_prog_fd[TC_DECAP] = decap_prog_fd(e->decap);
+	return 0;
+}
+
+struct decap_result {
+	int ns[TC_PROGS][MICRO_MAX_RUNS];
+	double med[TC_PROGS];
+	__u64 iterations; /* per program */
+	__u64 restored[TC_PROGS]; /* micro_tc_wrap's restores that reached the tail call */
+	__u64 strip_seen;
+	__u64 counters[DECAP_STAT_MAX]; /* the decap's, over its runs */
+	int verdict[TC_PROGS]; /* of the last iteration of the last run */
+	bool exact[TC_PROGS]; /* every run's output: noop the input, strip and decap the inner */
+	__u32 in_len, out_len;
+	bool proved;
+};
+
+/* One run of program `which` through micro_tc_wrap; its output checked against want. */
+static int decap_run(struct micro_env *e, int which, const struct pkt *in, const struct pkt *want,
+		     __u32 repeat, struct decap_result *r, int run)
+{
+	__u64 before[DECAP_STAT_MAX], after[DECAP_STAT_MAX];
+	__u64 restored = e->wrap->bss->tc_restored, seen = e->wrap->bss->strip_seen;
+	__u8 out[512];
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = in->data, .data_size_in = in->len,
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = repeat);
+	__u32 zero = 0;
+	int err, s;
+
+	if (bpf_map_update_elem(e->tc_target_fd, &zero, &e->tc_prog_fd[which], BPF_ANY))
+		return -errno;
+	err = decap_stats_read(e->decap, before);
+	if (err)
+		return err;
+	if (bpf_prog_test_run_opts(e->tc_wrap_fd, &t))
+		return -errno;
+	err = decap_stats_read(e->decap, after);
+	if (err)
+		return err;
+	r->ns[which][run] = t.duration;
+	r->verdict[which] = t.retval;
+	r->restored[which] += e->wrap->bss->tc_restored - restored;
+	r->strip_seen += e->wrap->bss->strip_seen - seen;
+	for (s = 0; s < DECAP_STAT_MAX; s++)
+		r->counters[s] += after[s] - before[s];
+	if (t.data_size_out != want->len || memcmp(out, want->data, want->len))
+		r->exact[which] = false;
+	if (which == TC_DECAP)
+		r->out_len = t.data_size_out;
+	return 0;
+}
+
+static int measure_decap(struct micro_env *e, const struct decap_class *dc,
+			 const struct micro_opts *o, struct decap_result *r)
+{
+	struct micro_pkt *mp = &e->wrap->bss->pkt;
+	struct micro_strip *st = &e->wrap->bss->strip;
+	struct pkt in, inner;
+	int run, i, which, err = 0;
+	__u64 iters;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < TC_PROGS; i++)
+		r->exact[i] = true;
+	decap_build(dc, &in, true);
+	decap_build(dc, &inner, false);
+	if (in.len > sizeof(mp->data))
+		return -E2BIG;
+	memset(mp, 0, sizeof(*mp));
+	memcpy(mp->data, in.data, in.len);
+	mp->len = in.len;
+	mp->skb_proto = htons(dc->outer == FAM_IPV4 ? ETH_P_IP : ETH_P_IPV6);
+	memset(st, 0, sizeof(*st));
+	st->len = in.len - inner.len;
+	st->encap_len = in.len;
+	st->flags = BPF_F_ADJ_ROOM_FIXED_GSO;
+	if (dc->outer != dc->inner) {
+		st->flags |= dc->inner == FAM_IPV4 ? DSR_ADJ_ROOM_DECAP_L3_IPV4 :
+						     DSR_ADJ_ROOM_DECAP_L3_IPV6;
+		st->ethertype = htons(dc->inner == FAM_IPV4 ? ETH_P_IP : ETH_P_IPV6);
+	}
+	r->in_len = in.len;
+	for (run = 0; run < o->runs && !err; run++) {
+		/* Rotate which goes first, so drift favours none of the three. */
+		for (i = 0; i < TC_PROGS && !err; i++) {
+			which = (run + i) % TC_PROGS;
+			err = decap_run(e, which, &in, which == TC_NOOP ? &in : &inner, o->repeat,
+					r, run);
+		}
+	}
+	if (err) {
+		pr_warn("BPF_PROG_RUN (class %s): %s\n", dc->name, strerror(-err));
+		return err;
+	}
+	iters = (__u64)o->runs * o->repeat;
+	r->iterations = iters;
+	r->proved = r->strip_seen == iters && r->counters[DECAP_STAT_RX] == iters &&
+		    r->counters[DECAP_STAT_DECAP] == iters;
+	for (i = 0; i < TC_PROGS; i++) {
+		r->med[i] = median_int(r->ns[i], o->runs);
+		r->proved = r->proved && r->restored[i] == iters && r->exact[i] &&
+			    r->verdict[i] == TC_ACT_OK;
+	}
+	/* Nothing but rx and decap counted: every iteration took the one path. */
+	for (i = 0; i < DECAP_STAT_MAX; i++)
+		if (i != DECAP_STAT_RX && i != DECAP_STAT_DECAP && r->counters[i])
+			r->proved = false;
+	return 0;
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -636,31 +855,48 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median time to build a 65537-slot ring over 100 backends, runs in ms[]. */
-static int maglev_time(double ms[MAGLEV_RUNS], double *median)
+/* Backend counts the Maglev build is timed for, on a ring of LB_RING_SIZE_DEFAULT slots. */
+static const int maglev_backends[] = { 100, 1000 };
+
+#define N_MAGLEV ((int)(sizeof(maglev_backends) / sizeof(maglev_backends[0])))
+
+struct maglev_result {
+	int backends;
+	double ms[MAGLEV_RUNS], median;
+};
+
+/* Median time to build a 65537-slot ring over r->backends backends, each run in r->ms[]. */
+static int maglev_time(struct maglev_result *r)
 {
-	struct maglev_backend mb[MAGLEV_BACKENDS];
-	__be32 addr[MAGLEV_BACKENDS];
+	struct maglev_backend *mb;
 	double s[MAGLEV_RUNS], t;
+	__be32 *addr;
 	__u32 *ring;
 	int i, err = 0;
 
 	ring = malloc(sizeof(*ring) * LB_RING_SIZE_DEFAULT);
-	if (!ring)
-		return -ENOMEM;
-	for (i = 0; i < MAGLEV_BACKENDS; i++) {
+	mb = calloc(r->backends, sizeof(*mb));
+	addr = calloc(r->backends, sizeof(*addr));
+	if (!ring || !mb || !addr) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < r->backends; i++) {
 		addr[i] = htonl(0x0a010000 + i + 1);
 		mb[i] = (struct maglev_backend){ &addr[i], sizeof(addr[i]), 1, i + 1 };
 	}
 	for (i = 0; i < MAGLEV_RUNS && !err; i++) {
 		t = now_ms();
-		err = maglev_build(mb, MAGLEV_BACKENDS, ring, LB_RING_SIZE_DEFAULT, LB_REAL_NONE);
-		ms[i] = now_ms() - t;
+		err = maglev_build(mb, r->backends, ring, LB_RING_SIZE_DEFAULT, LB_REAL_NONE);
+		r->ms[i] = now_ms() - t;
 	}
-	free(ring);
-	memcpy(s, ms, sizeof(s));
+	memcpy(s, r->ms, sizeof(s));
 	qsort(s, MAGLEV_RUNS, sizeof(*s), cmp_double);
-	*median = s[MAGLEV_RUNS / 2];
+	r->median = s[MAGLEV_RUNS / 2];
+out:
+	free(ring);
+	free(mb);
+	free(addr);
 	return err;
 }
 
@@ -713,11 +949,46 @@ static const char *mixed_str(const struct class_result *r, char *buf, size_t sz)
 struct micro_report {
 	const struct micro_opts *o;
 	struct class_result res[N_CLASSES];
-	double maglev_ms[MAGLEV_RUNS], maglev_median;
+	struct decap_result dres[N_DECAP_CLASSES];
+	struct maglev_result maglev[N_MAGLEV];
 	__u64 restore_failed, tail_call_failed;
 	int cpu;
 	char kernel[128];
 };
+
+/* The decap's table: each program's median, and the decap over the strip-only floor. */
+static void print_decap_text(const struct micro_report *rp)
+{
+	const struct decap_result *r;
+	int i;
+
+	printf("\nDecap (TC), same method: micro_tc_wrap restores the encapsulated packet (length,\n"
+	       "skb protocol, bytes) and tail-calls TC_ACT_OK (noop), a program that only removes\n"
+	       "the outer header (strip, the floor) or the decap; median ns/packet.\n\n");
+	printf("%-13s %6s %6s %6s %11s %11s %11s\n", "class", "noop", "strip", "decap",
+	       "strip-noop", "decap-noop", "decap/strip");
+	for (i = 0; i < N_DECAP_CLASSES; i++) {
+		r = &rp->dres[i];
+		printf("%-13s %6.1f %6.1f %6.1f %11.1f %11.1f %11.2f\n", decap_classes[i].name,
+		       r->med[TC_NOOP], r->med[TC_STRIP], r->med[TC_DECAP],
+		       r->med[TC_STRIP] - r->med[TC_NOOP], r->med[TC_DECAP] - r->med[TC_NOOP],
+		       r->med[TC_STRIP] > 0 ? r->med[TC_DECAP] / r->med[TC_STRIP] : 0);
+	}
+	printf("\nPath per decap class over %llu iterations of each program:\n",
+	       (unsigned long long)rp->dres[0].iterations);
+	for (i = 0; i < N_DECAP_CLASSES; i++) {
+		r = &rp->dres[i];
+		printf("  %-13s decap counted %s=%llu (rx %llu), strip met the encapsulated packet "
+		       "%llu times, out %u -> %u bytes%s%s\n      %s\n",
+		       decap_classes[i].name, decap_stat_name(DECAP_STAT_DECAP),
+		       (unsigned long long)r->counters[DECAP_STAT_DECAP],
+		       (unsigned long long)r->counters[DECAP_STAT_RX],
+		       (unsigned long long)r->strip_seen, r->in_len, r->out_len,
+		       r->exact[TC_DECAP] && r->exact[TC_STRIP] ? ", exactly the inner packet" :
+								  ", NOT the inner packet",
+		       r->proved ? " (proved)" : " (NOT proved)", decap_classes[i].what);
+	}
+}
 
 static void print_text(const struct micro_report *rp)
 {
@@ -759,10 +1030,13 @@ static void print_text(const struct micro_report *rp)
 			       r->inner_intact ? ", original intact inside" : ", NOT the original");
 		printf("\n      %s\n", cl->what);
 	}
-	printf("\nWrapper failures: restore %llu, tail call %llu.\n",
+	print_decap_text(rp);
+	printf("\nWrapper failures (XDP and TC): restore %llu, tail call %llu.\n",
 	       (unsigned long long)rp->restore_failed, (unsigned long long)rp->tail_call_failed);
-	printf("Maglev build, %d slots x %d backends: median %.2f ms of %d runs.\n",
-	       LB_RING_SIZE_DEFAULT, MAGLEV_BACKENDS, rp->maglev_median, MAGLEV_RUNS);
+	for (i = 0; i < N_MAGLEV; i++)
+		printf("Maglev build, %d slots x %d backends: median %.2f ms of %d runs.\n",
+		       LB_RING_SIZE_DEFAULT, rp->maglev[i].backends, rp->maglev[i].median,
+		       MAGLEV_RUNS);
 }
 
 static json_t *json_ints(const int *v, int n)
@@ -816,15 +1090,59 @@ static json_t *class_json(const struct micro_class *cl, const struct class_resul
 	return o;
 }
 
+static json_t *decap_json(const struct decap_class *dc, const struct decap_result *r, int n)
+{
+	json_t *o, *counters = json_object(), *restored = json_object(), *exact = json_object();
+	int s;
+
+	for (s = 0; s < DECAP_STAT_MAX; s++)
+		json_object_set_new(counters, decap_stat_name(s), json_integer(r->counters[s]));
+	for (s = 0; s < TC_PROGS; s++) {
+		json_object_set_new(restored, tc_prog_names[s], json_integer(r->restored[s]));
+		json_object_set_new(exact, tc_prog_names[s], json_boolean(r->exact[s]));
+	}
+	o = json_pack("{s:s, s:s, s:I, s:o, s:I, s:o, s:o, s:i, s:i, s:b}", "name", dc->name,
+		      "what", dc->what, "iterations", (json_int_t)r->iterations, "counters",
+		      counters, "strip_seen", (json_int_t)r->strip_seen, "restored", restored,
+		      "output_exact", exact, "in_len", r->in_len, "out_len", r->out_len, "proved",
+		      r->proved);
+	for (s = 0; s < TC_PROGS; s++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "%s_ns", tc_prog_names[s]);
+		json_object_set_new(o, key, json_fixed(r->med[s], 1));
+		snprintf(key, sizeof(key), "%s_runs_ns", tc_prog_names[s]);
+		json_object_set_new(o, key, json_ints(r->ns[s], n));
+	}
+	json_object_set_new(
+		o, "decap_over_strip",
+		json_fixed(r->med[TC_STRIP] > 0 ? r->med[TC_DECAP] / r->med[TC_STRIP] : 0, 3));
+	return o;
+}
+
+static json_t *maglev_json(const struct maglev_result *m)
+{
+	json_t *runs = json_array();
+	int i;
+
+	for (i = 0; i < MAGLEV_RUNS; i++)
+		json_array_append_new(runs, json_fixed(m->ms[i], 3));
+	return json_pack("{s:i, s:i, s:o, s:o}", "ring_size", LB_RING_SIZE_DEFAULT, "backends",
+			 m->backends, "build_ms", json_fixed(m->median, 3), "runs_ms", runs);
+}
+
 static void print_json(const struct micro_report *rp)
 {
-	json_t *doc, *classes_a = json_array(), *runs = json_array();
+	json_t *doc, *classes_a = json_array(), *decap_a = json_array(), *maglev_a = json_array();
 	int i;
 
 	for (i = 0; i < N_CLASSES; i++)
 		json_array_append_new(classes_a, class_json(&classes[i], &rp->res[i], rp->o->runs));
-	for (i = 0; i < MAGLEV_RUNS; i++)
-		json_array_append_new(runs, json_fixed(rp->maglev_ms[i], 3));
+	for (i = 0; i < N_DECAP_CLASSES; i++)
+		json_array_append_new(decap_a,
+				      decap_json(&decap_classes[i], &rp->dres[i], rp->o->runs));
+	for (i = 0; i < N_MAGLEV; i++)
+		json_array_append_new(maglev_a, maglev_json(&rp->maglev[i]));
 	doc = json_pack(
 		"{s:i, s:s, s:i, s:i, s:i, s:i, s:s, s:I, s:I, s:o}", "version", 1, "kernel",
 		rp->kernel, "cpu", rp->cpu, "runs", rp->o->runs, "repeat", rp->o->repeat,
@@ -834,10 +1152,8 @@ static void print_json(const struct micro_report *rp)
 		"balancer or an XDP_TX stub; medians of the runs, ns/packet",
 		"restore_failed", (json_int_t)rp->restore_failed, "tail_call_failed",
 		(json_int_t)rp->tail_call_failed, "classes", classes_a);
-	json_object_set_new(doc, "maglev",
-			    json_pack("{s:i, s:i, s:o, s:o}", "ring_size", LB_RING_SIZE_DEFAULT,
-				      "backends", MAGLEV_BACKENDS, "build_ms",
-				      json_fixed(rp->maglev_median, 3), "runs_ms", runs));
+	json_object_set_new(doc, "decap_classes", decap_a);
+	json_object_set_new(doc, "maglev", maglev_a);
 	if (doc)
 		json_dumpf(doc, stdout, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	printf("\n");
@@ -895,14 +1211,26 @@ int micro_bench(const struct micro_opts *o)
 		if (!rp->res[i].consistent)
 			code = EXIT_CHECK_FAILED;
 	}
+	for (i = 0; i < N_DECAP_CLASSES; i++) {
+		err = measure_decap(&e, &decap_classes[i], o, &rp->dres[i]);
+		if (err) {
+			code = EXIT_SETUP;
+			goto out;
+		}
+		if (!rp->dres[i].proved)
+			code = EXIT_CHECK_FAILED;
+	}
 	rp->restore_failed = e.wrap->bss->restore_failed;
 	rp->tail_call_failed = e.wrap->bss->tail_call_failed;
 	if (rp->restore_failed || rp->tail_call_failed)
 		code = EXIT_CHECK_FAILED;
-	if (maglev_time(rp->maglev_ms, &rp->maglev_median)) {
-		pr_warn("Maglev build failed\n");
-		code = EXIT_SETUP;
-		goto out;
+	for (i = 0; i < N_MAGLEV; i++) {
+		rp->maglev[i].backends = maglev_backends[i];
+		if (maglev_time(&rp->maglev[i])) {
+			pr_warn("Maglev build over %d backends failed\n", maglev_backends[i]);
+			code = EXIT_SETUP;
+			goto out;
+		}
 	}
 	if (o->json)
 		print_json(rp);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * `dsrlab bench --micro`: the balancer's cost per packet class with BPF_PROG_RUN, beside a
- * no-op program measured the same way in the same process, each iteration proven by the
- * balancer's own counters; and the Maglev ring build time. Not a timed test: it reports.
+ * `dsrlab bench --micro`: the balancer's and the decap's cost per packet class with
+ * BPF_PROG_RUN, beside no-op programs (and, for the decap, a strip-only floor) measured the
+ * same way in the same process, each iteration proven by the programs' own counters; and the
+ * Maglev ring build times. Not a timed test: it reports.
  */
 #ifndef DSRLAB_BENCH_MICRO_H
 #define DSRLAB_BENCH_MICRO_H
@@ -16,7 +17,7 @@
 
 /*
  * The packet every iteration of micro_wrap (bpf/micro.bpf.c) restores, written by user space
- * into the wrapper's .bss. With del_conn set, conn_key (a struct flow_key) is deleted from the
+ * into the wrapper's .bss (micro_tc_wrap, the decap's, uses it too). With del_conn set, conn_key (a struct flow_key) is deleted from the
  * balancer's connection table before each iteration: the SYN class misses it every time.
  */
 struct micro_pkt {
@@ -24,8 +25,25 @@ struct micro_pkt {
 	__u32 del_conn;
 	__u8 conn_key[sizeof(struct flow_key)];
 	__u8 data[MICRO_PKT_MAX];
+	__be16 skb_proto; /* TC: the skb->protocol the packet is restored with (its ethertype) */
+	__u16 pad;
+	__u32 pad2;
 };
-_Static_assert(sizeof(struct micro_pkt) == 8 + 40 + MICRO_PKT_MAX, "micro_pkt layout");
+_Static_assert(sizeof(struct micro_pkt) == 8 + 40 + MICRO_PKT_MAX + 8, "micro_pkt layout");
+
+/*
+ * micro_tc_strip's settings: strip len bytes after the Ethernet header with adjust_room flags,
+ * and write ethertype (network order; 0: leave it) in front of what is left. A run counts in
+ * seen every iteration that met a packet of encap_len bytes, the encapsulated one.
+ */
+struct micro_strip {
+	__u32 len;
+	__u32 encap_len;
+	__u64 flags;
+	__be16 ethertype;
+	__u16 pad[3];
+};
+_Static_assert(sizeof(struct micro_strip) == 24, "micro_strip layout");
 
 #define MICRO_RUNS_DEFAULT   5
 #define MICRO_REPEAT_DEFAULT 1000000

@@ -7,8 +7,14 @@
  * micro_wrap puts the original packet back before every iteration, then tail-calls slot 0 of
  * micro_target: the balancer, or micro_stub (XDP_TX) for the baseline. Both are measured
  * through this same wrapper, so the restore cost is the same on both sides of the difference.
+ *
+ * The TC side is the same for the decap: BPF_PROG_RUN reuses one skb across the iterations, so
+ * micro_tc_wrap gives it back the original (encapsulated) packet's length, skb->protocol and
+ * bytes, then tail-calls slot 0 of micro_tc_target: the decap, micro_tc_strip (the floor: only
+ * removes the outer header) or micro_tc_ok (TC_ACT_OK).
  */
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 
 #include "common/maps.h"
@@ -74,6 +80,73 @@ SEC("xdp")
 int micro_stub(struct xdp_md *ctx)
 {
 	return XDP_TX;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} micro_tc_target SEC(".maps");
+
+struct micro_strip strip;
+/* Iterations micro_tc_wrap restored and passed on; micro_tc_strip's encapsulated packets. */
+__u64 tc_restored;
+__u64 strip_seen;
+
+SEC("tc")
+int micro_tc_wrap(struct __sk_buff *skb)
+{
+	__u32 len = pkt.len;
+	long delta;
+
+	if (len < MICRO_ETH_LEN || len > MICRO_PKT_MAX)
+		goto fail;
+	/*
+	 * A 4in6 decap left an IPv4 skb: make it IPv6 again first (this moves the length by
+	 * 20 bytes, the rest is the room below). Same-family programs never change it.
+	 */
+	if (skb->protocol != pkt.skb_proto && bpf_skb_change_proto(skb, pkt.skb_proto, 0))
+		goto fail;
+	/* The programs under test only remove headers; always call, so all pay the same. */
+	delta = (long)len - (long)skb->len;
+	if (delta < 0 || delta > MICRO_PKT_MAX)
+		goto fail;
+	if (bpf_skb_adjust_room(skb, delta, BPF_ADJ_ROOM_MAC, 0))
+		goto fail;
+	if (bpf_skb_store_bytes(skb, 0, pkt.data, len, 0))
+		goto fail;
+	tc_restored++;
+
+	bpf_tail_call(skb, &micro_tc_target, 0);
+	__sync_fetch_and_add(&tail_call_failed, 1);
+	return TC_ACT_SHOT;
+fail:
+	__sync_fetch_and_add(&restore_failed, 1);
+	return TC_ACT_SHOT;
+}
+
+/* The floor of any decap: remove the outer header, and nothing else (no parse, no check). */
+SEC("tc")
+int micro_tc_strip(struct __sk_buff *skb)
+{
+	__be16 proto = strip.ethertype;
+
+	if (skb->len == strip.encap_len)
+		strip_seen++;
+	if (bpf_skb_adjust_room(skb, -(long)strip.len, BPF_ADJ_ROOM_MAC, strip.flags))
+		return TC_ACT_SHOT;
+	if (proto &&
+	    bpf_skb_store_bytes(skb, MICRO_ETH_LEN - sizeof(proto), &proto, sizeof(proto), 0))
+		return TC_ACT_SHOT;
+	return TC_ACT_OK;
+}
+
+/* The TC baseline: the verdict the decap gives a packet it delivers. */
+SEC("tc")
+int micro_tc_ok(struct __sk_buff *skb)
+{
+	return TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "GPL";

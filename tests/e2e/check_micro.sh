@@ -64,5 +64,37 @@ check ipv6-established 0
 check gue-vip 0
 check icmp-ptb 0
 
+# decap_check CLASS: every one of the runs x repeat iterations of each TC program was restored
+# and tail-called; the strip-only program met the encapsulated packet (its length) in each,
+# the decap decapsulated each (rx = decap, nothing else counted), and every run's output was
+# exactly the inner packet (the no-op's: the input).
+decap_field() {
+	echo "$out" | python3 -c 'import json, sys
+j = json.load(sys.stdin)
+c = next((c for c in j["decap_classes"] if c["name"] == sys.argv[2]), None)
+print("" if c is None else json.dumps(eval(sys.argv[1])))' "$@"
+}
+decap_check() {
+	name=$1
+	[ -n "$(decap_field "c['name']" "$name")" ] || { echo "FAIL: class $name missing"; fail=1; return; }
+	for e in "c['iterations']" "c['strip_seen']" "c['counters']['rx']" "c['counters']['decap']" \
+		"c['restored']['noop']" "c['restored']['strip']" "c['restored']['decap']"; do
+		v=$(decap_field "$e" "$name")
+		[ "$v" = "$iter" ] || { echo "FAIL: $name: $e is ${v:-missing}, expected $iter"; fail=1; }
+	done
+	v=$(decap_field "sum(c['counters'].values()) - 2 * c['counters']['decap']" "$name")
+	[ "$v" = 0 ] || { echo "FAIL: $name: other decap counters moved ($v)"; fail=1; }
+	for p in noop strip decap; do
+		[ "$(decap_field "c['output_exact']['$p']" "$name")" = true ] ||
+			{ echo "FAIL: $name: the $p output is not the expected packet"; fail=1; }
+	done
+	[ "$(decap_field "c['proved']" "$name")" = true ] || { echo "FAIL: $name: not proved"; fail=1; }
+}
+for c in decap-ipip decap-ip6ip6 decap-4in6 decap-gue; do
+	decap_check $c
+done
+[ "$(field "[m['backends'] for m in j['maglev']]")" = "[100, 1000]" ] ||
+	{ echo "FAIL: Maglev builds for 100 and 1000 backends not both reported"; fail=1; }
+
 [ "$fail" = 0 ] && echo "PASS: every class reported, every iteration proven by the counters"
 exit $fail
