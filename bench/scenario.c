@@ -14,6 +14,7 @@
 #include <yaml.h>
 
 #include "bench/scenario.h"
+#include "bench/scenario_diag.h"
 #include "lb/maglev.h"
 #include "common/flow.h"
 #include "common/parse.h"
@@ -24,7 +25,6 @@
 #define ARRAY_SIZE(a)	   (sizeof(a) / sizeof((a)[0]))
 #define SC_NODE_NAME_MAX   12 /* node names become parts of netns and veth names */
 #define SC_IFNAME_LEN_MAX  (SC_IFNAME_MAX - 1)
-#define SC_SUGGEST_MAX	   2 /* edit distance up to which "did you mean" is offered */
 #define SC_GOT_MAX	   40 /* characters of a bad value quoted back */
 #define SC_SNAPLEN_DEFAULT 262144
 #define SC_KEYS_MAX	   16 /* keys a mapping of the schema may have */
@@ -45,21 +45,13 @@ static const char *const toggle_names[] = { "off", "on" };
 static const char *const phase_names[] = { "remove-backend", "add-backend", "set-mtu",
 					   "replace-decap", "fail-balancer" };
 
-struct diag {
-	int line, col; /* 1-based */
-	int seq; /* order found, to keep sorting stable */
-	char *msg;
-};
-
 struct loader {
 	const char *file;
 	const char *text;
 	size_t len;
 	yaml_document_t doc;
 	struct scenario *sc;
-	struct diag *diags;
-	int n_diags, cap_diags;
-	bool oom;
+	struct sc_diags diags;
 	bool nodes_ok; /* 'nodes' was a mapping, so references to nodes can be checked */
 	bool role_ok[SC_MAX_NODES];
 	const yaml_node_t *host_ref[SC_MAX_NODES]; /* containers' 'host' values */
@@ -86,34 +78,7 @@ struct field {
 	const yaml_node_t *val;
 };
 
-/* Diagnostics */
-
-static void vdiag(struct loader *ld, yaml_mark_t m, const char *fmt, va_list ap)
-{
-	struct diag *d;
-	char *msg;
-
-	if (ld->n_diags == ld->cap_diags) {
-		int cap = ld->cap_diags ? ld->cap_diags * 2 : 16;
-
-		d = realloc(ld->diags, cap * sizeof(*d));
-		if (!d) {
-			ld->oom = true;
-			return;
-		}
-		ld->diags = d;
-		ld->cap_diags = cap;
-	}
-	if (vasprintf(&msg, fmt, ap) < 0) {
-		ld->oom = true;
-		return;
-	}
-	d = &ld->diags[ld->n_diags];
-	d->line = m.line + 1;
-	d->col = m.column + 1;
-	d->seq = ld->n_diags++;
-	d->msg = msg;
-}
+/* Diagnostics (bench/scenario_diag.c) */
 
 __attribute__((format(printf, 3, 4))) static void diag_mark(struct loader *ld, yaml_mark_t m,
 							    const char *fmt, ...)
@@ -121,7 +86,7 @@ __attribute__((format(printf, 3, 4))) static void diag_mark(struct loader *ld, y
 	va_list ap;
 
 	va_start(ap, fmt);
-	vdiag(ld, m, fmt, ap);
+	sc_diags_vadd(&ld->diags, m.line + 1, m.column + 1, fmt, ap);
 	va_end(ap);
 }
 
@@ -131,141 +96,8 @@ __attribute__((format(printf, 3, 4))) static void diag(struct loader *ld, const 
 	va_list ap;
 
 	va_start(ap, fmt);
-	vdiag(ld, n->start_mark, fmt, ap);
+	sc_diags_vadd(&ld->diags, n->start_mark.line + 1, n->start_mark.column + 1, fmt, ap);
 	va_end(ap);
-}
-
-static int diag_cmp(const void *a, const void *b)
-{
-	const struct diag *x = a, *y = b;
-
-	if (x->line != y->line)
-		return x->line - y->line;
-	if (x->col != y->col)
-		return x->col - y->col;
-	return x->seq - y->seq;
-}
-
-/* The source line, then a caret under the column (tabs kept so it lines up). */
-static void print_source(FILE *out, const char *text, size_t len, int line, int col)
-{
-	const char *p = text, *end = text + len, *eol;
-	int i, c;
-
-	if (!len) /* an empty file: no line to show */
-		return;
-	for (i = 1; i < line; i++) {
-		p = memchr(p, '\n', end - p);
-		if (!p)
-			return;
-		p++;
-	}
-	eol = memchr(p, '\n', end - p);
-	if (!eol)
-		eol = end;
-	if (eol > p && eol[-1] == '\r')
-		eol--;
-	fprintf(out, "%.*s\n", (int)(eol - p), p);
-	/* libyaml counts columns in characters: skip UTF-8 continuation bytes */
-	for (c = 1; c < col && p < eol; p++) {
-		if ((*p & 0xc0) == 0x80)
-			continue;
-		fputc(*p == '\t' ? '\t' : ' ', out);
-		c++;
-	}
-	for (; c < col; c++)
-		fputc(' ', out);
-	fputs("^\n", out);
-}
-
-static void print_diags(struct loader *ld, FILE *out)
-{
-	int i;
-
-	qsort(ld->diags, ld->n_diags, sizeof(*ld->diags), diag_cmp);
-	for (i = 0; i < ld->n_diags; i++) {
-		const struct diag *d = &ld->diags[i];
-
-		/* an aliased node is checked once per alias: say it once */
-		if (i && d->line == d[-1].line && d->col == d[-1].col && !strcmp(d->msg, d[-1].msg))
-			continue;
-		fprintf(out, "%s:%d:%d: %s\n", ld->file, d->line, d->col, d->msg);
-		print_source(out, ld->text, ld->len, d->line, d->col);
-	}
-}
-
-static void free_diags(struct loader *ld)
-{
-	int i;
-
-	for (i = 0; i < ld->n_diags; i++)
-		free(ld->diags[i].msg);
-	free(ld->diags);
-}
-
-/* "Did you mean" */
-
-static int edit_distance(const char *a, const char *b)
-{
-	int row[SC_NAME_MAX * 2 + 1], i, j, la = strlen(a), lb = strlen(b);
-
-	if (la > SC_NAME_MAX * 2 || lb > SC_NAME_MAX * 2)
-		return la > lb ? la : lb;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		int diag_prev = row[0];
-
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			int up = row[j], best = diag_prev + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag_prev = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
-struct suggestion {
-	const char *best;
-	int dist;
-};
-
-static void suggest_consider(struct suggestion *s, const char *word, const char *cand)
-{
-	int d = edit_distance(word, cand);
-
-	/* a distance as long as the candidate would match anything that short */
-	if (d <= SC_SUGGEST_MAX && d < (int)strlen(cand) && (!s->best || d < s->dist)) {
-		s->best = cand;
-		s->dist = d;
-	}
-}
-
-/* "; did you mean 'x'?" or "", into buf. */
-static const char *suggest_str(const struct suggestion *s, char *buf, size_t size)
-{
-	if (s->best)
-		snprintf(buf, size, "; did you mean '%s'?", s->best);
-	else
-		buf[0] = '\0';
-	return buf;
-}
-
-static const char *suggest_from(const char *word, const char *const *names, int n, char *buf,
-				size_t size)
-{
-	struct suggestion s = { 0 };
-	int i;
-
-	for (i = 0; i < n; i++)
-		suggest_consider(&s, word, names[i]);
-	return suggest_str(&s, buf, size);
 }
 
 static int name_index(const char *s, const char *const *names, int n)
@@ -396,7 +228,7 @@ static void unknown_key(struct loader *ld, const yaml_node_t *k, const char *nou
 	char sugg[SC_NAME_MAX * 2 + 32];
 
 	diag(ld, k, "unknown %s '%.*s' in %s%s", noun, SC_GOT_MAX, scalar_text(k), where,
-	     suggest_from(scalar_text(k), names, n, sugg, sizeof(sugg)));
+	     sc_suggest_from(scalar_text(k), names, n, sugg, sizeof(sugg)));
 }
 
 static bool key_is_scalar(struct loader *ld, const yaml_node_t *k, const char *where)
@@ -542,7 +374,7 @@ static bool get_enum(struct loader *ld, const struct field *f, const char *const
 		*out = i;
 		return true;
 	}
-	suggest_from(s, names, n, sugg, sizeof(sugg));
+	sc_suggest_from(s, names, n, sugg, sizeof(sugg));
 	if (sugg[0])
 		diag(ld, f->val, "invalid value '%.*s' for '%s'%s (expected one of: %s)",
 		     SC_GOT_MAX, s, f->name, sugg, valid);
@@ -707,15 +539,15 @@ static int ref_node_at(struct loader *ld, const yaml_node_t *at, const char *nam
 		       const char *keyname)
 {
 	char sugg[SC_NAME_MAX * 2 + 32];
-	struct suggestion s = { 0 };
+	struct sc_suggestion s = { 0 };
 	int i = node_index(ld->sc, name);
 
 	if (i >= 0 || !ld->nodes_ok)
 		return i;
 	for (i = 0; i < ld->sc->n_nodes; i++)
-		suggest_consider(&s, name, ld->sc->nodes[i].name);
+		sc_suggest_consider(&s, name, ld->sc->nodes[i].name);
 	diag(ld, at, "unknown node '%.*s' in '%s'%s", SC_GOT_MAX, name, keyname,
-	     suggest_str(&s, sugg, sizeof(sugg)));
+	     sc_suggest_str(&s, sugg, sizeof(sugg)));
 	return -1;
 }
 
@@ -2439,7 +2271,7 @@ static int get_traffic_ref(struct loader *ld, const struct field *f, char *buf)
 {
 	const char *s = get_scalar(ld, f, "a traffic name");
 	char sugg[SC_NAME_MAX * 2 + 32];
-	struct suggestion sg = { 0 };
+	struct sc_suggestion sg = { 0 };
 	int i;
 
 	if (!s)
@@ -2452,9 +2284,9 @@ static int get_traffic_ref(struct loader *ld, const struct field *f, char *buf)
 	if (ld->traffic_unnamed)
 		return -1;
 	for (i = 0; i < ld->sc->n_traffic; i++)
-		suggest_consider(&sg, s, ld->sc->traffic[i].name);
+		sc_suggest_consider(&sg, s, ld->sc->traffic[i].name);
 	diag(ld, f->val, "unknown traffic '%.*s' in '%s'%s", SC_GOT_MAX, s, f->name,
-	     suggest_str(&sg, sugg, sizeof(sugg)));
+	     sc_suggest_str(&sg, sugg, sizeof(sugg)));
 	return -1;
 }
 
@@ -2650,7 +2482,7 @@ static void counter_name(struct loader *ld, const struct field *f, struct sc_exp
 	e->counter = e->counter_decap ? decap_stat_parse(s) : lb_stat_parse(s);
 	if (e->counter >= 0)
 		return;
-	suggest_from(s, names, n, sugg, sizeof(sugg));
+	sc_suggest_from(s, names, n, sugg, sizeof(sugg));
 	diag(ld, f->val, "the %s has no counter '%.*s'%s (its counters: see `%s`)",
 	     counter_of_names[e->counter_decap], SC_GOT_MAX, s, sugg,
 	     e->counter_decap ? "dsrlab-backend stats" : "dsrlab-lb stats");
@@ -3393,7 +3225,7 @@ static void syntax_error(struct loader *ld, const yaml_parser_t *parser)
 	const char *hint = "";
 
 	if (parser->error == YAML_MEMORY_ERROR) {
-		ld->oom = true;
+		ld->diags.oom = true;
 		return;
 	}
 	if (parser->error == YAML_READER_ERROR) {
@@ -3460,13 +3292,13 @@ out_doc:
 	yaml_document_delete(&ld.doc);
 out_parser:
 	yaml_parser_delete(&parser);
-	if (ld.oom)
+	if (ld.diags.oom)
 		ret = -ENOMEM;
-	else if (ld.n_diags)
+	else if (ld.diags.n)
 		ret = -EINVAL;
-	if (ld.n_diags && err)
-		print_diags(&ld, err);
-	free_diags(&ld);
+	if (ld.diags.n && err)
+		sc_diags_print(&ld.diags, ld.file, ld.text, ld.len, err);
+	sc_diags_free(&ld.diags);
 	return ret;
 }
 
