@@ -20,6 +20,15 @@
 #define LB_RING_SIZE_DEFAULT 65537 /* prime, as Maglev needs */
 #endif
 #ifndef LB_CONN_TABLE_SIZE
+/*
+ * A power of two on purpose. The kernel gives a hash map roundup_pow_of_two(max_entries)
+ * buckets (kernel/bpf/hashtab.c), so 2^18 entries get 2^18 buckets (4 MiB beside 24 MiB of
+ * preallocated entries) and 2^18 + 1 would get 2^19: twice the bucket memory for chains half
+ * as long once the table is full. A power-of-two size was once reported ~120 ns slower per
+ * delete-then-insert on this kernel; measured again (docs/bench.md, "Connection table size")
+ * it is not: nothing on that path depends on the size but the bucket index mask, and the LRU
+ * lists reuse the node just freed whatever the size.
+ */
 #define LB_CONN_TABLE_SIZE 262144
 #endif
 #ifndef DECAP_MAX_ALLOW
