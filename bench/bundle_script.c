@@ -29,22 +29,19 @@ static const char *str(const json_t *o, const char *k)
 }
 
 /* The tx-checksum setting of one end: the link's, else the node's; off by default. */
-static bool tx_csum_on(const struct scenario *sc, const char *node, const char *iface)
+static bool tx_csum_on(const struct scenario *sc, int node, const char *iface)
 {
-	int i, k;
+	int i;
 
 	for (i = 0; i < sc->n_links; i++) {
 		const struct sc_link *l = &sc->links[i];
 
-		if (!strcmp(l->a.node, node) && !strcmp(l->a.iface, iface) && l->off_a.tx_csum)
+		if (l->a.node_idx == node && !strcmp(l->a.iface, iface) && l->off_a.tx_csum)
 			return l->off_a.tx_csum == SC_TOGGLE_ON;
-		if (!strcmp(l->b.node, node) && !strcmp(l->b.iface, iface) && l->off_b.tx_csum)
+		if (l->b.node_idx == node && !strcmp(l->b.iface, iface) && l->off_b.tx_csum)
 			return l->off_b.tx_csum == SC_TOGGLE_ON;
 	}
-	for (k = 0; k < sc->n_nodes; k++)
-		if (!strcmp(sc->nodes[k].name, node))
-			return sc->nodes[k].offloads.tx_csum == SC_TOGGLE_ON;
-	return false;
+	return sc->nodes[node].offloads.tx_csum == SC_TOGGLE_ON;
 }
 
 static void veths(const struct bundle_in *r, FILE *f)
@@ -67,8 +64,9 @@ static void veths(const struct bundle_in *r, FILE *f)
 		}
 }
 
-static void links(const struct bundle_in *r, const char *node, const json_t *link, FILE *f)
+static void links(const struct bundle_in *r, int idx, const json_t *link, FILE *f)
 {
+	const char *node = r->env->sc->nodes[idx].name;
 	size_t i;
 	json_t *l;
 
@@ -83,7 +81,7 @@ static void links(const struct bundle_in *r, const char *node, const json_t *lin
 			str(l, "address"),
 			(long long)json_integer_value(json_object_get(l, "mtu")));
 		fprintf(f, "at %s ethtool -K %s tx %s >/dev/null\n", node, ifn,
-			tx_csum_on(r->env->sc, node, ifn) ? "on" : "off");
+			tx_csum_on(r->env->sc, idx, ifn) ? "on" : "off");
 	}
 }
 
@@ -194,11 +192,9 @@ static void balancer(const struct bundle_in *r, FILE *f)
 				bl->nodes[k], bl->nodes[k], endpoint_str(&vp->vip, ep, sizeof(ep)),
 				scenario_encap_name(vp->encap));
 			for (j = 0; j < vp->n_backends; j++) {
-				int b = env_node_index(r->env, vp->backends[j]);
 				const struct ip_prefix *ba =
-					b < 0 ? NULL :
-						topology_node_addr(&r->env->sc->nodes[b],
-								   scenario_vip_underlay(vp));
+					topology_node_addr(&r->env->sc->nodes[vp->backend_idx[j]],
+							   scenario_vip_underlay(vp));
 
 				if (ba)
 					fprintf(f, " --backend %s@%d",
@@ -312,7 +308,7 @@ int bundle_rebuild_script(const struct bundle_in *r, const char *dir)
 		json_t *r4 = load(dir, n, "route"), *r6 = load(dir, n, "route6");
 
 		fprintf(f, "\n# %s\n", n);
-		links(r, n, link, f);
+		links(r, i, link, f);
 		addrs(n, addr, f);
 		routes(n, r4, "-4", f);
 		routes(n, r6, "-6", f);

@@ -25,19 +25,15 @@ static void note_capture_loss(const struct ev_capture *cap, struct check_result 
 			 (unsigned long long)cap->stats.kernel_drop);
 }
 
-static const struct traffic_result *traffic_named(const struct check_in *in, const char *name)
+/* The result of the traffic item the check names. */
+static const struct traffic_result *traffic_of(const struct check_in *in, const struct sc_expect *e)
 {
-	int i;
-
-	for (i = 0; i < in->sc->n_traffic; i++)
-		if (!strcmp(in->sc->traffic[i].name, name))
-			return &in->ev->traffic[i];
-	return NULL;
+	return e->traffic_idx >= 0 ? &in->ev->traffic[e->traffic_idx] : NULL;
 }
 
 static void check_answered(const struct check_in *in, struct check_result *c)
 {
-	const struct traffic_result *t = traffic_named(in, c->e->traffic);
+	const struct traffic_result *t = traffic_of(in, c->e);
 	const char *first = NULL;
 	int i, len;
 
@@ -76,7 +72,7 @@ static void check_answered(const struct check_in *in, struct check_result *c)
 /* No established connection broke, and none moved to another node. */
 static void check_unbroken(const struct check_in *in, struct check_result *c)
 {
-	const struct traffic_result *t = traffic_named(in, c->e->traffic);
+	const struct traffic_result *t = traffic_of(in, c->e);
 	int i, established = 0, broke = 0, moved = 0, len;
 	const struct conn_result *first = NULL;
 
@@ -110,7 +106,7 @@ static void check_unbroken(const struct check_in *in, struct check_result *c)
 
 static void check_goodput(const struct check_in *in, struct check_result *c)
 {
-	const struct traffic_result *t = traffic_named(in, c->e->traffic);
+	const struct traffic_result *t = traffic_of(in, c->e);
 	long long bytes = 0;
 	int i;
 
@@ -131,7 +127,7 @@ static void check_goodput(const struct check_in *in, struct check_result *c)
 
 static void check_exit(const struct check_in *in, struct check_result *c)
 {
-	const struct traffic_result *t = traffic_named(in, c->e->traffic);
+	const struct traffic_result *t = traffic_of(in, c->e);
 
 	snprintf(c->summary, sizeof(c->summary), "exit %s status %d", c->e->traffic, c->e->status);
 	if (!t || !t->conns) {
@@ -149,7 +145,7 @@ static void check_exit(const struct check_in *in, struct check_result *c)
 
 static void check_output(const struct check_in *in, struct check_result *c)
 {
-	const struct traffic_result *t = traffic_named(in, c->e->traffic);
+	const struct traffic_result *t = traffic_of(in, c->e);
 	const char *out;
 
 	snprintf(c->summary, sizeof(c->summary), "output %s contains '%s'", c->e->traffic,
@@ -168,8 +164,8 @@ static void check_output(const struct check_in *in, struct check_result *c)
 }
 
 /* Each node's share of the answered connections, within tolerance of what 'share' says. */
-static void served_share(const struct check_in *in, struct check_result *c,
-			 const struct traffic_result *t, const int *per_node)
+static void served_share(struct check_result *c, const struct traffic_result *t,
+			 const int *per_node)
 {
 	size_t len = strlen(c->summary);
 	double got;
@@ -187,7 +183,7 @@ static void served_share(const struct check_in *in, struct check_result *c,
 	snprintf(c->evidence + len, sizeof(c->evidence) - len,
 		 "; shares of %d answered:", t->answered);
 	for (k = 0; k < c->e->n_nodes; k++) {
-		i = scenario_node_index(in->sc, c->e->nodes[k]);
+		i = c->e->node_idxs[k];
 		got = i >= 0 && t->answered ? 100.0 * per_node[i] / t->answered : 0;
 		out = got < c->e->share[k] - c->e->tolerance ||
 		      got > c->e->share[k] + c->e->tolerance;
@@ -200,7 +196,7 @@ static void served_share(const struct check_in *in, struct check_result *c,
 
 static void check_served_by(const struct check_in *in, struct check_result *c)
 {
-	const struct traffic_result *t = traffic_named(in, c->e->traffic);
+	const struct traffic_result *t = traffic_of(in, c->e);
 	int per_node[SC_MAX_NODES] = { 0 }, i, k, outside = 0, len = 0;
 	bool allowed;
 
@@ -223,7 +219,7 @@ static void check_served_by(const struct check_in *in, struct check_result *c)
 			continue;
 		allowed = false;
 		for (k = 0; k < c->e->n_nodes; k++)
-			allowed |= !strcmp(c->e->nodes[k], in->sc->nodes[i].name);
+			allowed |= c->e->node_idxs[k] == i;
 		if (!allowed)
 			outside += per_node[i];
 		len += snprintf(c->evidence + len, sizeof(c->evidence) - len, "%s%s %d",
@@ -235,7 +231,7 @@ static void check_served_by(const struct check_in *in, struct check_result *c)
 		snprintf(c->evidence, sizeof(c->evidence), "no connection was answered");
 	c->pass = t->answered > 0 && !outside;
 	for (k = 0; k < c->e->n_nodes && c->e->min; k++) {
-		i = scenario_node_index(in->sc, c->e->nodes[k]);
+		i = c->e->node_idxs[k];
 		if (i >= 0 && per_node[i] < c->e->min) {
 			c->pass = false;
 			snprintf(c->evidence + strlen(c->evidence),
@@ -245,7 +241,7 @@ static void check_served_by(const struct check_in *in, struct check_result *c)
 		}
 	}
 	if (c->e->share[0] >= 0)
-		served_share(in, c, t, per_node);
+		served_share(c, t, per_node);
 }
 
 static void packet_filter(const struct sc_expect *e, char *buf, size_t len)
@@ -265,7 +261,7 @@ static void packet_filter(const struct sc_expect *e, char *buf, size_t len)
 
 static void check_seen(const struct check_in *in, struct check_result *c, bool never)
 {
-	const struct ev_capture *cap = evidence_capture(in->ev, &c->e->at);
+	const struct ev_capture *cap = evidence_capture(in->ev, c->e->point);
 	const char *file = cap ? cap->file : NULL;
 	char filter[SC_FILTER_MAX * 2], err[256];
 	__u64 count;
@@ -417,7 +413,7 @@ static size_t sorted_common(const __u64 *a, size_t na, const __u64 *b, size_t nb
  */
 static void check_encapsulated(const struct check_in *in, struct check_result *c)
 {
-	const struct ev_capture *cap = evidence_capture(in->ev, &c->e->at);
+	const struct ev_capture *cap = evidence_capture(in->ev, c->e->point);
 	const char *file = cap ? cap->file : NULL;
 	struct req_print *req = NULL, r;
 	__u64 *inner = NULL, *quoted = NULL, *rest = NULL, v;
@@ -523,7 +519,7 @@ static void check_encapsulated(const struct check_in *in, struct check_result *c
 static void check_drops(const struct check_in *in, struct check_result *c)
 {
 	const struct sc_expect *e = c->e;
-	int node = scenario_node_index(in->sc, e->node), i, len = 0;
+	int node = e->node_idx, i, len = 0;
 	char range[48];
 	__u64 n = 0;
 
@@ -587,7 +583,7 @@ static void check_chain_member(const struct check_in *in, struct check_result *c
 static void check_counter(const struct check_in *in, struct check_result *c)
 {
 	const struct sc_expect *e = c->e;
-	int node = e->counter_decap ? scenario_node_index(in->sc, e->node) : -1, k = -1;
+	int node = e->counter_decap ? e->node_idx : -1, k = e->lb;
 	struct lb_counter lbc[LB_STAT_MAX];
 	const struct ev_decap *d;
 	char of[SC_NAME_MAX + 16] = "the balancer";
@@ -604,9 +600,6 @@ static void check_counter(const struct check_in *in, struct check_result *c)
 		snprintf(c->summary, sizeof(c->summary), "counter %s of the decap serving %s: %s",
 			 name, e->node, range);
 	if (!e->counter_decap && e->node[0]) { /* one balancer of several */
-		for (k = 0; k < in->sc->balancer.n_nodes; k++)
-			if (!strcmp(in->sc->balancer.nodes[k], e->node))
-				break;
 		snprintf(of, sizeof(of), "balancer %s", e->node);
 	} else if (!e->counter_decap && in->sc->balancer.n_nodes > 1) {
 		snprintf(of, sizeof(of), "every balancer");

@@ -309,7 +309,7 @@ int command_wait_listening(struct command *c, const struct env *e, int node, int
 
 int command_service_start(struct command **out, struct env *e, const struct sc_service *s)
 {
-	int node = env_node_index(e, s->node), err;
+	int node = s->node_idx, err;
 	char log[PATH_MAX], why[384];
 
 	snprintf(log, sizeof(log), "%s/%s.%s.log", e->outdir, s->node, s->name);

@@ -27,12 +27,12 @@ static void dot_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static bool is_balancer(const struct scenario *sc, const char *name)
+static bool is_balancer(const struct scenario *sc, const struct sc_node *n)
 {
 	int i;
 
 	for (i = 0; sc->balancer.present && i < sc->balancer.n_nodes; i++)
-		if (!strcmp(sc->balancer.nodes[i], name))
+		if (sc->balancer.node_idx[i] == n - sc->nodes)
 			return true;
 	return false;
 }
@@ -54,7 +54,7 @@ static void node_label(const struct scenario *sc, const struct sc_node *n, char 
 	label_add(buf, size, line);
 	for (i = 0; i < n->n_addrs; i++)
 		label_add(buf, size, prefix_str(&n->addrs[i], a, sizeof(a)));
-	if (is_balancer(sc, n->name)) {
+	if (is_balancer(sc, n)) {
 		snprintf(line, sizeof(line), "XDP balancer on %s (%s%s%s)", sc->balancer.iface,
 			 xdp_mode_name(sc->balancer.mode), sc->balancer.n_chain ? ", chained" : "",
 			 sc->balancer.nexthop_fib ? ", next hop from FIB" : "");
@@ -73,7 +73,7 @@ static void node_label(const struct scenario *sc, const struct sc_node *n, char 
 		}
 	}
 	for (i = 0; i < sc->n_services; i++) {
-		if (strcmp(sc->services[i].node, n->name))
+		if (sc->services[i].node_idx != n - sc->nodes)
 			continue;
 		snprintf(line, sizeof(line), "serves %s (%s)",
 			 endpoint_str(&sc->services[i].listen, b, sizeof(b)),
@@ -134,8 +134,7 @@ static void link_edge(const struct scenario *sc, const struct sc_link *l, FILE *
 	int i;
 
 	for (i = 0; i < sc->n_nodes; i++)
-		if (sc->nodes[i].role == ROLE_HOST && (!strcmp(sc->nodes[i].name, l->a.node) ||
-						       !strcmp(sc->nodes[i].name, l->b.node)))
+		if (sc->nodes[i].role == ROLE_HOST && (i == l->a.node_idx || i == l->b.node_idx))
 			host = &sc->nodes[i];
 	if (l->mtu)
 		snprintf(label, sizeof(label), "mtu %d", l->mtu);
@@ -187,8 +186,7 @@ void draw_topology_dot(const struct scenario *sc, FILE *f)
 		fprintf(f, "  subgraph \"cluster_%s\" {\n    style=dashed; label=\"\";\n", n->name);
 		node_dot(sc, n, f);
 		for (j = 0; j < sc->n_nodes; j++)
-			if (sc->nodes[j].role == ROLE_CONTAINER &&
-			    !strcmp(sc->nodes[j].host, n->name))
+			if (sc->nodes[j].role == ROLE_CONTAINER && sc->nodes[j].host_idx == i)
 				node_dot(sc, &sc->nodes[j], f);
 		fprintf(f, "  }\n");
 	}

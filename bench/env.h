@@ -46,6 +46,10 @@ void env_init(struct env *e, const struct scenario *sc);
 __u64 env_clock_usec(void);
 /* Sleep until when (env_clock_usec()), in short steps so a signal ends it; false if it did. */
 bool env_sleep_until(__u64 when);
+/*
+ * The index of the node a name from outside the model gives (the node an echo or sink reply
+ * says served it), or -1; the model's own references are indexes already.
+ */
 int env_node_index(const struct env *e, const char *name);
 /* Record "what: strerror(-err)" unless an earlier failure was recorded; returns err. */
 int env_fail(struct env *e, int err, const char *what);

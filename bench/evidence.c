@@ -22,15 +22,9 @@ bool evidence_lb_stats(const struct evidence *ev, int k, struct lb_counter out[L
 	return valid;
 }
 
-const struct ev_capture *evidence_capture(const struct evidence *ev, const struct sc_point *at)
+const struct ev_capture *evidence_capture(const struct evidence *ev, int point)
 {
-	int i;
-
-	for (i = 0; i < ev->n_caps; i++)
-		if (!strcmp(ev->caps[i].at.node, at->node) &&
-		    !strcmp(ev->caps[i].at.iface, at->iface))
-			return &ev->caps[i];
-	return NULL;
+	return point >= 0 && point < ev->n_caps ? &ev->caps[point] : NULL;
 }
 
 void evidence_free(struct evidence *ev)

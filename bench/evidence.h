@@ -20,7 +20,7 @@
 #include "lb/lb.h"
 
 #define EV_MAX_DROPS	128
-#define EV_MAX_CAPTURES (SC_MAX_CAPTURES + SC_MAX_EXPECTS)
+#define EV_MAX_CAPTURES SC_MAX_CAP_POINTS /* ev->caps[i] is sc->cap_points[i] */
 
 struct conn_result {
 	bool answered;
@@ -113,8 +113,8 @@ struct evidence {
 
 /* Balancer k's counters (k -1: summed over every balancer) into out; false when not read. */
 bool evidence_lb_stats(const struct evidence *ev, int k, struct lb_counter out[LB_STAT_MAX]);
-/* The capture at a point, or NULL. */
-const struct ev_capture *evidence_capture(const struct evidence *ev, const struct sc_point *at);
+/* The capture at sc->cap_points[point], or NULL when none was taken. */
+const struct ev_capture *evidence_capture(const struct evidence *ev, int point);
 /* Free what collecting allocated (command output; traffic conns belong to the traffic). */
 void evidence_free(struct evidence *ev);
 

@@ -10,21 +10,6 @@
 #include "common/log.h"
 #include "common/netns.h"
 
-static void capture_point_add(struct observe *o, const struct sc_point *p)
-{
-	int i;
-
-	for (i = 0; i < o->n_caps; i++)
-		if (!strcmp(o->caps[i].at.node, p->node) && !strcmp(o->caps[i].at.iface, p->iface))
-			return;
-	if (o->n_caps == EV_MAX_CAPTURES)
-		return;
-	o->caps[o->n_caps].at = *p;
-	snprintf(o->caps[o->n_caps].file, sizeof(o->caps[0].file), "%s/%s.%s.pcap", o->env->outdir,
-		 p->node, p->iface);
-	o->n_caps++;
-}
-
 struct capture_job {
 	struct capture **cap;
 	const char *iface, *filter, *file;
@@ -42,38 +27,30 @@ static int capture_start_here(void *arg)
 			     sizeof(j->why));
 }
 
-/* Every point the scenario captures, and every point a check looks at. */
+/* Every point the scenario captures, and every point a check looks at (sc->cap_points). */
 int observe_captures_up(struct observe *o)
 {
 	struct capture_job j;
 	const struct scenario *sc = o->env->sc;
-	const char *filter;
-	int i, k, snaplen, node, err;
+	const struct sc_capture *c;
+	int i, err;
 
-	for (i = 0; i < sc->n_captures; i++)
-		capture_point_add(o, &sc->captures[i].at);
-	for (i = 0; i < sc->n_expects; i++)
-		if (sc->expects[i].kind == SC_EXPECT_NEVER_SEEN ||
-		    sc->expects[i].kind == SC_EXPECT_SEEN ||
-		    sc->expects[i].kind == SC_EXPECT_ENCAPSULATED)
-			capture_point_add(o, &sc->expects[i].at);
+	for (i = 0; i < sc->n_cap_points; i++) {
+		o->caps[i].at = sc->cap_points[i].at;
+		snprintf(o->caps[i].file, sizeof(o->caps[0].file), "%s/%s.%s.pcap", o->env->outdir,
+			 o->caps[i].at.node, o->caps[i].at.iface);
+	}
+	o->n_caps = sc->n_cap_points;
 	for (i = 0; i < o->n_caps; i++) {
-		filter = "";
-		snaplen = 262144;
-		for (k = 0; k < sc->n_captures; k++) {
-			if (!strcmp(sc->captures[k].at.node, o->caps[i].at.node) &&
-			    !strcmp(sc->captures[k].at.iface, o->caps[i].at.iface)) {
-				filter = sc->captures[k].filter;
-				snaplen = sc->captures[k].snaplen;
-			}
-		}
-		node = env_node_index(o->env, o->caps[i].at.node);
+		const struct sc_point *at = &o->caps[i].at;
+
+		c = sc->cap_points[i].capture < 0 ? NULL : &sc->captures[sc->cap_points[i].capture];
 		j = (struct capture_job){ .cap = &o->handles[i],
-					  .iface = o->caps[i].at.iface,
-					  .filter = filter,
-					  .snaplen = snaplen,
+					  .iface = at->iface,
+					  .filter = c ? c->filter : "",
+					  .snaplen = c ? c->snaplen : 262144,
 					  .file = o->caps[i].file };
-		err = env_run(o->env, node, capture_start_here, &j);
+		err = env_run(o->env, at->node_idx, capture_start_here, &j);
 		if (err && !j.ran)
 			return env_fail(o->env, err, "enter namespace");
 		if (err)

@@ -25,7 +25,7 @@ static int vip_local_here(void *arg)
 static int pool_change(struct phases *p, const struct sc_phase *ph, char *err, size_t len)
 {
 	struct phase_pool *pool = &p->pools[ph->vip];
-	int node = env_node_index(p->env, ph->node), k, ret;
+	int node = ph->node_idx, k, ret;
 
 	for (k = 0; k < pool->n && pool->nodes[k] != node; k++)
 		;
@@ -84,7 +84,7 @@ static int set_mtu(struct phases *p, const struct sc_phase *ph, char *err, size_
 	struct link_job j = { .ifname = ph->at.iface, .mtu = ph->mtu };
 	int ret;
 
-	ret = env_run(p->env, env_node_index(p->env, ph->at.node), link_set_here, &j);
+	ret = env_run(p->env, ph->at.node_idx, link_set_here, &j);
 	if (!j.ran)
 		snprintf(err, len, "enter %s: %s", ph->at.node, strerror(-ret));
 	else if (j.no_link)
@@ -97,7 +97,7 @@ static int set_mtu(struct phases *p, const struct sc_phase *ph, char *err, size_
 
 static int replace_decap(struct phases *p, const struct sc_phase *ph, char *err, size_t len)
 {
-	return roles_decap_replace(p->roles, env_node_index(p->env, ph->node), err, len);
+	return roles_decap_replace(p->roles, ph->node_idx, err, len);
 }
 
 /*
@@ -110,7 +110,7 @@ static int replace_decap(struct phases *p, const struct sc_phase *ph, char *err,
 static int fail_balancer(struct phases *p, const struct sc_phase *ph, char *err, size_t len)
 {
 	struct link_job j = { .ifname = p->env->sc->balancer.iface, .down = true };
-	int node = env_node_index(p->env, ph->node), k, ret;
+	int node = ph->node_idx, k, ret;
 
 	k = roles_balancer_of(p->roles, node);
 	if (k < 0 || p->topo->lb_out[k]) {
@@ -179,7 +179,7 @@ int phases_start(struct phases *p, __u64 t0_usec)
 	for (v = 0; v < b->n_vips; v++) {
 		p->pools[v].n = b->vips[v].n_backends;
 		for (k = 0; k < b->vips[v].n_backends; k++)
-			p->pools[v].nodes[k] = env_node_index(p->env, b->vips[v].backends[k]);
+			p->pools[v].nodes[k] = b->vips[v].backend_idx[k];
 	}
 	if (!p->env->sc->n_phases)
 		return 0;

@@ -427,12 +427,7 @@ static void xml_str(FILE *f, const char *s)
 /* The seconds the evidence a check judges took: its traffic's, or none for the others. */
 static double check_seconds(const struct report_in *in, const struct sc_expect *e)
 {
-	int i;
-
-	for (i = 0; e->traffic[0] && i < in->sc->n_traffic; i++)
-		if (!strcmp(in->sc->traffic[i].name, e->traffic))
-			return in->ev->traffic[i].seconds;
-	return 0;
+	return e->traffic_idx >= 0 ? in->ev->traffic[e->traffic_idx].seconds : 0;
 }
 
 static void junit_property(FILE *f, const char *name, const char *value)

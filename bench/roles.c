@@ -69,7 +69,7 @@ static int vip_up(struct roles *ro, struct lb *lb, const struct sc_vip *v)
 
 	for (k = 0; k < v->n_backends; k++) {
 		const struct ip_prefix *a =
-			topology_node_addr(scenario_node(ro->env->sc, v->backends[k]), fam);
+			topology_node_addr(&ro->env->sc->nodes[v->backend_idx[k]], fam);
 
 		if (!a)
 			return env_failf(
@@ -170,7 +170,7 @@ static int balancer_up(struct roles *ro, int k)
 	struct lb_config cfg = {};
 	const struct ip_prefix *src4, *src6;
 	const struct topo_iface *ifc = NULL;
-	int node = env_node_index(ro->env, b->nodes[k]), peer, i, err;
+	int node = b->node_idx[k], peer, i, err;
 	enum xdp_mode mode = b->mode;
 
 	l->node = node;
@@ -197,7 +197,7 @@ static int balancer_up(struct roles *ro, int k)
 			return err;
 		cfg.flags |= LB_CFG_F_FIB;
 	}
-	peer = env_node_index(ro->env, ifc->peer_node);
+	peer = ifc->peer;
 	if (peer < 0) { /* a NIC wired to another machine: the next hop is the gateway */
 		err = topology_gateway_mac(ro->topo, node, cfg.nexthop_mac);
 		if (err)
@@ -269,16 +269,18 @@ int roles_balancer_up(struct roles *ro)
  */
 static unsigned int node_underlays(const struct roles *ro, int node)
 {
-	const struct sc_balancer *b = &ro->env->sc->balancer;
-	const char *name = ro->env->sc->nodes[node].name;
+	const struct scenario *sc = ro->env->sc;
+	const struct sc_balancer *b = &sc->balancer;
 	unsigned int fams = 0;
-	int v, k;
+	int v, k, c;
 
-	for (v = 0; v < b->n_vips; v++)
-		for (k = 0; k < b->vips[v].n_backends; k++)
-			if (!strcmp(b->vips[v].backends[k], name) ||
-			    !strcmp(scenario_node(ro->env->sc, b->vips[v].backends[k])->host, name))
+	for (v = 0; v < b->n_vips; v++) {
+		for (k = 0; k < b->vips[v].n_backends; k++) {
+			c = b->vips[v].backend_idx[k];
+			if (c == node || sc->nodes[c].host_idx == node)
 				fams |= scenario_vip_underlay(&b->vips[v]) == FAM_IPV6 ? 2 : 1;
+		}
+	}
 	return fams ? fams : 1;
 }
 
@@ -409,7 +411,7 @@ static int decap_up(struct roles *ro, int c, enum decap_at at, bool strict)
 	o.gue_port = GUE_PORT_DEFAULT;
 	switch (at) {
 	case DECAP_AT_HOST_VETH_EGRESS:
-		return decap_attach_at(ro, c, env_node_index(ro->env, n->host), n->name, &o);
+		return decap_attach_at(ro, c, n->host_idx, n->name, &o);
 	case DECAP_AT_CONTAINER_INGRESS:
 		return decap_attach_at(ro, c, c, "eth0", &o);
 	case DECAP_AT_HOST_NIC:
@@ -442,8 +444,8 @@ static int host_nic_up(struct roles *ro)
 			return err;
 		for (v = 0; !ro->env->sc->backend.strict && v < b->n_vips; v++) {
 			for (k = 0; k < b->vips[v].n_backends; k++) {
-				c = env_node_index(ro->env, b->vips[v].backends[k]);
-				if (strcmp(ro->env->sc->nodes[c].host, ro->env->sc->nodes[i].name))
+				c = b->vips[v].backend_idx[k];
+				if (ro->env->sc->nodes[c].host_idx != i)
 					continue;
 				ca = topology_node_addr(ro->env->nodes[c].sc, FAM_IPV4);
 				vip.addr = b->vips[v].vip.addr;
@@ -476,7 +478,7 @@ int roles_backends_up(struct roles *ro)
 			return err;
 	}
 	for (i = 0; i < ro->env->sc->n_nodes; i++) {
-		if (!scenario_is_backend(ro->env->sc, ro->env->sc->nodes[i].name))
+		if (!ro->env->sc->nodes[i].backend)
 			continue;
 		if (at == DECAP_AT_HOST_VETH_EGRESS ||
 		    (at == DECAP_AT_HOST_NIC && ro->env->sc->backend.strict))
@@ -490,7 +492,7 @@ int roles_backends_up(struct roles *ro)
 		/* Every VIP this container serves is local to it. */
 		for (v = 0; v < b->n_vips; v++) {
 			for (k = 0; k < b->vips[v].n_backends; k++) {
-				if (strcmp(b->vips[v].backends[k], ro->env->sc->nodes[i].name))
+				if (b->vips[v].backend_idx[k] != i)
 					continue;
 				err = env_run(ro->env, i, vip_local_here,
 					      (void *)&b->vips[v].vip.addr);

@@ -519,6 +519,25 @@ static int node_index(const struct scenario *sc, const char *name)
 	return -1;
 }
 
+static const struct sc_node *node_named(const struct scenario *sc, const char *name)
+{
+	int i = node_index(sc, name);
+
+	return i < 0 ? NULL : &sc->nodes[i];
+}
+
+/* Is node a backend of some VIP (as the file lists them, before names resolve)? */
+static bool is_backend(const struct scenario *sc, const char *node)
+{
+	int v, k;
+
+	for (v = 0; v < sc->balancer.n_vips; v++)
+		for (k = 0; k < sc->balancer.vips[v].n_backends; k++)
+			if (!strcmp(sc->balancer.vips[v].backends[k], node))
+				return true;
+	return false;
+}
+
 static int traffic_index(const struct scenario *sc, const char *name)
 {
 	int i;
@@ -626,7 +645,7 @@ static int get_point(struct loader *ld, const struct field *f, struct sc_point *
 static bool node_ifaces(const struct scenario *sc, const char *node, const char *ifname,
 			void (*add)(void *ctx, const char *name), void *ctx)
 {
-	const struct sc_node *n = scenario_node(sc, node);
+	const struct sc_node *n = node_named(sc, node);
 	bool found = !strcmp(ifname, "lo");
 	int i;
 
@@ -687,7 +706,7 @@ static bool check_point_iface(struct loader *ld, const struct field *f, const st
 {
 	struct iface_list l = { .len = 0 };
 
-	if (!ld->links_given || !scenario_node(ld->sc, pt->node) ||
+	if (!ld->links_given || !node_named(ld->sc, pt->node) ||
 	    node_ifaces(ld->sc, pt->node, pt->iface, NULL, NULL))
 		return true;
 	node_ifaces(ld->sc, pt->node, pt->iface, iface_list_add, &l);
@@ -1392,7 +1411,7 @@ static void load_link_settings(struct loader *ld, const struct field *f, struct 
 
 static const struct sc_nic *point_nic(const struct scenario *sc, const struct sc_point *pt)
 {
-	const struct sc_node *n = scenario_node(sc, pt->node);
+	const struct sc_node *n = node_named(sc, pt->node);
 	int i;
 
 	for (i = 0; n && i < n->n_nics; i++)
@@ -2434,8 +2453,7 @@ static bool counter_node_has_decap(struct loader *ld, const struct field *f, int
 	const struct sc_node *n = &ld->sc->nodes[i];
 
 	if (!ld->role_ok[i] ||
-	    (at != DECAP_AT_NONE && n->role == ROLE_CONTAINER &&
-	     scenario_is_backend(ld->sc, n->name)) ||
+	    (at != DECAP_AT_NONE && n->role == ROLE_CONTAINER && is_backend(ld->sc, n->name)) ||
 	    (n->role == ROLE_HOST && at == DECAP_AT_HOST_NIC))
 		return true;
 	if (at == DECAP_AT_NONE)
@@ -2769,17 +2787,6 @@ static void load_expect(struct loader *ld, const struct field *item, void *ctx)
 
 /* phases: */
 
-bool scenario_is_backend(const struct scenario *sc, const char *node)
-{
-	int v, k;
-
-	for (v = 0; v < sc->balancer.n_vips; v++)
-		for (k = 0; k < sc->balancer.vips[v].n_backends; k++)
-			if (!strcmp(sc->balancer.vips[v].backends[k], node))
-				return true;
-	return false;
-}
-
 /* The pools as the phases listed so far leave them: a bit per node index. */
 static void pools_init(struct loader *ld)
 {
@@ -2830,7 +2837,7 @@ static bool load_pool_change(struct loader *ld, const struct field *af, struct s
 		return false;
 	p->vip = v;
 	pools_init(ld);
-	if (add && !scenario_is_backend(ld->sc, p->node)) {
+	if (add && !is_backend(ld->sc, p->node)) {
 		diag(ld, f[PB_BACKEND].val,
 		     "backend '%s' backs no VIP at the start, so no decap serves it; list it in "
 		     "the 'backends' of a VIP",
@@ -2878,8 +2885,7 @@ static bool load_replace_decap(struct loader *ld, const struct field *af, struct
 		return false;
 	}
 	n = &ld->sc->nodes[i];
-	if (!ld->role_ok[i] ||
-	    (n->role == ROLE_CONTAINER && scenario_is_backend(ld->sc, n->name)) ||
+	if (!ld->role_ok[i] || (n->role == ROLE_CONTAINER && is_backend(ld->sc, n->name)) ||
 	    (n->role == ROLE_HOST && at == DECAP_AT_HOST_NIC))
 		return true;
 	diag(ld, af->val,
@@ -3288,6 +3294,9 @@ int scenario_load_buffer(const char *name, const char *text, size_t len, struct 
 	}
 	check_single_document(&ld, &parser);
 	load_document(&ld, root);
+	if (!ld.diags.n && !ld.diags.oom && scenario_resolve(sc))
+		diag_mark(&ld, (yaml_mark_t){ 0 },
+			  "internal error: a name the loader accepted does not resolve");
 out_doc:
 	yaml_document_delete(&ld.doc);
 out_parser:
@@ -3360,13 +3369,6 @@ int scenario_load(const char *path, struct scenario *sc, FILE *err)
 int scenario_node_index(const struct scenario *sc, const char *name)
 {
 	return node_index(sc, name);
-}
-
-const struct sc_node *scenario_node(const struct scenario *sc, const char *name)
-{
-	int i = node_index(sc, name);
-
-	return i < 0 ? NULL : &sc->nodes[i];
 }
 
 const char *scenario_role_name(enum sc_role role)

@@ -35,6 +35,8 @@
 #define SC_MAX_NICS	4 /* per node */
 #define SC_MAX_LBS	4 /* balancer nodes running the same tables */
 
+#define SC_MAX_CAP_POINTS (SC_MAX_CAPTURES + SC_MAX_EXPECTS) /* captures and checks' points */
+
 /* Where in the file a thing was written, for errors found after loading. */
 struct sc_mark {
 	int line; /* 1-based */
@@ -74,6 +76,8 @@ struct sc_node {
 	char name[SC_NAME_MAX];
 	enum sc_role role;
 	char host[SC_NAME_MAX]; /* containers: the host node they live on */
+	int host_idx; /* containers: that host's index in nodes[]; -1 for other roles */
+	bool backend; /* a backend of some VIP of the balancer (as the file lists them) */
 	struct ip_prefix addrs[SC_MAX_ADDRS];
 	int n_addrs;
 	struct ip_addr gateway4; /* family FAM_NONE when not given */
@@ -91,6 +95,7 @@ struct sc_node {
 struct sc_point {
 	char node[SC_NAME_MAX];
 	char iface[SC_IFNAME_MAX];
+	int node_idx; /* node's index in nodes[] */
 };
 
 struct sc_link {
@@ -109,6 +114,7 @@ struct sc_vip {
 	struct endpoint vip;
 	enum sc_encap encap;
 	char backends[SC_MAX_BACKENDS][SC_NAME_MAX]; /* container node names */
+	int backend_idx[SC_MAX_BACKENDS]; /* their indexes in nodes[] */
 	int weights[SC_MAX_BACKENDS]; /* 0 to 65535, default 1; 0: drained (no new flows) */
 	bool hash_no_ports; /* hash-no-ports: one backend per address pair (fragments too) */
 	int n_backends;
@@ -127,6 +133,7 @@ struct sc_balancer {
 	char node[SC_NAME_MAX]; /* the first of nodes[] */
 	/* node: lb1 or node: [lb1, lb2]: each runs an instance with the same tables */
 	char nodes[SC_MAX_LBS][SC_NAME_MAX];
+	int node_idx[SC_MAX_LBS]; /* their indexes in the scenario's nodes[] */
 	int n_nodes;
 	char iface[SC_IFNAME_MAX]; /* default "eth0", on every node */
 	enum xdp_mode mode; /* default native */
@@ -162,6 +169,7 @@ enum sc_service_kind {
 
 struct sc_service {
 	char node[SC_NAME_MAX];
+	int node_idx;
 	struct endpoint listen; /* port required; address may be 0.0.0.0 / :: */
 	enum sc_service_kind kind;
 	struct sc_mark mark;
@@ -182,6 +190,7 @@ enum sc_traffic_kind {
 struct sc_traffic {
 	char name[SC_NAME_MAX];
 	char from[SC_NAME_MAX];
+	int from_idx; /* index in nodes[] */
 	struct endpoint to;
 	int connections; /* default 10 */
 	int concurrency; /* default 1 */
@@ -213,14 +222,21 @@ struct sc_phase {
 	int vip; /* remove/add-backend: index in balancer.vips */
 	char node[SC_NAME_MAX]; /* remove/add-backend: the backend; replace-decap,
 				 * fail-balancer: the node */
+	int node_idx; /* node's index in nodes[]; -1 for set-mtu */
 	struct sc_point at; /* set-mtu */
 	int mtu; /* set-mtu */
 	bool flush; /* remove-backend: its flows' connection-table entries go too */
 	struct sc_mark mark;
 };
 
+struct sc_cap_point {
+	struct sc_point at;
+	int capture; /* the capture that names it, -1: only checks read it */
+};
+
 struct sc_capture {
 	struct sc_point at;
+	int point; /* index in cap_points */
 	char filter[SC_FILTER_MAX]; /* pcap filter applied while capturing; "" for all */
 	int snaplen; /* default 262144 */
 	struct sc_mark mark;
@@ -250,10 +266,13 @@ enum sc_expect_kind {
 
 struct sc_expect {
 	enum sc_expect_kind kind;
-	char traffic[SC_NAME_MAX]; /* answered, served-by */
+	char traffic[SC_NAME_MAX]; /* answered, served-by, unbroken, goodput, exit, output */
+	int traffic_idx; /* its index in traffic[]; -1 for other kinds */
 	char nodes[SC_MAX_BACKENDS][SC_NAME_MAX]; /* served-by */
+	int node_idxs[SC_MAX_BACKENDS]; /* served-by: their indexes in the scenario's nodes[] */
 	int n_nodes;
 	struct sc_point at; /* never-seen, seen, encapsulated */
+	int point; /* never-seen, seen, encapsulated: at's index in cap_points; -1 others */
 	struct ip_addr src, dst; /* never-seen, seen: FAM_NONE when not given */
 	char filter[SC_FILTER_MAX];
 	int min; /* seen: default 1; served-by: per node, default 0 */
@@ -263,6 +282,8 @@ struct sc_expect {
 	int outer_encap; /* encapsulated: enum sc_encap of every outer header, -1: any */
 	int max_failed; /* answered: connections allowed to fail (default 0) */
 	char node[SC_NAME_MAX]; /* drops, counter ("" for every balancer) */
+	int node_idx; /* node's index in nodes[]; -1: none given or other kinds */
+	int lb; /* counter of a balancer: node's index in balancer.nodes[]; -1: the sum */
 	char reason[48]; /* drops: "" for any specified reason */
 	int max; /* drops: -1 for no maximum */
 	struct sc_mark mark;
@@ -318,6 +339,12 @@ struct scenario {
 	int n_traffic;
 	struct sc_capture captures[SC_MAX_CAPTURES];
 	int n_captures;
+	/*
+	 * Every point a run captures at, each once: the captures in file order, then each point
+	 * a check reads that no capture names. Resolved at load time, like every index above.
+	 */
+	struct sc_cap_point cap_points[SC_MAX_CAP_POINTS];
+	int n_cap_points;
 	struct sc_expect expects[SC_MAX_EXPECTS];
 	int n_expects;
 	struct sc_phase phases[SC_MAX_PHASES];
@@ -336,17 +363,20 @@ int scenario_load(const char *path, struct scenario *sc, FILE *err);
 int scenario_load_buffer(const char *name, const char *text, size_t len, struct scenario *sc,
 			 FILE *err);
 
-const struct sc_node *scenario_node(const struct scenario *sc, const char *name);
 /* The family of the outer header a VIP's packets travel in. */
 __u8 scenario_vip_underlay(const struct sc_vip *v);
 /* The data plane's enum encap_type (common/parse.h) of a scenario's encapsulation. */
 __u8 scenario_encap_type(enum sc_encap e);
 const char *scenario_encap_name(enum sc_encap e);
-/* The index of a node in sc->nodes, or -1. */
+/* The index of a node in sc->nodes, or -1: for names that come from outside the model. */
 int scenario_node_index(const struct scenario *sc, const char *name);
 const char *scenario_role_name(enum sc_role role);
 const char *scenario_phase_name(enum sc_phase_kind kind);
-/* Is node a backend of some VIP of the balancer (as the file lists them)? */
-bool scenario_is_backend(const struct scenario *sc, const char *node);
+/*
+ * bench/scenario_resolve.c: every name the model refers by, as an index (host_idx,
+ * node_idx, backend_idx, traffic_idx, ...), and cap_points; run by the loader once the file
+ * loaded cleanly. -EINVAL when a name does not resolve.
+ */
+int scenario_resolve(struct scenario *sc);
 
 #endif

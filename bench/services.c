@@ -26,7 +26,7 @@ int services_up(struct services *sv, struct env *e)
 	for (i = 0; i < e->sc->n_services; i++) {
 		const struct sc_service *s = &e->sc->services[i];
 
-		node = env_node_index(e, s->node);
+		node = s->node_idx;
 		if (s->kind == SC_SERVICE_COMMAND) {
 			err = command_service_start(&sv->commands[i], e, s);
 			if (err)

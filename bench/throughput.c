@@ -416,8 +416,7 @@ static int caps_start(struct tput *x, struct tput_measure *m, struct capture **c
 		snprintf(c->file, sizeof(c->file), "%s/%s.%d.%s.%s.pcap", x->r->env->outdir, name,
 			 m->round + 1, sc->captures[i].at.node, sc->captures[i].at.iface);
 		j = (struct cap_job){ &caps[m->n_caps], &sc->captures[i], c->file, "" };
-		err = env_run(x->r->env, env_node_index(x->r->env, sc->captures[i].at.node),
-			      cap_here, &j);
+		err = env_run(x->r->env, sc->captures[i].at.node_idx, cap_here, &j);
 		if (err) {
 			snprintf(m->error, sizeof(m->error), "capture at %s: %s", c->at,
 				 j.why[0] ? j.why : strerror(-err));
@@ -637,13 +636,13 @@ static void bench_balancer(struct tput *x)
 	if (!mr || !mb)
 		return;
 	i = iface_of(r, lb_node, r->env->sc->balancer.iface);
-	if (i < 0 || !r->topo->nodes[lb_node].ifaces[i].peer_node[0] || l->pass_link_fd < 0) {
+	if (i < 0 || r->topo->nodes[lb_node].ifaces[i].peer < 0 || l->pass_link_fd < 0) {
 		fail_measure(mr, "the balancer's port has no peer in this scenario (a NIC wired "
 				 "to another machine): run the generator there");
 		fail_measure(mb, mr->error);
 		return;
 	}
-	f.gen_node = env_node_index(r->env, r->topo->nodes[lb_node].ifaces[i].peer_node);
+	f.gen_node = r->topo->nodes[lb_node].ifaces[i].peer;
 	snprintf(f.gen_iface, sizeof(f.gen_iface), "%s",
 		 r->topo->nodes[lb_node].ifaces[i].peer_iface);
 	err = spec_base(x, &f, lb_node, r->env->sc->balancer.iface, v->vip.addr.family);
@@ -734,8 +733,8 @@ static int host_uplink(const struct run_stages *r, int h)
 	int i;
 
 	for (i = 0; i < n->n_ifaces; i++) {
-		p = scenario_node(r->env->sc, n->ifaces[i].peer_node);
-		if (!p || p->role != ROLE_CONTAINER || strcmp(p->host, r->env->sc->nodes[h].name))
+		p = n->ifaces[i].peer < 0 ? NULL : &r->env->sc->nodes[n->ifaces[i].peer];
+		if (!p || p->role != ROLE_CONTAINER || p->host_idx != h)
 			return i;
 	}
 	return -1;
@@ -776,14 +775,14 @@ static int decap_path_init(struct tput *x, struct decap_path *p, char *why, size
 
 	p->v = &r->env->sc->balancer.vips[0];
 	p->pass.fd = -1;
-	p->c = env_node_index(r->env, p->v->backends[0]);
-	p->h = env_node_index(r->env, r->env->sc->nodes[p->c].host);
+	p->c = p->v->backend_idx[0];
+	p->h = r->env->sc->nodes[p->c].host_idx;
 	u = p->h < 0 ? -1 : host_uplink(r, p->h);
-	if (u < 0 || !r->topo->nodes[p->h].ifaces[u].peer_node[0]) {
+	if (u < 0 || r->topo->nodes[p->h].ifaces[u].peer < 0) {
 		snprintf(why, len, "the backend host's uplink has no peer in this scenario");
 		return -ENOENT;
 	}
-	p->f.gen_node = env_node_index(r->env, r->topo->nodes[p->h].ifaces[u].peer_node);
+	p->f.gen_node = r->topo->nodes[p->h].ifaces[u].peer;
 	snprintf(p->f.gen_iface, sizeof(p->f.gen_iface), "%s",
 		 r->topo->nodes[p->h].ifaces[u].peer_iface);
 	err = spec_base(x, &p->f, p->h, r->topo->nodes[p->h].ifaces[u].name, p->v->vip.addr.family);
@@ -1047,7 +1046,7 @@ static bool goodput_vip(const struct scenario *sc, const struct sc_vip *v)
 	if (v->vip.proto != IPPROTO_TCP || !v->vip.port)
 		return false;
 	for (i = 0; i < sc->n_services; i++)
-		if (!strcmp(sc->services[i].node, v->backends[0]) &&
+		if (sc->services[i].node_idx == v->backend_idx[0] &&
 		    sc->services[i].listen.proto == IPPROTO_TCP &&
 		    sc->services[i].listen.port == v->vip.port)
 			return false;
@@ -1076,7 +1075,7 @@ static void bench_goodput(struct tput *x)
 		if (r->env->sc->nodes[i].role == ROLE_CLIENT)
 			client = i;
 	if (v) {
-		c = env_node_index(r->env, v->backends[0]);
+		c = v->backend_idx[0];
 		own = topology_node_addr(&r->env->sc->nodes[c], v->vip.addr.family);
 	}
 	if (!v || client < 0 || !own) {

@@ -87,14 +87,23 @@ static int node_ns_setup(struct topology *t, int i)
 	return err;
 }
 
-static void iface_note(struct topo_node *n, const char *name, const char *peer_node,
+/* A peer's index and name (-1: none) on an interface of ours. */
+static void iface_peer(struct topology *t, struct topo_iface *ifc, int peer, const char *peer_iface)
+{
+	ifc->peer = peer;
+	snprintf(ifc->peer_node, sizeof(ifc->peer_node), "%s",
+		 peer < 0 ? "" : t->env->nodes[peer].sc->name);
+	snprintf(ifc->peer_iface, sizeof(ifc->peer_iface), "%s", peer_iface);
+}
+
+static void iface_note(struct topology *t, int node, const char *name, int peer,
 		       const char *peer_iface)
 {
+	struct topo_node *n = &t->nodes[node];
 	struct topo_iface *ifc = &n->ifaces[n->n_ifaces++];
 
 	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
-	snprintf(ifc->peer_node, sizeof(ifc->peer_node), "%s", peer_node);
-	snprintf(ifc->peer_iface, sizeof(ifc->peer_iface), "%s", peer_iface);
+	iface_peer(t, ifc, peer, peer_iface);
 }
 
 struct veth_job {
@@ -128,8 +137,8 @@ static int veth_make(struct topology *t, int a, const char *ia, int b, const cha
 	if (err)
 		return env_failf(t->env, err, "create veth %s:%s - %s:%s: %s", na, ia, nb, ib,
 				 strerror(-err));
-	iface_note(&t->nodes[a], ia, nb, ib);
-	iface_note(&t->nodes[b], ib, na, ia);
+	iface_note(t, a, ia, b, ib);
+	iface_note(t, b, ib, a, ia);
 	return 0;
 }
 
@@ -163,7 +172,7 @@ static int nics_in(struct topology *t, int i)
 		err = idx < 0 ? idx : nl_link_move(&nl, idx, t->env->nodes[i].ns_fd, nic->name);
 		if (err)
 			break;
-		iface_note(n, nic->name, "", "");
+		iface_note(t, i, nic->name, -1, "");
 		snprintf(n->ifaces[n->n_ifaces - 1].nic, SC_IFNAME_MAX, "%s", nic->dev);
 	}
 	nl_close(&nl);
@@ -220,14 +229,12 @@ static void nic_link(struct topology *t, const struct sc_link *l)
 {
 	struct topo_iface *a, *b;
 
-	a = iface_find(&t->nodes[env_node_index(t->env, l->a.node)], l->a.iface);
-	b = iface_find(&t->nodes[env_node_index(t->env, l->b.node)], l->b.iface);
+	a = iface_find(&t->nodes[l->a.node_idx], l->a.iface);
+	b = iface_find(&t->nodes[l->b.node_idx], l->b.iface);
 	if (!a || !b)
 		return;
-	snprintf(a->peer_node, sizeof(a->peer_node), "%s", l->b.node);
-	snprintf(a->peer_iface, sizeof(a->peer_iface), "%s", l->b.iface);
-	snprintf(b->peer_node, sizeof(b->peer_node), "%s", l->a.node);
-	snprintf(b->peer_iface, sizeof(b->peer_iface), "%s", l->a.iface);
+	iface_peer(t, a, l->b.node_idx, l->b.iface);
+	iface_peer(t, b, l->a.node_idx, l->a.iface);
 }
 
 struct link_set_job {
@@ -272,7 +279,7 @@ static int link_end_set(struct topology *t, int node, const char *ifname, int mt
 
 static int link_make(struct topology *t, const struct sc_link *l)
 {
-	int a = env_node_index(t->env, l->a.node), b = env_node_index(t->env, l->b.node), err;
+	int a = l->a.node_idx, b = l->b.node_idx, err;
 
 	if (l->nic) {
 		nic_link(t, l);
@@ -295,9 +302,9 @@ static enum sc_toggle iface_tx_csum(const struct topology *t, int node, const ch
 	for (i = 0; i < t->env->sc->n_links; i++) {
 		const struct sc_link *l = &t->env->sc->links[i];
 
-		if (!strcmp(l->a.node, n->name) && !strcmp(l->a.iface, ifname) && l->off_a.tx_csum)
+		if (l->a.node_idx == node && !strcmp(l->a.iface, ifname) && l->off_a.tx_csum)
 			return l->off_a.tx_csum;
-		if (!strcmp(l->b.node, n->name) && !strcmp(l->b.iface, ifname) && l->off_b.tx_csum)
+		if (l->b.node_idx == node && !strcmp(l->b.iface, ifname) && l->off_b.tx_csum)
 			return l->off_b.tx_csum;
 	}
 	return n->offloads.tx_csum;
@@ -573,7 +580,7 @@ static int router_addrs(struct topology *t, int i)
 	int k, j, peer, err;
 
 	for (k = 0; k < n->n_ifaces; k++) {
-		peer = env_node_index(t->env, n->ifaces[k].peer_node);
+		peer = n->ifaces[k].peer;
 		if (peer < 0) /* a NIC wired to another machine */
 			continue;
 		gws[0] = &t->env->nodes[peer].sc->gateway4;
@@ -615,7 +622,7 @@ static int addresses(struct topology *t)
 		}
 		if (n->role != ROLE_CONTAINER)
 			continue;
-		host = env_node_index(t->env, n->host);
+		host = n->host_idx;
 		for (k = 0; k < n->n_addrs; k++) {
 			g = topology_container_gateway(&n->addrs[k]);
 			err = addr_add(t, host, n->name, &g);
@@ -681,7 +688,7 @@ static int vip_routes(struct topology *t, int node, bool replace)
 		dst.addr = b->vips[v].vip.addr;
 		dst.len = dst.addr.family == FAM_IPV6 ? 128 : 32;
 		for (k = 0, n = 0; k < b->n_nodes; k++) {
-			via = topology_node_addr(scenario_node(t->env->sc, b->nodes[k]),
+			via = topology_node_addr(&t->env->sc->nodes[b->node_idx[k]],
 						 dst.addr.family);
 			if (via && !t->lb_out[k])
 				gws[n++] = via->addr;
@@ -719,7 +726,7 @@ static int router_routes(struct topology *t)
 			if (c->role != ROLE_CONTAINER)
 				continue;
 			for (a = 0; a < c->n_addrs; a++) {
-				via = topology_node_addr(scenario_node(sc, c->host),
+				via = topology_node_addr(&sc->nodes[c->host_idx],
 							 c->addrs[a].addr.family);
 				if (!via)
 					continue;
@@ -766,8 +773,7 @@ int topology_up(struct topology *t, struct env *e)
 	for (i = 0; i < sc->n_nodes; i++) {
 		if (sc->nodes[i].role != ROLE_CONTAINER)
 			continue;
-		err = veth_make(t, env_node_index(t->env, sc->nodes[i].host), sc->nodes[i].name, i,
-				"eth0");
+		err = veth_make(t, sc->nodes[i].host_idx, sc->nodes[i].name, i, "eth0");
 		if (err)
 			return err;
 	}

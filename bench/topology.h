@@ -13,6 +13,7 @@
 struct topo_iface {
 	char name[SC_IFNAME_MAX];
 	char peer_node[SC_NAME_MAX]; /* "" for a NIC wired to another machine */
+	int peer; /* peer_node's index in the scenario's nodes; -1 for such a NIC */
 	char peer_iface[SC_IFNAME_MAX];
 	char nic[SC_IFNAME_MAX]; /* a NIC moved in: its name in dsrlab's namespace; else "" */
 };

@@ -172,7 +172,7 @@ static int one_request(struct traffic_job *job, int fd, int i, int q)
 	}
 	*sp = '\0';
 	atomic_store(&job->last_answer, env_clock_usec());
-	return env_node_index(job->tr->env, resp);
+	return env_node_index(job->tr->env, resp); /* the reply names the node that served */
 }
 
 /*
@@ -323,8 +323,8 @@ static int command_traffic(struct traffic *tr, struct traffic_result *res)
 	c->served_by = c->moved_to = -1;
 	res->exit_status = -1;
 	snprintf(res->log, sizeof(res->log), "%s/%s.%s.log", tr->env->outdir, t->from, t->name);
-	err = command_start(&cmd, tr->env, env_node_index(tr->env, t->from), tr->env->outdir,
-			    res->log, t->command, t->user);
+	err = command_start(&cmd, tr->env, t->from_idx, tr->env->outdir, res->log, t->command,
+			    t->user);
 	if (err) {
 		snprintf(c->error, sizeof(c->error), "start: %s",
 			 err == -ESRCH ? "no such user" : strerror(-err));
@@ -396,7 +396,7 @@ int traffic_run(struct traffic *tr, int ti)
 	th = calloc(t->concurrency, sizeof(*th));
 	if (!th)
 		return -ENOMEM;
-	job.from = env_node_index(tr->env, t->from);
+	job.from = t->from_idx;
 	atomic_store(&job.last_answer, start);
 	last = start;
 	for (n = 0; n < t->concurrency; n++) {

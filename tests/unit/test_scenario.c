@@ -513,6 +513,11 @@ static void test_scenario_load_balancers(void **state)
 	assert_false(sc->expects[0].counter_decap);
 	assert_string_equal(sc->expects[0].node, "l2");
 	assert_string_equal(sc->expects[1].node, "");
+	assert_int_equal(sc->phases[0].node_idx, b->node_idx[0]);
+	assert_int_equal(sc->expects[0].node_idx, b->node_idx[1]);
+	assert_int_equal(sc->expects[0].lb, 1);
+	assert_int_equal(sc->expects[1].node_idx, -1);
+	assert_int_equal(sc->expects[1].lb, -1);
 	free(sc);
 }
 
@@ -521,9 +526,63 @@ static void test_scenario_node_lookup(void **state)
 	struct scenario *sc = load_ok(example);
 
 	(void)state;
-	assert_ptr_equal(scenario_node(sc, "host1"), &sc->nodes[3]);
-	assert_null(scenario_node(sc, "host2"));
-	assert_null(scenario_node(sc, ""));
+	assert_int_equal(scenario_node_index(sc, "host1"), 3);
+	assert_int_equal(scenario_node_index(sc, "host2"), -1);
+	assert_int_equal(scenario_node_index(sc, ""), -1);
+	free(sc);
+}
+
+/* Every name the model refers by is an index once loaded; capture points are listed once. */
+static void test_scenario_names_resolved(void **state)
+{
+	static const char text[] = "  - {seen: {at: host1:eth0, dst: 10.1.0.2}}\n"
+				   "  - {drops: {at: tenant-b, max: 0}}\n";
+	char buf[sizeof(example) + sizeof(text)];
+	struct scenario *sc;
+	const struct sc_balancer *b;
+
+	(void)state;
+	snprintf(buf, sizeof(buf), "%s%s", example, text);
+	sc = load_ok(buf);
+	b = &sc->balancer;
+	assert_int_equal(sc->nodes[4].host_idx, 3);
+	assert_int_equal(sc->nodes[5].host_idx, 3);
+	assert_int_equal(sc->nodes[3].host_idx, -1);
+	assert_true(sc->nodes[4].backend);
+	assert_true(sc->nodes[5].backend);
+	assert_false(sc->nodes[3].backend);
+	assert_int_equal(sc->links[1].a.node_idx, 2);
+	assert_int_equal(sc->links[1].b.node_idx, 1);
+	assert_int_equal(b->node_idx[0], 2);
+	assert_int_equal(b->vips[0].backend_idx[0], 4);
+	assert_int_equal(b->vips[1].backend_idx[0], 5);
+	assert_int_equal(sc->services[0].node_idx, 4);
+	assert_int_equal(sc->traffic[0].from_idx, 0);
+	/* the captures first, then the one point only a check reads */
+	assert_int_equal(sc->n_cap_points, 3);
+	assert_string_equal(sc->cap_points[0].at.node, "router");
+	assert_string_equal(sc->cap_points[0].at.iface, "eth1");
+	assert_int_equal(sc->cap_points[0].at.node_idx, 1);
+	assert_int_equal(sc->cap_points[0].capture, 0);
+	assert_int_equal(sc->cap_points[1].at.node_idx, 0);
+	assert_int_equal(sc->cap_points[1].capture, 1);
+	assert_int_equal(sc->cap_points[2].at.node_idx, 3);
+	assert_string_equal(sc->cap_points[2].at.iface, "eth0");
+	assert_int_equal(sc->cap_points[2].capture, -1);
+	assert_int_equal(sc->captures[0].point, 0);
+	assert_int_equal(sc->captures[1].point, 1);
+	assert_int_equal(sc->n_expects, 7);
+	assert_int_equal(sc->expects[0].traffic_idx, 0);
+	assert_int_equal(sc->expects[0].point, -1);
+	assert_int_equal(sc->expects[1].traffic_idx, 0);
+	assert_int_equal(sc->expects[1].node_idxs[0], 4);
+	assert_int_equal(sc->expects[2].point, 0);
+	assert_int_equal(sc->expects[2].traffic_idx, -1);
+	assert_int_equal(sc->expects[3].point, 1);
+	assert_int_equal(sc->expects[4].point, 0);
+	assert_int_equal(sc->expects[5].point, 2);
+	assert_int_equal(sc->expects[6].node_idx, 5);
+	assert_int_equal(sc->expects[6].point, -1);
 	free(sc);
 }
 
@@ -672,6 +731,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_scenario_load_phases_checks),
 		cmocka_unit_test(test_scenario_load_balancers),
 		cmocka_unit_test(test_scenario_node_lookup),
+		cmocka_unit_test(test_scenario_names_resolved),
 		cmocka_unit_test(test_scenario_names),
 		cmocka_unit_test(test_scenario_load_missing_file),
 		cmocka_unit_test(test_scenario_load_buffer_quiet),
