@@ -23,11 +23,27 @@ struct decap {
 	__u64 stats_base[DECAP_STAT_MAX]; /* counted by programs decap_replace() retired */
 };
 
+/*
+ * One allow-list entry: into the LPM trie, and a single address (/32, /128) also into the
+ * exact-match map the program asks first (bpf/decap.bpf.c). Both maps are written only here.
+ */
+static int allow_add(struct decap_bpf *skel, const struct decap_allow_key *key)
+{
+	__u32 one = 1, full = 8 + (key->family == FAM_IPV4 ? 32 : 128);
+
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.decap_allow), key, &one, BPF_ANY))
+		return -errno;
+	if (key->prefixlen == full &&
+	    bpf_map_update_elem(bpf_map__fd(skel->maps.decap_allow_host), key, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 static int decap_configure(struct decap *d, const struct decap_opts *o)
 {
 	struct decap_config cfg = {};
-	__u32 zero = 0, one = 1;
-	int i, fd;
+	__u32 zero = 0;
+	int i;
 
 	cfg.gue_port = o->gue_port;
 	if (o->at == DECAP_AT_HOST_NIC && !o->strict) {
@@ -50,15 +66,16 @@ static int decap_configure(struct decap *d, const struct decap_opts *o)
 	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.decap_config), &zero, &cfg, BPF_ANY))
 		return -errno;
 
-	fd = bpf_map__fd(d->skel->maps.decap_allow);
 	for (i = 0; i < o->n_allow; i++) {
 		struct decap_allow_key key = {};
+		int err;
 
 		key.family = o->allow[i].addr.family;
 		key.prefixlen = 8 + o->allow[i].len;
 		memcpy(key.addr, o->allow[i].addr.bytes, 16);
-		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY))
-			return -errno;
+		err = allow_add(d->skel, &key);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -174,17 +191,12 @@ int decap_probe(void)
 	return err;
 }
 
+/* decap_stats holds one struct decap_stats per CPU at key 0 (common/maps.h). */
 static int stats_sum_fd(int fd, __u64 out[DECAP_STAT_MAX])
 {
-	__u32 i;
-	int err;
+	int err = percpu_sum_u64(fd, 0, out, DECAP_STAT_MAX);
 
-	for (i = 0; i < DECAP_STAT_MAX; i++) {
-		err = percpu_sum_u64(fd, i, &out[i], 1);
-		if (err && err != -ENOENT)
-			return err;
-	}
-	return 0;
+	return err == -ENOENT ? 0 : err;
 }
 
 static int stats_sum(struct decap_bpf *skel, __u64 out[DECAP_STAT_MAX])
@@ -359,7 +371,7 @@ int decap_stats_read_pinned(const char *dir, __u64 out[DECAP_STAT_MAX])
 /* The new program serves what the old one did: its config and allow-list, copied. */
 static int decap_copy_config(struct decap_bpf *from, struct decap_bpf *to)
 {
-	int src = bpf_map__fd(from->maps.decap_allow), dst = bpf_map__fd(to->maps.decap_allow);
+	int src = bpf_map__fd(from->maps.decap_allow), err;
 	struct decap_allow_key key, next;
 	struct decap_config cfg;
 	__u32 zero = 0, val;
@@ -369,9 +381,11 @@ static int decap_copy_config(struct decap_bpf *from, struct decap_bpf *to)
 	    bpf_map_update_elem(bpf_map__fd(to->maps.decap_config), &zero, &cfg, BPF_ANY))
 		return -errno;
 	while (!bpf_map_get_next_key(src, prev, &next)) {
-		if (!bpf_map_lookup_elem(src, &next, &val) &&
-		    bpf_map_update_elem(dst, &next, &val, BPF_ANY))
-			return -errno;
+		if (!bpf_map_lookup_elem(src, &next, &val)) {
+			err = allow_add(to, &next);
+			if (err)
+				return err;
+		}
 		key = next;
 		prev = &key;
 	}

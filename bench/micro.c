@@ -256,19 +256,18 @@ struct micro_env {
 
 static int decap_env_open(struct micro_env *e);
 
-/* Packets per counter, summed over CPUs (struct lb_counter: packets, bytes). */
+/* Packets per counter, summed over CPUs (one struct lb_stats per CPU at key 0). */
 static int stats_read(struct micro_env *e, __u64 out[LB_STAT_MAX])
 {
-	__u64 sums[2];
+	__u64 sums[LB_STAT_MAX * 2];
 	__u32 i;
 	int err;
 
-	for (i = 0; i < LB_STAT_MAX; i++) {
-		err = percpu_sum_u64(e->stats_fd, i, sums, 2);
-		if (err)
-			return err;
-		out[i] = sums[0];
-	}
+	err = percpu_sum_u64(e->stats_fd, 0, sums, LB_STAT_MAX * 2);
+	if (err)
+		return err;
+	for (i = 0; i < LB_STAT_MAX; i++)
+		out[i] = sums[i * 2];
 	return 0;
 }
 
@@ -717,8 +716,8 @@ static int decap_env_open(struct micro_env *e)
 	int err;
 
 	if (addr_parse(DECAP_SERVE_V4, &o.serve[0]) || addr_parse(DECAP_SERVE_V6, &o.serve[1]) ||
-	    prefix_parse(DECAP_LB_V4 "/24", &allow[0], true) ||
-	    prefix_parse(DECAP_LB_V6 "/64", &allow[1], true))
+	    prefix_parse(DECAP_LB_V4 "/32", &allow[0], true) ||
+	    prefix_parse(DECAP_LB_V6 "/128", &allow[1], true))
 		return -EINVAL;
 	err = decap_load(&e->decap, &o);
 	if (err) {

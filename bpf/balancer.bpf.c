@@ -114,9 +114,9 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LB_STAT_MAX);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct lb_counter);
+	__type(value, struct lb_stats);
 } stats SEC(".maps");
 
 struct {
@@ -154,9 +154,20 @@ static __always_inline void count(void *map, __u32 idx, __u64 bytes)
 	}
 }
 
-static __always_inline int verdict(__u32 reason, __u64 bytes, int action)
+/* One of the packet's counters in st, the CPU's struct lb_stats looked up once per packet. */
+static __always_inline void stat(struct lb_stats *st, __u32 reason, __u64 bytes)
 {
-	count(&stats, reason, bytes);
+	/* One register for the bound check and the index, or the verifier cannot tie them. */
+	barrier_var(reason);
+	if (reason < LB_STAT_MAX) {
+		st->c[reason].packets++;
+		st->c[reason].bytes += bytes;
+	}
+}
+
+static __always_inline int verdict(struct lb_stats *st, __u32 reason, __u64 bytes, int action)
+{
+	stat(st, reason, bytes);
 	return action;
 }
 
@@ -262,9 +273,9 @@ static __always_inline __u32 ring_pick(const struct lb_config *cfg, const struct
  * (icmp: it only follows the flow). The flow hash comes back in *hash: the entry keeps it, so
  * an established flow's outer header gets its entropy without rehashing.
  */
-static __always_inline __u32 real_pick(const struct lb_config *cfg, const struct vip_meta *vip,
-				       const struct flow_key *flow, int table, int icmp,
-				       __u32 *hash)
+static __always_inline __u32 real_pick(struct lb_stats *st, const struct lb_config *cfg,
+				       const struct vip_meta *vip, const struct flow_key *flow,
+				       int table, int icmp, __u32 *hash)
 {
 	struct conn_val *cv, nv = {};
 	__u64 *new_flows;
@@ -273,7 +284,7 @@ static __always_inline __u32 real_pick(const struct lb_config *cfg, const struct
 	if (table) {
 		cv = bpf_map_lookup_elem(&conns, flow);
 		if (cv) {
-			count(&stats, LB_STAT_CONN_HIT, 0);
+			stat(st, LB_STAT_CONN_HIT, 0);
 			*hash = cv->hash;
 			return cv->real_id;
 		}
@@ -281,7 +292,7 @@ static __always_inline __u32 real_pick(const struct lb_config *cfg, const struct
 	real_id = ring_pick(cfg, vip, flow, hash);
 	if (real_id == LB_REAL_NONE || icmp)
 		return real_id;
-	count(&stats, LB_STAT_CONN_NEW, 0);
+	stat(st, LB_STAT_CONN_NEW, 0);
 	new_flows = bpf_map_lookup_elem(&vip_new_flows, &vip->vip_id);
 	if (new_flows)
 		(*new_flows)++;
@@ -296,14 +307,13 @@ static __always_inline __u32 real_pick(const struct lb_config *cfg, const struct
 /*
  * Over the MTU once encapsulated: answer the client, or drop (see the top of this file).
  * A global function, so the verifier walks it once rather than once per way of reaching it;
- * mtu is what is left for the client's packet.
+ * mtu is what is left for the client's packet. XDP_TX (answered) or XDP_DROP.
  */
-__noinline int balancer_too_big(struct xdp_md *ctx, const struct pkt_meta *m, __u32 mtu,
-				__u64 bytes)
+__noinline int balancer_too_big(struct xdp_md *ctx, const struct pkt_meta *m, __u32 mtu)
 {
 	if (!m || !icmp_df_set(ctx, m) || icmp_too_big(ctx, m, mtu))
-		return verdict(LB_STAT_DROP_TOO_BIG, bytes, XDP_DROP);
-	return verdict(LB_STAT_TX_TOO_BIG, bytes, XDP_TX);
+		return XDP_DROP;
+	return XDP_TX;
 }
 
 /*
@@ -337,6 +347,7 @@ int balancer(struct xdp_md *ctx)
 {
 	struct cursor c = { .pos = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end };
 	struct encap_plan plan;
+	struct lb_stats *st;
 	struct lb_config *cfg;
 	struct real_def *real;
 	struct vip_meta *vip;
@@ -345,7 +356,10 @@ int balancer(struct xdp_md *ctx)
 	int ret, table, icmp = 0, frag_ok = 0;
 	__u64 bytes;
 
-	count(&stats, LB_STAT_RX, 0);
+	st = bpf_map_lookup_elem(&stats, &zero);
+	if (!st)
+		return XDP_PASS;
+	stat(st, LB_STAT_RX, 0);
 	cfg = bpf_map_lookup_elem(&lb_config, &zero);
 	if (!cfg)
 		return XDP_PASS;
@@ -356,19 +370,19 @@ int balancer(struct xdp_md *ctx)
 	if (ret < 0) {
 		if (!short_first_fragment(&m, ret)) {
 			if (m.eth_proto == ETH_P_8021Q || m.eth_proto == ETH_P_8021AD)
-				return verdict(LB_STAT_PASS_VLANS, 0, XDP_PASS);
+				return verdict(st, LB_STAT_PASS_VLANS, 0, XDP_PASS);
 			if (m.eth_proto != ETH_P_IP && m.eth_proto != ETH_P_IPV6)
-				return verdict(LB_STAT_PASS_NOT_IP, 0, XDP_PASS);
-			return verdict(LB_STAT_PASS_PARSE, 0, XDP_PASS);
+				return verdict(st, LB_STAT_PASS_NOT_IP, 0, XDP_PASS);
+			return verdict(st, LB_STAT_PASS_PARSE, 0, XDP_PASS);
 		}
 		/* Matched like a later fragment: on addresses and protocol, ports 0. */
 		m.flags |= PKT_F_FRAG_LATER;
 		m.flow.ports = 0;
-		count(&stats, LB_STAT_FRAG_SHORT, 0);
+		stat(st, LB_STAT_FRAG_SHORT, 0);
 	}
 	bytes = m.inner_l3_off + m.ip_len; /* ip_len is the innermost packet's */
 	if (m.encap != ENCAP_NONE)
-		return verdict(LB_STAT_PASS_NOT_VIP, bytes, XDP_PASS);
+		return verdict(st, LB_STAT_PASS_NOT_VIP, bytes, XDP_PASS);
 
 	if (m.flags & PKT_F_FRAG) {
 		vip = vip_lookup_frag(&m, &frag_ok);
@@ -378,55 +392,57 @@ int balancer(struct xdp_md *ctx)
 			icmp = 1;
 			vip = icmp_vip(ctx, cfg, &m, &why);
 			if (!vip)
-				return verdict(why, bytes,
+				return verdict(st, why, bytes,
 					       why == LB_STAT_PASS_ICMP ? XDP_PASS : XDP_DROP);
 			why = balancer_icmp_refused(&m);
 			if (why)
-				return verdict(why, bytes, XDP_DROP);
+				return verdict(st, why, bytes, XDP_DROP);
 		}
 	}
 	if (!vip)
-		return verdict(LB_STAT_PASS_NOT_VIP, bytes, XDP_PASS);
+		return verdict(st, LB_STAT_PASS_NOT_VIP, bytes, XDP_PASS);
 	count(&vip_stats, vip->vip_id, bytes);
 	if ((m.flags & PKT_F_FRAG) && !frag_ok)
-		return verdict(LB_STAT_DROP_FRAG, bytes, XDP_DROP);
+		return verdict(st, LB_STAT_DROP_FRAG, bytes, XDP_DROP);
 
 	table = !(m.flags & PKT_F_FRAG) && !(vip->flags & VIP_F_HASH_NO_PORTS);
-	real_id = real_pick(cfg, vip, &m.flow, table, icmp, &hash);
+	real_id = real_pick(st, cfg, vip, &m.flow, table, icmp, &hash);
 	real = bpf_map_lookup_elem(&reals, &real_id);
 	if (real_id == LB_REAL_NONE || !real || real->family == FAM_NONE)
-		return verdict(LB_STAT_DROP_NO_REAL, bytes, XDP_DROP);
+		return verdict(st, LB_STAT_DROP_NO_REAL, bytes, XDP_DROP);
 
 	if (encap_plan(&plan, vip->encap, m.flow.family, real->family, cfg->gue_port))
-		return verdict(LB_STAT_DROP_UNSUPP, bytes, XDP_DROP);
+		return verdict(st, LB_STAT_DROP_UNSUPP, bytes, XDP_DROP);
 	if (cfg->mtu && m.ip_len + plan.len > cfg->mtu) {
 		if (icmp)
-			return verdict(LB_STAT_DROP_ICMP_MTU, bytes, XDP_DROP);
+			return verdict(st, LB_STAT_DROP_ICMP_MTU, bytes, XDP_DROP);
 		if (!icmp_src_sane(m.flow.srcv6, m.flow.dstv6, m.flow.family))
-			return verdict(LB_STAT_DROP_ANSWER_SRC, bytes, XDP_DROP);
-		return balancer_too_big(ctx, &m, cfg->mtu - plan.len, bytes);
+			return verdict(st, LB_STAT_DROP_ANSWER_SRC, bytes, XDP_DROP);
+		ret = balancer_too_big(ctx, &m, cfg->mtu - plan.len);
+		return verdict(st, ret == XDP_TX ? LB_STAT_TX_TOO_BIG : LB_STAT_DROP_TOO_BIG, bytes,
+			       ret);
 	}
 	/* Send what the IP header says, not the frame's padding or trailer (see the top). */
 	frame = ctx->data_end - ctx->data;
 	want = m.l3_off + m.ip_len;
 	if (frame > want) {
 		if (bpf_xdp_adjust_tail(ctx, (int)want - (int)frame))
-			return verdict(LB_STAT_DROP_ENCAP, bytes, XDP_DROP);
-		count(&stats, LB_STAT_TRIMMED, frame - want);
+			return verdict(st, LB_STAT_DROP_ENCAP, bytes, XDP_DROP);
+		stat(st, LB_STAT_TRIMMED, frame - want);
 	}
 	if (encap_write(ctx, cfg, &plan, real, &m, hash, vip->flags))
-		return verdict(LB_STAT_DROP_ENCAP, bytes, XDP_DROP);
+		return verdict(st, LB_STAT_DROP_ENCAP, bytes, XDP_DROP);
 
 	count(&real_stats, real_id, bytes);
 	if (icmp)
-		count(&stats, LB_STAT_ICMP_TO_REAL, bytes);
+		stat(st, LB_STAT_ICMP_TO_REAL, bytes);
 	if (cfg->flags & LB_CFG_F_FIB) {
 		__u32 reason;
 
 		ret = nexthop_fib(ctx, m.nvlans, plan.family, &reason);
-		return verdict(reason, bytes, ret);
+		return verdict(st, reason, bytes, ret);
 	}
-	return verdict(LB_STAT_TX_ENCAP, bytes, XDP_TX);
+	return verdict(st, LB_STAT_TX_ENCAP, bytes, XDP_TX);
 }
 
 char LICENSE[] SEC("license") = "GPL";

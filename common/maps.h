@@ -153,6 +153,15 @@ struct lb_counter {
 };
 _Static_assert(sizeof(struct lb_counter) == 16, "lb_counter layout");
 
+/*
+ * Every counter of the balancer in one per-CPU value, the only entry (key 0) of its stats
+ * map: a packet looks it up once, whatever it counts on its way.
+ */
+struct lb_stats {
+	struct lb_counter c[LB_STAT_MAX];
+};
+_Static_assert(sizeof(struct lb_stats) == 16 * LB_STAT_MAX, "lb_stats layout");
+
 /* The decap program's settings (single entry of its config map). */
 #define DECAP_F_ANY_DST	       0x1 /* decapsulate whatever the outer destination (legacy host-nic) */
 #define DECAP_F_PASS_OTHER_DST 0x2 /* encapsulated to another address: let it route on (strict) */
@@ -200,6 +209,12 @@ enum decap_stat {
 	DECAP_STAT_DROP_OUTER_LEN, /* tunnel packet whose outer IP length is not the frame's */
 	DECAP_STAT_MAX
 };
+
+/* Every counter of the decap in one per-CPU value, the only entry (key 0) of decap_stats. */
+struct decap_stats {
+	__u64 n[DECAP_STAT_MAX];
+};
+_Static_assert(sizeof(struct decap_stats) == 8 * DECAP_STAT_MAX, "decap_stats layout");
 
 /* Kernel drops counted by the drop tracer (bpf/droptrace.bpf.c). */
 #ifndef DROP_MAX_KEYS

@@ -784,24 +784,19 @@ out:
 	return err;
 }
 
+/* The stats map holds one struct lb_stats per CPU at key 0 (common/maps.h). */
 int lb_stats_read(struct lb *lb, struct lb_counter out[LB_STAT_MAX])
 {
-	__u32 i;
-	int err;
+	int err = percpu_sum_u64(lb->fds[LB_MAP_STATS], 0, (__u64 *)out, LB_STAT_MAX * 2);
 
-	for (i = 0; i < LB_STAT_MAX; i++) {
-		err = percpu_sum_u64(lb->fds[LB_MAP_STATS], i, &out[i].packets, 2);
-		if (err && err != -ENOENT)
-			return err;
-	}
-	return 0;
+	return err == -ENOENT ? 0 : err;
 }
 
 int lb_stats_read_cpus(struct lb *lb, struct lb_counter (*out)[LB_STAT_MAX], int ncpu)
 {
 	int possible = libbpf_num_possible_cpus(), c;
-	struct lb_counter *v;
-	__u32 i;
+	struct lb_stats *v;
+	__u32 zero = 0;
 
 	if (possible < 0)
 		return possible;
@@ -810,12 +805,10 @@ int lb_stats_read_cpus(struct lb *lb, struct lb_counter (*out)[LB_STAT_MAX], int
 	v = calloc(possible, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < LB_STAT_MAX; i++) {
-		if (bpf_map_lookup_elem(lb->fds[LB_MAP_STATS], &i, v))
-			memset(v, 0, possible * sizeof(*v));
-		for (c = 0; c < possible; c++)
-			out[c][i] = v[c];
-	}
+	if (bpf_map_lookup_elem(lb->fds[LB_MAP_STATS], &zero, v))
+		memset(v, 0, possible * sizeof(*v));
+	for (c = 0; c < possible; c++)
+		memcpy(out[c], v[c].c, sizeof(v[c].c));
 	free(v);
 	return 0;
 }

@@ -322,11 +322,10 @@ static int counts_read(struct lb_fx *fx, __u32 vip, __u32 real, struct lb_counts
 	int stats = bpf_map__fd(fx->skel->maps.stats);
 	int vips = bpf_map__fd(fx->skel->maps.vip_stats);
 	int reals = bpf_map__fd(fx->skel->maps.real_stats);
-	__u32 i;
 
-	for (i = 0; i < LB_STAT_MAX; i++)
-		if (percpu_sum_u64(stats, i, c->stats[i], 2))
-			return -1;
+	/* One struct lb_stats per CPU at key 0. */
+	if (percpu_sum_u64(stats, 0, &c->stats[0][0], LB_STAT_MAX * 2))
+		return -1;
 	if (sum_all(vips, LB_MAX_VIPS, c->vip_all) || percpu_sum_u64(vips, vip, c->vip_one, 2) ||
 	    sum_all(reals, LB_MAX_REALS, c->real_all) ||
 	    percpu_sum_u64(reals, real, c->real_one, 2))

@@ -162,13 +162,10 @@ static int teardown(void **state)
 
 static int counts_read(struct dc_fx *fx, __u64 *counts)
 {
-	int fd = bpf_map__fd(fx->skel->maps.decap_stats);
-	__u32 i;
-
-	for (i = 0; i < DECAP_STAT_MAX; i++)
-		if (percpu_sum_u64(fd, i, &counts[i], 1))
-			return -1;
-	return 0;
+	/* One struct decap_stats per CPU at key 0. */
+	return percpu_sum_u64(bpf_map__fd(fx->skel->maps.decap_stats), 0, counts, DECAP_STAT_MAX) ?
+		       -1 :
+		       0;
 }
 
 /* Run one row; prints every way it fails, so a whole table can run before failing. */

@@ -567,17 +567,33 @@ static int decap_setup(struct decap_bpf *skel)
 	return 0;
 }
 
+/*
+ * Packets per counter, summed over CPUs, into out[n]: the stats map holds one struct per CPU
+ * at key 0 (lb_stats: words 2, packets and bytes per counter; decap_stats: words 1).
+ */
+static void totals_read(int fd, int n, int words, __u64 *out)
+{
+	__u64 v[LB_STAT_MAX * 2];
+	int i;
+
+	if (percpu_sum_u64(fd, 0, v, n * words))
+		memset(v, 0, sizeof(v));
+	for (i = 0; i < n; i++)
+		out[i] = v[i * words];
+}
+
 static void totals_print(const char *prog, int fd, int n, int words, const __u64 *before,
 			 const char *(*name)(int))
 {
-	__u64 v[2];
+	__u64 v[LB_STAT_MAX];
 	int i;
 
+	totals_read(fd, n, words, v);
 	printf("%s totals per counter:\n", prog);
 	for (i = 0; i < n; i++) {
-		if (percpu_sum_u64(fd, i, v, words) || v[0] == before[i])
+		if (v[i] == before[i])
 			continue;
-		printf("  %-26s %8llu\n", name(i), (unsigned long long)(v[0] - before[i]));
+		printf("  %-26s %8llu\n", name(i), (unsigned long long)(v[i] - before[i]));
 	}
 }
 
@@ -614,7 +630,7 @@ static int dump(const struct corpus *c, const char *dir)
 
 int main(int argc, char **argv)
 {
-	__u64 lb_before[LB_STAT_MAX], dc_before[DECAP_STAT_MAX], v[2];
+	__u64 lb_before[LB_STAT_MAX], dc_before[DECAP_STAT_MAX];
 	struct corpus c = {}, bases_only = {};
 	struct balancer_bpf *lb = NULL;
 	struct decap_bpf *dc = NULL;
@@ -643,11 +659,8 @@ int main(int argc, char **argv)
 			strerror(errno));
 		goto out;
 	}
-	for (i = 0; i < LB_STAT_MAX; i++)
-		lb_before[i] = percpu_sum_u64(bpf_map__fd(lb->maps.stats), i, v, 2) ? 0 : v[0];
-	for (i = 0; i < DECAP_STAT_MAX; i++)
-		dc_before[i] =
-			percpu_sum_u64(bpf_map__fd(dc->maps.decap_stats), i, v, 1) ? 0 : v[0];
+	totals_read(bpf_map__fd(lb->maps.stats), LB_STAT_MAX, 2, lb_before);
+	totals_read(bpf_map__fd(dc->maps.decap_stats), DECAP_STAT_MAX, 1, dc_before);
 	for (i = 0; i < c.n; i++) {
 		if (c.p[i].len < 14)
 			continue; /* BPF_PROG_RUN refuses a frame without its Ethernet header */

@@ -94,13 +94,15 @@ static int teardown(void **state)
 static __u64 stat_sum(struct nh_fx *fx, __u32 idx)
 {
 	int ncpu = libbpf_num_possible_cpus(), i;
-	struct lb_counter v[ncpu];
+	struct lb_stats v[ncpu];
+	__u32 zero = 0;
 	__u64 n = 0;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(fx->skel->maps.stats), &idx, v))
+	/* One struct lb_stats per CPU at key 0. */
+	if (idx >= LB_STAT_MAX || bpf_map_lookup_elem(bpf_map__fd(fx->skel->maps.stats), &zero, v))
 		return 0;
 	for (i = 0; i < ncpu; i++)
-		n += v[i].packets;
+		n += v[i].c[idx].packets;
 	return n;
 }
 
