@@ -209,6 +209,16 @@ int decap_stats_fd(struct decap *d)
 	return bpf_map__fd(d->skel->maps.decap_stats);
 }
 
+int decap_allow_fd(struct decap *d)
+{
+	return bpf_map__fd(d->skel->maps.decap_allow);
+}
+
+int decap_allow_host_fd(struct decap *d)
+{
+	return bpf_map__fd(d->skel->maps.decap_allow_host);
+}
+
 int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX])
 {
 	int i, err = stats_sum(d->skel, out);

@@ -72,6 +72,9 @@ int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX]);
  * program attached now; decap_replace() swaps it with the program.
  */
 int decap_stats_fd(struct decap *d);
+/* The allow-list's LPM trie and its exact-match map of single addresses (tests read them). */
+int decap_allow_fd(struct decap *d);
+int decap_allow_host_fd(struct decap *d);
 /*
  * The pin directory of the decap on iface at `at` in the calling thread's namespace, named
  * netns when the caller knows a name (NULL otherwise, as a CNI plugin given a path):

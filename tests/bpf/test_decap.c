@@ -684,11 +684,78 @@ static void test_decap_table(void **state)
 			 sizeof(rows) / sizeof(rows[0]));
 }
 
+/* One IPIP packet from src to SERVE4 through prog_fd: its verdict and the counter it moved. */
+static void allow_run(int prog_fd, int stats_fd, const char *src, __u32 verdict, int stat)
+{
+	const struct fix_layer in[] = { TO_CTR, OUTER4(src, SERVE4), INNER4 };
+	__u64 before[DECAP_STAT_MAX], after[DECAP_STAT_MAX];
+	struct fix_pkt pkt, out;
+	__u32 retval;
+	int i;
+
+	assert_int_equal(fix_pkt_build(&pkt, in, NULL), 0);
+	assert_int_equal(percpu_sum_u64(stats_fd, 0, before, DECAP_STAT_MAX), 0);
+	assert_int_equal(fix_prog_run(prog_fd, &pkt, &out, &retval), 0);
+	assert_int_equal(percpu_sum_u64(stats_fd, 0, after, DECAP_STAT_MAX), 0);
+	assert_int_equal(retval, verdict);
+	for (i = 0; i < DECAP_STAT_MAX; i++)
+		assert_int_equal(after[i] - before[i], i == DECAP_STAT_RX || i == stat);
+}
+
+/*
+ * decap_load() puts a single-address allow entry in the exact-match map as well as in the
+ * trie, and a prefix only in the trie; the program finds each where it is: with the /32
+ * removed from the trie by hand it still decapsulates (the hash map answered), with it
+ * removed from both it drops the source as spoofed; the /24 keeps answering from the trie.
+ */
+static void test_decap_allow_host(void **state)
+{
+	struct ip_prefix allow[2];
+	struct decap_opts o = {
+		.at = DECAP_AT_HOST_VETH_EGRESS, .n_serve = 1, .allow = allow, .n_allow = 2
+	};
+	struct decap_allow_key k32 = { .prefixlen = 8 + 32, .family = FAM_IPV4 }, k;
+	int prog, stats, host, lpm, n = 0;
+	struct decap *d;
+	__u32 v;
+
+	(void)state;
+	assert_int_equal(addr_parse(SERVE4, &o.serve[0]), 0);
+	assert_int_equal(prefix_parse("10.0.1.2/32", &allow[0], true), 0);
+	assert_int_equal(prefix_parse("10.0.3.0/24", &allow[1], true), 0);
+	assert_int_equal(decap_load(&d, &o), 0);
+	prog = decap_prog_fd(d);
+	stats = decap_stats_fd(d);
+	host = decap_allow_host_fd(d);
+	lpm = decap_allow_fd(d);
+	inet_pton(AF_INET, "10.0.1.2", k32.addr);
+
+	/* Exactly the /32 in the exact-match map. */
+	assert_int_equal(bpf_map_get_next_key(host, NULL, &k), 0);
+	assert_memory_equal(&k, &k32, sizeof(k));
+	while (!bpf_map_get_next_key(host, n ? &k : NULL, &k))
+		if (++n > 1)
+			break;
+	assert_int_equal(n, 1);
+	assert_int_equal(bpf_map_lookup_elem(lpm, &k32, &v), 0);
+
+	allow_run(prog, stats, "10.0.1.2", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, stats, "10.0.3.77", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, stats, "10.0.1.3", TC_ACT_SHOT, DECAP_STAT_DROP_SPOOF);
+	assert_int_equal(bpf_map_delete_elem(lpm, &k32), 0);
+	allow_run(prog, stats, "10.0.1.2", TC_ACT_OK, DECAP_STAT_DECAP);
+	assert_int_equal(bpf_map_delete_elem(host, &k32), 0);
+	allow_run(prog, stats, "10.0.1.2", TC_ACT_SHOT, DECAP_STAT_DROP_SPOOF);
+	allow_run(prog, stats, "10.0.3.77", TC_ACT_OK, DECAP_STAT_DECAP);
+	decap_release(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_decap_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decap_hostile, setup, teardown),
+		cmocka_unit_test(test_decap_allow_host),
 	};
 
 	if (fix_must_skip())
