@@ -63,6 +63,7 @@ static int decap_configure(struct decap *d, const struct decap_opts *o)
 		if (o->at == DECAP_AT_HOST_NIC)
 			cfg.flags = DECAP_F_PASS_OTHER_DST;
 	}
+	cfg.flags |= o->faults & (DECAP_F_FAULT_KEEP_PROTO | DECAP_F_FAULT_GSO_GROW);
 	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.decap_config), &zero, &cfg, BPF_ANY))
 		return -errno;
 

@@ -42,6 +42,7 @@ struct decap_opts {
 	 * Without it an existing filter is an error (-EEXIST).
 	 */
 	bool replace;
+	__u32 faults; /* DECAP_F_FAULT_*: known bugs put back, for the failure library only */
 };
 
 struct decap;

@@ -12,6 +12,7 @@
 #include "backend/decap.h"
 #include "common/arg.h"
 #include "common/cli.h"
+#include "common/faults.h"
 #include "common/log.h"
 #include "common/netlink.h"
 #include "common/netns.h"
@@ -21,7 +22,7 @@ static const char usage[] =
 	"\n"
 	"  attach --netns NS --iface IF --at host-veth-egress|container-ingress|host-nic\n"
 	"         --serve ADDR [--serve ADDR6] [--strict] --allow PREFIX... [--gue-port PORT]\n"
-	"         [--replace]\n"
+	"         [--replace] [--fault NAME]...\n"
 	"        Attach decap (TC, clsact) on IF inside network namespace NS. It strips the outer\n"
 	"        header of packets sent to ADDR (one address per family: a dual-stack container\n"
 	"        gives both) from a source in an --allow prefix, drops other\n"
@@ -33,6 +34,8 @@ static const char usage[] =
 	"        --replace: swap a decap already attached there for this one in one step\n"
 	"        (same filter, replace flag: each packet meets the old program or the new\n"
 	"        one, none is lost); its counters start again from zero.\n"
+	"        --fault keep-protocol|gso-grow: put a known decap bug back, for the failure\n"
+	"        library (docs/bugs.md); never in production.\n"
 	"  detach --netns NS --iface IF --at POINT\n"
 	"        Remove the filter and its pins.\n"
 	"  stats --netns NS --iface IF --at POINT [-j|--json]\n"
@@ -74,6 +77,7 @@ struct cli {
 	bool replace;
 	bool json;
 	const char *gue_port;
+	__u32 faults; /* DECAP_F_FAULT_* */
 };
 
 static bool allow_has_family(const struct cli *c, __u8 family)
@@ -97,9 +101,11 @@ static int enter(const struct cli *c, int *saved)
 
 static int cmd_attach(struct cli *c, bool detach)
 {
-	struct decap_opts o = {
-		.allow = c->allow, .n_allow = c->n_allow, .strict = c->strict, .replace = c->replace
-	};
+	struct decap_opts o = { .allow = c->allow,
+				.n_allow = c->n_allow,
+				.strict = c->strict,
+				.replace = c->replace,
+				.faults = c->faults };
 	char dir[PATH_MAX];
 	struct decap *d;
 	int saved, err, k;
@@ -287,6 +293,7 @@ int main(int argc, char **argv)
 		{ "strict", no_argument, NULL, 'S' },
 		{ "replace", no_argument, NULL, 'R' },
 		{ "gue-port", required_argument, NULL, 'g' },
+		{ "fault", required_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -332,6 +339,16 @@ int main(int argc, char **argv)
 		case 'g':
 			c.gue_port = optarg;
 			break;
+		case 'F': {
+			__u32 flag;
+
+			if (fault_parse(FAULT_OF_DECAP, optarg, &flag))
+				return usage_error("--fault is one of the decap's known bugs: "
+						   "keep-protocol, gso-grow",
+						   optarg);
+			c.faults |= flag;
+			break;
+		}
 		case 'j':
 			c.json = json = true;
 			break;

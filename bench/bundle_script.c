@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "bench/bundle.h"
+#include "common/faults.h"
 
 static json_t *load(const char *dir, const char *node, const char *what)
 {
@@ -26,22 +27,6 @@ static const char *str(const json_t *o, const char *k)
 	const char *s = json_string_value(json_object_get(o, k));
 
 	return s ? s : "";
-}
-
-/* The tx-checksum setting of one end: the link's, else the node's; off by default. */
-static bool tx_csum_on(const struct scenario *sc, int node, const char *iface)
-{
-	int i;
-
-	for (i = 0; i < sc->n_links; i++) {
-		const struct sc_link *l = &sc->links[i];
-
-		if (l->a.node_idx == node && !strcmp(l->a.iface, iface) && l->off_a.tx_csum)
-			return l->off_a.tx_csum == SC_TOGGLE_ON;
-		if (l->b.node_idx == node && !strcmp(l->b.iface, iface) && l->off_b.tx_csum)
-			return l->off_b.tx_csum == SC_TOGGLE_ON;
-	}
-	return sc->nodes[node].offloads.tx_csum == SC_TOGGLE_ON;
 }
 
 static void veths(const struct bundle_in *r, FILE *f)
@@ -67,8 +52,10 @@ static void veths(const struct bundle_in *r, FILE *f)
 static void links(const struct bundle_in *r, int idx, const json_t *link, FILE *f)
 {
 	const char *node = r->env->sc->nodes[idx].name;
+	struct sc_offloads off;
 	size_t i;
 	json_t *l;
+	int o;
 
 	json_array_foreach(link, i, l) {
 		const char *ifn = str(l, "ifname");
@@ -80,8 +67,15 @@ static void links(const struct bundle_in *r, int idx, const json_t *link, FILE *
 		fprintf(f, "ip -n \"$P-%s\" link set %s address %s mtu %lld up\n", node, ifn,
 			str(l, "address"),
 			(long long)json_integer_value(json_object_get(l, "mtu")));
-		fprintf(f, "at %s ethtool -K %s tx %s >/dev/null\n", node, ifn,
-			tx_csum_on(r->env->sc, idx, ifn) ? "on" : "off");
+		scenario_iface_offloads(r->env->sc, idx, ifn, &off);
+		if (!off.v[SC_OFF_TX_CSUM])
+			off.v[SC_OFF_TX_CSUM] = SC_TOGGLE_OFF; /* the bench's default on veths */
+		fprintf(f, "at %s ethtool -K %s", node, ifn);
+		for (o = 0; o < SC_OFF_MAX; o++)
+			if (off.v[o])
+				fprintf(f, " %s %s", sc_offload_ethtool[o],
+					off.v[o] == SC_TOGGLE_ON ? "on" : "off");
+		fprintf(f, " >/dev/null\n");
 	}
 }
 
@@ -150,6 +144,16 @@ static void sysctls(const char *dir, FILE *f)
 	json_decref(doc);
 }
 
+/* " --fault NAME" for each of the program's faults set in flags */
+static void faults(enum fault_of of, __u32 flags, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < n_fault_defs; i++)
+		if (fault_defs[i].of == of && (flags & fault_defs[i].flag))
+			fprintf(f, " --fault %s", fault_defs[i].name);
+}
+
 static void balancer(const struct bundle_in *r, FILE *f)
 {
 	const struct sc_balancer *bl = &r->env->sc->balancer;
@@ -183,6 +187,9 @@ static void balancer(const struct bundle_in *r, FILE *f)
 			fprintf(f, " --src6 %s", addr_str(&r->roles->lb_src6[k], a, sizeof(a)));
 		if (bl->mtu)
 			fprintf(f, " --mtu %d", bl->mtu);
+		if (bl->ring_size[k])
+			fprintf(f, " --ring-size %u", bl->ring_size[k]);
+		faults(FAULT_OF_BALANCER, bl->faults, f);
 		fprintf(f, "\n");
 		for (v = 0; v < bl->n_vips; v++) {
 			const struct sc_vip *vp = &bl->vips[v];
@@ -249,6 +256,7 @@ static void decaps(const struct bundle_in *r, FILE *f)
 				fprintf(f, " --allow %s/128",
 					addr_str(&r->roles->lb_src6[k], a, sizeof(a)));
 		}
+		faults(FAULT_OF_DECAP, r->env->sc->backend.faults, f);
 		fprintf(f, "\n");
 	}
 	for (v = 0; v < r->env->sc->balancer.n_vips; v++)

@@ -177,6 +177,43 @@ const struct doctor_cause doctor_catalogue[] = {
 		.fix = "encapsulate once: no second tunnel between the balancer and {node}",
 	},
 	{
+		.id = "decap-keep-protocol",
+		.need = { { .kind = DN_DROP,
+			    .what = "UNHANDLED_PROTO",
+			    .role = "container",
+			    .min = 1 },
+			  { .kind = DN_DECAP_COUNTER,
+			    .what = "decap",
+			    .same_node = true,
+			    .min = 1 },
+			  ANSWERED_FAILED },
+		.message = "{node}:{iface} drops {count} packets as UNHANDLED_PROTO right after "
+			   "its decap stripped them: the packet's protocol (skb->protocol, the "
+			   "EtherType) still names the outer family, so an IPv4 packet freed "
+			   "from IPv6 (4in6) is handed to IPv6, which refuses it",
+		.fix = "a decap that changes the family must say so: "
+		       "BPF_F_ADJ_ROOM_DECAP_L3_IPV4 (or _IPV6) in bpf_skb_adjust_room() and the "
+		       "new EtherType written (bpf/decap.bpf.c does both)",
+	},
+	{
+		.id = "decap-gso-grow",
+		.need = { { .kind = DN_DROP, .what = "NOT_SPECIFIED", .role = "host", .min = 10 },
+			  { .kind = DN_DECAP_COUNTER,
+			    .what = "decap",
+			    .same_node = true,
+			    .min = 1 },
+			  { .kind = DN_CHECK_FAILED, .what = "" } },
+		.message = "{node}:{iface} frees {count} packets without a reason on their way "
+			   "out, and {node} decapsulates: GRO aggregates whose outer header was "
+			   "stripped without keeping their segment size grew it by that header, "
+			   "and tcp_gso_segment refuses the ones whose payload is no longer above "
+			   "it when {node} cuts them again for {iface} (those requests wait for a "
+			   "retransmission)",
+		.fix = "strip with BPF_F_ADJ_ROOM_FIXED_GSO in bpf_skb_adjust_room() (as "
+		       "bpf/decap.bpf.c does), or decapsulate where nothing resegments "
+		       "(backend.decap: host-veth-egress)",
+	},
+	{
 		.id = "decap-adjust-room",
 		.need = { { .kind = DN_DECAP_COUNTER, .what = "drop_adjust_room", .min = 1 },
 			  ANSWERED_FAILED },
@@ -184,6 +221,23 @@ const struct doctor_cause doctor_catalogue[] = {
 			   "the decap serving {node} (bpf_skb_adjust_room failed)",
 		.fix = "replay a capture of them through the decap (dsrlab replay --prog decap) "
 		       "to see which packets; GSO/GRO aggregates are the usual suspects",
+	},
+	{
+		.id = "too-big-not-relayed",
+		.need = { { .kind = DN_DROP, .what = "PKT_TOO_BIG", .role = "router", .min = 1 },
+			  { .kind = DN_LB_COUNTER, .what = "icmp_to_backend", .zero = true },
+			  { .kind = DN_DROP, .what = "IP_INADDRERRORS", .role = "lb", .min = 1 },
+			  { .kind = DN_CHECK_FAILED, .what = "" } },
+		.message = "{node}:{iface} drops {count} packets as PKT_TOO_BIG and the balancers "
+			   "relayed no ICMP error to a backend (icmp_to_backend=0): the DSR "
+			   "replies are too big for a link on the way to the client, the router's "
+			   "frag-needed / packet-too-big goes to their source, the VIP, and the "
+			   "balancer does not hand it to the flow's backend, which keeps sending "
+			   "full-size segments (a path MTU black hole); the balancer's own "
+			   "kernel drops them instead (IP_INADDRERRORS there: not its address)",
+		.fix = "relay ICMP too-big for VIP flows to the flow's backend at the balancer "
+		       "(bpf/balancer.bpf.c does, hashing the quoted reply as its flow), or clamp "
+		       "the backends' MSS to the smallest MTU toward the clients",
 	},
 	{
 		.id = "icmp-not-relayed",

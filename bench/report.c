@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "bench/report.h"
+#include "common/faults.h"
 #include "common/log.h"
 
 static const char *exit_word(int code)
@@ -107,6 +108,17 @@ static void phase_line(const struct report_in *in, int i, FILE *f)
 			p->done ? "done" : "FAILED", p->at_ms, p->done ? "" : ": ", p->error);
 }
 
+/* A known bug put back on purpose (docs/bugs.md, "Faults") is said before anything else. */
+static void faults_line(const char *prog, enum fault_of of, __u32 flags, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < n_fault_defs; i++)
+		if (fault_defs[i].of == of && (flags & fault_defs[i].flag))
+			fprintf(f, "%s: FAULT %s put back on purpose: %s\n", prog,
+				fault_defs[i].name, fault_defs[i].what);
+}
+
 void report_text(const struct report_in *in, int exit_code, FILE *f)
 {
 	int i, k, pass = 0, points;
@@ -119,6 +131,8 @@ void report_text(const struct report_in *in, int exit_code, FILE *f)
 			fprintf(f, "balancer: XDP %s on %s:%s\n",
 				xdp_mode_name(in->ev->lbs[i].mode), in->sc->balancer.nodes[i],
 				in->sc->balancer.iface);
+	faults_line("balancer", FAULT_OF_BALANCER, in->sc->balancer.faults, f);
+	faults_line("decap", FAULT_OF_DECAP, in->sc->backend.faults, f);
 	if (in->ev->error[0])
 		fprintf(f, "setup error: %s\n", in->ev->error);
 	for (i = 0; i < in->sc->n_traffic; i++) {

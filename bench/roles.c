@@ -190,6 +190,7 @@ static int balancer_up(struct roles *ro, int k)
 		memcpy(cfg.src_v6, src6->addr.bytes, 16);
 	}
 	cfg.gue_port = GUE_PORT_DEFAULT;
+	cfg.flags |= b->faults;
 	cfg.mtu = b->mtu;
 	if (b->nexthop_fib) {
 		err = fib_forwarding_on(ro, node);
@@ -409,6 +410,7 @@ static int decap_up(struct roles *ro, int c, enum decap_at at, bool strict)
 		}
 	}
 	o.gue_port = GUE_PORT_DEFAULT;
+	o.faults = be->faults;
 	switch (at) {
 	case DECAP_AT_HOST_VETH_EGRESS:
 		return decap_attach_at(ro, c, n->host_idx, n->name, &o);

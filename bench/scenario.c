@@ -15,6 +15,7 @@
 
 #include "bench/scenario.h"
 #include "bench/scenario_diag.h"
+#include "common/faults.h"
 #include "lb/maglev.h"
 #include "common/flow.h"
 #include "common/parse.h"
@@ -40,7 +41,9 @@ static const char *const expect_names[] = {
 	"answered", "served-by", "never-seen", "seen",	 "encapsulated", "drops",
 	"unbroken", "goodput",	 "exit",       "output", "chain-member", "counter"
 };
-static const char *const offload_names[] = { "tx-checksum" };
+static const char *const offload_names[SC_OFF_MAX] = { "tx-checksum", "gro", "gso", "tso" };
+/* What `ethtool -K` calls each (a bundle's rebuild.sh uses them). */
+const char *const sc_offload_ethtool[SC_OFF_MAX] = { "tx", "gro", "gso", "tso" };
 static const char *const toggle_names[] = { "off", "on" };
 static const char *const phase_names[] = { "remove-backend", "add-backend", "set-mtu",
 					   "replace-decap", "fail-balancer" };
@@ -1023,12 +1026,12 @@ static void load_node_sysctls(struct loader *ld, struct sc_node *node, const str
 	}
 }
 
-/* {tx-checksum: on|off} */
+/* {tx-checksum: on|off, gro: on|off, gso: on|off, tso: on|off} */
 static void load_offloads(struct loader *ld, const struct field *f, struct sc_offloads *out)
 {
-	const yaml_node_t *k, *v, *seen = NULL;
+	const yaml_node_t *k, *v, *seen[SC_OFF_MAX] = { 0 };
 	yaml_node_pair_t *p;
-	int t;
+	int t, o;
 
 	if (!want_map(ld, f))
 		return;
@@ -1038,20 +1041,41 @@ static void load_offloads(struct loader *ld, const struct field *f, struct sc_of
 		pair_nodes(ld, p, &k, &v);
 		if (!key_is_scalar(ld, k, "'offloads'"))
 			continue;
-		if (name_index(scalar_text(k), offload_names, ARRAY_SIZE(offload_names)) < 0) {
+		o = name_index(scalar_text(k), offload_names, ARRAY_SIZE(offload_names));
+		if (o < 0) {
 			unknown_key(ld, k, "offload", "'offloads'", offload_names,
 				    ARRAY_SIZE(offload_names));
 			continue;
 		}
-		if (seen) {
+		if (seen[o]) {
 			diag(ld, k, "duplicate key '%s' in 'offloads' (first given at line %d)",
-			     scalar_text(k), (int)seen->start_mark.line + 1);
+			     scalar_text(k), (int)seen[o]->start_mark.line + 1);
 			continue;
 		}
-		seen = k;
+		seen[o] = k;
 		vf = (struct field){ .name = scalar_text(k), .key = k, .val = v };
 		if (get_enum(ld, &vf, toggle_names, ARRAY_SIZE(toggle_names), &t))
-			out->tx_csum = t ? SC_TOGGLE_ON : SC_TOGGLE_OFF;
+			out->v[o] = t ? SC_TOGGLE_ON : SC_TOGGLE_OFF;
+	}
+}
+
+void scenario_iface_offloads(const struct scenario *sc, int node, const char *iface,
+			     struct sc_offloads *out)
+{
+	int i, o;
+
+	*out = sc->nodes[node].offloads;
+	for (i = 0; i < sc->n_links; i++) {
+		const struct sc_link *l = &sc->links[i];
+		const struct sc_offloads *end = NULL;
+
+		if (l->a.node_idx == node && !strcmp(l->a.iface, iface))
+			end = &l->off_a;
+		else if (l->b.node_idx == node && !strcmp(l->b.iface, iface))
+			end = &l->off_b;
+		for (o = 0; end && o < SC_OFF_MAX; o++)
+			if (end->v[o])
+				out->v[o] = end->v[o];
 	}
 }
 
@@ -1403,10 +1427,6 @@ static void load_link_settings(struct loader *ld, const struct field *f, struct 
 		load_offloads(ld, &f[L_OFFLOADS_A], &l->off_a);
 	if (f[L_OFFLOADS_B].key)
 		load_offloads(ld, &f[L_OFFLOADS_B], &l->off_b);
-	if (!l->off_a.tx_csum)
-		l->off_a.tx_csum = both.tx_csum;
-	if (!l->off_b.tx_csum)
-		l->off_b.tx_csum = both.tx_csum;
 }
 
 static const struct sc_nic *point_nic(const struct scenario *sc, const struct sc_point *pt)
@@ -1689,13 +1709,55 @@ static void load_balancer_nodes(struct loader *ld, const struct field *f)
 	load_list(ld, f, &b->n_nodes, SC_MAX_LBS, "balancer nodes", load_balancer_node, b);
 }
 
-enum { B_NODE, B_IFACE, B_MODE, B_MTU, B_CHAIN, B_NEXTHOP, B_VIPS, B_RING, B_KEYS };
+enum { B_NODE, B_IFACE, B_MODE, B_MTU, B_CHAIN, B_NEXTHOP, B_VIPS, B_RING, B_FAULTS, B_KEYS };
 static const struct key balancer_keys[] = {
-	[B_NODE] = { "node", true },	[B_IFACE] = { "interface", false },
-	[B_MODE] = { "mode", false },	[B_MTU] = { "mtu", false },
-	[B_CHAIN] = { "chain", false }, [B_NEXTHOP] = { "nexthop", false },
-	[B_VIPS] = { "vips", false },	[B_RING] = { "ring-size", false },
+	[B_NODE] = { "node", true },	  [B_IFACE] = { "interface", false },
+	[B_MODE] = { "mode", false },	  [B_MTU] = { "mtu", false },
+	[B_CHAIN] = { "chain", false },	  [B_NEXTHOP] = { "nexthop", false },
+	[B_VIPS] = { "vips", false },	  [B_RING] = { "ring-size", false },
+	[B_FAULTS] = { "faults", false },
 };
+
+/* faults: [NAME, ...], known bugs of that program put back (common/faults.h). */
+struct fault_ctx {
+	enum fault_of of;
+	__u32 *flags;
+	int n;
+};
+
+static void load_fault(struct loader *ld, const struct field *item, void *ctx)
+{
+	struct fault_ctx *fc = ctx;
+	const char *s = get_scalar(ld, item, "a fault name");
+	__u32 flag;
+
+	fc->n++;
+	if (!s)
+		return;
+	if (fault_parse(fc->of, s, &flag)) {
+		enum fault_of other = fc->of == FAULT_OF_DECAP ? FAULT_OF_BALANCER : FAULT_OF_DECAP;
+
+		if (!fault_parse(other, s, &flag))
+			diag(ld, item->val, "'%s' is a fault of the %s, not of the %s", s,
+			     other == FAULT_OF_DECAP ? "decap ('backend: {faults: ...}')" :
+						       "balancer ('balancer: {faults: ...}')",
+			     fc->of == FAULT_OF_DECAP ? "decap" : "balancer");
+		else
+			diag(ld, item->val, "unknown fault '%s'; the %s's faults are: %s", s,
+			     fc->of == FAULT_OF_DECAP ? "decap" : "balancer", fault_names(fc->of));
+		return;
+	}
+	*fc->flags |= flag;
+}
+
+static void load_faults(struct loader *ld, const struct field *f, enum fault_of of, __u32 *flags)
+{
+	struct fault_ctx fc = { .of = of, .flags = flags };
+
+	if (is_empty_seq(f->val))
+		diag(ld, f->val, "'faults' is empty; leave it out for the program as it is");
+	load_list(ld, f, &fc.n, 4, "faults", load_fault, &fc);
+}
 
 /* The example members of bpf/chain_member.bpf.c, as enum sc_chain_member. */
 static const char *const chain_member_names[] = { "count", "drop" };
@@ -1832,17 +1894,20 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 		load_list(ld, &f[B_VIPS], &b->n_vips, SC_MAX_VIPS, "VIPs", load_vip, NULL);
 	if (f[B_RING].key)
 		load_ring_sizes(ld, b, &f[B_RING]);
+	if (f[B_FAULTS].key)
+		load_faults(ld, &f[B_FAULTS], FAULT_OF_BALANCER, &b->faults);
 	if (f[B_MTU].key && b->mtu)
 		check_ipv6_mtu(ld, f[B_MTU].val, b);
 }
 
 /* backend: */
 
-enum { D_DECAP, D_STRICT, D_ALLOW, D_KEYS };
+enum { D_DECAP, D_STRICT, D_ALLOW, D_FAULTS, D_KEYS };
 static const struct key backend_keys[] = {
 	[D_DECAP] = { "decap", false },
 	[D_STRICT] = { "strict", false },
 	[D_ALLOW] = { "allow", false },
+	[D_FAULTS] = { "faults", false },
 };
 
 static void load_backend_allow(struct loader *ld, const struct field *item, void *ctx)
@@ -1886,6 +1951,8 @@ static void load_backend(struct loader *ld, const struct field *bf)
 		load_list(ld, &f[D_ALLOW], &b->n_allow, SC_MAX_ALLOW, "allow prefixes",
 			  load_backend_allow, b);
 	}
+	if (f[D_FAULTS].key)
+		load_faults(ld, &f[D_FAULTS], FAULT_OF_DECAP, &b->faults);
 }
 
 /* services: */

@@ -48,8 +48,12 @@ enum sc_role { ROLE_CLIENT, ROLE_ROUTER, ROLE_LB, ROLE_HOST, ROLE_CONTAINER };
 /* An offload setting: not given (the bench's default, off), off or on. */
 enum sc_toggle { SC_TOGGLE_UNSET, SC_TOGGLE_OFF, SC_TOGGLE_ON };
 
+/* One per offload_names[] in bench/scenario.c, in that order. */
+enum sc_offload { SC_OFF_TX_CSUM, SC_OFF_GRO, SC_OFF_GSO, SC_OFF_TSO, SC_OFF_MAX };
+
 struct sc_offloads {
-	enum sc_toggle tx_csum; /* tx-checksum */
+	/* tx-checksum (the bench's default: off), gro, gso, tso (default: the kernel's) */
+	enum sc_toggle v[SC_OFF_MAX];
 };
 
 /* An explicit route; it replaces a derived route to the same destination. */
@@ -147,6 +151,7 @@ struct sc_balancer {
 	struct sc_mark chain_mark;
 	struct sc_vip vips[SC_MAX_VIPS];
 	int n_vips;
+	__u32 faults; /* LB_CFG_F_FAULT_*: known bugs put back (common/faults.h) */
 	struct sc_mark mark;
 };
 
@@ -158,6 +163,7 @@ struct sc_backend {
 	/* the decaps' allow-list of outer sources; none given: every balancer's address */
 	struct ip_prefix allow[SC_MAX_ALLOW];
 	int n_allow;
+	__u32 faults; /* DECAP_F_FAULT_*: known bugs put back (common/faults.h) */
 	struct sc_mark mark;
 };
 
@@ -363,6 +369,13 @@ int scenario_load(const char *path, struct scenario *sc, FILE *err);
 int scenario_load_buffer(const char *name, const char *text, size_t len, struct scenario *sc,
 			 FILE *err);
 
+/*
+ * The offloads of node (an index) and IFACE: per offload its link end's setting, else its node's, else
+ * unset. The ethtool name of each is sc_offload_ethtool[].
+ */
+void scenario_iface_offloads(const struct scenario *sc, int node, const char *iface,
+			     struct sc_offloads *out);
+extern const char *const sc_offload_ethtool[SC_OFF_MAX];
 /* The family of the outer header a VIP's packets travel in. */
 __u8 scenario_vip_underlay(const struct sc_vip *v);
 /* The data plane's enum encap_type (common/parse.h) of a scenario's encapsulation. */

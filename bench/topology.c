@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <linux/ethtool.h>
 
 #include "bench/topology.h"
 #include "common/flow.h"
@@ -293,22 +294,13 @@ static int link_make(struct topology *t, const struct sc_link *l)
 	return err;
 }
 
-/* Tx checksum offload of an interface: its link end's setting, else its node's. */
-static enum sc_toggle iface_tx_csum(const struct topology *t, int node, const char *ifname)
-{
-	const struct sc_node *n = t->env->nodes[node].sc;
-	int i;
-
-	for (i = 0; i < t->env->sc->n_links; i++) {
-		const struct sc_link *l = &t->env->sc->links[i];
-
-		if (l->a.node_idx == node && !strcmp(l->a.iface, ifname) && l->off_a.tx_csum)
-			return l->off_a.tx_csum;
-		if (l->b.node_idx == node && !strcmp(l->b.iface, ifname) && l->off_b.tx_csum)
-			return l->off_b.tx_csum;
-	}
-	return n->offloads.tx_csum;
-}
+/* The ethtool set command of each enum sc_offload. */
+static const __u32 link_offloads[SC_OFF_MAX] = {
+	[SC_OFF_TX_CSUM] = ETHTOOL_STXCSUM,
+	[SC_OFF_GRO] = ETHTOOL_SGRO,
+	[SC_OFF_GSO] = ETHTOOL_SGSO,
+	[SC_OFF_TSO] = ETHTOOL_STSO,
+};
 
 /*
  * "ff,ffffffff"-style mask of every online CPU, as rps_cpus takes it (32-bit groups, most
@@ -369,20 +361,26 @@ static int ifaces_up_here(void *arg)
 {
 	struct ifaces_up_job *j = arg;
 	struct topo_node *n = &j->t->nodes[j->node];
-	enum sc_toggle csum;
+	struct sc_offloads off;
 	struct nl_sock nl;
-	int err, k, idx;
+	int err, k, idx, o;
 
 	err = nl_open(&nl);
 	if (err)
 		return env_failf(j->t->env, err, "bring up %s: netlink: %s",
 				 j->t->env->nodes[j->node].sc->name, strerror(-err));
 	for (k = 0; !err && k < n->n_ifaces; k++) {
-		csum = iface_tx_csum(j->t, j->node, n->ifaces[k].name);
+		scenario_iface_offloads(j->t->env->sc, j->node, n->ifaces[k].name, &off);
 		idx = link_index(n->ifaces[k].name);
 		err = idx < 0 ? idx : 0;
-		if (!err && (csum || !n->ifaces[k].nic[0]))
-			err = link_tx_csum_set(n->ifaces[k].name, csum == SC_TOGGLE_ON);
+		/* tx checksum off on veths unless asked (the CHECKSUM_PARTIAL trap); a NIC's
+		 * offloads and the rest stay as the kernel has them unless the scenario says */
+		if (!err && !off.v[SC_OFF_TX_CSUM] && !n->ifaces[k].nic[0])
+			off.v[SC_OFF_TX_CSUM] = SC_TOGGLE_OFF;
+		for (o = 0; !err && o < SC_OFF_MAX; o++)
+			if (off.v[o])
+				err = link_offload_set(n->ifaces[k].name, link_offloads[o],
+						       off.v[o] == SC_TOGGLE_ON);
 		if (!err)
 			err = nl_link_up(&nl, idx);
 		if (err)

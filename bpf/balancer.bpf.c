@@ -388,7 +388,7 @@ int balancer(struct xdp_md *ctx)
 		vip = vip_lookup_frag(&m, &frag_ok);
 	} else {
 		vip = vip_lookup(cfg, &m.flow);
-		if (!vip && icmp_is_too_big(&m)) {
+		if (!vip && icmp_is_too_big(&m) && !(cfg->flags & LB_CFG_F_FAULT_NO_ICMP_RELAY)) {
 			icmp = 1;
 			vip = icmp_vip(ctx, cfg, &m, &why);
 			if (!vip)

@@ -197,7 +197,7 @@ int decap(struct __sk_buff *skb)
 	__u32 zero = 0, pull, reason;
 	__u64 flags;
 	__be16 proto;
-	int ret, hdr_len, ours, trusted;
+	int ret, hdr_len, ours, trusted, mixed;
 
 	st = bpf_map_lookup_elem(&decap_stats, &zero);
 	if (!st)
@@ -247,15 +247,20 @@ int decap(struct __sk_buff *skb)
 	if (ret > 0)
 		verdict(st, DECAP_STAT_ECN_CE, 0);
 
-	/* Same family: skb->protocol and the Ethernet type stay. Mixed: tell the kernel first. */
-	flags = BPF_F_ADJ_ROOM_FIXED_GSO;
-	if (m.outer_family != m.flow.family)
+	/*
+	 * Same family: skb->protocol and the Ethernet type stay. Mixed: tell the kernel first.
+	 * An aggregate (GRO) keeps its segment size: the segments it is cut into again on the
+	 * way out shrink by the outer header, as they were before it was added.
+	 */
+	flags = cfg->flags & DECAP_F_FAULT_GSO_GROW ? 0 : BPF_F_ADJ_ROOM_FIXED_GSO;
+	mixed = m.outer_family != m.flow.family && !(cfg->flags & DECAP_F_FAULT_KEEP_PROTO);
+	if (mixed)
 		flags |= m.flow.family == FAM_IPV4 ? DSR_ADJ_ROOM_DECAP_L3_IPV4 :
 						     DSR_ADJ_ROOM_DECAP_L3_IPV6;
 	hdr_len = m.inner_l3_off - m.l3_off;
 	if (bpf_skb_adjust_room(skb, -hdr_len, BPF_ADJ_ROOM_MAC, flags))
 		return verdict(st, DECAP_STAT_DROP_ADJUST, TC_ACT_SHOT);
-	if (m.outer_family != m.flow.family) {
+	if (mixed) {
 		proto = bpf_htons(m.flow.family == FAM_IPV4 ? ETH_P_IP : ETH_P_IPV6);
 		if (bpf_skb_store_bytes(skb, m.l3_off - sizeof(proto), &proto, sizeof(proto), 0))
 			return verdict(st, DECAP_STAT_DROP_ADJUST, TC_ACT_SHOT);

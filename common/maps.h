@@ -115,6 +115,12 @@ _Static_assert(sizeof(struct lb_config) == 44, "lb_config layout");
  * (most of what a balancer's port sees) costs one hash lookup instead of two.
  */
 #define LB_CFG_F_ANY_PORT_VIPS 0x2
+/*
+ * A fault, for the failure library only (docs/bugs.md): ICMP too-big quoting a VIP flow is
+ * not relayed to the flow's backend but passed to the balancer host's kernel, as a balancer
+ * without relaying does. Never set in production.
+ */
+#define LB_CFG_F_FAULT_NO_ICMP_RELAY 0x4
 
 /* Counters of the balancer, one slot per reason, per CPU. */
 enum lb_stat {
@@ -165,6 +171,14 @@ _Static_assert(sizeof(struct lb_stats) == 16 * LB_STAT_MAX, "lb_stats layout");
 /* The decap program's settings (single entry of its config map). */
 #define DECAP_F_ANY_DST	       0x1 /* decapsulate whatever the outer destination (legacy host-nic) */
 #define DECAP_F_PASS_OTHER_DST 0x2 /* encapsulated to another address: let it route on (strict) */
+/*
+ * Faults, for the failure library only (docs/bugs.md): each puts back a known decap bug so a
+ * scenario can show what it breaks. KEEP_PROTO: a family-changing decap (4in6) leaves
+ * skb->protocol and the EtherType at the outer family. GSO_GROW: the outer header is
+ * stripped without BPF_F_ADJ_ROOM_FIXED_GSO, so an aggregate's gso_size grows by it.
+ */
+#define DECAP_F_FAULT_KEEP_PROTO 0x4
+#define DECAP_F_FAULT_GSO_GROW	 0x8
 
 #define DECAP_SERVE_IPV4 0x1 /* serve[0] holds the IPv4 outer destination served */
 #define DECAP_SERVE_IPV6 0x2 /* serve[1] holds the IPv6 one */

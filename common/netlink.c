@@ -377,9 +377,9 @@ int link_mac(const char *ifname, __u8 mac[6])
 	return err;
 }
 
-int link_tx_csum_set(const char *ifname, bool on)
+int link_offload_set(const char *ifname, __u32 ethtool_cmd, bool on)
 {
-	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = on };
+	struct ethtool_value ev = { .cmd = ethtool_cmd, .data = on };
 	struct ifreq ifr = {};
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);

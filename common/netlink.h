@@ -47,8 +47,11 @@ int nl_route_add_multipath(struct nl_sock *nl, const struct ip_prefix *dst,
 /* In the calling thread's namespace. */
 int link_index(const char *ifname);
 int link_mac(const char *ifname, __u8 mac[6]);
-/* Tx checksum offload on or off (on, a veth hands XDP unfinished checksums). */
-int link_tx_csum_set(const char *ifname, bool on);
+/*
+ * One offload on or off with its legacy ethtool set command: ETHTOOL_STXCSUM (on, a veth
+ * hands XDP unfinished checksums), ETHTOOL_SGRO, ETHTOOL_SGSO, ETHTOOL_STSO.
+ */
+int link_offload_set(const char *ifname, __u32 ethtool_cmd, bool on);
 /* Write a sysctl of the calling thread's namespace, e.g. "net/ipv4/ip_forward". */
 int sysctl_write(const char *path, const char *value);
 

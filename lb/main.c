@@ -15,6 +15,7 @@
 #include "lb/maglev.h"
 #include "common/arg.h"
 #include "common/cli.h"
+#include "common/faults.h"
 #include "common/log.h"
 #include "common/netlink.h"
 #include "common/netns.h"
@@ -31,7 +32,7 @@ static const char usage[] =
 	"\n"
 	"  attach IFACE --nexthop-mac MAC|--nexthop fib --src ADDR[/LEN] [--src6 ADDR6[/LEN]]\n"
 	"         [--gue-port N] [--mode native|skb] [--ring-size PRIME]\n"
-	"         [--conn-table lru|percpu] [--chain] [--mtu N]\n"
+	"         [--conn-table lru|percpu] [--chain] [--mtu N] [--fault no-icmp-relay]\n"
 	"        Load the balancer, pin its maps and XDP link under DIR, attach it to IFACE.\n"
 	"        Encapsulated packets leave IFACE to MAC with outer source ADDR (IPv4 outer\n"
 	"        header) or ADDR6 (IPv6 outer header; needed for ip6ip6, 4in6 and GUE to IPv6\n"
@@ -53,6 +54,8 @@ static const char usage[] =
 	"        encapsulated frame's outer destination in this namespace's FIB (egress port\n"
 	"        and MACs; XDP_TX or redirect); a next hop without a neighbour entry yet goes\n"
 	"        to the kernel once, which resolves it (turn IP forwarding on).\n"
+	"        --fault no-icmp-relay: put a known balancer bug back, for the failure library\n"
+	"        (docs/bugs.md): too-big about a VIP flow is not relayed; never in production.\n"
 	"  detach\n"
 	"        Remove the pinned link (the program leaves IFACE), the pinned maps and the\n"
 	"        chain with its members.\n"
@@ -118,6 +121,7 @@ struct cli {
 	const char *gue_port;
 	const char *mtu;
 	const char *nexthop;
+	__u32 faults; /* LB_CFG_F_FAULT_* */
 	bool src_per_flow;
 	bool hash_no_ports;
 	bool chain;
@@ -190,6 +194,7 @@ static int cmd_attach(struct cli *c, const char *ifname)
 		return usage_error("--nexthop takes fib (or give --nexthop-mac MAC)", c->nexthop);
 	if (c->nexthop && c->mac)
 		return usage_error("--nexthop fib and --nexthop-mac exclude each other", NULL);
+	cfg.flags |= c->faults;
 	if (c->nexthop)
 		cfg.flags |= LB_CFG_F_FIB;
 	else if (!c->mac)
@@ -615,6 +620,8 @@ static int config_print(struct lb *lb, json_t *doc, const struct lb_status *st)
 		printf("  gue port %u  mtu %u%s  ring %u slots  connection table %s\n",
 		       cfg.gue_port, cfg.mtu, cfg.mtu ? "" : " (no check)", cfg.ring_size,
 		       st->conns_percpu ? "percpu" : "lru");
+		if (cfg.flags & LB_CFG_F_FAULT_NO_ICMP_RELAY)
+			printf("  FAULT no-icmp-relay (a known bug put back on purpose)\n");
 		return 0;
 	}
 	o = json_object();
@@ -630,6 +637,8 @@ static int config_print(struct lb *lb, json_t *doc, const struct lb_status *st)
 	json_object_set_new(o, "mtu", json_integer(cfg.mtu));
 	json_object_set_new(o, "ring_size", json_integer(cfg.ring_size));
 	json_object_set_new(o, "conn_table", json_string(st->conns_percpu ? "percpu" : "lru"));
+	if (cfg.flags & LB_CFG_F_FAULT_NO_ICMP_RELAY)
+		json_object_set_new(o, "faults", json_pack("[s]", "no-icmp-relay"));
 	json_object_set_new(doc, "config", o);
 	return 0;
 }
@@ -853,6 +862,7 @@ int main(int argc, char **argv)
 		{ "gue-port", required_argument, NULL, 'g' },
 		{ "mtu", required_argument, NULL, 'u' },
 		{ "nexthop", required_argument, NULL, 'H' },
+		{ "fault", required_argument, NULL, 'X' },
 		{ "src-per-flow", no_argument, NULL, 'F' },
 		{ "hash-no-ports", no_argument, NULL, 'O' },
 		{ "encap", required_argument, NULL, 'e' },
@@ -887,6 +897,15 @@ int main(int argc, char **argv)
 		case 'g': c.gue_port = optarg; break;
 		case 'u': c.mtu = optarg; break;
 		case 'H': c.nexthop = optarg; break;
+		case 'X': {
+			__u32 flag;
+
+			if (fault_parse(FAULT_OF_BALANCER, optarg, &flag))
+				return usage_error("--fault is one of the balancer's known bugs: "
+						   "no-icmp-relay", optarg);
+			c.faults |= flag;
+			break;
+		}
 		case 'F': c.src_per_flow = true; break;
 		case 'O': c.hash_no_ports = true; break;
 		case 'e': c.encap = optarg; break;

@@ -22,7 +22,7 @@ def loader_keys(src):
     for body in re.findall(r"static const struct key \w+\[\] = \{(.*?)\n\};", src, re.S):
         keys.update(re.findall(r'\{ "([^"]+)",', body))
     for table in ("expect_names", "phase_names", "offload_names"):
-        m = re.search(r"static const char \*const %s\[\] = \{(.*?)\};" % table, src, re.S)
+        m = re.search(r"static const char \*const %s\[\w*\] = \{(.*?)\};" % table, src, re.S)
         if not m:
             sys.exit("scenario_docs: no %s[] in scenario.c" % table)
         keys.update(re.findall(r'"([^"]+)"', m.group(1)))
