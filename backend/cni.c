@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
@@ -32,6 +33,7 @@
 #include "backend/decap.h"
 #include "common/cli.h"
 #include "common/log.h"
+#include "common/netlink.h"
 #include "common/netns.h"
 
 #define DECAP_PROG_NAME "decap" /* the TC program's name in bpf/decap.bpf.c */
@@ -70,46 +72,16 @@ __attribute__((format(printf, 4, 5))) static int fail(const char *version, int c
 	return cni_fail(version, &e);
 }
 
-/* One rtnetlink request in the calling thread's namespace; cb sees every reply message. */
-static int rtnl_request(struct nlmsghdr *req, void (*cb)(struct nlmsghdr *, void *), void *ctx)
+/* One rtnetlink request in the calling thread's namespace (common/netlink.c). */
+static int rtnl_request(struct nlmsghdr *req, nl_reply_fn cb, void *ctx)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	char buf[16384];
-	int fd, err = 0;
-	bool done = false;
+	struct nl_sock nl;
+	int err = nl_open(&nl);
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (sendto(fd, req, req->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		goto out;
-	}
-	while (!done) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
-
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		for (; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				err = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-				done = true;
-				break;
-			}
-			if (nh->nlmsg_type == NLMSG_DONE) {
-				done = true;
-				break;
-			}
-			cb(nh, ctx);
-			if (!(nh->nlmsg_flags & NLM_F_MULTI))
-				done = true;
-		}
-	}
-out:
-	close(fd);
+	if (err)
+		return err;
+	err = nl_request(&nl, req, cb, ctx);
+	nl_close(&nl);
 	return err;
 }
 
@@ -118,72 +90,86 @@ struct link_info {
 	bool veth;
 };
 
-static void link_info_cb(struct nlmsghdr *nh, void *ctx)
+static int link_kind_attr(const struct nlattr *a, void *ctx)
 {
-	struct ifinfomsg *ifi = NLMSG_DATA(nh);
 	struct link_info *li = ctx;
-	int len = IFLA_PAYLOAD(nh), nlen;
-	struct rtattr *a, *n;
 
-	for (a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-		if (a->rta_type == IFLA_LINK)
-			li->peer = *(int *)RTA_DATA(a);
-		if (a->rta_type != IFLA_LINKINFO)
-			continue;
-		nlen = RTA_PAYLOAD(a);
-		for (n = RTA_DATA(a); RTA_OK(n, nlen); n = RTA_NEXT(n, nlen))
-			if (n->rta_type == IFLA_INFO_KIND && !strcmp(RTA_DATA(n), "veth"))
-				li->veth = true;
+	if (mnl_attr_get_type(a) == IFLA_INFO_KIND &&
+	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0 && !strcmp(mnl_attr_get_str(a), "veth"))
+		li->veth = true;
+	return MNL_CB_OK;
+}
+
+static int link_attr(const struct nlattr *a, void *ctx)
+{
+	struct link_info *li = ctx;
+
+	switch (mnl_attr_get_type(a)) {
+	case IFLA_LINK:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			li->peer = (int)mnl_attr_get_u32(a);
+		break;
+	case IFLA_LINKINFO:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0)
+			mnl_attr_parse_nested(a, link_kind_attr, li);
+		break;
 	}
+	return MNL_CB_OK;
+}
+
+static int link_info_cb(const struct nlmsghdr *nh, void *ctx)
+{
+	if (nh->nlmsg_type != RTM_NEWLINK ||
+	    mnl_nlmsg_get_payload_len(nh) < sizeof(struct ifinfomsg))
+		return MNL_CB_OK;
+	return mnl_attr_parse(nh, sizeof(struct ifinfomsg), link_attr, ctx) < 0 ? MNL_CB_ERROR :
+										  MNL_CB_OK;
 }
 
 /* The ifindex of ifname's veth peer, here; -ENODEV without ifname, -ENOTSUP if no veth. */
 static int link_veth_peer(const char *ifname)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct ifinfomsg ifi;
-	} req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-		.nh.nlmsg_type = RTM_GETLINK,
-		.nh.nlmsg_flags = NLM_F_REQUEST,
-		.ifi.ifi_family = AF_UNSPEC,
-	};
+	char buf[NL_BUF];
+	struct nlmsghdr *nh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
 	struct link_info li = {};
 	int err;
 
-	req.ifi.ifi_index = if_nametoindex(ifname);
-	if (!req.ifi.ifi_index)
+	nh->nlmsg_type = RTM_GETLINK;
+	nh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = if_nametoindex(ifname);
+	if (!ifi->ifi_index)
 		return -ENODEV;
-	err = rtnl_request(&req.nh, link_info_cb, &li);
+	err = rtnl_request(nh, link_info_cb, &li);
 	if (err)
 		return err;
 	return li.veth && li.peer > 0 ? li.peer : -ENOTSUP;
 }
 
-static void count_cb(struct nlmsghdr *nh, void *ctx)
+static int count_cb(const struct nlmsghdr *nh, void *ctx)
 {
 	if (nh->nlmsg_type == RTM_NEWTFILTER)
 		(*(int *)ctx)++;
+	return MNL_CB_OK;
 }
 
 /* Number of TC filters on one side (TC_H_MIN_INGRESS/EGRESS) of ifindex's clsact. */
 static int tc_filter_count(int ifindex, __u32 side)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct tcmsg tc;
-	} req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
-		.nh.nlmsg_type = RTM_GETTFILTER,
-		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-		.tc.tcm_family = AF_UNSPEC,
-		.tc.tcm_ifindex = ifindex,
-		.tc.tcm_parent = TC_H_MAKE(TC_H_CLSACT, side),
-	};
+	char buf[NL_BUF];
+	struct nlmsghdr *nh = mnl_nlmsg_put_header(buf);
+	struct tcmsg *tc;
 	int n = 0, err;
 
-	err = rtnl_request(&req.nh, count_cb, &n);
+	nh->nlmsg_type = RTM_GETTFILTER;
+	nh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	tc = mnl_nlmsg_put_extra_header(nh, sizeof(*tc));
+	tc->tcm_family = AF_UNSPEC;
+	tc->tcm_ifindex = ifindex;
+	tc->tcm_parent = TC_H_MAKE(TC_H_CLSACT, side);
+	err = rtnl_request(nh, count_cb, &n);
 	return err ? err : n;
 }
 
@@ -282,7 +268,7 @@ static int host_veth_find(const struct cni_env *env, const struct cni_conf *c, s
 		snprintf(e->details, sizeof(e->details),
 			 "%s in %s: %s (dsrlab-cni chains after a veth plugin: bridge, ptp)",
 			 env->ifname, env->netns,
-			 peer == -ENOTSUP ? "not a veth" : strerror(-peer));
+			 peer == -ENOTSUP ? "not a veth" : nl_strerror(peer));
 		return peer;
 	}
 	v->ifindex = peer;
@@ -426,16 +412,17 @@ static int cmd_add(const struct cni_env *env, const struct cni_conf *c)
 	}
 	err = in_netns(env->netns, vips_add, &job);
 	if (err) {
-		char vip[ADDR_STRLEN] = "?";
+		char vip[ADDR_STRLEN] = "?", why[NL_ERR_TEXT_MAX + 64];
 
 		if (job.done < c->n_vips)
 			addr_str(&c->vips[job.done], vip, sizeof(vip));
+		snprintf(why, sizeof(why), "%s", nl_strerror(err)); /* before cleanup's requests */
 		in_netns(env->netns, vips_del, &job);
 		decap_filter_remove(v.ifindex);
 		decap_unpin(pins);
 		cni_state_remove(c->network, env->container_id, env->ifname);
 		return fail(c->version, CNI_ERR_VIP, "could not make a VIP local",
-			    "%s on lo in %s: %s", vip, env->netns, strerror(-err));
+			    "%s on lo in %s: %s", vip, env->netns, why);
 	}
 	/* We add no interface or address the runtime should know of: pass prevResult on. */
 	json_dumpf(c->prev_result, stdout, JSON_INDENT(2));

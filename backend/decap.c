@@ -481,7 +481,7 @@ int backend_vip_add(const struct ip_addr *vip)
 		err = 0;
 	nl_close(&nl);
 	if (err)
-		pr_warn("add the VIP to lo: %s\n", strerror(-err));
+		pr_warn("add the VIP to lo: %s\n", nl_strerror(err));
 	return err;
 }
 

@@ -91,7 +91,7 @@ static int set_mtu(struct phases *p, const struct sc_phase *ph, char *err, size_
 		snprintf(err, len, "no interface %s in %s", ph->at.iface, ph->at.node);
 	else if (ret)
 		snprintf(err, len, "set the MTU of %s:%s to %d: %s", ph->at.node, ph->at.iface,
-			 ph->mtu, strerror(-ret));
+			 ph->mtu, nl_strerror(ret));
 	return ret;
 }
 
@@ -125,7 +125,7 @@ static int fail_balancer(struct phases *p, const struct sc_phase *ph, char *err,
 		snprintf(err, len, "enter %s: %s", ph->node, strerror(-ret));
 	else if (ret)
 		snprintf(err, len, "set %s:%s down: %s", ph->node, p->env->sc->balancer.iface,
-			 strerror(-ret));
+			 nl_strerror(ret));
 	return ret;
 }
 

@@ -137,7 +137,7 @@ static int veth_make(struct topology *t, int a, const char *ia, int b, const cha
 	err = env_run(t->env, a, veth_add_here, &j);
 	if (err)
 		return env_failf(t->env, err, "create veth %s:%s - %s:%s: %s", na, ia, nb, ib,
-				 strerror(-err));
+				 nl_strerror(err));
 	iface_note(t, a, ia, b, ib);
 	iface_note(t, b, ib, a, ia);
 	return 0;
@@ -179,7 +179,7 @@ static int nics_in(struct topology *t, int i)
 	nl_close(&nl);
 	if (err)
 		env_failf(t->env, err, "bind NIC %s as %s:%s: %s%s", nic ? nic->dev : "", sn->name,
-			  nic ? nic->name : "", strerror(-err),
+			  nic ? nic->name : "", nl_strerror(err),
 			  err == -ENODEV ? " (no such interface in dsrlab's namespace)" : "");
 	return err;
 }
@@ -274,7 +274,7 @@ static int link_end_set(struct topology *t, int node, const char *ifname, int mt
 	if (err)
 		env_failf(t->env, err, "set %s%s%s of %s:%s: %s", mtu ? "MTU" : "",
 			  mtu && mac ? " and " : "", mac ? "MAC" : "", t->env->nodes[node].sc->name,
-			  ifname, strerror(-err));
+			  ifname, nl_strerror(err));
 	return err;
 }
 
@@ -386,7 +386,7 @@ static int ifaces_up_here(void *arg)
 		if (err)
 			env_failf(j->t->env, err, "bring up %s:%s: %s",
 				  j->t->env->nodes[j->node].sc->name, n->ifaces[k].name,
-				  strerror(-err));
+				  nl_strerror(err));
 	}
 	nl_close(&nl);
 	return err;
@@ -432,7 +432,7 @@ static int addr_add(struct topology *t, int node, const char *ifname, const stru
 	err = env_run(t->env, node, addr_add_here, &(struct addr_job){ .ifname = ifname, .p = p });
 	if (err)
 		env_failf(t->env, err, "add %s to %s:%s: %s", prefix_str(p, buf, sizeof(buf)),
-			  t->env->nodes[node].sc->name, ifname, strerror(-err));
+			  t->env->nodes[node].sc->name, ifname, nl_strerror(err));
 	return err;
 }
 
@@ -510,7 +510,7 @@ int topology_route_add(struct topology *t, int node, const struct ip_prefix *dst
 	if (err)
 		env_failf(t->env, err, "route %s via %s in %s: %s", prefix_str(dst, b1, sizeof(b1)),
 			  addr_str(gw, b2, sizeof(b2)), t->env->nodes[node].sc->name,
-			  strerror(-err));
+			  nl_strerror(err));
 	return err;
 }
 
@@ -669,7 +669,7 @@ static int vip_multipath(struct topology *t, int node, const struct ip_prefix *d
 	if (err)
 		env_failf(t->env, err, "ECMP route %s over %d balancers in %s: %s",
 			  prefix_str(dst, b1, sizeof(b1)), n, t->env->nodes[node].sc->name,
-			  strerror(-err));
+			  nl_strerror(err));
 	return err;
 }
 

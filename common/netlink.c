@@ -1,4 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * rtnetlink on libmnl: requests built with bounds-checked attribute puts, answers read with
+ * mnl_cb_run2() (sequence and port checked), attributes parsed with mnl_attr_parse() and
+ * validated before use, and extended ACK on, so an error carries the kernel's own words
+ * (nl_strerror()).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -7,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <libmnl/libmnl.h>
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
@@ -19,133 +26,216 @@
 #include "common/flow.h"
 #include "common/log.h"
 
-#define NL_BUF 4096
-
-struct nl_req {
-	struct nlmsghdr *nh;
-	char buf[NL_BUF];
-};
-
-static void nl_req_init(struct nl_req *r, __u16 type, __u16 flags, const void *body, size_t len)
-{
-	memset(r->buf, 0, sizeof(r->buf));
-	r->nh = (struct nlmsghdr *)r->buf;
-	r->nh->nlmsg_len = NLMSG_LENGTH(len);
-	r->nh->nlmsg_type = type;
-	r->nh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	memcpy(NLMSG_DATA(r->nh), body, len);
-}
-
-static struct rtattr *nl_attr(struct nl_req *r, __u16 type, const void *data, size_t len)
-{
-	struct rtattr *rta = (struct rtattr *)(r->buf + NLMSG_ALIGN(r->nh->nlmsg_len));
-
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	r->nh->nlmsg_len = NLMSG_ALIGN(r->nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
-	return rta;
-}
-
-static void nl_nest_end(struct nl_req *r, struct rtattr *nest)
-{
-	nest->rta_len = (char *)r->buf + r->nh->nlmsg_len - (char *)nest;
-}
+/* The kernel's words for this thread's last failed request, and its error; "" for none. */
+static __thread char last_text[NL_ERR_TEXT_MAX];
+static __thread int last_err;
 
 int nl_open(struct nl_sock *nl)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int one = 1, err;
 
 	nl->seq = 1;
-	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (nl->fd < 0)
+	last_err = 0; /* words from an earlier socket's requests say nothing about this one's */
+	last_text[0] = '\0';
+	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl->sk)
 		return -errno;
-	if (bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int err = -errno;
-
-		close(nl->fd);
-		nl->fd = -1;
+	/* an error names what the kernel refused, and carries no copy of the request */
+	if (mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one)) < 0 ||
+	    mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one)) < 0 ||
+	    mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		mnl_socket_close(nl->sk);
+		nl->sk = NULL;
 		return err;
 	}
+	nl->portid = mnl_socket_get_portid(nl->sk);
 	return 0;
 }
 
 void nl_close(struct nl_sock *nl)
 {
-	if (nl->fd >= 0)
-		close(nl->fd);
-	nl->fd = -1;
+	if (nl->sk)
+		mnl_socket_close(nl->sk);
+	nl->sk = NULL;
 }
 
-/*
- * Send r and read until its answer: the kernel's error code (0: done), or what reply() makes
- * of a reply message (RTM_GET* requests answer with one before any error) when it returns
- * other than 1.
- */
-static int nl_ask(struct nl_sock *nl, struct nl_req *r, int (*reply)(const struct nlmsghdr *))
+const char *nl_strerror(int err)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	char resp[NL_BUF];
+	static __thread char buf[NL_ERR_TEXT_MAX + 64];
+
+	if (err >= 0 || err != last_err || !last_text[0])
+		return strerror(err < 0 ? -err : err);
+	snprintf(buf, sizeof(buf), "%s (the kernel: %s)", strerror(-err), last_text);
+	return buf;
+}
+
+/* A request being built: attributes are put only while they fit. */
+struct nl_msg {
+	char buf[NL_BUF];
 	struct nlmsghdr *nh;
-	ssize_t n;
-	int ret;
+	bool overflow; /* something did not fit: the request is not sent */
+};
 
-	r->nh->nlmsg_seq = ++nl->seq;
-	if (sendto(nl->fd, r->buf, r->nh->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	for (;;) {
-		n = recv(nl->fd, resp, sizeof(resp), 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (nh = (struct nlmsghdr *)resp; NLMSG_OK(nh, (size_t)n);
-		     nh = NLMSG_NEXT(nh, n)) {
-			if (nh->nlmsg_seq != nl->seq)
-				continue;
-			if (nh->nlmsg_type == NLMSG_ERROR)
-				return ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-			if (reply && (ret = reply(nh)) != 1)
-				return ret;
-		}
-	}
+static void msg_init(struct nl_msg *m, __u16 type, __u16 flags, const void *body, size_t len)
+{
+	memset(m->buf, 0, sizeof(m->buf));
+	m->overflow = false;
+	m->nh = mnl_nlmsg_put_header(m->buf);
+	m->nh->nlmsg_type = type;
+	m->nh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	memcpy(mnl_nlmsg_put_extra_header(m->nh, len), body, len);
 }
 
-static int nl_talk(struct nl_sock *nl, struct nl_req *r)
+static struct nlattr *msg_put(struct nl_msg *m, __u16 type, size_t len, const void *data)
 {
-	return nl_ask(nl, r, NULL);
+	struct nlattr *a = mnl_nlmsg_get_payload_tail(m->nh);
+
+	if (!mnl_attr_put_check(m->nh, sizeof(m->buf), type, len, data)) {
+		m->overflow = true;
+		return NULL;
+	}
+	return a;
+}
+
+/* A nest is an attribute whose length grows to cover what is put after it. */
+static struct nlattr *msg_nest(struct nl_msg *m, __u16 type)
+{
+	return msg_put(m, type, 0, NULL);
+}
+
+static void msg_nest_end(struct nl_msg *m, struct nlattr *nest)
+{
+	if (nest)
+		nest->nla_len = (char *)mnl_nlmsg_get_payload_tail(m->nh) - (char *)nest;
+}
+
+struct nl_answer {
+	nl_reply_fn reply;
+	void *data;
+	int err;
+	char text[NL_ERR_TEXT_MAX];
+};
+
+static int extack_attr(const struct nlattr *a, void *data)
+{
+	struct nl_answer *ans = data;
+
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+		snprintf(ans->text, sizeof(ans->text), "%s", mnl_attr_get_str(a));
+	return MNL_CB_OK;
+}
+
+/* NLMSG_ERROR: the ack (error 0) ends the answer; an error keeps the kernel's words. */
+static int error_msg(const struct nlmsghdr *nh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nh);
+	struct nl_answer *ans = data;
+	unsigned int off = sizeof(*e);
+
+	if (mnl_nlmsg_get_payload_len(nh) < sizeof(*e)) {
+		ans->err = -EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (!e->error)
+		return MNL_CB_STOP;
+	ans->err = e->error > 0 ? -e->error : e->error;
+	if (!(nh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	if ((nh->nlmsg_flags & NLM_F_ACK_TLVS) && off <= mnl_nlmsg_get_payload_len(nh))
+		mnl_attr_parse(nh, off, extack_attr, ans);
+	return MNL_CB_ERROR;
+}
+
+/* NLMSG_DONE ends a dump (libmnl runs no default for a type the control array covers). */
+static int done_msg(const struct nlmsghdr *nh, void *data)
+{
+	(void)nh;
+	(void)data;
+	return MNL_CB_STOP;
+}
+
+static int reply_msg(const struct nlmsghdr *nh, void *data)
+{
+	struct nl_answer *ans = data;
+
+	return ans->reply ? ans->reply(nh, ans->data) : MNL_CB_OK;
+}
+
+int nl_request(struct nl_sock *nl, struct nlmsghdr *nh, nl_reply_fn reply, void *data)
+{
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_msg, [NLMSG_DONE] = done_msg };
+	struct nl_answer ans = { .reply = reply, .data = data };
+	char buf[NL_ANSWER_BUF];
+	ssize_t n;
+	int ret = MNL_CB_OK;
+
+	nh->nlmsg_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sk, nh, nh->nlmsg_len) < 0) {
+		ans.err = -errno;
+		goto out;
+	}
+	do {
+		n = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ans.err = -errno;
+			break;
+		}
+		errno = 0;
+		ret = mnl_cb_run2(buf, n, nl->seq, nl->portid, reply_msg, &ans, ctl,
+				  MNL_ARRAY_SIZE(ctl));
+		if (ret < 0 && !ans.err)
+			ans.err = errno ? -errno : -EPROTO; /* a reply callback's own error */
+	} while (ret > 0 && n >= 0);
+out:
+	last_err = ans.err;
+	snprintf(last_text, sizeof(last_text), "%s", ans.err ? ans.text : "");
+	return ans.err;
+}
+
+static int msg_send(struct nl_sock *nl, struct nl_msg *m, nl_reply_fn reply, void *data)
+{
+	if (m->overflow)
+		return -EMSGSIZE;
+	return nl_request(nl, m->nh, reply, data);
+}
+
+static int nl_talk(struct nl_sock *nl, struct nl_msg *m)
+{
+	return msg_send(nl, m, NULL, NULL);
 }
 
 int nl_veth_add(struct nl_sock *nl, const char *name, const char *peer_name, int peer_netns_fd)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct rtattr *linkinfo, *data, *peer;
-	struct nl_req r;
+	struct nlattr *linkinfo, *data, *peer;
+	struct nl_msg m;
 
-	nl_req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
-	nl_attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
-	linkinfo = nl_attr(&r, IFLA_LINKINFO, NULL, 0);
-	nl_attr(&r, IFLA_INFO_KIND, "veth", 4);
-	data = nl_attr(&r, IFLA_INFO_DATA, NULL, 0);
-	peer = nl_attr(&r, VETH_INFO_PEER, &ifi, sizeof(ifi));
-	nl_attr(&r, IFLA_IFNAME, peer_name, strlen(peer_name) + 1);
+	msg_init(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+	msg_put(&m, IFLA_IFNAME, strlen(name) + 1, name);
+	linkinfo = msg_nest(&m, IFLA_LINKINFO);
+	msg_put(&m, IFLA_INFO_KIND, 4, "veth");
+	data = msg_nest(&m, IFLA_INFO_DATA);
+	peer = msg_put(&m, VETH_INFO_PEER, sizeof(ifi), &ifi);
+	msg_put(&m, IFLA_IFNAME, strlen(peer_name) + 1, peer_name);
 	if (peer_netns_fd >= 0)
-		nl_attr(&r, IFLA_NET_NS_FD, &peer_netns_fd, sizeof(peer_netns_fd));
-	nl_nest_end(&r, peer);
-	nl_nest_end(&r, data);
-	nl_nest_end(&r, linkinfo);
-	return nl_talk(nl, &r);
+		msg_put(&m, IFLA_NET_NS_FD, sizeof(peer_netns_fd), &peer_netns_fd);
+	msg_nest_end(&m, peer);
+	msg_nest_end(&m, data);
+	msg_nest_end(&m, linkinfo);
+	return nl_talk(nl, &m);
 }
 
 int nl_link_del(struct nl_sock *nl, int ifindex)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
-	struct nl_req r;
+	struct nl_msg m;
 
-	nl_req_init(&r, RTM_DELLINK, 0, &ifi, sizeof(ifi));
-	return nl_talk(nl, &r);
+	msg_init(&m, RTM_DELLINK, 0, &ifi, sizeof(ifi));
+	return nl_talk(nl, &m);
 }
 
 int nl_link_up(struct nl_sock *nl, int ifindex)
@@ -156,10 +246,10 @@ int nl_link_up(struct nl_sock *nl, int ifindex)
 		.ifi_flags = IFF_UP,
 		.ifi_change = IFF_UP,
 	};
-	struct nl_req r;
+	struct nl_msg m;
 
-	nl_req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
-	return nl_talk(nl, &r);
+	msg_init(&m, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	return nl_talk(nl, &m);
 }
 
 int nl_link_down(struct nl_sock *nl, int ifindex)
@@ -169,41 +259,41 @@ int nl_link_down(struct nl_sock *nl, int ifindex)
 		.ifi_index = ifindex,
 		.ifi_change = IFF_UP,
 	};
-	struct nl_req r;
+	struct nl_msg m;
 
-	nl_req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
-	return nl_talk(nl, &r);
+	msg_init(&m, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	return nl_talk(nl, &m);
 }
 
 int nl_link_set_mac(struct nl_sock *nl, int ifindex, const __u8 mac[6])
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
-	struct nl_req r;
+	struct nl_msg m;
 
-	nl_req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
-	nl_attr(&r, IFLA_ADDRESS, mac, 6);
-	return nl_talk(nl, &r);
+	msg_init(&m, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	msg_put(&m, IFLA_ADDRESS, 6, mac);
+	return nl_talk(nl, &m);
 }
 
 int nl_link_move(struct nl_sock *nl, int ifindex, int netns_fd, const char *new_name)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
-	struct nl_req r;
+	struct nl_msg m;
 
-	nl_req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
-	nl_attr(&r, IFLA_NET_NS_FD, &netns_fd, sizeof(netns_fd));
-	nl_attr(&r, IFLA_IFNAME, new_name, strlen(new_name) + 1);
-	return nl_talk(nl, &r);
+	msg_init(&m, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	msg_put(&m, IFLA_NET_NS_FD, sizeof(netns_fd), &netns_fd);
+	msg_put(&m, IFLA_IFNAME, strlen(new_name) + 1, new_name);
+	return nl_talk(nl, &m);
 }
 
 int nl_link_set_mtu(struct nl_sock *nl, int ifindex, __u32 mtu)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
-	struct nl_req r;
+	struct nl_msg m;
 
-	nl_req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
-	nl_attr(&r, IFLA_MTU, &mtu, sizeof(mtu));
-	return nl_talk(nl, &r);
+	msg_init(&m, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	msg_put(&m, IFLA_MTU, sizeof(mtu), &mtu);
+	return nl_talk(nl, &m);
 }
 
 static int nl_addr(struct nl_sock *nl, __u16 type, __u16 flags, int ifindex,
@@ -216,37 +306,38 @@ static int nl_addr(struct nl_sock *nl, __u16 type, __u16 flags, int ifindex,
 	};
 	size_t alen = p->addr.family == FAM_IPV6 ? 16 : 4;
 	__u32 aflags = IFA_F_NODAD; /* usable at once: no duplicate address detection wait */
-	struct nl_req r;
+	struct nl_msg m;
 
-	nl_req_init(&r, type, flags, &ifa, sizeof(ifa));
-	nl_attr(&r, IFA_LOCAL, p->addr.bytes, alen);
-	nl_attr(&r, IFA_ADDRESS, p->addr.bytes, alen);
+	msg_init(&m, type, flags, &ifa, sizeof(ifa));
+	msg_put(&m, IFA_LOCAL, alen, p->addr.bytes);
+	msg_put(&m, IFA_ADDRESS, alen, p->addr.bytes);
 	if (type == RTM_NEWADDR)
-		nl_attr(&r, IFA_FLAGS, &aflags, sizeof(aflags));
-	return nl_talk(nl, &r);
+		msg_put(&m, IFA_FLAGS, sizeof(aflags), &aflags);
+	return nl_talk(nl, &m);
 }
 
 /*
  * The type of the route the kernel would use to reach a (RTN_LOCAL: the address is ours),
  * as `ip route get` asks; or -errno (-ENETUNREACH: no route at all).
  */
-static int route_type_reply(const struct nlmsghdr *nh)
+static int route_type_reply(const struct nlmsghdr *nh, void *data)
 {
-	return nh->nlmsg_type == RTM_NEWROUTE ? ((const struct rtmsg *)NLMSG_DATA(nh))->rtm_type :
-						1;
+	if (nh->nlmsg_type == RTM_NEWROUTE && mnl_nlmsg_get_payload_len(nh) >= sizeof(struct rtmsg))
+		*(int *)data = ((const struct rtmsg *)mnl_nlmsg_get_payload(nh))->rtm_type;
+	return MNL_CB_OK;
 }
 
 int nl_route_type(struct nl_sock *nl, const struct ip_addr *a)
 {
 	struct rtmsg rtm = { .rtm_family = addr_af(a),
 			     .rtm_dst_len = a->family == FAM_IPV6 ? 128 : 32 };
-	struct nl_req r;
-	int ret;
+	struct nl_msg m;
+	int type = -EPROTO, err; /* an ack without a route: not an answer */
 
-	nl_req_init(&r, RTM_GETROUTE, 0, &rtm, sizeof(rtm));
-	nl_attr(&r, RTA_DST, a->bytes, a->family == FAM_IPV6 ? 16 : 4);
-	ret = nl_ask(nl, &r, route_type_reply);
-	return ret ? ret : -EPROTO; /* an error of 0 without a route: not an answer */
+	msg_init(&m, RTM_GETROUTE, 0, &rtm, sizeof(rtm));
+	msg_put(&m, RTA_DST, a->family == FAM_IPV6 ? 16 : 4, a->bytes);
+	err = msg_send(nl, &m, route_type_reply, &type);
+	return err ? err : type;
 }
 
 /*
@@ -298,16 +389,16 @@ int nl_route_add(struct nl_sock *nl, const struct ip_prefix *dst, const struct i
 		.rtm_type = RTN_UNICAST,
 	};
 	size_t alen = dst->addr.family == FAM_IPV6 ? 16 : 4;
-	struct nl_req r;
+	struct nl_msg m;
 
-	nl_req_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rtm, sizeof(rtm));
+	msg_init(&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rtm, sizeof(rtm));
 	if (dst->len)
-		nl_attr(&r, RTA_DST, dst->addr.bytes, alen);
+		msg_put(&m, RTA_DST, alen, dst->addr.bytes);
 	if (gw && gw->family != FAM_NONE)
-		nl_attr(&r, RTA_GATEWAY, gw->bytes, alen);
+		msg_put(&m, RTA_GATEWAY, alen, gw->bytes);
 	if (oif)
-		nl_attr(&r, RTA_OIF, &oif, sizeof(oif));
-	return nl_talk(nl, &r);
+		msg_put(&m, RTA_OIF, sizeof(oif), &oif);
+	return nl_talk(nl, &m);
 }
 
 int nl_route_add_multipath(struct nl_sock *nl, const struct ip_prefix *dst,
@@ -322,28 +413,33 @@ int nl_route_add_multipath(struct nl_sock *nl, const struct ip_prefix *dst,
 		.rtm_type = RTN_UNICAST,
 	};
 	size_t alen = dst->addr.family == FAM_IPV6 ? 16 : 4;
-	struct rtattr *mp, *gw;
+	struct nlattr *mp, *gw;
 	struct rtnexthop *nh;
-	struct nl_req r;
+	struct nl_msg m;
 	int i;
 
 	if (n < 1 || n > 32)
 		return -EINVAL;
-	nl_req_init(&r, RTM_NEWROUTE, NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL), &rtm,
-		    sizeof(rtm));
+	msg_init(&m, RTM_NEWROUTE, NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL), &rtm,
+		 sizeof(rtm));
 	if (dst->len)
-		nl_attr(&r, RTA_DST, dst->addr.bytes, alen);
-	mp = nl_attr(&r, RTA_MULTIPATH, NULL, 0);
-	for (i = 0; i < n; i++) {
+		msg_put(&m, RTA_DST, alen, dst->addr.bytes);
+	mp = msg_nest(&m, RTA_MULTIPATH);
+	for (i = 0; i < n && !m.overflow; i++) {
 		/* an rtnexthop, then its attributes; rtnh_len covers both */
-		nh = (struct rtnexthop *)(r.buf + NLMSG_ALIGN(r.nh->nlmsg_len));
+		nh = mnl_nlmsg_get_payload_tail(m.nh);
+		if (m.nh->nlmsg_len + RTNH_ALIGN(sizeof(*nh)) > sizeof(m.buf)) {
+			m.overflow = true;
+			break;
+		}
 		memset(nh, 0, sizeof(*nh));
-		r.nh->nlmsg_len = NLMSG_ALIGN(r.nh->nlmsg_len) + RTNH_ALIGN(sizeof(*nh));
-		gw = nl_attr(&r, RTA_GATEWAY, gws[i].bytes, alen);
-		nh->rtnh_len = (char *)gw + RTA_ALIGN(gw->rta_len) - (char *)nh;
+		m.nh->nlmsg_len += RTNH_ALIGN(sizeof(*nh));
+		gw = msg_put(&m, RTA_GATEWAY, alen, gws[i].bytes);
+		if (gw)
+			nh->rtnh_len = (char *)mnl_nlmsg_get_payload_tail(m.nh) - (char *)nh;
 	}
-	nl_nest_end(&r, mp);
-	return nl_talk(nl, &r);
+	msg_nest_end(&m, mp);
+	return nl_talk(nl, &m);
 }
 
 int link_index(const char *ifname)

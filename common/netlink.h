@@ -1,23 +1,49 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The few rtnetlink requests dsrlab needs, on a socket of the calling thread's network
- * namespace: veth pairs (peer created directly in another namespace), link state, addresses
- * and routes. Each returns 0 or the kernel's negative errno.
+ * dsrlab's one rtnetlink layer (the bench and dsrlab-cni), on libmnl, on a socket of the
+ * calling thread's network namespace: veth pairs (peer created directly in another
+ * namespace), link state, addresses and routes, and nl_request() for any other request. Each
+ * returns 0 or the kernel's negative errno; extended ACK is on, so nl_strerror() can say
+ * what the kernel said about it.
  */
 #ifndef DSRLAB_COMMON_NETLINK_H
 #define DSRLAB_COMMON_NETLINK_H
 
 #include <stdbool.h>
+#include <linux/netlink.h>
 #include <linux/types.h>
 #include "common/addr.h"
 
+#define NL_BUF		4096 /* a request */
+#define NL_ANSWER_BUF	16384 /* what one read of an answer takes */
+#define NL_ERR_TEXT_MAX 256 /* the kernel's words for an error */
+
+struct mnl_socket;
+
 struct nl_sock {
-	int fd;
-	__u32 seq;
+	struct mnl_socket *sk;
+	__u32 seq, portid;
 };
 
 int nl_open(struct nl_sock *nl);
 void nl_close(struct nl_sock *nl);
+
+/*
+ * Each message of an answer before its end (the ack, or NLMSG_DONE of a dump), to parse with
+ * libmnl's bounds-checked mnl_attr_parse(): MNL_CB_OK to read on, MNL_CB_STOP to end,
+ * MNL_CB_ERROR to fail (-errno, else -EPROTO).
+ */
+typedef int (*nl_reply_fn)(const struct nlmsghdr *nh, void *data);
+/*
+ * Send the request nh (its seq is set here; NLM_F_ACK, or NLM_F_DUMP, so that it ends) and
+ * read its whole answer: 0, or the kernel's -errno (its words for it: nl_strerror()).
+ */
+int nl_request(struct nl_sock *nl, struct nlmsghdr *nh, nl_reply_fn reply, void *data);
+/*
+ * strerror(-err), followed by the kernel's extended-ACK text when err is what this thread's
+ * last request failed with and the kernel said why: "Invalid argument (the kernel: ...)".
+ */
+const char *nl_strerror(int err);
 
 /* veth NAME here, its peer PEER_NAME created inside the namespace peer_netns_fd. */
 int nl_veth_add(struct nl_sock *nl, const char *name, const char *peer_name, int peer_netns_fd);
