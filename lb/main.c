@@ -108,29 +108,53 @@ static const char usage[] =
 	"are JSON: {\"version\": 1, \"error\": ...}. Exit: 0 done, 2 usage error, 3 kernel or\n"
 	"environment error.\n";
 
-struct cli {
+/* What every command takes. */
+struct common_opts {
 	const char *pin;
 	const char *netns;
+	bool json;
+};
+
+struct attach_opts {
 	const char *mode;
 	const char *mac;
 	const char *src;
 	const char *src6;
-	const char *encap;
 	const char *conn_table;
-	const char *weight;
 	const char *gue_port;
 	const char *mtu;
 	const char *nexthop;
+	const char *ring_size;
 	__u32 faults; /* LB_CFG_F_FAULT_* */
-	bool src_per_flow;
-	bool hash_no_ports;
 	bool chain;
-	bool flush;
-	bool per_cpu;
+};
+
+/* vip add */
+struct vip_opts {
+	const char *encap;
 	const char *backends[LB_POOL_MAX];
 	int n_backends;
-	const char *ring_size;
-	bool json;
+	bool src_per_flow;
+	bool hash_no_ports;
+};
+
+/* real add|del|weight */
+struct real_opts {
+	const char *weight;
+	bool flush;
+};
+
+struct stats_opts {
+	bool per_cpu;
+};
+
+/* The command line: one options struct per command with options of its own. */
+struct cli {
+	struct common_opts common;
+	struct attach_opts attach;
+	struct vip_opts vip;
+	struct real_opts real;
+	struct stats_opts stats;
 };
 
 #define BAD_VIP "bad VIP (ADDR:PORT/PROTO or ADDR/PROTO; IPv6 in brackets: [ADDR]:PORT/PROTO)"
@@ -180,9 +204,9 @@ static void json_out(json_t *doc)
 	json_decref(doc);
 }
 
-static int cmd_attach(struct cli *c, const char *ifname)
+static int cmd_attach(const struct common_opts *g, const struct attach_opts *o, const char *ifname)
 {
-	struct lb_load_opts opts = { .chain = c->chain };
+	struct lb_load_opts opts = { .chain = o->chain };
 	enum xdp_mode mode = XDP_MODE_NATIVE, granted;
 	struct lb_config cfg = {};
 	struct ip_prefix src, src6;
@@ -190,57 +214,57 @@ static int cmd_attach(struct cli *c, const char *ifname)
 	int ifindex, err;
 	__u32 mtu = 0;
 
-	if (c->nexthop && strcmp(c->nexthop, "fib"))
-		return usage_error("--nexthop takes fib (or give --nexthop-mac MAC)", c->nexthop);
-	if (c->nexthop && c->mac)
+	if (o->nexthop && strcmp(o->nexthop, "fib"))
+		return usage_error("--nexthop takes fib (or give --nexthop-mac MAC)", o->nexthop);
+	if (o->nexthop && o->mac)
 		return usage_error("--nexthop fib and --nexthop-mac exclude each other", NULL);
-	cfg.flags |= c->faults;
-	if (c->nexthop)
+	cfg.flags |= o->faults;
+	if (o->nexthop)
 		cfg.flags |= LB_CFG_F_FIB;
-	else if (!c->mac)
+	else if (!o->mac)
 		return usage_error("attach needs --nexthop-mac aa:bb:cc:dd:ee:ff or --nexthop fib",
 				   NULL);
-	else if (arg_mac(c->mac, cfg.nexthop_mac))
-		return usage_error("--nexthop-mac takes a MAC address, aa:bb:cc:dd:ee:ff", c->mac);
-	if (!c->src && !c->src6)
+	else if (arg_mac(o->mac, cfg.nexthop_mac))
+		return usage_error("--nexthop-mac takes a MAC address, aa:bb:cc:dd:ee:ff", o->mac);
+	if (!o->src && !o->src6)
 		return usage_error("attach needs --src (IPv4) or --src6 (IPv6): the outer source",
 				   NULL);
-	if (c->src && (prefix_parse(c->src, &src, false) || src.addr.family != FAM_IPV4))
-		return usage_error("--src takes the balancer's IPv4 address[/LEN]", c->src);
-	if (c->src6 && (prefix_parse(c->src6, &src6, false) || src6.addr.family != FAM_IPV6))
-		return usage_error("--src6 takes the balancer's IPv6 address[/LEN]", c->src6);
-	if (c->gue_port && arg_port(c->gue_port, &cfg.gue_port))
-		return usage_error("--gue-port is a UDP port, 1 to 65535", c->gue_port);
-	if (c->ring_size && (arg_u32(c->ring_size, 2, UINT32_MAX, &opts.ring_size) ||
+	if (o->src && (prefix_parse(o->src, &src, false) || src.addr.family != FAM_IPV4))
+		return usage_error("--src takes the balancer's IPv4 address[/LEN]", o->src);
+	if (o->src6 && (prefix_parse(o->src6, &src6, false) || src6.addr.family != FAM_IPV6))
+		return usage_error("--src6 takes the balancer's IPv6 address[/LEN]", o->src6);
+	if (o->gue_port && arg_port(o->gue_port, &cfg.gue_port))
+		return usage_error("--gue-port is a UDP port, 1 to 65535", o->gue_port);
+	if (o->ring_size && (arg_u32(o->ring_size, 2, UINT32_MAX, &opts.ring_size) ||
 			     !maglev_is_prime(opts.ring_size)))
 		return usage_error("--ring-size is a prime number of slots, like 65537",
-				   c->ring_size);
-	if (c->mtu && arg_u32(c->mtu, LB_MTU_MIN, 65535, &mtu))
-		return usage_error("--mtu is the underlay's IP MTU, 576 to 65535", c->mtu);
-	if (c->mode && !strcmp(c->mode, "skb"))
+				   o->ring_size);
+	if (o->mtu && arg_u32(o->mtu, LB_MTU_MIN, 65535, &mtu))
+		return usage_error("--mtu is the underlay's IP MTU, 576 to 65535", o->mtu);
+	if (o->mode && !strcmp(o->mode, "skb"))
 		mode = XDP_MODE_SKB;
-	else if (c->mode && strcmp(c->mode, "native"))
-		return usage_error("--mode is native or skb", c->mode);
-	if (c->conn_table && !strcmp(c->conn_table, "percpu"))
+	else if (o->mode && strcmp(o->mode, "native"))
+		return usage_error("--mode is native or skb", o->mode);
+	if (o->conn_table && !strcmp(o->conn_table, "percpu"))
 		opts.conns_percpu = true;
-	else if (c->conn_table && strcmp(c->conn_table, "lru"))
-		return usage_error("--conn-table is lru or percpu", c->conn_table);
+	else if (o->conn_table && strcmp(o->conn_table, "lru"))
+		return usage_error("--conn-table is lru or percpu", o->conn_table);
 	ifindex = link_index(ifname);
 	if (ifindex < 0) {
 		pr_warn("dsrlab-lb: no interface %s in this network namespace\n", ifname);
 		return 3;
 	}
-	if (pin_in_use(c->pin)) {
+	if (pin_in_use(g->pin)) {
 		pr_warn("dsrlab-lb: a balancer is already pinned under %s: detach it first, or "
 			"give this one another --pin DIR\n",
-			c->pin);
+			g->pin);
 		return 3;
 	}
-	if (c->src) {
+	if (o->src) {
 		memcpy(&cfg.src_v4, src.addr.bytes, 4);
 		cfg.src_v4_prefix_len = src.len;
 	}
-	if (c->src6) {
+	if (o->src6) {
 		memcpy(cfg.src_v6, src6.addr.bytes, 16);
 		cfg.src_v6_prefix_len = src6.len;
 	}
@@ -252,33 +276,33 @@ static int cmd_attach(struct cli *c, const char *ifname)
 	if (!err)
 		err = lb_attach(lb, ifindex, mode, &granted);
 	if (!err)
-		err = lb_pin(lb, c->pin);
+		err = lb_pin(lb, g->pin);
 	if (err) {
-		lb_unpin(c->pin); /* ours: pin_in_use() said no balancer was there */
+		lb_unpin(g->pin); /* ours: pin_in_use() said no balancer was there */
 		lb_close(lb);
 		return 3;
 	}
-	if (c->json)
+	if (g->json)
 		json_out(json_pack("{s:i, s:s, s:i, s:s, s:s, s:b, s:s}", "version", 1, "interface",
 				   ifname, "ifindex", ifindex, "mode", xdp_mode_name(granted),
-				   "pin", c->pin, "chained", c->chain, "conn_table",
+				   "pin", g->pin, "chained", o->chain, "conn_table",
 				   opts.conns_percpu ? "percpu" : "lru"));
 	else
 		printf("balancer attached to %s in %s mode%s, pinned under %s\n", ifname,
 		       xdp_mode_name(granted),
-		       c->chain ? " behind the chain root (" CHAIN_LAST ")" : "", c->pin);
+		       o->chain ? " behind the chain root (" CHAIN_LAST ")" : "", g->pin);
 	lb_close(lb); /* the pinned link keeps it attached */
 	return 0;
 }
 
-static int cmd_detach(struct cli *c)
+static int cmd_detach(const struct common_opts *g)
 {
-	if (access(c->pin, F_OK)) {
-		pr_warn("dsrlab-lb: nothing pinned under %s: nothing to detach\n", c->pin);
+	if (access(g->pin, F_OK)) {
+		pr_warn("dsrlab-lb: nothing pinned under %s: nothing to detach\n", g->pin);
 		return 0;
 	}
-	if (lb_unpin(c->pin)) {
-		pr_warn("dsrlab-lb: remove %s: %s (files not ours are left in it)\n", c->pin,
+	if (lb_unpin(g->pin)) {
+		pr_warn("dsrlab-lb: remove %s: %s (files not ours are left in it)\n", g->pin,
 			strerror(errno));
 		return 3;
 	}
@@ -291,7 +315,7 @@ static int fail(const char *what, const char *arg, int err)
 	return 3;
 }
 
-static int cmd_vip_add(struct cli *c, const char *vip_s)
+static int cmd_vip_add(const struct common_opts *g, const struct vip_opts *o, const char *vip_s)
 {
 	struct lb_backend b[LB_POOL_MAX];
 	struct lb_vip_info old;
@@ -304,27 +328,27 @@ static int cmd_vip_add(struct cli *c, const char *vip_s)
 	if (endpoint_parse(vip_s, &vip))
 		return usage_error(BAD_VIP, vip_s);
 	encap = vip.addr.family == FAM_IPV6 ? ENCAP_IP6IP6 : ENCAP_IPIP;
-	if (c->encap && lb_encap_parse(c->encap, &encap))
-		return usage_error("--encap is ipip, ip6ip6, 4in6 or gue", c->encap);
-	for (i = 0; i < c->n_backends; i++) {
-		if (lb_backend_parse(c->backends[i], &b[i]))
-			return usage_error("bad --backend (ADDR[@WEIGHT])", c->backends[i]);
+	if (o->encap && lb_encap_parse(o->encap, &encap))
+		return usage_error("--encap is ipip, ip6ip6, 4in6 or gue", o->encap);
+	for (i = 0; i < o->n_backends; i++) {
+		if (lb_backend_parse(o->backends[i], &b[i]))
+			return usage_error("bad --backend (ADDR[@WEIGHT])", o->backends[i]);
 		for (n = 0; n < i; n++)
 			if (addr_equal(&b[n].addr, &b[i].addr))
 				return usage_error("--backend given twice (one entry per backend; "
 						   "@WEIGHT sets its share)",
-						   c->backends[i]);
+						   o->backends[i]);
 	}
-	if (lb_open_pinned(&lb, c->pin))
+	if (lb_open_pinned(&lb, g->pin))
 		return 3;
-	n = c->n_backends;
+	n = o->n_backends;
 	/* An existing VIP changed without --backend keeps its pool (checked against it). */
 	if (!n && !lb_vip_get(lb, &vip, &old)) {
 		n = old.n;
 		memcpy(b, old.pool, n * sizeof(b[0]));
 	}
-	flags = (c->src_per_flow ? VIP_F_SRC_PER_FLOW : 0) |
-		(c->hash_no_ports ? VIP_F_HASH_NO_PORTS : 0);
+	flags = (o->src_per_flow ? VIP_F_SRC_PER_FLOW : 0) |
+		(o->hash_no_ports ? VIP_F_HASH_NO_PORTS : 0);
 	err = lb_vip_check(lb, &vip, encap, flags, b, n);
 	if (err == -EINVAL) { /* said why: the VIP does not fit the attach settings */
 		lb_close(lb);
@@ -338,7 +362,7 @@ static int cmd_vip_add(struct cli *c, const char *vip_s)
 	return err ? fail("vip add", vip_s, err) : 0;
 }
 
-static int cmd_vip_del(struct cli *c, const char *vip_s)
+static int cmd_vip_del(const struct common_opts *g, const char *vip_s)
 {
 	struct endpoint vip;
 	struct lb *lb;
@@ -346,7 +370,7 @@ static int cmd_vip_del(struct cli *c, const char *vip_s)
 
 	if (endpoint_parse(vip_s, &vip))
 		return usage_error(BAD_VIP, vip_s);
-	if (lb_open_pinned(&lb, c->pin))
+	if (lb_open_pinned(&lb, g->pin))
 		return 3;
 	err = lb_vip_del(lb, &vip);
 	lb_close(lb);
@@ -354,8 +378,8 @@ static int cmd_vip_del(struct cli *c, const char *vip_s)
 }
 
 /* real add|del|weight VIP ADDR [W] */
-static int cmd_real(struct cli *c, const char *op, const char *vip_s, const char *addr_s,
-		    const char *weight_s)
+static int cmd_real(const struct common_opts *g, const struct real_opts *o, const char *op,
+		    const char *vip_s, const char *addr_s, const char *weight_s)
 {
 	struct lb_backend b = { .weight = 1 };
 	struct endpoint vip;
@@ -368,12 +392,12 @@ static int cmd_real(struct cli *c, const char *op, const char *vip_s, const char
 		return usage_error("bad backend address", addr_s);
 	if (weight_s && arg_u32(weight_s, 0, UINT32_MAX, &b.weight))
 		return usage_error("a weight is a whole number, 0 to drain", weight_s);
-	if (lb_open_pinned(&lb, c->pin))
+	if (lb_open_pinned(&lb, g->pin))
 		return 3;
 	if (!strcmp(op, "add"))
 		err = lb_real_add(lb, &vip, &b);
 	else if (!strcmp(op, "del"))
-		err = lb_real_del(lb, &vip, &b.addr, c->flush);
+		err = lb_real_del(lb, &vip, &b.addr, o->flush);
 	else
 		err = lb_real_weight(lb, &vip, &b.addr, b.weight);
 	lb_close(lb);
@@ -493,17 +517,17 @@ static int vips_print(struct lb *lb, json_t **out)
 	return 0;
 }
 
-static int cmd_vip_list(struct cli *c)
+static int cmd_vip_list(const struct common_opts *g)
 {
 	json_t *vips = NULL;
 	struct lb *lb;
 	int err;
 
-	if (lb_open_pinned(&lb, c->pin))
+	if (lb_open_pinned(&lb, g->pin))
 		return 3;
-	err = vips_print(lb, c->json ? &vips : NULL);
+	err = vips_print(lb, g->json ? &vips : NULL);
 	lb_close(lb);
-	if (!err && c->json)
+	if (!err && g->json)
 		json_out(json_pack("{s:i, s:o}", "version", 1, "vips", vips));
 	return err ? 3 : 0;
 }
@@ -542,18 +566,18 @@ static int stats_per_cpu(struct lb *lb, json_t *doc)
 	return err;
 }
 
-static int cmd_stats(struct cli *c)
+static int cmd_stats(const struct common_opts *g, const struct stats_opts *o)
 {
 	struct lb_counter s[LB_STAT_MAX];
-	json_t *doc = c->json ? json_pack("{s:i}", "version", 1) : NULL;
+	json_t *doc = g->json ? json_pack("{s:i}", "version", 1) : NULL;
 	struct lb *lb;
 	int i, err;
 
-	if (lb_open_pinned(&lb, c->pin)) {
+	if (lb_open_pinned(&lb, g->pin)) {
 		json_decref(doc);
 		return 3;
 	}
-	if (c->per_cpu) {
+	if (o->per_cpu) {
 		err = stats_per_cpu(lb, doc);
 	} else {
 		err = lb_stats_read(lb, s);
@@ -726,21 +750,21 @@ static void chain_print(struct lb *lb, json_t *doc)
 		json_object_set_new(doc, "chain", a);
 }
 
-static int cmd_show(struct cli *c)
+static int cmd_show(const struct common_opts *g)
 {
-	json_t *doc = c->json ? json_pack("{s:i}", "version", 1) : NULL, *vips = NULL;
+	json_t *doc = g->json ? json_pack("{s:i}", "version", 1) : NULL, *vips = NULL;
 	struct lb_status st;
 	struct lb *lb;
 	int err;
 
-	if (lb_open_pinned(&lb, c->pin)) {
+	if (lb_open_pinned(&lb, g->pin)) {
 		json_decref(doc);
 		return 3;
 	}
 	err = lb_status_get(lb, &st);
 	if (err)
 		goto out;
-	status_print(doc, c->pin, &st);
+	status_print(doc, g->pin, &st);
 	err = config_print(lb, doc, &st);
 	if (err)
 		goto out;
@@ -765,7 +789,8 @@ out:
 }
 
 /* chain add|replace SLOT OBJ[:PROG], chain del SLOT */
-static int cmd_chain(struct cli *c, const char *op, const char *slot_s, const char *obj_s)
+static int cmd_chain(const struct common_opts *g, const char *op, const char *slot_s,
+		     const char *obj_s)
 {
 	char path[PATH_MAX] = "", *prog = NULL;
 	struct lb *lb;
@@ -780,7 +805,7 @@ static int cmd_chain(struct cli *c, const char *op, const char *slot_s, const ch
 		if (prog)
 			*prog++ = '\0';
 	}
-	if (lb_open_pinned(&lb, c->pin))
+	if (lb_open_pinned(&lb, g->pin))
 		return 3;
 	if (!strcmp(op, "del"))
 		err = lb_chain_del(lb, slot);
@@ -795,20 +820,20 @@ static int cmd_chain(struct cli *c, const char *op, const char *slot_s, const ch
 	return 0;
 }
 
-static int cmd_chain_list(struct cli *c)
+static int cmd_chain_list(const struct common_opts *g)
 {
 	json_t *doc;
 	struct lb *lb;
 
-	if (lb_open_pinned(&lb, c->pin))
+	if (lb_open_pinned(&lb, g->pin))
 		return 3;
 	if (lb_chain_fd(lb) < 0) {
 		lb_close(lb);
 		pr_warn("dsrlab-lb: the balancer under %s is not chained (attach --chain)\n",
-			c->pin);
+			g->pin);
 		return 3;
 	}
-	doc = c->json ? json_pack("{s:i}", "version", 1) : NULL;
+	doc = g->json ? json_pack("{s:i}", "version", 1) : NULL;
 	chain_print(lb, doc);
 	if (doc)
 		json_out(doc);
@@ -821,32 +846,34 @@ static bool is(int argc, char **argv, int n, const char *cmd, const char *sub)
 	return argc == n && !strcmp(argv[0], cmd) && (!sub || !strcmp(argv[1], sub));
 }
 
-static int run(struct cli *c, int argc, char **argv)
+static int run(const struct cli *c, int argc, char **argv)
 {
+	const struct common_opts *g = &c->common;
+
 	if (is(argc, argv, 2, "attach", NULL))
-		return cmd_attach(c, argv[1]);
+		return cmd_attach(g, &c->attach, argv[1]);
 	if (is(argc, argv, 1, "detach", NULL))
-		return cmd_detach(c);
+		return cmd_detach(g);
 	if (is(argc, argv, 3, "vip", "add"))
-		return cmd_vip_add(c, argv[2]);
+		return cmd_vip_add(g, &c->vip, argv[2]);
 	if (is(argc, argv, 3, "vip", "del"))
-		return cmd_vip_del(c, argv[2]);
+		return cmd_vip_del(g, argv[2]);
 	if (is(argc, argv, 2, "vip", "list"))
-		return cmd_vip_list(c);
+		return cmd_vip_list(g);
 	if (is(argc, argv, 4, "real", "add") || is(argc, argv, 4, "real", "del"))
-		return cmd_real(c, argv[1], argv[2], argv[3], c->weight);
+		return cmd_real(g, &c->real, argv[1], argv[2], argv[3], c->real.weight);
 	if (is(argc, argv, 5, "real", "weight"))
-		return cmd_real(c, argv[1], argv[2], argv[3], argv[4]);
+		return cmd_real(g, &c->real, argv[1], argv[2], argv[3], argv[4]);
 	if (is(argc, argv, 1, "stats", NULL))
-		return cmd_stats(c);
+		return cmd_stats(g, &c->stats);
 	if (is(argc, argv, 1, "show", NULL))
-		return cmd_show(c);
+		return cmd_show(g);
 	if (is(argc, argv, 2, "chain", "list"))
-		return cmd_chain_list(c);
+		return cmd_chain_list(g);
 	if (is(argc, argv, 4, "chain", "add") || is(argc, argv, 4, "chain", "replace"))
-		return cmd_chain(c, argv[1], argv[2], argv[3]);
+		return cmd_chain(g, argv[1], argv[2], argv[3]);
 	if (is(argc, argv, 3, "chain", "del"))
-		return cmd_chain(c, argv[1], argv[2], NULL);
+		return cmd_chain(g, argv[1], argv[2], NULL);
 	return command_error(argv[0]);
 }
 
@@ -879,7 +906,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
-	struct cli c = { .pin = DEFAULT_PIN };
+	struct cli c = { .common.pin = DEFAULT_PIN };
 	char pin[PATH_MAX];
 	int opt, verbose = 0;
 	bool help = false;
@@ -888,39 +915,39 @@ int main(int argc, char **argv)
 	/* clang-format off */
 	while ((opt = getopt_long(argc, argv, "jvhV", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'p': c.pin = optarg; break;
-		case 'n': c.netns = optarg; break;
-		case 'm': c.mode = optarg; break;
-		case 'M': c.mac = optarg; break;
-		case 's': c.src = optarg; break;
-		case 'S': c.src6 = optarg; break;
-		case 'g': c.gue_port = optarg; break;
-		case 'u': c.mtu = optarg; break;
-		case 'H': c.nexthop = optarg; break;
+		case 'p': c.common.pin = optarg; break;
+		case 'n': c.common.netns = optarg; break;
+		case 'm': c.attach.mode = optarg; break;
+		case 'M': c.attach.mac = optarg; break;
+		case 's': c.attach.src = optarg; break;
+		case 'S': c.attach.src6 = optarg; break;
+		case 'g': c.attach.gue_port = optarg; break;
+		case 'u': c.attach.mtu = optarg; break;
+		case 'H': c.attach.nexthop = optarg; break;
 		case 'X': {
 			__u32 flag;
 
 			if (fault_parse(FAULT_OF_BALANCER, optarg, &flag))
 				return usage_error("--fault is one of the balancer's known bugs: "
 						   "no-icmp-relay", optarg);
-			c.faults |= flag;
+			c.attach.faults |= flag;
 			break;
 		}
-		case 'F': c.src_per_flow = true; break;
-		case 'O': c.hash_no_ports = true; break;
-		case 'e': c.encap = optarg; break;
+		case 'F': c.vip.src_per_flow = true; break;
+		case 'O': c.vip.hash_no_ports = true; break;
+		case 'e': c.vip.encap = optarg; break;
 		case 'b':
-			if (c.n_backends == LB_POOL_MAX)
+			if (c.vip.n_backends == LB_POOL_MAX)
 				return usage_error("at most 64 backends", NULL);
-			c.backends[c.n_backends++] = optarg;
+			c.vip.backends[c.vip.n_backends++] = optarg;
 			break;
-		case 'r': c.ring_size = optarg; break;
-		case 'c': c.conn_table = optarg; break;
-		case 'C': c.chain = true; break;
-		case 'w': c.weight = optarg; break;
-		case 'f': c.flush = true; break;
-		case 'P': c.per_cpu = true; break;
-		case 'j': c.json = json = true; break;
+		case 'r': c.attach.ring_size = optarg; break;
+		case 'c': c.attach.conn_table = optarg; break;
+		case 'C': c.attach.chain = true; break;
+		case 'w': c.real.weight = optarg; break;
+		case 'f': c.real.flush = true; break;
+		case 'P': c.stats.per_cpu = true; break;
+		case 'j': c.common.json = json = true; break;
 		case 'v': verbose++; break;
 		case 'h': help = true; break;
 		case 'V': cli_version("dsrlab-lb", stdout); return 0;
@@ -938,8 +965,8 @@ int main(int argc, char **argv)
 		return cli_help_for(argc ? argv[0] : NULL);
 	if (argc < 1)
 		return usage_error("no command", NULL);
-	c.pin = path_bpffs(c.pin, pin, sizeof(pin));
-	if (c.netns && enter_netns(c.netns))
+	c.common.pin = path_bpffs(c.common.pin, pin, sizeof(pin));
+	if (c.common.netns && enter_netns(c.common.netns))
 		return cli_exit(3, false);
 	return cli_exit(run(&c, argc, argv), false);
 }
