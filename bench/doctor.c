@@ -53,6 +53,7 @@ static void load_report(struct doctor_evidence *ev, const json_t *r)
 	json_t *v;
 
 	copy(ev->result, sizeof(ev->result), str_of(r, "result"));
+	copy(ev->error, sizeof(ev->error), str_of(r, "error"));
 	json_array_foreach(json_object_get(r, "checks"), i, v) {
 		if (ev->n_checks >= DOCTOR_MAX_ITEMS)
 			break;
@@ -402,6 +403,27 @@ static bool match_phase(const struct doctor_evidence *ev, const struct doctor_ne
 	return false;
 }
 
+/* The setup error contains one of what's '|'-separated texts. */
+static bool match_error(const struct doctor_evidence *ev, const struct doctor_need *nd, char *evid,
+			size_t len)
+{
+	const char *what = nd->what;
+	char one[128];
+
+	while (*what) {
+		size_t n = strcspn(what, "|");
+
+		snprintf(one, sizeof(one), "%.*s", (int)n, what);
+		if (ev->error[0] && strstr(ev->error, one)) {
+			if (!strstr(evid, "setup error: "))
+				append(evid, len, "setup error: %s", ev->error);
+			return true;
+		}
+		what += n + (what[n] == '|');
+	}
+	return false;
+}
+
 static bool match_need(const struct doctor_evidence *ev, const struct doctor_need *nd,
 		       struct binding *b, char *evid, size_t len)
 {
@@ -421,6 +443,8 @@ static bool match_need(const struct doctor_evidence *ev, const struct doctor_nee
 		return match_encap_lost(ev, nd, b, evid, len);
 	case DN_PHASE:
 		return match_phase(ev, nd, evid, len);
+	case DN_ERROR:
+		return match_error(ev, nd, evid, len);
 	case DN_NONE:
 		break;
 	}

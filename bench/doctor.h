@@ -55,6 +55,7 @@ struct doctor_node {
 
 struct doctor_evidence {
 	char result[16]; /* report.json "result": PASS, FAIL, ERROR */
+	char error[DOCTOR_TEXT]; /* report.json "error": why setup failed, "" when it did not */
 	bool bundle; /* bundle/nodes.json was there: roles, sysctls, rulesets known */
 	int n_drops, n_counters, n_checks, n_nodes, n_phases;
 	struct doctor_phase phases[32];
@@ -74,6 +75,7 @@ enum doctor_need_kind {
 	DN_RULESET, /* what: text the node's nftables ruleset contains */
 	DN_ENCAP_LOST, /* balancer tx_encap minus what reached a decap encapsulated */
 	DN_PHASE, /* what: prefix of the action of a phase that was done */
+	DN_ERROR, /* what: text the setup error contains (a|b: either) */
 };
 
 /* One piece of evidence a cause needs: kind and what, at a node of role (NULL: any). */

@@ -313,6 +313,89 @@ const struct doctor_cause doctor_catalogue[] = {
 		.message = "the balancer received nothing: the VIP is not routed to it",
 		.fix = "route the VIPs to the balancer's address on the routers",
 	},
+	/* Setup errors (exit 3): the run never got to its checks. */
+	{
+		.id = "setup-not-permitted",
+		.need = { { .kind = DN_ERROR, .what = "Operation not permitted" } },
+		.message = "the kernel refused part of the setup (EPERM): dsrlab needs root with "
+			   "every capability in the host's user namespace (BPF, namespaces, "
+			   "mounts); a rootless or unprivileged container, a seccomp profile or "
+			   "kernel lockdown refuses them",
+		.fix = "run as root on the host, or in a privileged container (--privileged); "
+		       "check /sys/kernel/security/lockdown",
+	},
+	{
+		.id = "xdp-native-unsupported",
+		.need = { { .kind = DN_ERROR, .what = "attach the balancer" },
+			  { .kind = DN_ERROR,
+			    .what = "Operation not supported|Invalid argument" } },
+		.message = "the balancer's interface did not give native XDP, and the run does not "
+			   "fall back: its driver has no XDP, or only generic mode was granted",
+		.fix = "balancer.mode: skb (generic XDP, slower; dsrlab-lb attach --mode skb), or "
+		       "a NIC whose driver runs XDP",
+	},
+	{
+		.id = "xdp-already-attached",
+		.need = { { .kind = DN_ERROR, .what = "attach the balancer" },
+			  { .kind = DN_ERROR, .what = "Device or resource busy|File exists" } },
+		.message = "another XDP program holds the balancer's interface",
+		.fix = "detach it first (ip link set dev IF xdp off, or dsrlab-lb detach)",
+	},
+	{
+		.id = "service-exited",
+		.need = { { .kind = DN_ERROR, .what = "service " },
+			  { .kind = DN_ERROR, .what = "before listening on tcp:" } },
+		.message = "a command service exited before it listened on its ready port (its "
+			   "last words are in the error: a port already taken, a missing program, "
+			   "a typo)",
+		.fix = "run the command by hand in its node (dsrlab up, then ip netns exec "
+		       "dsrlab-ID-NODE sh -c '...') and read its log in the run folder",
+	},
+	{
+		.id = "service-not-ready",
+		.need = { { .kind = DN_ERROR, .what = "service " },
+			  { .kind = DN_ERROR, .what = "not listening on tcp:" } },
+		.message = "a command service runs but did not listen on its ready port in time",
+		.fix = "make 'ready: tcp:N' the port the command listens on, or raise "
+		       "ready-timeout-ms",
+	},
+	{
+		.id = "sysctl-unknown",
+		.need = { { .kind = DN_ERROR, .what = "sysctl " },
+			  { .kind = DN_ERROR, .what = "No such file or directory" } },
+		.message = "the node's kernel has no such sysctl: a typo, a module not loaded, or "
+			   "a per-interface key (net.ipv4.conf.IF.*) for an interface the node "
+			   "does not have",
+		.fix = "check the name under /proc/sys in the node (ip netns exec dsrlab-ID-NODE "
+		       "ls /proc/sys/net/...)",
+	},
+	{
+		.id = "bpffs-unavailable",
+		.need = { { .kind = DN_ERROR, .what = "mount bpffs" } },
+		.message = "there is no BPF filesystem at /sys/fs/bpf and it could not be mounted, "
+			   "so nothing can be pinned",
+		.fix = "mount -t bpf bpf /sys/fs/bpf (as root, in the host's mount namespace)",
+	},
+	{
+		.id = "gateway-no-arp",
+		.need = { { .kind = DN_ERROR, .what = "did not answer ARP" } },
+		.message =
+			"a real NIC's gateway did not answer ARP, so the balancer has no next hop",
+		.fix = "check the cable, the VLAN and the gateway address of the NIC's node (nics, "
+		       "gateway)",
+	},
+	{
+		.id = "bpf-memory",
+		.need = { { .kind = DN_ERROR,
+			    .what = "load the balancer|load the decap|attach decap" },
+			  { .kind = DN_ERROR,
+			    .what = "Cannot allocate memory|Argument list too long" } },
+		.message = "the kernel could not allocate the BPF maps (ENOMEM or E2BIG): the "
+			   "tables (the connection table, the rings) need more memory than the "
+			   "process may charge",
+		.fix = "raise the memory cgroup limit of the shell running dsrlab (ulimit -l on "
+		       "kernels before 5.11), or use a smaller ring (balancer.ring-size)",
+	},
 };
 
 const int doctor_catalogue_len = sizeof(doctor_catalogue) / sizeof(doctor_catalogue[0]);

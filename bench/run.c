@@ -179,6 +179,12 @@ static int bpffs_ready(struct run *r)
 	return 0;
 }
 
+/* A run that failed to set up, not one a signal stopped: it gets a bundle and a diagnosis. */
+static bool failed_setup(int code)
+{
+	return code == EXIT_SETUP && !env_stop;
+}
+
 static void write_reports(struct run *r, int code, const struct run_opts *o)
 {
 	const struct report_in in = { .sc = r->sc, .ev = &r->ev, .checks = r->checks };
@@ -206,7 +212,7 @@ static void write_reports(struct run *r, int code, const struct run_opts *o)
 		report_text(&in, code, stdout);
 	}
 	/* the doctor reads only what was just written, as it would on a folder sent to it */
-	if (code == EXIT_CHECK_FAILED)
+	if (code == EXIT_CHECK_FAILED || failed_setup(code))
 		doctor_run(r->env.outdir, false, o->json ? stderr : stdout);
 }
 
@@ -294,7 +300,7 @@ int run_scenario(const struct scenario *sc, const struct run_opts *o)
 		code = EXIT_SETUP;
 	}
 
-	if (code == EXIT_CHECK_FAILED) /* what a bug report needs, before teardown */
+	if (code == EXIT_CHECK_FAILED || failed_setup(code)) /* a bug report's, before teardown */
 		bundle_collect(&(struct bundle_in){ &r->env, &r->topo, &r->roles });
 	kept = o->keep && !env_stop && code != EXIT_PASS;
 	if (kept) {

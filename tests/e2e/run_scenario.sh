@@ -6,7 +6,8 @@
 # sent == answered on success, and requires the run to have left nothing behind. The doctor:
 # a passing run gets no diagnosis; a failed one gets OUTDIR/diagnosis.json from the run
 # itself, with CAUSE (when given) ranked first. A failed check leaves a failure bundle
-# (OUTDIR/bundle: the scenario, every node's ip -j state and sysctls, rebuild.sh); a pass none.
+# (OUTDIR/bundle: the scenario, every node's ip -j state and sysctls, rebuild.sh); a setup
+# error (exit 3) one with the scenario and what was built; a pass none.
 # report.json and the -j document fit docs/schemas/report.schema.json, junit.xml both the
 # strict Ant schema and Jenkins' junit-10.xsd (tests/junit/); topology.svg and .png are
 # valid pictures.
@@ -62,20 +63,20 @@ if d["causes"]:
     sys.exit(1)
 PY
 fi
-if [ "$code" = 1 ]; then
-	python3 - "$outdir/bundle" "$scenario" <<'PY' || fail=1
+if [ "$code" = 1 ] || [ "$code" = 3 ]; then
+	python3 - "$outdir/bundle" "$scenario" "$code" <<'PY' || fail=1
 import json, os, sys
-b, sc = sys.argv[1], sys.argv[2]
+b, sc, setup = sys.argv[1], sys.argv[2], sys.argv[3] == "3"
 nodes = json.load(open(os.path.join(b, "nodes.json")))["nodes"]
 missing = [f for f in ("scenario.yaml", "rebuild.sh") if not os.path.getsize(os.path.join(b, f))]
-for n in nodes:
+for n in [] if setup else nodes:  # a setup error may stop before every node is whole
     for what in ("addr", "link", "route"):
         json.load(open(os.path.join(b, "%s.%s.json" % (n["name"], what))))
     if "net.ipv4.conf.all.rp_filter" not in n["sysctls"]:
         missing.append(n["name"] + " sysctls")
 if open(os.path.join(b, "scenario.yaml")).read() != open(sc).read():
     missing.append("scenario.yaml (not the scenario)")
-if missing or not nodes:
+if missing or (not nodes and not setup):
     print("FAIL: the failure bundle lacks", missing or "nodes")
     sys.exit(1)
 PY
