@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -69,11 +70,50 @@ struct loader {
 	int last_at_ms, last_at_line; /* the last phase kept, for time order */
 };
 
-/* A key of a mapping as the schema knows it, and what the file gave for it. */
+/*
+ * A key of a mapping as the schema knows it: one descriptor row. A typed row says where its
+ * value goes in the mapping's struct (offset), its range and its default, and load_keys()
+ * reads it; KT_CUSTOM rows are read by the mapping's own loader (references, addresses,
+ * lists, values that depend on other keys).
+ */
+enum key_type {
+	KT_CUSTOM,
+	KT_INT, /* an int in [min, max] */
+	KT_BOOL,
+	KT_TEXT, /* a string, into a char array of max bytes */
+};
+
 struct key {
 	const char *name;
 	bool required;
+	enum key_type type;
+	size_t offset;
+	long min, max;
+	bool has_default;
+	long def; /* KT_INT: the value when the key is not given */
 };
+
+#define KEY(name, required)                                  \
+	{                                                    \
+		name, required, KT_CUSTOM, 0, 0, 0, false, 0 \
+	}
+#define KEY_INT(name, st, field, lo, hi)                                   \
+	{                                                                  \
+		name, false, KT_INT, offsetof(st, field), lo, hi, false, 0 \
+	}
+#define KEY_INT_DEF(name, st, field, lo, hi, d)                           \
+	{                                                                 \
+		name, false, KT_INT, offsetof(st, field), lo, hi, true, d \
+	}
+#define KEY_BOOL(name, st, field)                                         \
+	{                                                                 \
+		name, false, KT_BOOL, offsetof(st, field), 0, 0, false, 0 \
+	}
+#define KEY_TEXT(name, required, st, field)                                                       \
+	{                                                                                         \
+		name, required, KT_TEXT, offsetof(st, field), 0, sizeof(((st *)0)->field), false, \
+			0                                                                         \
+	}
 
 struct field {
 	const char *name;
@@ -358,6 +398,45 @@ static bool get_bool(struct loader *ld, const struct field *f, bool *out)
 	}
 	diag(ld, f->val, "expected true or false for '%s', got '%.*s'", f->name, SC_GOT_MAX, s);
 	return false;
+}
+
+/* The defaults of a mapping's typed keys, into base (the mapping's struct). */
+static void key_defaults(const struct key *keys, int n, void *base)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (keys[i].type == KT_INT && keys[i].has_default)
+			*(int *)((char *)base + keys[i].offset) = keys[i].def;
+}
+
+/* Each typed key the file gives, into base; false when one was refused (and said why). */
+static bool load_keys(struct loader *ld, const struct field *f, const struct key *keys, int n,
+		      void *base)
+{
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		void *p = (char *)base + keys[i].offset;
+
+		if (!f[i].key)
+			continue;
+		switch (keys[i].type) {
+		case KT_INT:
+			ok &= get_int(ld, &f[i], keys[i].min, keys[i].max, p);
+			break;
+		case KT_BOOL:
+			ok &= get_bool(ld, &f[i], p);
+			break;
+		case KT_TEXT:
+			ok &= get_text(ld, &f[i], p, keys[i].max);
+			break;
+		case KT_CUSTOM:
+			break;
+		}
+	}
+	return ok;
 }
 
 static bool get_enum(struct loader *ld, const struct field *f, const char *const *names, int n,
@@ -806,11 +885,11 @@ enum {
 	N_KEYS
 };
 static const struct key node_keys[] = {
-	[N_ROLE] = { "role", true },	    [N_ADDRS] = { "addrs", false },
-	[N_GATEWAY] = { "gateway", false }, [N_GATEWAY6] = { "gateway6", false },
-	[N_HOST] = { "host", false },	    [N_ROUTES] = { "routes", false },
-	[N_SYSCTLS] = { "sysctls", false }, [N_OFFLOADS] = { "offloads", false },
-	[N_NICS] = { "nics", false },
+	[N_ROLE] = KEY("role", true),	     [N_ADDRS] = KEY("addrs", false),
+	[N_GATEWAY] = KEY("gateway", false), [N_GATEWAY6] = KEY("gateway6", false),
+	[N_HOST] = KEY("host", false),	     [N_ROUTES] = KEY("routes", false),
+	[N_SYSCTLS] = KEY("sysctls", false), [N_OFFLOADS] = KEY("offloads", false),
+	[N_NICS] = KEY("nics", false),
 };
 
 static void load_node_addr(struct loader *ld, const struct field *item, void *ctx)
@@ -876,8 +955,8 @@ static void load_node_gateways(struct loader *ld, struct sc_node *node, const st
 
 enum { R_TO, R_VIA, R_KEYS };
 static const struct key route_keys[] = {
-	[R_TO] = { "to", true },
-	[R_VIA] = { "via", true },
+	[R_TO] = KEY("to", true),
+	[R_VIA] = KEY("via", true),
 };
 
 /* 'to': "default" (of the family of 'via') or a network ADDRESS/LENGTH, host bits clear. */
@@ -1399,14 +1478,14 @@ static bool mac_is_new(struct loader *ld, const struct field *f, const __u8 *mac
 
 enum { L_A, L_B, L_MTU, L_MAC_A, L_MAC_B, L_OFFLOADS, L_OFFLOADS_A, L_OFFLOADS_B, L_KEYS };
 static const struct key link_keys[] = {
-	[L_A] = { "a", true },
-	[L_B] = { "b", true },
-	[L_MTU] = { "mtu", false },
-	[L_MAC_A] = { "mac-a", false },
-	[L_MAC_B] = { "mac-b", false },
-	[L_OFFLOADS] = { "offloads", false },
-	[L_OFFLOADS_A] = { "offloads-a", false },
-	[L_OFFLOADS_B] = { "offloads-b", false },
+	[L_A] = KEY("a", true),
+	[L_B] = KEY("b", true),
+	[L_MTU] = KEY_INT("mtu", struct sc_link, mtu, 68, 65535),
+	[L_MAC_A] = KEY("mac-a", false),
+	[L_MAC_B] = KEY("mac-b", false),
+	[L_OFFLOADS] = KEY("offloads", false),
+	[L_OFFLOADS_A] = KEY("offloads-a", false),
+	[L_OFFLOADS_B] = KEY("offloads-b", false),
 };
 
 /* The settings of an extended link; offloads-a/-b refine 'offloads' (both ends). */
@@ -1414,8 +1493,7 @@ static void load_link_settings(struct loader *ld, const struct field *f, struct 
 {
 	struct sc_offloads both = { 0 };
 
-	if (f[L_MTU].key)
-		get_int(ld, &f[L_MTU], 68, 65535, &l->mtu);
+	load_keys(ld, f, link_keys, L_KEYS, l);
 	if (f[L_MAC_A].key && get_mac(ld, &f[L_MAC_A], l->mac_a))
 		l->has_mac_a = mac_is_new(ld, &f[L_MAC_A], l->mac_a, l);
 	if (f[L_MAC_B].key && get_mac(ld, &f[L_MAC_B], l->mac_b))
@@ -1508,10 +1586,10 @@ static void load_link(struct loader *ld, const struct field *item, void *ctx)
 
 enum { V_VIP, V_ENCAP, V_BACKENDS, V_HASH_NO_PORTS, V_KEYS };
 static const struct key vip_keys[] = {
-	[V_VIP] = { "vip", true },
-	[V_ENCAP] = { "encap", false },
-	[V_BACKENDS] = { "backends", true },
-	[V_HASH_NO_PORTS] = { "hash-no-ports", false },
+	[V_VIP] = KEY("vip", true),
+	[V_ENCAP] = KEY("encap", false),
+	[V_BACKENDS] = KEY("backends", true),
+	[V_HASH_NO_PORTS] = KEY("hash-no-ports", false),
 };
 
 static bool encap_fits_vip(const struct sc_vip *v)
@@ -1566,8 +1644,8 @@ static void check_backend_family(struct loader *ld, const yaml_node_t *at, int i
 
 enum { VB_NODE, VB_WEIGHT, VB_KEYS };
 static const struct key vip_backend_keys[] = {
-	[VB_NODE] = { "node", true },
-	[VB_WEIGHT] = { "weight", false },
+	[VB_NODE] = KEY("node", true),
+	[VB_WEIGHT] = KEY("weight", false),
 };
 
 /* A backend is a node name, or {node: NAME, weight: W} (weight 0 drains it). */
@@ -1711,11 +1789,16 @@ static void load_balancer_nodes(struct loader *ld, const struct field *f)
 
 enum { B_NODE, B_IFACE, B_MODE, B_MTU, B_CHAIN, B_NEXTHOP, B_VIPS, B_RING, B_FAULTS, B_KEYS };
 static const struct key balancer_keys[] = {
-	[B_NODE] = { "node", true },	  [B_IFACE] = { "interface", false },
-	[B_MODE] = { "mode", false },	  [B_MTU] = { "mtu", false },
-	[B_CHAIN] = { "chain", false },	  [B_NEXTHOP] = { "nexthop", false },
-	[B_VIPS] = { "vips", false },	  [B_RING] = { "ring-size", false },
-	[B_FAULTS] = { "faults", false },
+	[B_NODE] = KEY("node", true),
+	[B_IFACE] = KEY("interface", false),
+	[B_MODE] = KEY("mode", false),
+	/* 576: the too-big answer must stay longer than its quote (lb/lb.h LB_MTU_MIN) */
+	[B_MTU] = KEY_INT("mtu", struct sc_balancer, mtu, 576, 65535),
+	[B_CHAIN] = KEY("chain", false),
+	[B_NEXTHOP] = KEY("nexthop", false),
+	[B_VIPS] = KEY("vips", false),
+	[B_RING] = KEY("ring-size", false),
+	[B_FAULTS] = KEY("faults", false),
 };
 
 /* faults: [NAME, ...], known bugs of that program put back (common/faults.h). */
@@ -1876,9 +1959,7 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 				     b->nodes[i], f[B_IFACE].key);
 	if (f[B_MODE].key && get_enum(ld, &f[B_MODE], xdp_mode_names, XDP_MODE_MAX, &mode))
 		b->mode = mode;
-	/* 576: the too-big answer must stay longer than its quote (lb/lb.h LB_MTU_MIN) */
-	if (f[B_MTU].key)
-		get_int(ld, &f[B_MTU], 576, 65535, &b->mtu);
+	load_keys(ld, f, balancer_keys, B_KEYS, b);
 	if (f[B_NEXTHOP].key &&
 	    get_enum(ld, &f[B_NEXTHOP], nexthop_names, ARRAY_SIZE(nexthop_names), &mode))
 		b->nexthop_fib = mode == 1;
@@ -1904,10 +1985,10 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 
 enum { D_DECAP, D_STRICT, D_ALLOW, D_FAULTS, D_KEYS };
 static const struct key backend_keys[] = {
-	[D_DECAP] = { "decap", false },
-	[D_STRICT] = { "strict", false },
-	[D_ALLOW] = { "allow", false },
-	[D_FAULTS] = { "faults", false },
+	[D_DECAP] = KEY("decap", false),
+	[D_STRICT] = KEY("strict", false),
+	[D_ALLOW] = KEY("allow", false),
+	[D_FAULTS] = KEY("faults", false),
 };
 
 static void load_backend_allow(struct loader *ld, const struct field *item, void *ctx)
@@ -1959,14 +2040,14 @@ static void load_backend(struct loader *ld, const struct field *bf)
 
 enum { S_NODE, S_LISTEN, S_KIND, S_COMMAND, S_NAME, S_READY, S_READY_TIMEOUT, S_USER, S_KEYS };
 static const struct key service_keys[] = {
-	[S_NODE] = { "node", true },
-	[S_LISTEN] = { "listen", false },
-	[S_KIND] = { "kind", false },
-	[S_COMMAND] = { "command", false },
-	[S_NAME] = { "name", false },
-	[S_READY] = { "ready", false },
-	[S_READY_TIMEOUT] = { "ready-timeout-ms", false },
-	[S_USER] = { "user", false },
+	[S_NODE] = KEY("node", true),
+	[S_LISTEN] = KEY("listen", false),
+	[S_KIND] = KEY("kind", false),
+	[S_COMMAND] = KEY("command", false),
+	[S_NAME] = KEY("name", false),
+	[S_READY] = KEY("ready", false),
+	[S_READY_TIMEOUT] = KEY("ready-timeout-ms", false),
+	[S_USER] = KEY("user", false),
 };
 
 /* A key given where it has no meaning: said, pointing at the key. */
@@ -2174,20 +2255,20 @@ enum {
 	F_KEYS
 };
 static const struct key traffic_keys[] = {
-	[F_NAME] = { "name", true },
-	[F_FROM] = { "from", true },
-	[F_TO] = { "to", false },
-	[F_CONNECTIONS] = { "connections", false },
-	[F_CONCURRENCY] = { "concurrency", false },
-	[F_TIMEOUT] = { "timeout-ms", false },
-	[F_REQUESTS] = { "requests", false },
-	[F_INTERVAL] = { "interval-ms", false },
-	[F_START] = { "start-ms", false },
-	[F_BYTES] = { "bytes", false },
-	[F_COMMAND] = { "command", false },
-	[F_EXPECT_EXIT] = { "expect-exit", false },
-	[F_EXPECT_OUTPUT] = { "expect-output", false },
-	[F_USER] = { "user", false },
+	[F_NAME] = KEY("name", true),
+	[F_FROM] = KEY("from", true),
+	[F_TO] = KEY("to", false),
+	[F_CONNECTIONS] = KEY("connections", false),
+	[F_CONCURRENCY] = KEY("concurrency", false),
+	[F_TIMEOUT] = KEY("timeout-ms", false),
+	[F_REQUESTS] = KEY("requests", false),
+	[F_INTERVAL] = KEY("interval-ms", false),
+	[F_START] = KEY("start-ms", false),
+	[F_BYTES] = KEY("bytes", false),
+	[F_COMMAND] = KEY("command", false),
+	[F_EXPECT_EXIT] = KEY("expect-exit", false),
+	[F_EXPECT_OUTPUT] = KEY("expect-output", false),
+	[F_USER] = KEY("user", false),
 };
 
 _Static_assert(ARRAY_SIZE(traffic_keys) <= SC_KEYS_MAX, "raise SC_KEYS_MAX");
@@ -2300,9 +2381,9 @@ static void load_traffic_entry(struct loader *ld, const struct field *item, void
 
 enum { C_AT, C_FILTER, C_SNAPLEN, C_KEYS };
 static const struct key capture_keys[] = {
-	[C_AT] = { "at", true },
-	[C_FILTER] = { "filter", false },
-	[C_SNAPLEN] = { "snaplen", false },
+	[C_AT] = KEY("at", true),
+	[C_FILTER] = KEY("filter", false),
+	[C_SNAPLEN] = KEY("snaplen", false),
 };
 
 static void load_capture(struct loader *ld, const struct field *item, void *ctx)
@@ -2395,11 +2476,11 @@ static void get_traffic_ref_kind(struct loader *ld, const struct field *f, char 
 
 enum { SB_TRAFFIC, SB_NODES, SB_MIN, SB_SHARE, SB_TOLERANCE, SB_KEYS };
 static const struct key served_by_keys[] = {
-	[SB_TRAFFIC] = { "traffic", true },
-	[SB_NODES] = { "nodes", true },
-	[SB_MIN] = { "min", false },
-	[SB_SHARE] = { "share", false },
-	[SB_TOLERANCE] = { "tolerance", false },
+	[SB_TRAFFIC] = KEY("traffic", true),
+	[SB_NODES] = KEY("nodes", true),
+	[SB_MIN] = KEY_INT_DEF("min", struct sc_expect, min, 1, 1000000000, 0),
+	[SB_SHARE] = KEY("share", false),
+	[SB_TOLERANCE] = KEY("tolerance", false),
 };
 
 /* share: {NODE: PERCENT, ...}, each NODE one of 'nodes', the percents summing to 100. */
@@ -2466,9 +2547,8 @@ static void load_served_by(struct loader *ld, const struct field *ef, struct sc_
 	if (f[SB_NODES].key)
 		load_list(ld, &f[SB_NODES], &e->n_nodes, SC_MAX_BACKENDS, "nodes", load_served_node,
 			  e);
-	e->min = 0;
-	if (f[SB_MIN].key)
-		get_int(ld, &f[SB_MIN], 1, 1000000000, &e->min);
+	key_defaults(served_by_keys, SB_KEYS, e);
+	load_keys(ld, f, served_by_keys, SB_KEYS, e);
 	memset(e->share, 0xff, sizeof(e->share)); /* -1: no share given */
 	e->tolerance = 5;
 	if (f[SB_SHARE].key)
@@ -2481,8 +2561,8 @@ static void load_served_by(struct loader *ld, const struct field *ef, struct sc_
 
 enum { CM_SLOT, CM_MIN, CM_KEYS };
 static const struct key chain_member_keys[] = {
-	[CM_SLOT] = { "slot", true },
-	[CM_MIN] = { "min", false },
+	[CM_SLOT] = KEY("slot", true),
+	[CM_MIN] = KEY_INT("min", struct sc_expect, min, 0, 1000000000),
 };
 
 /* {chain-member: {slot: N, min: N}}: the balancer's chain has a counting member in slot N. */
@@ -2494,8 +2574,7 @@ static void load_chain_check(struct loader *ld, const struct field *ef, struct s
 	if (!want_map(ld, ef))
 		return;
 	map_fields(ld, ef->val, "'chain-member'", chain_member_keys, CM_KEYS, f);
-	if (f[CM_MIN].key)
-		get_int(ld, &f[CM_MIN], 0, 1000000000, &e->min);
+	load_keys(ld, f, chain_member_keys, CM_KEYS, e);
 	if (!f[CM_SLOT].key || !get_int(ld, &f[CM_SLOT], 0, SC_MAX_CHAIN - 1, &e->slot))
 		return;
 	if (!b->present)
@@ -2509,8 +2588,11 @@ static void load_chain_check(struct loader *ld, const struct field *ef, struct s
 static const char *const counter_of_names[] = { "balancer", "decap" };
 enum { CT_OF, CT_NODE, CT_NAME, CT_MIN, CT_MAX, CT_KEYS };
 static const struct key counter_keys[] = {
-	[CT_OF] = { "of", true },    [CT_NODE] = { "node", false }, [CT_NAME] = { "name", true },
-	[CT_MIN] = { "min", false }, [CT_MAX] = { "max", false },
+	[CT_OF] = KEY("of", true),
+	[CT_NODE] = KEY("node", false),
+	[CT_NAME] = KEY("name", true),
+	[CT_MIN] = KEY_INT_DEF("min", struct sc_expect, min, 0, 1000000000, 0),
+	[CT_MAX] = KEY_INT_DEF("max", struct sc_expect, max, 0, 1000000000, -1), /* -1: none */
 };
 
 /* A decap serves the containers that back a VIP and, with host-nic, the hosts. */
@@ -2579,8 +2661,7 @@ static void load_counter(struct loader *ld, const struct field *ef, struct sc_ex
 	struct field f[CT_KEYS];
 	int of = -1, node = -1;
 
-	e->min = 0;
-	e->max = -1;
+	key_defaults(counter_keys, CT_KEYS, e);
 	if (!want_map(ld, ef))
 		return;
 	map_fields(ld, ef->val, "'counter'", counter_keys, CT_KEYS, f);
@@ -2599,10 +2680,7 @@ static void load_counter(struct loader *ld, const struct field *ef, struct sc_ex
 		diag(ld, f[CT_OF].val, "'counter' of the balancer needs one, and there is none");
 	if (f[CT_NAME].key && of >= 0)
 		counter_name(ld, &f[CT_NAME], e);
-	if (f[CT_MIN].key)
-		get_int(ld, &f[CT_MIN], 0, 1000000000, &e->min);
-	if (f[CT_MAX].key)
-		get_int(ld, &f[CT_MAX], 0, 1000000000, &e->max);
+	load_keys(ld, f, counter_keys, CT_KEYS, e);
 	if (!f[CT_MIN].key && !f[CT_MAX].key)
 		diag(ld, ef->key, "'counter' needs 'min' or 'max' (max: 0 for none)");
 	else if (e->max >= 0 && e->min > e->max)
@@ -2612,8 +2690,8 @@ static void load_counter(struct loader *ld, const struct field *ef, struct sc_ex
 /* seen and never-seen share keys; never-seen has no 'min'. */
 enum { E_AT, E_SRC, E_DST, E_FILTER, E_MIN, E_KEYS };
 static const struct key seen_keys[] = {
-	[E_AT] = { "at", true },	  [E_SRC] = { "src", false }, [E_DST] = { "dst", false },
-	[E_FILTER] = { "filter", false }, [E_MIN] = { "min", false },
+	[E_AT] = KEY("at", true),	   [E_SRC] = KEY("src", false), [E_DST] = KEY("dst", false),
+	[E_FILTER] = KEY("filter", false), [E_MIN] = KEY("min", false),
 };
 
 static void load_seen(struct loader *ld, const struct field *ef, struct sc_expect *e)
@@ -2640,11 +2718,11 @@ static void load_seen(struct loader *ld, const struct field *ef, struct sc_expec
 
 enum { X_AT, X_VIP, X_OUTER_SRC, X_OUTER_DST, X_ENCAP, X_KEYS };
 static const struct key encapsulated_keys[] = {
-	[X_AT] = { "at", true },
-	[X_VIP] = { "vip", true },
-	[X_OUTER_SRC] = { "outer-src", false },
-	[X_OUTER_DST] = { "outer-dst", false },
-	[X_ENCAP] = { "encap", false },
+	[X_AT] = KEY("at", true),
+	[X_VIP] = KEY("vip", true),
+	[X_OUTER_SRC] = KEY("outer-src", false),
+	[X_OUTER_DST] = KEY("outer-dst", false),
+	[X_ENCAP] = KEY("encap", false),
 };
 
 /* The index of the balancer's VIP a value names, or -1 (reported unless unknowable). */
@@ -2692,8 +2770,8 @@ static void load_encapsulated(struct loader *ld, const struct field *ef, struct 
 
 enum { A_TRAFFIC, A_MAX_FAILED, A_KEYS };
 static const struct key answered_keys[] = {
-	[A_TRAFFIC] = { "traffic", true },
-	[A_MAX_FAILED] = { "max-failed", false },
+	[A_TRAFFIC] = KEY("traffic", true),
+	[A_MAX_FAILED] = KEY_INT_DEF("max-failed", struct sc_expect, max_failed, 0, 1000000, 0),
 };
 
 /* {answered: web}, or {answered: {traffic: web, max-failed: N}} to allow some loss. */
@@ -2701,7 +2779,7 @@ static void load_answered(struct loader *ld, const struct field *ef, struct sc_e
 {
 	struct field f[A_KEYS];
 
-	e->max_failed = 0;
+	key_defaults(answered_keys, A_KEYS, e);
 	if (ef->val->type != YAML_MAPPING_NODE) {
 		get_traffic_ref(ld, ef, e->traffic);
 		return;
@@ -2709,35 +2787,28 @@ static void load_answered(struct loader *ld, const struct field *ef, struct sc_e
 	map_fields(ld, ef->val, "'answered'", answered_keys, A_KEYS, f);
 	if (f[A_TRAFFIC].key)
 		get_traffic_ref(ld, &f[A_TRAFFIC], e->traffic);
-	if (f[A_MAX_FAILED].key)
-		get_int(ld, &f[A_MAX_FAILED], 0, 1000000, &e->max_failed);
+	load_keys(ld, f, answered_keys, A_KEYS, e);
 }
 
 enum { DR_AT, DR_REASON, DR_MIN, DR_MAX, DR_KEYS };
 static const struct key drops_keys[] = {
-	[DR_AT] = { "at", true },
-	[DR_REASON] = { "reason", false },
-	[DR_MIN] = { "min", false },
-	[DR_MAX] = { "max", false },
+	[DR_AT] = KEY("at", true),
+	[DR_REASON] = KEY_TEXT("reason", false, struct sc_expect, reason),
+	[DR_MIN] = KEY_INT_DEF("min", struct sc_expect, min, 0, 1000000000, 0),
+	[DR_MAX] = KEY_INT_DEF("max", struct sc_expect, max, 0, 1000000000, -1), /* -1: none */
 };
 
 static void load_drops(struct loader *ld, const struct field *ef, struct sc_expect *e)
 {
 	struct field f[DR_KEYS];
 
-	e->min = 0;
-	e->max = -1;
+	key_defaults(drops_keys, DR_KEYS, e);
 	if (!want_map(ld, ef))
 		return;
 	map_fields(ld, ef->val, "'drops'", drops_keys, DR_KEYS, f);
 	if (f[DR_AT].key)
 		get_node_ref(ld, &f[DR_AT], e->node);
-	if (f[DR_REASON].key)
-		get_text(ld, &f[DR_REASON], e->reason, sizeof(e->reason));
-	if (f[DR_MIN].key)
-		get_int(ld, &f[DR_MIN], 0, 1000000000, &e->min);
-	if (f[DR_MAX].key)
-		get_int(ld, &f[DR_MAX], 0, 1000000000, &e->max);
+	load_keys(ld, f, drops_keys, DR_KEYS, e);
 	if (!f[DR_MIN].key && !f[DR_MAX].key)
 		diag(ld, ef->key, "'drops' needs 'min' or 'max' (max: 0 for none)");
 }
@@ -2747,9 +2818,9 @@ enum { G_TRAFFIC, G_VALUE, G_KEYS };
 
 static void load_traffic_check(struct loader *ld, const struct field *ef, struct sc_expect *e)
 {
-	static const struct key goodput_keys[] = { { "traffic", true }, { "min-mbps", false } };
-	static const struct key exit_keys[] = { { "traffic", true }, { "status", true } };
-	static const struct key output_keys[] = { { "traffic", true }, { "contains", true } };
+	static const struct key goodput_keys[] = { KEY("traffic", true), KEY("min-mbps", false) };
+	static const struct key exit_keys[] = { KEY("traffic", true), KEY("status", true) };
+	static const struct key output_keys[] = { KEY("traffic", true), KEY("contains", true) };
 	const struct key *keys = e->kind == SC_EXPECT_GOODPUT ? goodput_keys :
 				 e->kind == SC_EXPECT_EXIT    ? exit_keys :
 								output_keys;
@@ -2870,9 +2941,9 @@ static void pools_init(struct loader *ld)
 
 enum { PB_VIP, PB_BACKEND, PB_FLUSH, PB_KEYS };
 static const struct key pool_change_keys[] = {
-	[PB_VIP] = { "vip", true },
-	[PB_BACKEND] = { "backend", true },
-	[PB_FLUSH] = { "flush", false },
+	[PB_VIP] = KEY("vip", true),
+	[PB_BACKEND] = KEY("backend", true),
+	[PB_FLUSH] = KEY("flush", false),
 };
 
 static bool load_pool_change(struct loader *ld, const struct field *af, struct sc_phase *p)
@@ -2922,8 +2993,8 @@ static bool load_pool_change(struct loader *ld, const struct field *af, struct s
 
 enum { PM_AT, PM_MTU, PM_KEYS };
 static const struct key set_mtu_keys[] = {
-	[PM_AT] = { "at", true },
-	[PM_MTU] = { "mtu", true },
+	[PM_AT] = KEY("at", true),
+	[PM_MTU] = KEY("mtu", true),
 };
 
 static bool load_set_mtu(struct loader *ld, const struct field *af, struct sc_phase *p)
@@ -3002,9 +3073,9 @@ static bool load_fail_balancer(struct loader *ld, const struct field *af, struct
 
 enum { P_AT_MS, P_REMOVE, P_ADD, P_MTU, P_DECAP, P_FAIL, P_KEYS };
 static const struct key phase_keys[] = {
-	[P_AT_MS] = { "at-ms", true },		[P_REMOVE] = { "remove-backend", false },
-	[P_ADD] = { "add-backend", false },	[P_MTU] = { "set-mtu", false },
-	[P_DECAP] = { "replace-decap", false }, [P_FAIL] = { "fail-balancer", false },
+	[P_AT_MS] = KEY("at-ms", true),		 [P_REMOVE] = KEY("remove-backend", false),
+	[P_ADD] = KEY("add-backend", false),	 [P_MTU] = KEY("set-mtu", false),
+	[P_DECAP] = KEY("replace-decap", false), [P_FAIL] = KEY("fail-balancer", false),
 };
 
 _Static_assert(P_ADD - P_REMOVE == SC_PHASE_ADD_BACKEND &&
@@ -3111,16 +3182,17 @@ enum {
 	BN_KEYS
 };
 static const struct key bench_keys[] = {
-	[BN_MEASURE] = { "measure", false },
-	[BN_DURATION] = { "duration-ms", false },
-	[BN_COUNT] = { "count", false },
-	[BN_DRAIN] = { "drain-ms", false },
-	[BN_INTERVAL] = { "interval-ms", false },
-	[BN_FRAME] = { "frame", false },
-	[BN_FLOWS] = { "flows", false },
-	[BN_RATE] = { "rate", false },
-	[BN_CPUS] = { "cpus", false },
-	[BN_ROUNDS] = { "rounds", false },
+	[BN_MEASURE] = KEY("measure", false),
+	[BN_DURATION] = KEY_INT_DEF("duration-ms", struct sc_bench, duration_ms, 100, 600000, 2000),
+	[BN_COUNT] = KEY_INT("count", struct sc_bench, count, 1, 1000000000),
+	[BN_DRAIN] = KEY_INT_DEF("drain-ms", struct sc_bench, drain_ms, 0, 10000, 300),
+	[BN_INTERVAL] = KEY_INT_DEF("interval-ms", struct sc_bench, interval_ms, 100, 60000, 1000),
+	/* 60: the shortest Ethernet frame; 1514: a 1500-byte MTU (common/gen.h) */
+	[BN_FRAME] = KEY_INT_DEF("frame", struct sc_bench, frame, 60, 1514, 64),
+	[BN_FLOWS] = KEY_INT_DEF("flows", struct sc_bench, flows, 1, 1000000, 64),
+	[BN_RATE] = KEY_INT("rate", struct sc_bench, rate, 0, 1000000000),
+	[BN_CPUS] = KEY("cpus", false),
+	[BN_ROUNDS] = KEY_INT_DEF("rounds", struct sc_bench, rounds, 1, 9, 1),
 };
 
 static const char *const bench_measure_names[] = { "balancer", "decap", "attach-points",
@@ -3150,12 +3222,7 @@ static void load_bench(struct loader *ld, const struct field *bf)
 	int n = 0;
 
 	b->measure = SC_BENCH_BALANCER | SC_BENCH_DECAP | SC_BENCH_ATTACH_POINTS | SC_BENCH_GOODPUT;
-	b->duration_ms = 2000;
-	b->drain_ms = 300;
-	b->interval_ms = 1000;
-	b->frame = 64;
-	b->flows = 64;
-	b->rounds = 1;
+	key_defaults(bench_keys, BN_KEYS, b);
 	if (!bf || !want_map(ld, bf))
 		return;
 	b->present = true;
@@ -3168,23 +3235,7 @@ static void load_bench(struct loader *ld, const struct field *bf)
 			     "'measure' is empty; leave it out to measure everything");
 		load_list(ld, &f[BN_MEASURE], &n, 4, "measurements", load_bench_measure, b);
 	}
-	if (f[BN_DURATION].key)
-		get_int(ld, &f[BN_DURATION], 100, 600000, &b->duration_ms);
-	if (f[BN_COUNT].key)
-		get_int(ld, &f[BN_COUNT], 1, 1000000000, &b->count);
-	if (f[BN_DRAIN].key)
-		get_int(ld, &f[BN_DRAIN], 0, 10000, &b->drain_ms);
-	if (f[BN_INTERVAL].key)
-		get_int(ld, &f[BN_INTERVAL], 100, 60000, &b->interval_ms);
-	/* 60: the shortest Ethernet frame; 1514: a 1500-byte MTU (common/gen.h) */
-	if (f[BN_FRAME].key)
-		get_int(ld, &f[BN_FRAME], 60, 1514, &b->frame);
-	if (f[BN_FLOWS].key)
-		get_int(ld, &f[BN_FLOWS], 1, 1000000, &b->flows);
-	if (f[BN_RATE].key)
-		get_int(ld, &f[BN_RATE], 0, 1000000000, &b->rate);
-	if (f[BN_ROUNDS].key)
-		get_int(ld, &f[BN_ROUNDS], 1, 9, &b->rounds);
+	load_keys(ld, f, bench_keys, BN_KEYS, b);
 	if (f[BN_CPUS].key)
 		load_list(ld, &f[BN_CPUS], &b->n_cpus, SC_BENCH_MAX_CPUS, "generator CPUs",
 			  load_bench_cpu, b);
@@ -3206,12 +3257,12 @@ enum {
 	T_KEYS
 };
 static const struct key top_keys[] = {
-	[T_VERSION] = { "version", true },    [T_NAME] = { "name", true },
-	[T_NODES] = { "nodes", true },	      [T_LINKS] = { "links", false },
-	[T_BALANCER] = { "balancer", false }, [T_BACKEND] = { "backend", false },
-	[T_SERVICES] = { "services", false }, [T_TRAFFIC] = { "traffic", false },
-	[T_CAPTURE] = { "capture", false },   [T_EXPECT] = { "expect", false },
-	[T_PHASES] = { "phases", false },     [T_BENCH] = { "bench", false },
+	[T_VERSION] = KEY("version", true),    [T_NAME] = KEY("name", true),
+	[T_NODES] = KEY("nodes", true),	       [T_LINKS] = KEY("links", false),
+	[T_BALANCER] = KEY("balancer", false), [T_BACKEND] = KEY("backend", false),
+	[T_SERVICES] = KEY("services", false), [T_TRAFFIC] = KEY("traffic", false),
+	[T_CAPTURE] = KEY("capture", false),   [T_EXPECT] = KEY("expect", false),
+	[T_PHASES] = KEY("phases", false),     [T_BENCH] = KEY("bench", false),
 };
 
 _Static_assert(ARRAY_SIZE(top_keys) <= SC_KEYS_MAX, "raise SC_KEYS_MAX");

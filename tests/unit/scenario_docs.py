@@ -3,8 +3,9 @@
 """Every key the scenario loader accepts is documented in docs/scenarios.md, and every key
 the document's YAML examples use is one the loader accepts.
 
-The loader's keys are its `struct key` tables in bench/scenario.c, plus the names of check
-kinds, phase kinds and offloads (map keys in a scenario too). The documents' keys are the
+The loader's keys are the rows of its `struct key` tables in bench/scenario.c (KEY("name",
+...) and the typed KEY_INT, KEY_TEXT, ... rows), plus the names of check kinds, phase kinds
+and offloads (map keys in a scenario too). The documents' keys are the
 mapping keys of their ```yaml blocks, except under maps whose keys the author names (nodes,
 sysctls, nics). A key is documented when a document has it in backticks or as `key:`.
 Usage: scenario_docs.py SCENARIO_C DOC.md... (docs/scenarios.md, and docs/bench.md for the
@@ -19,8 +20,8 @@ USER_NAMED = {"nodes", "sysctls", "nics"}  # maps keyed by the author's own name
 
 def loader_keys(src):
     keys = set()
-    for body in re.findall(r"static const struct key \w+\[\] = \{(.*?)\n\};", src, re.S):
-        keys.update(re.findall(r'\{ "([^"]+)",', body))
+    # each row of a `struct key` table: KEY("name", ...), KEY_INT("name", ...), ...
+    keys.update(re.findall(r'\bKEY(?:_[A-Z]+)*\(\s*"([^"]+)"', src))
     for table in ("expect_names", "phase_names", "offload_names"):
         m = re.search(r"static const char \*const %s\[\w*\] = \{(.*?)\};" % table, src, re.S)
         if not m:
