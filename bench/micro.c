@@ -39,8 +39,7 @@
 #include "common/percpu.h"
 #include "lb/lb.h"
 #include "lb/maglev.h"
-#include "tests/unit/pkt_builder.h"
-#include "balancer.skel.h"
+#include "common/pkt_build.h"
 #include "micro.skel.h"
 
 #define MICRO_MAX_RUNS	    101
@@ -49,10 +48,7 @@
 #define STAT_BIT(s)	    (1u << (s))
 
 struct micro_vip {
-	const char *addr;
-	__u8 family;
-	__u16 port;
-	__u8 proto;
+	const char *endpoint; /* as dsrlab-lb takes it */
 	__u8 encap; /* enum encap_type */
 	__u8 real_family;
 };
@@ -60,10 +56,10 @@ struct micro_vip {
 enum { VIP_TCP4, VIP_UDP4, VIP_TCP6, VIP_GUE4, VIP_MAX };
 
 static const struct micro_vip vips[VIP_MAX] = {
-	[VIP_TCP4] = { "10.100.0.1", FAM_IPV4, 80, IPPROTO_TCP, ENCAP_IPIP, FAM_IPV4 },
-	[VIP_UDP4] = { "10.100.0.1", FAM_IPV4, 443, IPPROTO_UDP, ENCAP_IPIP, FAM_IPV4 },
-	[VIP_TCP6] = { "fd00:100::1", FAM_IPV6, 80, IPPROTO_TCP, ENCAP_IP6IP6, FAM_IPV6 },
-	[VIP_GUE4] = { "10.100.0.3", FAM_IPV4, 80, IPPROTO_TCP, ENCAP_GUE, FAM_IPV4 },
+	[VIP_TCP4] = { "10.100.0.1:80/tcp", ENCAP_IPIP, FAM_IPV4 },
+	[VIP_UDP4] = { "10.100.0.1:443/udp", ENCAP_IPIP, FAM_IPV4 },
+	[VIP_TCP6] = { "[fd00:100::1]:80/tcp", ENCAP_IP6IP6, FAM_IPV6 },
+	[VIP_GUE4] = { "10.100.0.3:80/tcp", ENCAP_GUE, FAM_IPV4 },
 };
 
 #define MF_DEL_CONN 0x1 /* the wrapper deletes the flow's conn entry before each iteration */
@@ -117,7 +113,7 @@ static void build_est6(struct pkt *p)
 	__u8 src[16], dst[16];
 
 	v6("fd00::2", src);
-	v6(vips[VIP_TCP6].addr, dst);
+	v6("fd00:100::1", dst);
 	pkt_init(p);
 	pkt_eth(p, NULL, NULL);
 	pkt_ipv6(p, src, dst);
@@ -137,7 +133,7 @@ static void build_udp4(struct pkt *p)
 
 static void build_gue4(struct pkt *p)
 {
-	tcp4(p, vips[VIP_GUE4].addr, 40004, PKT_TCP_ACK);
+	tcp4(p, "10.100.0.3", 40004, PKT_TCP_ACK);
 }
 
 /* A router's "fragmentation needed" about the VIP's reply to the established flow. */
@@ -246,142 +242,78 @@ struct class_result {
 };
 
 struct micro_env {
-	struct balancer_bpf *bal;
+	struct lb *lb;
 	struct micro_bpf *wrap;
 	struct decap *decap;
-	int wrap_fd, bal_fd, stub_fd, target_fd, stats_fd;
+	int wrap_fd, bal_fd, stub_fd, target_fd, conns_fd;
 	int tc_wrap_fd, tc_target_fd, tc_prog_fd[3]; /* enum tc_prog */
-	__u32 first_real[VIP_MAX];
+	__u32 first_real[VIP_MAX]; /* the counter index of each VIP's first backend */
 };
 
 static int decap_env_open(struct micro_env *e);
 
-/* Packets per counter, summed over CPUs (one struct lb_stats per CPU at key 0). */
+/* Packets per counter, summed over CPUs. */
 static int stats_read(struct micro_env *e, __u64 out[LB_STAT_MAX])
 {
-	__u64 sums[LB_STAT_MAX * 2];
-	__u32 i;
-	int err;
+	struct lb_counter c[LB_STAT_MAX];
+	int i, err = lb_stats_read(e->lb, c);
 
-	err = percpu_sum_u64(e->stats_fd, 0, sums, LB_STAT_MAX * 2);
-	if (err)
-		return err;
-	for (i = 0; i < LB_STAT_MAX; i++)
-		out[i] = sums[i * 2];
-	return 0;
-}
-
-static int reals_add(struct micro_env *e)
-{
-	struct real_def r;
-	char buf[64];
-	__u32 id;
-	int v, i;
-
-	for (v = 0, id = 1; v < VIP_MAX; v++) {
-		e->first_real[v] = id;
-		for (i = 0; i < MICRO_REALS_PER_VIP; i++, id++) {
-			memset(&r, 0, sizeof(r));
-			r.family = vips[v].real_family;
-			if (r.family == FAM_IPV4) {
-				snprintf(buf, sizeof(buf), "10.1.%d.%d", v, i + 1);
-				r.addr[0] = v4(buf);
-			} else {
-				snprintf(buf, sizeof(buf), "fd00:1:%d::%d", v, i + 1);
-				v6(buf, r.addr);
-			}
-			if (bpf_map_update_elem(bpf_map__fd(e->bal->maps.reals), &id, &r, BPF_ANY))
-				return -errno;
-		}
-	}
-	return 0;
-}
-
-/* The VIP's Maglev ring over its reals, in a new inner map at its vip_id. */
-static int ring_add(struct micro_env *e, __u32 vip_id)
-{
-	struct maglev_backend mb[MICRO_REALS_PER_VIP];
-	__u32 ids[MICRO_REALS_PER_VIP], size = LB_RING_SIZE_DEFAULT, i;
-	__u32 *ring, *keys;
-	int fd = -1, err;
-
-	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
-	ring = malloc(sizeof(*ring) * size);
-	keys = malloc(sizeof(*keys) * size);
-	err = -ENOMEM;
-	if (!ring || !keys)
-		goto out;
-	for (i = 0; i < MICRO_REALS_PER_VIP; i++) {
-		ids[i] = e->first_real[vip_id] + i;
-		mb[i] = (struct maglev_backend){ &ids[i], sizeof(ids[i]), 1, ids[i] };
-	}
-	err = maglev_build(mb, MICRO_REALS_PER_VIP, ring, size, LB_REAL_NONE);
-	if (err)
-		goto out;
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "micro_ring", sizeof(__u32), sizeof(__u32), size,
-			    NULL);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	for (i = 0; i < size; i++)
-		keys[i] = i;
-	err = 0;
-	if (bpf_map_update_batch(fd, keys, ring, &size, &bopts) ||
-	    bpf_map_update_elem(bpf_map__fd(e->bal->maps.rings), &vip_id, &fd, BPF_ANY))
-		err = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(ring);
-	free(keys);
+	for (i = 0; !err && i < LB_STAT_MAX; i++)
+		out[i] = c[i].packets;
 	return err;
 }
 
+/* Each VIP with its pool of MICRO_REALS_PER_VIP backends, as dsrlab-lb would set them. */
 static int vips_add(struct micro_env *e)
 {
-	struct vip_meta meta;
-	struct vip_key key;
-	__u32 v;
-	int err;
+	struct lb_backend b[MICRO_REALS_PER_VIP];
+	struct lb_vip_info *info;
+	struct endpoint vip;
+	char buf[64];
+	int v, i, err = 0;
 
-	for (v = 0; v < VIP_MAX; v++) {
-		memset(&key, 0, sizeof(key));
-		memset(&meta, 0, sizeof(meta));
-		if (vips[v].family == FAM_IPV4)
-			key.addr[0] = v4(vips[v].addr);
-		else
-			v6(vips[v].addr, key.addr);
-		key.port = htons(vips[v].port);
-		key.proto = vips[v].proto;
-		key.family = vips[v].family;
-		meta.vip_id = v;
-		meta.encap = vips[v].encap;
-		if (bpf_map_update_elem(bpf_map__fd(e->bal->maps.vips), &key, &meta, BPF_ANY))
-			return -errno;
-		err = ring_add(e, v);
-		if (err)
-			return err;
+	info = malloc(sizeof(*info));
+	if (!info)
+		return -ENOMEM;
+	for (v = 0; v < VIP_MAX && !err; v++) {
+		memset(b, 0, sizeof(b));
+		for (i = 0; i < MICRO_REALS_PER_VIP; i++) {
+			if (vips[v].real_family == FAM_IPV4)
+				snprintf(buf, sizeof(buf), "10.1.%d.%d", v, i + 1);
+			else
+				snprintf(buf, sizeof(buf), "fd00:1:%d::%d", v, i + 1);
+			b[i].weight = 1;
+			err = addr_parse(buf, &b[i].addr);
+			if (err)
+				break;
+		}
+		if (!err)
+			err = endpoint_parse(vips[v].endpoint, &vip);
+		if (!err)
+			err = lb_vip_add(e->lb, &vip, vips[v].encap, 0);
+		if (!err)
+			err = lb_vip_set_backends(e->lb, &vip, b, MICRO_REALS_PER_VIP);
+		if (!err)
+			err = lb_vip_get(e->lb, &vip, info);
+		if (!err)
+			e->first_real[v] = info->real_id[0];
 	}
-	return 0;
+	free(info);
+	return err;
 }
 
 static int config_set(struct micro_env *e)
 {
 	struct lb_config cfg = {
 		.nexthop_mac = { 0x02, 0, 0, 0, 0, 0xfe },
-		.ring_size = LB_RING_SIZE_DEFAULT,
 		.hash_seed = 0x5eed,
 		.mtu = 1500,
 		.gue_port = GUE_PORT_DEFAULT,
 	};
-	__u32 zero = 0;
 
 	cfg.src_v4 = v4("10.0.1.2");
 	v6("fd00:0:1::2", cfg.src_v6);
-	if (bpf_map_update_elem(bpf_map__fd(e->bal->maps.lb_config), &zero, &cfg, BPF_ANY))
-		return -errno;
-	return 0;
+	return lb_config_set(e->lb, &cfg);
 }
 
 static void env_close(struct micro_env *e)
@@ -389,25 +321,19 @@ static void env_close(struct micro_env *e)
 	if (e->decap)
 		decap_release(e->decap);
 	micro_bpf__destroy(e->wrap);
-	balancer_bpf__destroy(e->bal);
+	if (e->lb)
+		lb_close(e->lb);
 }
 
 static int env_open(struct micro_env *e, __u32 conn_table)
 {
+	struct lb_load_opts lo = { .conn_table = conn_table };
 	int err;
 
 	memset(e, 0, sizeof(*e));
-	e->bal = balancer_bpf__open();
-	if (!e->bal) {
-		err = -errno;
-		goto err;
-	}
-	err = conn_table ? bpf_map__set_max_entries(e->bal->maps.conns, conn_table) : 0;
-	if (!err)
-		err = balancer_bpf__load(e->bal);
+	err = lb_load_with(&e->lb, &lo);
 	if (err) {
-		pr_warn("load the balancer: %s (run with -vv for the verifier log)\n",
-			strerror(-err));
+		e->lb = NULL;
 		goto err;
 	}
 	e->wrap = micro_bpf__open();
@@ -416,7 +342,8 @@ static int env_open(struct micro_env *e, __u32 conn_table)
 		goto err;
 	}
 	/* The wrapper deletes from the balancer's own table (SYN class). */
-	err = bpf_map__reuse_fd(e->wrap->maps.conns, bpf_map__fd(e->bal->maps.conns));
+	e->conns_fd = lb_conns_fd(e->lb);
+	err = bpf_map__reuse_fd(e->wrap->maps.conns, e->conns_fd);
 	if (!err)
 		err = micro_bpf__load(e->wrap);
 	if (err) {
@@ -426,12 +353,9 @@ static int env_open(struct micro_env *e, __u32 conn_table)
 	}
 	e->wrap_fd = bpf_program__fd(e->wrap->progs.micro_wrap);
 	e->stub_fd = bpf_program__fd(e->wrap->progs.micro_stub);
-	e->bal_fd = bpf_program__fd(e->bal->progs.balancer);
+	e->bal_fd = lb_prog_fd(e->lb);
 	e->target_fd = bpf_map__fd(e->wrap->maps.micro_target);
-	e->stats_fd = bpf_map__fd(e->bal->maps.stats);
 	err = config_set(e);
-	if (!err)
-		err = reals_add(e);
 	if (!err)
 		err = vips_add(e);
 	if (err) {
@@ -471,7 +395,7 @@ static int seed_run(struct micro_env *e, const struct pkt *p)
 /* Load the class's packet into the wrapper and its flow into the connection table. */
 static int class_prepare(struct micro_env *e, const struct micro_class *cl, struct pkt *p)
 {
-	int conns = bpf_map__fd(e->bal->maps.conns);
+	int conns = e->conns_fd;
 	struct conn_val cv = {};
 	struct flow_key key;
 	struct pkt cp;

@@ -146,6 +146,11 @@ int lb_load_with(struct lb **out, const struct lb_load_opts *opts)
 		if (err)
 			goto err_destroy;
 	}
+	if (opts->conn_table) {
+		err = bpf_map__set_max_entries(lb->skel->maps.conns, opts->conn_table);
+		if (err)
+			goto err_destroy;
+	}
 	/*
 	 * The ring size is the inner map template's size. libbpf 1.1 crashes resizing the
 	 * template in place (bpf_map__inner_map() has no object), so hand it a sized one.
@@ -1097,6 +1102,11 @@ int lb_chain_fd(struct lb *lb)
 int lb_link_fd(struct lb *lb)
 {
 	return lb->link_fd;
+}
+
+int lb_conns_fd(struct lb *lb)
+{
+	return lb->fds[LB_MAP_CONNS];
 }
 
 int lb_prog_fd(struct lb *lb)

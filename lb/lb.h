@@ -35,6 +35,7 @@ struct lb_load_opts {
 	 * a flow seen on two CPUs (RSS change, skb mode) keeps an entry on each.
 	 */
 	bool conns_percpu;
+	__u32 conn_table; /* entries of the connection table; 0: LB_CONN_TABLE_SIZE */
 	/*
 	 * Load the chain root (bpf/root.bpf.c) too and put the balancer in its last slot,
 	 * CHAIN_SLOT_BALANCER; lb_attach() then attaches the root. Other XDP programs join
@@ -180,6 +181,8 @@ int lb_chain_fd(struct lb *lb);
 int lb_prog_fd(struct lb *lb);
 /* The XDP link lb_attach() made (-1 before): bpf_link_update() swaps its program. */
 int lb_link_fd(struct lb *lb);
+/* The connection table (LRU hash of struct flow_key -> struct conn_val), e.g. to reuse it. */
+int lb_conns_fd(struct lb *lb);
 
 void vip_key_from_endpoint(const struct endpoint *e, struct vip_key *key);
 

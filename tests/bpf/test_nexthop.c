@@ -23,7 +23,7 @@
 #include "common/maps.h"
 #include "common/netlink.h"
 #include "common/parse.h"
-#include "tests/unit/pkt_builder.h"
+#include "common/pkt_build.h"
 #include "balancer.skel.h"
 
 #define RING	  LB_RING_SIZE_DEFAULT

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "bench/checks.h"
-#include "tests/unit/pkt_builder.h"
+#include "common/pkt_build.h"
 
 static const char scenario_text[] =
 	"version: 1\n"

@@ -16,7 +16,7 @@
 #include "common/maps.h"
 #include "common/parse.h"
 #include "common/csum.h"
-#include "tests/unit/pkt_builder.h"
+#include "common/pkt_build.h"
 
 /* Network-order constants usable in static initializers. */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

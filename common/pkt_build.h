@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Packet builder for tests: Ethernet, VLAN tags, IPv4 (with options), IPv6 (with extension
- * headers), TCP, UDP, ICMP, ICMPv6, GUE, in any nesting, written into one byte buffer.
+ * Packet builder (user space): Ethernet, VLAN tags, IPv4 (with options), IPv6 (with extension
+ * headers), TCP, UDP, ICMP, ICMPv6, GUE, in any nesting, written into one byte buffer. The
+ * unit tests, the BPF next-hop test and `bench --micro` build their packets with it.
  *
  * Layers are appended front to back. Each layer fills the previous layer's "next protocol"
  * slot (an ethertype, an IP protocol, a GUE proto field) with its own number; pkt_link() fills
@@ -17,8 +18,8 @@
  * A copy that the code under test reads should keep data 2 bytes past a 4-byte boundary, as
  * drivers do, or UBSan reports misaligned IP headers.
  */
-#ifndef DSRLAB_TESTS_PKT_BUILDER_H
-#define DSRLAB_TESTS_PKT_BUILDER_H
+#ifndef DSRLAB_COMMON_PKT_BUILD_H
+#define DSRLAB_COMMON_PKT_BUILD_H
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,7 @@ static inline void *pkt_put(struct pkt *p, __u32 len)
 	void *at = p->data + p->len;
 
 	if (p->len + len > sizeof(p->data)) {
-		fprintf(stderr, "pkt_builder: packet over %d bytes\n", PKT_BUILDER_MAX);
+		fprintf(stderr, "pkt_build: packet over %d bytes\n", PKT_BUILDER_MAX);
 		abort();
 	}
 	memset(at, 0, len);
@@ -116,7 +117,7 @@ static inline void pkt_add_layer(struct pkt *p, enum pkt_layer_kind kind, const 
 	struct pkt_layer *l;
 
 	if (p->nlayers == PKT_BUILDER_LAYERS) {
-		fprintf(stderr, "pkt_builder: more than %d layers\n", PKT_BUILDER_LAYERS);
+		fprintf(stderr, "pkt_build: more than %d layers\n", PKT_BUILDER_LAYERS);
 		abort();
 	}
 	l = &p->layers[p->nlayers++];
