@@ -57,6 +57,9 @@
  *   goes where the rest of its datagram goes, whose reassembly judges it.
  * Options and extension headers. IPv4 options and up to three IPv6 extension headers are
  *   walked (common/parse.h) and travel inside the encapsulation untouched.
+ * Not for a VIP. Once parsed (whole, as above), a packet whose destination address falls on
+ *   a zero slot of vip_filter, which the library keeps (LB_CFG_F_VIP_FILTER), is passed
+ *   (pass_not_vip) after one array lookup; a set slot only means the VIP lookup decides.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -104,6 +107,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct real_def);
 } reals SEC(".maps");
+
+/* Is any VIP at this destination address? (LB_CFG_F_VIP_FILTER, common/maps.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LB_VIP_FILTER_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} vip_filter SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -169,6 +180,18 @@ static __always_inline int verdict(struct lb_stats *st, __u32 reason, __u64 byte
 {
 	stat(st, reason, bytes);
 	return action;
+}
+
+/* No VIP has this destination address: one array lookup, for most of what a port sees. */
+static __always_inline int vip_filter_miss(const struct lb_config *cfg, const struct flow_key *f)
+{
+	__u32 slot, *hit;
+
+	if (!(cfg->flags & LB_CFG_F_VIP_FILTER))
+		return 0;
+	slot = lb_vip_filter_slot(f->dstv6);
+	hit = bpf_map_lookup_elem(&vip_filter, &slot);
+	return hit && !*hit;
 }
 
 static __always_inline void vip_key_of(struct vip_key *key, const struct flow_key *f, __be16 port)
@@ -381,7 +404,7 @@ int balancer(struct xdp_md *ctx)
 		stat(st, LB_STAT_FRAG_SHORT, 0);
 	}
 	bytes = m.inner_l3_off + m.ip_len; /* ip_len is the innermost packet's */
-	if (m.encap != ENCAP_NONE)
+	if (m.encap != ENCAP_NONE || vip_filter_miss(cfg, &m.flow))
 		return verdict(st, LB_STAT_PASS_NOT_VIP, bytes, XDP_PASS);
 
 	if (m.flags & PKT_F_FRAG) {

@@ -121,6 +121,27 @@ _Static_assert(sizeof(struct lb_config) == 44, "lb_config layout");
  * without relaying does. Never set in production.
  */
 #define LB_CFG_F_FAULT_NO_ICMP_RELAY 0x4
+/*
+ * Kept by the library (lb_config_set): vip_filter is up to date, so a packet whose destination
+ * falls on a zero slot is no VIP's and passes after one array lookup, before the VIP hash.
+ * Without it (maps written by hand, as the fixture tables do) every packet is looked up.
+ */
+#define LB_CFG_F_VIP_FILTER 0x8
+
+/*
+ * The VIP-address filter: one slot per hash of a destination address (the four words of
+ * vip_key.addr / flow_key.dstv6 folded), nonzero when some VIP has an address there. A
+ * collision only sends a packet on to the VIP lookup, which decides.
+ */
+#define LB_VIP_FILTER_BITS  12
+#define LB_VIP_FILTER_SLOTS (1u << LB_VIP_FILTER_BITS)
+
+static inline __u32 lb_vip_filter_slot(const __be32 addr[4])
+{
+	__u32 x = (__u32)(addr[0] ^ addr[1] ^ addr[2] ^ addr[3]);
+
+	return (x * 0x9e3779b1u) >> (32 - LB_VIP_FILTER_BITS);
+}
 
 /* Counters of the balancer, one slot per reason, per CPU. */
 enum lb_stat {

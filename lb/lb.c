@@ -33,6 +33,7 @@ enum lb_map {
 	LB_MAP_VIP_STATS,
 	LB_MAP_REAL_STATS,
 	LB_MAP_VIP_NEW_FLOWS,
+	LB_MAP_VIP_FILTER,
 	LB_MAP_POOLS, /* user space only: created here, not by the BPF object */
 	LB_MAP_MAX
 };
@@ -47,6 +48,7 @@ static const char *const lb_map_names[LB_MAP_MAX] = {
 	[LB_MAP_VIP_STATS] = "vip_stats",
 	[LB_MAP_REAL_STATS] = "real_stats",
 	[LB_MAP_VIP_NEW_FLOWS] = "vip_new_flows",
+	[LB_MAP_VIP_FILTER] = "vip_filter",
 	[LB_MAP_POOLS] = "pools",
 };
 
@@ -180,6 +182,7 @@ int lb_load_with(struct lb **out, const struct lb_load_opts *opts)
 	maps[LB_MAP_VIP_STATS] = lb->skel->maps.vip_stats;
 	maps[LB_MAP_REAL_STATS] = lb->skel->maps.real_stats;
 	maps[LB_MAP_VIP_NEW_FLOWS] = lb->skel->maps.vip_new_flows;
+	maps[LB_MAP_VIP_FILTER] = lb->skel->maps.vip_filter;
 	for (i = 0; i < LB_MAP_POOLS; i++)
 		lb->fds[i] = bpf_map__fd(maps[i]);
 	lb->fds[LB_MAP_POOLS] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pools", sizeof(__u32),
@@ -397,14 +400,53 @@ static bool any_port_vips(struct lb *lb)
 	return false;
 }
 
+/*
+ * vip_filter from the VIPs there are now: slots of new addresses are set before those of
+ * addresses gone are cleared, and a slot that stays set is never written, so no packet to a
+ * VIP meets a zero slot meanwhile.
+ */
+static int vip_filter_sync(struct lb *lb)
+{
+	int fd = lb->fds[LB_MAP_VIP_FILTER], pass, err = 0;
+	struct vip_key key, next, *prev = NULL;
+	__u32 *want, slot, have, one = 1, zero = 0;
+
+	want = calloc(LB_VIP_FILTER_SLOTS, sizeof(*want));
+	if (!want)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(lb->fds[LB_MAP_VIPS], prev, &next)) {
+		want[lb_vip_filter_slot(next.addr)] = 1;
+		key = next;
+		prev = &key;
+	}
+	for (pass = 1; pass >= 0 && !err; pass--) {
+		for (slot = 0; slot < LB_VIP_FILTER_SLOTS && !err; slot++) {
+			if (want[slot] != (__u32)pass || bpf_map_lookup_elem(fd, &slot, &have))
+				continue;
+			if (!have != !pass &&
+			    bpf_map_update_elem(fd, &slot, pass ? &one : &zero, BPF_ANY))
+				err = -errno;
+		}
+	}
+	free(want);
+	return err;
+}
+
 int lb_config_set(struct lb *lb, const struct lb_config *cfg)
 {
 	struct lb_config c = *cfg;
 	__u32 zero = 0;
+	int err;
 
 	c.flags &= ~LB_CFG_F_ANY_PORT_VIPS;
 	if (any_port_vips(lb))
 		c.flags |= LB_CFG_F_ANY_PORT_VIPS;
+	err = vip_filter_sync(lb);
+	if (err) {
+		pr_warn("update the VIP-address filter: %s\n", strerror(-err));
+		return err;
+	}
+	c.flags |= LB_CFG_F_VIP_FILTER;
 
 	if (c.mtu && c.mtu < LB_MTU_MIN) {
 		pr_warn("mtu %u is below %u: the too-big answer would not fit its quote\n", c.mtu,
@@ -1107,6 +1149,11 @@ int lb_link_fd(struct lb *lb)
 int lb_conns_fd(struct lb *lb)
 {
 	return lb->fds[LB_MAP_CONNS];
+}
+
+int lb_vip_filter_fd(struct lb *lb)
+{
+	return lb->fds[LB_MAP_VIP_FILTER];
 }
 
 int lb_prog_fd(struct lb *lb)

@@ -183,6 +183,8 @@ int lb_prog_fd(struct lb *lb);
 int lb_link_fd(struct lb *lb);
 /* The connection table (LRU hash of struct flow_key -> struct conn_val), e.g. to reuse it. */
 int lb_conns_fd(struct lb *lb);
+/* The VIP-address filter (LB_CFG_F_VIP_FILTER, common/maps.h) the library keeps. */
+int lb_vip_filter_fd(struct lb *lb);
 
 void vip_key_from_endpoint(const struct endpoint *e, struct vip_key *key);
 
