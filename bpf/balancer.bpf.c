@@ -57,6 +57,10 @@
  *   goes where the rest of its datagram goes, whose reassembly judges it.
  * Options and extension headers. IPv4 options and up to three IPv6 extension headers are
  *   walked (common/parse.h) and travel inside the encapsulation untouched.
+ * Established TCP. With LB_CFG_F_CONN_FIRST (the library keeps vip_by_id), a TCP segment that
+ *   is neither a SYN nor a fragment looks up its flow first; an entry that names its VIP as
+ *   that VIP is now (vip_id and the generation every lb_vip_add() draws) gives VIP and
+ *   backend at once (conn_hit). Any other packet, and a miss, takes the path above.
  * Not for a VIP. Once parsed (whole, as above), a packet whose destination address falls on
  *   a zero slot of vip_filter, which the library keeps (LB_CFG_F_VIP_FILTER), is passed
  *   (pass_not_vip) after one array lookup; a set slot only means the VIP lookup decides.
@@ -107,6 +111,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct real_def);
 } reals SEC(".maps");
+
+/* Every VIP's vip_meta at its vip_id (LB_CFG_F_CONN_FIRST; a zero gen: no VIP there). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct vip_meta);
+} vip_by_id SEC(".maps");
 
 /* Is any VIP at this destination address? (LB_CFG_F_VIP_FILTER, common/maps.h) */
 struct {
@@ -322,9 +334,38 @@ static __always_inline __u32 real_pick(struct lb_stats *st, const struct lb_conf
 	if (table) {
 		nv.real_id = real_id;
 		nv.hash = *hash;
+		nv.vip_id = vip->vip_id;
+		nv.vip_gen = vip->gen;
 		bpf_map_update_elem(&conns, flow, &nv, BPF_ANY);
 	}
 	return real_id;
+}
+
+#define LB_TCP_SYN 0x02 /* in pkt_meta.tcp_flags, TCP header byte 13 */
+
+/*
+ * The established path (see the top): a TCP segment that is no SYN, of a flow whose entry
+ * still names its VIP as it is now. Returns that VIP, the entry in *cv; NULL: look it up.
+ */
+static __always_inline struct vip_meta *conn_first(const struct lb_config *cfg,
+						   const struct pkt_meta *m, struct conn_val **cv)
+{
+	struct vip_meta *vip;
+	struct conn_val *e;
+	__u32 id;
+
+	if (!(cfg->flags & LB_CFG_F_CONN_FIRST) || m->flow.proto != IPPROTO_TCP ||
+	    (m->tcp_flags & LB_TCP_SYN) || (m->flags & PKT_F_FRAG))
+		return NULL;
+	e = bpf_map_lookup_elem(&conns, &m->flow);
+	if (!e)
+		return NULL;
+	id = e->vip_id;
+	vip = bpf_map_lookup_elem(&vip_by_id, &id);
+	if (!vip || !vip->gen || vip->gen != e->vip_gen)
+		return NULL;
+	*cv = e;
+	return vip;
 }
 
 /*
@@ -370,6 +411,7 @@ int balancer(struct xdp_md *ctx)
 {
 	struct cursor c = { .pos = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end };
 	struct encap_plan plan;
+	struct conn_val *cv = NULL;
 	struct lb_stats *st;
 	struct lb_config *cfg;
 	struct real_def *real;
@@ -407,6 +449,14 @@ int balancer(struct xdp_md *ctx)
 	if (m.encap != ENCAP_NONE || vip_filter_miss(cfg, &m.flow))
 		return verdict(st, LB_STAT_PASS_NOT_VIP, bytes, XDP_PASS);
 
+	vip = conn_first(cfg, &m, &cv);
+	if (vip) {
+		count(&vip_stats, vip->vip_id, bytes);
+		stat(st, LB_STAT_CONN_HIT, 0);
+		real_id = cv->real_id;
+		hash = cv->hash;
+		goto real_found;
+	}
 	if (m.flags & PKT_F_FRAG) {
 		vip = vip_lookup_frag(&m, &frag_ok);
 	} else {
@@ -430,6 +480,7 @@ int balancer(struct xdp_md *ctx)
 
 	table = !(m.flags & PKT_F_FRAG) && !(vip->flags & VIP_F_HASH_NO_PORTS);
 	real_id = real_pick(st, cfg, vip, &m.flow, table, icmp, &hash);
+real_found:
 	real = bpf_map_lookup_elem(&reals, &real_id);
 	if (real_id == LB_REAL_NONE || !real || real->family == FAM_NONE)
 		return verdict(st, LB_STAT_DROP_NO_REAL, bytes, XDP_DROP);

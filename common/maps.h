@@ -60,7 +60,11 @@ struct vip_meta {
 	__u32 flags; /* VIP_F_* */
 	__u8 encap; /* enum encap_type */
 	__u8 pad[3];
-	__u32 pad2;
+	/*
+	 * Nonzero, drawn anew by every lb_vip_add() of the VIP: a connection entry names its
+	 * VIP by (vip_id, gen), so an entry outlives neither its VIP nor a change of it.
+	 */
+	__u32 gen;
 };
 _Static_assert(sizeof(struct vip_meta) == 16, "vip_meta layout");
 
@@ -74,8 +78,10 @@ _Static_assert(sizeof(struct real_def) == 20, "real_def layout");
 struct conn_val {
 	__u32 real_id;
 	__u32 hash; /* the flow hash that scheduled it: outer entropy without rehashing */
+	__u32 vip_id; /* the VIP that scheduled it, and its vip_meta.gen then */
+	__u32 vip_gen;
 };
-_Static_assert(sizeof(struct conn_val) == 8, "conn_val layout");
+_Static_assert(sizeof(struct conn_val) == 16, "conn_val layout");
 
 /*
  * GUE's UDP destination port where nothing else is configured: every bench scenario, the
@@ -127,6 +133,12 @@ _Static_assert(sizeof(struct lb_config) == 44, "lb_config layout");
  * Without it (maps written by hand, as the fixture tables do) every packet is looked up.
  */
 #define LB_CFG_F_VIP_FILTER 0x8
+/*
+ * Kept by the library: vip_by_id holds every VIP's vip_meta at its vip_id, so a TCP segment
+ * that is no SYN looks its flow up first, and an entry whose (vip_id, vip_gen) is its VIP's
+ * now needs no VIP lookup: one hash lookup on the established path.
+ */
+#define LB_CFG_F_CONN_FIRST 0x10
 
 /*
  * The VIP-address filter: one slot per hash of a destination address (the four words of

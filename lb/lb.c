@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/if_link.h>
@@ -34,6 +35,7 @@ enum lb_map {
 	LB_MAP_REAL_STATS,
 	LB_MAP_VIP_NEW_FLOWS,
 	LB_MAP_VIP_FILTER,
+	LB_MAP_VIP_BY_ID,
 	LB_MAP_POOLS, /* user space only: created here, not by the BPF object */
 	LB_MAP_MAX
 };
@@ -49,6 +51,7 @@ static const char *const lb_map_names[LB_MAP_MAX] = {
 	[LB_MAP_REAL_STATS] = "real_stats",
 	[LB_MAP_VIP_NEW_FLOWS] = "vip_new_flows",
 	[LB_MAP_VIP_FILTER] = "vip_filter",
+	[LB_MAP_VIP_BY_ID] = "vip_by_id",
 	[LB_MAP_POOLS] = "pools",
 };
 
@@ -183,6 +186,7 @@ int lb_load_with(struct lb **out, const struct lb_load_opts *opts)
 	maps[LB_MAP_REAL_STATS] = lb->skel->maps.real_stats;
 	maps[LB_MAP_VIP_NEW_FLOWS] = lb->skel->maps.vip_new_flows;
 	maps[LB_MAP_VIP_FILTER] = lb->skel->maps.vip_filter;
+	maps[LB_MAP_VIP_BY_ID] = lb->skel->maps.vip_by_id;
 	for (i = 0; i < LB_MAP_POOLS; i++)
 		lb->fds[i] = bpf_map__fd(maps[i]);
 	lb->fds[LB_MAP_POOLS] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pools", sizeof(__u32),
@@ -446,7 +450,8 @@ int lb_config_set(struct lb *lb, const struct lb_config *cfg)
 		pr_warn("update the VIP-address filter: %s\n", strerror(-err));
 		return err;
 	}
-	c.flags |= LB_CFG_F_VIP_FILTER;
+	/* vip_filter is synced and lb_vip_add/del keep vip_by_id: both shortcuts hold. */
+	c.flags |= LB_CFG_F_VIP_FILTER | LB_CFG_F_CONN_FIRST;
 
 	if (c.mtu && c.mtu < LB_MTU_MIN) {
 		pr_warn("mtu %u is below %u: the too-big answer would not fit its quote\n", c.mtu,
@@ -687,7 +692,13 @@ int lb_vip_add(struct lb *lb, const struct endpoint *vip, __u8 encap, __u32 flag
 	meta.encap = encap;
 	meta.flags = flags;
 update:
-	if (bpf_map_update_elem(lb->fds[LB_MAP_VIPS], &key, &meta, BPF_ANY))
+	/* A new generation: connection entries of the VIP as it was no longer name it. */
+	do {
+		if (getrandom(&meta.gen, sizeof(meta.gen), 0) != sizeof(meta.gen))
+			return -errno;
+	} while (!meta.gen);
+	if (bpf_map_update_elem(lb->fds[LB_MAP_VIPS], &key, &meta, BPF_ANY) ||
+	    bpf_map_update_elem(lb->fds[LB_MAP_VIP_BY_ID], &meta.vip_id, &meta, BPF_ANY))
 		return -errno;
 	return config_refresh(lb);
 }
@@ -711,6 +722,8 @@ int lb_vip_del(struct lb *lb, const struct endpoint *vip)
 		return -ENOENT;
 	if (bpf_map_delete_elem(lb->fds[LB_MAP_VIPS], &key))
 		return -errno;
+	/* Generation 0 is no VIP's: the VIP's connection entries name nothing now. */
+	bpf_map_update_elem(lb->fds[LB_MAP_VIP_BY_ID], &meta.vip_id, &(struct vip_meta){}, BPF_ANY);
 	bpf_map_delete_elem(lb->fds[LB_MAP_RINGS], &meta.vip_id);
 	/* The id is free for the next VIP: let it start with no pool and no counts. */
 	pool_clear(lb, meta.vip_id);

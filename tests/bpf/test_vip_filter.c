@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The VIP-address filter (LB_CFG_F_VIP_FILTER, common/maps.h) as the library keeps it: a VIP's
- * address sets its slot, removing the VIP clears it, a packet to an address whose slot is zero
- * passes as not for a VIP before any VIP lookup, and one whose slot is set goes on to the VIP
- * lookup (which decides: a slot shared with a VIP is no VIP). Set up through lb.h.
+ * The balancer's two shortcuts as the library keeps them (set up through lb.h):
+ * - the VIP-address filter (LB_CFG_F_VIP_FILTER, common/maps.h): a VIP's address sets its slot,
+ *   removing the VIP clears it, a packet to an address whose slot is zero passes as not for a
+ *   VIP before any VIP lookup, one whose slot is set goes on to the VIP lookup, which decides;
+ * - the connection table first for TCP that is no SYN (LB_CFG_F_CONN_FIRST): an entry naming
+ *   its VIP as it is now forwards without the VIP lookup, one naming a VIP since re-added
+ *   (another generation) does not.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -30,6 +34,13 @@
 #define REAL   "10.1.0.2"
 #define OTHER  "10.0.9.9" /* no VIP */
 
+#define MAC_LB	    "02:00:00:00:01:02"
+#define MAC_NEXTHOP "02:00:00:00:01:fe"
+#define SYN(dst) \
+	ETH(MAC_LB, "02:00:00:00:01:01"), IP4(CLIENT, dst), TCP(40000, 80, TCP_SYN), DATA(12)
+#define ACK_IPIP                                                                   \
+	ETH(MAC_NEXTHOP, MAC_LB), IP4_OUTER(LB_SRC, REAL, 0x10), IP4(CLIENT, VIP), \
+		TCP(40000, 80, TCP_ACK), DATA(12)
 #define ACK(dst)                                                                                  \
 	ETH("02:00:00:00:01:02", "02:00:00:00:01:01"), IP4(CLIENT, dst), TCP(40000, 80, TCP_ACK), \
 		DATA(12)
@@ -67,6 +78,117 @@ static void run(struct lb *lb, const struct fix_layer *in, __u32 verdict, int st
 		if (i != LB_STAT_CONN_NEW && i != LB_STAT_CONN_HIT)
 			assert_int_equal(after[i].packets - before[i].packets,
 					 i == LB_STAT_RX || i == stat);
+}
+
+/* The balancer's map called name, found through the program's map ids. */
+static int map_fd(struct lb *lb, const char *name)
+{
+	__u32 ids[32], n = 32, i, len;
+	struct bpf_prog_info pinfo = { .nr_map_ids = n, .map_ids = (__u64)(unsigned long)ids };
+	struct bpf_map_info minfo;
+	int fd;
+
+	len = sizeof(pinfo);
+	if (bpf_obj_get_info_by_fd(lb_prog_fd(lb), &pinfo, &len))
+		return -1;
+	for (i = 0; i < pinfo.nr_map_ids && i < n; i++) {
+		fd = bpf_map_get_fd_by_id(ids[i]);
+		memset(&minfo, 0, sizeof(minfo));
+		len = sizeof(minfo);
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &minfo, &len) &&
+		    !strcmp(minfo.name, name))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+	}
+	return -1;
+}
+
+static struct lb *lb_with_vip(struct endpoint *vip, __u8 encap)
+{
+	struct lb_config cfg = { .nexthop_mac = { 2, 0, 0, 0, 1, 0xfe },
+				 .gue_port = GUE_PORT_DEFAULT };
+	struct lb_backend b = { .weight = 1 };
+	struct lb *lb;
+
+	*vip = (struct endpoint){ .port = 80, .proto = IPPROTO_TCP };
+	inet_pton(AF_INET, LB_SRC, &cfg.src_v4);
+	assert_int_equal(addr_parse(VIP, &vip->addr), 0);
+	assert_int_equal(addr_parse(REAL, &b.addr), 0);
+	assert_int_equal(lb_load(&lb, 0), 0);
+	assert_int_equal(lb_config_set(lb, &cfg), 0);
+	assert_int_equal(lb_vip_add(lb, vip, encap, 0), 0);
+	assert_int_equal(lb_vip_set_backends(lb, vip, &b, 1), 0);
+	return lb;
+}
+
+/* Run in; the verdict must be want, the frame out (NULL: not checked), counting `stat`. */
+static void run_out(struct lb *lb, const struct fix_layer *in, __u32 verdict,
+		    const struct fix_layer *out_layers, int stat)
+{
+	struct lb_counter before[LB_STAT_MAX], after[LB_STAT_MAX];
+	struct fix_pkt pkt, out, want;
+	__u32 retval;
+
+	assert_int_equal(fix_pkt_build(&pkt, in, NULL), 0);
+	assert_int_equal(lb_stats_read(lb, before), 0);
+	assert_int_equal(fix_prog_run(lb_prog_fd(lb), &pkt, &out, &retval), 0);
+	assert_int_equal(lb_stats_read(lb, after), 0);
+	assert_int_equal(retval, verdict);
+	assert_int_equal(after[stat].packets - before[stat].packets, 1);
+	if (out_layers) {
+		assert_int_equal(fix_pkt_build(&want, out_layers, NULL), 0);
+		assert_true(fix_bytes_equal("output", out.b, out.len, want.b, want.len));
+	}
+}
+
+static void test_conn_first(void **state)
+{
+	const struct fix_layer syn[] = { SYN(VIP), {} }, ack[] = { ACK(VIP), {} };
+	const struct fix_layer ack_ipip[] = { ACK_IPIP, {} };
+	struct lb_config cfg;
+	struct vip_key key;
+	struct conn_val cv;
+	struct flow_key fk;
+	struct endpoint vip;
+	struct lb *lb;
+	int vips;
+
+	(void)state;
+	lb = lb_with_vip(&vip, ENCAP_IPIP);
+	assert_int_equal(lb_config_get(lb, &cfg), 0);
+	assert_true(cfg.flags & LB_CFG_F_CONN_FIRST);
+	run_out(lb, syn, XDP_TX, NULL, LB_STAT_CONN_NEW);
+	assert_int_equal(fix_flow_key(syn, &fk), 0);
+	assert_int_equal(bpf_map_lookup_elem(lb_conns_fd(lb), &fk, &cv), 0);
+	assert_int_not_equal(cv.vip_gen, 0);
+	run_out(lb, ack, XDP_TX, ack_ipip, LB_STAT_CONN_HIT);
+
+	/*
+	 * The VIP's key removed from the VIP hash by hand (its id and generation still valid):
+	 * the established flow still goes, never having looked the VIP up; a new flow does not.
+	 */
+	vips = map_fd(lb, "vips");
+	assert_true(vips >= 0);
+	vip_key_from_endpoint(&vip, &key);
+	assert_int_equal(bpf_map_delete_elem(vips, &key), 0);
+	run_out(lb, ack, XDP_TX, ack_ipip, LB_STAT_CONN_HIT);
+	run_out(lb, syn, XDP_PASS, NULL, LB_STAT_PASS_NOT_VIP);
+	close(vips);
+
+	/* Re-added as GUE (a new generation): the old entry names nothing, the VIP decides. */
+	assert_int_equal(lb_vip_add(lb, &vip, ENCAP_GUE, 0), 0);
+	run_out(lb, ack, XDP_TX, NULL, LB_STAT_CONN_HIT);
+	{
+		struct fix_pkt pkt, out;
+		__u32 retval;
+
+		assert_int_equal(fix_pkt_build(&pkt, ack, NULL), 0);
+		assert_int_equal(fix_prog_run(lb_prog_fd(lb), &pkt, &out, &retval), 0);
+		/* Ethernet, outer IPv4, then UDP to the GUE port. */
+		assert_int_equal(out.b[14 + 9], IPPROTO_UDP);
+	}
+	lb_close(lb);
 }
 
 static void test_vip_filter(void **state)
@@ -123,6 +245,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vip_filter),
+		cmocka_unit_test(test_conn_first),
 	};
 
 	if (fix_must_skip())
