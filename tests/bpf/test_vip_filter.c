@@ -61,11 +61,15 @@ static __u32 slot_value(struct lb *lb, __u32 slot)
 	return v;
 }
 
-/* One packet to dst: its verdict, and exactly rx and `stat` counted. */
-static void run(struct lb *lb, const struct fix_layer *in, __u32 verdict, int stat)
+/*
+ * One packet: its verdict, exactly rx, `stat` and for XDP_TX tx_encap counted (the connection
+ * counters unless one is `stat` aside), and the output frame out_layers (NULL: not checked).
+ */
+static void run_out(struct lb *lb, const struct fix_layer *in, __u32 verdict,
+		    const struct fix_layer *out_layers, int stat)
 {
 	struct lb_counter before[LB_STAT_MAX], after[LB_STAT_MAX];
-	struct fix_pkt pkt, out;
+	struct fix_pkt pkt, out, want;
 	__u32 retval;
 	int i;
 
@@ -75,9 +79,19 @@ static void run(struct lb *lb, const struct fix_layer *in, __u32 verdict, int st
 	assert_int_equal(lb_stats_read(lb, after), 0);
 	assert_int_equal(retval, verdict);
 	for (i = 0; i < LB_STAT_MAX; i++)
-		if (i != LB_STAT_CONN_NEW && i != LB_STAT_CONN_HIT)
+		if (i == stat || (i != LB_STAT_CONN_NEW && i != LB_STAT_CONN_HIT))
 			assert_int_equal(after[i].packets - before[i].packets,
-					 i == LB_STAT_RX || i == stat);
+					 i == LB_STAT_RX || i == stat ||
+						 (i == LB_STAT_TX_ENCAP && verdict == XDP_TX));
+	if (out_layers) {
+		assert_int_equal(fix_pkt_build(&want, out_layers, NULL), 0);
+		assert_true(fix_bytes_equal("output", out.b, out.len, want.b, want.len));
+	}
+}
+
+static void run(struct lb *lb, const struct fix_layer *in, __u32 verdict, int stat)
+{
+	run_out(lb, in, verdict, NULL, stat);
 }
 
 /* The balancer's map called name, found through the program's map ids. */
@@ -120,26 +134,6 @@ static struct lb *lb_with_vip(struct endpoint *vip, __u8 encap)
 	assert_int_equal(lb_vip_add(lb, vip, encap, 0), 0);
 	assert_int_equal(lb_vip_set_backends(lb, vip, &b, 1), 0);
 	return lb;
-}
-
-/* Run in; the verdict must be want, the frame out (NULL: not checked), counting `stat`. */
-static void run_out(struct lb *lb, const struct fix_layer *in, __u32 verdict,
-		    const struct fix_layer *out_layers, int stat)
-{
-	struct lb_counter before[LB_STAT_MAX], after[LB_STAT_MAX];
-	struct fix_pkt pkt, out, want;
-	__u32 retval;
-
-	assert_int_equal(fix_pkt_build(&pkt, in, NULL), 0);
-	assert_int_equal(lb_stats_read(lb, before), 0);
-	assert_int_equal(fix_prog_run(lb_prog_fd(lb), &pkt, &out, &retval), 0);
-	assert_int_equal(lb_stats_read(lb, after), 0);
-	assert_int_equal(retval, verdict);
-	assert_int_equal(after[stat].packets - before[stat].packets, 1);
-	if (out_layers) {
-		assert_int_equal(fix_pkt_build(&want, out_layers, NULL), 0);
-		assert_true(fix_bytes_equal("output", out.b, out.len, want.b, want.len));
-	}
 }
 
 static void test_conn_first(void **state)
@@ -194,21 +188,15 @@ static void test_conn_first(void **state)
 static void test_vip_filter(void **state)
 {
 	const struct fix_layer to_vip[] = { ACK(VIP), {} }, to_other[] = { ACK(OTHER), {} };
-	struct lb_config cfg = { .nexthop_mac = { 2, 0, 0, 0, 1, 0xfe } }, got;
-	struct lb_backend b = { .weight = 1 };
-	struct endpoint vip = { .port = 80, .proto = IPPROTO_TCP };
 	__u32 zero = 0, slot = slot_of(VIP), i, set = 0;
+	struct lb_config cfg, got;
+	struct endpoint vip;
 	struct lb *lb;
 
 	(void)state;
 	assert_int_not_equal(slot, slot_of(OTHER)); /* else the test shows nothing */
-	inet_pton(AF_INET, LB_SRC, &cfg.src_v4);
-	assert_int_equal(addr_parse(VIP, &vip.addr), 0);
-	assert_int_equal(addr_parse(REAL, &b.addr), 0);
-	assert_int_equal(lb_load(&lb, 0), 0);
-	assert_int_equal(lb_config_set(lb, &cfg), 0);
-	assert_int_equal(lb_vip_add(lb, &vip, ENCAP_IPIP, 0), 0);
-	assert_int_equal(lb_vip_set_backends(lb, &vip, &b, 1), 0);
+	lb = lb_with_vip(&vip, ENCAP_IPIP);
+	assert_int_equal(lb_config_get(lb, &cfg), 0);
 	assert_int_equal(lb_config_get(lb, &got), 0);
 	assert_true(got.flags & LB_CFG_F_VIP_FILTER);
 
