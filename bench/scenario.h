@@ -48,7 +48,7 @@ enum sc_role { ROLE_CLIENT, ROLE_ROUTER, ROLE_LB, ROLE_HOST, ROLE_CONTAINER };
 /* An offload setting: not given (the bench's default, off), off or on. */
 enum sc_toggle { SC_TOGGLE_UNSET, SC_TOGGLE_OFF, SC_TOGGLE_ON };
 
-/* One per offload_names[] in bench/scenario.c, in that order. */
+/* One per offload_names[] in bench/scenario_load.c, in that order. */
 enum sc_offload { SC_OFF_TX_CSUM, SC_OFF_GRO, SC_OFF_GSO, SC_OFF_TSO, SC_OFF_MAX };
 
 struct sc_offloads {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: the scenario loader (bench/scenario.c, scenario_load_buffer) on any text.
+ * libFuzzer target: the scenario loader (bench/scenario_load.c, scenario_load_buffer) on any text.
  * It must return 0 or -EINVAL (-ENOMEM aside), leave nothing allocated (LeakSanitizer) and
  * write diagnostics only as "name:line:col: message" lines.
  */

@@ -3,7 +3,7 @@
 """Every key the scenario loader accepts is documented in docs/scenarios.md, and every key
 the document's YAML examples use is one the loader accepts.
 
-The loader's keys are the rows of its `struct key` tables in bench/scenario.c (KEY("name",
+The loader's keys are the rows of its `struct key` tables in bench/scenario_load.c (KEY("name",
 ...) and the typed KEY_INT, KEY_TEXT, ... rows), plus the names of check kinds, phase kinds
 and offloads (map keys in a scenario too). The documents' keys are the
 mapping keys of their ```yaml blocks, except under maps whose keys the author names (nodes,
@@ -25,7 +25,7 @@ def loader_keys(src):
     for table in ("expect_names", "phase_names", "offload_names"):
         m = re.search(r"static const char \*const %s\[\w*\] = \{(.*?)\};" % table, src, re.S)
         if not m:
-            sys.exit("scenario_docs: no %s[] in scenario.c" % table)
+            sys.exit("scenario_docs: no %s[] in scenario_load.c" % table)
         keys.update(re.findall(r'"([^"]+)"', m.group(1)))
     return keys
 
