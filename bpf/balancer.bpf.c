@@ -57,8 +57,9 @@
  *   goes where the rest of its datagram goes, whose reassembly judges it.
  * Options and extension headers. IPv4 options and up to three IPv6 extension headers are
  *   walked (common/parse.h) and travel inside the encapsulation untouched.
- * Established TCP. With LB_CFG_F_CONN_FIRST (the library keeps vip_by_id), a TCP segment that
- *   is neither a SYN nor a fragment looks up its flow first; an entry that names its VIP as
+ * Established flows. With LB_CFG_F_CONN_FIRST (the library keeps vip_by_id), a TCP segment
+ *   that is no SYN and a UDP datagram, neither a fragment, look up their flow first (a new
+ *   UDP flow pays that miss once, a SYN never); an entry that names its VIP as
  *   that VIP is now (vip_id and the generation every lb_vip_add() draws) gives VIP and
  *   backend at once (conn_hit). Any other packet, and a miss, takes the path above.
  * Not for a VIP. Once parsed (whole, as above), a packet whose destination address falls on
@@ -344,8 +345,8 @@ static __always_inline __u32 real_pick(struct lb_stats *st, const struct lb_conf
 #define LB_TCP_SYN 0x02 /* in pkt_meta.tcp_flags, TCP header byte 13 */
 
 /*
- * The established path (see the top): a TCP segment that is no SYN, of a flow whose entry
- * still names its VIP as it is now. Returns that VIP, the entry in *cv; NULL: look it up.
+ * The established path (see the top): a TCP segment that is no SYN, or a UDP datagram, of a
+ * flow whose entry still names its VIP as it is now. Returns that VIP, the entry in *cv; NULL: look it up.
  */
 static __always_inline struct vip_meta *conn_first(const struct lb_config *cfg,
 						   const struct pkt_meta *m, struct conn_val **cv)
@@ -354,8 +355,10 @@ static __always_inline struct vip_meta *conn_first(const struct lb_config *cfg,
 	struct conn_val *e;
 	__u32 id;
 
-	if (!(cfg->flags & LB_CFG_F_CONN_FIRST) || m->flow.proto != IPPROTO_TCP ||
-	    (m->tcp_flags & LB_TCP_SYN) || (m->flags & PKT_F_FRAG))
+	if (!(cfg->flags & LB_CFG_F_CONN_FIRST) || (m->flags & PKT_F_FRAG))
+		return NULL;
+	if (m->flow.proto != IPPROTO_UDP &&
+	    (m->flow.proto != IPPROTO_TCP || (m->tcp_flags & LB_TCP_SYN)))
 		return NULL;
 	e = bpf_map_lookup_elem(&conns, &m->flow);
 	if (!e)

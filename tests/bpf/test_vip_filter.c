@@ -4,7 +4,7 @@
  * - the VIP-address filter (LB_CFG_F_VIP_FILTER, common/maps.h): a VIP's address sets its slot,
  *   removing the VIP clears it, a packet to an address whose slot is zero passes as not for a
  *   VIP before any VIP lookup, one whose slot is set goes on to the VIP lookup, which decides;
- * - the connection table first for TCP that is no SYN (LB_CFG_F_CONN_FIRST): an entry naming
+ * - the connection table first for TCP that is no SYN and for UDP (LB_CFG_F_CONN_FIRST): an entry naming
  *   its VIP as it is now forwards without the VIP lookup, one naming a VIP since re-added
  *   (another generation) does not.
  */
@@ -169,6 +169,31 @@ static void test_conn_first(void **state)
 	run_out(lb, ack, XDP_TX, ack_ipip, LB_STAT_CONN_HIT);
 	run_out(lb, syn, XDP_PASS, NULL, LB_STAT_PASS_NOT_VIP);
 	close(vips);
+
+	/* UDP the same way: its first datagram schedules, the next ones need no VIP lookup. */
+	{
+		const struct fix_layer udp[] = { ETH(MAC_LB, "02:00:00:00:01:01"),
+						 IP4(CLIENT, VIP),
+						 UDP(40001, 53),
+						 DATA(20),
+						 {} };
+		struct endpoint uvip = vip;
+		struct lb_backend b = { .weight = 1 };
+
+		uvip.port = 53;
+		uvip.proto = IPPROTO_UDP;
+		assert_int_equal(addr_parse(REAL, &b.addr), 0);
+		assert_int_equal(lb_vip_add(lb, &uvip, ENCAP_IPIP, 0), 0);
+		assert_int_equal(lb_vip_set_backends(lb, &uvip, &b, 1), 0);
+		run_out(lb, udp, XDP_TX, NULL, LB_STAT_CONN_NEW);
+		run_out(lb, udp, XDP_TX, NULL, LB_STAT_CONN_HIT);
+		vips = map_fd(lb, "vips");
+		assert_true(vips >= 0);
+		vip_key_from_endpoint(&uvip, &key);
+		assert_int_equal(bpf_map_delete_elem(vips, &key), 0);
+		close(vips);
+		run_out(lb, udp, XDP_TX, NULL, LB_STAT_CONN_HIT);
+	}
 
 	/* Re-added as GUE (a new generation): the old entry names nothing, the VIP decides. */
 	assert_int_equal(lb_vip_add(lb, &vip, ENCAP_GUE, 0), 0);
