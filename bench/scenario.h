@@ -83,6 +83,7 @@ struct sc_node {
 	int host_idx; /* containers: that host's index in nodes[]; -1 for other roles */
 	bool backend; /* a backend of some VIP of the balancer (as the file lists them) */
 	struct ip_prefix addrs[SC_MAX_ADDRS];
+	struct sc_mark addr_marks[SC_MAX_ADDRS]; /* where each address is written */
 	int n_addrs;
 	struct ip_addr gateway4; /* family FAM_NONE when not given */
 	struct ip_addr gateway6;

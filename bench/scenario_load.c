@@ -374,7 +374,7 @@ static void load_node_addr(struct loader *ld, const struct field *item, void *ct
 	struct sc_node *node = &ld->sc->nodes[idx];
 
 	if (get_prefix(ld, item, &node->addrs[node->n_addrs]))
-		ld->addr_ref[idx][node->n_addrs++] = item->val;
+		node->addr_marks[node->n_addrs++] = mark_of(item->val);
 }
 
 /* A gateway must be reachable on-link: inside one of the node's subnets of its family. */
@@ -728,56 +728,11 @@ static void load_node(struct loader *ld, int idx, const yaml_node_t *map)
 	}
 }
 
-/* Address a of node i given to an earlier node (or earlier in the same node) too? */
-static void check_addr_unique(struct loader *ld, int i, int a)
-{
-	const struct scenario *sc = ld->sc;
-	const struct ip_addr *addr = &sc->nodes[i].addrs[a].addr;
-	const yaml_node_t *at = ld->addr_ref[i][a];
-	char p[ADDR_STRLEN];
-	int j, b;
-
-	for (j = 0; j <= i; j++) {
-		for (b = 0; b < (j == i ? a : sc->nodes[j].n_addrs); b++) {
-			if (!addr_equal(addr, &sc->nodes[j].addrs[b].addr))
-				continue;
-			/* an alias repeats the same YAML node: point at the aliasing node */
-			if (ld->addr_ref[j][b] == at)
-				at = ld->name_ref[i];
-			diag(ld, at, "address %s is already given to node '%s' (line %d)",
-			     addr_str(addr, p, sizeof(p)), sc->nodes[j].name,
-			     (int)ld->addr_ref[j][b]->start_mark.line + 1);
-			return;
-		}
-	}
-}
-
-/* A device bound by an earlier NIC (of this node or another): one device, one place. */
-static void check_nic_unique(struct loader *ld, int i, int n)
-{
-	const struct sc_nic *nic = &ld->sc->nodes[i].nics[n];
-	int j, m;
-
-	for (j = 0; j <= i; j++) {
-		for (m = 0; m < (j == i ? n : ld->sc->nodes[j].n_nics); m++) {
-			if (strcmp(ld->sc->nodes[j].nics[m].dev, nic->dev))
-				continue;
-			diag_mark(ld,
-				  (yaml_mark_t){ .line = nic->mark.line - 1,
-						 .column = nic->mark.col - 1 },
-				  "interface '%s' is already bound by node '%s' (line %d)",
-				  nic->dev, ld->sc->nodes[j].name,
-				  ld->sc->nodes[j].nics[m].mark.line);
-			return;
-		}
-	}
-}
-
-/* Checks that need every node: containers' hosts, addresses used twice. */
-static void check_nodes(struct loader *ld)
+/* Containers' hosts, once every node is known. */
+static void check_hosts(struct loader *ld)
 {
 	struct scenario *sc = ld->sc;
-	int i, a;
+	int i;
 
 	for (i = 0; i < sc->n_nodes; i++) {
 		const yaml_node_t *h = ld->host_ref[i];
@@ -789,12 +744,6 @@ static void check_nodes(struct loader *ld)
 		if (hi >= 0 && check_role(ld, h, hi, ROLE_HOST, "host"))
 			strcpy(sc->nodes[i].host, sc->nodes[hi].name);
 	}
-	for (i = 0; i < sc->n_nodes; i++)
-		for (a = 0; a < sc->nodes[i].n_addrs; a++)
-			check_addr_unique(ld, i, a);
-	for (i = 0; i < sc->n_nodes; i++)
-		for (a = 0; a < sc->nodes[i].n_nics; a++)
-			check_nic_unique(ld, i, a);
 }
 
 static void load_nodes(struct loader *ld, const struct field *f)
@@ -829,7 +778,6 @@ static void load_nodes(struct loader *ld, const struct field *f)
 		i = sc->n_nodes++;
 		strcpy(sc->nodes[i].name, name);
 		sc->nodes[i].mark = mark_of(k);
-		ld->name_ref[i] = k;
 		if (v->type != YAML_MAPPING_NODE || is_null(v)) {
 			struct field nf = { .name = name, .key = k, .val = v };
 
@@ -843,7 +791,7 @@ static void load_nodes(struct loader *ld, const struct field *f)
 	}
 	if (!sc->n_nodes && is_empty_map(f->val))
 		diag(ld, f->val, "'nodes' is empty; a scenario needs at least one node");
-	check_nodes(ld);
+	check_hosts(ld);
 }
 
 /* links: */
@@ -2888,6 +2836,7 @@ int scenario_load_buffer(const char *name, const char *text, size_t len, struct 
 	}
 	check_single_document(&ld, &parser);
 	load_document(&ld, root);
+	scenario_check(sc, &ld.diags);
 	if (!ld.diags.n && !ld.diags.oom && scenario_resolve(sc))
 		diag_mark(&ld, (yaml_mark_t){ 0 },
 			  "internal error: a name the loader accepted does not resolve");

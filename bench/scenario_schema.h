@@ -28,8 +28,6 @@ struct loader {
 	bool nodes_ok; /* 'nodes' was a mapping, so references to nodes can be checked */
 	bool role_ok[SC_MAX_NODES];
 	const yaml_node_t *host_ref[SC_MAX_NODES]; /* containers' 'host' values */
-	const yaml_node_t *addr_ref[SC_MAX_NODES][SC_MAX_ADDRS];
-	const yaml_node_t *name_ref[SC_MAX_NODES]; /* the node's key in 'nodes' */
 	bool links_given;
 	const yaml_node_t *lb_ref[SC_MAX_LBS]; /* each balancer node as written */
 	bool traffic_unnamed; /* some traffic has no usable name: references are not checked */
@@ -119,5 +117,8 @@ struct sc_mark mark_of(const yaml_node_t *n);
 bool too_many(struct loader *ld, const yaml_node_t *item, int n, int max, const char *what);
 void load_list(struct loader *ld, const struct field *f, const int *count, int max,
 	       const char *what, item_loader load, void *ctx);
+
+/* bench/scenario_check.c: the checks that need the whole typed model, at its marks. */
+void scenario_check(const struct scenario *sc, struct sc_diags *d);
 
 #endif

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The semantic pass over the typed model: what can be judged only once the whole file is
+ * loaded, said at the marks the model keeps of where each thing was written (no YAML here).
+ * It runs after every mapping's loader, also when they found mistakes, so one run reports
+ * everything.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "bench/scenario_schema.h"
+
+__attribute__((format(printf, 3, 4))) static void say(struct sc_diags *d, struct sc_mark m,
+						      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sc_diags_vadd(d, m.line, m.col, fmt, ap);
+	va_end(ap);
+}
+
+static bool mark_equal(struct sc_mark a, struct sc_mark b)
+{
+	return a.line == b.line && a.col == b.col;
+}
+
+/* Address a of node i given to an earlier node (or earlier in the same node) too? */
+static void addr_unique(const struct scenario *sc, struct sc_diags *d, int i, int a)
+{
+	const struct ip_addr *addr = &sc->nodes[i].addrs[a].addr;
+	struct sc_mark at = sc->nodes[i].addr_marks[a];
+	char p[ADDR_STRLEN];
+	int j, b;
+
+	for (j = 0; j <= i; j++) {
+		for (b = 0; b < (j == i ? a : sc->nodes[j].n_addrs); b++) {
+			if (!addr_equal(addr, &sc->nodes[j].addrs[b].addr))
+				continue;
+			/* an alias repeats the same YAML node: point at the aliasing node */
+			if (mark_equal(sc->nodes[j].addr_marks[b], at))
+				at = sc->nodes[i].mark;
+			say(d, at, "address %s is already given to node '%s' (line %d)",
+			    addr_str(addr, p, sizeof(p)), sc->nodes[j].name,
+			    sc->nodes[j].addr_marks[b].line);
+			return;
+		}
+	}
+}
+
+/* A device bound by an earlier NIC (of this node or another): one device, one place. */
+static void nic_unique(const struct scenario *sc, struct sc_diags *d, int i, int n)
+{
+	const struct sc_nic *nic = &sc->nodes[i].nics[n];
+	int j, m;
+
+	for (j = 0; j <= i; j++) {
+		for (m = 0; m < (j == i ? n : sc->nodes[j].n_nics); m++) {
+			if (strcmp(sc->nodes[j].nics[m].dev, nic->dev))
+				continue;
+			say(d, nic->mark, "interface '%s' is already bound by node '%s' (line %d)",
+			    nic->dev, sc->nodes[j].name, sc->nodes[j].nics[m].mark.line);
+			return;
+		}
+	}
+}
+
+void scenario_check(const struct scenario *sc, struct sc_diags *d)
+{
+	int i, k;
+
+	for (i = 0; i < sc->n_nodes; i++)
+		for (k = 0; k < sc->nodes[i].n_addrs; k++)
+			addr_unique(sc, d, i, k);
+	for (i = 0; i < sc->n_nodes; i++)
+		for (k = 0; k < sc->nodes[i].n_nics; k++)
+			nic_unique(sc, d, i, k);
+}
