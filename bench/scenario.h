@@ -143,6 +143,7 @@ struct sc_balancer {
 	char iface[SC_IFNAME_MAX]; /* default "eth0", on every node */
 	enum xdp_mode mode; /* default native */
 	int mtu; /* the underlay's IP MTU for the too-big answer; 0: no check */
+	struct sc_mark mtu_mark;
 	/* Maglev ring slots (a prime) of each balancer, as nodes[]; 0: LB_RING_SIZE_DEFAULT */
 	unsigned int ring_size[SC_MAX_LBS];
 	bool nexthop_fib; /* nexthop: fib (bpf_fib_lookup) instead of the port's peer */

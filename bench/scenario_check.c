@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bench/scenario_schema.h"
+#include "common/parse.h"
 
 __attribute__((format(printf, 3, 4))) static void say(struct sc_diags *d, struct sc_mark m,
 						      const char *fmt, ...)
@@ -65,6 +66,34 @@ static void nic_unique(const struct scenario *sc, struct sc_diags *d, int i, int
 	}
 }
 
+/*
+ * An IPv6 VIP must keep IPv6's minimum MTU under the balancer's mtu once encapsulated, or its
+ * packet-too-big could not be complied with: the balancer refuses such a VIP (lb/lb.c), so
+ * validate does first.
+ */
+static void ipv6_mtu(const struct sc_balancer *b, struct sc_diags *d)
+{
+	int i;
+
+	for (i = 0; b->mtu && i < b->n_vips; i++) {
+		const struct sc_vip *v = &b->vips[i];
+		unsigned int need;
+
+		if (v->vip.addr.family != FAM_IPV6)
+			continue;
+		need = IPV6_MIN_MTU +
+		       encap_overhead(scenario_encap_type(v->encap), scenario_vip_underlay(v));
+		if ((unsigned int)b->mtu >= need)
+			continue;
+		say(d, b->mtu_mark,
+		    "'mtu': %d leaves IPv6 VIP (line %d) %d bytes once %s adds %d, below IPv6's "
+		    "minimum MTU %d; give %u or more",
+		    b->mtu, v->mark.line, b->mtu - (int)(need - IPV6_MIN_MTU),
+		    scenario_encap_name(v->encap), (int)(need - IPV6_MIN_MTU), IPV6_MIN_MTU, need);
+		return;
+	}
+}
+
 void scenario_check(const struct scenario *sc, struct sc_diags *d)
 {
 	int i, k;
@@ -75,4 +104,5 @@ void scenario_check(const struct scenario *sc, struct sc_diags *d)
 	for (i = 0; i < sc->n_nodes; i++)
 		for (k = 0; k < sc->nodes[i].n_nics; k++)
 			nic_unique(sc, d, i, k);
+	ipv6_mtu(&sc->balancer, d);
 }

@@ -1327,34 +1327,6 @@ static void load_ring_sizes(struct loader *ld, struct sc_balancer *b, const stru
 	}
 }
 
-/*
- * An IPv6 VIP must keep IPv6's minimum MTU under the balancer's mtu once encapsulated, or its
- * packet-too-big could not be complied with: the balancer refuses such a VIP (lb/lb.c), so
- * validate does first.
- */
-static void check_ipv6_mtu(struct loader *ld, const yaml_node_t *at, const struct sc_balancer *b)
-{
-	int i;
-
-	for (i = 0; i < b->n_vips; i++) {
-		const struct sc_vip *v = &b->vips[i];
-		unsigned int need;
-
-		if (v->vip.addr.family != FAM_IPV6)
-			continue;
-		need = IPV6_MIN_MTU +
-		       encap_overhead(scenario_encap_type(v->encap), scenario_vip_underlay(v));
-		if ((unsigned int)b->mtu >= need)
-			continue;
-		diag(ld, at,
-		     "'mtu': %d leaves IPv6 VIP (line %d) %d bytes once %s adds %d, below IPv6's "
-		     "minimum MTU %d; give %u or more",
-		     b->mtu, v->mark.line, b->mtu - (int)(need - IPV6_MIN_MTU),
-		     encap_names[v->encap], (int)(need - IPV6_MIN_MTU), IPV6_MIN_MTU, need);
-		return;
-	}
-}
-
 static void load_balancer(struct loader *ld, const struct field *bf)
 {
 	struct sc_balancer *b = &ld->sc->balancer;
@@ -1401,8 +1373,8 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 		load_ring_sizes(ld, b, &f[B_RING]);
 	if (f[B_FAULTS].key)
 		load_faults(ld, &f[B_FAULTS], FAULT_OF_BALANCER, &b->faults);
-	if (f[B_MTU].key && b->mtu)
-		check_ipv6_mtu(ld, f[B_MTU].val, b);
+	if (f[B_MTU].key)
+		b->mtu_mark = mark_of(f[B_MTU].val);
 }
 
 /* backend: */
