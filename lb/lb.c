@@ -366,28 +366,41 @@ static bool any_port_vips(struct lb *lb)
  */
 static int vip_filter_sync(struct lb *lb)
 {
+	__u32 *want, *keys, *have, slot, n = LB_VIP_FILTER_SLOTS, one = 1, zero = 0, batch;
 	int fd = lb->fds[LB_MAP_VIP_FILTER], pass, err = 0;
 	struct vip_key key, next, *prev = NULL;
-	__u32 *want, slot, have, one = 1, zero = 0;
 
-	want = calloc(LB_VIP_FILTER_SLOTS, sizeof(*want));
-	if (!want)
-		return -ENOMEM;
+	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+	want = calloc(n, sizeof(*want));
+	keys = calloc(n, sizeof(*keys));
+	have = calloc(n, sizeof(*have));
+	if (!want || !keys || !have) {
+		err = -ENOMEM;
+		goto out;
+	}
 	while (!bpf_map_get_next_key(lb->fds[LB_MAP_VIPS], prev, &next)) {
 		want[lb_vip_filter_slot(next.addr)] = 1;
 		key = next;
 		prev = &key;
 	}
-	for (pass = 1; pass >= 0 && !err; pass--) {
-		for (slot = 0; slot < LB_VIP_FILTER_SLOTS && !err; slot++) {
-			if (want[slot] != (__u32)pass || bpf_map_lookup_elem(fd, &slot, &have))
-				continue;
-			if (!have != !pass &&
-			    bpf_map_update_elem(fd, &slot, pass ? &one : &zero, BPF_ANY))
-				err = -errno;
-		}
+	/* The whole filter in one call (ENOENT: that was all of it). */
+	if (bpf_map_lookup_batch(fd, NULL, &batch, keys, have, &n, &bopts) && errno != ENOENT) {
+		err = -errno;
+		goto out;
 	}
+	if (n != LB_VIP_FILTER_SLOTS) {
+		err = -EIO;
+		goto out;
+	}
+	for (pass = 1; pass >= 0 && !err; pass--)
+		for (slot = 0; slot < n && !err; slot++)
+			if (want[keys[slot]] == (__u32)pass && !have[slot] != !pass &&
+			    bpf_map_update_elem(fd, &keys[slot], pass ? &one : &zero, BPF_ANY))
+				err = -errno;
+out:
 	free(want);
+	free(keys);
+	free(have);
 	return err;
 }
 
