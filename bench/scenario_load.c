@@ -1656,10 +1656,11 @@ static const struct key traffic_keys[] = {
 	[F_TO] = KEY("to", false),
 	[F_CONNECTIONS] = KEY("connections", false),
 	[F_CONCURRENCY] = KEY("concurrency", false),
-	[F_TIMEOUT] = KEY("timeout-ms", false),
+	/* default by kind: load_traffic_entry() */
+	[F_TIMEOUT] = KEY_INT("timeout-ms", struct sc_traffic, timeout_ms, 1, 3600000),
 	[F_REQUESTS] = KEY("requests", false),
 	[F_INTERVAL] = KEY("interval-ms", false),
-	[F_START] = KEY("start-ms", false),
+	[F_START] = KEY_INT("start-ms", struct sc_traffic, start_ms, 0, 3600000),
 	[F_BYTES] = KEY("bytes", false),
 	[F_COMMAND] = KEY("command", false),
 	[F_EXPECT_EXIT] = KEY("expect-exit", false),
@@ -1758,14 +1759,11 @@ static void load_traffic_entry(struct loader *ld, const struct field *item, void
 		get_int(ld, &f[F_CONNECTIONS], 1, 1000000, &t->connections);
 	if (t->kind != SC_TRAFFIC_COMMAND && f[F_CONCURRENCY].key)
 		get_int(ld, &f[F_CONCURRENCY], 1, 1024, &t->concurrency);
-	if (f[F_TIMEOUT].key)
-		get_int(ld, &f[F_TIMEOUT], 1, 3600000, &t->timeout_ms);
+	load_keys(ld, f, traffic_keys, F_KEYS, t);
 	if (t->kind == SC_TRAFFIC_REQUESTS && f[F_REQUESTS].key)
 		get_int(ld, &f[F_REQUESTS], 1, 1000000, &t->requests);
 	if (t->kind == SC_TRAFFIC_REQUESTS && f[F_INTERVAL].key)
 		get_int(ld, &f[F_INTERVAL], 0, 3600000, &t->interval_ms);
-	if (f[F_START].key)
-		get_int(ld, &f[F_START], 0, 3600000, &t->start_ms);
 	/* registered even when other keys are wrong, so references to it do not cascade */
 	if (name && traffic_index(ld->sc, name) < 0) {
 		strcpy(t->name, name);
