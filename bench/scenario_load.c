@@ -1650,16 +1650,24 @@ enum {
 	F_USER,
 	F_KEYS
 };
+/* Traffic kinds, a bit each (enum sc_traffic_kind): what a key applies to, what a check reads. */
+#define KINDS_REQUESTS (1u << SC_TRAFFIC_REQUESTS)
+#define KINDS_SOCKET   (KINDS_REQUESTS | 1u << SC_TRAFFIC_BULK) /* not command traffic */
+
 static const struct key traffic_keys[] = {
 	[F_NAME] = KEY("name", true),
 	[F_FROM] = KEY("from", true),
 	[F_TO] = KEY("to", false),
-	[F_CONNECTIONS] = KEY("connections", false),
-	[F_CONCURRENCY] = KEY("concurrency", false),
+	[F_CONNECTIONS] = KEY_INT_ONLY("connections", struct sc_traffic, connections, 1, 1000000,
+				       KINDS_SOCKET),
+	[F_CONCURRENCY] =
+		KEY_INT_ONLY("concurrency", struct sc_traffic, concurrency, 1, 1024, KINDS_SOCKET),
 	/* default by kind: load_traffic_entry() */
 	[F_TIMEOUT] = KEY_INT("timeout-ms", struct sc_traffic, timeout_ms, 1, 3600000),
-	[F_REQUESTS] = KEY("requests", false),
-	[F_INTERVAL] = KEY("interval-ms", false),
+	[F_REQUESTS] =
+		KEY_INT_ONLY("requests", struct sc_traffic, requests, 1, 1000000, KINDS_REQUESTS),
+	[F_INTERVAL] = KEY_INT_ONLY("interval-ms", struct sc_traffic, interval_ms, 0, 3600000,
+				    KINDS_REQUESTS),
 	[F_START] = KEY_INT("start-ms", struct sc_traffic, start_ms, 0, 3600000),
 	[F_BYTES] = KEY("bytes", false),
 	[F_COMMAND] = KEY("command", false),
@@ -1755,15 +1763,7 @@ static void load_traffic_entry(struct loader *ld, const struct field *item, void
 		t->connections = 1;
 	}
 	load_traffic_kind(ld, t, f, item->val);
-	if (t->kind != SC_TRAFFIC_COMMAND && f[F_CONNECTIONS].key)
-		get_int(ld, &f[F_CONNECTIONS], 1, 1000000, &t->connections);
-	if (t->kind != SC_TRAFFIC_COMMAND && f[F_CONCURRENCY].key)
-		get_int(ld, &f[F_CONCURRENCY], 1, 1024, &t->concurrency);
-	load_keys(ld, f, traffic_keys, F_KEYS, t);
-	if (t->kind == SC_TRAFFIC_REQUESTS && f[F_REQUESTS].key)
-		get_int(ld, &f[F_REQUESTS], 1, 1000000, &t->requests);
-	if (t->kind == SC_TRAFFIC_REQUESTS && f[F_INTERVAL].key)
-		get_int(ld, &f[F_INTERVAL], 0, 3600000, &t->interval_ms);
+	load_keys_of(ld, f, traffic_keys, F_KEYS, t, 1u << t->kind);
 	/* registered even when other keys are wrong, so references to it do not cascade */
 	if (name && traffic_index(ld->sc, name) < 0) {
 		strcpy(t->name, name);
@@ -1865,8 +1865,6 @@ static void get_traffic_ref_kind(struct loader *ld, const struct field *f, char 
 		diag(ld, f->val, "'%s' does not apply to '%s', which is %s", check, t->name,
 		     traffic_kind_words[t->kind]);
 }
-
-#define KINDS_SOCKET (1u << SC_TRAFFIC_REQUESTS | 1u << SC_TRAFFIC_BULK)
 
 enum { SB_TRAFFIC, SB_NODES, SB_MIN, SB_SHARE, SB_TOLERANCE, SB_KEYS };
 static const struct key served_by_keys[] = {

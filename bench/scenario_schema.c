@@ -305,13 +305,19 @@ void key_defaults(const struct key *keys, int n, void *base)
 /* Each typed key the file gives, into base; false when one was refused (and said why). */
 bool load_keys(struct loader *ld, const struct field *f, const struct key *keys, int n, void *base)
 {
+	return load_keys_of(ld, f, keys, n, base, 0);
+}
+
+bool load_keys_of(struct loader *ld, const struct field *f, const struct key *keys, int n,
+		  void *base, unsigned int kind)
+{
 	bool ok = true;
 	int i;
 
 	for (i = 0; i < n; i++) {
 		void *p = (char *)base + keys[i].offset;
 
-		if (!f[i].key)
+		if (!f[i].key || (keys[i].only && !(keys[i].only & kind)))
 			continue;
 		switch (keys[i].type) {
 		case KT_INT:

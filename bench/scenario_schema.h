@@ -58,17 +58,21 @@ struct key {
 	long min, max;
 	bool has_default;
 	long def; /* KT_INT: the value when the key is not given */
+	unsigned int only; /* non-zero: read only for these kinds of the mapping (a bit each) */
 };
 
 /* clang-format off */
-#define KEY(name, required) { name, required, KT_CUSTOM, 0, 0, 0, false, 0 }
+#define KEY(name, required) { name, required, KT_CUSTOM, 0, 0, 0, false, 0, 0 }
 #define KEY_INT(name, st, field, lo, hi) \
-	{ name, false, KT_INT, offsetof(st, field), lo, hi, false, 0 }
+	{ name, false, KT_INT, offsetof(st, field), lo, hi, false, 0, 0 }
 #define KEY_INT_DEF(name, st, field, lo, hi, d) \
-	{ name, false, KT_INT, offsetof(st, field), lo, hi, true, d }
-#define KEY_BOOL(name, st, field) { name, false, KT_BOOL, offsetof(st, field), 0, 0, false, 0 }
+	{ name, false, KT_INT, offsetof(st, field), lo, hi, true, d, 0 }
+/* An int read only for the kinds in the mask `only` (load_keys_of()). */
+#define KEY_INT_ONLY(name, st, field, lo, hi, kinds) \
+	{ name, false, KT_INT, offsetof(st, field), lo, hi, false, 0, kinds }
+#define KEY_BOOL(name, st, field) { name, false, KT_BOOL, offsetof(st, field), 0, 0, false, 0, 0 }
 #define KEY_TEXT(name, required, st, field) \
-	{ name, required, KT_TEXT, offsetof(st, field), 0, sizeof(((st *)0)->field), false, 0 }
+	{ name, required, KT_TEXT, offsetof(st, field), 0, sizeof(((st *)0)->field), false, 0, 0 }
 /* clang-format on */
 
 struct field {
@@ -109,6 +113,9 @@ bool get_int(struct loader *ld, const struct field *f, long min, long max, int *
 bool get_bool(struct loader *ld, const struct field *f, bool *out);
 void key_defaults(const struct key *keys, int n, void *base);
 bool load_keys(struct loader *ld, const struct field *f, const struct key *keys, int n, void *base);
+/* The same for a mapping of one kind (its bit): rows `only` for other kinds are skipped. */
+bool load_keys_of(struct loader *ld, const struct field *f, const struct key *keys, int n,
+		  void *base, unsigned int kind);
 bool get_enum(struct loader *ld, const struct field *f, const char *const *names, int n, int *out);
 bool get_addr(struct loader *ld, const struct field *f, struct ip_addr *out);
 bool get_prefix(struct loader *ld, const struct field *f, struct ip_prefix *out);
