@@ -141,8 +141,8 @@ static int error_msg(const struct nlmsghdr *nh, void *data)
 	if (!e->error)
 		return MNL_CB_STOP;
 	ans->err = e->error > 0 ? -e->error : e->error;
-	if (!(nh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	if (!(nh->nlmsg_flags & NLM_F_CAPPED) && e->msg.nlmsg_len >= sizeof(struct nlmsghdr))
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr); /* the request, echoed */
 	if ((nh->nlmsg_flags & NLM_F_ACK_TLVS) && off <= mnl_nlmsg_get_payload_len(nh))
 		mnl_attr_parse(nh, off, extack_attr, ans);
 	return MNL_CB_ERROR;
