@@ -160,9 +160,10 @@ static const struct micro_class classes[] = {
 	{
 		.name = "ipv4-syn",
 		.what = "TCP SYN to an IPv4 VIP, a new flow every iteration: what is measured is "
-			"one connection-table miss, a Maglev pick and an insert by the balancer, plus "
-			"the wrapper's delete of that entry before the next iteration (in the stub "
-			"run the delete finds nothing, so the figure above the stub includes it)",
+			"the VIP lookup, a Maglev pick and an insert by the balancer (a SYN does not "
+			"look the table up), plus the wrapper's delete of that entry before the next "
+			"iteration (in the stub run the delete finds nothing, so the figure above the "
+			"stub includes it)",
 		.build = build_syn4,
 		.vip = VIP_TCP4,
 		.flags = MF_DEL_CONN,

@@ -61,7 +61,9 @@
  *   that is no SYN and a UDP datagram, neither a fragment, look up their flow first (a new
  *   UDP flow pays that miss once, a SYN never); an entry that names its VIP as
  *   that VIP is now (vip_id and the generation every lb_vip_add() draws) gives VIP and
- *   backend at once (conn_hit). Any other packet, and a miss, takes the path above.
+ *   backend at once (conn_hit). Any other packet, and a miss, takes the path above, where a
+ *   SYN (without ACK) asks the ring without looking the table up: it opens a connection, and
+ *   its entry replaces what the 5-tuple had (conn_new).
  * Not for a VIP. Once parsed (whole, as above), a packet whose destination address falls on
  *   a zero slot of vip_filter, which the library keeps (LB_CFG_F_VIP_FILTER), is passed
  *   (pass_not_vip) after one array lookup; a set slot only means the VIP lookup decides.
@@ -302,22 +304,31 @@ static __always_inline __u32 ring_pick(const struct lb_config *cfg, const struct
 	return real_id ? *real_id : LB_REAL_NONE;
 }
 
+/* real_pick()'s use of the connection table. */
+enum conn_use {
+	CONN_NONE, /* the VIP keeps no entries (fragments, hash-no-ports) */
+	CONN_LOOKUP, /* look the flow up, schedule and remember it on a miss */
+	CONN_NEW, /* a SYN (LB_CFG_F_CONN_FIRST): a new connection, scheduled and remembered */
+};
+
 /*
- * Connection table first (table: the flow may have an entry), so established flows keep
- * their backend when the pool changes; a miss (a new flow, or one this balancer has not seen)
- * schedules by Maglev and remembers, unless the packet is an ICMP error about the flow
- * (icmp: it only follows the flow). The flow hash comes back in *hash: the entry keeps it, so
- * an established flow's outer header gets its entropy without rehashing.
+ * Connection table first (CONN_LOOKUP), so established flows keep their backend when the
+ * pool changes; a miss (a new flow, or one this balancer has not seen) schedules by Maglev
+ * and remembers, unless the packet is an ICMP error about the flow (icmp: it only follows the
+ * flow). A SYN asks the ring without the lookup (CONN_NEW): it opens a connection, and its
+ * entry is written over whatever the flow's 5-tuple had. The flow hash comes back in *hash:
+ * the entry keeps it, so an established flow's outer header gets its entropy without
+ * rehashing.
  */
 static __always_inline __u32 real_pick(struct lb_stats *st, const struct lb_config *cfg,
 				       const struct vip_meta *vip, const struct flow_key *flow,
-				       int table, int icmp, __u32 *hash)
+				       enum conn_use table, int icmp, __u32 *hash)
 {
 	struct conn_val *cv, nv = {};
 	__u64 *new_flows;
 	__u32 real_id;
 
-	if (table) {
+	if (table == CONN_LOOKUP) {
 		cv = bpf_map_lookup_elem(&conns, flow);
 		if (cv) {
 			stat(st, LB_STAT_CONN_HIT, 0);
@@ -343,10 +354,19 @@ static __always_inline __u32 real_pick(struct lb_stats *st, const struct lb_conf
 }
 
 #define LB_TCP_SYN 0x02 /* in pkt_meta.tcp_flags, TCP header byte 13 */
+#define LB_TCP_ACK 0x10
+
+/* A SYN (no ACK) on the library's path (LB_CFG_F_CONN_FIRST): it needs no table lookup. */
+static __always_inline int conn_syn(const struct lb_config *cfg, const struct pkt_meta *m)
+{
+	return (cfg->flags & LB_CFG_F_CONN_FIRST) && m->flow.proto == IPPROTO_TCP &&
+	       (m->tcp_flags & (LB_TCP_SYN | LB_TCP_ACK)) == LB_TCP_SYN;
+}
 
 /*
  * The established path (see the top): a TCP segment that is no SYN, or a UDP datagram, of a
- * flow whose entry still names its VIP as it is now. Returns that VIP, the entry in *cv; NULL: look it up.
+ * flow whose entry still names its VIP as it is now. Returns that VIP, the entry in *cv;
+ * NULL: look it up.
  */
 static __always_inline struct vip_meta *conn_first(const struct lb_config *cfg,
 						   const struct pkt_meta *m, struct conn_val **cv)
@@ -421,7 +441,8 @@ int balancer(struct xdp_md *ctx)
 	struct vip_meta *vip;
 	struct pkt_meta m;
 	__u32 zero = 0, real_id, hash = 0, why, frame, want;
-	int ret, table, icmp = 0, frag_ok = 0;
+	int ret, icmp = 0, frag_ok = 0;
+	enum conn_use table;
 	__u64 bytes;
 
 	st = bpf_map_lookup_elem(&stats, &zero);
@@ -481,7 +502,9 @@ int balancer(struct xdp_md *ctx)
 	if ((m.flags & PKT_F_FRAG) && !frag_ok)
 		return verdict(st, LB_STAT_DROP_FRAG, bytes, XDP_DROP);
 
-	table = !(m.flags & PKT_F_FRAG) && !(vip->flags & VIP_F_HASH_NO_PORTS);
+	table = CONN_NONE;
+	if (!(m.flags & PKT_F_FRAG) && !(vip->flags & VIP_F_HASH_NO_PORTS))
+		table = conn_syn(cfg, &m) ? CONN_NEW : CONN_LOOKUP;
 	real_id = real_pick(st, cfg, vip, &m.flow, table, icmp, &hash);
 real_found:
 	real = bpf_map_lookup_elem(&reals, &real_id);

@@ -4,9 +4,9 @@
  * - the VIP-address filter (LB_CFG_F_VIP_FILTER, common/maps.h): a VIP's address sets its slot,
  *   removing the VIP clears it, a packet to an address whose slot is zero passes as not for a
  *   VIP before any VIP lookup, one whose slot is set goes on to the VIP lookup, which decides;
- * - the connection table first for TCP that is no SYN and for UDP (LB_CFG_F_CONN_FIRST): an entry naming
- *   its VIP as it is now forwards without the VIP lookup, one naming a VIP since re-added
- *   (another generation) does not.
+ * - the connection table first for TCP that is no SYN and for UDP (LB_CFG_F_CONN_FIRST): an
+ *   entry naming its VIP as it is now forwards without the VIP lookup, one naming a VIP since
+ *   re-added (another generation) does not; a SYN does not look the table up at all.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -156,6 +156,16 @@ static void test_conn_first(void **state)
 	assert_int_equal(fix_flow_key(syn, &fk), 0);
 	assert_int_equal(bpf_map_lookup_elem(lb_conns_fd(lb), &fk, &cv), 0);
 	assert_int_not_equal(cv.vip_gen, 0);
+	run_out(lb, ack, XDP_TX, ack_ipip, LB_STAT_CONN_HIT);
+
+	/*
+	 * The entry pointed at a real id that holds no backend, by hand: the ACK follows it and
+	 * is dropped; a SYN asks the ring without the lookup, goes, and rewrites the entry.
+	 */
+	cv.real_id = LB_MAX_REALS - 1;
+	assert_int_equal(bpf_map_update_elem(lb_conns_fd(lb), &fk, &cv, BPF_ANY), 0);
+	run_out(lb, ack, XDP_DROP, NULL, LB_STAT_DROP_NO_REAL);
+	run_out(lb, syn, XDP_TX, NULL, LB_STAT_CONN_NEW);
 	run_out(lb, ack, XDP_TX, ack_ipip, LB_STAT_CONN_HIT);
 
 	/*
