@@ -1013,7 +1013,7 @@ static const struct key vip_keys[] = {
 	[V_VIP] = KEY("vip", true),
 	[V_ENCAP] = KEY("encap", false),
 	[V_BACKENDS] = KEY("backends", true),
-	[V_HASH_NO_PORTS] = KEY("hash-no-ports", false),
+	[V_HASH_NO_PORTS] = KEY_BOOL("hash-no-ports", struct sc_vip, hash_no_ports),
 };
 
 static bool encap_fits_vip(const struct sc_vip *v)
@@ -1066,10 +1066,16 @@ static void check_backend_family(struct loader *ld, const yaml_node_t *at, int i
 	     encap_names[v->encap]);
 }
 
+/* A backend entry's own settings, before its node is known to be a container. */
+struct vip_backend {
+	int weight;
+};
+
 enum { VB_NODE, VB_WEIGHT, VB_KEYS };
 static const struct key vip_backend_keys[] = {
 	[VB_NODE] = KEY("node", true),
-	[VB_WEIGHT] = KEY("weight", false),
+	/* 0 drains the backend: no new flows */
+	[VB_WEIGHT] = KEY_INT_DEF("weight", struct vip_backend, weight, 0, 65535, 1),
 };
 
 /* A backend is a node name, or {node: NAME, weight: W} (weight 0 drains it). */
@@ -1077,12 +1083,14 @@ static void load_vip_backend(struct loader *ld, const struct field *item, void *
 {
 	struct sc_vip *v = ctx;
 	struct field f[VB_KEYS], node_f = *item;
+	struct vip_backend vb;
 	char name[SC_NAME_MAX];
-	int i, j, weight = 1;
+	int i, j;
 
+	key_defaults(vip_backend_keys, VB_KEYS, &vb);
 	if (item->val->type == YAML_MAPPING_NODE) {
 		map_fields(ld, item->val, "backend entry", vip_backend_keys, VB_KEYS, f);
-		if (f[VB_WEIGHT].key && !get_int(ld, &f[VB_WEIGHT], 0, 65535, &weight))
+		if (!load_keys(ld, f, vip_backend_keys, VB_KEYS, &vb))
 			return;
 		if (!f[VB_NODE].key)
 			return;
@@ -1100,7 +1108,7 @@ static void load_vip_backend(struct loader *ld, const struct field *item, void *
 	/* with a VIP of the wrong family the encap is already reported */
 	if (encap_fits_vip(v))
 		check_backend_family(ld, node_f.val, i, v);
-	v->weights[v->n_backends] = weight;
+	v->weights[v->n_backends] = vb.weight;
 	strcpy(v->backends[v->n_backends++], name);
 }
 
@@ -1135,8 +1143,7 @@ static void load_vip(struct loader *ld, const struct field *item, void *ctx)
 	    !get_enum(ld, &f[V_ENCAP], encap_names, ARRAY_SIZE(encap_names), &encap))
 		ok = false;
 	v->encap = encap;
-	if (f[V_HASH_NO_PORTS].key && !get_bool(ld, &f[V_HASH_NO_PORTS], &v->hash_no_ports))
-		ok = false;
+	ok &= load_keys(ld, f, vip_keys, V_KEYS, v);
 	encap_at = f[V_ENCAP].key ? &f[V_ENCAP] : &f[V_VIP];
 	if (ok && !encap_fits_vip(v)) {
 		diag(ld, encap_at->val, "encap '%s' carries IPv%d, but VIP %s is IPv%d",
@@ -1382,7 +1389,7 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 enum { D_DECAP, D_STRICT, D_ALLOW, D_FAULTS, D_KEYS };
 static const struct key backend_keys[] = {
 	[D_DECAP] = KEY("decap", false),
-	[D_STRICT] = KEY("strict", false),
+	[D_STRICT] = KEY_BOOL("strict", struct sc_backend, strict),
 	[D_ALLOW] = KEY("allow", false),
 	[D_FAULTS] = KEY("faults", false),
 };
@@ -1416,7 +1423,7 @@ static void load_backend(struct loader *ld, const struct field *bf)
 		if (decap_ok)
 			b->decap = decap_order[decap];
 	}
-	if (f[D_STRICT].key && get_bool(ld, &f[D_STRICT], &b->strict) && decap_ok &&
+	if (f[D_STRICT].key && load_key(ld, f, backend_keys, D_STRICT, b) && decap_ok &&
 	    b->decap != DECAP_AT_HOST_NIC)
 		diag(ld, f[D_STRICT].key, "'strict' applies only to 'decap: host-nic', not '%s'",
 		     decap_at_name(b->decap));
@@ -1434,6 +1441,8 @@ static void load_backend(struct loader *ld, const struct field *bf)
 
 /* services: */
 
+#define KINDS_COMMAND_SERVICE (1u << SC_SERVICE_COMMAND)
+
 enum { S_NODE, S_LISTEN, S_KIND, S_COMMAND, S_NAME, S_READY, S_READY_TIMEOUT, S_USER, S_KEYS };
 static const struct key service_keys[] = {
 	[S_NODE] = KEY("node", true),
@@ -1442,7 +1451,9 @@ static const struct key service_keys[] = {
 	[S_COMMAND] = KEY("command", false),
 	[S_NAME] = KEY("name", false),
 	[S_READY] = KEY("ready", false),
-	[S_READY_TIMEOUT] = KEY("ready-timeout-ms", false),
+	[S_READY_TIMEOUT] =
+		KEY_INT_DEF_ONLY("ready-timeout-ms", struct sc_service, ready_timeout_ms, 1, 600000,
+				 5000, KINDS_COMMAND_SERVICE),
 	[S_USER] = KEY("user", false),
 };
 
@@ -1513,7 +1524,7 @@ static bool load_command_service(struct loader *ld, struct sc_service *s, const 
 	int i;
 
 	s->kind = SC_SERVICE_COMMAND;
-	s->ready_timeout_ms = 5000;
+	key_defaults_of(service_keys, S_KEYS, s, KINDS_COMMAND_SERVICE);
 	snprintf(s->name, sizeof(s->name), "service-%d", ld->sc->n_services + 1);
 	ok &= !not_for(ld, &f[S_LISTEN], "a command service (wait for its port with 'ready')");
 	ok &= !not_for(ld, &f[S_KIND], "a command service");
@@ -1540,12 +1551,10 @@ static bool load_command_service(struct loader *ld, struct sc_service *s, const 
 		ok &= get_user(ld, &f[S_USER], s->user);
 	if (f[S_READY].key)
 		ok &= get_ready(ld, &f[S_READY], &s->ready_port);
-	if (f[S_READY_TIMEOUT].key) {
-		ok &= get_int(ld, &f[S_READY_TIMEOUT], 1, 600000, &s->ready_timeout_ms);
-		if (!f[S_READY].key)
-			diag(ld, f[S_READY_TIMEOUT].key,
-			     "'ready-timeout-ms' needs 'ready' (what to wait for)");
-	}
+	ok &= load_keys_of(ld, f, service_keys, S_KEYS, s, KINDS_COMMAND_SERVICE);
+	if (f[S_READY_TIMEOUT].key && !f[S_READY].key)
+		diag(ld, f[S_READY_TIMEOUT].key,
+		     "'ready-timeout-ms' needs 'ready' (what to wait for)");
 	return ok;
 }
 
@@ -1669,6 +1678,10 @@ static const struct key traffic_keys[] = {
 	[F_INTERVAL] = KEY_INT_ONLY("interval-ms", struct sc_traffic, interval_ms, 0, 3600000,
 				    KINDS_REQUESTS),
 	[F_START] = KEY_INT("start-ms", struct sc_traffic, start_ms, 0, 3600000),
+	/*
+	 * bytes, expect-exit and expect-output are read with their kind's other keys
+	 * (load_traffic_kind()), in the order messages at one aliased node keep.
+	 */
 	[F_BYTES] = KEY("bytes", false),
 	[F_COMMAND] = KEY("command", false),
 	[F_EXPECT_EXIT] = KEY("expect-exit", false),
@@ -1776,8 +1789,9 @@ static void load_traffic_entry(struct loader *ld, const struct field *item, void
 enum { C_AT, C_FILTER, C_SNAPLEN, C_KEYS };
 static const struct key capture_keys[] = {
 	[C_AT] = KEY("at", true),
-	[C_FILTER] = KEY("filter", false),
-	[C_SNAPLEN] = KEY("snaplen", false),
+	[C_FILTER] = KEY_TEXT("filter", false, struct sc_capture, filter),
+	[C_SNAPLEN] = KEY_INT_DEF("snaplen", struct sc_capture, snaplen, 1, SC_SNAPLEN_DEFAULT,
+				  SC_SNAPLEN_DEFAULT),
 };
 
 static void load_capture(struct loader *ld, const struct field *item, void *ctx)
@@ -1791,7 +1805,7 @@ static void load_capture(struct loader *ld, const struct field *item, void *ctx)
 	(void)ctx;
 	memset(c, 0, sizeof(*c));
 	c->mark = mark_of(item->val);
-	c->snaplen = SC_SNAPLEN_DEFAULT;
+	key_defaults(capture_keys, C_KEYS, c);
 	if (item->val->type == YAML_SCALAR_NODE && !is_null(item->val)) {
 		ok = get_existing_point(ld, item, &c->at) >= 0;
 	} else if (item->val->type == YAML_MAPPING_NODE) {
@@ -1799,12 +1813,11 @@ static void load_capture(struct loader *ld, const struct field *item, void *ctx)
 		ok = f[C_AT].key && get_existing_point(ld, &f[C_AT], &c->at) >= 0;
 		if (f[C_AT].key)
 			at = f[C_AT].val;
-		if (f[C_FILTER].key && (!get_text(ld, &f[C_FILTER], c->filter, sizeof(c->filter)) ||
+		/* the filter is compiled before 'snaplen' is read, as it is written */
+		if (f[C_FILTER].key && (!load_key(ld, f, capture_keys, C_FILTER, c) ||
 					!check_filter(ld, &f[C_FILTER], c->filter)))
 			ok = false;
-		if (f[C_SNAPLEN].key &&
-		    !get_int(ld, &f[C_SNAPLEN], 1, SC_SNAPLEN_DEFAULT, &c->snaplen))
-			ok = false;
+		ok &= load_key(ld, f, capture_keys, C_SNAPLEN, c);
 	} else {
 		char got[SC_GOT_MAX + 8];
 
@@ -1872,7 +1885,7 @@ static const struct key served_by_keys[] = {
 	[SB_NODES] = KEY("nodes", true),
 	[SB_MIN] = KEY_INT_DEF("min", struct sc_expect, min, 1, 1000000000, 0),
 	[SB_SHARE] = KEY("share", false),
-	[SB_TOLERANCE] = KEY("tolerance", false),
+	[SB_TOLERANCE] = KEY_INT_DEF("tolerance", struct sc_expect, tolerance, 0, 100, 5),
 };
 
 /* share: {NODE: PERCENT, ...}, each NODE one of 'nodes', the percents summing to 100. */
@@ -1940,20 +1953,19 @@ static void load_served_by(struct loader *ld, const struct field *ef, struct sc_
 		load_list(ld, &f[SB_NODES], &e->n_nodes, SC_MAX_BACKENDS, "nodes", load_served_node,
 			  e);
 	key_defaults(served_by_keys, SB_KEYS, e);
-	load_keys(ld, f, served_by_keys, SB_KEYS, e);
+	load_key(ld, f, served_by_keys, SB_MIN, e);
 	memset(e->share, 0xff, sizeof(e->share)); /* -1: no share given */
-	e->tolerance = 5;
 	if (f[SB_SHARE].key)
 		load_served_share(ld, &f[SB_SHARE], e);
 	if (f[SB_TOLERANCE].key && !f[SB_SHARE].key)
 		diag(ld, f[SB_TOLERANCE].key, "'tolerance' applies to 'share', which is not given");
-	else if (f[SB_TOLERANCE].key)
-		get_int(ld, &f[SB_TOLERANCE], 0, 100, &e->tolerance);
+	else
+		load_key(ld, f, served_by_keys, SB_TOLERANCE, e);
 }
 
 enum { CM_SLOT, CM_MIN, CM_KEYS };
 static const struct key chain_member_keys[] = {
-	[CM_SLOT] = KEY("slot", true),
+	[CM_SLOT] = KEY_INT_REQ("slot", struct sc_expect, slot, 0, SC_MAX_CHAIN - 1),
 	[CM_MIN] = KEY_INT("min", struct sc_expect, min, 0, 1000000000),
 };
 
@@ -1966,8 +1978,8 @@ static void load_chain_check(struct loader *ld, const struct field *ef, struct s
 	if (!want_map(ld, ef))
 		return;
 	map_fields(ld, ef->val, "'chain-member'", chain_member_keys, CM_KEYS, f);
-	load_keys(ld, f, chain_member_keys, CM_KEYS, e);
-	if (!f[CM_SLOT].key || !get_int(ld, &f[CM_SLOT], 0, SC_MAX_CHAIN - 1, &e->slot))
+	load_key(ld, f, chain_member_keys, CM_MIN, e);
+	if (!f[CM_SLOT].key || !load_key(ld, f, chain_member_keys, CM_SLOT, e))
 		return;
 	if (!b->present)
 		diag(ld, f[CM_SLOT].val, "'chain-member' needs a balancer, and there is none");
@@ -2082,8 +2094,11 @@ static void load_counter(struct loader *ld, const struct field *ef, struct sc_ex
 /* seen and never-seen share keys; never-seen has no 'min'. */
 enum { E_AT, E_SRC, E_DST, E_FILTER, E_MIN, E_KEYS };
 static const struct key seen_keys[] = {
-	[E_AT] = KEY("at", true),	   [E_SRC] = KEY("src", false), [E_DST] = KEY("dst", false),
-	[E_FILTER] = KEY("filter", false), [E_MIN] = KEY("min", false),
+	[E_AT] = KEY("at", true),
+	[E_SRC] = KEY("src", false),
+	[E_DST] = KEY("dst", false),
+	[E_FILTER] = KEY_TEXT("filter", false, struct sc_expect, filter),
+	[E_MIN] = KEY_INT("min", struct sc_expect, min, 1, 1000000000), /* default 1 */
 };
 
 static void load_seen(struct loader *ld, const struct field *ef, struct sc_expect *e)
@@ -2102,10 +2117,10 @@ static void load_seen(struct loader *ld, const struct field *ef, struct sc_expec
 		get_addr(ld, &f[E_SRC], &e->src);
 	if (f[E_DST].key)
 		get_addr(ld, &f[E_DST], &e->dst);
-	if (f[E_FILTER].key && get_text(ld, &f[E_FILTER], e->filter, sizeof(e->filter)))
+	if (f[E_FILTER].key && load_key(ld, f, seen_keys, E_FILTER, e))
 		check_filter(ld, &f[E_FILTER], e->filter);
-	if (!never && f[E_MIN].key)
-		get_int(ld, &f[E_MIN], 1, 1000000000, &e->min);
+	if (!never)
+		load_key(ld, f, seen_keys, E_MIN, e);
 }
 
 enum { X_AT, X_VIP, X_OUTER_SRC, X_OUTER_DST, X_ENCAP, X_KEYS };
@@ -2210,9 +2225,15 @@ enum { G_TRAFFIC, G_VALUE, G_KEYS };
 
 static void load_traffic_check(struct loader *ld, const struct field *ef, struct sc_expect *e)
 {
-	static const struct key goodput_keys[] = { KEY("traffic", true), KEY("min-mbps", false) };
-	static const struct key exit_keys[] = { KEY("traffic", true), KEY("status", true) };
-	static const struct key output_keys[] = { KEY("traffic", true), KEY("contains", true) };
+	static const struct key goodput_keys[] = {
+		KEY("traffic", true), KEY_INT("min-mbps", struct sc_expect, min_mbps, 0, 1000000)
+	};
+	static const struct key exit_keys[] = {
+		KEY("traffic", true), KEY_INT_REQ("status", struct sc_expect, status, 0, 255)
+	};
+	static const struct key output_keys[] = {
+		KEY("traffic", true), KEY_TEXT("contains", true, struct sc_expect, contains)
+	};
 	const struct key *keys = e->kind == SC_EXPECT_GOODPUT ? goodput_keys :
 				 e->kind == SC_EXPECT_EXIT    ? exit_keys :
 								output_keys;
@@ -2227,14 +2248,7 @@ static void load_traffic_check(struct loader *ld, const struct field *ef, struct
 	map_fields(ld, ef->val, where, keys, G_KEYS, f);
 	if (f[G_TRAFFIC].key)
 		get_traffic_ref_kind(ld, &f[G_TRAFFIC], e->traffic, kinds, expect_names[e->kind]);
-	if (!f[G_VALUE].key)
-		return;
-	if (e->kind == SC_EXPECT_GOODPUT)
-		get_int(ld, &f[G_VALUE], 0, 1000000, &e->min_mbps);
-	else if (e->kind == SC_EXPECT_EXIT)
-		get_int(ld, &f[G_VALUE], 0, 255, &e->status);
-	else
-		get_text(ld, &f[G_VALUE], e->contains, sizeof(e->contains));
+	load_keys(ld, f, keys, G_KEYS, e);
 }
 
 static void load_expect(struct loader *ld, const struct field *item, void *ctx)
@@ -2335,7 +2349,7 @@ enum { PB_VIP, PB_BACKEND, PB_FLUSH, PB_KEYS };
 static const struct key pool_change_keys[] = {
 	[PB_VIP] = KEY("vip", true),
 	[PB_BACKEND] = KEY("backend", true),
-	[PB_FLUSH] = KEY("flush", false),
+	[PB_FLUSH] = KEY_BOOL("flush", struct sc_phase, flush),
 };
 
 static bool load_pool_change(struct loader *ld, const struct field *af, struct sc_phase *p)
@@ -2361,7 +2375,7 @@ static bool load_pool_change(struct loader *ld, const struct field *af, struct s
 		diag(ld, f[PB_FLUSH].key, "'flush' is for remove-backend (its flows' entries)");
 		return false;
 	}
-	if (f[PB_FLUSH].key && !get_bool(ld, &f[PB_FLUSH], &p->flush))
+	if (!load_keys(ld, f, pool_change_keys, PB_KEYS, p))
 		return false;
 	if (v < 0 || n < 0)
 		return false;
@@ -2386,7 +2400,7 @@ static bool load_pool_change(struct loader *ld, const struct field *af, struct s
 enum { PM_AT, PM_MTU, PM_KEYS };
 static const struct key set_mtu_keys[] = {
 	[PM_AT] = KEY("at", true),
-	[PM_MTU] = KEY("mtu", true),
+	[PM_MTU] = KEY_INT_REQ("mtu", struct sc_phase, mtu, 68, 65535),
 };
 
 static bool load_set_mtu(struct loader *ld, const struct field *af, struct sc_phase *p)
@@ -2398,7 +2412,7 @@ static bool load_set_mtu(struct loader *ld, const struct field *af, struct sc_ph
 		return false;
 	map_fields(ld, af->val, "'set-mtu'", set_mtu_keys, PM_KEYS, f);
 	ok = f[PM_AT].key && get_existing_point(ld, &f[PM_AT], &p->at) >= 0;
-	return f[PM_MTU].key && get_int(ld, &f[PM_MTU], 68, 65535, &p->mtu) && ok;
+	return f[PM_MTU].key && load_key(ld, f, set_mtu_keys, PM_MTU, p) && ok;
 }
 
 /* The decap serving a backend container, or with host-nic a host's uplink decap. */
@@ -2465,9 +2479,12 @@ static bool load_fail_balancer(struct loader *ld, const struct field *af, struct
 
 enum { P_AT_MS, P_REMOVE, P_ADD, P_MTU, P_DECAP, P_FAIL, P_KEYS };
 static const struct key phase_keys[] = {
-	[P_AT_MS] = KEY("at-ms", true),		 [P_REMOVE] = KEY("remove-backend", false),
-	[P_ADD] = KEY("add-backend", false),	 [P_MTU] = KEY("set-mtu", false),
-	[P_DECAP] = KEY("replace-decap", false), [P_FAIL] = KEY("fail-balancer", false),
+	[P_AT_MS] = KEY_INT_REQ("at-ms", struct sc_phase, at_ms, 0, 3600000),
+	[P_REMOVE] = KEY("remove-backend", false),
+	[P_ADD] = KEY("add-backend", false),
+	[P_MTU] = KEY("set-mtu", false),
+	[P_DECAP] = KEY("replace-decap", false),
+	[P_FAIL] = KEY("fail-balancer", false),
 };
 
 _Static_assert(P_ADD - P_REMOVE == SC_PHASE_ADD_BACKEND &&
@@ -2519,7 +2536,7 @@ static void load_phase(struct loader *ld, const struct field *item, void *ctx)
 	memset(p, 0, sizeof(*p));
 	p->mark = mark_of(item->val);
 	map_fields(ld, item->val, "phase", phase_keys, P_KEYS, f);
-	if (f[P_AT_MS].key && get_int(ld, &f[P_AT_MS], 0, 3600000, &p->at_ms)) {
+	if (f[P_AT_MS].key && load_key(ld, f, phase_keys, P_AT_MS, p)) {
 		if (p->at_ms < ld->last_at_ms) {
 			diag(ld, f[P_AT_MS].val,
 			     "phase at %d ms is listed after one at %d ms (line %d); list phases "
@@ -2649,12 +2666,18 @@ enum {
 	T_KEYS
 };
 static const struct key top_keys[] = {
-	[T_VERSION] = KEY("version", true),    [T_NAME] = KEY("name", true),
-	[T_NODES] = KEY("nodes", true),	       [T_LINKS] = KEY("links", false),
-	[T_BALANCER] = KEY("balancer", false), [T_BACKEND] = KEY("backend", false),
-	[T_SERVICES] = KEY("services", false), [T_TRAFFIC] = KEY("traffic", false),
-	[T_CAPTURE] = KEY("capture", false),   [T_EXPECT] = KEY("expect", false),
-	[T_PHASES] = KEY("phases", false),     [T_BENCH] = KEY("bench", false),
+	[T_VERSION] = KEY_INT_REQ("version", struct scenario, version, 0, 1000000),
+	[T_NAME] = KEY_TEXT("name", true, struct scenario, name),
+	[T_NODES] = KEY("nodes", true),
+	[T_LINKS] = KEY("links", false),
+	[T_BALANCER] = KEY("balancer", false),
+	[T_BACKEND] = KEY("backend", false),
+	[T_SERVICES] = KEY("services", false),
+	[T_TRAFFIC] = KEY("traffic", false),
+	[T_CAPTURE] = KEY("capture", false),
+	[T_EXPECT] = KEY("expect", false),
+	[T_PHASES] = KEY("phases", false),
+	[T_BENCH] = KEY("bench", false),
 };
 
 _Static_assert(ARRAY_SIZE(top_keys) <= SC_KEYS_MAX, "raise SC_KEYS_MAX");
@@ -2664,11 +2687,10 @@ static void load_header(struct loader *ld, const struct field *f)
 	struct scenario *sc = ld->sc;
 	const char *s;
 
-	if (f[T_VERSION].key && get_int(ld, &f[T_VERSION], 0, 1000000, &sc->version) &&
-	    sc->version != 1)
+	if (f[T_VERSION].key && load_key(ld, f, top_keys, T_VERSION, sc) && sc->version != 1)
 		diag(ld, f[T_VERSION].val, "unsupported version %d; this dsrlab reads version 1",
 		     sc->version);
-	if (!f[T_NAME].key || !get_text(ld, &f[T_NAME], sc->name, sizeof(sc->name)))
+	if (!f[T_NAME].key || !load_key(ld, f, top_keys, T_NAME, sc))
 		return;
 	for (s = sc->name; *s; s++) {
 		if ((unsigned char)*s < ' ') {

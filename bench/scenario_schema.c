@@ -295,10 +295,16 @@ bool get_bool(struct loader *ld, const struct field *f, bool *out)
 /* The defaults of a mapping's typed keys, into base (the mapping's struct). */
 void key_defaults(const struct key *keys, int n, void *base)
 {
+	key_defaults_of(keys, n, base, 0);
+}
+
+void key_defaults_of(const struct key *keys, int n, void *base, unsigned int kind)
+{
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (keys[i].type == KT_INT && keys[i].has_default)
+		if (keys[i].type == KT_INT && keys[i].has_default &&
+		    (!keys[i].only || (keys[i].only & kind)))
 			*(int *)((char *)base + keys[i].offset) = keys[i].def;
 }
 
@@ -308,31 +314,38 @@ bool load_keys(struct loader *ld, const struct field *f, const struct key *keys,
 	return load_keys_of(ld, f, keys, n, base, 0);
 }
 
+/* Row i of a mapping's table, when the file gives it; false when refused (and said why). */
+static bool load_row(struct loader *ld, const struct field *f, const struct key *k, void *base)
+{
+	void *p = (char *)base + k->offset;
+
+	switch (k->type) {
+	case KT_INT:
+		return get_int(ld, f, k->min, k->max, p);
+	case KT_BOOL:
+		return get_bool(ld, f, p);
+	case KT_TEXT:
+		return get_text(ld, f, p, k->max);
+	case KT_CUSTOM:
+		break;
+	}
+	return true;
+}
+
+bool load_key(struct loader *ld, const struct field *f, const struct key *keys, int i, void *base)
+{
+	return !f[i].key || load_row(ld, &f[i], &keys[i], base);
+}
+
 bool load_keys_of(struct loader *ld, const struct field *f, const struct key *keys, int n,
 		  void *base, unsigned int kind)
 {
 	bool ok = true;
 	int i;
 
-	for (i = 0; i < n; i++) {
-		void *p = (char *)base + keys[i].offset;
-
-		if (!f[i].key || (keys[i].only && !(keys[i].only & kind)))
-			continue;
-		switch (keys[i].type) {
-		case KT_INT:
-			ok &= get_int(ld, &f[i], keys[i].min, keys[i].max, p);
-			break;
-		case KT_BOOL:
-			ok &= get_bool(ld, &f[i], p);
-			break;
-		case KT_TEXT:
-			ok &= get_text(ld, &f[i], p, keys[i].max);
-			break;
-		case KT_CUSTOM:
-			break;
-		}
-	}
+	for (i = 0; i < n; i++)
+		if (!keys[i].only || (keys[i].only & kind))
+			ok &= load_key(ld, f, keys, i, base);
 	return ok;
 }
 

@@ -70,7 +70,12 @@ struct key {
 /* An int read only for the kinds in the mask `only` (load_keys_of()). */
 #define KEY_INT_ONLY(name, st, field, lo, hi, kinds) \
 	{ name, false, KT_INT, offsetof(st, field), lo, hi, false, 0, kinds }
+/* The same with a default for those kinds (key_defaults_of()). */
+#define KEY_INT_DEF_ONLY(name, st, field, lo, hi, d, kinds) \
+	{ name, false, KT_INT, offsetof(st, field), lo, hi, true, d, kinds }
 #define KEY_BOOL(name, st, field) { name, false, KT_BOOL, offsetof(st, field), 0, 0, false, 0, 0 }
+#define KEY_INT_REQ(name, st, field, lo, hi) \
+	{ name, true, KT_INT, offsetof(st, field), lo, hi, false, 0, 0 }
 #define KEY_TEXT(name, required, st, field) \
 	{ name, required, KT_TEXT, offsetof(st, field), 0, sizeof(((st *)0)->field), false, 0, 0 }
 /* clang-format on */
@@ -112,10 +117,17 @@ bool get_text(struct loader *ld, const struct field *f, char *buf, size_t size);
 bool get_int(struct loader *ld, const struct field *f, long min, long max, int *out);
 bool get_bool(struct loader *ld, const struct field *f, bool *out);
 void key_defaults(const struct key *keys, int n, void *base);
+/* The defaults of the rows that apply to a mapping of one kind (its bit). */
+void key_defaults_of(const struct key *keys, int n, void *base, unsigned int kind);
 bool load_keys(struct loader *ld, const struct field *f, const struct key *keys, int n, void *base);
 /* The same for a mapping of one kind (its bit): rows `only` for other kinds are skipped. */
 bool load_keys_of(struct loader *ld, const struct field *f, const struct key *keys, int n,
 		  void *base, unsigned int kind);
+/*
+ * One typed row, i, when the file gives it (true when it does not): for a key whose check
+ * follows it, or that applies only when another key is given.
+ */
+bool load_key(struct loader *ld, const struct field *f, const struct key *keys, int i, void *base);
 bool get_enum(struct loader *ld, const struct field *f, const char *const *names, int n, int *out);
 bool get_addr(struct loader *ld, const struct field *f, struct ip_addr *out);
 bool get_prefix(struct loader *ld, const struct field *f, struct ip_prefix *out);
