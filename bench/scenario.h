@@ -61,6 +61,7 @@ struct sc_route {
 	struct ip_prefix to; /* len 0: default */
 	struct ip_addr via;
 	struct sc_mark mark;
+	struct sc_mark to_mark; /* where 'to' is written */
 };
 
 struct sc_sysctl {
@@ -179,6 +180,7 @@ struct sc_service {
 	char node[SC_NAME_MAX];
 	int node_idx;
 	struct endpoint listen; /* port required; address may be 0.0.0.0 / :: */
+	struct sc_mark listen_mark; /* where 'listen' is written; built-in services */
 	enum sc_service_kind kind;
 	struct sc_mark mark;
 	/* command services: */

@@ -26,6 +26,85 @@ static bool mark_equal(struct sc_mark a, struct sc_mark b)
 	return a.line == b.line && a.col == b.col;
 }
 
+/*
+ * A node's explicit routes: a default route its 'gateway' gives already, or a destination an
+ * earlier route gives. A route said here is not compared again, as the loader once dropped it.
+ */
+static void routes_unique(const struct scenario *sc, struct sc_diags *d, int i)
+{
+	const struct sc_node *node = &sc->nodes[i];
+	bool refused[SC_MAX_ROUTES] = { false };
+	char a[ADDR_STRLEN];
+	int r, j;
+
+	for (r = 0; r < node->n_routes; r++) {
+		const struct sc_route *rt = &node->routes[r];
+		const struct ip_addr *gw =
+			rt->to.addr.family == FAM_IPV6 ? &node->gateway6 : &node->gateway4;
+
+		if (!rt->to.len && gw->family != FAM_NONE) {
+			say(d, rt->to_mark,
+			    "node '%s' has a default IPv%d route in 'gateway' already; give it "
+			    "in one place",
+			    node->name, rt->to.addr.family);
+			refused[r] = true;
+			continue;
+		}
+		for (j = 0; j < r; j++) {
+			if (refused[j] || node->routes[j].to.len != rt->to.len ||
+			    !addr_equal(&node->routes[j].to.addr, &rt->to.addr))
+				continue;
+			say(d, rt->to_mark,
+			    "a route to %s is given twice in node '%s' (first at line %d)",
+			    prefix_str(&rt->to, a, sizeof(a)), node->name,
+			    node->routes[j].mark.line);
+			refused[r] = true;
+			break;
+		}
+	}
+}
+
+static bool addr_unspecified(const struct ip_addr *a)
+{
+	static const __u8 zero[16];
+
+	return !memcmp(a->bytes, zero, sizeof(zero));
+}
+
+/*
+ * Two built-in services of one node cannot listen on the same port and protocol of one family
+ * where their addresses overlap (equal, or either the wildcard). IPv6 listeners are IPv6
+ * only, so "[::]:80" beside "0.0.0.0:80" is fine. A service said here is not compared again.
+ */
+static void service_ports(const struct scenario *sc, struct sc_diags *d)
+{
+	bool refused[SC_MAX_SERVICES] = { false };
+	int i, j;
+
+	for (i = 0; i < sc->n_services; i++) {
+		const struct sc_service *s = &sc->services[i];
+
+		for (j = 0; s->kind != SC_SERVICE_COMMAND && j < i; j++) {
+			const struct sc_service *o = &sc->services[j];
+
+			if (refused[j] || o->kind == SC_SERVICE_COMMAND ||
+			    strcmp(o->node, s->node) || o->listen.proto != s->listen.proto ||
+			    o->listen.port != s->listen.port ||
+			    o->listen.addr.family != s->listen.addr.family)
+				continue;
+			if (addr_unspecified(&o->listen.addr) ||
+			    addr_unspecified(&s->listen.addr) ||
+			    addr_equal(&o->listen.addr, &s->listen.addr)) {
+				say(d, s->listen_mark,
+				    "'listen': %s already has a service on this port (line %d)",
+				    s->node, o->mark.line);
+				refused[i] = true;
+				break;
+			}
+		}
+	}
+}
+
 /* Address a of node i given to an earlier node (or earlier in the same node) too? */
 static void addr_unique(const struct scenario *sc, struct sc_diags *d, int i, int a)
 {
@@ -98,6 +177,10 @@ void scenario_check(const struct scenario *sc, struct sc_diags *d)
 {
 	int i, k;
 
+	/* first what the loaders said before this pass existed, so equal positions keep order */
+	for (i = 0; i < sc->n_nodes; i++)
+		routes_unique(sc, d, i);
+	service_ports(sc, d);
 	for (i = 0; i < sc->n_nodes; i++)
 		for (k = 0; k < sc->nodes[i].n_addrs; k++)
 			addr_unique(sc, d, i, k);

@@ -461,33 +461,6 @@ static bool get_route_to(struct loader *ld, const struct field *f, const struct 
 	return true;
 }
 
-/* A default route given here and by 'gateway' too, or a destination given twice. */
-static bool route_is_new(struct loader *ld, const struct sc_node *node, const struct field *f,
-			 const struct sc_route *rt)
-{
-	const struct ip_addr *gw =
-		rt->to.addr.family == FAM_IPV6 ? &node->gateway6 : &node->gateway4;
-	char a[ADDR_STRLEN];
-	int i;
-
-	if (!rt->to.len && gw->family != FAM_NONE) {
-		diag(ld, f->val,
-		     "node '%s' has a default IPv%d route in 'gateway' already; give it "
-		     "in one place",
-		     node->name, rt->to.addr.family);
-		return false;
-	}
-	for (i = 0; i < node->n_routes; i++) {
-		if (node->routes[i].to.len != rt->to.len ||
-		    !addr_equal(&node->routes[i].to.addr, &rt->to.addr))
-			continue;
-		diag(ld, f->val, "a route to %s is given twice in node '%s' (first at line %d)",
-		     prefix_str(&rt->to, a, sizeof(a)), node->name, node->routes[i].mark.line);
-		return false;
-	}
-	return true;
-}
-
 static void load_node_route(struct loader *ld, const struct field *item, void *ctx)
 {
 	struct sc_node *node = &ld->sc->nodes[*(int *)ctx];
@@ -510,8 +483,9 @@ static void load_node_route(struct loader *ld, const struct field *item, void *c
 	}
 	check_gateway(ld, node, &f[R_VIA], &rt->via);
 	rt->mark = mark_of(item->val);
-	if (route_is_new(ld, node, &f[R_TO], rt))
-		node->n_routes++;
+	/* one given by 'gateway' too, or a destination given twice: the semantic pass */
+	rt->to_mark = mark_of(f[R_TO].val);
+	node->n_routes++;
 }
 
 /* A dotted name under /proc/sys: [a-z0-9_.-]+, no empty component. */
@@ -1558,39 +1532,6 @@ static bool load_command_service(struct loader *ld, struct sc_service *s, const 
 	return ok;
 }
 
-static bool addr_unspecified(const struct ip_addr *a)
-{
-	static const __u8 zero[16];
-
-	return !memcmp(a->bytes, zero, sizeof(zero));
-}
-
-/*
- * Two built-in services of one node cannot listen on the same port and protocol of one family
- * where their addresses overlap (equal, or either the wildcard). IPv6 listeners are IPv6
- * only, so "[::]:80" beside "0.0.0.0:80" is fine.
- */
-static bool service_port_free(struct loader *ld, const yaml_node_t *at, const struct sc_service *s)
-{
-	int i;
-
-	for (i = 0; i < ld->sc->n_services; i++) {
-		const struct sc_service *o = &ld->sc->services[i];
-
-		if (o->kind == SC_SERVICE_COMMAND || strcmp(o->node, s->node) ||
-		    o->listen.proto != s->listen.proto || o->listen.port != s->listen.port ||
-		    o->listen.addr.family != s->listen.addr.family)
-			continue;
-		if (addr_unspecified(&o->listen.addr) || addr_unspecified(&s->listen.addr) ||
-		    addr_equal(&o->listen.addr, &s->listen.addr)) {
-			diag(ld, at, "'listen': %s already has a service on this port (line %d)",
-			     s->node, o->mark.line);
-			return false;
-		}
-	}
-	return true;
-}
-
 static void load_service(struct loader *ld, const struct field *item, void *ctx)
 {
 	struct sc_service *s = &ld->sc->services[ld->sc->n_services];
@@ -1636,8 +1577,11 @@ static void load_service(struct loader *ld, const struct field *item, void *ctx)
 		diag(ld, f[S_LISTEN].val, "'kind: sink' is TCP only");
 		ok = false;
 	}
-	if (ok && f[S_NODE].key && f[S_LISTEN].key && service_port_free(ld, f[S_LISTEN].val, s))
+	/* a port another service of the node listens on: the semantic pass */
+	if (ok && f[S_NODE].key && f[S_LISTEN].key) {
+		s->listen_mark = mark_of(f[S_LISTEN].val);
 		ld->sc->n_services++;
+	}
 }
 
 /* traffic: */
