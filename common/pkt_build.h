@@ -2,7 +2,8 @@
 /*
  * Packet builder (user space): Ethernet, VLAN tags, IPv4 (with options), IPv6 (with extension
  * headers), TCP, UDP, ICMP, ICMPv6, GUE, in any nesting, written into one byte buffer. The
- * unit tests, the BPF next-hop test and `bench --micro` build their packets with it.
+ * unit tests, the BPF fixtures (tests/bpf/fixture.c turns each table row into these calls) and
+ * `bench --micro` build their packets with it: the one packet builder.
  *
  * Layers are appended front to back. Each layer fills the previous layer's "next protocol"
  * slot (an ethertype, an IP protocol, a GUE proto field) with its own number; pkt_link() fills
@@ -15,6 +16,11 @@
  *
  * Header pointers returned by the pkt_*() calls stay valid (the buffer is inside struct pkt),
  * so a test may set fields (tos, frag_off, flags) before pkt_finish() or break them after it.
+ * Two things that must happen inside pkt_finish(), before the checksums that cover them, have
+ * their own calls: pkt_fix_len() (a quoted header's length field, which names the original
+ * packet, not what is left of it) and pkt_break_csum() (a header checksum made wrong on
+ * purpose). p->no_l4_csum leaves TCP and UDP checksums 0 (the BPF fixtures: the programs under
+ * test neither check nor fix them, so expected outputs need not predict them).
  * A copy that the code under test reads should keep data 2 bytes past a 4-byte boundary, as
  * drivers do, or UBSan reports misaligned IP headers.
  */
@@ -60,6 +66,8 @@ struct pkt_layer {
 	__u8 kind; /* enum pkt_layer_kind */
 	__u16 off; /* where the header starts */
 	__s16 ip_off; /* the enclosing IP header (pseudo-header), -1 if none */
+	__u16 fixed_len; /* IPv4 total length / IPv6 payload length as given; 0: computed */
+	__u16 csum_xor; /* IPv4: XORed into the header checksum once computed */
 };
 
 /* data is 2 bytes past an aligned boundary (NET_IP_ALIGN), so headers after Ethernet align. */
@@ -72,6 +80,7 @@ struct pkt {
 	__s16 ip_off; /* the latest IP header, -1 before the first */
 	struct pkt_layer layers[PKT_BUILDER_LAYERS];
 	int nlayers;
+	__u8 no_l4_csum; /* TCP and UDP checksums stay 0 */
 } __attribute__((aligned(8)));
 
 static inline void pkt_init(struct pkt *p)
@@ -124,6 +133,18 @@ static inline void pkt_add_layer(struct pkt *p, enum pkt_layer_kind kind, const 
 	l->kind = kind;
 	l->off = (const __u8 *)hdr - p->data;
 	l->ip_off = p->ip_off;
+}
+
+/* The latest layer (an IP header) keeps this length field: a quoted header's. */
+static inline void pkt_fix_len(struct pkt *p, __u16 field)
+{
+	p->layers[p->nlayers - 1].fixed_len = field;
+}
+
+/* The latest layer (an IPv4 header) gets a checksum XORed with xor: a broken header. */
+static inline void pkt_break_csum(struct pkt *p, __u16 xor)
+{
+	p->layers[p->nlayers - 1].csum_xor = xor;
 }
 
 /* Ethernet; NULL addresses give 02:00:00:00:00:02 (dst) and 02:00:00:00:00:01 (src). */
@@ -356,15 +377,18 @@ static inline void pkt_finish_layer(struct pkt *p, const struct pkt_layer *l)
 	switch (l->kind) {
 	case PKT_L_IPV4:
 		iph = (void *)hdr;
-		iph->tot_len = htons(len);
+		iph->tot_len = htons(l->fixed_len ? l->fixed_len : len);
 		iph->check = 0;
-		iph->check = csum_fold(csum_partial_words(iph, iph->ihl * 4, 0));
+		iph->check =
+			csum_fold(csum_partial_words(iph, iph->ihl * 4, 0)) ^ htons(l->csum_xor);
 		return;
 	case PKT_L_IPV6:
 		ip6h = (void *)hdr;
-		ip6h->payload_len = htons(len - sizeof(*ip6h));
+		ip6h->payload_len = htons(l->fixed_len ? l->fixed_len : len - sizeof(*ip6h));
 		return;
 	case PKT_L_TCP:
+		if (p->no_l4_csum)
+			return;
 		th = (void *)hdr;
 		check = &th->check;
 		sum = pkt_pseudo_sum(p, l->ip_off, IPPROTO_TCP, len);
@@ -372,6 +396,8 @@ static inline void pkt_finish_layer(struct pkt *p, const struct pkt_layer *l)
 	case PKT_L_UDP:
 		uh = (void *)hdr;
 		uh->len = htons(len);
+		if (p->no_l4_csum)
+			return;
 		check = &uh->check;
 		sum = pkt_pseudo_sum(p, l->ip_off, IPPROTO_UDP, len);
 		break;

@@ -8,19 +8,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "common/pkt_build.h"
 #include "tests/bpf/fixture.h"
 
-#define ETHERTYPE_IP	     0x0800
-#define ETHERTYPE_ARP	     0x0806
-#define ETHERTYPE_VLAN	     0x8100
-#define ETHERTYPE_IPV6	     0x86dd
-#define IPPROTO_EXPERIMENTAL 253
-
-static void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
+#define ETHERTYPE_ARP	       0x0806
+#define ETHERTYPE_VLAN	       0x8100
+#define ETHERTYPE_EXPERIMENTAL 0x88b5
+#define IPPROTO_EXPERIMENTAL   253
 
 static int parse_mac(const char *s, __u8 *mac)
 {
@@ -48,45 +42,6 @@ static int parse_ip(const char *s, const char *real, int af, __u8 *out)
 	return 0;
 }
 
-/* The ethertype a layer answers to (VLAN tags and Ethernet announce what follows). */
-static __u16 next_ethertype(const struct fix_layer *next)
-{
-	switch (next->kind) {
-	case FIX_L_VLAN:
-		return ETHERTYPE_VLAN;
-	case FIX_L_ARP:
-		return ETHERTYPE_ARP;
-	case FIX_L_IP4:
-		return ETHERTYPE_IP;
-	case FIX_L_IP6:
-		return ETHERTYPE_IPV6;
-	default:
-		return 0x88b5; /* local experimental */
-	}
-}
-
-static __u8 next_ipproto(const struct fix_layer *cur, const struct fix_layer *next)
-{
-	switch (next->kind) {
-	case FIX_L_IP4:
-		return IPPROTO_IPIP;
-	case FIX_L_IP6:
-		return IPPROTO_IPV6;
-	case FIX_L_TCP:
-		return IPPROTO_TCP;
-	case FIX_L_UDP:
-		return IPPROTO_UDP;
-	case FIX_L_ICMP4:
-		return IPPROTO_ICMP;
-	case FIX_L_ICMP6:
-		return IPPROTO_ICMPV6;
-	case FIX_L_FRAG6:
-		return IPPROTO_FRAGMENT;
-	default:
-		return cur->proto ? cur->proto : IPPROTO_EXPERIMENTAL;
-	}
-}
-
 /* clang-format off */
 static const __u8 arp_request[28] = {
 	0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,     /* Ethernet/IPv4 request */
@@ -95,201 +50,132 @@ static const __u8 arp_request[28] = {
 };
 /* clang-format on */
 
-/* Append one layer; records where length fields live so they can be filled at the end. */
-static int put_layer(struct fix_pkt *p, const struct fix_layer *l, const struct fix_layer *next,
+/*
+ * The next-protocol value of a layer nothing known follows (data, or the end): an IP layer's
+ * (or a fragment header's, a GUE header's) proto, else 253 (experimental); after Ethernet or
+ * a VLAN tag, 0x88b5 (local experimental).
+ */
+static void link_unknown(struct pkt *b, const struct fix_layer *l)
+{
+	if (b->next_kind == PKT_NEXT_ETHERTYPE)
+		pkt_link(b, ETHERTYPE_EXPERIMENTAL);
+	else if (b->next_kind == PKT_NEXT_IPPROTO)
+		pkt_link(b, l && l->proto ? l->proto : IPPROTO_EXPERIMENTAL);
+}
+
+/* One row layer through the project's packet builder (common/pkt_build.h). */
+static int put_layer(struct pkt *b, const struct fix_layer *l, const struct fix_layer *prev,
 		     const char *real)
 {
-	__u8 *h = p->b + p->len;
-	__u32 need, i;
+	__u8 mac_d[6], mac_s[6], a_s[16], a_d[16];
+	struct ipv6_frag_hdr *fh;
+	struct ipv6hdr *ip6h;
+	__be32 s4, d4;
+	struct tcphdr *th;
+	struct iphdr *iph;
+	__u8 *d;
+	__u32 i;
 
 	switch (l->kind) {
 	case FIX_L_ETH:
-		need = 14;
-		break;
+		if (parse_mac(l->dst, mac_d) || parse_mac(l->src, mac_s))
+			return -1;
+		pkt_eth(b, mac_d, mac_s);
+		return 0;
 	case FIX_L_VLAN:
-	case FIX_L_GUE0:
-		need = 4;
-		break;
+		pkt_vlan(b, ETHERTYPE_VLAN, l->tci);
+		return 0;
 	case FIX_L_ARP:
-		need = sizeof(arp_request);
-		break;
+		pkt_link(b, ETHERTYPE_ARP);
+		memcpy(pkt_put(b, sizeof(arp_request)), arp_request, sizeof(arp_request));
+		return 0;
 	case FIX_L_IP4:
-		need = 20 + 4 * l->opts;
-		break;
-	case FIX_L_TCP:
-		need = 20;
-		break;
+		if (parse_ip(l->src, real, AF_INET, a_s) || parse_ip(l->dst, real, AF_INET, a_d))
+			return -1;
+		memcpy(&s4, a_s, 4);
+		memcpy(&d4, a_d, 4);
+		iph = pkt_ipv4_opt(b, s4, d4, NULL, 4 * l->opts);
+		iph->tos = l->tos;
+		iph->id = htons(l->id);
+		iph->frag_off = htons(l->frag);
+		iph->ttl = l->ttl;
+		pkt_fix_len(b, l->len);
+		pkt_break_csum(b, l->csum_xor);
+		return 0;
 	case FIX_L_IP6:
-		need = 40;
-		break;
+		if (parse_ip(l->src, real, AF_INET6, a_s) || parse_ip(l->dst, real, AF_INET6, a_d))
+			return -1;
+		ip6h = pkt_ipv6(b, a_s, a_d);
+		pkt_ipv6_tclass(ip6h, l->tos, l->label);
+		ip6h->hop_limit = l->ttl;
+		pkt_fix_len(b, l->len);
+		return 0;
+	case FIX_L_TCP:
+		th = pkt_tcp(b, l->sport, l->dport, l->flags);
+		th->seq = htonl(0x10000000);
+		th->ack_seq = 0;
+		th->window = htons(64240);
+		return 0;
 	case FIX_L_UDP:
+		pkt_udp(b, l->sport, l->dport);
+		return 0;
 	case FIX_L_ICMP4:
+		pkt_icmp(b, l->flags, l->code, l->rest >> 16, l->rest & 0xffff);
+		return 0;
 	case FIX_L_ICMP6:
+		pkt_icmpv6(b, l->flags, l->code, l->rest >> 16, l->rest & 0xffff);
+		return 0;
 	case FIX_L_FRAG6:
-		need = 8;
-		break;
+		fh = pkt_ipv6_frag(b, 0, 0, l->id);
+		fh->frag_off = htons(l->frag);
+		return 0;
+	case FIX_L_GUE0:
+		pkt_gue0(b, 0);
+		return 0;
 	case FIX_L_DATA:
-		need = l->len;
-		break;
+		link_unknown(b, prev);
+		d = pkt_put(b, l->len);
+		for (i = 0; i < l->len; i++)
+			d[i] = 0xa0 + i;
+		return 0;
 	default:
 		fprintf(stderr, "fixture: unexpected layer kind %d\n", l->kind);
 		return -1;
 	}
-	if (p->len + need > sizeof(p->b)) {
-		fprintf(stderr, "fixture: packet longer than %zu bytes\n", sizeof(p->b));
-		return -1;
-	}
-	memset(h, 0, need);
-
-	switch (l->kind) {
-	case FIX_L_ETH:
-		if (parse_mac(l->dst, h) || parse_mac(l->src, h + 6))
-			return -1;
-		put16(h + 12, next_ethertype(next));
-		break;
-	case FIX_L_VLAN:
-		put16(h, l->tci);
-		put16(h + 2, next_ethertype(next));
-		break;
-	case FIX_L_ARP:
-		memcpy(h, arp_request, sizeof(arp_request));
-		break;
-	case FIX_L_IP4:
-		h[0] = 0x45 + l->opts;
-		for (i = 20; i < need; i++)
-			h[i] = 1; /* NOP */
-		h[1] = l->tos;
-		put16(h + 4, l->id);
-		put16(h + 6, l->frag);
-		h[8] = l->ttl;
-		h[9] = next_ipproto(l, next);
-		if (parse_ip(l->src, real, AF_INET, h + 12) ||
-		    parse_ip(l->dst, real, AF_INET, h + 16))
-			return -1;
-		break;
-	case FIX_L_IP6:
-		h[0] = 0x60 | l->tos >> 4;
-		h[1] = (l->tos & 0xf) << 4 | (l->label >> 16 & 0xf);
-		h[2] = l->label >> 8 & 0xff;
-		h[3] = l->label & 0xff;
-		h[6] = next_ipproto(l, next);
-		h[7] = l->ttl;
-		if (parse_ip(l->src, real, AF_INET6, h + 8) ||
-		    parse_ip(l->dst, real, AF_INET6, h + 24))
-			return -1;
-		break;
-	case FIX_L_TCP:
-		put16(h, l->sport);
-		put16(h + 2, l->dport);
-		put16(h + 4, 0x1000); /* seq 0x10000000 */
-		h[12] = 5 << 4;
-		h[13] = l->flags;
-		put16(h + 14, 64240);
-		break;
-	case FIX_L_UDP:
-		put16(h, l->sport);
-		put16(h + 2, l->dport);
-		break;
-	case FIX_L_ICMP4:
-	case FIX_L_ICMP6:
-		h[0] = l->flags;
-		h[1] = l->code;
-		put16(h + 4, l->rest >> 16);
-		put16(h + 6, l->rest & 0xffff);
-		break;
-	case FIX_L_FRAG6:
-		h[0] = next_ipproto(l, next);
-		put16(h + 2, l->frag);
-		put16(h + 6, l->id);
-		break;
-	case FIX_L_GUE0:
-		h[1] = next_ipproto(l, next);
-		break;
-	case FIX_L_DATA:
-		for (i = 0; i < need; i++)
-			h[i] = 0xa0 + i;
-		break;
-	}
-	p->len += need;
-	return 0;
-}
-
-/* ICMPv6 checksum of layer i to the end of the frame, with the last IPv6 header before it. */
-static __u16 icmp6_csum(const struct fix_pkt *p, const struct fix_layer *layers, const __u32 *off,
-			int i)
-{
-	__u8 buf[FIX_PKT_MAX + 40];
-	__u32 len = p->len - off[i];
-	int j;
-
-	for (j = i - 1; j >= 0 && layers[j].kind != FIX_L_IP6; j--)
-		;
-	memset(buf, 0, 40);
-	if (j >= 0)
-		memcpy(buf, p->b + off[j] + 8, 32);
-	buf[34] = len >> 8;
-	buf[35] = len & 0xff;
-	buf[39] = IPPROTO_ICMPV6;
-	memcpy(buf + 40, p->b + off[i], len);
-	buf[40 + 2] = buf[40 + 3] = 0;
-	return fix_inet_csum(buf, 40 + len);
 }
 
 int fix_pkt_build(struct fix_pkt *p, const struct fix_layer *layers, const char *real)
 {
-	static const struct fix_layer end = { .kind = FIX_L_END };
-	__u32 off[FIX_MAX_LAYERS];
+	static struct pkt b; /* large; the fixtures build one packet at a time */
+	const struct fix_layer *last = NULL;
 	__u32 trunc = 0;
-	__u16 c;
-	int i, n;
+	int n;
 
 	memset(p, 0, sizeof(*p));
+	pkt_init(&b);
+	b.no_l4_csum = 1;
 	for (n = 0; n < FIX_MAX_LAYERS && layers[n].kind != FIX_L_END; n++) {
-		const struct fix_layer *next = n + 1 < FIX_MAX_LAYERS ? &layers[n + 1] : &end;
-
-		off[n] = p->len;
 		if (layers[n].kind == FIX_L_TRUNC) {
 			trunc = layers[n].len;
 			break;
 		}
-		if (put_layer(p, &layers[n], next, real))
+		if (put_layer(&b, &layers[n], last, real))
 			return -1;
+		last = &layers[n];
 	}
-
-	/* Lengths cover the rest of the frame; checksums after them. */
-	for (i = 0; i < n; i++) {
-		__u8 *h = p->b + off[i];
-
-		if (layers[i].kind == FIX_L_IP4) {
-			put16(h + 2, layers[i].len ? layers[i].len : p->len - off[i]);
-			c = fix_inet_csum(h, 20 + 4 * layers[i].opts) ^ htons(layers[i].csum_xor);
-			memcpy(h + 10, &c, 2);
-		} else if (layers[i].kind == FIX_L_IP6) {
-			put16(h + 4, layers[i].len ? layers[i].len : p->len - off[i] - 40);
-		} else if (layers[i].kind == FIX_L_UDP) {
-			put16(h + 4, p->len - off[i]);
-		}
+	link_unknown(&b, last);
+	if (b.len > FIX_PKT_MAX) {
+		fprintf(stderr, "fixture: packet longer than %d bytes\n", FIX_PKT_MAX);
+		return -1;
 	}
-	/* ICMP checksums last, over the finished bytes (inner ones first, for nested errors). */
-	for (i = n - 1; i >= 0; i--) {
-		__u8 *h = p->b + off[i];
-
-		if (layers[i].kind == FIX_L_ICMP4)
-			c = fix_inet_csum(h, p->len - off[i]);
-		else if (layers[i].kind == FIX_L_ICMP6)
-			c = icmp6_csum(p, layers, off, i);
-		else
-			continue;
-		memcpy(h + 2, &c, 2);
+	/* lengths to the end of the frame, header checksums, then ICMP checksums innermost first */
+	pkt_finish(&b);
+	if (trunc > b.len) {
+		fprintf(stderr, "fixture: TRUNC(%u) beyond the %u-byte frame\n", trunc, b.len);
+		return -1;
 	}
-	if (trunc) {
-		if (trunc > p->len) {
-			fprintf(stderr, "fixture: TRUNC(%u) beyond the %u-byte frame\n", trunc,
-				p->len);
-			return -1;
-		}
-		p->len = trunc;
-	}
+	p->len = trunc ? trunc : b.len;
+	memcpy(p->b, b.data, p->len);
 	return 0;
 }
 
@@ -337,20 +223,7 @@ int fix_flow_key(const struct fix_layer *layers, struct flow_key *k)
 
 __u16 fix_inet_csum(const void *buf, size_t len)
 {
-	const __u8 *p = buf;
-	__u32 sum = 0;
-	__u16 c;
-	size_t i;
-
-	/* RFC 1071: one's complement sum of big-endian 16-bit words, folded, inverted. */
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (__u32)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (__u32)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	c = htons((__u16)~sum);
-	return c;
+	return csum_fold(csum_partial_words(buf, len, 0)); /* common/csum.h, network order */
 }
 
 static void hex_rows(const char *tag, const __u8 *a, __u32 alen, const __u8 *b, __u32 blen)
