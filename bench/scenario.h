@@ -250,6 +250,7 @@ struct sc_capture {
 	char filter[SC_FILTER_MAX]; /* pcap filter applied while capturing; "" for all */
 	int snaplen; /* default 262144 */
 	struct sc_mark mark;
+	struct sc_mark at_mark; /* where its point is written */
 };
 
 enum sc_expect_kind {

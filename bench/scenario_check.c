@@ -105,6 +105,29 @@ static void service_ports(const struct scenario *sc, struct sc_diags *d)
 	}
 }
 
+/* A point captured by an earlier capture (one already said is not compared again). */
+static void captures_unique(const struct scenario *sc, struct sc_diags *d)
+{
+	bool refused[SC_MAX_CAPTURES] = { false };
+	int i, j;
+
+	for (i = 0; i < sc->n_captures; i++) {
+		const struct sc_point *at = &sc->captures[i].at;
+
+		for (j = 0; j < i; j++) {
+			const struct sc_point *o = &sc->captures[j].at;
+
+			if (refused[j] || strcmp(o->node, at->node) || strcmp(o->iface, at->iface))
+				continue;
+			say(d, sc->captures[i].at_mark,
+			    "'%s:%s' is captured twice (first at line %d)", at->node, at->iface,
+			    sc->captures[j].mark.line);
+			refused[i] = true;
+			break;
+		}
+	}
+}
+
 /* Address a of node i given to an earlier node (or earlier in the same node) too? */
 static void addr_unique(const struct scenario *sc, struct sc_diags *d, int i, int a)
 {
@@ -181,6 +204,7 @@ void scenario_check(const struct scenario *sc, struct sc_diags *d)
 	for (i = 0; i < sc->n_nodes; i++)
 		routes_unique(sc, d, i);
 	service_ports(sc, d);
+	captures_unique(sc, d);
 	for (i = 0; i < sc->n_nodes; i++)
 		for (k = 0; k < sc->nodes[i].n_addrs; k++)
 			addr_unique(sc, d, i, k);

@@ -1744,7 +1744,6 @@ static void load_capture(struct loader *ld, const struct field *item, void *ctx)
 	const yaml_node_t *at = item->val;
 	struct field f[C_KEYS];
 	bool ok;
-	int i;
 
 	(void)ctx;
 	memset(c, 0, sizeof(*c));
@@ -1773,13 +1772,7 @@ static void load_capture(struct loader *ld, const struct field *item, void *ctx)
 	}
 	if (!ok)
 		return;
-	for (i = 0; i < ld->sc->n_captures; i++) {
-		if (point_equal(&ld->sc->captures[i].at, &c->at)) {
-			diag(ld, at, "'%s:%s' is captured twice (first at line %d)", c->at.node,
-			     c->at.iface, ld->sc->captures[i].mark.line);
-			return;
-		}
-	}
+	c->at_mark = mark_of(at); /* a point captured twice: the semantic pass */
 	ld->sc->n_captures++;
 }
 
