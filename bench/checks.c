@@ -6,6 +6,7 @@
 #include <pcap/pcap.h>
 
 #include "bench/checks.h"
+#include "bench/drop_kinds.h"
 #include "common/parse.h"
 
 /* What every check reads: the scenario and the evidence, nothing else. */
@@ -515,7 +516,10 @@ static void check_encapsulated(const struct check_in *in, struct check_result *c
 	note_capture_loss(cap, c);
 }
 
-/* The kernel's drop reasons in one node; NOT_SPECIFIED (routine frees) only when named. */
+/*
+ * The kernel's drop reasons in one node; routine frees (NOT_SPECIFIED) and queue overflow
+ * (bench/drop_kinds.h) only when named.
+ */
 static void check_drops(const struct check_in *in, struct check_result *c)
 {
 	const struct sc_expect *e = c->e;
@@ -528,7 +532,7 @@ static void check_drops(const struct check_in *in, struct check_result *c)
 	else
 		snprintf(range, sizeof(range), "%d to %d", e->min, e->max);
 	snprintf(c->summary, sizeof(c->summary), "drops in %s (%s): %s", e->node,
-		 e->reason[0] ? e->reason : "any specified reason", range);
+		 e->reason[0] ? e->reason : "any reason but routine frees and full queues", range);
 	if (!in->ev->drops_traced) {
 		snprintf(c->evidence, sizeof(c->evidence), "drop reasons were not traced");
 		return;
@@ -538,8 +542,9 @@ static void check_drops(const struct check_in *in, struct check_result *c)
 
 		if (d->node != node)
 			continue;
-		if (e->reason[0] ? strcmp(e->reason, d->reason) :
-				   !strcmp(d->reason, "NOT_SPECIFIED"))
+		if (e->reason[0] ?
+			    strcmp(e->reason, d->reason) :
+			    drop_reason_routine(d->reason) || drop_reason_overflow(d->reason))
 			continue;
 		n += d->count;
 		len += snprintf(c->evidence + len, sizeof(c->evidence) - len, "%s%s%s%s=%llu",

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "bench/drop_kinds.h"
 #include "bench/report.h"
 #include "common/faults.h"
 #include "common/log.h"
@@ -190,16 +191,19 @@ void report_text(const struct report_in *in, int exit_code, FILE *f)
 	 */
 	for (i = 0, unspec = points = 0; i < in->ev->n_drops; i++) {
 		const struct ev_drop *d = &in->ev->drops[i];
-		bool routine = !strcmp(d->reason, "NOT_SPECIFIED");
+		bool routine = drop_reason_routine(d->reason);
 
 		if (routine) {
 			unspec += d->count;
 			points++;
 		}
 		if (!routine || log_get_level() >= LOG_INFO)
-			fprintf(f, "kernel drops: %s%s%s %s=%llu\n", in->sc->nodes[d->node].name,
+			fprintf(f, "kernel drops: %s%s%s %s=%llu%s\n", in->sc->nodes[d->node].name,
 				d->iface[0] ? ":" : "", d->iface, d->reason,
-				(unsigned long long)d->count);
+				(unsigned long long)d->count,
+				drop_reason_overflow(d->reason) ?
+					" (a full queue: load, counted only where a check names it)" :
+					"");
 	}
 	if (unspec && log_get_level() < LOG_INFO)
 		fprintf(f,

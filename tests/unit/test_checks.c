@@ -415,6 +415,21 @@ static void test_checks_drops_fails(void **state)
 	assert_string_equal(judge(f, X_DROPS)->evidence, "eth0 TCP_CSUM=7");
 }
 
+/* A full queue (load) counts only where a check names it; then it fails like any reason. */
+static void test_checks_drops_full_queue_only_when_named(void **state)
+{
+	struct fixture *f = *state;
+
+	f->ev.drops[0] = (struct ev_drop){
+		.node = N_TENANT_A, .iface = "eth0", .reason = "CPU_BACKLOG", .count = 107
+	};
+	f->ev.n_drops = 1;
+	judge(f, -1);
+	assert_string_equal(f->out[X_DROPS].evidence, "no such drop");
+	strcpy(f->sc.expects[X_DROPS].reason, "CPU_BACKLOG");
+	assert_string_equal(judge(f, X_DROPS)->evidence, "eth0 CPU_BACKLOG=107");
+}
+
 static void test_checks_drops_fails_untraced(void **state)
 {
 	struct fixture *f = *state;
@@ -533,6 +548,7 @@ int main(void)
 		T(test_checks_encapsulated_counts_too_big_answers),
 		T(test_checks_encapsulated_fails_on_other_too_big),
 		T(test_checks_drops_fails),
+		T(test_checks_drops_full_queue_only_when_named),
 		T(test_checks_drops_fails_untraced),
 		T(test_checks_unbroken_fails),
 		T(test_checks_goodput_fails),
