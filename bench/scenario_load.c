@@ -361,10 +361,14 @@ enum {
 	N_KEYS
 };
 static const struct key node_keys[] = {
-	[N_ROLE] = KEY("role", true),	     [N_ADDRS] = KEY("addrs", false),
-	[N_GATEWAY] = KEY("gateway", false), [N_GATEWAY6] = KEY("gateway6", false),
-	[N_HOST] = KEY("host", false),	     [N_ROUTES] = KEY("routes", false),
-	[N_SYSCTLS] = KEY("sysctls", false), [N_OFFLOADS] = KEY("offloads", false),
+	[N_ROLE] = KEY_ENUM("role", true, struct sc_node, role, role_names, ARRAY_SIZE(role_names)),
+	[N_ADDRS] = KEY("addrs", false),
+	[N_GATEWAY] = KEY("gateway", false),
+	[N_GATEWAY6] = KEY("gateway6", false),
+	[N_HOST] = KEY("host", false),
+	[N_ROUTES] = KEY("routes", false),
+	[N_SYSCTLS] = KEY("sysctls", false),
+	[N_OFFLOADS] = KEY("offloads", false),
 	[N_NICS] = KEY("nics", false),
 };
 
@@ -672,14 +676,10 @@ static void load_node(struct loader *ld, int idx, const yaml_node_t *map)
 	struct sc_node *node = &ld->sc->nodes[idx];
 	struct field f[N_KEYS];
 	char where[64];
-	int role;
 
 	snprintf(where, sizeof(where), "node '%s'", node->name);
 	map_fields(ld, map, where, node_keys, N_KEYS, f);
-	if (f[N_ROLE].key && get_enum(ld, &f[N_ROLE], role_names, ARRAY_SIZE(role_names), &role)) {
-		node->role = role;
-		ld->role_ok[idx] = true;
-	}
+	ld->role_ok[idx] = f[N_ROLE].key && load_key(ld, f, node_keys, N_ROLE, node);
 	if (f[N_ADDRS].key)
 		load_list(ld, &f[N_ADDRS], &node->n_addrs, SC_MAX_ADDRS, "addresses",
 			  load_node_addr, &idx);
@@ -985,7 +985,8 @@ static void load_link(struct loader *ld, const struct field *item, void *ctx)
 enum { V_VIP, V_ENCAP, V_BACKENDS, V_HASH_NO_PORTS, V_KEYS };
 static const struct key vip_keys[] = {
 	[V_VIP] = KEY("vip", true),
-	[V_ENCAP] = KEY("encap", false),
+	[V_ENCAP] = KEY_ENUM("encap", false, struct sc_vip, encap, encap_names,
+			     ARRAY_SIZE(encap_names)), /* default ipip */
 	[V_BACKENDS] = KEY("backends", true),
 	[V_HASH_NO_PORTS] = KEY_BOOL("hash-no-ports", struct sc_vip, hash_no_ports),
 };
@@ -1094,7 +1095,7 @@ static void load_vip(struct loader *ld, const struct field *item, void *ctx)
 	struct field f[V_KEYS];
 	char ep[ADDR_STRLEN];
 	bool ok = true;
-	int i, encap = SC_ENCAP_IPIP;
+	int i;
 
 	(void)ctx;
 	if (!want_type(ld, item, YAML_MAPPING_NODE, "a VIP entry"))
@@ -1113,15 +1114,11 @@ static void load_vip(struct loader *ld, const struct field *item, void *ctx)
 			ok = false;
 		}
 	}
-	if (f[V_ENCAP].key &&
-	    !get_enum(ld, &f[V_ENCAP], encap_names, ARRAY_SIZE(encap_names), &encap))
-		ok = false;
-	v->encap = encap;
-	ok &= load_keys(ld, f, vip_keys, V_KEYS, v);
+	ok &= load_keys(ld, f, vip_keys, V_KEYS, v); /* encap, hash-no-ports */
 	encap_at = f[V_ENCAP].key ? &f[V_ENCAP] : &f[V_VIP];
 	if (ok && !encap_fits_vip(v)) {
 		diag(ld, encap_at->val, "encap '%s' carries IPv%d, but VIP %s is IPv%d",
-		     encap_names[encap], encap_inner_family(scenario_encap_type(encap)),
+		     encap_names[v->encap], encap_inner_family(scenario_encap_type(v->encap)),
 		     endpoint_str(&v->vip, ep, sizeof(ep)), v->vip.addr.family);
 		ok = false;
 	}
@@ -1196,7 +1193,7 @@ enum { B_NODE, B_IFACE, B_MODE, B_MTU, B_CHAIN, B_NEXTHOP, B_VIPS, B_RING, B_FAU
 static const struct key balancer_keys[] = {
 	[B_NODE] = KEY("node", true),
 	[B_IFACE] = KEY("interface", false),
-	[B_MODE] = KEY("mode", false),
+	[B_MODE] = KEY_ENUM("mode", false, struct sc_balancer, mode, xdp_mode_names, XDP_MODE_MAX),
 	/* 576: the too-big answer must stay longer than its quote (lb/lb.h LB_MTU_MIN) */
 	[B_MTU] = KEY_INT("mtu", struct sc_balancer, mtu, 576, 65535),
 	[B_CHAIN] = KEY("chain", false),
@@ -1334,9 +1331,7 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 	for (i = 0; iface_ok && i < b->n_nodes; i++)
 		check_balancer_iface(ld, f[B_IFACE].key ? f[B_IFACE].val : ld->lb_ref[i],
 				     b->nodes[i], f[B_IFACE].key);
-	if (f[B_MODE].key && get_enum(ld, &f[B_MODE], xdp_mode_names, XDP_MODE_MAX, &mode))
-		b->mode = mode;
-	load_keys(ld, f, balancer_keys, B_KEYS, b);
+	load_keys(ld, f, balancer_keys, B_KEYS, b); /* mode, mtu */
 	if (f[B_NEXTHOP].key &&
 	    get_enum(ld, &f[B_NEXTHOP], nexthop_names, ARRAY_SIZE(nexthop_names), &mode))
 		b->nexthop_fib = mode == 1;
@@ -1421,7 +1416,8 @@ enum { S_NODE, S_LISTEN, S_KIND, S_COMMAND, S_NAME, S_READY, S_READY_TIMEOUT, S_
 static const struct key service_keys[] = {
 	[S_NODE] = KEY("node", true),
 	[S_LISTEN] = KEY("listen", false),
-	[S_KIND] = KEY("kind", false),
+	[S_KIND] = KEY_ENUM("kind", false, struct sc_service, kind, service_kind_names,
+			    ARRAY_SIZE(service_kind_names)), /* built-in services */
 	[S_COMMAND] = KEY("command", false),
 	[S_NAME] = KEY("name", false),
 	[S_READY] = KEY("ready", false),
@@ -1525,7 +1521,7 @@ static bool load_command_service(struct loader *ld, struct sc_service *s, const 
 		ok &= get_user(ld, &f[S_USER], s->user);
 	if (f[S_READY].key)
 		ok &= get_ready(ld, &f[S_READY], &s->ready_port);
-	ok &= load_keys_of(ld, f, service_keys, S_KEYS, s, KINDS_COMMAND_SERVICE);
+	ok &= load_key(ld, f, service_keys, S_READY_TIMEOUT, s);
 	if (f[S_READY_TIMEOUT].key && !f[S_READY].key)
 		diag(ld, f[S_READY_TIMEOUT].key,
 		     "'ready-timeout-ms' needs 'ready' (what to wait for)");
@@ -1537,7 +1533,6 @@ static void load_service(struct loader *ld, const struct field *item, void *ctx)
 	struct sc_service *s = &ld->sc->services[ld->sc->n_services];
 	struct field f[S_KEYS];
 	bool ok = true;
-	int kind;
 
 	(void)ctx;
 	if (!want_type(ld, item, YAML_MAPPING_NODE, "a service entry"))
@@ -1566,13 +1561,7 @@ static void load_service(struct loader *ld, const struct field *item, void *ctx)
 		diag(ld, f[S_LISTEN].val, "'listen' needs a port, like 0.0.0.0:80/tcp");
 		ok = false;
 	}
-	if (f[S_KIND].key) {
-		if (get_enum(ld, &f[S_KIND], service_kind_names, ARRAY_SIZE(service_kind_names),
-			     &kind))
-			s->kind = kind;
-		else
-			ok = false;
-	}
+	ok &= load_key(ld, f, service_keys, S_KIND, s);
 	if (ok && s->kind == SC_SERVICE_SINK && s->listen.proto != IPPROTO_TCP) {
 		diag(ld, f[S_LISTEN].val, "'kind: sink' is TCP only");
 		ok = false;
@@ -2066,7 +2055,8 @@ static const struct key encapsulated_keys[] = {
 	[X_VIP] = KEY("vip", true),
 	[X_OUTER_SRC] = KEY("outer-src", false),
 	[X_OUTER_DST] = KEY("outer-dst", false),
-	[X_ENCAP] = KEY("encap", false),
+	[X_ENCAP] = KEY_ENUM("encap", false, struct sc_expect, outer_encap, encap_names,
+			     ARRAY_SIZE(encap_names)), /* default -1: any */
 };
 
 /* The index of the balancer's VIP a value names, or -1 (reported unless unknowable). */
@@ -2108,8 +2098,7 @@ static void load_encapsulated(struct loader *ld, const struct field *ef, struct 
 	if (f[X_OUTER_DST].key)
 		get_addr(ld, &f[X_OUTER_DST], &e->outer_dst);
 	e->outer_encap = -1;
-	if (f[X_ENCAP].key)
-		get_enum(ld, &f[X_ENCAP], encap_names, ARRAY_SIZE(encap_names), &e->outer_encap);
+	load_keys(ld, f, encapsulated_keys, X_KEYS, e);
 }
 
 enum { A_TRAFFIC, A_MAX_FAILED, A_KEYS };

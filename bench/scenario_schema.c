@@ -326,6 +326,8 @@ static bool load_row(struct loader *ld, const struct field *f, const struct key 
 		return get_bool(ld, f, p);
 	case KT_TEXT:
 		return get_text(ld, f, p, k->max);
+	case KT_ENUM:
+		return get_enum(ld, f, k->names, k->max, p);
 	case KT_CUSTOM:
 		break;
 	}

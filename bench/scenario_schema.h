@@ -48,6 +48,7 @@ enum key_type {
 	KT_INT, /* an int in [min, max] */
 	KT_BOOL,
 	KT_TEXT, /* a string, into a char array of max bytes */
+	KT_ENUM, /* one of names[0..max), its index into an int-sized enum */
 };
 
 struct key {
@@ -59,25 +60,34 @@ struct key {
 	bool has_default;
 	long def; /* KT_INT: the value when the key is not given */
 	unsigned int only; /* non-zero: read only for these kinds of the mapping (a bit each) */
+	const char *const *names; /* KT_ENUM: the values, in the order of the enum */
 };
 
 /* clang-format off */
-#define KEY(name, required) { name, required, KT_CUSTOM, 0, 0, 0, false, 0, 0 }
+#define KEY(name, required) { name, required, KT_CUSTOM, 0, 0, 0, false, 0, 0, NULL }
 #define KEY_INT(name, st, field, lo, hi) \
-	{ name, false, KT_INT, offsetof(st, field), lo, hi, false, 0, 0 }
+	{ name, false, KT_INT, offsetof(st, field), lo, hi, false, 0, 0, NULL }
+#define KEY_INT_REQ(name, st, field, lo, hi) \
+	{ name, true, KT_INT, offsetof(st, field), lo, hi, false, 0, 0, NULL }
 #define KEY_INT_DEF(name, st, field, lo, hi, d) \
-	{ name, false, KT_INT, offsetof(st, field), lo, hi, true, d, 0 }
+	{ name, false, KT_INT, offsetof(st, field), lo, hi, true, d, 0, NULL }
 /* An int read only for the kinds in the mask `only` (load_keys_of()). */
 #define KEY_INT_ONLY(name, st, field, lo, hi, kinds) \
-	{ name, false, KT_INT, offsetof(st, field), lo, hi, false, 0, kinds }
+	{ name, false, KT_INT, offsetof(st, field), lo, hi, false, 0, kinds, NULL }
 /* The same with a default for those kinds (key_defaults_of()). */
 #define KEY_INT_DEF_ONLY(name, st, field, lo, hi, d, kinds) \
-	{ name, false, KT_INT, offsetof(st, field), lo, hi, true, d, kinds }
-#define KEY_BOOL(name, st, field) { name, false, KT_BOOL, offsetof(st, field), 0, 0, false, 0, 0 }
-#define KEY_INT_REQ(name, st, field, lo, hi) \
-	{ name, true, KT_INT, offsetof(st, field), lo, hi, false, 0, 0 }
+	{ name, false, KT_INT, offsetof(st, field), lo, hi, true, d, kinds, NULL }
+#define KEY_BOOL(name, st, field) \
+	{ name, false, KT_BOOL, offsetof(st, field), 0, 0, false, 0, 0, NULL }
 #define KEY_TEXT(name, required, st, field) \
-	{ name, required, KT_TEXT, offsetof(st, field), 0, sizeof(((st *)0)->field), false, 0, 0 }
+	{ name, required, KT_TEXT, offsetof(st, field), 0, sizeof(((st *)0)->field), false, 0, 0, \
+	  NULL }
+/* 0, and a compile error unless the field is int-sized (an enum that get_enum() writes) */
+#define INT_SIZED(st, field) (0 * sizeof(char[sizeof(((st *)0)->field) == sizeof(int) ? 1 : -1]))
+/* An enum field from one of n names, in the enum's order. */
+#define KEY_ENUM(name, required, st, field, names, n) \
+	{ name, required, KT_ENUM, offsetof(st, field) + INT_SIZED(st, field), 0, n, false, 0, 0, \
+	  names }
 /* clang-format on */
 
 struct field {
