@@ -20,9 +20,9 @@
 #include <bpf/libbpf.h>
 
 #include "bench/gen.h"
-#include "common/csum.h"
 #include "common/log.h"
 #include "common/parse.h"
+#include "common/pkt_build.h"
 #include "gen.skel.h"
 
 #define GEN_FRAME_MIN 60 /* the shortest Ethernet frame without FCS: NICs pad shorter ones */
@@ -71,54 +71,6 @@ __u32 gen_frame_min(const struct gen_spec *s)
 	__u32 n = ETH_HLEN + encap_len(s) + ip_hlen(s->src.family) + l4_hlen(s) + 8;
 
 	return n < GEN_FRAME_MIN ? GEN_FRAME_MIN : n;
-}
-
-/* An IP header of family fam at p, carrying len bytes (header included) of protocol proto. */
-static __u32 put_ip(__u8 *p, int fam, const struct ip_addr *src, const struct ip_addr *dst,
-		    __u8 proto, __u32 len)
-{
-	if (fam == FAM_IPV4) {
-		struct iphdr ip = {
-			.version = 4,
-			.ihl = 5,
-			.tot_len = htons(len),
-			.frag_off = htons(0x4000), /* DF */
-			.ttl = 64,
-			.protocol = proto,
-		};
-
-		memcpy(&ip.saddr, src->bytes, 4);
-		memcpy(&ip.daddr, dst->bytes, 4);
-		ip.check = ipv4_hdr_csum(&ip);
-		memcpy(p, &ip, sizeof(ip));
-		return sizeof(ip);
-	}
-	struct ipv6hdr ip6 = {
-		.version = 6,
-		.payload_len = htons(len - sizeof(ip6)),
-		.nexthdr = proto,
-		.hop_limit = 64,
-	};
-
-	memcpy(&ip6.saddr, src->bytes, 16);
-	memcpy(&ip6.daddr, dst->bytes, 16);
-	memcpy(p, &ip6, sizeof(ip6));
-	return sizeof(ip6);
-}
-
-/* The TCP/UDP checksum of the len bytes at l4, with the pseudo-header of src and dst. */
-static __u16 l4_csum(const struct ip_addr *src, const struct ip_addr *dst, __u8 proto,
-		     const __u8 *l4, __u32 len)
-{
-	int alen = src->family == FAM_IPV6 ? 16 : 4;
-	__u64 sum = 0;
-
-	sum = csum_partial_words(src->bytes, alen, sum);
-	sum = csum_partial_words(dst->bytes, alen, sum);
-	sum += htons(proto);
-	sum += htons(len & 0xffff) + htons(len >> 16);
-	sum = csum_partial_words(l4, len, sum);
-	return csum_fold(sum);
 }
 
 static int spec_check(const struct gen_spec *s)
@@ -172,11 +124,33 @@ static int flows_layout(const struct gen_spec *s, struct gen_layout *lay)
 	return 0;
 }
 
+/* An IP header of family fam from src to dst (protocol and lengths: pkt_finish). */
+static __u32 ip_put(struct pkt *p, int fam, const struct ip_addr *src, const struct ip_addr *dst)
+{
+	struct iphdr *iph;
+	__be32 s4, d4;
+
+	if (fam == FAM_IPV6) {
+		pkt_ipv6(p, src->bytes, dst->bytes);
+		return p->len - sizeof(struct ipv6hdr);
+	}
+	memcpy(&s4, src->bytes, 4);
+	memcpy(&d4, dst->bytes, 4);
+	iph = pkt_ipv4(p, s4, d4);
+	iph->frag_off = htons(0x4000); /* DF */
+	return p->len - sizeof(*iph);
+}
+
+/*
+ * Built with common/pkt_build.h: every length and checksum comes from pkt_finish(); GUE's
+ * outer UDP checksum is then zeroed (RFC 6935/6936: the inner packet keeps its own).
+ */
 int gen_template_build(const struct gen_spec *s, __u8 *buf, struct gen_layout *lay)
 {
 	int fam = s->src.family, ofam = outer_family(s);
-	__u32 off, l4len, i;
-	__u16 eth_proto, check;
+	__u32 gue = 0, i;
+	struct tcphdr *th;
+	struct pkt *p;
 	__be32 marker;
 	int err;
 
@@ -186,73 +160,46 @@ int gen_template_build(const struct gen_spec *s, __u8 *buf, struct gen_layout *l
 		err = flows_layout(s, lay);
 	if (err)
 		return err;
-	memset(buf, 0, s->frame_len);
-	memcpy(buf, s->dst_mac, 6);
-	memcpy(buf + 6, s->src_mac, 6);
-	eth_proto = (ofam ? ofam : fam) == FAM_IPV6 ? ETH_P_IPV6 : ETH_P_IP;
-	buf[12] = eth_proto >> 8;
-	buf[13] = eth_proto & 0xff;
-	off = ETH_HLEN;
+	p = malloc(sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	pkt_init(p);
+	pkt_eth(p, s->dst_mac, s->src_mac);
 	if (s->encap != ENCAP_NONE) {
-		__u8 proto = s->encap == ENCAP_GUE ? IPPROTO_UDP :
-			     fam == FAM_IPV4	   ? IPPROTO_IPIP :
-						     IPPROTO_IPV6;
-
-		off += put_ip(buf + off, ofam, &s->outer_src, &s->outer_dst, proto,
-			      s->frame_len - off);
+		ip_put(p, ofam, &s->outer_src, &s->outer_dst);
 		if (s->encap == ENCAP_GUE) {
-			struct udphdr gue = {
-				.source = htons(49152), /* a balancer takes it from the flow hash */
-				.dest = htons(s->gue_port),
-				.len = htons(s->frame_len - off),
-			}; /* checksum zero (RFC 6935/6936) */
-
-			memcpy(buf + off, &gue, sizeof(gue));
-			off += sizeof(gue);
+			gue = p->len;
+			pkt_udp(p, 49152, s->gue_port); /* a balancer takes it from the flow hash */
 		}
 	}
-	lay->encap_len = off - ETH_HLEN;
-	lay->inner_l3 = off;
-	off += put_ip(buf + off, fam, &s->src, &s->dst, s->proto, s->frame_len - off);
-	lay->l4 = off;
-	lay->payload = off + l4_hlen(s);
-	l4len = s->frame_len - off;
-	lay->sport_off = off;
+	lay->inner_l3 = ip_put(p, fam, &s->src, &s->dst);
+	lay->encap_len = lay->inner_l3 - ETH_HLEN;
+	lay->l4 = p->len;
+	if (s->proto == IPPROTO_UDP) {
+		pkt_udp(p, s->sport, s->dport);
+		lay->l4csum_off = lay->l4 + 6;
+	} else {
+		th = pkt_tcp(p, s->sport, s->dport, PKT_TCP_ACK);
+		th->seq = htonl(1);
+		th->ack_seq = htonl(1);
+		lay->l4csum_off = lay->l4 + 16;
+	}
+	lay->payload = p->len;
+	lay->sport_off = lay->l4;
 	lay->saddr_off = lay->inner_l3 + (fam == FAM_IPV6 ? 8 + 14 : 12 + 2);
 	lay->ipcsum_off = fam == FAM_IPV4 ? lay->inner_l3 + 10 : 0;
-	if (s->proto == IPPROTO_UDP) {
-		struct udphdr udp = {
-			.source = htons(s->sport),
-			.dest = htons(s->dport),
-			.len = htons(l4len),
-		};
-
-		memcpy(buf + off, &udp, sizeof(udp));
-		lay->l4csum_off = off + 6;
-	} else {
-		struct tcphdr tcp = {
-			.source = htons(s->sport),
-			.dest = htons(s->dport),
-			.seq = htonl(1),
-			.ack_seq = htonl(1),
-			.doff = 5,
-			.ack = 1,
-			.window = htons(65535),
-		};
-
-		memcpy(buf + off, &tcp, sizeof(tcp));
-		lay->l4csum_off = off + 16;
-	}
+	pkt_payload(p, s->frame_len - p->len);
 	for (i = lay->payload; i < s->frame_len; i++)
-		buf[i] = i & 0xff;
+		p->data[i] = i & 0xff;
 	marker = htonl(GEN_MAGIC);
-	memcpy(buf + lay->payload, &marker, 4);
+	memcpy(p->data + lay->payload, &marker, 4);
 	marker = htonl(GEN_TAIL);
-	memcpy(buf + s->frame_len - 4, &marker, 4);
-	check = l4_csum(&s->src, &s->dst, s->proto, buf + off, l4len);
-	if (s->proto == IPPROTO_UDP && !check)
-		check = 0xffff;
-	memcpy(buf + lay->l4csum_off, &check, 2);
+	memcpy(p->data + s->frame_len - 4, &marker, 4);
+	pkt_finish(p);
+	if (gue)
+		memset(p->data + gue + offsetof(struct udphdr, check), 0, 2);
+	memcpy(buf, p->data, s->frame_len);
+	free(p);
 	return 0;
 }
 

@@ -2,8 +2,9 @@
 /*
  * Packet builder (user space): Ethernet, VLAN tags, IPv4 (with options), IPv6 (with extension
  * headers), TCP, UDP, ICMP, ICMPv6, GUE, in any nesting, written into one byte buffer. The
- * unit tests, the BPF fixtures (tests/bpf/fixture.c turns each table row into these calls) and
- * `bench --micro` build their packets with it: the one packet builder.
+ * unit tests, the BPF fixtures (tests/bpf/fixture.c turns each table row into these calls),
+ * the traffic generator's template (bench/gen.c) and `bench --micro` build their packets with
+ * it: the one packet builder.
  *
  * Layers are appended front to back. Each layer fills the previous layer's "next protocol"
  * slot (an ethertype, an IP protocol, a GUE proto field) with its own number; pkt_link() fills
