@@ -7,8 +7,11 @@
  *	{ ETH(MAC_A, MAC_B), IP4("10.0.0.2", "10.100.0.1"), TCP(40000, 80, TCP_SYN), DATA(16) }
  * Every "next protocol" field (ethertype, IP protocol, GUE proto) comes from the layer that
  * follows; every length field (IPv4 total length, IPv6 payload length, UDP length) covers the
- * rest of the frame; IPv4 header checksums are computed here (RFC 1071, independently of
- * common/csum.h, so the programs' checksum code is checked against a second implementation).
+ * rest of the frame. The bytes come from the project's packet builder (common/pkt_build.h),
+ * whose checksums use common/csum.h, as the programs do; so that the programs' checksum code
+ * is still checked against a second implementation, every IPv4 header checksum (but one
+ * broken on purpose) and every ICMP/ICMPv6 checksum the builder wrote is verified here with
+ * fix_inet_csum(), RFC 1071 written apart from common/csum.h, before a packet is used.
  * ICMP checksums cover the rest of the frame (ICMPv6 with the pseudo-header of the IPv6
  * layer before it), so the balancer's ICMP answers are checked exactly. TCP/UDP checksums are
  * left zero: neither program reads them (and the balancer's GUE writes a zero UDP checksum).
