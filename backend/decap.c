@@ -379,6 +379,25 @@ int decap_stats_read_pinned(const char *dir, __u64 out[DECAP_STAT_MAX])
 	return err;
 }
 
+int decap_faults_read_pinned(const char *dir, __u32 *faults)
+{
+	struct decap_config cfg;
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/config", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		err = -errno;
+	else
+		*faults = cfg.flags & (DECAP_F_FAULT_KEEP_PROTO | DECAP_F_FAULT_GSO_GROW);
+	close(fd);
+	return err;
+}
+
 /* The new program serves what the old one did: its config and allow-list, copied. */
 static int decap_copy_config(struct decap_bpf *from, struct decap_bpf *to)
 {

@@ -104,6 +104,8 @@ int decap_pin(struct decap *d, const char *dir);
 int decap_unpin(const char *dir);
 /* The counters of the decap pinned in dir; -ENOENT when nothing is pinned there. */
 int decap_stats_read_pinned(const char *dir, __u64 out[DECAP_STAT_MAX]);
+/* The DECAP_F_FAULT_* set in the pinned config: a known bug put back (docs/bugs.md). */
+int decap_faults_read_pinned(const char *dir, __u32 *faults);
 
 /*
  * Make vip local here: on lo, with the ARP settings that keep this namespace from answering

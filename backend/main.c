@@ -46,7 +46,8 @@ static const char usage[] =
 	"        drop_outer_options|checksum|length (the outer header, checked before it is\n"
 	"        stripped), ... UDP to --gue-port is a tunnel only from an --allow source to\n"
 	"        ADDR; any other is plain UDP, passed.\n"
-	"        -j: one JSON object, {\"counters\": {NAME: N, ...}, ...}.\n"
+	"        -j: one JSON object, {\"counters\": {NAME: N, ...}, ...}. A decap with a\n"
+	"        --fault set says so first (JSON: \"faults\": [NAME...]).\n"
 	"  vip add|del --netns NS VIP\n"
 	"        Put VIP on lo in NS (with arp_ignore/arp_announce so NS never answers ARP for\n"
 	"        it), so replies leave from the VIP.\n"
@@ -182,20 +183,34 @@ static int cmd_attach(struct cli *c, bool detach)
 	return 0;
 }
 
-static void stats_print(const struct cli *c, const __u64 v[DECAP_STAT_MAX])
+/* A decap with a fault set says so first: its counters are those of a known bug. */
+static void stats_print(const struct cli *c, const __u64 v[DECAP_STAT_MAX], __u32 faults)
 {
+	json_t *doc, *names = json_array();
+	size_t k;
 	int i;
 
+	for (k = 0; k < n_fault_defs; k++)
+		if (fault_defs[k].of == FAULT_OF_DECAP && (faults & fault_defs[k].flag)) {
+			json_array_append_new(names, json_string(fault_defs[k].name));
+			if (!c->json)
+				printf("FAULT %s put back on purpose: %s\n", fault_defs[k].name,
+				       fault_defs[k].what);
+		}
 	if (c->json) {
 		json_t *counters = json_object();
 
 		for (i = 0; i < DECAP_STAT_MAX; i++)
 			json_object_set_new(counters, decap_stat_name(i), json_integer(v[i]));
-		cli_json_print(json_pack("{s:i, s:s, s:s, s:s, s:o}", "version", CLI_JSON_VERSION,
-					 "netns", c->netns, "iface", c->iface, "at", c->at,
-					 "counters", counters));
+		doc = json_pack("{s:i, s:s, s:s, s:s, s:o}", "version", CLI_JSON_VERSION, "netns",
+				c->netns, "iface", c->iface, "at", c->at, "counters", counters);
+		if (json_array_size(names))
+			json_object_set(doc, "faults", names);
+		json_decref(names);
+		cli_json_print(doc);
 		return;
 	}
+	json_decref(names);
 	printf("decap at %s on %s in %s\n", c->at, c->iface, c->netns);
 	for (i = 0; i < DECAP_STAT_MAX; i++)
 		printf("  %-24s %12llu\n", decap_stat_name(i), (unsigned long long)v[i]);
@@ -206,6 +221,7 @@ static int cmd_stats(struct cli *c)
 	__u64 v[DECAP_STAT_MAX];
 	char dir[PATH_MAX];
 	enum decap_at at;
+	__u32 faults;
 	int saved, err, idx, current = 1;
 
 	if (!c->netns || !c->iface || !c->at)
@@ -244,7 +260,9 @@ static int cmd_stats(struct cli *c)
 			current ? strerror(-current) : "another program's");
 		return 3;
 	}
-	stats_print(c, v);
+	if (decap_faults_read_pinned(dir, &faults))
+		faults = 0; /* a decap pinned before faults existed has no such flags */
+	stats_print(c, v, faults);
 	return 0;
 }
 

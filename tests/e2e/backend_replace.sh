@@ -54,6 +54,20 @@ elif ! grep -q "earlier decap" "/tmp/$ns.serr"; then
 	echo "FAIL: stale pins not named as such: $(cat "/tmp/$ns.serr")"
 	fail=1
 fi
+# A decap with a fault put back says so in stats (text first line, JSON "faults"); one
+# without says nothing about faults.
+"$bin" stats --netns "$ns" --iface va --at container-ingress -j 2>/dev/null | grep -q '"faults"' &&
+	{ echo "FAIL: stats names a fault nobody set"; fail=1; }
+# shellcheck disable=SC2086
+"$bin" attach $att --replace --fault keep-protocol >/dev/null 2>&1 ||
+	{ echo "FAIL: attach --fault keep-protocol"; fail=1; }
+"$bin" stats --netns "$ns" --iface va --at container-ingress | head -1 |
+	grep -q '^FAULT keep-protocol put back on purpose' ||
+	{ echo "FAIL: stats does not say the fault is set"; fail=1; }
+"$bin" stats --netns "$ns" --iface va --at container-ingress -j |
+	python3 -c 'import json, sys; sys.exit(json.load(sys.stdin).get("faults") != ["keep-protocol"])' ||
+	{ echo "FAIL: stats -j has no faults"; fail=1; }
+"$bin" attach $att --fault slow 2>/dev/null && { echo "FAIL: an unknown fault was taken"; fail=1; }
 # shellcheck disable=SC2086
 "$bin" attach $att --replace >/dev/null 2>&1 || { echo "FAIL: attach again"; fail=1; }
 "$bin" detach --netns "$ns" --iface va --at container-ingress >/dev/null ||
