@@ -248,6 +248,18 @@ static void test_doctor_nothing_matches(void **state)
 	assert_int_equal(diagnose(f, 4), 0);
 }
 
+/* A report of a run that failed in setup with this error text. */
+static void setup_error(const char *error)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+		 "{\"version\":1,\"result\":\"ERROR\",\"error\":\"%s\",\"checks\":[],"
+		 "\"kernel_drops\":[],\"counters\":{}}",
+		 error);
+	put("report.json", buf);
+}
+
 /* A setup error (exit 3) is diagnosed from its text; both texts of a row must be in it. */
 static void test_doctor_setup_error(void **state)
 {
@@ -255,35 +267,29 @@ static void test_doctor_setup_error(void **state)
 	int n;
 
 	(void)state;
-	put("report.json",
-	    "{\"version\":1,\"result\":\"ERROR\",\"error\":\"service web in "
-	    "tenant-a (line 22): exited with status 3 before listening on tcp:8080; its "
-	    "last words: 'bind: Address already in use'\",\"checks\":[],"
-	    "\"kernel_drops\":[],\"counters\":{}}");
+	setup_error("service web in tenant-a (line 22): exited with status 3 before listening on "
+		    "tcp:8080; its last words: 'bind: Address already in use'");
 	n = diagnose(f, 4);
 	assert_int_equal(n, 1);
 	assert_string_equal(f[0].cause->id, "service-exited");
 	assert_non_null(strstr(f[0].evidence, "setup error: service web in tenant-a"));
 
 	/* the stage alone is not enough: a service that listens late is another cause */
-	put("report.json", "{\"version\":1,\"result\":\"ERROR\",\"error\":\"service web in "
-			   "tenant-a (line 22): not listening on tcp:8080 after 500 ms\","
-			   "\"checks\":[],\"kernel_drops\":[],\"counters\":{}}");
+	setup_error("service web in "
+		    "tenant-a (line 22): not listening on tcp:8080 after 500 ms");
 	n = diagnose(f, 4);
 	assert_int_equal(n, 1);
 	assert_string_equal(f[0].cause->id, "service-not-ready");
 
 	/* two texts, one row: native XDP refused */
-	put("report.json", "{\"version\":1,\"result\":\"ERROR\",\"error\":\"attach the "
-			   "balancer (see the message above): Operation not supported\","
-			   "\"checks\":[],\"kernel_drops\":[],\"counters\":{}}");
+	setup_error("attach the "
+		    "balancer (see the message above): Operation not supported");
 	n = diagnose(f, 4);
 	assert_int_equal(n, 1);
 	assert_string_equal(f[0].cause->id, "xdp-native-unsupported");
 
 	/* an error no row knows: no diagnosis rather than a guess */
-	put("report.json", "{\"version\":1,\"result\":\"ERROR\",\"error\":\"something new\","
-			   "\"checks\":[],\"kernel_drops\":[],\"counters\":{}}");
+	setup_error("something new");
 	assert_int_equal(diagnose(f, 4), 0);
 }
 
