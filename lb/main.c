@@ -619,7 +619,8 @@ static int config_print(struct lb *lb, json_t *doc, const struct lb_status *st)
 	char mac[18], src[ADDR_STRLEN] = "", src6[ADDR_STRLEN] = "";
 	struct lb_config cfg;
 	const __u8 *m;
-	json_t *o;
+	json_t *o, *faults;
+	size_t k;
 	int err;
 
 	err = lb_config_get(lb, &cfg);
@@ -644,8 +645,11 @@ static int config_print(struct lb *lb, json_t *doc, const struct lb_status *st)
 		printf("  gue port %u  mtu %u%s  ring %u slots  connection table %s\n",
 		       cfg.gue_port, cfg.mtu, cfg.mtu ? "" : " (no check)", cfg.ring_size,
 		       st->conns_percpu ? "percpu" : "lru");
-		if (cfg.flags & LB_CFG_F_FAULT_NO_ICMP_RELAY)
-			printf("  FAULT no-icmp-relay (a known bug put back on purpose)\n");
+		for (k = 0; k < n_fault_defs; k++)
+			if (fault_defs[k].of == FAULT_OF_BALANCER &&
+			    (cfg.flags & fault_defs[k].flag))
+				printf("  FAULT %s (a known bug put back on purpose)\n",
+				       fault_defs[k].name);
 		return 0;
 	}
 	o = json_object();
@@ -661,8 +665,13 @@ static int config_print(struct lb *lb, json_t *doc, const struct lb_status *st)
 	json_object_set_new(o, "mtu", json_integer(cfg.mtu));
 	json_object_set_new(o, "ring_size", json_integer(cfg.ring_size));
 	json_object_set_new(o, "conn_table", json_string(st->conns_percpu ? "percpu" : "lru"));
-	if (cfg.flags & LB_CFG_F_FAULT_NO_ICMP_RELAY)
-		json_object_set_new(o, "faults", json_pack("[s]", "no-icmp-relay"));
+	faults = json_array();
+	for (k = 0; k < n_fault_defs; k++)
+		if (fault_defs[k].of == FAULT_OF_BALANCER && (cfg.flags & fault_defs[k].flag))
+			json_array_append_new(faults, json_string(fault_defs[k].name));
+	if (json_array_size(faults))
+		json_object_set(o, "faults", faults);
+	json_decref(faults);
 	json_object_set_new(doc, "config", o);
 	return 0;
 }
