@@ -76,14 +76,18 @@ static const char usage[] =
 	"        CPUs (docs/bench.md). Writes bench.txt, bench.json, throughput.png/.svg to DIR.\n"
 	"        Exit 0 measured, 1 a sink counted malformed frames, 3 setup error. --micro:\n"
 	"        the micro-benchmark below too, its JSON in micro.json and the bench's JSON.\n"
-	"  bench --micro [--runs N] [--repeat N] [--conn-table N] [-j|--json]\n"
+	"  bench --micro [--runs N] [--repeat N] [--conn-table N] [--conn-lru common|percpu]\n"
+	"        [--only LIST] [-j|--json]\n"
 	"        Cost of the balancer per packet class in ns/packet (BPF_PROG_RUN, median of N\n"
 	"        runs, default 5, of N iterations, default 1000000) beside a no-op XDP_TX program\n"
 	"        measured the same way, each iteration proven by the balancer's counters; the\n"
 	"        decap's (IPIP, IP6IP6, 4in6, GUE) beside a TC_ACT_OK no-op and a strip-only\n"
 	"        floor, proven by its counters; the Maglev ring build time over 100 and 1000\n"
 	"        backends. A report, not a test. --conn-table N: entries of the balancer's\n"
-	"        connection table (default 262144), to compare table sizes.\n"
+	"        connection table (default 262144), to compare table sizes; --conn-lru: its\n"
+	"        LRU lists shared (default) or per CPU (dsrlab-lb attach --conn-table percpu).\n"
+	"        --only LIST: only these parts, comma-separated class names (ipv4-syn,\n"
+	"        decap-ipip, ...) or maglev, e.g. to profile one path under perf record.\n"
 	"\n"
 	"Options: -j/--json report as JSON on stdout (text on stderr; errors as\n"
 	"{\"version\": 1, \"error\": ...}), -v, -vv (libbpf and verifier logs), -h/--help\n"
@@ -241,6 +245,8 @@ int main(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'R' },
 		{ "repeat", required_argument, NULL, 'N' },
 		{ "conn-table", required_argument, NULL, 'T' },
+		{ "only", required_argument, NULL, 'O' },
+		{ "conn-lru", required_argument, NULL, 'L' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "all", no_argument, NULL, 'A' },
 		{ "draw", no_argument, NULL, 'D' },
@@ -295,6 +301,14 @@ int main(int argc, char **argv)
 				return cli_usage_error("--conn-table is a number of entries, 1 to "
 						       "67108864",
 						       optarg);
+			break;
+		case 'O':
+			mo.only = optarg;
+			break;
+		case 'L':
+			if (strcmp(optarg, "common") && strcmp(optarg, "percpu"))
+				return cli_usage_error("--conn-lru is common or percpu", optarg);
+			mo.conns_percpu = !strcmp(optarg, "percpu");
 			break;
 		case 'v':
 			verbose++;

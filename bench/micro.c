@@ -229,8 +229,10 @@ static const struct micro_class classes[] = {
 #define N_CLASSES ((int)(sizeof(classes) / sizeof(classes[0])))
 
 struct class_result {
-	int bal_ns[MICRO_MAX_RUNS], stub_ns[MICRO_MAX_RUNS];
-	double bal, stub; /* medians */
+	int bal_ns[MICRO_MAX_RUNS], stub_ns[MICRO_MAX_RUNS], floor_ns[MICRO_MAX_RUNS];
+	double bal, stub, floor; /* medians (floor: MF_DEL_CONN classes, the insert alone) */
+	int bal_min, stub_min, floor_min; /* fastest runs */
+	bool floor_proved; /* every floor run inserted the entry, none failed */
 	__u64 counters[LB_STAT_MAX]; /* summed over the balancer runs */
 	__u64 iterations;
 	__u32 path; /* STAT_BIT()s that counted every iteration (rx aside) */
@@ -246,7 +248,7 @@ struct micro_env {
 	struct lb *lb;
 	struct micro_bpf *wrap;
 	struct decap *decap;
-	int wrap_fd, bal_fd, stub_fd, target_fd, conns_fd;
+	int wrap_fd, bal_fd, stub_fd, insert_fd, target_fd, conns_fd;
 	int tc_wrap_fd, tc_target_fd, tc_prog_fd[3]; /* enum tc_prog */
 	__u32 first_real[VIP_MAX]; /* the counter index of each VIP's first backend */
 };
@@ -326,9 +328,9 @@ static void env_close(struct micro_env *e)
 		lb_close(e->lb);
 }
 
-static int env_open(struct micro_env *e, __u32 conn_table)
+static int env_open(struct micro_env *e, const struct micro_opts *o)
 {
-	struct lb_load_opts lo = { .conn_table = conn_table };
+	struct lb_load_opts lo = { .conn_table = o->conn_table, .conns_percpu = o->conns_percpu };
 	int err;
 
 	memset(e, 0, sizeof(*e));
@@ -354,6 +356,7 @@ static int env_open(struct micro_env *e, __u32 conn_table)
 	}
 	e->wrap_fd = bpf_program__fd(e->wrap->progs.micro_wrap);
 	e->stub_fd = bpf_program__fd(e->wrap->progs.micro_stub);
+	e->insert_fd = bpf_program__fd(e->wrap->progs.micro_conn_insert);
 	e->bal_fd = lb_prog_fd(e->lb);
 	e->target_fd = bpf_map__fd(e->wrap->maps.micro_target);
 	err = config_set(e);
@@ -412,6 +415,8 @@ static int class_prepare(struct micro_env *e, const struct micro_class *cl, stru
 			return -EINVAL;
 		memcpy(e->wrap->bss->pkt.conn_key, &key, sizeof(key));
 		e->wrap->bss->pkt.del_conn = 1;
+		memset(&e->wrap->bss->insert_val, 0, sizeof(cv));
+		e->wrap->bss->insert_val.real_id = e->first_real[cl->vip];
 	}
 	if (cl->conn_build) {
 		cl->conn_build(&cp);
@@ -479,6 +484,29 @@ static int run_balancer(struct micro_env *e, const struct micro_class *cl, const
 	return 0;
 }
 
+/*
+ * One run of the insert floor (MF_DEL_CONN classes): proved when it failed no insert and
+ * left the flow's entry, with the value it writes, in the table.
+ */
+static int run_floor(struct micro_env *e, const struct pkt *p, __u32 repeat, struct class_result *r,
+		     int run)
+{
+	__u64 failed = e->wrap->bss->insert_failed;
+	struct conn_val cv;
+	__u8 out[512];
+	__u32 out_len = sizeof(out);
+	int err, v = -1;
+
+	err = prog_run(e, e->insert_fd, p, repeat, &r->floor_ns[run], &v, out, &out_len);
+	if (err)
+		return err;
+	if (v != XDP_TX || e->wrap->bss->insert_failed != failed ||
+	    bpf_map_lookup_elem(e->conns_fd, e->wrap->bss->pkt.conn_key, &cv) ||
+	    memcmp(&cv, &e->wrap->bss->insert_val, sizeof(cv)))
+		r->floor_proved = false;
+	return 0;
+}
+
 static int cmp_int(const void *a, const void *b)
 {
 	return *(const int *)a - *(const int *)b;
@@ -491,6 +519,16 @@ static double median_int(const int *v, int n)
 	memcpy(s, v, sizeof(*v) * n);
 	qsort(s, n, sizeof(*s), cmp_int);
 	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
+}
+
+static int min_int(const int *v, int n)
+{
+	int i, m = v[0];
+
+	for (i = 1; i < n; i++)
+		if (v[i] < m)
+			m = v[i];
+	return m;
 }
 
 static void class_judge(const struct micro_class *cl, struct class_result *r, __u64 iters)
@@ -516,39 +554,41 @@ static void class_judge(const struct micro_class *cl, struct class_result *r, __
 static int measure_class(struct micro_env *e, const struct micro_class *cl,
 			 const struct micro_opts *o, struct class_result *r)
 {
+	int run, i, err, v, nprogs = cl->flags & MF_DEL_CONN ? 3 : 2;
 	__u8 out[512];
 	__u32 out_len;
 	struct pkt p;
-	int run, err, v;
 
 	memset(r, 0, sizeof(*r));
 	r->consistent = r->intended_all = true;
+	r->floor_proved = nprogs == 3;
 	err = class_prepare(e, cl, &p);
 	if (err) {
 		pr_warn("prepare class %s: %s\n", cl->name, strerror(-err));
 		return err;
 	}
-	for (run = 0; run < o->runs; run++) {
-		/* Alternate which goes first, so drift does not favour one side. */
-		if (run % 2) {
-			err = run_balancer(e, cl, &p, o->repeat, r, run);
-			if (err)
+	for (run = 0; run < o->runs && !err; run++) {
+		/* Rotate which goes first, so drift favours none of them. */
+		for (i = 0; i < nprogs && !err; i++) {
+			switch ((run + i) % nprogs) {
+			case 0:
+				out_len = sizeof(out);
+				err = prog_run(e, e->stub_fd, &p, o->repeat, &r->stub_ns[run], &v,
+					       out, &out_len);
+				if (!err && v != XDP_TX) {
+					pr_warn("class %s: the stub run returned %d, not XDP_TX: "
+						"the wrapper failed\n",
+						cl->name, v);
+					return -EPROTO;
+				}
 				break;
-		}
-		out_len = sizeof(out);
-		err = prog_run(e, e->stub_fd, &p, o->repeat, &r->stub_ns[run], &v, out, &out_len);
-		if (err)
-			break;
-		if (v != XDP_TX) {
-			pr_warn("class %s: the stub run returned %d, not XDP_TX: the wrapper "
-				"failed\n",
-				cl->name, v);
-			return -EPROTO;
-		}
-		if (!(run % 2)) {
-			err = run_balancer(e, cl, &p, o->repeat, r, run);
-			if (err)
+			case 1:
+				err = run_balancer(e, cl, &p, o->repeat, r, run);
 				break;
+			default:
+				err = run_floor(e, &p, o->repeat, r, run);
+				break;
+			}
 		}
 	}
 	if (err) {
@@ -557,6 +597,12 @@ static int measure_class(struct micro_env *e, const struct micro_class *cl,
 	}
 	r->bal = median_int(r->bal_ns, o->runs);
 	r->stub = median_int(r->stub_ns, o->runs);
+	r->bal_min = min_int(r->bal_ns, o->runs);
+	r->stub_min = min_int(r->stub_ns, o->runs);
+	if (nprogs == 3) {
+		r->floor = median_int(r->floor_ns, o->runs);
+		r->floor_min = min_int(r->floor_ns, o->runs);
+	}
 	class_judge(cl, r, (__u64)o->runs * o->repeat);
 	return 0;
 }
@@ -661,6 +707,7 @@ static int decap_env_open(struct micro_env *e)
 struct decap_result {
 	int ns[TC_PROGS][MICRO_MAX_RUNS];
 	double med[TC_PROGS];
+	int min[TC_PROGS]; /* fastest runs */
 	__u64 iterations; /* per program */
 	__u64 restored[TC_PROGS]; /* micro_tc_wrap's restores that reached the tail call */
 	__u64 strip_seen;
@@ -754,6 +801,7 @@ static int measure_decap(struct micro_env *e, const struct decap_class *dc,
 		    r->counters[DECAP_STAT_DECAP] == iters;
 	for (i = 0; i < TC_PROGS; i++) {
 		r->med[i] = median_int(r->ns[i], o->runs);
+		r->min[i] = min_int(r->ns[i], o->runs);
 		r->proved = r->proved && r->restored[i] == iters && r->exact[i] &&
 			    r->verdict[i] == TC_ACT_OK;
 	}
@@ -872,6 +920,7 @@ static const char *mixed_str(const struct class_result *r, char *buf, size_t sz)
 
 struct micro_report {
 	const struct micro_opts *o;
+	bool sel[N_CLASSES], dsel[N_DECAP_CLASSES], msel; /* --only */
 	struct class_result res[N_CLASSES];
 	struct decap_result dres[N_DECAP_CLASSES];
 	struct maglev_result maglev[N_MAGLEV];
@@ -879,6 +928,93 @@ struct micro_report {
 	int cpu;
 	char kernel[128];
 };
+
+/* The classes with an insert floor: the kernel's share of a new flow, and the balancer's. */
+static void print_floor_text(const struct micro_report *rp)
+{
+	const struct class_result *r;
+	int i;
+
+	for (i = 0; i < N_CLASSES; i++) {
+		r = &rp->res[i];
+		if (!rp->sel[i] || !(classes[i].flags & MF_DEL_CONN))
+			continue;
+		printf("%s beside its insert floor (micro_conn_insert: the same delete, then one "
+		       "bpf_map_update_elem\nof the same entry in the same table, nothing else)%s:\n"
+		       "  floor %.1f ns, %.1f above the stub (min %d): the kernel's delete and "
+		       "insert;\n  the balancer %.1f above the floor (min %d): its parse, VIP "
+		       "lookup, Maglev pick, counters\n  and encapsulation.\n",
+		       classes[i].name, r->floor_proved ? "" : " (floor NOT proved)", r->floor,
+		       r->floor - r->stub, r->floor_min - r->stub_min, r->bal - r->floor,
+		       r->bal_min - r->floor_min);
+	}
+}
+
+static bool any(const bool *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i])
+			return true;
+	return false;
+}
+
+/* Is the item [p, e) of a comma-separated list this name? */
+static bool item_is(const char *p, const char *e, const char *name)
+{
+	return strlen(name) == (size_t)(e - p) && !strncmp(p, name, e - p);
+}
+
+/* Is name one of the comma-separated items of list? */
+static bool listed(const char *list, const char *name)
+{
+	const char *p, *e;
+
+	for (p = list;; p = e + 1) {
+		e = strchrnul(p, ',');
+		if (item_is(p, e, name))
+			return true;
+		if (!*e)
+			return false;
+	}
+}
+
+/*
+ * --only: what runs. Every item must name a balancer class, a decap class or "maglev";
+ * otherwise the error lists the names there are. NULL: everything.
+ */
+static int only_select(const char *only, struct micro_report *rp)
+{
+	const char *p, *e;
+	bool known;
+	int i;
+
+	for (i = 0; i < N_CLASSES; i++)
+		rp->sel[i] = !only || listed(only, classes[i].name);
+	for (i = 0; i < N_DECAP_CLASSES; i++)
+		rp->dsel[i] = !only || listed(only, decap_classes[i].name);
+	rp->msel = !only || listed(only, "maglev");
+	for (p = only; p; p = *e ? e + 1 : NULL) {
+		e = strchrnul(p, ',');
+		known = item_is(p, e, "maglev");
+		for (i = 0; i < N_CLASSES; i++)
+			known = known || item_is(p, e, classes[i].name);
+		for (i = 0; i < N_DECAP_CLASSES; i++)
+			known = known || item_is(p, e, decap_classes[i].name);
+		if (known)
+			continue;
+		fprintf(stderr, "dsrlab: bench --micro --only: no class \"%.*s\"; there are",
+			(int)(e - p), p);
+		for (i = 0; i < N_CLASSES; i++)
+			fprintf(stderr, " %s", classes[i].name);
+		for (i = 0; i < N_DECAP_CLASSES; i++)
+			fprintf(stderr, " %s", decap_classes[i].name);
+		fprintf(stderr, " maglev\n");
+		return -1;
+	}
+	return 0;
+}
 
 /* The decap's table: each program's median, and the decap over the strip-only floor. */
 static void print_decap_text(const struct micro_report *rp)
@@ -889,19 +1025,25 @@ static void print_decap_text(const struct micro_report *rp)
 	printf("\nDecap (TC), same method: micro_tc_wrap restores the encapsulated packet (length,\n"
 	       "skb protocol, bytes) and tail-calls TC_ACT_OK (noop), a program that only removes\n"
 	       "the outer header (strip, the floor) or the decap; median ns/packet.\n\n");
-	printf("%-13s %6s %6s %6s %11s %11s %11s\n", "class", "noop", "strip", "decap",
-	       "strip-noop", "decap-noop", "decap/strip");
+	printf("%-13s %6s %6s %6s %11s %11s %11s %8s\n", "class", "noop", "strip", "decap",
+	       "strip-noop", "decap-noop", "decap/strip", "d/s-min");
 	for (i = 0; i < N_DECAP_CLASSES; i++) {
 		r = &rp->dres[i];
-		printf("%-13s %6.1f %6.1f %6.1f %11.1f %11.1f %11.2f\n", decap_classes[i].name,
-		       r->med[TC_NOOP], r->med[TC_STRIP], r->med[TC_DECAP],
+		if (!rp->dsel[i])
+			continue;
+		printf("%-13s %6.1f %6.1f %6.1f %11.1f %11.1f %11.2f %8.2f\n",
+		       decap_classes[i].name, r->med[TC_NOOP], r->med[TC_STRIP], r->med[TC_DECAP],
 		       r->med[TC_STRIP] - r->med[TC_NOOP], r->med[TC_DECAP] - r->med[TC_NOOP],
-		       r->med[TC_STRIP] > 0 ? r->med[TC_DECAP] / r->med[TC_STRIP] : 0);
+		       r->med[TC_STRIP] > 0 ? r->med[TC_DECAP] / r->med[TC_STRIP] : 0,
+		       r->min[TC_STRIP] > 0 ? (double)r->min[TC_DECAP] / r->min[TC_STRIP] : 0);
 	}
+	printf("(d/s-min: the decap's fastest run over the strip's fastest run.)\n");
 	printf("\nPath per decap class over %llu iterations of each program:\n",
-	       (unsigned long long)rp->dres[0].iterations);
+	       (unsigned long long)rp->o->runs * rp->o->repeat);
 	for (i = 0; i < N_DECAP_CLASSES; i++) {
 		r = &rp->dres[i];
+		if (!rp->dsel[i])
+			continue;
 		printf("  %-13s decap counted %s=%llu (rx %llu), strip met the encapsulated packet "
 		       "%llu times, out %u -> %u bytes%s%s\n      %s\n",
 		       decap_classes[i].name, decap_stat_name(DECAP_STAT_DECAP),
@@ -924,19 +1066,29 @@ static void print_text(const struct micro_report *rp)
 	printf("dsrlab bench --micro: kernel %s, CPU %d, BPF_PROG_RUN %u iterations x %d runs,\n"
 	       "median ns/packet. Every iteration restores the original packet (micro_wrap) and\n"
 	       "tail-calls the program; the stub is the same wrapper tail-calling XDP_TX.\n"
-	       "Connection table: LRU hash of %u entries.\n\n",
+	       "Connection table: LRU hash of %u entries, %s LRU lists.\n\n",
 	       rp->kernel, rp->cpu, rp->o->repeat, rp->o->runs,
-	       rp->o->conn_table ? rp->o->conn_table : LB_CONN_TABLE_SIZE);
+	       rp->o->conn_table ? rp->o->conn_table : LB_CONN_TABLE_SIZE,
+	       rp->o->conns_percpu ? "per-CPU" : "common");
 	/* Only what this run measured: comparisons with other balancers are made outside. */
-	printf("%-17s %8s %6s %7s %6s\n", "class", "balancer", "stub", "above", "ratio");
+	if (!any(rp->sel, N_CLASSES))
+		goto decap;
+	printf("%-17s %8s %6s %7s %6s %10s\n", "class", "balancer", "stub", "above", "ratio",
+	       "above-min");
 	for (i = 0; i < N_CLASSES; i++) {
 		r = &rp->res[i];
-		printf("%-17s %8.1f %6.1f %7.1f %6.2f\n", classes[i].name, r->bal, r->stub,
-		       r->bal - r->stub, r->stub > 0 ? r->bal / r->stub : 0);
+		if (rp->sel[i])
+			printf("%-17s %8.1f %6.1f %7.1f %6.2f %10d\n", classes[i].name, r->bal,
+			       r->stub, r->bal - r->stub, r->stub > 0 ? r->bal / r->stub : 0,
+			       r->bal_min - r->stub_min);
 	}
+	printf("(above-min: the balancer's fastest run minus the stub's fastest run.)\n");
+	print_floor_text(rp);
 	printf("\nPath per class, from the balancer's counters over %llu iterations each:\n",
-	       (unsigned long long)rp->res[0].iterations);
+	       (unsigned long long)rp->o->runs * rp->o->repeat);
 	for (i = 0; i < N_CLASSES; i++) {
+		if (!rp->sel[i])
+			continue;
 		cl = &classes[i];
 		r = &rp->res[i];
 		path_str(r->path, a, sizeof(a));
@@ -954,10 +1106,12 @@ static void print_text(const struct micro_report *rp)
 			       r->inner_intact ? ", original intact inside" : ", NOT the original");
 		printf("\n      %s\n", cl->what);
 	}
-	print_decap_text(rp);
+decap:
+	if (any(rp->dsel, N_DECAP_CLASSES))
+		print_decap_text(rp);
 	printf("\nWrapper failures (XDP and TC): restore %llu, tail call %llu.\n",
 	       (unsigned long long)rp->restore_failed, (unsigned long long)rp->tail_call_failed);
-	for (i = 0; i < N_MAGLEV; i++)
+	for (i = 0; i < N_MAGLEV && rp->msel; i++)
 		printf("Maglev build, %d slots x %d backends: median %.2f ms of %d runs.\n",
 		       LB_RING_SIZE_DEFAULT, rp->maglev[i].backends, rp->maglev[i].median,
 		       MAGLEV_RUNS);
@@ -1009,7 +1163,16 @@ static json_t *class_json(const struct micro_class *cl, const struct class_resul
 	json_object_set_new(o, "stub_ns", json_fixed(r->stub, 1));
 	json_object_set_new(o, "above_stub_ns", json_fixed(r->bal - r->stub, 1));
 	json_object_set_new(o, "ratio", json_fixed(r->stub > 0 ? r->bal / r->stub : 0, 3));
+	json_object_set_new(o, "balancer_min_ns", json_integer(r->bal_min));
+	json_object_set_new(o, "stub_min_ns", json_integer(r->stub_min));
+	json_object_set_new(o, "above_stub_min_ns", json_integer(r->bal_min - r->stub_min));
 	json_object_set_new(o, "balancer_runs_ns", json_ints(r->bal_ns, n));
+	if (cl->flags & MF_DEL_CONN) {
+		json_object_set_new(o, "insert_floor_ns", json_fixed(r->floor, 1));
+		json_object_set_new(o, "insert_floor_min_ns", json_integer(r->floor_min));
+		json_object_set_new(o, "insert_floor_runs_ns", json_ints(r->floor_ns, n));
+		json_object_set_new(o, "insert_floor_proved", json_boolean(r->floor_proved));
+	}
 	json_object_set_new(o, "stub_runs_ns", json_ints(r->stub_ns, n));
 	return o;
 }
@@ -1035,12 +1198,18 @@ static json_t *decap_json(const struct decap_class *dc, const struct decap_resul
 
 		snprintf(key, sizeof(key), "%s_ns", tc_prog_names[s]);
 		json_object_set_new(o, key, json_fixed(r->med[s], 1));
+		snprintf(key, sizeof(key), "%s_min_ns", tc_prog_names[s]);
+		json_object_set_new(o, key, json_integer(r->min[s]));
 		snprintf(key, sizeof(key), "%s_runs_ns", tc_prog_names[s]);
 		json_object_set_new(o, key, json_ints(r->ns[s], n));
 	}
 	json_object_set_new(
 		o, "decap_over_strip",
 		json_fixed(r->med[TC_STRIP] > 0 ? r->med[TC_DECAP] / r->med[TC_STRIP] : 0, 3));
+	json_object_set_new(
+		o, "decap_over_strip_min",
+		json_fixed(r->min[TC_STRIP] > 0 ? (double)r->min[TC_DECAP] / r->min[TC_STRIP] : 0,
+			   3));
 	return o;
 }
 
@@ -1061,11 +1230,14 @@ static void print_json(const struct micro_report *rp)
 	int i;
 
 	for (i = 0; i < N_CLASSES; i++)
-		json_array_append_new(classes_a, class_json(&classes[i], &rp->res[i], rp->o->runs));
+		if (rp->sel[i])
+			json_array_append_new(classes_a,
+					      class_json(&classes[i], &rp->res[i], rp->o->runs));
 	for (i = 0; i < N_DECAP_CLASSES; i++)
-		json_array_append_new(decap_a,
-				      decap_json(&decap_classes[i], &rp->dres[i], rp->o->runs));
-	for (i = 0; i < N_MAGLEV; i++)
+		if (rp->dsel[i])
+			json_array_append_new(
+				decap_a, decap_json(&decap_classes[i], &rp->dres[i], rp->o->runs));
+	for (i = 0; i < N_MAGLEV && rp->msel; i++)
 		json_array_append_new(maglev_a, maglev_json(&rp->maglev[i]));
 	doc = json_pack(
 		"{s:i, s:s, s:i, s:i, s:i, s:i, s:s, s:I, s:I, s:o}", "version", 1, "kernel",
@@ -1073,11 +1245,15 @@ static void print_json(const struct micro_report *rp)
 		"conn_table_entries", rp->o->conn_table ? rp->o->conn_table : LB_CONN_TABLE_SIZE,
 		"method",
 		"BPF_PROG_RUN; micro_wrap restores the original packet, then tail-calls the "
-		"balancer or an XDP_TX stub; medians of the runs, ns/packet",
+		"balancer or an XDP_TX stub; medians and minima of the runs, ns/packet",
 		"restore_failed", (json_int_t)rp->restore_failed, "tail_call_failed",
 		(json_int_t)rp->tail_call_failed, "classes", classes_a);
 	json_object_set_new(doc, "decap_classes", decap_a);
 	json_object_set_new(doc, "maglev", maglev_a);
+	json_object_set_new(doc, "conn_table_lru",
+			    json_string(rp->o->conns_percpu ? "percpu" : "common"));
+	if (rp->o->only)
+		json_object_set_new(doc, "only", json_string(rp->o->only));
 	if (doc)
 		json_dumpf(doc, stdout, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	printf("\n");
@@ -1119,23 +1295,32 @@ int micro_bench(const struct micro_opts *o)
 	if (!rp)
 		return EXIT_SETUP;
 	rp->o = o;
+	if (only_select(o->only, rp)) {
+		free(rp);
+		return EXIT_USAGE;
+	}
 	rp->cpu = pin_cpu();
 	uname(&u);
 	snprintf(rp->kernel, sizeof(rp->kernel), "%s", u.release);
-	if (env_open(&e, o->conn_table)) {
+	if (env_open(&e, o)) {
 		free(rp);
 		return EXIT_SETUP;
 	}
 	for (i = 0; i < N_CLASSES; i++) {
+		if (!rp->sel[i])
+			continue;
 		err = measure_class(&e, &classes[i], o, &rp->res[i]);
 		if (err) {
 			code = EXIT_SETUP;
 			goto out;
 		}
-		if (!rp->res[i].consistent)
+		if (!rp->res[i].consistent ||
+		    ((classes[i].flags & MF_DEL_CONN) && !rp->res[i].floor_proved))
 			code = EXIT_CHECK_FAILED;
 	}
 	for (i = 0; i < N_DECAP_CLASSES; i++) {
+		if (!rp->dsel[i])
+			continue;
 		err = measure_decap(&e, &decap_classes[i], o, &rp->dres[i]);
 		if (err) {
 			code = EXIT_SETUP;
@@ -1148,7 +1333,7 @@ int micro_bench(const struct micro_opts *o)
 	rp->tail_call_failed = e.wrap->bss->tail_call_failed;
 	if (rp->restore_failed || rp->tail_call_failed)
 		code = EXIT_CHECK_FAILED;
-	for (i = 0; i < N_MAGLEV; i++) {
+	for (i = 0; i < N_MAGLEV && rp->msel; i++) {
 		rp->maglev[i].backends = maglev_backends[i];
 		if (maglev_time(&rp->maglev[i])) {
 			pr_warn("Maglev build over %d backends failed\n", maglev_backends[i]);

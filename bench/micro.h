@@ -53,6 +53,8 @@ struct micro_opts {
 	__u32 repeat; /* BPF_PROG_RUN iterations per run */
 	bool json; /* JSON on stdout instead of the text table */
 	__u32 conn_table; /* entries of the balancer's connection table; 0: LB_CONN_TABLE_SIZE */
+	bool conns_percpu; /* --conn-lru percpu: the table's LRU lists per CPU (as dsrlab-lb's) */
+	const char *only; /* --only: comma-separated class names and/or "maglev"; NULL: all */
 };
 
 /*

@@ -8,6 +8,9 @@
  * micro_target: the balancer, or micro_stub (XDP_TX) for the baseline. Both are measured
  * through this same wrapper, so the restore cost is the same on both sides of the difference.
  *
+ * For the SYN class a third program, micro_conn_insert, is the floor: the balancer's insert
+ * alone, so the report can tell what the kernel's LRU costs from what the balancer adds.
+ *
  * The TC side is the same for the decap: BPF_PROG_RUN reuses one skb across the iterations, so
  * micro_tc_wrap gives it back the original (encapsulated) packet's length, skb->protocol and
  * bytes, then tail-calls slot 0 of micro_tc_target: the decap, micro_tc_strip (the floor: only
@@ -73,6 +76,22 @@ int micro_wrap(struct xdp_md *ctx)
 fail:
 	__sync_fetch_and_add(&restore_failed, 1);
 	return XDP_ABORTED;
+}
+
+/*
+ * The floor of a new flow (the SYN class): the one insert the balancer makes for it, into the
+ * same table, and nothing else. Behind micro_wrap, whose delete runs first, as for the
+ * balancer.
+ */
+struct conn_val insert_val;
+__u64 insert_failed;
+
+SEC("xdp")
+int micro_conn_insert(struct xdp_md *ctx)
+{
+	if (bpf_map_update_elem(&conns, pkt.conn_key, &insert_val, BPF_ANY))
+		__sync_fetch_and_add(&insert_failed, 1);
+	return XDP_TX;
 }
 
 /* The baseline: nothing but the verdict the balancer gives an encapsulated packet. */

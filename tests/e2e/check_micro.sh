@@ -59,10 +59,21 @@ check ipv4-syn 1 conn_new tx_encap
 check ipv4-established 1 conn_hit tx_encap
 check ipv4-udp 1 conn_hit tx_encap
 check non-vip 1 pass_not_vip
-# Paths still being built: reported truthfully, not required yet.
-check ipv6-established 0
-check gue-vip 0
-check icmp-ptb 0
+check ipv6-established 1 conn_hit tx_encap
+check gue-vip 1 conn_hit tx_encap
+check icmp-ptb 1 tx_encap icmp_to_backend
+# The new-flow class carries its insert floor, proved; the others have none.
+[ "$(field "c.get('insert_floor_proved')" ipv4-syn)" = true ] ||
+	{ echo "FAIL: ipv4-syn: insert floor not proved"; fail=1; }
+[ "$(field "len(c['insert_floor_runs_ns'])" ipv4-syn)" = "$runs" ] ||
+	{ echo "FAIL: ipv4-syn: not $runs insert floor runs"; fail=1; }
+[ "$(field "'insert_floor_ns' in c" ipv4-established)" = false ] ||
+	{ echo "FAIL: ipv4-established has an insert floor"; fail=1; }
+# The fastest run is no slower than the median (and both are the program's own runs).
+for c in ipv4-syn ipv4-established non-vip; do
+	[ "$(field "c['balancer_min_ns'] == min(c['balancer_runs_ns']) <= c['balancer_ns']" $c)" = true ] ||
+		{ echo "FAIL: $c: balancer_min_ns is not the fastest run"; fail=1; }
+done
 
 # decap_check CLASS: every one of the runs x repeat iterations of each TC program was restored
 # and tail-called; the strip-only program met the encapsulated packet (its length) in each,
@@ -95,6 +106,27 @@ for c in decap-ipip decap-ip6ip6 decap-4in6 decap-gue; do
 done
 [ "$(field "[m['backends'] for m in j['maglev']]")" = "[100, 1000]" ] ||
 	{ echo "FAIL: Maglev builds for 100 and 1000 backends not both reported"; fail=1; }
+
+# --only: exactly the named parts run (the per-CPU LRU table too); an unknown name is exit 2
+# with the names there are, before anything is loaded.
+only=$("$dsrlab" bench --micro --only ipv4-syn,decap-gue --conn-lru percpu --runs 1 --repeat 1000 -j)
+code=$?
+[ "$code" = 0 ] || { echo "FAIL: --only: exit $code"; fail=1; }
+got=$(echo "$only" | python3 -c 'import json, sys
+j = json.load(sys.stdin)
+print([c["name"] for c in j["classes"]], [c["name"] for c in j["decap_classes"]], j["maglev"],
+      j["only"], j["conn_table_lru"], j["classes"][0]["proved"], j["classes"][0]["insert_floor_proved"])')
+[ "$got" = "['ipv4-syn'] ['decap-gue'] [] ipv4-syn,decap-gue percpu True True" ] ||
+	{ echo "FAIL: --only ran: $got"; fail=1; }
+echo "$only" | "$(dirname "$0")/schema_check.py" "$(dirname "$0")/../../docs/schemas/micro.schema.json" - ||
+	{ echo "FAIL: the --only document does not fit the schema"; fail=1; }
+err=$("$dsrlab" bench --micro --only ipv4-syn,ipv9 2>&1 >/dev/null)
+code=$?
+[ "$code" = 2 ] || { echo "FAIL: --only ipv9: exit $code, expected 2"; fail=1; }
+case $err in
+*'no class "ipv9"'*ipv4-established*decap-ipip*maglev*) ;;
+*) echo "FAIL: --only ipv9: $err"; fail=1 ;;
+esac
 
 [ "$fail" = 0 ] && echo "PASS: every class reported, every iteration proven by the counters"
 exit $fail
