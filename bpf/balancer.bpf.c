@@ -59,7 +59,9 @@
  *   walked (common/parse.h) and travel inside the encapsulation untouched.
  * Established flows. With LB_CFG_F_CONN_FIRST (the library keeps vip_by_id), a TCP segment
  *   that is no SYN and a UDP datagram, neither a fragment, look up their flow first (a new
- *   UDP flow pays that miss once, a SYN never); an entry that names its VIP as
+ *   UDP flow pays that miss once, a SYN never): in this CPU's flow_cache slot, then (a miss
+ *   there) in the table, whose entry is then copied to the slot (LB_CFG_F_FLOW_CACHE,
+ *   common/maps.h: the table stays the truth, copies of another epoch are void); an entry that names its VIP as
  *   that VIP is now (vip_id and the generation every lb_vip_add() draws) gives VIP and
  *   backend at once (conn_hit). Any other packet, and a miss, takes the path above, where a
  *   SYN (without ACK) asks the ring without looking the table up: it opens a connection, and
@@ -137,6 +139,14 @@ struct {
 	__type(key, struct flow_key);
 	__type(value, struct conn_val);
 } conns SEC(".maps");
+
+/* Per-CPU copies of connection table entries (LB_CFG_F_FLOW_CACHE, common/maps.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LB_FLOW_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct flow_cache_entry);
+} flow_cache SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -304,6 +314,45 @@ static __always_inline __u32 ring_pick(const struct lb_config *cfg, const struct
 	return real_id ? *real_id : LB_REAL_NONE;
 }
 
+/* This CPU's flow_cache slot for the flow, or NULL (no cache). */
+static __always_inline struct flow_cache_entry *flow_cache_at(const struct lb_config *cfg,
+							      const struct flow_key *f)
+{
+	__u32 slot;
+
+	if (!(cfg->flags & LB_CFG_F_FLOW_CACHE))
+		return NULL;
+	slot = lb_flow_cache_slot(f);
+	return bpf_map_lookup_elem(&flow_cache, &slot);
+}
+
+/* The epoch, read before the table is: a copy never carries a newer epoch than its entry. */
+static __always_inline __u32 flow_cache_epoch(const struct lb_config *cfg)
+{
+	return *(const volatile __u32 *)&cfg->cache_epoch;
+}
+
+static __always_inline int flow_key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+	__u32 diff = 0;
+	int i;
+
+	for (i = 0; i < (int)(sizeof(*a) / sizeof(__u32)); i++)
+		diff |= x[i] ^ y[i];
+	return !diff;
+}
+
+static __always_inline void flow_cache_put(struct flow_cache_entry *ce, const struct flow_key *f,
+					   const struct conn_val *v, __u32 epoch)
+{
+	if (!ce)
+		return;
+	ce->key = *f;
+	ce->val = *v;
+	ce->epoch = epoch;
+}
+
 /* real_pick()'s use of the connection table. */
 enum conn_use {
 	CONN_NONE, /* the VIP keeps no entries (fragments, hash-no-ports) */
@@ -326,7 +375,7 @@ static __always_inline __u32 real_pick(struct lb_stats *st, const struct lb_conf
 {
 	struct conn_val *cv, nv = {};
 	__u64 *new_flows;
-	__u32 real_id;
+	__u32 real_id, epoch;
 
 	if (table == CONN_LOOKUP) {
 		cv = bpf_map_lookup_elem(&conns, flow);
@@ -348,7 +397,10 @@ static __always_inline __u32 real_pick(struct lb_stats *st, const struct lb_conf
 		nv.hash = *hash;
 		nv.vip_id = vip->vip_id;
 		nv.vip_gen = vip->gen;
-		bpf_map_update_elem(&conns, flow, &nv, BPF_ANY);
+		epoch = flow_cache_epoch(cfg);
+		/* This CPU's copy follows, or a reused 5-tuple would keep its old backend here. */
+		if (!bpf_map_update_elem(&conns, flow, &nv, BPF_ANY))
+			flow_cache_put(flow_cache_at(cfg, flow), flow, &nv, epoch);
 	}
 	return real_id;
 }
@@ -371,18 +423,26 @@ static __always_inline int conn_syn(const struct lb_config *cfg, const struct pk
 static __always_inline struct vip_meta *conn_first(const struct lb_config *cfg,
 						   const struct pkt_meta *m, struct conn_val **cv)
 {
+	struct flow_cache_entry *ce;
 	struct vip_meta *vip;
 	struct conn_val *e;
-	__u32 id;
+	__u32 id, epoch;
 
 	if (!(cfg->flags & LB_CFG_F_CONN_FIRST) || (m->flags & PKT_F_FRAG))
 		return NULL;
 	if (m->flow.proto != IPPROTO_UDP &&
 	    (m->flow.proto != IPPROTO_TCP || (m->tcp_flags & LB_TCP_SYN)))
 		return NULL;
-	e = bpf_map_lookup_elem(&conns, &m->flow);
-	if (!e)
-		return NULL;
+	epoch = flow_cache_epoch(cfg);
+	ce = flow_cache_at(cfg, &m->flow);
+	if (ce && ce->epoch == epoch && flow_key_eq(&ce->key, &m->flow)) {
+		e = &ce->val;
+	} else {
+		e = bpf_map_lookup_elem(&conns, &m->flow);
+		if (!e)
+			return NULL;
+		flow_cache_put(ce, &m->flow, e, epoch);
+	}
 	id = e->vip_id;
 	vip = bpf_map_lookup_elem(&vip_by_id, &id);
 	if (!vip || !vip->gen || vip->gen != e->vip_gen)

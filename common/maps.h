@@ -107,8 +107,13 @@ struct lb_config {
 	__u8 src_v4_prefix_len;
 	__u8 src_v6_prefix_len;
 	__u16 flags; /* LB_CFG_F_* */
+	/*
+	 * LB_CFG_F_FLOW_CACHE: flow_cache entries made under another epoch are void. The library
+	 * bumps it (lb_conns_changed) after it deletes or rewrites connection table entries.
+	 */
+	__u32 cache_epoch;
 };
-_Static_assert(sizeof(struct lb_config) == 44, "lb_config layout");
+_Static_assert(sizeof(struct lb_config) == 48, "lb_config layout");
 
 /*
  * lb_config.flags. FIB: the next hop of an encapsulated frame comes from bpf_fib_lookup() in
@@ -139,6 +144,46 @@ _Static_assert(sizeof(struct lb_config) == 44, "lb_config layout");
  * now needs no VIP lookup: one hash lookup on the established path.
  */
 #define LB_CFG_F_CONN_FIRST 0x10
+/*
+ * Kept by the library (with LB_CFG_F_CONN_FIRST): the established path asks flow_cache, a
+ * per-CPU direct-mapped copy of connection table entries, before the table (see
+ * struct flow_cache_entry).
+ */
+#define LB_CFG_F_FLOW_CACHE 0x20
+
+/*
+ * The flow cache: per CPU, LB_FLOW_CACHE_SLOTS entries, each a copy of one connection table
+ * entry (key and value) made by this CPU when it found the entry in the table or wrote it,
+ * under lb_config.cache_epoch. An established packet whose slot holds its exact key under the
+ * current epoch takes the entry from there: an array lookup and a compare instead of the
+ * table's hash lookup. The table stays the truth: a miss (other key, empty, old epoch) asks
+ * it, and the library bumps the epoch whenever it deletes or rewrites entries, so no copy
+ * outlives a change made there. A SYN that reuses a 5-tuple rewrites the table and this
+ * CPU's copy; another CPU's copy of the old entry lives on (as with per-CPU LRU lists) until
+ * the slot is taken or the epoch moves: the flow's packets meet one CPU while RSS keeps it
+ * there.
+ */
+#define LB_FLOW_CACHE_BITS  14
+#define LB_FLOW_CACHE_SLOTS (1u << LB_FLOW_CACHE_BITS)
+
+struct flow_cache_entry {
+	struct flow_key key; /* family 0: an empty slot, no packet's key */
+	struct conn_val val;
+	__u32 epoch;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct flow_cache_entry) == 64, "flow_cache_entry layout");
+
+/* The flow's slot: the key's words folded and mixed (a collision only costs a miss). */
+static inline __u32 lb_flow_cache_slot(const struct flow_key *k)
+{
+	__u32 x = k->srcv6[0] ^ k->srcv6[1] ^ k->srcv6[2] ^ k->srcv6[3];
+	__u32 y = k->dstv6[0] ^ k->dstv6[1] ^ k->dstv6[2] ^ k->dstv6[3];
+
+	x = (x * 0x9e3779b1u) ^ y;
+	x = (x * 0x85ebca6bu) ^ k->ports ^ k->proto;
+	return (x * 0xc2b2ae35u) >> (32 - LB_FLOW_CACHE_BITS);
+}
 
 /*
  * The VIP-address filter: one slot per hash of a destination address (the four words of

@@ -28,6 +28,7 @@ static const char *const lb_map_names[LB_MAP_MAX] = {
 	[LB_MAP_VIP_NEW_FLOWS] = "vip_new_flows",
 	[LB_MAP_VIP_FILTER] = "vip_filter",
 	[LB_MAP_VIP_BY_ID] = "vip_by_id",
+	[LB_MAP_FLOW_CACHE] = "flow_cache",
 	[LB_MAP_POOLS] = "pools",
 };
 #define LB_LINK_PIN "xdp_link"
@@ -142,6 +143,7 @@ int lb_load_with(struct lb **out, const struct lb_load_opts *opts)
 	maps[LB_MAP_VIP_NEW_FLOWS] = lb->skel->maps.vip_new_flows;
 	maps[LB_MAP_VIP_FILTER] = lb->skel->maps.vip_filter;
 	maps[LB_MAP_VIP_BY_ID] = lb->skel->maps.vip_by_id;
+	maps[LB_MAP_FLOW_CACHE] = lb->skel->maps.flow_cache;
 	for (i = 0; i < LB_MAP_POOLS; i++)
 		lb->fds[i] = bpf_map__fd(maps[i]);
 	lb->fds[LB_MAP_POOLS] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pools", sizeof(__u32),
@@ -406,10 +408,15 @@ out:
 
 int lb_config_set(struct lb *lb, const struct lb_config *cfg)
 {
-	struct lb_config c = *cfg;
+	struct lb_config c = *cfg, old;
 	__u32 zero = 0;
 	int err;
 
+	/*
+	 * A new epoch with every change: the flow caches' copies are void, and the next packet
+	 * of each flow takes its entry from the table again (LB_CFG_F_FLOW_CACHE).
+	 */
+	c.cache_epoch = lb_config_get(lb, &old) ? 1 : old.cache_epoch + 1;
 	c.flags &= ~LB_CFG_F_ANY_PORT_VIPS;
 	if (any_port_vips(lb))
 		c.flags |= LB_CFG_F_ANY_PORT_VIPS;
@@ -418,8 +425,11 @@ int lb_config_set(struct lb *lb, const struct lb_config *cfg)
 		pr_warn("update the VIP-address filter: %s\n", strerror(-err));
 		return err;
 	}
-	/* vip_filter is synced and lb_vip_add/del keep vip_by_id: both shortcuts hold. */
-	c.flags |= LB_CFG_F_VIP_FILTER | LB_CFG_F_CONN_FIRST;
+	/*
+	 * vip_filter is synced, lb_vip_add/del keep vip_by_id, and whatever changes the table
+	 * (conns_flush, lb_conns_changed) comes here for a new epoch: the shortcuts hold.
+	 */
+	c.flags |= LB_CFG_F_VIP_FILTER | LB_CFG_F_CONN_FIRST | LB_CFG_F_FLOW_CACHE;
 
 	if (c.mtu && c.mtu < LB_MTU_MIN) {
 		pr_warn("mtu %u is below %u: the too-big answer would not fit its quote\n", c.mtu,
@@ -488,6 +498,11 @@ int lb_link_fd(struct lb *lb)
 int lb_conns_fd(struct lb *lb)
 {
 	return lb->fds[LB_MAP_CONNS];
+}
+
+int lb_conns_changed(struct lb *lb)
+{
+	return config_refresh(lb);
 }
 
 int lb_vip_filter_fd(struct lb *lb)

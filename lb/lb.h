@@ -183,6 +183,11 @@ int lb_prog_fd(struct lb *lb);
 int lb_link_fd(struct lb *lb);
 /* The connection table (LRU hash of struct flow_key -> struct conn_val), e.g. to reuse it. */
 int lb_conns_fd(struct lb *lb);
+/*
+ * After deleting or rewriting connection table entries through lb_conns_fd(): a new epoch,
+ * so that no CPU's flow cache (LB_CFG_F_FLOW_CACHE) serves a copy of what was there.
+ */
+int lb_conns_changed(struct lb *lb);
 /* The VIP-address filter (LB_CFG_F_VIP_FILTER, common/maps.h) the library keeps. */
 int lb_vip_filter_fd(struct lb *lb);
 

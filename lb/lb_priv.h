@@ -23,6 +23,7 @@ enum lb_map {
 	LB_MAP_VIP_NEW_FLOWS,
 	LB_MAP_VIP_FILTER,
 	LB_MAP_VIP_BY_ID,
+	LB_MAP_FLOW_CACHE,
 	LB_MAP_POOLS, /* user space only: created here, not by the BPF object */
 	LB_MAP_MAX
 };

@@ -6,10 +6,14 @@
  *   VIP before any VIP lookup, one whose slot is set goes on to the VIP lookup, which decides;
  * - the connection table first for TCP that is no SYN and for UDP (LB_CFG_F_CONN_FIRST): an
  *   entry naming its VIP as it is now forwards without the VIP lookup, one naming a VIP since
- *   re-added (another generation) does not; a SYN does not look the table up at all.
+ *   re-added (another generation) does not; a SYN does not look the table up at all;
+ * - the flow cache in front of the table (LB_CFG_F_FLOW_CACHE): an established packet is
+ *   served from this CPU's copy, a new epoch voids every copy, and a SYN or a flush that
+ *   changes the table leaves no copy of the old entry behind.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +37,7 @@
 #define VIP    "10.100.0.1" /* :80/tcp, ipip, one backend */
 #define REAL   "10.1.0.2"
 #define OTHER  "10.0.9.9" /* no VIP */
+#define REAL2  "10.1.0.3"
 
 #define MAC_LB	    "02:00:00:00:01:02"
 #define MAC_NEXTHOP "02:00:00:00:01:fe"
@@ -164,6 +169,7 @@ static void test_conn_first(void **state)
 	 */
 	cv.real_id = LB_MAX_REALS - 1;
 	assert_int_equal(bpf_map_update_elem(lb_conns_fd(lb), &fk, &cv, BPF_ANY), 0);
+	assert_int_equal(lb_conns_changed(lb), 0); /* else this CPU's flow cache still has it */
 	run_out(lb, ack, XDP_DROP, NULL, LB_STAT_DROP_NO_REAL);
 	run_out(lb, syn, XDP_TX, NULL, LB_STAT_CONN_NEW);
 	run_out(lb, ack, XDP_TX, ack_ipip, LB_STAT_CONN_HIT);
@@ -264,11 +270,113 @@ static void test_vip_filter(void **state)
 	lb_close(lb);
 }
 
+/* This CPU's flow_cache slot of the flow (the test runs pinned, so it is the one used). */
+static struct flow_cache_entry cache_slot(struct lb *lb, const struct flow_key *fk)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu = sched_getcpu(), fd = map_fd(lb, "flow_cache");
+	__u32 slot = lb_flow_cache_slot(fk);
+	struct flow_cache_entry *all, e;
+
+	assert_true(fd >= 0 && ncpu > 0 && cpu >= 0 && cpu < ncpu);
+	all = calloc(ncpu, sizeof(*all));
+	assert_non_null(all);
+	assert_int_equal(bpf_map_lookup_elem(fd, &slot, all), 0);
+	e = all[cpu];
+	free(all);
+	close(fd);
+	return e;
+}
+
+/* One packet that must be encapsulated, counting stat: its outer IPv4 destination. */
+static __be32 run_to(struct lb *lb, const struct fix_layer *in, int stat)
+{
+	struct lb_counter before[LB_STAT_MAX], after[LB_STAT_MAX];
+	struct fix_pkt pkt, out;
+	__u32 retval;
+	__be32 dst;
+
+	assert_int_equal(fix_pkt_build(&pkt, in, NULL), 0);
+	assert_int_equal(lb_stats_read(lb, before), 0);
+	assert_int_equal(fix_prog_run(lb_prog_fd(lb), &pkt, &out, &retval), 0);
+	assert_int_equal(lb_stats_read(lb, after), 0);
+	assert_int_equal(retval, XDP_TX);
+	assert_int_equal(after[stat].packets - before[stat].packets, 1);
+	memcpy(&dst, out.b + 14 + 16, sizeof(dst));
+	return dst;
+}
+
+static void test_flow_cache(void **state)
+{
+	const struct fix_layer syn[] = { SYN(VIP), {} }, ack[] = { ACK(VIP), {} };
+	const struct fix_layer ack_ipip[] = { ACK_IPIP, {} };
+	struct lb_backend b[2] = { { .weight = 1 }, { .weight = 1 } };
+	struct flow_cache_entry e;
+	struct lb_config cfg;
+	struct conn_val cv;
+	struct flow_key fk;
+	struct endpoint vip;
+	__be32 real, real2;
+	cpu_set_t one;
+	struct lb *lb;
+
+	(void)state;
+	/* Per-CPU copies: every packet of this test must run on one CPU. */
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+
+	lb = lb_with_vip(&vip, ENCAP_IPIP);
+	assert_int_equal(lb_config_get(lb, &cfg), 0);
+	assert_true(cfg.flags & LB_CFG_F_FLOW_CACHE);
+	assert_int_equal(fix_flow_key(syn, &fk), 0);
+
+	/* The SYN's insert leaves this CPU's copy, under the current epoch. */
+	run_out(lb, syn, XDP_TX, NULL, LB_STAT_CONN_NEW);
+	assert_int_equal(bpf_map_lookup_elem(lb_conns_fd(lb), &fk, &cv), 0);
+	e = cache_slot(lb, &fk);
+	assert_memory_equal(&e.key, &fk, sizeof(fk));
+	assert_memory_equal(&e.val, &cv, sizeof(cv));
+	assert_int_equal(e.epoch, cfg.cache_epoch);
+
+	/* The entry deleted from the table by hand, the epoch kept: the copy serves the ACK. */
+	assert_int_equal(bpf_map_delete_elem(lb_conns_fd(lb), &fk), 0);
+	run_out(lb, ack, XDP_TX, ack_ipip, LB_STAT_CONN_HIT);
+	/* A new epoch voids it: the ACK misses copy and table, and is scheduled anew. */
+	assert_int_equal(lb_conns_changed(lb), 0);
+	run_out(lb, ack, XDP_TX, ack_ipip, LB_STAT_CONN_NEW);
+	assert_int_equal(bpf_map_lookup_elem(lb_conns_fd(lb), &fk, &cv), 0);
+	/* A table hit under a new epoch refills the copy. */
+	assert_int_equal(lb_conns_changed(lb), 0);
+	run_out(lb, ack, XDP_TX, ack_ipip, LB_STAT_CONN_HIT);
+	assert_int_equal(lb_config_get(lb, &cfg), 0);
+	e = cache_slot(lb, &fk);
+	assert_memory_equal(&e.key, &fk, sizeof(fk));
+	assert_memory_equal(&e.val, &cv, sizeof(cv));
+	assert_int_equal(e.epoch, cfg.cache_epoch);
+
+	/*
+	 * A second backend: the flow stays (its entry predates it). Its backend removed with
+	 * flush: the next ACK goes to the other one, not to the copy's (the flush deleted the
+	 * entry and moved the epoch).
+	 */
+	assert_int_equal(addr_parse(REAL, &b[0].addr), 0);
+	assert_int_equal(addr_parse(REAL2, &b[1].addr), 0);
+	assert_int_equal(lb_vip_set_backends(lb, &vip, b, 2), 0);
+	inet_pton(AF_INET, REAL, &real);
+	inet_pton(AF_INET, REAL2, &real2);
+	assert_true(run_to(lb, ack, LB_STAT_CONN_HIT) == real);
+	assert_int_equal(lb_real_del(lb, &vip, &b[0].addr, true), 0);
+	assert_true(run_to(lb, ack, LB_STAT_CONN_NEW) == real2);
+	assert_true(run_to(lb, ack, LB_STAT_CONN_HIT) == real2);
+	lb_close(lb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vip_filter),
 		cmocka_unit_test(test_conn_first),
+		cmocka_unit_test(test_flow_cache),
 	};
 
 	if (fix_must_skip())
