@@ -140,6 +140,14 @@ struct {
 	__type(value, struct conn_val);
 } conns SEC(".maps");
 
+/* Per-CPU copies of vips entries (LB_CFG_F_FLOW_CACHE, common/maps.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LB_VIP_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct vip_cache_entry);
+} vip_cache SEC(".maps");
+
 /* Per-CPU copies of connection table entries (LB_CFG_F_FLOW_CACHE, common/maps.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -227,6 +235,53 @@ static __always_inline void vip_key_of(struct vip_key *key, const struct flow_ke
 	key->family = f->family;
 }
 
+/*
+ * The caches' epoch, read before the map a copy is made from: a copy never carries a newer
+ * epoch than what it copied.
+ */
+static __always_inline __u32 cache_epoch(const struct lb_config *cfg)
+{
+	return *(const volatile __u32 *)&cfg->cache_epoch;
+}
+
+/* Two keys of n 32-bit words equal? (No memcmp in BPF; one branch, not one per word.) */
+static __always_inline int words_eq(const void *a, const void *b, int n)
+{
+	const __u32 *x = a, *y = b;
+	__u32 diff = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		diff |= x[i] ^ y[i];
+	return !diff;
+}
+
+#define KEY_EQ(a, b) words_eq((a), (b), sizeof(*(a)) / sizeof(__u32))
+
+/* The VIP at key: this CPU's copy if it has one of this epoch, else the hash (then copied). */
+static __always_inline struct vip_meta *vip_get(const struct lb_config *cfg,
+						const struct vip_key *key)
+{
+	struct vip_cache_entry *ce = NULL;
+	struct vip_meta *vip;
+	__u32 slot, epoch;
+
+	if (cfg->flags & LB_CFG_F_FLOW_CACHE) {
+		epoch = cache_epoch(cfg);
+		slot = lb_vip_cache_slot(key);
+		ce = bpf_map_lookup_elem(&vip_cache, &slot);
+		if (ce && ce->epoch == epoch && KEY_EQ(&ce->key, key))
+			return &ce->meta;
+	}
+	vip = bpf_map_lookup_elem(&vips, key);
+	if (vip && ce) {
+		ce->key = *key;
+		ce->meta = *vip;
+		ce->epoch = epoch;
+	}
+	return vip;
+}
+
 static __always_inline struct vip_meta *vip_lookup(const struct lb_config *cfg,
 						   const struct flow_key *f)
 {
@@ -234,11 +289,11 @@ static __always_inline struct vip_meta *vip_lookup(const struct lb_config *cfg,
 	struct vip_meta *vip;
 
 	vip_key_of(&key, f, f->port16[1]);
-	vip = bpf_map_lookup_elem(&vips, &key);
+	vip = vip_get(cfg, &key);
 	if (vip || !(cfg->flags & LB_CFG_F_ANY_PORT_VIPS))
 		return vip;
 	key.port = 0; /* an all-ports VIP for this protocol */
-	return bpf_map_lookup_elem(&vips, &key);
+	return vip_get(cfg, &key);
 }
 
 /*
@@ -326,23 +381,6 @@ static __always_inline struct flow_cache_entry *flow_cache_at(const struct lb_co
 	return bpf_map_lookup_elem(&flow_cache, &slot);
 }
 
-/* The epoch, read before the table is: a copy never carries a newer epoch than its entry. */
-static __always_inline __u32 flow_cache_epoch(const struct lb_config *cfg)
-{
-	return *(const volatile __u32 *)&cfg->cache_epoch;
-}
-
-static __always_inline int flow_key_eq(const struct flow_key *a, const struct flow_key *b)
-{
-	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
-	__u32 diff = 0;
-	int i;
-
-	for (i = 0; i < (int)(sizeof(*a) / sizeof(__u32)); i++)
-		diff |= x[i] ^ y[i];
-	return !diff;
-}
-
 static __always_inline void flow_cache_put(struct flow_cache_entry *ce, const struct flow_key *f,
 					   const struct conn_val *v, __u32 epoch)
 {
@@ -397,7 +435,7 @@ static __always_inline __u32 real_pick(struct lb_stats *st, const struct lb_conf
 		nv.hash = *hash;
 		nv.vip_id = vip->vip_id;
 		nv.vip_gen = vip->gen;
-		epoch = flow_cache_epoch(cfg);
+		epoch = cache_epoch(cfg);
 		/* This CPU's copy follows, or a reused 5-tuple would keep its old backend here. */
 		if (!bpf_map_update_elem(&conns, flow, &nv, BPF_ANY))
 			flow_cache_put(flow_cache_at(cfg, flow), flow, &nv, epoch);
@@ -433,9 +471,9 @@ static __always_inline struct vip_meta *conn_first(const struct lb_config *cfg,
 	if (m->flow.proto != IPPROTO_UDP &&
 	    (m->flow.proto != IPPROTO_TCP || (m->tcp_flags & LB_TCP_SYN)))
 		return NULL;
-	epoch = flow_cache_epoch(cfg);
+	epoch = cache_epoch(cfg);
 	ce = flow_cache_at(cfg, &m->flow);
-	if (ce && ce->epoch == epoch && flow_key_eq(&ce->key, &m->flow)) {
+	if (ce && ce->epoch == epoch && KEY_EQ(&ce->key, &m->flow)) {
 		e = &ce->val;
 	} else {
 		e = bpf_map_lookup_elem(&conns, &m->flow);

@@ -109,7 +109,7 @@ struct lb_config {
 	__u16 flags; /* LB_CFG_F_* */
 	/*
 	 * LB_CFG_F_FLOW_CACHE: flow_cache entries made under another epoch are void. The library
-	 * bumps it (lb_conns_changed) after it deletes or rewrites connection table entries.
+	 * bumps it (lb_maps_changed) after it deletes or rewrites connection table entries.
 	 */
 	__u32 cache_epoch;
 };
@@ -163,6 +163,31 @@ _Static_assert(sizeof(struct lb_config) == 48, "lb_config layout");
  * the slot is taken or the epoch moves: the flow's packets meet one CPU while RSS keeps it
  * there.
  */
+/*
+ * The VIP cache, the same way for the VIP hash: per CPU, copies of the vips entries this CPU
+ * found, keyed by a fold of the vip_key, valid under the epoch they were made in (every VIP
+ * change goes through lb_config_set(), so no copy outlives one). A new flow to a VIP a CPU
+ * has seen takes its vip_meta from there. With LB_CFG_F_FLOW_CACHE too.
+ */
+#define LB_VIP_CACHE_BITS  10
+#define LB_VIP_CACHE_SLOTS (1u << LB_VIP_CACHE_BITS)
+
+struct vip_cache_entry {
+	struct vip_key key; /* family 0: an empty slot */
+	struct vip_meta meta;
+	__u32 epoch;
+	__u32 pad[2];
+};
+_Static_assert(sizeof(struct vip_cache_entry) == 48, "vip_cache_entry layout");
+
+static inline __u32 lb_vip_cache_slot(const struct vip_key *k)
+{
+	__u32 x = k->addr[0] ^ k->addr[1] ^ k->addr[2] ^ k->addr[3];
+
+	x = (x * 0x9e3779b1u) ^ k->port ^ ((__u32)k->proto << 16) ^ ((__u32)k->family << 24);
+	return (x * 0x85ebca6bu) >> (32 - LB_VIP_CACHE_BITS);
+}
+
 #define LB_FLOW_CACHE_BITS  14
 #define LB_FLOW_CACHE_SLOTS (1u << LB_FLOW_CACHE_BITS)
 

@@ -427,7 +427,7 @@ int lb_config_set(struct lb *lb, const struct lb_config *cfg)
 	}
 	/*
 	 * vip_filter is synced, lb_vip_add/del keep vip_by_id, and whatever changes the table
-	 * (conns_flush, lb_conns_changed) comes here for a new epoch: the shortcuts hold.
+	 * (conns_flush, lb_maps_changed) comes here for a new epoch: the shortcuts hold.
 	 */
 	c.flags |= LB_CFG_F_VIP_FILTER | LB_CFG_F_CONN_FIRST | LB_CFG_F_FLOW_CACHE;
 
@@ -500,7 +500,7 @@ int lb_conns_fd(struct lb *lb)
 	return lb->fds[LB_MAP_CONNS];
 }
 
-int lb_conns_changed(struct lb *lb)
+int lb_maps_changed(struct lb *lb)
 {
 	return config_refresh(lb);
 }

@@ -184,10 +184,11 @@ int lb_link_fd(struct lb *lb);
 /* The connection table (LRU hash of struct flow_key -> struct conn_val), e.g. to reuse it. */
 int lb_conns_fd(struct lb *lb);
 /*
- * After deleting or rewriting connection table entries through lb_conns_fd(): a new epoch,
- * so that no CPU's flow cache (LB_CFG_F_FLOW_CACHE) serves a copy of what was there.
+ * After deleting or rewriting connection table or VIP entries by hand (lb_conns_fd(), the
+ * pinned maps): a new epoch, so that no CPU's flow or VIP cache (LB_CFG_F_FLOW_CACHE) serves
+ * a copy of what was there. The library's own changes do it themselves.
  */
-int lb_conns_changed(struct lb *lb);
+int lb_maps_changed(struct lb *lb);
 /* The VIP-address filter (LB_CFG_F_VIP_FILTER, common/maps.h) the library keeps. */
 int lb_vip_filter_fd(struct lb *lb);
 

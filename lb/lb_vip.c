@@ -578,7 +578,7 @@ static int conns_flush(struct lb *lb, const struct endpoint *vip, __u32 real_id)
 	free(keys);
 	pr_info("flushed %zu connection table entries\n", n);
 	/* Void the flow caches' copies too, also of entries the table has since evicted. */
-	return lb_conns_changed(lb);
+	return lb_maps_changed(lb);
 }
 
 int lb_real_del(struct lb *lb, const struct endpoint *vip, const struct ip_addr *addr, bool flush)
