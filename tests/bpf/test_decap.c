@@ -687,7 +687,7 @@ static void test_decap_table(void **state)
 /* One IPIP packet from src to SERVE4 through prog_fd: its verdict and the counter it moved. */
 static void allow_run(int prog_fd, int stats_fd, const char *src, __u32 verdict, int stat)
 {
-	const struct fix_layer in[] = { TO_CTR, OUTER4(src, SERVE4), INNER4 };
+	const struct fix_layer in[] = { TO_CTR, OUTER4(src, SERVE4), INNER4, {} };
 	__u64 before[DECAP_STAT_MAX], after[DECAP_STAT_MAX];
 	struct fix_pkt pkt, out;
 	__u32 retval;
