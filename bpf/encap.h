@@ -167,20 +167,27 @@ static __always_inline void *encap_ipv4(void *pos, void *end, const struct encap
 					const struct pkt_meta *m, __u32 hash, __u32 flags)
 {
 	struct iphdr *iph = pos;
+	__be32 *w = pos;
+	__u32 w0, w1, w2, src, dst;
 
 	if ((void *)(iph + 1) > end)
 		return NULL;
-	iph->version = 4;
-	iph->ihl = sizeof(*iph) / 4;
-	iph->tos = m->tos;
-	iph->tot_len = bpf_htons(m->ip_len + p->len);
-	iph->id = 0;
-	iph->frag_off = bpf_htons(IPV4_DF);
-	iph->ttl = ENCAP_TTL;
-	iph->protocol = p->proto;
-	iph->saddr = encap_src_v4(cfg, hash, flags);
-	iph->daddr = real->addr[0];
-	iph->check = ipv4_hdr_csum(iph);
+	/*
+	 * The header as its five words, written once and summed from registers: reading it back
+	 * after byte-wide stores would stall on store forwarding. Version 4, ihl 5, tos, total
+	 * length; id 0, DF; TTL, protocol, check; source; destination.
+	 */
+	w0 = 0x45000000u | (__u32)m->tos << 16 | (__u16)(m->ip_len + p->len);
+	w1 = IPV4_DF;
+	w2 = (__u32)ENCAP_TTL << 24 | (__u32)p->proto << 16;
+	src = bpf_ntohl(encap_src_v4(cfg, hash, flags));
+	dst = bpf_ntohl(real->addr[0]);
+	w2 |= ipv4_csum_words(w0, w1, w2, src, dst);
+	w[0] = bpf_htonl(w0);
+	w[1] = bpf_htonl(w1);
+	w[2] = bpf_htonl(w2);
+	w[3] = bpf_htonl(src);
+	w[4] = bpf_htonl(dst);
 	return iph + 1;
 }
 

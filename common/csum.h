@@ -32,6 +32,16 @@ static __always_inline __sum16 ipv4_hdr_csum(const struct iphdr *iph)
 	return (__sum16)csum_fold(sum);
 }
 
+/*
+ * The same checksum from the header's five 32-bit words as numbers (word i: bytes 4i..4i+3
+ * read big-endian, the check field zero), in host order: for a writer that has the fields in
+ * registers and need not read the header back (store it with htons).
+ */
+static __always_inline __u16 ipv4_csum_words(__u32 w0, __u32 w1, __u32 w2, __u32 w3, __u32 w4)
+{
+	return csum_fold((__u64)w0 + w1 + w2 + w3 + w4);
+}
+
 /* Sum of a buffer in 16-bit words, not folded (user space and tests; BPF uses helpers). */
 static inline __u64 csum_partial_words(const void *buf, __u32 len, __u64 sum)
 {

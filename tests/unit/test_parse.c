@@ -1504,6 +1504,37 @@ static void test_ipv4_hdr_csum_rfc_example(void **state)
 	assert_int_equal(csum_fold(csum_partial_words(&iph, sizeof(iph), 0)), 0);
 }
 
+/* ipv4_csum_words() from the five words as numbers gives what ipv4_hdr_csum() reads. */
+static void test_ipv4_csum_words(void **state)
+{
+	const __u8 tos[] = { 0, 0x10, 0xb8, 0xff }, proto[] = { 4, 17, 41 };
+	const __u16 len[] = { 20, 0x73, 1500, 0xffff };
+	const __be32 addr[] = { 0, 0x0100000a, 0xc700a8c0, 0xffffffff };
+	struct iphdr iph = { .version = 4, .ihl = 5, .ttl = 64, .frag_off = htons(0x4000) };
+	unsigned int a, b, c, d, e, n = 0;
+
+	(void)state;
+	for (a = 0; a < sizeof(tos); a++)
+		for (b = 0; b < sizeof(len) / sizeof(len[0]); b++)
+			for (c = 0; c < sizeof(proto); c++)
+				for (d = 0; d < 4; d++)
+					for (e = 0; e < 4; e++, n++) {
+						iph.tos = tos[a];
+						iph.tot_len = htons(len[b]);
+						iph.protocol = proto[c];
+						iph.saddr = addr[d];
+						iph.daddr = addr[(d + e) % 4];
+						assert_int_equal(
+							htons(ipv4_csum_words(
+								0x45000000u | tos[a] << 16 | len[b],
+								0x4000, 64u << 24 | proto[c] << 16,
+								ntohl(iph.saddr),
+								ntohl(iph.daddr))),
+							ipv4_hdr_csum(&iph));
+					}
+	assert_int_equal(n, 4 * 4 * 3 * 4 * 4);
+}
+
 /* The builder's checksums verify: IPv4 headers by ipv4_hdr_csum(), L4 by summing to zero. */
 static void test_pkt_builder_checksums(void **state)
 {
@@ -1572,6 +1603,7 @@ int main(void)
 		cmocka_unit_test(test_flow_hash_each_field),
 		cmocka_unit_test(test_flow_hash_ipv4_unused_words),
 		cmocka_unit_test(test_ipv4_hdr_csum_rfc_example),
+		cmocka_unit_test(test_ipv4_csum_words),
 		cmocka_unit_test(test_pkt_builder_checksums),
 	};
 #undef PARSE_FIXTURE_ENTRY
