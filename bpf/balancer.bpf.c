@@ -69,6 +69,9 @@
  * Not for a VIP. Once parsed (whole, as above), a packet whose destination address falls on
  *   a zero slot of vip_filter, which the library keeps (LB_CFG_F_VIP_FILTER), is passed
  *   (pass_not_vip) after one array lookup; a set slot only means the VIP lookup decides.
+ * Caches (LB_CFG_F_FLOW_CACHE, common/maps.h). The VIP lookup asks this CPU's vip_cache
+ *   before the vips hash, the established path its flow_cache before the table; a copy counts
+ *   only under the epoch it was made in, which every library change moves.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
