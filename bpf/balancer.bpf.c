@@ -61,11 +61,11 @@
  *   that is no SYN and a UDP datagram, neither a fragment, look up their flow first (a new
  *   UDP flow pays that miss once, a SYN never): in this CPU's flow_cache slot, then (a miss
  *   there) in the table, whose entry is then copied to the slot (LB_CFG_F_FLOW_CACHE,
- *   common/maps.h: the table stays the truth, copies of another epoch are void); an entry that names its VIP as
- *   that VIP is now (vip_id and the generation every lb_vip_add() draws) gives VIP and
- *   backend at once (conn_hit). Any other packet, and a miss, takes the path above, where a
- *   SYN (without ACK) asks the ring without looking the table up: it opens a connection, and
- *   its entry replaces what the 5-tuple had (conn_new).
+ *   common/maps.h: the table stays the truth, copies of another epoch are void); an entry
+ *   that names its VIP as that VIP is now (vip_id and the generation every lb_vip_add()
+ *   draws) gives VIP and backend at once (conn_hit). Any other packet, and a miss, takes the
+ *   path above, where a SYN (without ACK) asks the ring without looking the table up: it
+ *   opens a connection, and its entry replaces what the 5-tuple had (conn_new).
  * Not for a VIP. Once parsed (whole, as above), a packet whose destination address falls on
  *   a zero slot of vip_filter, which the library keeps (LB_CFG_F_VIP_FILTER), is passed
  *   (pass_not_vip) after one array lookup; a set slot only means the VIP lookup decides.

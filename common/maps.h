@@ -140,8 +140,9 @@ _Static_assert(sizeof(struct lb_config) == 48, "lb_config layout");
 #define LB_CFG_F_VIP_FILTER 0x8
 /*
  * Kept by the library: vip_by_id holds every VIP's vip_meta at its vip_id, so a TCP segment
- * that is no SYN, or a UDP datagram, looks its flow up first, and an entry whose (vip_id, vip_gen) is its VIP's
- * now needs no VIP lookup: one hash lookup on the established path.
+ * that is no SYN, or a UDP datagram, looks its flow up first, and an entry whose (vip_id,
+ * vip_gen) is its VIP's now needs no VIP lookup (and, with LB_CFG_F_FLOW_CACHE, usually no
+ * hash lookup at all on the established path).
  */
 #define LB_CFG_F_CONN_FIRST 0x10
 /*
