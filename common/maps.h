@@ -108,8 +108,9 @@ struct lb_config {
 	__u8 src_v6_prefix_len;
 	__u16 flags; /* LB_CFG_F_* */
 	/*
-	 * LB_CFG_F_FLOW_CACHE: flow_cache entries made under another epoch are void. The library
-	 * bumps it (lb_maps_changed) after it deletes or rewrites connection table entries.
+	 * LB_CFG_F_FLOW_CACHE: flow_cache and vip_cache copies made under another epoch are
+	 * void. Every lb_config_set() moves it, and so every library change (VIP add and delete,
+	 * conns_flush) and lb_maps_changed() for maps written by hand.
 	 */
 	__u32 cache_epoch;
 };
