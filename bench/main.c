@@ -76,7 +76,7 @@ static const char usage[] =
 	"        CPUs (docs/bench.md). Writes bench.txt, bench.json, throughput.png/.svg to DIR.\n"
 	"        Exit 0 measured, 1 a sink counted malformed frames, 3 setup error. --micro:\n"
 	"        the micro-benchmark below too, its JSON in micro.json and the bench's JSON.\n"
-	"  bench --micro [--runs N] [--repeat N] [--conn-table N] [--conn-lru common|percpu]\n"
+	"  bench --micro [--runs N] [--repeat N] [--conn-table N] [--conn-kind lru|percpu|sets]\n"
 	"        [--only LIST] [-j|--json]\n"
 	"        Cost of the balancer per packet class in ns/packet (BPF_PROG_RUN, median of N\n"
 	"        runs, default 5, of N iterations, default 1000000) beside a no-op XDP_TX program\n"
@@ -84,8 +84,9 @@ static const char usage[] =
 	"        decap's (IPIP, IP6IP6, 4in6, GUE) beside a TC_ACT_OK no-op and a strip-only\n"
 	"        floor, proven by its counters; the Maglev ring build time over 100 and 1000\n"
 	"        backends. A report, not a test. --conn-table N: entries of the balancer's\n"
-	"        connection table (default 262144), to compare table sizes; --conn-lru: its\n"
-	"        LRU lists shared (default) or per CPU (dsrlab-lb attach --conn-table percpu).\n"
+	"        connection table (default 262144), to compare table sizes; --conn-kind: the\n"
+	"        table dsrlab-lb attach --conn-table loads: an LRU hash with LRU lists shared\n"
+	"        (lru, the default) or per CPU (percpu), or the set-associative table (sets).\n"
 	"        --only LIST: only these parts, comma-separated class names (ipv4-syn,\n"
 	"        decap-ipip, ...) or maglev, e.g. to profile one path under perf record.\n"
 	"\n"
@@ -246,7 +247,7 @@ int main(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'N' },
 		{ "conn-table", required_argument, NULL, 'T' },
 		{ "only", required_argument, NULL, 'O' },
-		{ "conn-lru", required_argument, NULL, 'L' },
+		{ "conn-kind", required_argument, NULL, 'L' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "all", no_argument, NULL, 'A' },
 		{ "draw", no_argument, NULL, 'D' },
@@ -306,9 +307,12 @@ int main(int argc, char **argv)
 			mo.only = optarg;
 			break;
 		case 'L':
-			if (strcmp(optarg, "common") && strcmp(optarg, "percpu"))
-				return cli_usage_error("--conn-lru is common or percpu", optarg);
+			if (strcmp(optarg, "lru") && strcmp(optarg, "percpu") &&
+			    strcmp(optarg, "sets"))
+				return cli_usage_error("--conn-kind is lru, percpu or sets",
+						       optarg);
 			mo.conns_percpu = !strcmp(optarg, "percpu");
+			mo.conn_sets = !strcmp(optarg, "sets");
 			break;
 		case 'v':
 			verbose++;

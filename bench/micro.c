@@ -248,7 +248,7 @@ struct micro_env {
 	struct lb *lb;
 	struct micro_bpf *wrap;
 	struct decap *decap;
-	int wrap_fd, bal_fd, stub_fd, insert_fd, target_fd, conns_fd;
+	int wrap_fd, bal_fd, stub_fd, insert_fd, target_fd;
 	int tc_wrap_fd, tc_target_fd, tc_prog_fd[3]; /* enum tc_prog */
 	__u32 first_real[VIP_MAX]; /* the counter index of each VIP's first backend */
 };
@@ -330,7 +330,9 @@ static void env_close(struct micro_env *e)
 
 static int env_open(struct micro_env *e, const struct micro_opts *o)
 {
-	struct lb_load_opts lo = { .conn_table = o->conn_table, .conns_percpu = o->conns_percpu };
+	struct lb_load_opts lo = { .conn_table = o->conn_table,
+				   .conns_percpu = o->conns_percpu,
+				   .conn_sets = o->conn_sets };
 	int err;
 
 	memset(e, 0, sizeof(*e));
@@ -345,8 +347,9 @@ static int env_open(struct micro_env *e, const struct micro_opts *o)
 		goto err;
 	}
 	/* The wrapper deletes from the balancer's own table (SYN class). */
-	e->conns_fd = lb_conns_fd(e->lb);
-	err = bpf_map__reuse_fd(e->wrap->maps.conns, e->conns_fd);
+	err = bpf_map__reuse_fd(e->wrap->maps.conns, lb_conns_fd(e->lb));
+	if (!err)
+		err = bpf_map__reuse_fd(e->wrap->maps.conn_slots, lb_conn_slots_fd(e->lb));
 	if (!err)
 		err = micro_bpf__load(e->wrap);
 	if (err) {
@@ -354,6 +357,7 @@ static int env_open(struct micro_env *e, const struct micro_opts *o)
 			strerror(-err));
 		goto err;
 	}
+	e->wrap->bss->conn_sets = lb_conn_sets(e->lb);
 	e->wrap_fd = bpf_program__fd(e->wrap->progs.micro_wrap);
 	e->stub_fd = bpf_program__fd(e->wrap->progs.micro_stub);
 	e->insert_fd = bpf_program__fd(e->wrap->progs.micro_conn_insert);
@@ -399,7 +403,6 @@ static int seed_run(struct micro_env *e, const struct pkt *p)
 /* Load the class's packet into the wrapper and its flow into the connection table. */
 static int class_prepare(struct micro_env *e, const struct micro_class *cl, struct pkt *p)
 {
-	int conns = e->conns_fd;
 	struct conn_val cv = {};
 	struct flow_key key;
 	struct pkt cp;
@@ -423,11 +426,10 @@ static int class_prepare(struct micro_env *e, const struct micro_class *cl, stru
 		if (flow_of(&cp, &key))
 			return -EINVAL;
 		/* The balancer writes its own entry; by hand only if it would not. */
-		if (!seed_run(e, &cp) && !bpf_map_lookup_elem(conns, &key, &cv))
+		if (!seed_run(e, &cp) && !lb_conn_get(e->lb, &key, &cv))
 			return 0;
 		cv.real_id = e->first_real[cl->vip];
-		if (bpf_map_update_elem(conns, &key, &cv, BPF_ANY))
-			return -errno;
+		return lb_conn_put(e->lb, &key, &cv);
 	}
 	return 0;
 }
@@ -501,7 +503,7 @@ static int run_floor(struct micro_env *e, const struct pkt *p, __u32 repeat, str
 	if (err)
 		return err;
 	if (v != XDP_TX || e->wrap->bss->insert_failed != failed ||
-	    bpf_map_lookup_elem(e->conns_fd, e->wrap->bss->pkt.conn_key, &cv) ||
+	    lb_conn_get(e->lb, (const struct flow_key *)e->wrap->bss->pkt.conn_key, &cv) ||
 	    memcmp(&cv, &e->wrap->bss->insert_val, sizeof(cv)))
 		r->floor_proved = false;
 	return 0;
@@ -929,9 +931,11 @@ struct micro_report {
 	char kernel[128];
 };
 
-/* The classes with an insert floor: the kernel's share of a new flow, and the balancer's. */
+/* The classes with an insert floor: the table's share of a new flow, and the balancer's. */
 static void print_floor_text(const struct micro_report *rp)
 {
+	const char *insert =
+		rp->o->conn_sets ? "conn_sets_put() (bpf/conn_sets.h)" : "bpf_map_update_elem";
 	const struct class_result *r;
 	int i;
 
@@ -940,12 +944,12 @@ static void print_floor_text(const struct micro_report *rp)
 		if (!rp->sel[i] || !(classes[i].flags & MF_DEL_CONN))
 			continue;
 		printf("%s beside its insert floor (micro_conn_insert: the same delete, then one "
-		       "bpf_map_update_elem\nof the same entry in the same table, nothing else)%s:\n"
-		       "  floor %.1f ns, %.1f above the stub (min %d): the kernel's delete and "
+		       "%s\nof the same entry in the same table, nothing else)%s:\n"
+		       "  floor %.1f ns, %.1f above the stub (min %d): the table's delete and "
 		       "insert;\n  the balancer %.1f above the floor (min %d): its parse, VIP "
 		       "lookup, Maglev pick, counters\n  and encapsulation.\n",
-		       classes[i].name, r->floor_proved ? "" : " (floor NOT proved)", r->floor,
-		       r->floor - r->stub, r->floor_min - r->stub_min, r->bal - r->floor,
+		       classes[i].name, insert, r->floor_proved ? "" : " (floor NOT proved)",
+		       r->floor, r->floor - r->stub, r->floor_min - r->stub_min, r->bal - r->floor,
 		       r->bal_min - r->floor_min);
 	}
 }
@@ -1056,6 +1060,8 @@ static void print_decap_text(const struct micro_report *rp)
 	}
 }
 
+_Static_assert(LB_CONN_WAYS == 4, "print_text() says sets of 4 slots");
+
 static void print_text(const struct micro_report *rp)
 {
 	const struct class_result *r;
@@ -1066,10 +1072,12 @@ static void print_text(const struct micro_report *rp)
 	printf("dsrlab bench --micro: kernel %s, CPU %d, BPF_PROG_RUN %u iterations x %d runs,\n"
 	       "median ns/packet. Every iteration restores the original packet (micro_wrap) and\n"
 	       "tail-calls the program; the stub is the same wrapper tail-calling XDP_TX.\n"
-	       "Connection table: LRU hash of %u entries, %s LRU lists.\n\n",
+	       "Connection table: %s of %u entries.\n\n",
 	       rp->kernel, rp->cpu, rp->o->repeat, rp->o->runs,
-	       rp->o->conn_table ? rp->o->conn_table : LB_CONN_TABLE_SIZE,
-	       rp->o->conns_percpu ? "per-CPU" : "common");
+	       rp->o->conn_sets	   ? "sets of 4 slots (--conn-kind sets)" :
+	       rp->o->conns_percpu ? "LRU hash with per-CPU LRU lists" :
+				     "LRU hash with common LRU lists",
+	       rp->o->conn_table ? rp->o->conn_table : LB_CONN_TABLE_SIZE);
 	/* Only what this run measured: comparisons with other balancers are made outside. */
 	if (!any(rp->sel, N_CLASSES))
 		goto decap;
@@ -1250,8 +1258,10 @@ static void print_json(const struct micro_report *rp)
 		(json_int_t)rp->tail_call_failed, "classes", classes_a);
 	json_object_set_new(doc, "decap_classes", decap_a);
 	json_object_set_new(doc, "maglev", maglev_a);
-	json_object_set_new(doc, "conn_table_lru",
-			    json_string(rp->o->conns_percpu ? "percpu" : "common"));
+	json_object_set_new(doc, "conn_table_kind",
+			    json_string(rp->o->conn_sets    ? "sets" :
+					rp->o->conns_percpu ? "percpu" :
+							      "lru"));
 	if (rp->o->only)
 		json_object_set_new(doc, "only", json_string(rp->o->only));
 	if (doc)

@@ -17,8 +17,9 @@
 
 /*
  * The packet every iteration of micro_wrap (bpf/micro.bpf.c) restores, written by user space
- * into the wrapper's .bss (micro_tc_wrap, the decap's, uses it too). With del_conn set, conn_key (a struct flow_key) is deleted from the
- * balancer's connection table before each iteration: the SYN class misses it every time.
+ * into the wrapper's .bss (micro_tc_wrap, the decap's, uses it too). With del_conn set,
+ * conn_key (a struct flow_key) is deleted from the balancer's connection table before each
+ * iteration: the SYN class misses it every time.
  */
 struct micro_pkt {
 	__u32 len;
@@ -53,7 +54,8 @@ struct micro_opts {
 	__u32 repeat; /* BPF_PROG_RUN iterations per run */
 	bool json; /* JSON on stdout instead of the text table */
 	__u32 conn_table; /* entries of the balancer's connection table; 0: LB_CONN_TABLE_SIZE */
-	bool conns_percpu; /* --conn-lru percpu: the table's LRU lists per CPU (as dsrlab-lb's) */
+	bool conns_percpu; /* --conn-kind percpu: the LRU lists per CPU (as dsrlab-lb's) */
+	bool conn_sets; /* --conn-kind sets: the set-associative table (as dsrlab-lb's) */
 	const char *only; /* --only: comma-separated class names and/or "maglev"; NULL: all */
 };
 

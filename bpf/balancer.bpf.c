@@ -66,6 +66,9 @@
  *   draws) gives VIP and backend at once (conn_hit). Any other packet, and a miss, takes the
  *   path above, where a SYN (without ACK) asks the ring without looking the table up: it
  *   opens a connection, and its entry replaces what the 5-tuple had (conn_new).
+ *   With lb_config.conn_sets the table is the set-associative one (struct conn_slot,
+ *   bpf/conn_sets.h) and has no cache in front: it is an array already. An entry a new flow
+ *   replaces there is counted (conn_evicted).
  * Not for a VIP. Once parsed (whole, as above), a packet whose destination address falls on
  *   a zero slot of vip_filter, which the library keeps (LB_CFG_F_VIP_FILTER), is passed
  *   (pass_not_vip) after one array lookup; a set slot only means the VIP lookup decides.
@@ -83,6 +86,7 @@
 #include "bpf/encap.h"
 #include "bpf/nexthop.h"
 #include "bpf/icmp.h"
+#include "bpf/conn_sets.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -142,6 +146,17 @@ struct {
 	__type(key, struct flow_key);
 	__type(value, struct conn_val);
 } conns SEC(".maps");
+
+/*
+ * The set-associative connection table (lb_config.conn_sets, common/maps.h), in place of
+ * conns when the library loads it so; one slot otherwise.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct conn_slot);
+} conn_slots SEC(".maps");
 
 /* Per-CPU copies of vips entries (LB_CFG_F_FLOW_CACHE, common/maps.h). */
 struct {
@@ -246,20 +261,6 @@ static __always_inline __u32 cache_epoch(const struct lb_config *cfg)
 {
 	return *(const volatile __u32 *)&cfg->cache_epoch;
 }
-
-/* Two keys of n 32-bit words equal? (No memcmp in BPF; one branch, not one per word.) */
-static __always_inline int words_eq(const void *a, const void *b, int n)
-{
-	const __u32 *x = a, *y = b;
-	__u32 diff = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		diff |= x[i] ^ y[i];
-	return !diff;
-}
-
-#define KEY_EQ(a, b) words_eq((a), (b), sizeof(*(a)) / sizeof(__u32))
 
 /* The VIP at key: this CPU's copy if it has one of this epoch, else the hash (then copied). */
 static __always_inline struct vip_meta *vip_get(const struct lb_config *cfg,
@@ -415,11 +416,16 @@ static __always_inline __u32 real_pick(struct lb_stats *st, const struct lb_conf
 				       enum conn_use table, int icmp, __u32 *hash)
 {
 	struct conn_val *cv, nv = {};
+	__u32 real_id, epoch, sets = cfg->conn_sets, h = 0;
 	__u64 *new_flows;
-	__u32 real_id, epoch;
 
+	if (sets && table != CONN_NONE)
+		h = lb_conn_hash(flow);
 	if (table == CONN_LOOKUP) {
-		cv = bpf_map_lookup_elem(&conns, flow);
+		if (sets)
+			cv = conn_sets_find(&conn_slots, sets, flow, h, &nv) ? NULL : &nv;
+		else
+			cv = bpf_map_lookup_elem(&conns, flow);
 		if (cv) {
 			stat(st, LB_STAT_CONN_HIT, 0);
 			*hash = cv->hash;
@@ -438,6 +444,11 @@ static __always_inline __u32 real_pick(struct lb_stats *st, const struct lb_conf
 		nv.hash = *hash;
 		nv.vip_id = vip->vip_id;
 		nv.vip_gen = vip->gen;
+		if (sets) {
+			if (conn_sets_put(&conn_slots, sets, flow, h, &nv) > 0)
+				stat(st, LB_STAT_CONN_EVICT, 0);
+			return real_id;
+		}
 		epoch = cache_epoch(cfg);
 		/* This CPU's copy follows, or a reused 5-tuple would keep its old backend here. */
 		if (!bpf_map_update_elem(&conns, flow, &nv, BPF_ANY))
@@ -458,11 +469,11 @@ static __always_inline int conn_syn(const struct lb_config *cfg, const struct pk
 
 /*
  * The established path (see the top): a TCP segment that is no SYN, or a UDP datagram, of a
- * flow whose entry still names its VIP as it is now. Returns that VIP, the entry in *cv;
+ * flow whose entry still names its VIP as it is now. Returns that VIP, the entry copied to *cv;
  * NULL: look it up.
  */
 static __always_inline struct vip_meta *conn_first(const struct lb_config *cfg,
-						   const struct pkt_meta *m, struct conn_val **cv)
+						   const struct pkt_meta *m, struct conn_val *cv)
 {
 	struct flow_cache_entry *ce;
 	struct vip_meta *vip;
@@ -474,21 +485,28 @@ static __always_inline struct vip_meta *conn_first(const struct lb_config *cfg,
 	if (m->flow.proto != IPPROTO_UDP &&
 	    (m->flow.proto != IPPROTO_TCP || (m->tcp_flags & LB_TCP_SYN)))
 		return NULL;
-	epoch = cache_epoch(cfg);
-	ce = flow_cache_at(cfg, &m->flow);
-	if (ce && ce->epoch == epoch && KEY_EQ(&ce->key, &m->flow)) {
-		e = &ce->val;
-	} else {
-		e = bpf_map_lookup_elem(&conns, &m->flow);
-		if (!e)
+	if (cfg->conn_sets) {
+		/* The table is an array already: no cache in front of it. */
+		if (conn_sets_find(&conn_slots, cfg->conn_sets, &m->flow, lb_conn_hash(&m->flow),
+				   cv))
 			return NULL;
-		flow_cache_put(ce, &m->flow, e, epoch);
+	} else {
+		epoch = cache_epoch(cfg);
+		ce = flow_cache_at(cfg, &m->flow);
+		if (ce && ce->epoch == epoch && KEY_EQ(&ce->key, &m->flow)) {
+			e = &ce->val;
+		} else {
+			e = bpf_map_lookup_elem(&conns, &m->flow);
+			if (!e)
+				return NULL;
+			flow_cache_put(ce, &m->flow, e, epoch);
+		}
+		*cv = *e;
 	}
-	id = e->vip_id;
+	id = cv->vip_id;
 	vip = bpf_map_lookup_elem(&vip_by_id, &id);
-	if (!vip || !vip->gen || vip->gen != e->vip_gen)
+	if (!vip || !vip->gen || vip->gen != cv->vip_gen)
 		return NULL;
-	*cv = e;
 	return vip;
 }
 
@@ -535,7 +553,7 @@ int balancer(struct xdp_md *ctx)
 {
 	struct cursor c = { .pos = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end };
 	struct encap_plan plan;
-	struct conn_val *cv = NULL;
+	struct conn_val cv;
 	struct lb_stats *st;
 	struct lb_config *cfg;
 	struct real_def *real;
@@ -578,8 +596,8 @@ int balancer(struct xdp_md *ctx)
 	if (vip) {
 		count(&vip_stats, vip->vip_id, bytes);
 		stat(st, LB_STAT_CONN_HIT, 0);
-		real_id = cv->real_id;
-		hash = cv->hash;
+		real_id = cv.real_id;
+		hash = cv.hash;
 		goto real_found;
 	}
 	if (m.flags & PKT_F_FRAG) {

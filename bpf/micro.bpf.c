@@ -9,7 +9,8 @@
  * through this same wrapper, so the restore cost is the same on both sides of the difference.
  *
  * For the SYN class a third program, micro_conn_insert, is the floor: the balancer's insert
- * alone, so the report can tell what the kernel's LRU costs from what the balancer adds.
+ * alone (into the LRU hash, or the sets with bpf/conn_sets.h as the balancer does), so the
+ * report can tell what the table costs from what the balancer adds.
  *
  * The TC side is the same for the decap: BPF_PROG_RUN reuses one skb across the iterations, so
  * micro_tc_wrap gives it back the original (encapsulated) packet's length, skb->protocol and
@@ -22,6 +23,7 @@
 
 #include "common/maps.h"
 #include "bench/micro.h"
+#include "bpf/conn_sets.h"
 
 #define MICRO_ETH_LEN 14
 
@@ -37,13 +39,31 @@ struct {
 	__type(value, __u32);
 } micro_target SEC(".maps");
 
-/* The balancer's connection table (user space reuses its fd before load). */
+/*
+ * The balancer's connection table, the LRU hash or, with conn_sets, the sets (user space
+ * reuses both fds before load and sets conn_sets as the balancer's lb_config has it).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, LB_CONN_TABLE_SIZE);
 	__type(key, struct flow_key);
 	__type(value, struct conn_val);
 } conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct conn_slot);
+} conn_slots SEC(".maps");
+
+__u32 conn_sets;
+
+/* The flow the SYN class opens, as the balancer parses it. */
+static __always_inline const struct flow_key *conn_key(void)
+{
+	return (const struct flow_key *)pkt.conn_key;
+}
 
 SEC("xdp")
 int micro_wrap(struct xdp_md *ctx)
@@ -67,8 +87,12 @@ int micro_wrap(struct xdp_md *ctx)
 		goto fail;
 	if (bpf_xdp_store_bytes(ctx, 0, pkt.data, len))
 		goto fail;
-	if (pkt.del_conn)
-		bpf_map_delete_elem(&conns, pkt.conn_key);
+	if (pkt.del_conn) {
+		if (conn_sets)
+			conn_sets_del(&conn_slots, conn_sets, conn_key(), lb_conn_hash(conn_key()));
+		else
+			bpf_map_delete_elem(&conns, pkt.conn_key);
+	}
 
 	bpf_tail_call(ctx, &micro_target, 0);
 	__sync_fetch_and_add(&tail_call_failed, 1);
@@ -89,7 +113,14 @@ __u64 insert_failed;
 SEC("xdp")
 int micro_conn_insert(struct xdp_md *ctx)
 {
-	if (bpf_map_update_elem(&conns, pkt.conn_key, &insert_val, BPF_ANY))
+	int err;
+
+	if (conn_sets)
+		err = conn_sets_put(&conn_slots, conn_sets, conn_key(), lb_conn_hash(conn_key()),
+				    &insert_val) < 0;
+	else
+		err = bpf_map_update_elem(&conns, pkt.conn_key, &insert_val, BPF_ANY);
+	if (err)
 		__sync_fetch_and_add(&insert_failed, 1);
 	return XDP_TX;
 }

@@ -113,8 +113,13 @@ struct lb_config {
 	 * conns_flush) and lb_maps_changed() for maps written by hand.
 	 */
 	__u32 cache_epoch;
+	/*
+	 * Sets of the set-associative connection table (struct conn_slot), fixed when the maps
+	 * were made; 0: the table is the LRU hash.
+	 */
+	__u32 conn_sets;
 };
-_Static_assert(sizeof(struct lb_config) == 48, "lb_config layout");
+_Static_assert(sizeof(struct lb_config) == 52, "lb_config layout");
 
 /*
  * lb_config.flags. FIB: the next hop of an encapsulated frame comes from bpf_fib_lookup() in
@@ -213,6 +218,65 @@ static inline __u32 lb_flow_cache_slot(const struct flow_key *k)
 }
 
 /*
+ * The set-associative connection table (dsrlab-lb attach --conn-table sets): an array of
+ * lb_config.conn_sets sets of LB_CONN_WAYS slots, shared by every CPU, in place of the LRU
+ * hash. A flow hashes (lb_conn_hash()) to one set; its entry is the slot there holding its
+ * key. Finding or writing one is array lookups and compares, no hash map: a new flow costs
+ * about what an established one does. The price is the eviction: a new flow whose set is
+ * full takes the slot of one not hit since the set's last insert (each hit sets ref, each
+ * insert clears the others': a clock per set, as the kernel's LRU approximates its lists
+ * with reference bits), else the slot its hash picks (conn_evicted counts an entry
+ * replaced). So an entry survives while its flow is hit between any two inserts into its
+ * set, and can go while other sets have room (docs/bench.md, "Connection table kinds").
+ *
+ * CPUs write slots without a lock: check, written last, is lb_conn_check() of the key's hash
+ * and the value. A slot whose check does not match its key and value (0: empty; or two
+ * writers interleaved) is not an entry: a lookup misses, and the flow is scheduled again, as
+ * after an eviction. User space reads and writes slots the same way (lb/lb_conns.c).
+ */
+#define LB_CONN_WAYS 4
+/* Entries of the LRU hash the balancer still names when the sets are its table. */
+#define LB_CONN_LRU_UNUSED 64
+
+struct conn_slot {
+	struct flow_key key;
+	struct conn_val val;
+	__u32 check; /* lb_conn_check(lb_conn_hash(&key), &val); 0: empty */
+	__u32 ref; /* hit since this set's last insert */
+};
+_Static_assert(sizeof(struct conn_slot) == 64, "conn_slot layout");
+
+/* The key's 32-bit hash: its set, and the seed of its check. */
+static inline __u32 lb_conn_hash(const struct flow_key *k)
+{
+	__u32 x = k->srcv6[0] ^ k->srcv6[1] ^ k->srcv6[2] ^ k->srcv6[3];
+	__u32 y = k->dstv6[0] ^ k->dstv6[1] ^ k->dstv6[2] ^ k->dstv6[3];
+
+	x = (x * 0x9e3779b1u) ^ y;
+	x = (x * 0x85ebca6bu) ^ k->ports ^ ((__u32)k->proto << 8) ^ k->family;
+	x = (x ^ (x >> 15)) * 0xc2b2ae35u;
+	return x ^ (x >> 13);
+}
+
+/* Index of the first slot of the set of hash h (sets: lb_config.conn_sets). */
+static inline __u32 lb_conn_set_base(__u32 h, __u32 sets)
+{
+	return (__u32)(((__u64)h * sets) >> 32) * LB_CONN_WAYS;
+}
+
+/* The check of an entry for a key of hash h: never 0, so 0 marks an empty slot. */
+static inline __u32 lb_conn_check(__u32 h, const struct conn_val *v)
+{
+	__u32 x = h;
+
+	x = (x ^ v->real_id) * 0x9e3779b1u;
+	x = (x ^ v->hash) * 0x85ebca6bu;
+	x = (x ^ v->vip_id) * 0xc2b2ae35u;
+	x = (x ^ v->vip_gen) * 0x27d4eb2fu;
+	return (x ^ (x >> 16)) | 1;
+}
+
+/*
  * The VIP-address filter: one slot per hash of a destination address (the four words of
  * vip_key.addr / flow_key.dstv6 folded), nonzero when some VIP has an address there. A
  * collision only sends a packet on to the VIP lookup, which decides.
@@ -255,6 +319,7 @@ enum lb_stat {
 	LB_STAT_TRIMMED, /* frame longer than its IP packet: the tail cut before forwarding */
 	LB_STAT_PASS_VLANS, /* more VLAN tags than the parser walks: passed unparsed */
 	LB_STAT_FRAG_SHORT, /* first fragment without its whole transport header: as a later one */
+	LB_STAT_CONN_EVICT, /* set-associative table: a new entry took a live entry's slot */
 	LB_STAT_MAX
 };
 

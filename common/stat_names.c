@@ -30,6 +30,7 @@ const char *const lb_stat_names[LB_STAT_MAX] = {
 	[LB_STAT_TRIMMED] = "trimmed_trailer",
 	[LB_STAT_PASS_VLANS] = "pass_vlan_stack",
 	[LB_STAT_FRAG_SHORT] = "frag_short_first",
+	[LB_STAT_CONN_EVICT] = "conn_evicted",
 };
 
 const char *const decap_stat_names[DECAP_STAT_MAX] = {

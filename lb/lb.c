@@ -29,6 +29,7 @@ static const char *const lb_map_names[LB_MAP_MAX] = {
 	[LB_MAP_VIP_FILTER] = "vip_filter",
 	[LB_MAP_VIP_BY_ID] = "vip_by_id",
 	[LB_MAP_FLOW_CACHE] = "flow_cache",
+	[LB_MAP_CONN_SLOTS] = "conn_slots",
 	[LB_MAP_POOLS] = "pools",
 };
 #define LB_LINK_PIN "xdp_link"
@@ -79,7 +80,7 @@ int lb_load(struct lb **out, __u32 ring_size)
 
 int lb_load_with(struct lb **out, const struct lb_load_opts *opts)
 {
-	__u32 zero = 0, ring_size = opts->ring_size;
+	__u32 zero = 0, ring_size = opts->ring_size, entries;
 	struct bpf_map *maps[LB_MAP_MAX];
 	struct lb_config cfg = {};
 	struct lb *lb;
@@ -102,16 +103,29 @@ int lb_load_with(struct lb **out, const struct lb_load_opts *opts)
 		pr_warn("open the balancer BPF object: %s\n", strerror(-err));
 		goto err_free;
 	}
+	if (opts->conns_percpu && opts->conn_sets) {
+		pr_warn("the connection table is per-CPU LRU lists or sets, not both\n");
+		err = -EINVAL;
+		goto err_destroy;
+	}
 	if (opts->conns_percpu) {
 		err = bpf_map__set_map_flags(lb->skel->maps.conns, BPF_F_NO_COMMON_LRU);
 		if (err)
 			goto err_destroy;
 	}
-	if (opts->conn_table) {
-		err = bpf_map__set_max_entries(lb->skel->maps.conns, opts->conn_table);
-		if (err)
-			goto err_destroy;
+	entries = opts->conn_table ? opts->conn_table : LB_CONN_TABLE_SIZE;
+	if (opts->conn_sets) {
+		/* The sets take the entries; the LRU hash the program still names stays small. */
+		lb->conn_sets = (entries + LB_CONN_WAYS - 1) / LB_CONN_WAYS;
+		err = bpf_map__set_max_entries(lb->skel->maps.conn_slots,
+					       lb->conn_sets * LB_CONN_WAYS);
+		if (!err)
+			err = bpf_map__set_max_entries(lb->skel->maps.conns, LB_CONN_LRU_UNUSED);
+	} else {
+		err = bpf_map__set_max_entries(lb->skel->maps.conns, entries);
 	}
+	if (err)
+		goto err_destroy;
 	/*
 	 * The ring size is the inner map template's size. libbpf 1.1 crashes resizing the
 	 * template in place (bpf_map__inner_map() has no object), so hand it a sized one.
@@ -144,6 +158,7 @@ int lb_load_with(struct lb **out, const struct lb_load_opts *opts)
 	maps[LB_MAP_VIP_FILTER] = lb->skel->maps.vip_filter;
 	maps[LB_MAP_VIP_BY_ID] = lb->skel->maps.vip_by_id;
 	maps[LB_MAP_FLOW_CACHE] = lb->skel->maps.flow_cache;
+	maps[LB_MAP_CONN_SLOTS] = lb->skel->maps.conn_slots;
 	for (i = 0; i < LB_MAP_POOLS; i++)
 		lb->fds[i] = bpf_map__fd(maps[i]);
 	lb->fds[LB_MAP_POOLS] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pools", sizeof(__u32),
@@ -154,6 +169,7 @@ int lb_load_with(struct lb **out, const struct lb_load_opts *opts)
 	}
 
 	cfg.ring_size = ring_size;
+	cfg.conn_sets = lb->conn_sets;
 	if (bpf_map_update_elem(lb->fds[LB_MAP_CONFIG], &zero, &cfg, BPF_ANY)) {
 		err = -errno;
 		goto err_pools;
@@ -210,6 +226,7 @@ int lb_open_pinned(struct lb **out, const char *dir)
 		return err;
 	}
 	lb->ring_size = cfg.ring_size;
+	lb->conn_sets = cfg.conn_sets;
 	*out = lb;
 	return 0;
 }
@@ -437,6 +454,7 @@ int lb_config_set(struct lb *lb, const struct lb_config *cfg)
 		return -EINVAL;
 	}
 	c.ring_size = lb->ring_size; /* fixed when the maps were made */
+	c.conn_sets = lb->conn_sets;
 	if (bpf_map_update_elem(lb->fds[LB_MAP_CONFIG], &zero, &c, BPF_ANY))
 		return -errno;
 	return 0;
@@ -471,6 +489,7 @@ int lb_status_get(struct lb *lb, struct lb_status *st)
 	if (bpf_obj_get_info_by_fd(lb->fds[LB_MAP_CONNS], &map, &len))
 		return -errno;
 	st->conns_percpu = map.map_flags & BPF_F_NO_COMMON_LRU;
+	st->conn_sets = lb->conn_sets;
 	if (lb->link_fd < 0)
 		return 0;
 	len = sizeof(link);
@@ -498,6 +517,11 @@ int lb_link_fd(struct lb *lb)
 int lb_conns_fd(struct lb *lb)
 {
 	return lb->fds[LB_MAP_CONNS];
+}
+
+const char *lb_conn_table_name(const struct lb_status *st)
+{
+	return st->conn_sets ? "sets" : st->conns_percpu ? "percpu" : "lru";
 }
 
 int lb_maps_changed(struct lb *lb)

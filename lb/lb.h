@@ -35,6 +35,13 @@ struct lb_load_opts {
 	 * a flow seen on two CPUs (RSS change, skb mode) keeps an entry on each.
 	 */
 	bool conns_percpu;
+	/*
+	 * The set-associative connection table (struct conn_slot, common/maps.h) instead of the
+	 * LRU hash: a new flow costs array lookups, not a hash insert, but an entry can be
+	 * evicted while the table has room (its set full). lb_conn_get() and friends read and
+	 * write either kind.
+	 */
+	bool conn_sets;
 	__u32 conn_table; /* entries of the connection table; 0: LB_CONN_TABLE_SIZE */
 	/*
 	 * Load the chain root (bpf/root.bpf.c) too and put the balancer in its last slot,
@@ -144,8 +151,11 @@ struct lb_status {
 	__u32 prog_id; /* the attached program: the chain root when chained */
 	bool chained;
 	bool conns_percpu;
+	__u32 conn_sets; /* sets of the set-associative table; 0: the LRU hash */
 };
 int lb_status_get(struct lb *lb, struct lb_status *st);
+/* The connection table's kind as the CLI names it: "lru", "percpu" or "sets". */
+const char *lb_conn_table_name(const struct lb_status *st);
 
 /* The chain (lb_load_with() .chain, or reopened from its pin). */
 struct lb_chain_slot {
@@ -181,8 +191,22 @@ int lb_chain_fd(struct lb *lb);
 int lb_prog_fd(struct lb *lb);
 /* The XDP link lb_attach() made (-1 before): bpf_link_update() swaps its program. */
 int lb_link_fd(struct lb *lb);
-/* The connection table (LRU hash of struct flow_key -> struct conn_val), e.g. to reuse it. */
+/*
+ * The LRU connection table (hash of struct flow_key -> struct conn_val), e.g. to reuse it;
+ * unused, and a few entries, when loaded with .conn_sets.
+ */
 int lb_conns_fd(struct lb *lb);
+/* The set-associative table's slots (struct conn_slot; one unused slot without .conn_sets). */
+int lb_conn_slots_fd(struct lb *lb);
+/* Its sets (lb_config.conn_sets); 0: the table is the LRU hash. */
+__u32 lb_conn_sets(struct lb *lb);
+/*
+ * A flow's entry in whichever table was loaded: read (-ENOENT: none), written (a full set:
+ * over the slot the flow's hash picks), deleted. Writes and deletes move the caches' epoch.
+ */
+int lb_conn_get(struct lb *lb, const struct flow_key *k, struct conn_val *v);
+int lb_conn_put(struct lb *lb, const struct flow_key *k, const struct conn_val *v);
+int lb_conn_del(struct lb *lb, const struct flow_key *k);
 /*
  * After deleting or rewriting connection table or VIP entries by hand (lb_conns_fd(), the
  * pinned maps): a new epoch, so that no CPU's flow or VIP cache (LB_CFG_F_FLOW_CACHE) serves

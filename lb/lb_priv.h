@@ -24,6 +24,7 @@ enum lb_map {
 	LB_MAP_VIP_FILTER,
 	LB_MAP_VIP_BY_ID,
 	LB_MAP_FLOW_CACHE,
+	LB_MAP_CONN_SLOTS,
 	LB_MAP_POOLS, /* user space only: created here, not by the BPF object */
 	LB_MAP_MAX
 };
@@ -46,7 +47,15 @@ struct lb {
 	int chain_fd; /* the chain's prog array; -1: not chained */
 	int link_fd;
 	__u32 ring_size;
+	__u32 conn_sets; /* lb_config.conn_sets: 0, the LRU hash */
 };
+
+/*
+ * Delete the connection table's entries pred() holds true for (lb/lb_conns.c), *n of them,
+ * and move the caches' epoch.
+ */
+typedef bool (*conn_pred)(const struct flow_key *k, const struct conn_val *v, const void *arg);
+int conns_delete_if(struct lb *lb, conn_pred pred, const void *arg, size_t *n);
 
 /* Rewrite the config as it is, so the flags the library keeps follow the VIPs (lb/lb.c). */
 int config_refresh(struct lb *lb);

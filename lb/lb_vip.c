@@ -541,44 +541,36 @@ out:
 	return err;
 }
 
-/*
- * Delete the connection table entries of vip's flows that went to real_id. Keys are
- * collected first: deleting the key get_next_key stands on restarts the walk.
- */
+/* A flush: the VIP's flows (its address, protocol and, unless all-ports, port) to one real. */
+struct flush_what {
+	struct vip_key vk;
+	int alen;
+	__u32 real_id;
+};
+
+static bool flush_match(const struct flow_key *k, const struct conn_val *v, const void *arg)
+{
+	const struct flush_what *f = arg;
+
+	return k->family == f->vk.family && k->proto == f->vk.proto &&
+	       !memcmp(k->dstv6, f->vk.addr, f->alen) &&
+	       (!f->vk.port || k->port16[1] == f->vk.port) && v->real_id == f->real_id;
+}
+
+/* Delete the connection table entries of vip's flows that went to real_id. */
 static int conns_flush(struct lb *lb, const struct endpoint *vip, __u32 real_id)
 {
-	struct flow_key key, *prev = NULL, *keys = NULL, *grown;
-	int fd = lb->fds[LB_MAP_CONNS], alen = 16;
-	size_t n = 0, cap = 0, i;
-	struct vip_key vk;
-	struct conn_val cv;
+	struct flush_what f = { .real_id = real_id, .alen = 16 };
+	size_t n = 0;
+	int err;
 
-	vip_key_from_endpoint(vip, &vk);
-	if (vk.family == FAM_IPV4)
-		alen = 4;
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		prev = &key;
-		if (key.family != vk.family || key.proto != vk.proto ||
-		    memcmp(key.dstv6, vk.addr, alen) || (vk.port && key.port16[1] != vk.port) ||
-		    bpf_map_lookup_elem(fd, &key, &cv) || cv.real_id != real_id)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			grown = realloc(keys, cap * sizeof(*keys));
-			if (!grown) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = grown;
-		}
-		keys[n++] = key;
-	}
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &keys[i]);
-	free(keys);
-	pr_info("flushed %zu connection table entries\n", n);
-	/* Void the flow caches' copies too, also of entries the table has since evicted. */
-	return lb_maps_changed(lb);
+	vip_key_from_endpoint(vip, &f.vk);
+	if (f.vk.family == FAM_IPV4)
+		f.alen = 4;
+	err = conns_delete_if(lb, flush_match, &f, &n);
+	if (!err)
+		pr_info("flushed %zu connection table entries\n", n);
+	return err;
 }
 
 int lb_real_del(struct lb *lb, const struct endpoint *vip, const struct ip_addr *addr, bool flush)

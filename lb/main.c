@@ -32,7 +32,7 @@ static const char usage[] =
 	"\n"
 	"  attach IFACE --nexthop-mac MAC|--nexthop fib --src ADDR[/LEN] [--src6 ADDR6[/LEN]]\n"
 	"         [--gue-port N] [--mode native|skb] [--ring-size PRIME]\n"
-	"         [--conn-table lru|percpu] [--chain] [--mtu N] [--fault no-icmp-relay]\n"
+	"         [--conn-table lru|percpu|sets] [--chain] [--mtu N] [--fault no-icmp-relay]\n"
 	"        Load the balancer, pin its maps and XDP link under DIR, attach it to IFACE.\n"
 	"        Encapsulated packets leave IFACE to MAC with outer source ADDR (IPv4 outer\n"
 	"        header) or ADDR6 (IPv6 outer header; needed for ip6ip6, 4in6 and GUE to IPv6\n"
@@ -42,12 +42,15 @@ static const char usage[] =
 	"        --src and --src6 is required. The mode is what the kernel granted, or an\n"
 	"        error: there is no silent fallback. --conn-table percpu: LRU lists per CPU\n"
 	"        (no lock shared between CPUs; but a flow seen on two CPUs keeps two entries,\n"
-	"        and each CPU evicts within its own share). --chain: attach the chain root\n"
-	"        instead, with the balancer in its last slot (" CHAIN_LAST "); other XDP programs\n"
-	"        run before it (chain add). --mtu: the underlay's IP MTU (576 to 65535): a VIP\n"
-	"        packet too long for it once encapsulated is answered from the VIP with ICMP\n"
-	"        fragmentation-needed / packet-too-big (IPv4 without DF: dropped), so the\n"
-	"        client lowers its path MTU; without it such packets leave and are lost.\n"
+	"        and each CPU evicts within its own share). --conn-table sets: a\n"
+	"        set-associative table (new flows cost array writes, not a hash insert; an\n"
+	"        entry goes when its set of 4 is full, counted conn_evicted). --chain: attach\n"
+	"        the chain root instead, with the balancer in its last slot (" CHAIN_LAST ");\n"
+	"        other XDP programs run before it (chain add). --mtu: the underlay's IP MTU\n"
+	"        (576 to 65535): a VIP packet too long for it once encapsulated is answered\n"
+	"        from the VIP with ICMP fragmentation-needed / packet-too-big (IPv4 without\n"
+	"        DF: dropped), so the client lowers its path MTU; without it such packets\n"
+	"        leave and are lost.\n"
 	"        An IPv6 VIP needs N >= 1280 + its overhead (ip6ip6 40, gue 48 to IPv6 or\n"
 	"        28 to IPv4 backends): vip add and real add refuse less (exit 2), no clamp.\n"
 	"        --nexthop fib: instead of one fixed next-hop MAC out of IFACE, look up each\n"
@@ -247,8 +250,10 @@ static int cmd_attach(const struct common_opts *g, const struct attach_opts *o, 
 		return usage_error("--mode is native or skb", o->mode);
 	if (o->conn_table && !strcmp(o->conn_table, "percpu"))
 		opts.conns_percpu = true;
+	else if (o->conn_table && !strcmp(o->conn_table, "sets"))
+		opts.conn_sets = true;
 	else if (o->conn_table && strcmp(o->conn_table, "lru"))
-		return usage_error("--conn-table is lru or percpu", o->conn_table);
+		return usage_error("--conn-table is lru, percpu or sets", o->conn_table);
 	ifindex = link_index(ifname);
 	if (ifindex < 0) {
 		pr_warn("dsrlab-lb: no interface %s in this network namespace\n", ifname);
@@ -286,7 +291,9 @@ static int cmd_attach(const struct common_opts *g, const struct attach_opts *o, 
 		json_out(json_pack("{s:i, s:s, s:i, s:s, s:s, s:b, s:s}", "version", 1, "interface",
 				   ifname, "ifindex", ifindex, "mode", xdp_mode_name(granted),
 				   "pin", g->pin, "chained", o->chain, "conn_table",
-				   opts.conns_percpu ? "percpu" : "lru"));
+				   opts.conn_sets    ? "sets" :
+				   opts.conns_percpu ? "percpu" :
+						       "lru"));
 	else
 		printf("balancer attached to %s in %s mode%s, pinned under %s\n", ifname,
 		       xdp_mode_name(granted),
@@ -644,7 +651,7 @@ static int config_print(struct lb *lb, json_t *doc, const struct lb_status *st)
 			printf("  source6 %s", src6);
 		printf("  gue port %u  mtu %u%s  ring %u slots  connection table %s\n",
 		       cfg.gue_port, cfg.mtu, cfg.mtu ? "" : " (no check)", cfg.ring_size,
-		       st->conns_percpu ? "percpu" : "lru");
+		       lb_conn_table_name(st));
 		for (k = 0; k < n_fault_defs; k++)
 			if (fault_defs[k].of == FAULT_OF_BALANCER &&
 			    (cfg.flags & fault_defs[k].flag))
@@ -664,7 +671,7 @@ static int config_print(struct lb *lb, json_t *doc, const struct lb_status *st)
 	json_object_set_new(o, "gue_port", json_integer(cfg.gue_port));
 	json_object_set_new(o, "mtu", json_integer(cfg.mtu));
 	json_object_set_new(o, "ring_size", json_integer(cfg.ring_size));
-	json_object_set_new(o, "conn_table", json_string(st->conns_percpu ? "percpu" : "lru"));
+	json_object_set_new(o, "conn_table", json_string(lb_conn_table_name(st)));
 	faults = json_array();
 	for (k = 0; k < n_fault_defs; k++)
 		if (fault_defs[k].of == FAULT_OF_BALANCER && (cfg.flags & fault_defs[k].flag))

@@ -9,7 +9,12 @@
  *   re-added (another generation) does not; a SYN does not look the table up at all;
  * - the flow cache in front of the table (LB_CFG_F_FLOW_CACHE): an established packet is
  *   served from this CPU's copy, a new epoch voids every copy, and a SYN or a flush that
- *   changes the table leaves no copy of the old entry behind.
+ *   changes the table leaves no copy of the old entry behind;
+ * - the set-associative table in place of the LRU hash (lb_load_opts.conn_sets, struct
+ *   conn_slot): entries written and found there (the LRU hash and the flow cache untouched),
+ *   kept across a pool change, flushed; a slot whose check does not cover its key and value
+ *   is no entry; a full set evicts the entry not hit since its last insert, else the slot the
+ *   new flow's hash picks, counting conn_evicted.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -132,7 +137,8 @@ static int map_fd(struct lb *lb, const char *name)
 	return -1;
 }
 
-static struct lb *lb_with_vip(struct endpoint *vip, __u8 encap)
+static struct lb *lb_with_vip_opts(struct endpoint *vip, __u8 encap,
+				   const struct lb_load_opts *opts)
 {
 	struct lb_config cfg = { .nexthop_mac = { 2, 0, 0, 0, 1, 0xfe },
 				 .gue_port = GUE_PORT_DEFAULT };
@@ -143,11 +149,16 @@ static struct lb *lb_with_vip(struct endpoint *vip, __u8 encap)
 	inet_pton(AF_INET, LB_SRC, &cfg.src_v4);
 	assert_int_equal(addr_parse(VIP, &vip->addr), 0);
 	assert_int_equal(addr_parse(REAL, &b.addr), 0);
-	assert_int_equal(lb_load(&lb, 0), 0);
+	assert_int_equal(lb_load_with(&lb, opts), 0);
 	assert_int_equal(lb_config_set(lb, &cfg), 0);
 	assert_int_equal(lb_vip_add(lb, vip, encap, 0), 0);
 	assert_int_equal(lb_vip_set_backends(lb, vip, &b, 1), 0);
 	return lb;
+}
+
+static struct lb *lb_with_vip(struct endpoint *vip, __u8 encap)
+{
+	return lb_with_vip_opts(vip, encap, &(struct lb_load_opts){ 0 });
 }
 
 static void pin_here(void)
@@ -389,12 +400,182 @@ static void test_flow_cache(void **state)
 	lb_close(lb);
 }
 
+#define SYN_P(sport) \
+	ETH(MAC_LB, "02:00:00:00:01:01"), IP4(CLIENT, VIP), TCP(sport, 80, TCP_SYN), DATA(12)
+#define ACK_P(sport) \
+	ETH(MAC_LB, "02:00:00:00:01:01"), IP4(CLIENT, VIP), TCP(sport, 80, TCP_ACK), DATA(12)
+
+/* Slot idx of the set-associative table, as stored. */
+static struct conn_slot slot_at(struct lb *lb, __u32 idx)
+{
+	struct conn_slot s;
+
+	assert_int_equal(bpf_map_lookup_elem(lb_conn_slots_fd(lb), &idx, &s), 0);
+	return s;
+}
+
+/* The slot holding fk's entry (checked as the balancer checks it), or -1. */
+static int slot_of_flow(struct lb *lb, const struct flow_key *fk)
+{
+	__u32 h = lb_conn_hash(fk), base = lb_conn_set_base(h, lb_conn_sets(lb)), w;
+	struct conn_slot s;
+
+	for (w = 0; w < LB_CONN_WAYS; w++) {
+		s = slot_at(lb, base + w);
+		if (!memcmp(&s.key, fk, sizeof(*fk)) && s.check &&
+		    s.check == lb_conn_check(h, &s.val))
+			return base + w;
+	}
+	return -1;
+}
+
+static void assert_lru_empty(struct lb *lb)
+{
+	struct flow_key k;
+
+	assert_int_not_equal(bpf_map_get_next_key(lb_conns_fd(lb), NULL, &k), 0);
+}
+
+static void test_conn_sets(void **state)
+{
+	const struct fix_layer syn[] = { SYN(VIP), {} }, ack[] = { ACK(VIP), {} };
+	const struct fix_layer ack_ipip[] = { ACK_IPIP, {} };
+	struct lb_load_opts opts = { .conn_sets = true };
+	struct lb_backend b[2] = { { .weight = 1 }, { .weight = 1 } };
+	struct lb_status st;
+	struct lb_config cfg;
+	struct conn_slot s;
+	struct conn_val cv;
+	struct flow_key fk;
+	struct endpoint vip;
+	__be32 real, real2;
+	struct lb *lb;
+	int idx;
+
+	(void)state;
+	pin_here();
+	lb = lb_with_vip_opts(&vip, ENCAP_IPIP, &opts);
+	assert_int_equal(lb_conn_sets(lb), LB_CONN_TABLE_SIZE / LB_CONN_WAYS);
+	assert_int_equal(lb_config_get(lb, &cfg), 0);
+	assert_int_equal(cfg.conn_sets, LB_CONN_TABLE_SIZE / LB_CONN_WAYS);
+	assert_int_equal(lb_status_get(lb, &st), 0);
+	assert_string_equal(lb_conn_table_name(&st), "sets");
+	assert_int_equal(fix_flow_key(syn, &fk), 0);
+
+	/* The SYN's entry is a checked slot of the flow's set, marked hit; the LRU is empty. */
+	run_out(lb, syn, XDP_TX, NULL, LB_STAT_CONN_NEW);
+	idx = slot_of_flow(lb, &fk);
+	assert_true(idx >= 0);
+	s = slot_at(lb, idx);
+	assert_int_equal(s.ref, 1);
+	assert_int_not_equal(s.val.vip_gen, 0);
+	assert_int_equal(lb_conn_get(lb, &fk, &cv), 0);
+	assert_memory_equal(&cv, &s.val, sizeof(cv));
+	assert_lru_empty(lb);
+	/* The ACK finds it (exact output); no flow cache copy is made in front of the sets. */
+	run_out(lb, ack, XDP_TX, ack_ipip, LB_STAT_CONN_HIT);
+	assert_int_equal(cache_slot(lb, &fk).key.family, 0);
+
+	/* A second backend: the flow keeps its entry's. Flushed: it moves, and stays moved. */
+	assert_int_equal(addr_parse(REAL, &b[0].addr), 0);
+	assert_int_equal(addr_parse(REAL2, &b[1].addr), 0);
+	assert_int_equal(lb_vip_set_backends(lb, &vip, b, 2), 0);
+	inet_pton(AF_INET, REAL, &real);
+	inet_pton(AF_INET, REAL2, &real2);
+	assert_true(run_to(lb, ack, LB_STAT_CONN_HIT) == real);
+	assert_int_equal(lb_real_del(lb, &vip, &b[0].addr, true), 0);
+	assert_int_equal(lb_conn_get(lb, &fk, &cv), -ENOENT);
+	assert_true(run_to(lb, ack, LB_STAT_CONN_NEW) == real2);
+	assert_true(run_to(lb, ack, LB_STAT_CONN_HIT) == real2);
+
+	/* Torn: the value changed under an unchanged check is no entry; the flow is scheduled. */
+	idx = slot_of_flow(lb, &fk);
+	assert_true(idx >= 0);
+	s = slot_at(lb, idx);
+	s.val.real_id = LB_MAX_REALS - 1; /* no backend there: followed, it would drop */
+	assert_int_equal(bpf_map_update_elem(lb_conn_slots_fd(lb), &(__u32){ idx }, &s, BPF_ANY),
+			 0);
+	assert_true(run_to(lb, ack, LB_STAT_CONN_NEW) == real2);
+	/* The same value with its own check is an entry, and is followed (dropped). */
+	s.check = lb_conn_check(lb_conn_hash(&fk), &s.val);
+	assert_int_equal(bpf_map_update_elem(lb_conn_slots_fd(lb), &(__u32){ idx }, &s, BPF_ANY),
+			 0);
+	run_out(lb, ack, XDP_DROP, NULL, LB_STAT_DROP_NO_REAL);
+	/* lb_conn_put() writes a checked entry the balancer follows; lb_conn_del() removes it. */
+	assert_int_equal(lb_conn_get(lb, &fk, &cv), 0);
+	assert_int_equal(cv.real_id, LB_MAX_REALS - 1);
+	assert_int_equal(lb_conn_del(lb, &fk), 0);
+	assert_int_equal(lb_conn_get(lb, &fk, &cv), -ENOENT);
+	assert_true(run_to(lb, ack, LB_STAT_CONN_NEW) == real2);
+	assert_int_equal(lb_conn_get(lb, &fk, &cv), 0);
+	cv.real_id = LB_MAX_REALS - 1;
+	assert_int_equal(lb_conn_put(lb, &fk, &cv), 0);
+	run_out(lb, ack, XDP_DROP, NULL, LB_STAT_DROP_NO_REAL);
+	assert_lru_empty(lb);
+	lb_close(lb);
+}
+
+/* Five flows into one set of four (a table of four entries: one set). */
+static void test_conn_sets_evict(void **state)
+{
+	const struct fix_layer syn[6][6] = {
+		{ SYN_P(41000), {} }, { SYN_P(41001), {} }, { SYN_P(41002), {} },
+		{ SYN_P(41003), {} }, { SYN_P(41004), {} }, { SYN_P(41005), {} },
+	};
+	const struct fix_layer ack[6][6] = {
+		{ ACK_P(41000), {} }, { ACK_P(41001), {} }, { ACK_P(41002), {} },
+		{ ACK_P(41003), {} }, { ACK_P(41004), {} }, { ACK_P(41005), {} },
+	};
+	struct lb_load_opts opts = { .conn_sets = true, .conn_table = LB_CONN_WAYS };
+	struct flow_key fk[6];
+	struct endpoint vip;
+	struct conn_val cv;
+	struct lb *lb;
+	int i, live;
+
+	(void)state;
+	pin_here();
+	lb = lb_with_vip_opts(&vip, ENCAP_IPIP, &opts);
+	assert_int_equal(lb_conn_sets(lb), 1);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(fix_flow_key(syn[i], &fk[i]), 0);
+
+	/* Four flows fill the four slots, in order: nothing is evicted. */
+	for (i = 0; i < 4; i++) {
+		run(lb, syn[i], XDP_TX, LB_STAT_CONN_NEW);
+		assert_int_equal(slot_of_flow(lb, &fk[i]), i);
+	}
+	/* 0 and 1 are hit since 3's insert; 2 is not: the fifth flow takes 2's slot. */
+	run(lb, ack[0], XDP_TX, LB_STAT_CONN_HIT);
+	run(lb, ack[1], XDP_TX, LB_STAT_CONN_HIT);
+	run(lb, syn[4], XDP_TX, LB_STAT_CONN_EVICT);
+	assert_int_equal(slot_of_flow(lb, &fk[4]), 2);
+	assert_int_equal(lb_conn_get(lb, &fk[2], &cv), -ENOENT);
+	/* That insert cleared the others' hits: the sixth flow takes the first slot, 0's. */
+	run(lb, syn[5], XDP_TX, LB_STAT_CONN_EVICT);
+	assert_int_equal(slot_of_flow(lb, &fk[5]), 0);
+	assert_int_equal(lb_conn_get(lb, &fk[0], &cv), -ENOENT);
+	/* Every slot hit: the next new flow takes the slot its hash picks. */
+	run(lb, ack[1], XDP_TX, LB_STAT_CONN_HIT);
+	run(lb, ack[3], XDP_TX, LB_STAT_CONN_HIT);
+	run(lb, ack[4], XDP_TX, LB_STAT_CONN_HIT);
+	run(lb, syn[0], XDP_TX, LB_STAT_CONN_EVICT);
+	assert_int_equal(slot_of_flow(lb, &fk[0]), lb_conn_hash(&fk[0]) & (LB_CONN_WAYS - 1));
+	/* A SYN of a flow that has an entry rewrites its own slot: no eviction. */
+	run(lb, syn[0], XDP_TX, LB_STAT_CONN_NEW);
+	for (i = 0, live = 0; i < 6; i++)
+		live += lb_conn_get(lb, &fk[i], &cv) == 0;
+	assert_int_equal(live, LB_CONN_WAYS);
+	assert_lru_empty(lb);
+	lb_close(lb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vip_filter),
-		cmocka_unit_test(test_conn_first),
-		cmocka_unit_test(test_flow_cache),
+		cmocka_unit_test(test_vip_filter),	cmocka_unit_test(test_conn_first),
+		cmocka_unit_test(test_flow_cache),	cmocka_unit_test(test_conn_sets),
+		cmocka_unit_test(test_conn_sets_evict),
 	};
 
 	if (fix_must_skip())

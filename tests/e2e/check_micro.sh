@@ -107,19 +107,24 @@ done
 [ "$(field "[m['backends'] for m in j['maglev']]")" = "[100, 1000]" ] ||
 	{ echo "FAIL: Maglev builds for 100 and 1000 backends not both reported"; fail=1; }
 
-# --only: exactly the named parts run (the per-CPU LRU table too); an unknown name is exit 2
-# with the names there are, before anything is loaded.
-only=$("$dsrlab" bench --micro --only ipv4-syn,decap-gue --conn-lru percpu --runs 1 --repeat 1000 -j)
-code=$?
-[ "$code" = 0 ] || { echo "FAIL: --only: exit $code"; fail=1; }
-got=$(echo "$only" | python3 -c 'import json, sys
+# --only: exactly the named parts run, with each other kind of connection table (the SYN
+# class and its insert floor proved on each); an unknown name is exit 2 with the names there
+# are, before anything is loaded.
+for kind in percpu sets; do
+	only=$("$dsrlab" bench --micro --only ipv4-syn,ipv4-established,decap-gue --conn-kind $kind \
+		--runs 1 --repeat 1000 -j)
+	code=$?
+	[ "$code" = 0 ] || { echo "FAIL: --only, --conn-kind $kind: exit $code"; fail=1; }
+	got=$(echo "$only" | python3 -c 'import json, sys
 j = json.load(sys.stdin)
-print([c["name"] for c in j["classes"]], [c["name"] for c in j["decap_classes"]], j["maglev"],
-      j["only"], j["conn_table_lru"], j["classes"][0]["proved"], j["classes"][0]["insert_floor_proved"])')
-[ "$got" = "['ipv4-syn'] ['decap-gue'] [] ipv4-syn,decap-gue percpu True True" ] ||
-	{ echo "FAIL: --only ran: $got"; fail=1; }
-echo "$only" | "$(dirname "$0")/schema_check.py" "$(dirname "$0")/../../docs/schemas/micro.schema.json" - ||
-	{ echo "FAIL: the --only document does not fit the schema"; fail=1; }
+c = j["classes"]
+print([x["name"] for x in c], [x["name"] for x in j["decap_classes"]], j["maglev"], j["only"],
+      j["conn_table_kind"], c[0]["proved"], c[0]["insert_floor_proved"], c[1]["proved"])')
+	[ "$got" = "['ipv4-syn', 'ipv4-established'] ['decap-gue'] [] ipv4-syn,ipv4-established,decap-gue $kind True True True" ] ||
+		{ echo "FAIL: --only, --conn-kind $kind ran: $got"; fail=1; }
+	echo "$only" | "$(dirname "$0")/schema_check.py" "$(dirname "$0")/../../docs/schemas/micro.schema.json" - ||
+		{ echo "FAIL: the --only document does not fit the schema"; fail=1; }
+done
 err=$("$dsrlab" bench --micro --only ipv4-syn,ipv9 2>&1 >/dev/null)
 code=$?
 [ "$code" = 2 ] || { echo "FAIL: --only ipv9: exit $code, expected 2"; fail=1; }

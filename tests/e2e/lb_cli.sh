@@ -8,7 +8,8 @@
 # attach (native) -> vip add -> real add x3 with weights -> show -j lists them -> real
 # weight / real del -> stats -j (a SYN sent to the VIP is counted) -> detach leaves nothing
 # pinned and no XDP program; attach --chain with a member before the balancer, replaced by a
-# dropping one while attached; attach --mode skb --conn-table percpu is reported as such.
+# dropping one while attached; attach --mode skb --conn-table percpu is reported as such;
+# attach --conn-table sets keeps the SYN's entry there, and real del --flush deletes it.
 # Everything is torn down on exit, whatever failed.
 set -u
 lb=$1 member=$2
@@ -170,6 +171,26 @@ lbc show -j | jcheck "show -j: skb mode, percpu connection table" \
 	'j["mode"] == "skb" and j["config"]["conn_table"] == "percpu"'
 lbc detach || bad "detach (skb)"
 no_xdp "detach (skb)"
+
+say "set-associative connection table"
+lbc attach eth0 --nexthop-mac "$MAC" --src 10.0.1.2 --conn-table sets ||
+	bad "attach --conn-table sets"
+lbc show -j | jcheck "show -j: sets connection table" 'j["config"]["conn_table"] == "sets"'
+lbc vip add "$VIP" --backend 10.1.0.2 --backend 10.1.0.3 || bad "vip add (sets)"
+syn
+lbc stats -j | jcheck "stats -j: the SYN made an entry, evicting nothing" \
+	'j["conn_new"]["packets"] >= 1 and j["tx_encap"]["packets"] >= 1
+	 and j["conn_evicted"]["packets"] == 0'
+# The SYN's retransmissions hit its entry: the flush finds it under whichever backend it chose.
+flushed=0
+for b in 10.1.0.2 10.1.0.3; do
+	n=$(lbc -v real del "$VIP" $b --flush 2>&1 | sed -n 's/.*flushed \([0-9]*\) connection.*/\1/p')
+	flushed=$((flushed + ${n:-0}))
+done
+[ "$flushed" -ge 1 ] && ok "real del --flush deletes the flow's entry from the sets ($flushed)" ||
+	bad "real del --flush found no entry in the sets"
+lbc detach || bad "detach (sets)"
+no_xdp "detach (sets)"
 
 say "IPv6 VIP under a small --mtu (refused, not clamped)"
 V6=[2001:db8:100::1]:80/tcp
