@@ -72,6 +72,7 @@ struct ev_capture {
 struct ev_lb {
 	bool attached; /* mode is what the kernel granted */
 	enum xdp_mode mode;
+	char conn_table[8]; /* the loaded connection table, lb_conn_table_name(); "" unknown */
 	bool stats_valid;
 	struct lb_counter stats[LB_STAT_MAX];
 	/* the chain members' `seen` counters, for the slots chain-member checks name */

@@ -129,9 +129,10 @@ void report_text(const struct report_in *in, int exit_code, FILE *f)
 		in->ev->kernel, in->ev->ncpu, in->ev->cpu);
 	for (i = 0; i < in->ev->n_lbs; i++)
 		if (in->ev->lbs[i].attached)
-			fprintf(f, "balancer: XDP %s on %s:%s\n",
+			fprintf(f, "balancer: XDP %s on %s:%s, connection table %s\n",
 				xdp_mode_name(in->ev->lbs[i].mode), in->sc->balancer.nodes[i],
-				in->sc->balancer.iface);
+				in->sc->balancer.iface,
+				in->ev->lbs[i].conn_table[0] ? in->ev->lbs[i].conn_table : "?");
 	faults_line("balancer", FAULT_OF_BALANCER, in->sc->balancer.faults, f);
 	faults_line("decap", FAULT_OF_DECAP, in->sc->backend.faults, f);
 	if (in->ev->error[0])
@@ -404,9 +405,10 @@ void report_json(const struct report_in *in, int exit_code, FILE *f)
 			ev->outdir);
 	json_object_set_new(
 		doc, "environment",
-		json_pack("{s:s, s:s, s:I, s:s}", "kernel", ev->kernel, "cpu", ev->cpu, "cpus",
+		json_pack("{s:s, s:s, s:I, s:s, s:s}", "kernel", ev->kernel, "cpu", ev->cpu, "cpus",
 			  (json_int_t)ev->ncpu, "xdp_mode",
-			  ev->n_lbs && ev->lbs[0].attached ? xdp_mode_name(ev->lbs[0].mode) : ""));
+			  ev->n_lbs && ev->lbs[0].attached ? xdp_mode_name(ev->lbs[0].mode) : "",
+			  "conn_table", ev->n_lbs ? ev->lbs[0].conn_table : ""));
 	json_object_set_new(doc, "traffic", traffic_json(in));
 	json_object_set_new(doc, "phases", phases_json(in));
 	json_object_set_new(doc, "checks", checks_json(in));

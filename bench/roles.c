@@ -216,8 +216,11 @@ static int balancer_up(struct roles *ro, int k)
 		return env_fail(ro->env, err, "read the next hop's MAC");
 
 load:
-	err = lb_load_with(&l->lb, &(struct lb_load_opts){ .chain = b->n_chain > 0,
-							   .ring_size = b->ring_size[k] });
+	err = lb_load_with(&l->lb,
+			   &(struct lb_load_opts){ .chain = b->n_chain > 0,
+						   .ring_size = b->ring_size[k],
+						   .conns_percpu = b->conn_table == SC_CONN_PERCPU,
+						   .conn_sets = b->conn_table == SC_CONN_SETS });
 	if (err)
 		return env_fail(ro->env, err, "load the balancer");
 	err = chain_up(ro, l->lb);
@@ -612,6 +615,7 @@ static void lb_collect(const struct roles *ro, int k, struct ev_lb *e, bool live
 {
 	const struct scenario *sc = ro->env->sc;
 	const struct role_lb *l = &ro->lbs[k];
+	struct lb_status st;
 	int i, slot;
 
 	e->attached = l->xdp_attached;
@@ -620,6 +624,8 @@ static void lb_collect(const struct roles *ro, int k, struct ev_lb *e, bool live
 		e->chain_err[slot] = -ENOENT;
 	if (!live || !l->lb)
 		return;
+	if (!lb_status_get(l->lb, &st))
+		snprintf(e->conn_table, sizeof(e->conn_table), "%s", lb_conn_table_name(&st));
 	e->stats_valid = !lb_stats_read(l->lb, e->stats);
 	for (i = 0; i < sc->n_expects; i++) {
 		slot = sc->expects[i].slot;

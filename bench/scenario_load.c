@@ -1189,7 +1189,26 @@ static void load_balancer_nodes(struct loader *ld, const struct field *f)
 	load_list(ld, f, &b->n_nodes, SC_MAX_LBS, "balancer nodes", load_balancer_node, b);
 }
 
-enum { B_NODE, B_IFACE, B_MODE, B_MTU, B_CHAIN, B_NEXTHOP, B_VIPS, B_RING, B_FAULTS, B_KEYS };
+/* As dsrlab-lb attach --conn-table names them. */
+const char *const sc_conn_table_names[SC_CONN_MAX] = {
+	[SC_CONN_LRU] = "lru",
+	[SC_CONN_PERCPU] = "percpu",
+	[SC_CONN_SETS] = "sets",
+};
+
+enum {
+	B_NODE,
+	B_IFACE,
+	B_MODE,
+	B_MTU,
+	B_CHAIN,
+	B_NEXTHOP,
+	B_VIPS,
+	B_RING,
+	B_CONN,
+	B_FAULTS,
+	B_KEYS
+};
 static const struct key balancer_keys[] = {
 	[B_NODE] = KEY("node", true),
 	[B_IFACE] = KEY("interface", false),
@@ -1200,6 +1219,8 @@ static const struct key balancer_keys[] = {
 	[B_NEXTHOP] = KEY("nexthop", false),
 	[B_VIPS] = KEY("vips", false),
 	[B_RING] = KEY("ring-size", false),
+	[B_CONN] = KEY_ENUM("conn-table", false, struct sc_balancer, conn_table,
+			    sc_conn_table_names, SC_CONN_MAX),
 	[B_FAULTS] = KEY("faults", false),
 };
 
@@ -1331,7 +1352,7 @@ static void load_balancer(struct loader *ld, const struct field *bf)
 	for (i = 0; iface_ok && i < b->n_nodes; i++)
 		check_balancer_iface(ld, f[B_IFACE].key ? f[B_IFACE].val : ld->lb_ref[i],
 				     b->nodes[i], f[B_IFACE].key);
-	load_keys(ld, f, balancer_keys, B_KEYS, b); /* mode, mtu */
+	load_keys(ld, f, balancer_keys, B_KEYS, b); /* mode, mtu, conn-table */
 	if (f[B_NEXTHOP].key &&
 	    get_enum(ld, &f[B_NEXTHOP], nexthop_names, ARRAY_SIZE(nexthop_names), &mode))
 		b->nexthop_fib = mode == 1;

@@ -489,7 +489,12 @@ int lb_status_get(struct lb *lb, struct lb_status *st)
 	if (bpf_obj_get_info_by_fd(lb->fds[LB_MAP_CONNS], &map, &len))
 		return -errno;
 	st->conns_percpu = map.map_flags & BPF_F_NO_COMMON_LRU;
-	st->conn_sets = lb->conn_sets;
+	/* The sets as the kernel sized them: one unused slot when the LRU hash is the table. */
+	memset(&map, 0, sizeof(map));
+	len = sizeof(map);
+	if (bpf_obj_get_info_by_fd(lb->fds[LB_MAP_CONN_SLOTS], &map, &len))
+		return -errno;
+	st->conn_sets = map.max_entries >= LB_CONN_WAYS ? map.max_entries / LB_CONN_WAYS : 0;
 	if (lb->link_fd < 0)
 		return 0;
 	len = sizeof(link);

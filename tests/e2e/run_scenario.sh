@@ -44,6 +44,12 @@ if bad or not all(c["pass"] for c in r["checks"]):
     sys.exit(1)
 PY
 fi
+# balancer: conn-table X: the balancer that ran had that table (its maps say so, not the file).
+want=$(sed -n 's/^  conn-table: *\([a-z]*\).*/\1/p' "$scenario")
+if [ -n "$want" ] && [ "$code" != 3 ]; then
+	got=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["environment"]["conn_table"])' "$outdir.json")
+	[ "$got" = "$want" ] || { echo "FAIL: conn-table: $want asked, the balancer ran with '$got'"; fail=1; }
+fi
 left=$(ip netns list | awk '{print $1}' | grep "^dsrlab-$id-" || true)
 if [ -n "$left" ]; then
 	echo "FAIL: namespaces left behind: $left"
