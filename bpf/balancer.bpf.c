@@ -151,12 +151,7 @@ struct {
  * The set-associative connection table (lb_config.conn_sets, common/maps.h), in place of
  * conns when the library loads it so; one slot otherwise.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct conn_slot);
-} conn_slots SEC(".maps");
+CONN_SLOTS_MAP(conn_slots);
 
 /* Per-CPU copies of vips entries (LB_CFG_F_FLOW_CACHE, common/maps.h). */
 struct {

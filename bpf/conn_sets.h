@@ -11,6 +11,19 @@
 
 #include "common/maps.h"
 
+/*
+ * The sets' array map: one slot as declared; the library sizes it (lb_config.conn_sets sets
+ * of LB_CONN_WAYS) when the table is the sets. The benchmark's wrapper declares the same and
+ * reuses the balancer's fd.
+ */
+#define CONN_SLOTS_MAP(name)                      \
+	struct {                                  \
+		__uint(type, BPF_MAP_TYPE_ARRAY); \
+		__uint(max_entries, 1);           \
+		__type(key, __u32);               \
+		__type(value, struct conn_slot);  \
+	} name SEC(".maps")
+
 /* Two keys of n 32-bit words equal? (No memcmp in BPF; one branch, not one per word.) */
 static __always_inline int words_eq(const void *a, const void *b, int n)
 {

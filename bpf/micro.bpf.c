@@ -50,12 +50,7 @@ struct {
 	__type(value, struct conn_val);
 } conns SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct conn_slot);
-} conn_slots SEC(".maps");
+CONN_SLOTS_MAP(conn_slots);
 
 __u32 conn_sets;
 

@@ -338,17 +338,38 @@ static __be32 run_to(struct lb *lb, const struct fix_layer *in, int stat)
 	return dst;
 }
 
+/*
+ * The flow (its entry on REAL, the VIP's only backend) meets a second backend, REAL2, and
+ * stays; REAL removed with flush: its entry is gone, the ACK moves to REAL2 and stays there.
+ */
+static void second_backend_then_flush(struct lb *lb, const struct endpoint *vip,
+				      const struct fix_layer *ack, const struct flow_key *fk)
+{
+	struct lb_backend b[2] = { { .weight = 1 }, { .weight = 1 } };
+	__be32 real, real2;
+	struct conn_val cv;
+
+	assert_int_equal(addr_parse(REAL, &b[0].addr), 0);
+	assert_int_equal(addr_parse(REAL2, &b[1].addr), 0);
+	assert_int_equal(lb_vip_set_backends(lb, vip, b, 2), 0);
+	inet_pton(AF_INET, REAL, &real);
+	inet_pton(AF_INET, REAL2, &real2);
+	assert_true(run_to(lb, ack, LB_STAT_CONN_HIT) == real);
+	assert_int_equal(lb_real_del(lb, vip, &b[0].addr, true), 0);
+	assert_int_equal(lb_conn_get(lb, fk, &cv), -ENOENT);
+	assert_true(run_to(lb, ack, LB_STAT_CONN_NEW) == real2);
+	assert_true(run_to(lb, ack, LB_STAT_CONN_HIT) == real2);
+}
+
 static void test_flow_cache(void **state)
 {
 	const struct fix_layer syn[] = { SYN(VIP), {} }, ack[] = { ACK(VIP), {} };
 	const struct fix_layer ack_ipip[] = { ACK_IPIP, {} };
-	struct lb_backend b[2] = { { .weight = 1 }, { .weight = 1 } };
 	struct flow_cache_entry e;
 	struct lb_config cfg;
 	struct conn_val cv;
 	struct flow_key fk;
 	struct endpoint vip;
-	__be32 real, real2;
 	struct lb *lb;
 
 	(void)state;
@@ -384,19 +405,10 @@ static void test_flow_cache(void **state)
 	assert_int_equal(e.epoch, cfg.cache_epoch);
 
 	/*
-	 * A second backend: the flow stays (its entry predates it). Its backend removed with
-	 * flush: the next ACK goes to the other one, not to the copy's (the flush deleted the
-	 * entry and moved the epoch).
+	 * Its backend removed with flush: the next ACK goes to the other one, not to the copy's
+	 * (the flush deleted the entry and moved the epoch).
 	 */
-	assert_int_equal(addr_parse(REAL, &b[0].addr), 0);
-	assert_int_equal(addr_parse(REAL2, &b[1].addr), 0);
-	assert_int_equal(lb_vip_set_backends(lb, &vip, b, 2), 0);
-	inet_pton(AF_INET, REAL, &real);
-	inet_pton(AF_INET, REAL2, &real2);
-	assert_true(run_to(lb, ack, LB_STAT_CONN_HIT) == real);
-	assert_int_equal(lb_real_del(lb, &vip, &b[0].addr, true), 0);
-	assert_true(run_to(lb, ack, LB_STAT_CONN_NEW) == real2);
-	assert_true(run_to(lb, ack, LB_STAT_CONN_HIT) == real2);
+	second_backend_then_flush(lb, &vip, ack, &fk);
 	lb_close(lb);
 }
 
@@ -441,14 +453,13 @@ static void test_conn_sets(void **state)
 	const struct fix_layer syn[] = { SYN(VIP), {} }, ack[] = { ACK(VIP), {} };
 	const struct fix_layer ack_ipip[] = { ACK_IPIP, {} };
 	struct lb_load_opts opts = { .conn_sets = true };
-	struct lb_backend b[2] = { { .weight = 1 }, { .weight = 1 } };
 	struct lb_status st;
 	struct lb_config cfg;
 	struct conn_slot s;
 	struct conn_val cv;
 	struct flow_key fk;
 	struct endpoint vip;
-	__be32 real, real2;
+	__be32 real2;
 	struct lb *lb;
 	int idx;
 
@@ -476,17 +487,8 @@ static void test_conn_sets(void **state)
 	run_out(lb, ack, XDP_TX, ack_ipip, LB_STAT_CONN_HIT);
 	assert_int_equal(cache_slot(lb, &fk).key.family, 0);
 
-	/* A second backend: the flow keeps its entry's. Flushed: it moves, and stays moved. */
-	assert_int_equal(addr_parse(REAL, &b[0].addr), 0);
-	assert_int_equal(addr_parse(REAL2, &b[1].addr), 0);
-	assert_int_equal(lb_vip_set_backends(lb, &vip, b, 2), 0);
-	inet_pton(AF_INET, REAL, &real);
+	second_backend_then_flush(lb, &vip, ack, &fk);
 	inet_pton(AF_INET, REAL2, &real2);
-	assert_true(run_to(lb, ack, LB_STAT_CONN_HIT) == real);
-	assert_int_equal(lb_real_del(lb, &vip, &b[0].addr, true), 0);
-	assert_int_equal(lb_conn_get(lb, &fk, &cv), -ENOENT);
-	assert_true(run_to(lb, ack, LB_STAT_CONN_NEW) == real2);
-	assert_true(run_to(lb, ack, LB_STAT_CONN_HIT) == real2);
 
 	/* Torn: the value changed under an unchanged check is no entry; the flow is scheduled. */
 	idx = slot_of_flow(lb, &fk);
