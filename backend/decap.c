@@ -23,18 +23,44 @@ struct decap {
 	__u64 stats_base[DECAP_STAT_MAX]; /* counted by programs decap_replace() retired */
 };
 
+/* Whether key, a single address, is in cfg's inline slots of its family already. */
+static bool allow_inline_has(const struct decap_config *cfg, const struct decap_allow_key *key)
+{
+	int v6 = key->family == FAM_IPV6, i;
+
+	for (i = 0; i < cfg->allow_n[v6]; i++)
+		if (!memcmp(v6 ? (const void *)cfg->allow6[i] : (const void *)&cfg->allow4[i],
+			    key->addr, v6 ? 16 : 4))
+			return true;
+	return false;
+}
+
 /*
- * One allow-list entry: into the LPM trie, and a single address (/32, /128) also into the
- * exact-match map the program asks first (bpf/decap.bpf.c). Both maps are written only here.
+ * One allow-list entry: into the LPM trie, and a single address (/32, /128) also into cfg's
+ * inline slots of its family while one is free, else into the exact-match map (the program
+ * asks them in that order, bpf/decap.bpf.c); cfg is the caller's to store in decap_config
+ * once every entry is in. Only here and in decap_copy_config() (as they are) are they written.
  */
-static int allow_add(struct decap_bpf *skel, const struct decap_allow_key *key)
+static int allow_add(struct decap_bpf *skel, struct decap_config *cfg,
+		     const struct decap_allow_key *key)
 {
 	__u32 one = 1, full = 8 + (key->family == FAM_IPV4 ? 32 : 128);
+	int v6 = key->family == FAM_IPV6;
+	__u8 n = cfg->allow_n[v6];
 
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.decap_allow), key, &one, BPF_ANY))
 		return -errno;
-	if (key->prefixlen == full &&
-	    bpf_map_update_elem(bpf_map__fd(skel->maps.decap_allow_host), key, &one, BPF_ANY))
+	if (key->prefixlen != full || allow_inline_has(cfg, key))
+		return 0;
+	if (n < DECAP_ALLOW_INLINE) {
+		if (v6)
+			memcpy(cfg->allow6[n], key->addr, 16);
+		else
+			memcpy(&cfg->allow4[n], key->addr, 4);
+		cfg->allow_n[v6] = n + 1;
+		return 0;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.decap_allow_host), key, &one, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -64,8 +90,6 @@ static int decap_configure(struct decap *d, const struct decap_opts *o)
 			cfg.flags = DECAP_F_PASS_OTHER_DST;
 	}
 	cfg.flags |= o->faults & (DECAP_F_FAULT_KEEP_PROTO | DECAP_F_FAULT_GSO_GROW);
-	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.decap_config), &zero, &cfg, BPF_ANY))
-		return -errno;
 
 	for (i = 0; i < o->n_allow; i++) {
 		struct decap_allow_key key = {};
@@ -74,10 +98,12 @@ static int decap_configure(struct decap *d, const struct decap_opts *o)
 		key.family = o->allow[i].addr.family;
 		key.prefixlen = 8 + o->allow[i].len;
 		memcpy(key.addr, o->allow[i].addr.bytes, 16);
-		err = allow_add(d->skel, &key);
+		err = allow_add(d->skel, &cfg, &key);
 		if (err)
 			return err;
 	}
+	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.decap_config), &zero, &cfg, BPF_ANY))
+		return -errno;
 	return 0;
 }
 
@@ -208,6 +234,11 @@ static int stats_sum(struct decap_bpf *skel, __u64 out[DECAP_STAT_MAX])
 int decap_stats_fd(struct decap *d)
 {
 	return bpf_map__fd(d->skel->maps.decap_stats);
+}
+
+int decap_config_fd(struct decap *d)
+{
+	return bpf_map__fd(d->skel->maps.decap_config);
 }
 
 int decap_allow_fd(struct decap *d)
@@ -398,28 +429,42 @@ int decap_faults_read_pinned(const char *dir, __u32 *faults)
 	return err;
 }
 
-/* The new program serves what the old one did: its config and allow-list, copied. */
-static int decap_copy_config(struct decap_bpf *from, struct decap_bpf *to)
+/* Every entry of one map into another of the same key and value (at most 64 bytes each). */
+static int map_copy(int from, int to)
 {
-	int src = bpf_map__fd(from->maps.decap_allow), err;
-	struct decap_allow_key key, next;
-	struct decap_config cfg;
-	__u32 zero = 0, val;
+	__u8 key[64], next[64], val[64];
 	void *prev = NULL;
 
+	while (!bpf_map_get_next_key(from, prev, next)) {
+		if (!bpf_map_lookup_elem(from, next, val) &&
+		    bpf_map_update_elem(to, next, val, BPF_ANY))
+			return -errno;
+		memcpy(key, next, sizeof(key));
+		prev = key;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/*
+ * The new program serves what the old one did: its config (the inline allowed addresses with
+ * it), the allow-list's trie and its exact-match map, each copied as it is.
+ */
+static int decap_copy_config(struct decap_bpf *from, struct decap_bpf *to)
+{
+	struct decap_config cfg;
+	__u32 zero = 0;
+	int err;
+
+	err = map_copy(bpf_map__fd(from->maps.decap_allow), bpf_map__fd(to->maps.decap_allow));
+	if (!err)
+		err = map_copy(bpf_map__fd(from->maps.decap_allow_host),
+			       bpf_map__fd(to->maps.decap_allow_host));
+	if (err)
+		return err;
 	if (bpf_map_lookup_elem(bpf_map__fd(from->maps.decap_config), &zero, &cfg) ||
 	    bpf_map_update_elem(bpf_map__fd(to->maps.decap_config), &zero, &cfg, BPF_ANY))
 		return -errno;
-	while (!bpf_map_get_next_key(src, prev, &next)) {
-		if (!bpf_map_lookup_elem(src, &next, &val)) {
-			err = allow_add(to, &next);
-			if (err)
-				return err;
-		}
-		key = next;
-		prev = &key;
-	}
-	return errno == ENOENT ? 0 : -errno;
+	return 0;
 }
 
 int decap_replace(struct decap *d)

@@ -73,7 +73,12 @@ int decap_stats_read(struct decap *d, __u64 out[DECAP_STAT_MAX]);
  * program attached now; decap_replace() swaps it with the program.
  */
 int decap_stats_fd(struct decap *d);
-/* The allow-list's LPM trie and its exact-match map of single addresses (tests read them). */
+/*
+ * The config (struct decap_config, key 0: with the allow-list's first single addresses of
+ * each family inline), the allow-list's LPM trie (every entry) and its exact-match map of the
+ * single addresses that did not fit inline (tests read them).
+ */
+int decap_config_fd(struct decap *d);
 int decap_allow_fd(struct decap *d);
 int decap_allow_host_fd(struct decap *d);
 /*

@@ -52,9 +52,9 @@ struct {
 } decap_allow SEC(".maps");
 
 /*
- * The allow-list's single addresses (/32, /128: a balancer's own source, what the bench and
- * the CNI plugin allow by default) again, in a hash map user space keeps beside the LPM trie:
- * one hash lookup instead of a trie walk for them. Same key as the trie's, at full length.
+ * The allow-list's single addresses (/32, /128) that did not fit in decap_config's inline
+ * slots, again, in a hash map user space keeps beside the LPM trie: one hash lookup instead
+ * of a trie walk for them. Same key as the trie's, at full length.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -87,14 +87,25 @@ static __always_inline int addr_equal(const __be32 *a, const __be32 *b, __u8 fam
 	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
 }
 
-static __always_inline int allowed(const __be32 *src, __u8 family)
+/*
+ * Whether the outer source src is in the allow-list: its family's inline single addresses
+ * first (in registers: a balancer's own source, what the bench and the CNI plugin allow by
+ * default), then the hash of the single addresses that did not fit, then the trie.
+ */
+static __always_inline int allowed(const struct decap_config *cfg, const __be32 *src, __u8 family)
 {
 	struct decap_allow_key key = {};
+	int v6 = family == FAM_IPV6;
+	__u32 n = cfg->allow_n[v6], i;
 
+	for (i = 0; i < DECAP_ALLOW_INLINE && i < n; i++) {
+		if (v6 ? addr_equal(src, cfg->allow6[i], FAM_IPV6) : src[0] == cfg->allow4[i])
+			return 1;
+	}
 	key.family = family;
 	key.prefixlen = 8 + (family == FAM_IPV4 ? 32 : 128);
 	__builtin_memcpy(key.addr, src, sizeof(key.addr));
-	if (bpf_map_lookup_elem(&decap_allow_host, &key))
+	if (n >= DECAP_ALLOW_INLINE && bpf_map_lookup_elem(&decap_allow_host, &key))
 		return 1;
 	return bpf_map_lookup_elem(&decap_allow, &key) != NULL;
 }
@@ -219,7 +230,7 @@ int decap(struct __sk_buff *skb)
 		return verdict(st, DECAP_STAT_PASS_PLAIN, TC_ACT_OK);
 	/* Each asked once: the source only of a packet to us (its verdict says which failed). */
 	ours = served(cfg, m.outer_dst, m.outer_family);
-	trusted = ours && allowed(m.outer_src, m.outer_family);
+	trusted = ours && allowed(cfg, m.outer_src, m.outer_family);
 	/* UDP to the GUE port is a tunnel only from an allowed source to us (see the top). */
 	if (m.encap == ENCAP_GUE && !trusted)
 		return verdict(st, DECAP_STAT_PASS_PLAIN, TC_ACT_OK);
@@ -234,8 +245,8 @@ int decap(struct __sk_buff *skb)
 	if (!trusted)
 		return verdict(st, DECAP_STAT_DROP_SPOOF, TC_ACT_SHOT);
 	if ((m.flags & PKT_F_NESTED) &&
-	    (m.flow.proto != IPPROTO_UDP ||
-	     (served(cfg, m.flow.dstv6, m.flow.family) && allowed(m.flow.srcv6, m.flow.family))))
+	    (m.flow.proto != IPPROTO_UDP || (served(cfg, m.flow.dstv6, m.flow.family) &&
+					     allowed(cfg, m.flow.srcv6, m.flow.family))))
 		return verdict(st, DECAP_STAT_DROP_NESTED, TC_ACT_SHOT);
 	reason = outer_check(skb, &m);
 	if (reason)

@@ -34,6 +34,10 @@
 #ifndef DECAP_MAX_ALLOW
 #define DECAP_MAX_ALLOW 64
 #endif
+#ifndef DECAP_ALLOW_INLINE
+/* Single allowed sources per family held in decap_config itself: 4 IPv6 ones fill a line. */
+#define DECAP_ALLOW_INLINE 4
+#endif
 
 #define LB_REAL_NONE 0 /* real id 0 is never used: an empty ring slot or conn entry */
 
@@ -364,8 +368,18 @@ struct decap_config {
 	__u32 flags; /* DECAP_F_* */
 	__u16 gue_port; /* host order; 0: no GUE */
 	__u16 pad2;
+	/*
+	 * The allow-list's first single addresses (/32, /128) of each family, compared in
+	 * registers before any map lookup: allow_n[f] slots used, [0] IPv4, [1] IPv6. The LPM
+	 * trie holds every entry, these too; decap_allow_host the single addresses that did not
+	 * fit here, so the program asks it only when a family's slots are all used.
+	 */
+	__u8 allow_n[2];
+	__u8 pad3[2];
+	__be32 allow4[DECAP_ALLOW_INLINE];
+	__be32 allow6[DECAP_ALLOW_INLINE][4];
 };
-_Static_assert(sizeof(struct decap_config) == 44, "decap_config layout");
+_Static_assert(sizeof(struct decap_config) == 48 + 20 * DECAP_ALLOW_INLINE, "decap_config layout");
 
 /* LPM key of the allow-list of balancer prefixes (outer source). */
 struct decap_allow_key {

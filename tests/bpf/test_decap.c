@@ -5,12 +5,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -684,70 +686,206 @@ static void test_decap_table(void **state)
 			 sizeof(rows) / sizeof(rows[0]));
 }
 
-/* One IPIP packet from src to SERVE4 through prog_fd: its verdict and the counter it moved. */
+/*
+ * One packet from src through prog_fd: IPIP to SERVE4 from an IPv4 source, IPv6-in-IPv6 to
+ * SERVE6 from an IPv6 one. Its verdict, the counter it moved, and, decapsulated, the inner
+ * packet exactly.
+ */
 static void allow_run(int prog_fd, int stats_fd, const char *src, __u32 verdict, int stat)
 {
-	const struct fix_layer in[] = { TO_CTR, OUTER4(src, SERVE4), INNER4, {} };
+	const struct fix_layer in4[] = { TO_CTR, OUTER4(src, SERVE4), INNER4, {} };
+	const struct fix_layer in6[] = { TO_CTR, OUTER6(src, SERVE6), INNER6, {} };
+	const struct fix_layer out4[] = { TO_CTR, INNER4, {} }, out6[] = { TO_CTR, INNER6, {} };
+	bool v6 = strchr(src, ':');
 	__u64 before[DECAP_STAT_MAX], after[DECAP_STAT_MAX];
-	struct fix_pkt pkt, out;
+	struct fix_pkt pkt, out, want;
 	__u32 retval;
 	int i;
 
-	assert_int_equal(fix_pkt_build(&pkt, in, NULL), 0);
+	assert_int_equal(fix_pkt_build(&pkt, v6 ? in6 : in4, NULL), 0);
+	assert_int_equal(fix_pkt_build(&want, v6 ? out6 : out4, NULL), 0);
+	if (verdict != TC_ACT_OK)
+		want = pkt;
 	assert_int_equal(percpu_sum_u64(stats_fd, 0, before, DECAP_STAT_MAX), 0);
 	assert_int_equal(fix_prog_run(prog_fd, &pkt, &out, &retval), 0);
 	assert_int_equal(percpu_sum_u64(stats_fd, 0, after, DECAP_STAT_MAX), 0);
-	assert_int_equal(retval, verdict);
+	if (retval != verdict)
+		fail_msg("from %s: verdict %u, want %u", src, retval, verdict);
 	for (i = 0; i < DECAP_STAT_MAX; i++)
-		assert_int_equal(after[i] - before[i], i == DECAP_STAT_RX || i == stat);
+		if (after[i] - before[i] != (i == DECAP_STAT_RX || i == stat))
+			fail_msg("from %s: %s moved by %llu", src, decap_stat_name(i),
+				 (unsigned long long)(after[i] - before[i]));
+	assert_true(fix_bytes_equal(src, out.b, out.len, want.b, want.len));
+}
+
+/* The allow-list of test_decap_allow_inline(), in the order given to decap_load(). */
+static const char *const allow_inline_list[] = {
+	"10.0.1.1/32",	       "10.0.1.2/32",	      "2001:db8:100::1/128",
+	"10.0.1.3/32",	       "10.0.1.2/32", /* a duplicate: takes no second slot */
+	"10.0.1.4/32",	       "10.0.1.5/32", /* the fifth IPv4 address: into the hash */
+	"10.0.3.0/24",	       "2001:db8:100::2/128", "2001:db8:100::3/128",
+	"2001:db8:100::4/128", "2001:db8:100::5/128", /* the fifth IPv6 address: into the hash */
+	"2001:db8:300::/64",
+};
+#define N_ALLOW_INLINE (sizeof(allow_inline_list) / sizeof(allow_inline_list[0]))
+
+/* The allow-list's key of a prefix written as text. */
+static struct decap_allow_key allow_key(const char *prefix)
+{
+	struct decap_allow_key k = {};
+	struct ip_prefix p;
+
+	assert_int_equal(prefix_parse(prefix, &p, true), 0);
+	k.family = p.addr.family;
+	k.prefixlen = 8 + p.len;
+	memcpy(k.addr, p.addr.bytes, sizeof(k.addr));
+	return k;
+}
+
+static int map_count(int fd)
+{
+	struct decap_allow_key k, prev;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(fd, n ? &prev : NULL, &k)) {
+		prev = k;
+		n++;
+	}
+	return n;
 }
 
 /*
- * decap_load() puts a single-address allow entry in the exact-match map as well as in the
- * trie, and a prefix only in the trie; the program finds each where it is: with the /32
- * removed from the trie by hand it still decapsulates (the hash map answered), with it
- * removed from both it drops the source as spoofed; the /24 keeps answering from the trie.
+ * What decap_load() (or decap_replace(), d being the copy) made of allow_inline_list: the
+ * first four single addresses of each family inline in the config, the fifth in the
+ * exact-match map and nothing else there, every distinct entry in the trie.
  */
-static void test_decap_allow_host(void **state)
+static void allow_inline_layout(struct decap *d)
 {
-	struct ip_prefix allow[2];
-	struct decap_opts o = {
-		.at = DECAP_AT_HOST_VETH_EGRESS, .n_serve = 1, .allow = allow, .n_allow = 2
-	};
-	struct decap_allow_key k32 = { .prefixlen = 8 + 32, .family = FAM_IPV4 }, k;
-	int prog, stats, host, lpm, n = 0;
+	static const char *const inline4[] = { "10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.4" };
+	static const char *const inline6[] = { "2001:db8:100::1", "2001:db8:100::2",
+					       "2001:db8:100::3", "2001:db8:100::4" };
+	struct decap_allow_key k;
+	struct decap_config cfg;
+	__u8 a[16];
+	__u32 zero = 0, v;
+	int i;
+
+	assert_int_equal(bpf_map_lookup_elem(decap_config_fd(d), &zero, &cfg), 0);
+	assert_int_equal(cfg.allow_n[0], DECAP_ALLOW_INLINE);
+	assert_int_equal(cfg.allow_n[1], DECAP_ALLOW_INLINE);
+	for (i = 0; i < DECAP_ALLOW_INLINE; i++) {
+		assert_int_equal(inet_pton(AF_INET, inline4[i], a), 1);
+		assert_memory_equal(&cfg.allow4[i], a, 4);
+		assert_int_equal(inet_pton(AF_INET6, inline6[i], a), 1);
+		assert_memory_equal(cfg.allow6[i], a, 16);
+	}
+	assert_int_equal(map_count(decap_allow_host_fd(d)), 2);
+	k = allow_key("10.0.1.5/32");
+	assert_int_equal(bpf_map_lookup_elem(decap_allow_host_fd(d), &k, &v), 0);
+	k = allow_key("2001:db8:100::5/128");
+	assert_int_equal(bpf_map_lookup_elem(decap_allow_host_fd(d), &k, &v), 0);
+	assert_int_equal(map_count(decap_allow_fd(d)), N_ALLOW_INLINE - 1);
+	for (i = 0; i < (int)N_ALLOW_INLINE; i++) {
+		k = allow_key(allow_inline_list[i]);
+		assert_int_equal(bpf_map_lookup_elem(decap_allow_fd(d), &k, &v), 0);
+	}
+}
+
+/*
+ * Each place the program finds an allowed source, for both families: the inline slots (the
+ * first and the last used), the exact-match map (the fifth address), the trie (a prefix), and
+ * none (a spoofed source). Then which one answered: with every single address deleted from
+ * the trie by hand the inline ones and the fifth still decapsulate, the fifth deleted from the
+ * hash too is spoofed, the prefixes keep answering from the trie.
+ */
+static void allow_inline_check(struct decap *d)
+{
+	int prog = decap_prog_fd(d), st = decap_stats_fd(d), i;
+	struct decap_allow_key k;
+
+	allow_run(prog, st, "10.0.1.1", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "10.0.1.4", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "10.0.1.5", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "10.0.3.77", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "10.0.1.6", TC_ACT_SHOT, DECAP_STAT_DROP_SPOOF);
+	allow_run(prog, st, "2001:db8:100::1", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "2001:db8:100::4", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "2001:db8:100::5", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "2001:db8:300::77", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "2001:db8:100::6", TC_ACT_SHOT, DECAP_STAT_DROP_SPOOF);
+
+	for (i = 0; i < (int)N_ALLOW_INLINE; i++) {
+		k = allow_key(allow_inline_list[i]);
+		if (k.prefixlen == 8 + 32 || k.prefixlen == 8 + 128)
+			bpf_map_delete_elem(decap_allow_fd(d), &k);
+	}
+	assert_int_equal(map_count(decap_allow_fd(d)), 2);
+	allow_run(prog, st, "10.0.1.1", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "10.0.1.4", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "10.0.1.5", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "2001:db8:100::1", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "2001:db8:100::4", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "2001:db8:100::5", TC_ACT_OK, DECAP_STAT_DECAP);
+	k = allow_key("10.0.1.5/32");
+	assert_int_equal(bpf_map_delete_elem(decap_allow_host_fd(d), &k), 0);
+	k = allow_key("2001:db8:100::5/128");
+	assert_int_equal(bpf_map_delete_elem(decap_allow_host_fd(d), &k), 0);
+	allow_run(prog, st, "10.0.1.5", TC_ACT_SHOT, DECAP_STAT_DROP_SPOOF);
+	allow_run(prog, st, "2001:db8:100::5", TC_ACT_SHOT, DECAP_STAT_DROP_SPOOF);
+	allow_run(prog, st, "10.0.1.1", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "10.0.3.77", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_run(prog, st, "2001:db8:300::77", TC_ACT_OK, DECAP_STAT_DECAP);
+}
+
+static void allow_inline_opts(struct decap_opts *o, struct ip_prefix *allow)
+{
+	size_t i;
+
+	for (i = 0; i < N_ALLOW_INLINE; i++)
+		assert_int_equal(prefix_parse(allow_inline_list[i], &allow[i], true), 0);
+	assert_int_equal(addr_parse(SERVE4, &o->serve[0]), 0);
+	assert_int_equal(addr_parse(SERVE6, &o->serve[1]), 0);
+	o->n_serve = 2;
+	o->allow = allow;
+	o->n_allow = N_ALLOW_INLINE;
+}
+
+/* decap_load() fills the inline slots, the hash and the trie; the program asks them in turn. */
+static void test_decap_allow_inline(void **state)
+{
+	struct decap_opts o = { .at = DECAP_AT_HOST_VETH_EGRESS };
+	struct ip_prefix allow[N_ALLOW_INLINE];
 	struct decap *d;
-	__u32 v;
 
 	(void)state;
-	assert_int_equal(addr_parse(SERVE4, &o.serve[0]), 0);
-	assert_int_equal(prefix_parse("10.0.1.2/32", &allow[0], true), 0);
-	assert_int_equal(prefix_parse("10.0.3.0/24", &allow[1], true), 0);
+	allow_inline_opts(&o, allow);
 	assert_int_equal(decap_load(&d, &o), 0);
-	prog = decap_prog_fd(d);
-	stats = decap_stats_fd(d);
-	host = decap_allow_host_fd(d);
-	lpm = decap_allow_fd(d);
-	inet_pton(AF_INET, "10.0.1.2", k32.addr);
-
-	/* Exactly the /32 in the exact-match map. */
-	assert_int_equal(bpf_map_get_next_key(host, NULL, &k), 0);
-	assert_memory_equal(&k, &k32, sizeof(k));
-	while (!bpf_map_get_next_key(host, n ? &k : NULL, &k))
-		if (++n > 1)
-			break;
-	assert_int_equal(n, 1);
-	assert_int_equal(bpf_map_lookup_elem(lpm, &k32, &v), 0);
-
-	allow_run(prog, stats, "10.0.1.2", TC_ACT_OK, DECAP_STAT_DECAP);
-	allow_run(prog, stats, "10.0.3.77", TC_ACT_OK, DECAP_STAT_DECAP);
-	allow_run(prog, stats, "10.0.1.3", TC_ACT_SHOT, DECAP_STAT_DROP_SPOOF);
-	assert_int_equal(bpf_map_delete_elem(lpm, &k32), 0);
-	allow_run(prog, stats, "10.0.1.2", TC_ACT_OK, DECAP_STAT_DECAP);
-	assert_int_equal(bpf_map_delete_elem(host, &k32), 0);
-	allow_run(prog, stats, "10.0.1.2", TC_ACT_SHOT, DECAP_STAT_DROP_SPOOF);
-	allow_run(prog, stats, "10.0.3.77", TC_ACT_OK, DECAP_STAT_DECAP);
+	allow_inline_layout(d);
+	allow_inline_check(d);
 	decap_release(d);
+}
+
+/*
+ * decap_replace() gives the new program the old one's inline slots, hash and trie as they
+ * are: attached to lo in a namespace of the test's own, replaced, the same layout and answers.
+ */
+static void test_decap_allow_inline_replace(void **state)
+{
+	struct decap_opts o = { .at = DECAP_AT_CONTAINER_INGRESS, .ifindex = 1 };
+	struct ip_prefix allow[N_ALLOW_INLINE];
+	struct decap *d;
+	int old_prog;
+
+	(void)state;
+	assert_int_equal(unshare(CLONE_NEWNET), 0);
+	allow_inline_opts(&o, allow);
+	assert_int_equal(decap_attach(&d, &o), 0);
+	old_prog = decap_prog_fd(d);
+	assert_int_equal(decap_replace(d), 0);
+	assert_int_not_equal(decap_prog_fd(d), old_prog);
+	allow_inline_layout(d);
+	allow_inline_check(d);
+	decap_detach(d);
 }
 
 int main(void)
@@ -755,7 +893,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_decap_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decap_hostile, setup, teardown),
-		cmocka_unit_test(test_decap_allow_host),
+		cmocka_unit_test(test_decap_allow_inline),
+		cmocka_unit_test(test_decap_allow_inline_replace),
 	};
 
 	if (fix_must_skip())
