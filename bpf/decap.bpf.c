@@ -87,14 +87,10 @@ static __always_inline int addr_equal(const __be32 *a, const __be32 *b, __u8 fam
 	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
 }
 
-/*
- * Whether the outer source src is in the allow-list: its family's inline single addresses
- * first (in registers: a balancer's own source, what the bench and the CNI plugin allow by
- * default), then the hash of the single addresses that did not fit, then the trie.
- */
-static __always_inline int allowed(const struct decap_config *cfg, const __be32 *src, __u8 family)
+/* src is one of its family's inline allowed addresses (in registers: no map asked). */
+static __always_inline int allowed_inline(const struct decap_config *cfg, const __be32 *src,
+					  __u8 family)
 {
-	struct decap_allow_key key = {};
 	int v6 = family == FAM_IPV6;
 	__u32 n = cfg->allow_n[v6], i;
 
@@ -102,10 +98,25 @@ static __always_inline int allowed(const struct decap_config *cfg, const __be32 
 		if (v6 ? addr_equal(src, cfg->allow6[i], FAM_IPV6) : src[0] == cfg->allow4[i])
 			return 1;
 	}
+	return 0;
+}
+
+/*
+ * Whether the outer source src is in the allow-list: its family's inline single addresses
+ * first (a balancer's own source, what the bench and the CNI plugin allow by default), then
+ * the hash of the single addresses that did not fit, then the trie.
+ */
+static __always_inline int allowed(const struct decap_config *cfg, const __be32 *src, __u8 family)
+{
+	struct decap_allow_key key = {};
+
+	if (allowed_inline(cfg, src, family))
+		return 1;
 	key.family = family;
 	key.prefixlen = 8 + (family == FAM_IPV4 ? 32 : 128);
 	__builtin_memcpy(key.addr, src, sizeof(key.addr));
-	if (n >= DECAP_ALLOW_INLINE && bpf_map_lookup_elem(&decap_allow_host, &key))
+	if (cfg->allow_n[family == FAM_IPV6] >= DECAP_ALLOW_INLINE &&
+	    bpf_map_lookup_elem(&decap_allow_host, &key))
 		return 1;
 	return bpf_map_lookup_elem(&decap_allow, &key) != NULL;
 }
@@ -198,17 +209,173 @@ static __always_inline int ecn_decapsulate(struct __sk_buff *skb, const struct p
 	return 1;
 }
 
+/* What decap_fast() vouches for: strip len bytes after the Ethernet header. */
+struct fast_strip {
+	__u32 len;
+	__u8 outer_family;
+	__u8 inner_family;
+};
+
+/*
+ * The packets a balancer sends, judged without the general parser: an untagged frame; an
+ * outer IPv4 header without options, not a fragment, or an IPv6 header without extension
+ * headers; IPIP, IPv6 or GUE version 1 (UDP to the GUE port) in it; an inner IPv4 header
+ * without options, not a fragment, or IPv6 header without extension headers, carrying TCP
+ * (its whole header in the data) or UDP not to the GUE port; from an outer source in the
+ * inline slots to the address served; the outer checksum sound and its length the frame's; no
+ * congestion mark to copy. For such a packet every check below would pass and decapsulate
+ * it the same way. 1 and f filled: strip; 0: anything else, also what it is not sure of, is
+ * the general way's to judge (a partly read packet is read again there).
+ */
+static __always_inline int decap_fast(struct __sk_buff *skb, const struct decap_config *cfg,
+				      struct fast_strip *f)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	__u32 frame = skb->len - sizeof(struct ethhdr), tot, w;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6h;
+	struct tcphdr *th;
+	struct udphdr *uh;
+	struct iphdr *iph;
+	__u8 proto, ecn, v;
+	__u64 sum;
+	void *in;
+
+	if ((void *)(eth + 1) > end)
+		return 0;
+	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		iph = (void *)(eth + 1);
+		if ((void *)(iph + 1) > end || *(__u8 *)iph != 0x45 ||
+		    (iph->frag_off & bpf_htons(IPV4_MF | IPV4_OFFSET)))
+			return 0;
+		proto = iph->protocol;
+		if (proto != IPPROTO_IPIP && proto != IPPROTO_IPV6 && proto != IPPROTO_UDP)
+			return 0;
+		if (!(cfg->flags & DECAP_F_ANY_DST) &&
+		    (!(cfg->serve_fams & DECAP_SERVE_IPV4) || iph->daddr != cfg->serve[0][0]))
+			return 0;
+		if (!allowed_inline(cfg, &iph->saddr, FAM_IPV4))
+			return 0;
+		/* The header's one's complement sum, taken in 32-bit words. */
+		sum = 0;
+		for (w = 0; w < sizeof(*iph) / 4; w++)
+			sum += ((__u32 *)iph)[w];
+		if (csum_fold(sum))
+			return 0;
+		tot = bpf_ntohs(iph->tot_len);
+		ecn = iph->tos;
+		f->outer_family = FAM_IPV4;
+		in = iph + 1;
+	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		ip6h = (void *)(eth + 1);
+		if ((void *)(ip6h + 1) > end || ip6h->version != 6)
+			return 0;
+		proto = ip6h->nexthdr;
+		if (proto != IPPROTO_IPIP && proto != IPPROTO_IPV6 && proto != IPPROTO_UDP)
+			return 0;
+		if (!(cfg->flags & DECAP_F_ANY_DST) &&
+		    (!(cfg->serve_fams & DECAP_SERVE_IPV6) ||
+		     !addr_equal(ip6h->daddr.s6_addr32, cfg->serve[1], FAM_IPV6)))
+			return 0;
+		if (!allowed_inline(cfg, ip6h->saddr.s6_addr32, FAM_IPV6))
+			return 0;
+		tot = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
+		ecn = ip6h->flow_lbl[0] >> 4;
+		f->outer_family = FAM_IPV6;
+		in = ip6h + 1;
+	} else {
+		return 0;
+	}
+	if (tot != frame)
+		return 0;
+	f->len = in - (void *)(eth + 1);
+	if (proto == IPPROTO_UDP) {
+		/* GUE version 1: the inner IP header right after UDP, its version the GUE's. */
+		uh = in;
+		if ((void *)(uh + 1) + 1 > end || !cfg->gue_port ||
+		    uh->dest != bpf_htons(cfg->gue_port))
+			return 0;
+		in = uh + 1;
+		v = *(__u8 *)in >> 4; /* 4 or 6: the top bits 01, version 1 */
+		proto = v == 4 ? IPPROTO_IPIP : v == 6 ? IPPROTO_IPV6 : 0;
+		f->len += sizeof(*uh);
+	}
+	if (proto == IPPROTO_IPIP) {
+		iph = in;
+		if ((void *)(iph + 1) > end || *(__u8 *)iph != 0x45 ||
+		    (iph->frag_off & bpf_htons(IPV4_MF | IPV4_OFFSET)) ||
+		    bpf_ntohs(iph->tot_len) < sizeof(*iph))
+			return 0;
+		v = iph->tos;
+		proto = iph->protocol;
+		f->inner_family = FAM_IPV4;
+		in = iph + 1;
+	} else if (proto == IPPROTO_IPV6) {
+		ip6h = in;
+		if ((void *)(ip6h + 1) > end || ip6h->version != 6)
+			return 0;
+		v = ip6h->flow_lbl[0] >> 4;
+		proto = ip6h->nexthdr;
+		f->inner_family = FAM_IPV6;
+		in = ip6h + 1;
+	} else {
+		return 0;
+	}
+	if ((ecn & ECN_MASK) == ECN_CE && (v & ECN_MASK) != ECN_CE)
+		return 0;
+	if (proto == IPPROTO_TCP) {
+		th = in;
+		if ((void *)(th + 1) > end || th->doff < 5 || in + th->doff * 4 > end)
+			return 0;
+		return 1;
+	}
+	if (proto == IPPROTO_UDP) {
+		uh = in;
+		if ((void *)(uh + 1) > end ||
+		    (cfg->gue_port && uh->dest == bpf_htons(cfg->gue_port)))
+			return 0;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Remove the len bytes after the link header (l3_off bytes) and count the packet decapsulated.
+ * Same family: skb->protocol and the Ethernet type stay. Mixed: tell the kernel first. An
+ * aggregate (GRO) keeps its segment size: the segments it is cut into again on the way out
+ * shrink by the outer header, as they were before it was added.
+ */
+static __always_inline int strip(struct __sk_buff *skb, struct decap_stats *st,
+				 const struct decap_config *cfg, __u32 l3_off, __u32 len,
+				 __u8 outer_family, __u8 inner_family)
+{
+	__u64 flags = cfg->flags & DECAP_F_FAULT_GSO_GROW ? 0 : BPF_F_ADJ_ROOM_FIXED_GSO;
+	int mixed = outer_family != inner_family && !(cfg->flags & DECAP_F_FAULT_KEEP_PROTO);
+	__be16 proto;
+
+	if (mixed)
+		flags |= inner_family == FAM_IPV4 ? DSR_ADJ_ROOM_DECAP_L3_IPV4 :
+						    DSR_ADJ_ROOM_DECAP_L3_IPV6;
+	if (bpf_skb_adjust_room(skb, -(long)len, BPF_ADJ_ROOM_MAC, flags))
+		return verdict(st, DECAP_STAT_DROP_ADJUST, TC_ACT_SHOT);
+	if (mixed) {
+		proto = bpf_htons(inner_family == FAM_IPV4 ? ETH_P_IP : ETH_P_IPV6);
+		if (bpf_skb_store_bytes(skb, l3_off - sizeof(proto), &proto, sizeof(proto), 0))
+			return verdict(st, DECAP_STAT_DROP_ADJUST, TC_ACT_SHOT);
+	}
+	return verdict(st, DECAP_STAT_DECAP, TC_ACT_OK);
+}
+
 SEC("tc")
 int decap(struct __sk_buff *skb)
 {
 	struct decap_config *cfg;
 	struct decap_stats *st;
+	struct fast_strip f;
 	struct pkt_meta m;
 	struct cursor c;
 	__u32 zero = 0, pull, reason;
-	__u64 flags;
-	__be16 proto;
-	int ret, hdr_len, ours, trusted, mixed;
+	int ret, ours, trusted;
 
 	st = bpf_map_lookup_elem(&decap_stats, &zero);
 	if (!st)
@@ -221,9 +388,12 @@ int decap(struct __sk_buff *skb)
 	pull = skb->len < DECAP_PULL_LEN ? skb->len : DECAP_PULL_LEN;
 	if ((void *)(long)skb->data + pull > (void *)(long)skb->data_end)
 		bpf_skb_pull_data(skb, pull);
+	if (decap_fast(skb, cfg, &f))
+		return strip(skb, st, cfg, sizeof(struct ethhdr), f.len, f.outer_family,
+			     f.inner_family);
+
 	c.pos = (void *)(long)skb->data;
 	c.end = (void *)(long)skb->data_end;
-
 	m.encap = ENCAP_NONE;
 	ret = parse_packet(&c, &m, cfg->gue_port, 0);
 	if (m.encap == ENCAP_NONE)
@@ -257,26 +427,8 @@ int decap(struct __sk_buff *skb)
 		return verdict(st, DECAP_STAT_DROP_ECN, TC_ACT_SHOT);
 	if (ret > 0)
 		verdict(st, DECAP_STAT_ECN_CE, 0);
-
-	/*
-	 * Same family: skb->protocol and the Ethernet type stay. Mixed: tell the kernel first.
-	 * An aggregate (GRO) keeps its segment size: the segments it is cut into again on the
-	 * way out shrink by the outer header, as they were before it was added.
-	 */
-	flags = cfg->flags & DECAP_F_FAULT_GSO_GROW ? 0 : BPF_F_ADJ_ROOM_FIXED_GSO;
-	mixed = m.outer_family != m.flow.family && !(cfg->flags & DECAP_F_FAULT_KEEP_PROTO);
-	if (mixed)
-		flags |= m.flow.family == FAM_IPV4 ? DSR_ADJ_ROOM_DECAP_L3_IPV4 :
-						     DSR_ADJ_ROOM_DECAP_L3_IPV6;
-	hdr_len = m.inner_l3_off - m.l3_off;
-	if (bpf_skb_adjust_room(skb, -hdr_len, BPF_ADJ_ROOM_MAC, flags))
-		return verdict(st, DECAP_STAT_DROP_ADJUST, TC_ACT_SHOT);
-	if (mixed) {
-		proto = bpf_htons(m.flow.family == FAM_IPV4 ? ETH_P_IP : ETH_P_IPV6);
-		if (bpf_skb_store_bytes(skb, m.l3_off - sizeof(proto), &proto, sizeof(proto), 0))
-			return verdict(st, DECAP_STAT_DROP_ADJUST, TC_ACT_SHOT);
-	}
-	return verdict(st, DECAP_STAT_DECAP, TC_ACT_OK);
+	return strip(skb, st, cfg, m.l3_off, m.inner_l3_off - m.l3_off, m.outer_family,
+		     m.flow.family);
 }
 
 char LICENSE[] SEC("license") = "GPL";

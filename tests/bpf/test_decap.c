@@ -54,6 +54,16 @@
 	IP4_ALL(CLIENT4, VIP4, t, 63, 0x1c46, IP4_DF, 0), TCP(40000, 80, TCP_SYN), DATA(16)
 #define INNER6_TC(t) IP6_ALL(CLIENT6, VIP6, t, 64, 0), TCP(40000, 80, TCP_SYN), DATA(16)
 #define OUTER6(s, d) IP6(s, d)
+#define INNER4_OPTS          \
+	{ .kind = FIX_L_IP4, \
+	  .src = CLIENT4,    \
+	  .dst = VIP4,       \
+	  .tos = 0x10,       \
+	  .ttl = 63,         \
+	  .id = 0x1c46,      \
+	  .frag = IP4_DF,    \
+	  .opts = 2 },       \
+		TCP(40000, 80, TCP_SYN), DATA(16)
 
 struct dc_cfg {
 	const char *serve, *serve2; /* one address per family */
@@ -83,6 +93,7 @@ struct dc_row {
 struct dc_fx {
 	struct decap_bpf *skel;
 	int prog_fd;
+	bool inline_lb; /* LB4 and LB6 in the config's inline slots too (the fast path's own) */
 };
 
 static int allow_add(struct dc_fx *fx, const char *prefix)
@@ -122,6 +133,11 @@ static int cfg_apply(struct dc_fx *fx, const struct dc_cfg *c)
 
 	cfg_serve(&cfg, c->serve);
 	cfg_serve(&cfg, c->serve2);
+	if (fx->inline_lb) {
+		cfg.allow_n[0] = cfg.allow_n[1] = 1;
+		inet_pton(AF_INET, LB4, &cfg.allow4[0]);
+		inet_pton(AF_INET6, LB6, cfg.allow6[0]);
+	}
 	if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.decap_config), &zero, &cfg, BPF_ANY))
 		return -errno;
 	return 0;
@@ -150,6 +166,19 @@ static int setup(void **state)
 		}
 	}
 	*state = fx;
+	return 0;
+}
+
+/*
+ * The same allow-list with the balancers' own addresses inline as well, as decap_load() puts
+ * them: LB4 and LB6 are in the allowed prefixes, so every row must come out the same, now
+ * that packets from them can take decap_fast() while the rest go the general way.
+ */
+static int setup_inline(void **state)
+{
+	if (setup(state))
+		return -1;
+	((struct dc_fx *)*state)->inline_lb = true;
 	return 0;
 }
 
@@ -533,6 +562,66 @@ static const struct dc_row rows[] = {
 		.out = { TO_CTR, INNER6_TC(0xbb) },
 		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_DECAP] = 1, [DECAP_STAT_ECN_CE] = 1 },
 	},
+	/*
+	 * Just past what decap_fast() takes (bpf/decap.bpf.c), from a balancer's own address:
+	 * each must reach the general way and get its verdict there.
+	 */
+	{
+		.desc = "IPIP whose inner TCP header is cut at 10 bytes: shot",
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), INNER4, TRUNC(14 + 20 + 20 + 10) },
+		.verdict = TC_ACT_SHOT,
+		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_DROP_PARSE] = 1 },
+	},
+	{
+		.desc = "IPIP whose inner IPv4 total length is 19: shot",
+		.in = { TO_CTR,
+			OUTER4(LB4, SERVE4),
+			{ .kind = FIX_L_IP4, .src = CLIENT4, .dst = VIP4, .ttl = 63, .len = 19 },
+			TCP(40000, 80, TCP_SYN),
+			DATA(16) },
+		.verdict = TC_ACT_SHOT,
+		.stats = { [DECAP_STAT_RX] = 1, [DECAP_STAT_DROP_PARSE] = 1 },
+	},
+	{
+		.desc = "IPIP whose inner IPv4 header has options: outer header removed",
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), INNER4_OPTS },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4_OPTS },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "IPIP carrying an inner first fragment: outer header removed",
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), IP4F(CLIENT4, VIP4, IP4_MF), UDP(40001, 53),
+			DATA(40) },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, IP4F(CLIENT4, VIP4, IP4_MF), UDP(40001, 53), DATA(40) },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "IPIP carrying an ICMP echo: outer header removed",
+		.in = { TO_CTR, OUTER4(LB4, SERVE4), IP4(CLIENT4, VIP4), ICMP4(8, 0, 0x12340001),
+			DATA(8) },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, IP4(CLIENT4, VIP4), ICMP4(8, 0, 0x12340001), DATA(8) },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "IPv6-in-IPv6 whose inner header has a fragment header: outer removed",
+		.cfg = &cfg_v6,
+		.in = { TO_CTR, OUTER6(LB6, SERVE6), IP6(CLIENT6, VIP6), FRAG6(1, 7, 0),
+			UDP(40002, 53), DATA(16) },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, IP6(CLIENT6, VIP6), FRAG6(1, 7, 0), UDP(40002, 53), DATA(16) },
+		.stats = DECAPPED,
+	},
+	{
+		.desc = "IPv4-in-IPv6 behind an outer fragment header (atomic): 48 bytes removed",
+		.cfg = &cfg_v6,
+		.in = { TO_CTR, OUTER6(LB6, SERVE6), FRAG6(0, 9, 0), INNER4 },
+		.verdict = TC_ACT_OK,
+		.out = { TO_CTR, INNER4 },
+		.stats = DECAPPED,
+	},
 };
 
 /*
@@ -893,6 +982,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_decap_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decap_hostile, setup, teardown),
+		{ "test_decap_table_inline", test_decap_table, setup_inline, teardown, NULL },
+		{ "test_decap_hostile_inline", test_decap_hostile, setup_inline, teardown, NULL },
 		cmocka_unit_test(test_decap_allow_inline),
 		cmocka_unit_test(test_decap_allow_inline_replace),
 	};

@@ -15,7 +15,10 @@
  * decap     a stripped packet had an allowed outer source, the served outer destination and
  *           a sound outer header (no IPv4 options, its checksum, its length = the frame's),
  *           and what is left is exactly the input without that header; anything else is
- *           passed untouched or dropped.
+ *           passed untouched or dropped. A second decap, the same but for the balancers'
+ *           own addresses inline in its config (as decap_load() puts them, so that their
+ *           packets can take decap_fast()), must give every packet the same verdict, output
+ *           and counter.
  *
  * It prints how many packets ran and the totals per counter of each program. With --dump DIR
  * it writes the base packets as seeds for tests/fuzz (fuzz_parse's format: one option byte,
@@ -567,6 +570,40 @@ static int decap_setup(struct decap_bpf *skel)
 	return 0;
 }
 
+/* decap_setup(), and LB4 and LB6 in the inline slots too: inside the allowed prefixes. */
+static int decap_setup_inline(struct decap_bpf *skel)
+{
+	struct decap_config cfg;
+	__u32 zero = 0;
+	int fd = bpf_map__fd(skel->maps.decap_config);
+
+	if (decap_setup(skel) || bpf_map_lookup_elem(fd, &zero, &cfg))
+		return -1;
+	cfg.allow_n[0] = cfg.allow_n[1] = 1;
+	inet_pton(AF_INET, LB4, &cfg.allow4[0]);
+	inet_pton(AF_INET6, LB6, cfg.allow6[0]);
+	return bpf_map_update_elem(fd, &zero, &cfg, 0) ? -errno : 0;
+}
+
+/* One decap run and how far each of its counters moved. */
+static int decap_run(struct decap_bpf *skel, const struct fix_pkt *in, struct fix_pkt *out,
+		     __u32 *verdict, __u64 moved[DECAP_STAT_MAX])
+{
+	int fd = bpf_map__fd(skel->maps.decap_stats), err, i;
+	__u64 before[DECAP_STAT_MAX];
+
+	if (percpu_sum_u64(fd, 0, before, DECAP_STAT_MAX))
+		return -EIO;
+	err = prog_run(bpf_program__fd(skel->progs.decap), in, out, verdict);
+	if (err)
+		return err;
+	if (percpu_sum_u64(fd, 0, moved, DECAP_STAT_MAX))
+		return -EIO;
+	for (i = 0; i < DECAP_STAT_MAX; i++)
+		moved[i] -= before[i];
+	return 0;
+}
+
 /*
  * Packets per counter, summed over CPUs, into out[n]: the stats map holds one struct per CPU
  * at key 0 (lb_stats: words 2, packets and bytes per counter; decap_stats: words 1).
@@ -633,10 +670,11 @@ int main(int argc, char **argv)
 	__u64 lb_before[LB_STAT_MAX], dc_before[DECAP_STAT_MAX];
 	struct corpus c = {}, bases_only = {};
 	struct balancer_bpf *lb = NULL;
-	struct decap_bpf *dc = NULL;
-	struct fix_pkt out;
-	__u32 verdict;
-	size_t i, unrunnable = 0;
+	__u64 moved[DECAP_STAT_MAX], moved_f[DECAP_STAT_MAX];
+	struct decap_bpf *dc = NULL, *dcf = NULL;
+	struct fix_pkt out, out_f;
+	__u32 verdict, verdict_f;
+	size_t i, unrunnable = 0, same = 0;
 	int err, ret = 1;
 
 	if (corpus_build(&c)) {
@@ -654,7 +692,9 @@ int main(int argc, char **argv)
 		return FIX_SKIP;
 	lb = balancer_bpf__open_and_load();
 	dc = decap_bpf__open_and_load();
-	if (!lb || !dc || balancer_setup(lb) || decap_setup(dc)) {
+	dcf = decap_bpf__open_and_load();
+	if (!lb || !dc || !dcf || balancer_setup(lb) || decap_setup(dc) ||
+	    decap_setup_inline(dcf)) {
 		fprintf(stderr, "load and set up the balancer and the decap: %s\n",
 			strerror(errno));
 		goto out;
@@ -674,7 +714,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < c.n; i++) {
 		if (c.p[i].len < 14)
 			continue;
-		err = prog_run(bpf_program__fd(dc->progs.decap), &c.p[i], &out, &verdict);
+		err = decap_run(dc, &c.p[i], &out, &verdict, moved);
 		/* The kernel builds no skb from a frame cut inside its IP header. */
 		if (err == -EINVAL && c.p[i].len < l2_len(&c.p[i]) + 40) {
 			unrunnable++;
@@ -685,6 +725,15 @@ int main(int argc, char **argv)
 			continue;
 		}
 		decap_check(i, &c.p[i], &out, verdict);
+		if (decap_run(dcf, &c.p[i], &out_f, &verdict_f, moved_f)) {
+			fail(i, "decap (inline)", "BPF_PROG_RUN failed");
+			continue;
+		}
+		if (verdict_f != verdict || out_f.len != out.len ||
+		    memcmp(out_f.b, out.b, out.len) || memcmp(moved_f, moved, sizeof(moved)))
+			fail(i, "decap (inline)",
+			     "not what the decap without inline addresses did");
+		same++;
 	}
 	printf("hostile corpus: %zu packets from %zu bases, through the balancer and through the "
 	       "decap serving %s and %s (%zu decap runs refused by the kernel: frames cut inside "
@@ -693,11 +742,13 @@ int main(int argc, char **argv)
 	totals_print("balancer", bpf_map__fd(lb->maps.stats), LB_STAT_MAX, 2, lb_before, lb_name);
 	totals_print("decap", bpf_map__fd(dc->maps.decap_stats), DECAP_STAT_MAX, 1, dc_before,
 		     decap_name);
+	printf("decap with %s and %s inline: %zu packets compared\n", LB4, LB6, same);
 	printf("invariant violations: %d\n", failures);
 	ret = failures ? 1 : 0;
 out:
 	balancer_bpf__destroy(lb);
 	decap_bpf__destroy(dc);
+	decap_bpf__destroy(dcf);
 	free(c.p);
 	free(bases_only.p);
 	return ret;
