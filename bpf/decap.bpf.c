@@ -73,6 +73,11 @@ struct {
 /* Count in st, the CPU's struct decap_stats looked up once per packet. */
 static __always_inline int verdict(struct decap_stats *st, __u32 reason, int action)
 {
+	/* A constant reason is a fixed offset: nothing to check, no register to tie. */
+	if (__builtin_constant_p(reason) && reason < DECAP_STAT_MAX) {
+		st->n[reason]++;
+		return action;
+	}
 	/* One register for the bound check and the index, or the verifier cannot tie them. */
 	barrier_var(reason);
 	if (reason < DECAP_STAT_MAX)
