@@ -22,6 +22,14 @@
  *   the frame's bytes after the Ethernet header and tags (drop_outer_length; a frame of at
  *   most 64 bytes may carry Ethernet padding after it). The inner packet is the kernel's to
  *   judge after decapsulation (its checksum, lengths, options), as for any packet it receives.
+ * Cost (docs/bench.md, "Decap"). The allow-list's first single addresses of each family are
+ *   in decap_config itself (DECAP_ALLOW_INLINE per family), compared in registers; single
+ *   addresses past them are in a hash, asked only when those slots are full; the LPM trie
+ *   holds every entry and answers last. Each map lookup costs ~50 ns here, the two array
+ *   lookups (counters, config) are inlined. A packet in the shape a balancer sends, from an
+ *   inline source, takes decap_fast(): read directly, about 200 instructions where the
+ *   general parser and checks take about 700. decap_fast() only ever strips, and only what
+ *   the general way would strip the same way; everything else goes the general way.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
