@@ -153,11 +153,9 @@ static __always_inline int served(const struct decap_config *cfg, const __be32 *
 static __always_inline __u32 outer_check(struct __sk_buff *skb, const struct pkt_meta *m)
 {
 	struct cursor c = { .end = (void *)(long)skb->data_end };
-	__u32 frame = skb->len - m->l3_off, tot, i;
+	__u32 frame = skb->len - m->l3_off, tot;
 	struct ipv6hdr *ip6h;
 	struct iphdr *iph;
-	__u64 sum = 0;
-	__u16 *w;
 
 	if (parse_seek(&c, (void *)(long)skb->data, &m->l3_off) < 0)
 		return DECAP_STAT_DROP_PARSE;
@@ -167,10 +165,7 @@ static __always_inline __u32 outer_check(struct __sk_buff *skb, const struct pkt
 			return DECAP_STAT_DROP_PARSE;
 		if (iph->ihl != 5)
 			return DECAP_STAT_DROP_OUTER_OPTIONS;
-		w = (__u16 *)iph;
-		for (i = 0; i < sizeof(*iph) / 2; i++)
-			sum += w[i];
-		if (csum_fold(sum))
+		if (!ipv4_hdr_csum_ok(iph))
 			return DECAP_STAT_DROP_OUTER_CSUM;
 		tot = bpf_ntohs(iph->tot_len);
 	} else {
@@ -244,14 +239,13 @@ static __always_inline int decap_fast(struct __sk_buff *skb, const struct decap_
 				      struct fast_strip *f)
 {
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-	__u32 frame = skb->len - sizeof(struct ethhdr), tot, w;
+	__u32 frame = skb->len - sizeof(struct ethhdr), tot;
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6h;
 	struct tcphdr *th;
 	struct udphdr *uh;
 	struct iphdr *iph;
 	__u8 proto, ecn, v;
-	__u64 sum;
 	void *in;
 
 	if ((void *)(eth + 1) > end)
@@ -269,11 +263,7 @@ static __always_inline int decap_fast(struct __sk_buff *skb, const struct decap_
 			return 0;
 		if (!allowed_inline(cfg, &iph->saddr, FAM_IPV4))
 			return 0;
-		/* The header's one's complement sum, taken in 32-bit words. */
-		sum = 0;
-		for (w = 0; w < sizeof(*iph) / 4; w++)
-			sum += ((__u32 *)iph)[w];
-		if (csum_fold(sum))
+		if (!ipv4_hdr_csum_ok(iph))
 			return 0;
 		tot = bpf_ntohs(iph->tot_len);
 		ecn = iph->tos;

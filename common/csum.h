@@ -33,6 +33,18 @@ static __always_inline __sum16 ipv4_hdr_csum(const struct iphdr *iph)
 }
 
 /*
+ * Does a received 20-byte IPv4 header (no options) carry its right checksum? Its words,
+ * check field included, sum to all ones. Summed as five 32-bit words: the same one's
+ * complement sum in fewer adds (4-byte loads: BPF packet data, or an aligned buffer).
+ */
+static __always_inline int ipv4_hdr_csum_ok(const struct iphdr *iph)
+{
+	const __u32 *w = (const __u32 *)iph;
+
+	return !csum_fold((__u64)w[0] + w[1] + w[2] + w[3] + w[4]);
+}
+
+/*
  * The same checksum from the header's five 32-bit words as numbers (word i: bytes 4i..4i+3
  * read big-endian, the check field zero), in host order: for a writer that has the fields in
  * registers and need not read the header back (store it with htons).

@@ -1502,6 +1502,16 @@ static void test_ipv4_hdr_csum_rfc_example(void **state)
 	assert_int_equal(ntohs(sum), 0xb861);
 	iph.check = sum;
 	assert_int_equal(csum_fold(csum_partial_words(&iph, sizeof(iph), 0)), 0);
+	/* What a receiver checks (the decap): the right check field, and nothing else, passes. */
+	assert_true(ipv4_hdr_csum_ok(&iph));
+	iph.check = htons(0xb862);
+	assert_false(ipv4_hdr_csum_ok(&iph));
+	iph.check = sum;
+	iph.ttl ^= 1;
+	assert_false(ipv4_hdr_csum_ok(&iph));
+	iph.ttl ^= 1;
+	iph.daddr ^= htonl(0x100);
+	assert_false(ipv4_hdr_csum_ok(&iph));
 }
 
 /* ipv4_csum_words() from the five words as numbers gives what ipv4_hdr_csum() reads. */
