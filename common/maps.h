@@ -224,19 +224,26 @@ static inline __u32 lb_flow_cache_slot(const struct flow_key *k)
 /*
  * The set-associative connection table (dsrlab-lb attach --conn-table sets): an array of
  * lb_config.conn_sets sets of LB_CONN_WAYS slots, shared by every CPU, in place of the LRU
- * hash. A flow hashes (lb_conn_hash()) to one set; its entry is the slot there holding its
- * key. Finding or writing one is array lookups and compares, no hash map: a new flow costs
- * about what an established one does. The price is the eviction: a new flow whose set is
- * full takes the slot of one not hit since the set's last insert (each hit sets ref, each
- * insert clears the others': a clock per set, as the kernel's LRU approximates its lists
- * with reference bits), else the slot its hash picks (conn_evicted counts an entry
- * replaced). So an entry survives while its flow is hit between any two inserts into its
- * set, and can go while other sets have room (docs/bench.md, "Connection table kinds").
+ * hash. A flow hashes (lb_conn_hash()) to two sets, its first and its second
+ * (lb_conn_set_base(), lb_conn_set_alt(); the same one in a table of one set); its entry is
+ * the slot of either holding its key. Finding or writing one is array lookups and compares,
+ * no hash map: a new flow costs about what an established one does.
+ *
+ * A new flow goes to the emptier of its two sets (its first on a tie), so that sets fill
+ * evenly. The price is the eviction: a new flow whose two sets are both full takes the slot
+ * of one not hit since an insert last looked at its set (each hit sets ref, each insert
+ * clears the marks of the slots it passes: a clock per set, as the kernel's LRU approximates
+ * its lists with reference bits), in its first set, then its second, else the slot its hash
+ * picks in its first set (conn_evicted counts an entry replaced). So an entry survives while
+ * its flow is hit between any two inserts that look at its set, and can go while other sets
+ * have room, though far more rarely than with one set per flow (docs/bench.md, "Connection
+ * table kinds").
  *
  * CPUs write slots without a lock: check, written last, is lb_conn_check() of the key's hash
  * and the value. A slot whose check does not match its key and value (0: empty; or two
  * writers interleaved) is not an entry: a lookup misses, and the flow is scheduled again, as
- * after an eviction. User space reads and writes slots the same way (lb/lb_conns.c).
+ * after an eviction. tag (16 bits of the hash) lets a lookup pass other flows' slots after
+ * one compare. User space reads and writes slots the same way (lb/lb_conns.c).
  */
 #define LB_CONN_WAYS 4
 /* Entries of the LRU hash the balancer still names when the sets are its table. */
@@ -246,37 +253,61 @@ struct conn_slot {
 	struct flow_key key;
 	struct conn_val val;
 	__u32 check; /* lb_conn_check(lb_conn_hash(&key), &val); 0: empty */
-	__u32 ref; /* hit since this set's last insert */
+	__u16 tag; /* lb_conn_tag(lb_conn_hash(&key)) */
+	__u8 ref; /* hit since an insert last looked at this set */
+	__u8 pad;
 };
 _Static_assert(sizeof(struct conn_slot) == 64, "conn_slot layout");
 
-/* The key's 32-bit hash: its set, and the seed of its check. */
+/*
+ * The key's 32-bit hash: its sets, its tag and the seed of its check. The words are folded
+ * and multiplied on two independent chains, then mixed once: fewer dependent multiplies on
+ * the path of every packet.
+ */
 static inline __u32 lb_conn_hash(const struct flow_key *k)
 {
 	__u32 x = k->srcv6[0] ^ k->srcv6[1] ^ k->srcv6[2] ^ k->srcv6[3];
 	__u32 y = k->dstv6[0] ^ k->dstv6[1] ^ k->dstv6[2] ^ k->dstv6[3];
 
-	x = (x * 0x9e3779b1u) ^ y;
-	x = (x * 0x85ebca6bu) ^ k->ports ^ ((__u32)k->proto << 8) ^ k->family;
+	x = x * 0x9e3779b1u ^ (y ^ k->ports) * 0x85ebca6bu ^ ((__u32)k->proto << 8 | k->family);
 	x = (x ^ (x >> 15)) * 0xc2b2ae35u;
 	return x ^ (x >> 13);
 }
 
-/* Index of the first slot of the set of hash h (sets: lb_config.conn_sets). */
-static inline __u32 lb_conn_set_base(__u32 h, __u32 sets)
+/* Index of the first slot of a set chosen by 32 bits of hash (sets: lb_config.conn_sets). */
+static inline __u32 lb_conn_set_of(__u32 bits, __u32 sets)
 {
-	return (__u32)(((__u64)h * sets) >> 32) * LB_CONN_WAYS;
+	return (__u32)(((__u64)bits * sets) >> 32) * LB_CONN_WAYS;
 }
 
-/* The check of an entry for a key of hash h: never 0, so 0 marks an empty slot. */
+/* The flow's first set, from hash h. */
+static inline __u32 lb_conn_set_base(__u32 h, __u32 sets)
+{
+	return lb_conn_set_of(h, sets);
+}
+
+/* The flow's second set: the hash remixed, so that flows sharing a first set part here. */
+static inline __u32 lb_conn_set_alt(__u32 h, __u32 sets)
+{
+	__u32 x = (h ^ (h >> 16)) * 0x7feb352du;
+
+	return lb_conn_set_of(x ^ (x >> 15), sets);
+}
+
+static inline __u16 lb_conn_tag(__u32 h)
+{
+	return (__u16)h;
+}
+
+/*
+ * The check of an entry for a key of hash h: never 0, so 0 marks an empty slot. Three
+ * independent products, so that a value mixed from two writers' words fails it.
+ */
 static inline __u32 lb_conn_check(__u32 h, const struct conn_val *v)
 {
-	__u32 x = h;
+	__u32 x = (h ^ v->real_id) * 0x9e3779b1u ^ (v->hash ^ v->vip_gen) * 0x85ebca6bu ^
+		  (v->vip_id ^ (h >> 7)) * 0xc2b2ae35u;
 
-	x = (x ^ v->real_id) * 0x9e3779b1u;
-	x = (x ^ v->hash) * 0x85ebca6bu;
-	x = (x ^ v->vip_id) * 0xc2b2ae35u;
-	x = (x ^ v->vip_gen) * 0x27d4eb2fu;
 	return (x ^ (x >> 16)) | 1;
 }
 

@@ -38,13 +38,19 @@ static bool slot_live(const struct conn_slot *s)
 	return s->check && s->check == lb_conn_check(lb_conn_hash(&s->key), &s->val);
 }
 
-/* The way of k in its set (*idx its slot), or -ENOENT (*idx: an empty slot, or UINT32_MAX). */
-static int slot_find(struct lb *lb, const struct flow_key *k, __u32 *idx, struct conn_slot *s)
+/* What slot_find() learns of a set: its first empty slot (or UINT32_MAX), its entries. */
+struct set_look {
+	__u32 empty;
+	__u32 used;
+};
+
+/* k's live slot in the set whose first slot is base (*idx), or -ENOENT. */
+static int set_find(struct lb *lb, __u32 base, const struct flow_key *k, __u32 *idx,
+		    struct conn_slot *s, struct set_look *look)
 {
-	__u32 base = lb_conn_set_base(lb_conn_hash(k), lb->conn_sets), w;
+	__u32 w;
 	int err;
 
-	*idx = UINT32_MAX;
 	for (w = 0; w < LB_CONN_WAYS; w++) {
 		err = slot_read(lb, base + w, s);
 		if (err)
@@ -53,9 +59,35 @@ static int slot_find(struct lb *lb, const struct flow_key *k, __u32 *idx, struct
 			*idx = base + w;
 			return 0;
 		}
-		if (!s->check && *idx == UINT32_MAX)
-			*idx = base + w;
+		if (s->check)
+			look->used++;
+		else if (look->empty == UINT32_MAX)
+			look->empty = base + w;
 	}
+	return -ENOENT;
+}
+
+/*
+ * k's slot in its first or its second set (*idx), or -ENOENT with *idx where the balancer
+ * would put it (bpf/conn_sets.h): an empty slot of the emptier set, the first on a tie;
+ * UINT32_MAX when both are full.
+ */
+static int slot_find(struct lb *lb, const struct flow_key *k, __u32 *idx, struct conn_slot *s)
+{
+	__u32 h = lb_conn_hash(k), a = lb_conn_set_base(h, lb->conn_sets);
+	__u32 b = lb_conn_set_alt(h, lb->conn_sets);
+	struct set_look la = { UINT32_MAX, 0 }, lo = { UINT32_MAX, 0 };
+	int err;
+
+	err = set_find(lb, a, k, idx, s, &la);
+	if (err == -ENOENT && b != a)
+		err = set_find(lb, b, k, idx, s, &lo);
+	if (err != -ENOENT)
+		return err;
+	if (la.empty != UINT32_MAX && (la.used <= lo.used || lo.empty == UINT32_MAX))
+		*idx = la.empty;
+	else
+		*idx = lo.empty;
 	return -ENOENT;
 }
 
@@ -84,12 +116,13 @@ int lb_conn_put(struct lb *lb, const struct flow_key *k, const struct conn_val *
 	err = slot_find(lb, k, &idx, &s);
 	if (err && err != -ENOENT)
 		return err;
-	/* A full set: the way its hash picks, as the balancer's last resort. */
+	/* Both sets full: the way its hash picks in the first, as the balancer's last resort. */
 	if (idx == UINT32_MAX)
 		idx = lb_conn_set_base(h, lb->conn_sets) + (h & (LB_CONN_WAYS - 1));
 	memset(&s, 0, sizeof(s));
 	s.key = *k;
 	s.val = *v;
+	s.tag = lb_conn_tag(h);
 	s.ref = 1;
 	s.check = lb_conn_check(h, v);
 	err = slot_write(lb, idx, &s);

@@ -426,19 +426,30 @@ static struct conn_slot slot_at(struct lb *lb, __u32 idx)
 	return s;
 }
 
-/* The slot holding fk's entry (checked as the balancer checks it), or -1. */
-static int slot_of_flow(struct lb *lb, const struct flow_key *fk)
+/* The slot of the set at base holding fk's entry (checked as the balancer checks it), or -1. */
+static int slot_in_set(struct lb *lb, __u32 base, const struct flow_key *fk)
 {
-	__u32 h = lb_conn_hash(fk), base = lb_conn_set_base(h, lb_conn_sets(lb)), w;
+	__u32 h = lb_conn_hash(fk), w;
 	struct conn_slot s;
 
 	for (w = 0; w < LB_CONN_WAYS; w++) {
 		s = slot_at(lb, base + w);
 		if (!memcmp(&s.key, fk, sizeof(*fk)) && s.check &&
-		    s.check == lb_conn_check(h, &s.val))
+		    s.check == lb_conn_check(h, &s.val)) {
+			assert_int_equal(s.tag, lb_conn_tag(h));
 			return base + w;
+		}
 	}
 	return -1;
+}
+
+/* The slot holding fk's entry, in its first set or its second, or -1. */
+static int slot_of_flow(struct lb *lb, const struct flow_key *fk)
+{
+	__u32 h = lb_conn_hash(fk), sets = lb_conn_sets(lb);
+	int idx = slot_in_set(lb, lb_conn_set_base(h, sets), fk);
+
+	return idx >= 0 ? idx : slot_in_set(lb, lb_conn_set_alt(h, sets), fk);
 }
 
 static void assert_lru_empty(struct lb *lb)
@@ -572,12 +583,108 @@ static void test_conn_sets_evict(void **state)
 	lb_close(lb);
 }
 
+/*
+ * A table of two sets, and flows whose first set is 0 and second is 1: each new flow goes to
+ * the emptier of its two, so eight such flows all keep their entries (one set each would
+ * have held four).
+ */
+static void test_conn_sets_two_choice(void **state)
+{
+	struct lb_load_opts opts = { .conn_sets = true, .conn_table = 2 * LB_CONN_WAYS };
+	struct fix_layer syn[9][6], ack[9][6];
+	struct flow_key fk[9], k;
+	struct endpoint vip;
+	struct conn_val cv;
+	__u16 sport;
+	struct lb *lb;
+	int i, n, live;
+	__u32 h;
+
+	(void)state;
+	pin_here();
+	lb = lb_with_vip_opts(&vip, ENCAP_IPIP, &opts);
+	assert_int_equal(lb_conn_sets(lb), 2);
+	for (sport = 41000, n = 0; n < 9; sport++) {
+		const struct fix_layer s[] = { SYN_P(sport), {} }, a[] = { ACK_P(sport), {} };
+
+		assert_true(sport < 42000);
+		assert_int_equal(fix_flow_key(s, &k), 0);
+		h = lb_conn_hash(&k);
+		if (lb_conn_set_base(h, 2) != 0 || lb_conn_set_alt(h, 2) != LB_CONN_WAYS)
+			continue;
+		memcpy(syn[n], s, sizeof(s));
+		memcpy(ack[n], a, sizeof(a));
+		fk[n++] = k;
+	}
+
+	/* Ties go to the first set: the flows alternate, and none is evicted (run() checks). */
+	for (i = 0; i < 8; i++) {
+		run(lb, syn[i], XDP_TX, LB_STAT_CONN_NEW);
+		assert_int_equal(slot_of_flow(lb, &fk[i]) / LB_CONN_WAYS, i % 2);
+	}
+	/* Those in their second set are found there, by the balancer and by user space. */
+	for (i = 1; i < 8; i += 2) {
+		run(lb, ack[i], XDP_TX, LB_STAT_CONN_HIT);
+		assert_int_equal(lb_conn_get(lb, &fk[i], &cv), 0);
+	}
+	/*
+	 * Both sets full. The inserts cleared the first set's marks and the ACKs marked the
+	 * second's: the ninth flow takes the first slot of its first set, flow 0's.
+	 */
+	run(lb, syn[8], XDP_TX, LB_STAT_CONN_EVICT);
+	assert_int_equal(slot_of_flow(lb, &fk[8]), 0);
+	assert_int_equal(lb_conn_get(lb, &fk[0], &cv), -ENOENT);
+	/* lb_conn_del() finds a flow in its second set; lb_conn_put() refills the emptier set. */
+	assert_int_equal(lb_conn_get(lb, &fk[3], &cv), 0);
+	assert_int_equal(lb_conn_del(lb, &fk[3]), 0);
+	assert_int_equal(slot_of_flow(lb, &fk[3]), -1);
+	assert_int_equal(lb_conn_put(lb, &fk[0], &cv), 0);
+	assert_int_equal(slot_of_flow(lb, &fk[0]) / LB_CONN_WAYS, 1);
+	for (i = 0, live = 0; i < 9; i++)
+		live += lb_conn_get(lb, &fk[i], &cv) == 0;
+	assert_int_equal(live, 2 * LB_CONN_WAYS);
+	assert_lru_empty(lb);
+	lb_close(lb);
+}
+
+/*
+ * New flows from distinct source ports, SYN by SYN, until the table (1 024 sets) is half
+ * full: with two sets per flow the fuller half of them takes the overflow, so no more than
+ * one insert in a hundred evicts (with one set per flow, about one in twenty would by then).
+ */
+static void test_conn_sets_fill(void **state)
+{
+	struct lb_load_opts opts = { .conn_sets = true, .conn_table = 4096 };
+	struct lb_counter st[LB_STAT_MAX];
+	struct fix_pkt pkt, out;
+	struct endpoint vip;
+	__u32 retval, i, n = 2048;
+	struct lb *lb;
+
+	(void)state;
+	pin_here();
+	lb = lb_with_vip_opts(&vip, ENCAP_IPIP, &opts);
+	assert_int_equal(lb_conn_sets(lb), 1024);
+	for (i = 0; i < n; i++) {
+		const struct fix_layer syn[] = { SYN_P((__u16)(20000 + i)), {} };
+
+		assert_int_equal(fix_pkt_build(&pkt, syn, NULL), 0);
+		assert_int_equal(fix_prog_run(lb_prog_fd(lb), &pkt, &out, &retval), 0);
+		assert_int_equal(retval, XDP_TX);
+	}
+	assert_int_equal(lb_stats_read(lb, st), 0);
+	assert_int_equal(st[LB_STAT_CONN_NEW].packets, n);
+	assert_true(st[LB_STAT_CONN_EVICT].packets * 100 <= n);
+	lb_close(lb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vip_filter),	cmocka_unit_test(test_conn_first),
 		cmocka_unit_test(test_flow_cache),	cmocka_unit_test(test_conn_sets),
-		cmocka_unit_test(test_conn_sets_evict),
+		cmocka_unit_test(test_conn_sets_evict), cmocka_unit_test(test_conn_sets_two_choice),
+		cmocka_unit_test(test_conn_sets_fill),
 	};
 
 	if (fix_must_skip())
