@@ -189,8 +189,8 @@ static void balancer(const struct bundle_in *r, FILE *f)
 			fprintf(f, " --mtu %d", bl->mtu);
 		if (bl->ring_size[k])
 			fprintf(f, " --ring-size %u", bl->ring_size[k]);
-		if (bl->conn_table != SC_CONN_LRU)
-			fprintf(f, " --conn-table %s", sc_conn_table_names[bl->conn_table]);
+		if (bl->conn_table != CONN_KIND_SETS)
+			fprintf(f, " --conn-table %s", conn_kind_name(bl->conn_table));
 		faults(FAULT_OF_BALANCER, bl->faults, f);
 		fprintf(f, "\n");
 		for (v = 0; v < bl->n_vips; v++) {

@@ -76,7 +76,7 @@ static const char usage[] =
 	"        CPUs (docs/bench.md). Writes bench.txt, bench.json, throughput.png/.svg to DIR.\n"
 	"        Exit 0 measured, 1 a sink counted malformed frames, 3 setup error. --micro:\n"
 	"        the micro-benchmark below too, its JSON in micro.json and the bench's JSON.\n"
-	"  bench --micro [--runs N] [--repeat N] [--conn-table N] [--conn-kind lru|percpu|sets]\n"
+	"  bench --micro [--runs N] [--repeat N] [--conn-table N] [--conn-kind sets|lru|percpu]\n"
 	"        [--only LIST] [-j|--json]\n"
 	"        Cost of the balancer per packet class in ns/packet (BPF_PROG_RUN, median of N\n"
 	"        runs, default 5, of N iterations, default 1000000) beside a no-op XDP_TX program\n"
@@ -85,8 +85,8 @@ static const char usage[] =
 	"        floor, proven by its counters; the Maglev ring build time over 100 and 1000\n"
 	"        backends. A report, not a test. --conn-table N: entries of the balancer's\n"
 	"        connection table (default 262144), to compare table sizes; --conn-kind: the\n"
-	"        table dsrlab-lb attach --conn-table loads: an LRU hash with LRU lists shared\n"
-	"        (lru, the default) or per CPU (percpu), or the set-associative table (sets).\n"
+	"        table dsrlab-lb attach --conn-table loads: the set-associative table (sets,\n"
+	"        the default), or an LRU hash with LRU lists shared (lru) or per CPU (percpu).\n"
 	"        --only LIST: only these parts, comma-separated class names (ipv4-syn,\n"
 	"        decap-ipip, ...) or maglev, e.g. to profile one path under perf record.\n"
 	"\n"
@@ -307,12 +307,9 @@ int main(int argc, char **argv)
 			mo.only = optarg;
 			break;
 		case 'L':
-			if (strcmp(optarg, "lru") && strcmp(optarg, "percpu") &&
-			    strcmp(optarg, "sets"))
-				return cli_usage_error("--conn-kind is lru, percpu or sets",
+			if (conn_kind_parse(optarg, &mo.conn_kind))
+				return cli_usage_error("--conn-kind is sets, lru or percpu",
 						       optarg);
-			mo.conns_percpu = !strcmp(optarg, "percpu");
-			mo.conn_sets = !strcmp(optarg, "sets");
 			break;
 		case 'v':
 			verbose++;

@@ -330,9 +330,7 @@ static void env_close(struct micro_env *e)
 
 static int env_open(struct micro_env *e, const struct micro_opts *o)
 {
-	struct lb_load_opts lo = { .conn_table = o->conn_table,
-				   .conns_percpu = o->conns_percpu,
-				   .conn_sets = o->conn_sets };
+	struct lb_load_opts lo = { .conn_table = o->conn_table, .conn_kind = o->conn_kind };
 	int err;
 
 	memset(e, 0, sizeof(*e));
@@ -934,8 +932,9 @@ struct micro_report {
 /* The classes with an insert floor: the table's share of a new flow, and the balancer's. */
 static void print_floor_text(const struct micro_report *rp)
 {
-	const char *insert =
-		rp->o->conn_sets ? "conn_sets_put() (bpf/conn_sets.h)" : "bpf_map_update_elem";
+	const char *insert = rp->o->conn_kind == CONN_KIND_SETS ?
+				     "conn_sets_put() (bpf/conn_sets.h)" :
+				     "bpf_map_update_elem";
 	const struct class_result *r;
 	int i;
 
@@ -1074,9 +1073,9 @@ static void print_text(const struct micro_report *rp)
 	       "tail-calls the program; the stub is the same wrapper tail-calling XDP_TX.\n"
 	       "Connection table: %s of %u entries.\n\n",
 	       rp->kernel, rp->cpu, rp->o->repeat, rp->o->runs,
-	       rp->o->conn_sets	   ? "sets of 4 slots (--conn-kind sets)" :
-	       rp->o->conns_percpu ? "LRU hash with per-CPU LRU lists" :
-				     "LRU hash with common LRU lists",
+	       rp->o->conn_kind == CONN_KIND_SETS   ? "sets of 4 slots, two sets per flow" :
+	       rp->o->conn_kind == CONN_KIND_PERCPU ? "LRU hash with per-CPU LRU lists" :
+						      "LRU hash with common LRU lists",
 	       rp->o->conn_table ? rp->o->conn_table : LB_CONN_TABLE_SIZE);
 	/* Only what this run measured: comparisons with other balancers are made outside. */
 	if (!any(rp->sel, N_CLASSES))
@@ -1258,10 +1257,7 @@ static void print_json(const struct micro_report *rp)
 		(json_int_t)rp->tail_call_failed, "classes", classes_a);
 	json_object_set_new(doc, "decap_classes", decap_a);
 	json_object_set_new(doc, "maglev", maglev_a);
-	json_object_set_new(doc, "conn_table_kind",
-			    json_string(rp->o->conn_sets    ? "sets" :
-					rp->o->conns_percpu ? "percpu" :
-							      "lru"));
+	json_object_set_new(doc, "conn_table_kind", json_string(conn_kind_name(rp->o->conn_kind)));
 	if (rp->o->only)
 		json_object_set_new(doc, "only", json_string(rp->o->only));
 	if (doc)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "common/conn_kind.h"
 #include "common/flow.h"
 
 #define MICRO_PKT_MAX 256
@@ -54,8 +55,7 @@ struct micro_opts {
 	__u32 repeat; /* BPF_PROG_RUN iterations per run */
 	bool json; /* JSON on stdout instead of the text table */
 	__u32 conn_table; /* entries of the balancer's connection table; 0: LB_CONN_TABLE_SIZE */
-	bool conns_percpu; /* --conn-kind percpu: the LRU lists per CPU (as dsrlab-lb's) */
-	bool conn_sets; /* --conn-kind sets: the set-associative table (as dsrlab-lb's) */
+	enum conn_kind conn_kind; /* --conn-kind: the table dsrlab-lb attach --conn-table loads */
 	const char *only; /* --only: comma-separated class names and/or "maglev"; NULL: all */
 };
 

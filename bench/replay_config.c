@@ -121,11 +121,8 @@ static void lb_attach_opt(struct parse *p, struct replay_config *c, const struct
 		    !maglev_is_prime(c->load.ring_size))
 			perr(p, v->col, "--ring-size is a prime number of slots, like 65537: '%s'",
 			     v->s);
-	} else if (!strcmp(v->s, "percpu") || !strcmp(v->s, "lru") || !strcmp(v->s, "sets")) {
-		c->load.conns_percpu = !strcmp(v->s, "percpu");
-		c->load.conn_sets = !strcmp(v->s, "sets");
-	} else {
-		perr(p, v->col, "--conn-table is lru, percpu or sets: '%s'", v->s);
+	} else if (conn_kind_parse(v->s, &c->load.conn_kind)) {
+		perr(p, v->col, "--conn-table is sets, lru or percpu: '%s'", v->s);
 	}
 }
 

@@ -3,7 +3,7 @@
  * The configuration file of dsrlab replay (docs/replay.md): one command a line, in the
  * syntax of dsrlab-lb and dsrlab-backend, '#' starts a comment.
  *   balancer:  attach --src ADDR[/LEN] [--src6 ADDR6[/LEN]] --nexthop-mac MAC
- *                     [--mtu N] [--gue-port N] [--ring-size PRIME] [--conn-table lru|percpu]
+ *                     [--mtu N] [--gue-port N] [--ring-size PRIME] [--conn-table sets|lru|percpu]
  *              vip add VIP [--encap E] [--src-per-flow] [--backend ADDR[@WEIGHT]]...
  *   decap:     attach --serve ADDR --allow PREFIX... [--at POINT] [--strict] [--gue-port N]
  * Parsing needs no kernel; mistakes are "FILE:LINE:COL: message" and -EINVAL.

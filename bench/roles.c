@@ -216,11 +216,9 @@ static int balancer_up(struct roles *ro, int k)
 		return env_fail(ro->env, err, "read the next hop's MAC");
 
 load:
-	err = lb_load_with(&l->lb,
-			   &(struct lb_load_opts){ .chain = b->n_chain > 0,
-						   .ring_size = b->ring_size[k],
-						   .conns_percpu = b->conn_table == SC_CONN_PERCPU,
-						   .conn_sets = b->conn_table == SC_CONN_SETS });
+	err = lb_load_with(&l->lb, &(struct lb_load_opts){ .chain = b->n_chain > 0,
+							   .ring_size = b->ring_size[k],
+							   .conn_kind = b->conn_table });
 	if (err)
 		return env_fail(ro->env, err, "load the balancer");
 	err = chain_up(ro, l->lb);

@@ -13,6 +13,7 @@
 #include "common/addr.h"
 #include "common/decap_at.h"
 #include "common/xdp_mode.h"
+#include "common/conn_kind.h"
 
 #define SC_NAME_MAX	32 /* node, traffic, scenario names */
 #define SC_IFNAME_MAX	16 /* IFNAMSIZ */
@@ -134,9 +135,6 @@ enum sc_chain_member {
 };
 #define SC_MAX_CHAIN 7 /* CHAIN_SLOTS - 1: the last slot is the balancer's */
 
-enum sc_conn_table { SC_CONN_LRU, SC_CONN_PERCPU, SC_CONN_SETS, SC_CONN_MAX };
-extern const char *const sc_conn_table_names[SC_CONN_MAX];
-
 struct sc_balancer {
 	bool present;
 	char node[SC_NAME_MAX]; /* the first of nodes[] */
@@ -151,8 +149,8 @@ struct sc_balancer {
 	/* Maglev ring slots (a prime) of each balancer, as nodes[]; 0: LB_RING_SIZE_DEFAULT */
 	unsigned int ring_size[SC_MAX_LBS];
 	bool nexthop_fib; /* nexthop: fib (bpf_fib_lookup) instead of the port's peer */
-	/* conn-table: the connection table dsrlab-lb attach --conn-table loads (default lru) */
-	enum sc_conn_table conn_table;
+	/* conn-table: the connection table dsrlab-lb attach --conn-table loads (default sets) */
+	enum conn_kind conn_table;
 	/* chain: XDP programs before the balancer, slot 0 on (the chain root); none: unchained */
 	enum sc_chain_member chain[SC_MAX_CHAIN];
 	int n_chain;

@@ -1189,13 +1189,6 @@ static void load_balancer_nodes(struct loader *ld, const struct field *f)
 	load_list(ld, f, &b->n_nodes, SC_MAX_LBS, "balancer nodes", load_balancer_node, b);
 }
 
-/* As dsrlab-lb attach --conn-table names them. */
-const char *const sc_conn_table_names[SC_CONN_MAX] = {
-	[SC_CONN_LRU] = "lru",
-	[SC_CONN_PERCPU] = "percpu",
-	[SC_CONN_SETS] = "sets",
-};
-
 enum {
 	B_NODE,
 	B_IFACE,
@@ -1219,8 +1212,8 @@ static const struct key balancer_keys[] = {
 	[B_NEXTHOP] = KEY("nexthop", false),
 	[B_VIPS] = KEY("vips", false),
 	[B_RING] = KEY("ring-size", false),
-	[B_CONN] = KEY_ENUM("conn-table", false, struct sc_balancer, conn_table,
-			    sc_conn_table_names, SC_CONN_MAX),
+	[B_CONN] = KEY_ENUM("conn-table", false, struct sc_balancer, conn_table, conn_kind_names,
+			    CONN_KIND_MAX),
 	[B_FAULTS] = KEY("faults", false),
 };
 

@@ -103,18 +103,18 @@ int lb_load_with(struct lb **out, const struct lb_load_opts *opts)
 		pr_warn("open the balancer BPF object: %s\n", strerror(-err));
 		goto err_free;
 	}
-	if (opts->conns_percpu && opts->conn_sets) {
-		pr_warn("the connection table is per-CPU LRU lists or sets, not both\n");
+	if ((unsigned int)opts->conn_kind >= CONN_KIND_MAX) {
+		pr_warn("no connection table of kind %d\n", opts->conn_kind);
 		err = -EINVAL;
 		goto err_destroy;
 	}
-	if (opts->conns_percpu) {
+	if (opts->conn_kind == CONN_KIND_PERCPU) {
 		err = bpf_map__set_map_flags(lb->skel->maps.conns, BPF_F_NO_COMMON_LRU);
 		if (err)
 			goto err_destroy;
 	}
 	entries = opts->conn_table ? opts->conn_table : LB_CONN_TABLE_SIZE;
-	if (opts->conn_sets) {
+	if (opts->conn_kind == CONN_KIND_SETS) {
 		/* The sets take the entries; the LRU hash the program still names stays small. */
 		lb->conn_sets = (entries + LB_CONN_WAYS - 1) / LB_CONN_WAYS;
 		err = bpf_map__set_max_entries(lb->skel->maps.conn_slots,
@@ -524,9 +524,14 @@ int lb_conns_fd(struct lb *lb)
 	return lb->fds[LB_MAP_CONNS];
 }
 
+enum conn_kind lb_conn_kind(const struct lb_status *st)
+{
+	return st->conn_sets ? CONN_KIND_SETS : st->conns_percpu ? CONN_KIND_PERCPU : CONN_KIND_LRU;
+}
+
 const char *lb_conn_table_name(const struct lb_status *st)
 {
-	return st->conn_sets ? "sets" : st->conns_percpu ? "percpu" : "lru";
+	return conn_kind_name(lb_conn_kind(st));
 }
 
 int lb_maps_changed(struct lb *lb)

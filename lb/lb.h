@@ -13,6 +13,7 @@
 
 #include "common/addr.h"
 #include "common/chain.h"
+#include "common/conn_kind.h"
 #include "common/maps.h"
 #include "common/stat_names.h"
 #include "common/xdp_mode.h"
@@ -30,18 +31,10 @@ int lb_load(struct lb **out, __u32 ring_size);
 struct lb_load_opts {
 	__u32 ring_size; /* 0: LB_RING_SIZE_DEFAULT */
 	/*
-	 * Connection table with per-CPU LRU lists (BPF_F_NO_COMMON_LRU): no lock shared between
-	 * CPUs on insert and eviction, but each CPU evicts on its own share of the entries, and
-	 * a flow seen on two CPUs (RSS change, skb mode) keeps an entry on each.
+	 * The connection table (common/conn_kind.h); 0: the sets. lb_conn_get() and friends
+	 * read and write every kind.
 	 */
-	bool conns_percpu;
-	/*
-	 * The set-associative connection table (struct conn_slot, common/maps.h) instead of the
-	 * LRU hash: a new flow costs array lookups, not a hash insert, but an entry can be
-	 * evicted while the table has room (its set full). lb_conn_get() and friends read and
-	 * write either kind.
-	 */
-	bool conn_sets;
+	enum conn_kind conn_kind;
 	__u32 conn_table; /* entries of the connection table; 0: LB_CONN_TABLE_SIZE */
 	/*
 	 * Load the chain root (bpf/root.bpf.c) too and put the balancer in its last slot,
@@ -154,7 +147,9 @@ struct lb_status {
 	__u32 conn_sets; /* sets of the set-associative table; 0: the LRU hash */
 };
 int lb_status_get(struct lb *lb, struct lb_status *st);
-/* The connection table's kind as the CLI names it: "lru", "percpu" or "sets". */
+/* The connection table's kind, from the maps (st) */
+enum conn_kind lb_conn_kind(const struct lb_status *st);
+/* Its name as the CLI writes it (conn_kind_names[]). */
 const char *lb_conn_table_name(const struct lb_status *st);
 
 /* The chain (lb_load_with() .chain, or reopened from its pin). */
@@ -193,10 +188,10 @@ int lb_prog_fd(struct lb *lb);
 int lb_link_fd(struct lb *lb);
 /*
  * The LRU connection table (hash of struct flow_key -> struct conn_val), e.g. to reuse it;
- * unused, and a few entries, when loaded with .conn_sets.
+ * unused, and a few entries, when loaded with the sets (.conn_kind CONN_KIND_SETS).
  */
 int lb_conns_fd(struct lb *lb);
-/* The set-associative table's slots (struct conn_slot; one unused slot without .conn_sets). */
+/* The set-associative table's slots (struct conn_slot; one unused slot with an LRU kind). */
 int lb_conn_slots_fd(struct lb *lb);
 /* Its sets (lb_config.conn_sets); 0: the table is the LRU hash. */
 __u32 lb_conn_sets(struct lb *lb);

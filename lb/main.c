@@ -32,7 +32,7 @@ static const char usage[] =
 	"\n"
 	"  attach IFACE --nexthop-mac MAC|--nexthop fib --src ADDR[/LEN] [--src6 ADDR6[/LEN]]\n"
 	"         [--gue-port N] [--mode native|skb] [--ring-size PRIME]\n"
-	"         [--conn-table lru|percpu|sets] [--chain] [--mtu N] [--fault no-icmp-relay]\n"
+	"         [--conn-table sets|lru|percpu] [--chain] [--mtu N] [--fault no-icmp-relay]\n"
 	"        Load the balancer, pin its maps and XDP link under DIR, attach it to IFACE.\n"
 	"        Encapsulated packets leave IFACE to MAC with outer source ADDR (IPv4 outer\n"
 	"        header) or ADDR6 (IPv6 outer header; needed for ip6ip6, 4in6 and GUE to IPv6\n"
@@ -40,11 +40,12 @@ static const char usage[] =
 	"        route it to the balancer and let no router on the way own an address in it.\n"
 	"        --gue-port: UDP destination port of GUE (needed for --encap gue). One of\n"
 	"        --src and --src6 is required. The mode is what the kernel granted, or an\n"
-	"        error: there is no silent fallback. --conn-table percpu: LRU lists per CPU\n"
-	"        (no lock shared between CPUs; but a flow seen on two CPUs keeps two entries,\n"
-	"        and each CPU evicts within its own share). --conn-table sets: a\n"
+	"        error: there is no silent fallback. --conn-table: sets (the default), a\n"
 	"        set-associative table (new flows cost array writes, not a hash insert; an\n"
-	"        entry goes when its set of 4 is full, counted conn_evicted). --chain: attach\n"
+	"        entry goes when both of its sets of 4 are full, counted conn_evicted); lru,\n"
+	"        the kernel's LRU hash; percpu, that with LRU lists per CPU (no lock shared\n"
+	"        between CPUs; but a flow seen on two CPUs keeps two entries, and each CPU\n"
+	"        evicts within its own share). --chain: attach\n"
 	"        the chain root instead, with the balancer in its last slot (" CHAIN_LAST ");\n"
 	"        other XDP programs run before it (chain add). --mtu: the underlay's IP MTU\n"
 	"        (576 to 65535): a VIP packet too long for it once encapsulated is answered\n"
@@ -248,12 +249,8 @@ static int cmd_attach(const struct common_opts *g, const struct attach_opts *o, 
 		mode = XDP_MODE_SKB;
 	else if (o->mode && strcmp(o->mode, "native"))
 		return usage_error("--mode is native or skb", o->mode);
-	if (o->conn_table && !strcmp(o->conn_table, "percpu"))
-		opts.conns_percpu = true;
-	else if (o->conn_table && !strcmp(o->conn_table, "sets"))
-		opts.conn_sets = true;
-	else if (o->conn_table && strcmp(o->conn_table, "lru"))
-		return usage_error("--conn-table is lru, percpu or sets", o->conn_table);
+	if (o->conn_table && conn_kind_parse(o->conn_table, &opts.conn_kind))
+		return usage_error("--conn-table is sets, lru or percpu", o->conn_table);
 	ifindex = link_index(ifname);
 	if (ifindex < 0) {
 		pr_warn("dsrlab-lb: no interface %s in this network namespace\n", ifname);
@@ -291,9 +288,7 @@ static int cmd_attach(const struct common_opts *g, const struct attach_opts *o, 
 		json_out(json_pack("{s:i, s:s, s:i, s:s, s:s, s:b, s:s}", "version", 1, "interface",
 				   ifname, "ifindex", ifindex, "mode", xdp_mode_name(granted),
 				   "pin", g->pin, "chained", o->chain, "conn_table",
-				   opts.conn_sets    ? "sets" :
-				   opts.conns_percpu ? "percpu" :
-						       "lru"));
+				   conn_kind_name(opts.conn_kind)));
 	else
 		printf("balancer attached to %s in %s mode%s, pinned under %s\n", ifname,
 		       xdp_mode_name(granted),

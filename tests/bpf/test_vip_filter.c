@@ -10,11 +10,13 @@
  * - the flow cache in front of the table (LB_CFG_F_FLOW_CACHE): an established packet is
  *   served from this CPU's copy, a new epoch voids every copy, and a SYN or a flush that
  *   changes the table leaves no copy of the old entry behind;
- * - the set-associative table in place of the LRU hash (lb_load_opts.conn_sets, struct
- *   conn_slot): entries written and found there (the LRU hash and the flow cache untouched),
- *   kept across a pool change, flushed; a slot whose check does not cover its key and value
- *   is no entry; a full set evicts the entry not hit since its last insert, else the slot the
- *   new flow's hash picks, counting conn_evicted.
+ * - the set-associative table, the default (lb_load_opts.conn_kind, struct conn_slot): entries
+ *   written and found there (the LRU hash and the flow cache untouched), kept across a pool
+ *   change, flushed; a slot whose check does not cover its key and value is no entry; a full
+ *   set evicts the entry not hit since its last insert, else the slot the new flow's hash
+ *   picks, counting conn_evicted; a new flow goes to the emptier of its two sets, and a table
+ *   filled to half evicts at most one insert in a hundred.
+ * The tests of the first three load the LRU hash (lb_with_vip()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -156,9 +158,10 @@ static struct lb *lb_with_vip_opts(struct endpoint *vip, __u8 encap,
 	return lb;
 }
 
+/* With the LRU hash (and the flow cache in front of it), which the first tests are about. */
 static struct lb *lb_with_vip(struct endpoint *vip, __u8 encap)
 {
-	return lb_with_vip_opts(vip, encap, &(struct lb_load_opts){ 0 });
+	return lb_with_vip_opts(vip, encap, &(struct lb_load_opts){ .conn_kind = CONN_KIND_LRU });
 }
 
 static void pin_here(void)
@@ -463,7 +466,7 @@ static void test_conn_sets(void **state)
 {
 	const struct fix_layer syn[] = { SYN(VIP), {} }, ack[] = { ACK(VIP), {} };
 	const struct fix_layer ack_ipip[] = { ACK_IPIP, {} };
-	struct lb_load_opts opts = { .conn_sets = true };
+	struct lb_load_opts opts = { 0 }; /* the default table: the sets */
 	struct lb_status st;
 	struct lb_config cfg;
 	struct conn_slot s;
@@ -539,7 +542,7 @@ static void test_conn_sets_evict(void **state)
 		{ ACK_P(41000), {} }, { ACK_P(41001), {} }, { ACK_P(41002), {} },
 		{ ACK_P(41003), {} }, { ACK_P(41004), {} }, { ACK_P(41005), {} },
 	};
-	struct lb_load_opts opts = { .conn_sets = true, .conn_table = LB_CONN_WAYS };
+	struct lb_load_opts opts = { .conn_kind = CONN_KIND_SETS, .conn_table = LB_CONN_WAYS };
 	struct flow_key fk[6];
 	struct endpoint vip;
 	struct conn_val cv;
@@ -590,7 +593,7 @@ static void test_conn_sets_evict(void **state)
  */
 static void test_conn_sets_two_choice(void **state)
 {
-	struct lb_load_opts opts = { .conn_sets = true, .conn_table = 2 * LB_CONN_WAYS };
+	struct lb_load_opts opts = { .conn_kind = CONN_KIND_SETS, .conn_table = 2 * LB_CONN_WAYS };
 	struct fix_layer syn[9][6], ack[9][6];
 	struct flow_key fk[9], k;
 	struct endpoint vip;
@@ -654,7 +657,7 @@ static void test_conn_sets_two_choice(void **state)
  */
 static void test_conn_sets_fill(void **state)
 {
-	struct lb_load_opts opts = { .conn_sets = true, .conn_table = 4096 };
+	struct lb_load_opts opts = { .conn_kind = CONN_KIND_SETS, .conn_table = 4096 };
 	struct lb_counter st[LB_STAT_MAX];
 	struct fix_pkt pkt, out;
 	struct endpoint vip;

@@ -107,10 +107,13 @@ done
 [ "$(field "[m['backends'] for m in j['maglev']]")" = "[100, 1000]" ] ||
 	{ echo "FAIL: Maglev builds for 100 and 1000 backends not both reported"; fail=1; }
 
-# --only: exactly the named parts run, with each other kind of connection table (the SYN
-# class and its insert floor proved on each); an unknown name is exit 2 with the names there
-# are, before anything is loaded.
-for kind in percpu sets; do
+[ "$(field "j['conn_table_kind']")" = '"sets"' ] ||
+	{ echo "FAIL: the default connection table is not the sets"; fail=1; }
+
+# --only: exactly the named parts run, with each kind of connection table but the default
+# (the SYN class and its insert floor proved on each); an unknown name is exit 2 with the
+# names there are, before anything is loaded.
+for kind in percpu lru; do
 	only=$("$dsrlab" bench --micro --only ipv4-syn,ipv4-established,decap-gue --conn-kind $kind \
 		--runs 1 --repeat 1000 -j)
 	code=$?

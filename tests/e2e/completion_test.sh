@@ -57,7 +57,7 @@ DSRLAB_STATE_DIR=$TMP/state DSRLAB_PIN_ROOT=$TMP/none offers "dsrlab down " c0ff
 offers "dsrlab-lb vip " add del list
 offers "dsrlab-lb attach " lo
 offers "dsrlab-lb attach lo --mode " native skb
-offers "dsrlab-lb --pin /tmp/x attach lo --conn-table " lru percpu sets
+offers "dsrlab-lb --pin /tmp/x attach lo --conn-table " sets lru percpu
 offers "dsrlab-lb vip add 10.100.0.1:80/tcp --encap " ipip ip6ip6 4in6 gue
 offers "dsrlab-lb chain add " 0 6
 offers "dsrlab-lb real " add del weight

@@ -9,7 +9,8 @@
 # weight / real del -> stats -j (a SYN sent to the VIP is counted) -> detach leaves nothing
 # pinned and no XDP program; attach --chain with a member before the balancer, replaced by a
 # dropping one while attached; attach --mode skb --conn-table percpu is reported as such;
-# attach --conn-table sets keeps the SYN's entry there, and real del --flush deletes it.
+# the default table is the sets; attach --conn-table sets and lru each keep the SYN's entry,
+# and real del --flush deletes it.
 # Everything is torn down on exit, whatever failed.
 set -u
 lb=$1 member=$2
@@ -105,7 +106,7 @@ lbc real add "$VIP" 10.1.0.4 --weight 3 || bad "real add 10.1.0.4"
 lbc show -j | jcheck "show -j lists the VIP with three backends and their weights" \
 	'[(b["addr"], b["weight"]) for b in j["vips"][0]["backends"]] ==
 	 [("10.1.0.2", 1), ("10.1.0.3", 2), ("10.1.0.4", 3)] and j["vips"][0]["vip"] == "'$VIP'"
-	 and j["config"]["src"] == "10.0.1.2/32" and j["config"]["conn_table"] == "lru"'
+	 and j["config"]["src"] == "10.0.1.2/32" and j["config"]["conn_table"] == "sets"'
 expect_fail "real add of a backend already in the pool" "already in its pool" \
 	lbc real add "$VIP" 10.1.0.3
 lbc real weight "$VIP" 10.1.0.3 0 || bad "real weight"
@@ -172,11 +173,12 @@ lbc show -j | jcheck "show -j: skb mode, percpu connection table" \
 lbc detach || bad "detach (skb)"
 no_xdp "detach (skb)"
 
-say "set-associative connection table"
-lbc attach eth0 --nexthop-mac "$MAC" --src 10.0.1.2 --conn-table sets ||
-	bad "attach --conn-table sets"
-lbc show -j | jcheck "show -j: sets connection table" 'j["config"]["conn_table"] == "sets"'
-lbc vip add "$VIP" --backend 10.1.0.2 --backend 10.1.0.3 || bad "vip add (sets)"
+for kind in sets lru; do
+say "connection table $kind, named"
+lbc attach eth0 --nexthop-mac "$MAC" --src 10.0.1.2 --conn-table $kind ||
+	bad "attach --conn-table $kind"
+lbc show -j | jcheck "show -j: $kind connection table" 'j["config"]["conn_table"] == "'$kind'"'
+lbc vip add "$VIP" --backend 10.1.0.2 --backend 10.1.0.3 || bad "vip add ($kind)"
 syn
 lbc stats -j | jcheck "stats -j: the SYN made an entry, evicting nothing" \
 	'j["conn_new"]["packets"] >= 1 and j["tx_encap"]["packets"] >= 1
@@ -187,10 +189,11 @@ for b in 10.1.0.2 10.1.0.3; do
 	n=$(lbc -v real del "$VIP" $b --flush 2>&1 | sed -n 's/.*flushed \([0-9]*\) connection.*/\1/p')
 	flushed=$((flushed + ${n:-0}))
 done
-[ "$flushed" -ge 1 ] && ok "real del --flush deletes the flow's entry from the sets ($flushed)" ||
-	bad "real del --flush found no entry in the sets"
-lbc detach || bad "detach (sets)"
-no_xdp "detach (sets)"
+[ "$flushed" -ge 1 ] && ok "real del --flush deletes the flow's entry from the $kind table ($flushed)" ||
+	bad "real del --flush found no entry in the $kind table"
+lbc detach || bad "detach ($kind)"
+no_xdp "detach ($kind)"
+done
 
 say "IPv6 VIP under a small --mtu (refused, not clamped)"
 V6=[2001:db8:100::1]:80/tcp
