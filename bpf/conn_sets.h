@@ -15,13 +15,20 @@
  * The sets' array map: one slot as declared; the library sizes it (lb_config.conn_sets sets
  * of LB_CONN_WAYS) when the table is the sets. The benchmark's wrapper declares the same and
  * reuses the balancer's fd.
+ *
+ * BPF_F_MMAPABLE for where the slots lie, not to map them: the kernel then starts an array's
+ * values on a page (kernel/bpf/arraymap.c, array_map_alloc()), so each 64-byte slot is one
+ * cache line. Without it they follow the map's header at offsetof(struct bpf_array, value):
+ * on this kernel (6.18) slot 1 of such a map was found at page offset 376 (312 + 64), so every
+ * slot straddled two lines; with it, at 64.
  */
-#define CONN_SLOTS_MAP(name)                      \
-	struct {                                  \
-		__uint(type, BPF_MAP_TYPE_ARRAY); \
-		__uint(max_entries, 1);           \
-		__type(key, __u32);               \
-		__type(value, struct conn_slot);  \
+#define CONN_SLOTS_MAP(name)                       \
+	struct {                                   \
+		__uint(type, BPF_MAP_TYPE_ARRAY);  \
+		__uint(max_entries, 1);            \
+		__uint(map_flags, BPF_F_MMAPABLE); \
+		__type(key, __u32);                \
+		__type(value, struct conn_slot);   \
 	} name SEC(".maps")
 
 /* Two keys of n 32-bit words equal? (No memcmp in BPF; one branch, not one per word.) */
