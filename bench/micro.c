@@ -71,6 +71,8 @@ struct micro_class {
 	/* The packet whose flow is put in the connection table first (NULL: none). */
 	void (*conn_build)(struct pkt *p);
 	int vip; /* the pool conn entries point into */
+	/* Flows sent in turn (micro_pkt.flows: TCP source ports from the packet's on); 0: one */
+	__u32 flows;
 	unsigned int flags;
 	__u32 intended; /* STAT_BIT()s every iteration must count */
 	int verdict;
@@ -106,6 +108,16 @@ static void build_syn4(struct pkt *p)
 static void build_est4(struct pkt *p)
 {
 	tcp4(p, "10.100.0.1", 40001, PKT_TCP_ACK);
+}
+
+/* The first of MICRO_MANY_FLOWS established flows; the wrapper moves the source port on. */
+#define MICRO_MANY_FLOWS     50000
+#define MICRO_MANY_SPORT     10000
+#define MICRO_MANY_SPORT_OFF (sizeof(struct ethhdr) + sizeof(struct iphdr))
+
+static void build_many4(struct pkt *p)
+{
+	tcp4(p, "10.100.0.1", MICRO_MANY_SPORT, PKT_TCP_ACK);
 }
 
 static void build_est6(struct pkt *p)
@@ -176,6 +188,18 @@ static const struct micro_class classes[] = {
 		.build = build_est4,
 		.conn_build = build_est4,
 		.vip = VIP_TCP4,
+		.intended = PATH_HIT_ENCAP,
+		.verdict = XDP_TX,
+	},
+	{
+		.name = "ipv4-many-flows",
+		.what = "TCP ACKs to an IPv4 VIP from 50 000 flows in turn (source ports 10000 on), "
+			"each in the connection table: its entries no longer all sit in the CPU's "
+			"caches, as in a balancer with many flows",
+		.build = build_many4,
+		.conn_build = build_many4,
+		.vip = VIP_TCP4,
+		.flows = MICRO_MANY_FLOWS,
 		.intended = PATH_HIT_ENCAP,
 		.verdict = XDP_TX,
 	},
@@ -398,7 +422,50 @@ static int seed_run(struct micro_env *e, const struct pkt *p)
 	return bpf_prog_test_run_opts(e->bal_fd, &t) ? -errno : 0;
 }
 
-/* Load the class's packet into the wrapper and its flow into the connection table. */
+/*
+ * Put n flows in the connection table: cp's, then (n > 1) cp with the next source ports, as
+ * the wrapper sends them. The balancer writes each entry; by hand only if it would not. Every
+ * flow must have its entry after, or the class could not be proved.
+ */
+static int seed_flows(struct micro_env *e, const struct micro_class *cl, struct pkt *cp, __u32 n)
+{
+	struct conn_val cv;
+	struct flow_key key;
+	__be16 sport;
+	__u32 i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		if (n > 1) {
+			sport = htons(MICRO_MANY_SPORT + i);
+			memcpy(cp->data + MICRO_MANY_SPORT_OFF, &sport, sizeof(sport));
+		}
+		if (flow_of(cp, &key))
+			return -EINVAL;
+		if (!seed_run(e, cp) && !lb_conn_get(e->lb, &key, &cv))
+			continue;
+		memset(&cv, 0, sizeof(cv));
+		cv.real_id = e->first_real[cl->vip];
+		err = lb_conn_put(e->lb, &key, &cv);
+		if (err)
+			return err;
+	}
+	/* Inserts may have evicted earlier flows (the sets): each must still be there. */
+	for (i = 0; n > 1 && i < n; i++) {
+		sport = htons(MICRO_MANY_SPORT + i);
+		memcpy(cp->data + MICRO_MANY_SPORT_OFF, &sport, sizeof(sport));
+		if (flow_of(cp, &key) || lb_conn_get(e->lb, &key, &cv)) {
+			pr_warn("class %s: flow %u of %u lost its entry while the table was "
+				"filled: give the table more entries (--conn-table), or leave "
+				"the class out (--only)\n",
+				cl->name, i, n);
+			return -ENOSPC;
+		}
+	}
+	return 0;
+}
+
+/* Load the class's packet into the wrapper and its flow(s) into the connection table. */
 static int class_prepare(struct micro_env *e, const struct micro_class *cl, struct pkt *p)
 {
 	struct conn_val cv = {};
@@ -419,15 +486,15 @@ static int class_prepare(struct micro_env *e, const struct micro_class *cl, stru
 		memset(&e->wrap->bss->insert_val, 0, sizeof(cv));
 		e->wrap->bss->insert_val.real_id = e->first_real[cl->vip];
 	}
+	e->wrap->bss->next_flow = 0;
+	if (cl->flows) {
+		e->wrap->bss->pkt.flows = cl->flows;
+		e->wrap->bss->pkt.sport_off = MICRO_MANY_SPORT_OFF;
+		e->wrap->bss->pkt.sport_base = MICRO_MANY_SPORT;
+	}
 	if (cl->conn_build) {
 		cl->conn_build(&cp);
-		if (flow_of(&cp, &key))
-			return -EINVAL;
-		/* The balancer writes its own entry; by hand only if it would not. */
-		if (!seed_run(e, &cp) && !lb_conn_get(e->lb, &key, &cv))
-			return 0;
-		cv.real_id = e->first_real[cl->vip];
-		return lb_conn_put(e->lb, &key, &cv);
+		return seed_flows(e, cl, &cp, cl->flows ? cl->flows : 1);
 	}
 	return 0;
 }
@@ -454,7 +521,8 @@ static int run_balancer(struct micro_env *e, const struct micro_class *cl, const
 			__u32 repeat, struct class_result *r, int run)
 {
 	__u64 before[LB_STAT_MAX], after[LB_STAT_MAX], d;
-	__u8 out[512];
+	__u8 out[512], want[MICRO_PKT_MAX];
+	__be16 sport;
 	__u32 out_len = sizeof(out), hdr = sizeof(struct ethhdr);
 	int err, s;
 
@@ -478,9 +546,18 @@ static int run_balancer(struct micro_env *e, const struct micro_class *cl, const
 		r->consistent = false;
 	r->in_len = p->len;
 	r->out_len = out_len;
-	/* The tail after the new head is the original packet minus its Ethernet header. */
+	/*
+	 * The tail after the new head is the original packet minus its Ethernet header (with
+	 * many flows, the last one's: the source port before next_flow).
+	 */
+	memcpy(want, p->data, p->len);
+	if (cl->flows) {
+		sport = htons(MICRO_MANY_SPORT +
+			      (e->wrap->bss->next_flow + cl->flows - 1) % cl->flows);
+		memcpy(want + MICRO_MANY_SPORT_OFF, &sport, sizeof(sport));
+	}
 	r->inner_intact = out_len > p->len &&
-			  !memcmp(out + out_len - (p->len - hdr), p->data + hdr, p->len - hdr);
+			  !memcmp(out + out_len - (p->len - hdr), want + hdr, p->len - hdr);
 	return 0;
 }
 

@@ -20,7 +20,10 @@
  * The packet every iteration of micro_wrap (bpf/micro.bpf.c) restores, written by user space
  * into the wrapper's .bss (micro_tc_wrap, the decap's, uses it too). With del_conn set,
  * conn_key (a struct flow_key) is deleted from the balancer's connection table before each
- * iteration: the SYN class misses it every time.
+ * iteration: the SYN class misses it every time. With flows set, each iteration then writes
+ * the next of that many TCP source ports (sport_base, sport_base + 1, ..., again from
+ * sport_base) at sport_off: a class of many flows in turn. next_flow (micro.bpf.c) is the
+ * index of the next one.
  */
 struct micro_pkt {
 	__u32 len;
@@ -28,10 +31,12 @@ struct micro_pkt {
 	__u8 conn_key[sizeof(struct flow_key)];
 	__u8 data[MICRO_PKT_MAX];
 	__be16 skb_proto; /* TC: the skb->protocol the packet is restored with (its ethertype) */
-	__u16 pad;
-	__u32 pad2;
+	__u16 sport_off;
+	__u32 flows;
+	__u16 sport_base;
+	__u16 pad[3];
 };
-_Static_assert(sizeof(struct micro_pkt) == 8 + 40 + MICRO_PKT_MAX + 8, "micro_pkt layout");
+_Static_assert(sizeof(struct micro_pkt) == 8 + 40 + MICRO_PKT_MAX + 16, "micro_pkt layout");
 
 /*
  * micro_tc_strip's settings: strip len bytes after the Ethernet header with adjust_room flags,

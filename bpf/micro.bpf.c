@@ -8,6 +8,9 @@
  * micro_target: the balancer, or micro_stub (XDP_TX) for the baseline. Both are measured
  * through this same wrapper, so the restore cost is the same on both sides of the difference.
  *
+ * For a class of many flows the wrapper writes the next flow's source port after the restore,
+ * for the stub as for the balancer.
+ *
  * For the SYN class a third program, micro_conn_insert, is the floor: the balancer's insert
  * alone (into the LRU hash, or the sets with bpf/conn_sets.h as the balancer does), so the
  * report can tell what the table costs from what the balancer adds.
@@ -20,6 +23,7 @@
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 #include "common/maps.h"
 #include "bench/micro.h"
@@ -53,6 +57,7 @@ struct {
 CONN_SLOTS_MAP(conn_slots);
 
 __u32 conn_sets;
+__u32 next_flow; /* pkt.flows: the flow the next iteration sends */
 
 /* The flow the SYN class opens, as the balancer parses it. */
 static __always_inline const struct flow_key *conn_key(void)
@@ -82,6 +87,14 @@ int micro_wrap(struct xdp_md *ctx)
 		goto fail;
 	if (bpf_xdp_store_bytes(ctx, 0, pkt.data, len))
 		goto fail;
+	if (pkt.flows) {
+		__be16 sport = bpf_htons(pkt.sport_base + next_flow);
+
+		if (++next_flow >= pkt.flows)
+			next_flow = 0;
+		if (bpf_xdp_store_bytes(ctx, pkt.sport_off, &sport, sizeof(sport)))
+			goto fail;
+	}
 	if (pkt.del_conn) {
 		if (conn_sets)
 			conn_sets_del(&conn_slots, conn_sets, conn_key(), lb_conn_hash(conn_key()));

@@ -57,6 +57,7 @@ check() {
 
 check ipv4-syn 1 conn_new tx_encap
 check ipv4-established 1 conn_hit tx_encap
+check ipv4-many-flows 1 conn_hit tx_encap
 check ipv4-udp 1 conn_hit tx_encap
 check non-vip 1 pass_not_vip
 check ipv6-established 1 conn_hit tx_encap
