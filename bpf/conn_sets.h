@@ -94,7 +94,8 @@ struct conn_set_scan {
 
 /*
  * Look at the set whose first slot is base for an insert: stops at the flow's own slot (its
- * key, not empty: a deleted slot of the flow is an empty one); clears the hit marks it passes. 0, or -1 when the set is out of the map.
+ * key, not empty: a deleted slot of the flow is an empty one); clears the hit marks it
+ * passes. 0, or -1 when the set is out of the map.
  */
 static __always_inline int conn_set_scan(void *map, __u32 base, const struct flow_key *k, __u32 h,
 					 struct conn_set_scan *sc)

@@ -274,16 +274,13 @@ static inline __u32 lb_conn_hash(const struct flow_key *k)
 	return x ^ (x >> 13);
 }
 
-/* Index of the first slot of a set chosen by 32 bits of hash (sets: lb_config.conn_sets). */
-static inline __u32 lb_conn_set_of(__u32 bits, __u32 sets)
-{
-	return (__u32)(((__u64)bits * sets) >> 32) * LB_CONN_WAYS;
-}
-
-/* The flow's first set, from hash h. */
+/*
+ * Index of the first slot of the set 32 bits of hash choose (sets: lb_config.conn_sets): with
+ * the key's hash h, the flow's first set.
+ */
 static inline __u32 lb_conn_set_base(__u32 h, __u32 sets)
 {
-	return lb_conn_set_of(h, sets);
+	return (__u32)(((__u64)h * sets) >> 32) * LB_CONN_WAYS;
 }
 
 /* The flow's second set: the hash remixed, so that flows sharing a first set part here. */
@@ -291,7 +288,7 @@ static inline __u32 lb_conn_set_alt(__u32 h, __u32 sets)
 {
 	__u32 x = (h ^ (h >> 16)) * 0x7feb352du;
 
-	return lb_conn_set_of(x ^ (x >> 15), sets);
+	return lb_conn_set_base(x ^ (x >> 15), sets);
 }
 
 static inline __u16 lb_conn_tag(__u32 h)

@@ -524,14 +524,14 @@ int lb_conns_fd(struct lb *lb)
 	return lb->fds[LB_MAP_CONNS];
 }
 
-enum conn_kind lb_conn_kind(const struct lb_status *st)
+static enum conn_kind conn_kind_of(const struct lb_status *st)
 {
 	return st->conn_sets ? CONN_KIND_SETS : st->conns_percpu ? CONN_KIND_PERCPU : CONN_KIND_LRU;
 }
 
 const char *lb_conn_table_name(const struct lb_status *st)
 {
-	return conn_kind_name(lb_conn_kind(st));
+	return conn_kind_name(conn_kind_of(st));
 }
 
 int lb_maps_changed(struct lb *lb)

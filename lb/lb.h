@@ -147,9 +147,7 @@ struct lb_status {
 	__u32 conn_sets; /* sets of the set-associative table; 0: the LRU hash */
 };
 int lb_status_get(struct lb *lb, struct lb_status *st);
-/* The connection table's kind, from the maps (st) */
-enum conn_kind lb_conn_kind(const struct lb_status *st);
-/* Its name as the CLI writes it (conn_kind_names[]). */
+/* The connection table's kind as the CLI names it (conn_kind_names[]), from the maps (st). */
 const char *lb_conn_table_name(const struct lb_status *st);
 
 /* The chain (lb_load_with() .chain, or reopened from its pin). */
