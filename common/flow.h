@@ -32,11 +32,31 @@ struct flow_key {
 		__u32 ports;
 		__be16 port16[2]; /* [0] source, [1] destination */
 	};
-	__u8 proto;
-	__u8 family; /* FAM_IPV4 or FAM_IPV6 */
-	__u16 pad;
+	union {
+		struct {
+			__u8 proto;
+			__u8 family; /* FAM_IPV4 or FAM_IPV6 */
+			__u16 pad;
+		};
+		__u32 proto_family; /* the three as one word: flow_set_proto() */
+	};
 };
 _Static_assert(sizeof(struct flow_key) == 40, "flow_key is a map key: keep it packed");
+
+/*
+ * Write proto, family and pad (0) with one store. The key is read back a word at a time (its
+ * hash, the connection table's compare): a load that spans several smaller stores still in
+ * flight is not forwarded from them, and the CPU stalls until they reach the cache. The
+ * parser writes each word of the key whole for that reason (the ports too).
+ */
+static __always_inline void flow_set_proto(struct flow_key *f, __u8 proto, __u8 family)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	f->proto_family = (__u32)proto | (__u32)family << 8;
+#else
+	f->proto_family = (__u32)proto << 24 | (__u32)family << 16;
+#endif
+}
 
 static __always_inline __u32 hash_rol32(__u32 v, int s)
 {

@@ -115,6 +115,14 @@ typedef struct gue_hdr parse_gue_hdr PARSE_ANY_ALIGN;
 typedef __be32 parse_be32 PARSE_ANY_ALIGN;
 typedef __u16 parse_u16 PARSE_ANY_ALIGN;
 
+/* A TCP or UDP header's two ports as flow_key.ports holds them, read as one word. */
+static __always_inline __u32 parse_ports(const void *l4)
+{
+	const parse_be32 *w = l4;
+
+	return *w;
+}
+
 /* dst is aligned (a key or meta); src may be a packet's address at any offset. */
 static __always_inline void parse_addr_copy(__be32 *dst, const void *src, int words)
 {
@@ -188,13 +196,12 @@ static __always_inline int parse_ipv4(struct cursor *c, struct pkt_meta *m, __u3
 		m->flags |= PKT_F_FRAG_LATER;
 	m->ip_len = tot;
 	m->tos = iph->tos;
-	m->flow.family = FAM_IPV4;
-	m->flow.pad = 0; /* the key is a map key: every byte counts */
+	/* The key is a map key: every byte counts (pad too). Whole words: flow_set_proto(). */
 	m->flow.srcv6[1] = m->flow.srcv6[2] = m->flow.srcv6[3] = 0;
 	m->flow.dstv6[1] = m->flow.dstv6[2] = m->flow.dstv6[3] = 0;
 	m->flow.src = iph->saddr;
 	m->flow.dst = iph->daddr;
-	m->flow.proto = iph->protocol;
+	flow_set_proto(&m->flow, iph->protocol, FAM_IPV4);
 	*hlen_out = hlen;
 	c->pos += hlen;
 	return iph->protocol;
@@ -245,8 +252,7 @@ static __always_inline int parse_ipv6(struct cursor *c, struct pkt_meta *m, __u3
 	m->flags = 0;
 	m->ip_len = sizeof(*ip6h) + parse_ntohs(ip6h->payload_len);
 	m->tos = (ip6h->priority << 4) | (ip6h->flow_lbl[0] >> 4);
-	m->flow.family = FAM_IPV6;
-	m->flow.pad = 0;
+	flow_set_proto(&m->flow, 0, FAM_IPV6); /* the protocol once the walk finds it */
 	parse_addr_copy(m->flow.srcv6, ip6h->saddr.s6_addr32, 4);
 	parse_addr_copy(m->flow.dstv6, ip6h->daddr.s6_addr32, 4);
 	c->pos = ip6h + 1;
@@ -288,7 +294,7 @@ static __always_inline int parse_ipv6(struct cursor *c, struct pkt_meta *m, __u3
 	if (parse_ipv6_is_ext(nh))
 		return PARSE_UNSUPPORTED;
 done:
-	m->flow.proto = nh;
+	flow_set_proto(&m->flow, nh, FAM_IPV6);
 	*hlen_out = hlen;
 	return nh;
 }
@@ -330,8 +336,7 @@ static __always_inline int parse_l4(struct cursor *c, struct pkt_meta *m, __u32 
 			return PARSE_MALFORMED;
 		if (c->pos + len > c->end)
 			return PARSE_TRUNCATED;
-		m->flow.port16[0] = th->source;
-		m->flow.port16[1] = th->dest;
+		m->flow.ports = parse_ports(th); /* one store: flow_set_proto() says why */
 		m->tcp_flags = ((__u8 *)th)[13];
 		c->pos += len;
 		return len;
@@ -341,8 +346,7 @@ static __always_inline int parse_l4(struct cursor *c, struct pkt_meta *m, __u32 
 			return PARSE_TRUNCATED;
 		if ((opts & PARSE_F_CHECK_LEN) && parse_ntohs(uh->len) < sizeof(*uh))
 			return PARSE_MALFORMED;
-		m->flow.port16[0] = uh->source;
-		m->flow.port16[1] = uh->dest;
+		m->flow.ports = parse_ports(uh);
 		c->pos = uh + 1;
 		return sizeof(*uh);
 	case IPPROTO_ICMP:
