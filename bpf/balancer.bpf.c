@@ -243,9 +243,7 @@ static __always_inline int vip_filter_miss(const struct lb_config *cfg, const st
 static __always_inline void vip_key_of(struct vip_key *key, const struct flow_key *f, __be16 port)
 {
 	parse_addr_copy(key->addr, f->dstv6, 4);
-	key->port = port;
-	key->proto = f->proto;
-	key->family = f->family;
+	vip_key_set_port(key, port, f->proto, f->family);
 }
 
 /*
@@ -291,7 +289,7 @@ static __always_inline struct vip_meta *vip_lookup(const struct lb_config *cfg,
 	vip = vip_get(cfg, &key);
 	if (vip || !(cfg->flags & LB_CFG_F_ANY_PORT_VIPS))
 		return vip;
-	key.port = 0; /* an all-ports VIP for this protocol */
+	vip_key_set_port(&key, 0, f->proto, f->family); /* an all-ports VIP for this protocol */
 	return vip_get(cfg, &key);
 }
 
@@ -313,7 +311,7 @@ static __always_inline struct vip_meta *vip_lookup_frag(const struct pkt_meta *m
 	*ok = 0;
 	if (m->flags & PKT_F_FRAG_LATER)
 		return NULL;
-	key.port = m->flow.port16[1];
+	vip_key_set_port(&key, m->flow.port16[1], m->flow.proto, m->flow.family);
 	return bpf_map_lookup_elem(&vips, &key);
 }
 

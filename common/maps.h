@@ -44,11 +44,29 @@
 /* VIP: address, port (0 = every port of the protocol), protocol. */
 struct vip_key {
 	__be32 addr[4]; /* IPv4 in addr[0], rest zero */
-	__be16 port;
-	__u8 proto;
-	__u8 family; /* FAM_IPV4 / FAM_IPV6 */
+	union {
+		struct {
+			__be16 port;
+			__u8 proto;
+			__u8 family; /* FAM_IPV4 / FAM_IPV6 */
+		};
+		__u32 port_proto; /* the three as one word: vip_key_set_port() */
+	};
 };
 _Static_assert(sizeof(struct vip_key) == 20, "vip_key layout");
+
+/*
+ * Write port, proto and family with one store: the key is read back a word at a time (the
+ * VIP cache's compare, the hash map's hash), as flow_set_proto() says of the flow key.
+ */
+static inline void vip_key_set_port(struct vip_key *k, __be16 port, __u8 proto, __u8 family)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	k->port_proto = (__u32)port | (__u32)proto << 16 | (__u32)family << 24;
+#else
+	k->port_proto = (__u32)port << 16 | (__u32)proto << 8 | family;
+#endif
+}
 
 #define VIP_F_HASH_NO_PORTS 0x1 /* hash on addresses and protocol only (fragment-safe) */
 /*
