@@ -144,7 +144,9 @@ static __always_inline int parse_eth(struct cursor *c, struct pkt_meta *m)
 	if ((void *)(eth + 1) > c->end)
 		return PARSE_TRUNCATED;
 	c->pos = eth + 1;
-	proto = parse_ntohs(eth->h_proto);
+	/* struct ethhdr is packed: through it, the ethertype would be two byte loads. */
+	proto = parse_ntohs(*(const parse_u16 *)((const __u8 *)eth +
+						 __builtin_offsetof(struct ethhdr, h_proto)));
 	m->nvlans = 0;
 	for (i = 0; i < PARSE_MAX_VLANS; i++) {
 		if (proto != ETH_P_8021Q && proto != ETH_P_8021AD)
