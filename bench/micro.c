@@ -30,6 +30,7 @@
 #include <jansson.h>
 
 #include "bench/micro.h"
+#include "bench/micro_fixture.h"
 #include "bench/exit.h"
 #include "backend/decap.h"
 #include "common/compat.h"
@@ -42,25 +43,9 @@
 #include "common/pkt_build.h"
 #include "micro.skel.h"
 
-#define MICRO_MAX_RUNS	    101
-#define MICRO_REALS_PER_VIP 8
-#define MAGLEV_RUNS	    5
-#define STAT_BIT(s)	    (1u << (s))
-
-struct micro_vip {
-	const char *endpoint; /* as dsrlab-lb takes it */
-	__u8 encap; /* enum encap_type */
-	__u8 real_family;
-};
-
-enum { VIP_TCP4, VIP_UDP4, VIP_TCP6, VIP_GUE4, VIP_MAX };
-
-static const struct micro_vip vips[VIP_MAX] = {
-	[VIP_TCP4] = { "10.100.0.1:80/tcp", ENCAP_IPIP, FAM_IPV4 },
-	[VIP_UDP4] = { "10.100.0.1:443/udp", ENCAP_IPIP, FAM_IPV4 },
-	[VIP_TCP6] = { "[fd00:100::1]:80/tcp", ENCAP_IP6IP6, FAM_IPV6 },
-	[VIP_GUE4] = { "10.100.0.3:80/tcp", ENCAP_GUE, FAM_IPV4 },
-};
+#define MICRO_MAX_RUNS 101
+#define MAGLEV_RUNS    5
+#define STAT_BIT(s)    (1u << (s))
 
 #define MF_DEL_CONN 0x1 /* the wrapper deletes the flow's conn entry before each iteration */
 
@@ -78,93 +63,6 @@ struct micro_class {
 	int verdict;
 };
 
-static __be32 v4(const char *s)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, s, &a);
-	return a.s_addr;
-}
-
-static void v6(const char *s, void *out)
-{
-	inet_pton(AF_INET6, s, out);
-}
-
-static void tcp4(struct pkt *p, const char *dst, __u16 sport, __u8 flags)
-{
-	pkt_init(p);
-	pkt_eth(p, NULL, NULL);
-	pkt_ipv4(p, v4("10.0.0.2"), v4(dst));
-	pkt_tcp(p, sport, 80, flags);
-	pkt_finish(p);
-}
-
-static void build_syn4(struct pkt *p)
-{
-	tcp4(p, "10.100.0.1", 40000, PKT_TCP_SYN);
-}
-
-static void build_est4(struct pkt *p)
-{
-	tcp4(p, "10.100.0.1", 40001, PKT_TCP_ACK);
-}
-
-/* The first of MICRO_MANY_FLOWS established flows; the wrapper moves the source port on. */
-#define MICRO_MANY_FLOWS     50000
-#define MICRO_MANY_SPORT     10000
-#define MICRO_MANY_SPORT_OFF (sizeof(struct ethhdr) + sizeof(struct iphdr))
-
-static void build_many4(struct pkt *p)
-{
-	tcp4(p, "10.100.0.1", MICRO_MANY_SPORT, PKT_TCP_ACK);
-}
-
-static void build_est6(struct pkt *p)
-{
-	__u8 src[16], dst[16];
-
-	v6("fd00::2", src);
-	v6("fd00:100::1", dst);
-	pkt_init(p);
-	pkt_eth(p, NULL, NULL);
-	pkt_ipv6(p, src, dst);
-	pkt_tcp(p, 40002, 80, PKT_TCP_ACK);
-	pkt_finish(p);
-}
-
-static void build_udp4(struct pkt *p)
-{
-	pkt_init(p);
-	pkt_eth(p, NULL, NULL);
-	pkt_ipv4(p, v4("10.0.0.2"), v4("10.100.0.1"));
-	pkt_udp(p, 40003, 443);
-	pkt_payload(p, 32);
-	pkt_finish(p);
-}
-
-static void build_gue4(struct pkt *p)
-{
-	tcp4(p, "10.100.0.3", 40004, PKT_TCP_ACK);
-}
-
-/* A router's "fragmentation needed" about the VIP's reply to the established flow. */
-static void build_ptb4(struct pkt *p)
-{
-	pkt_init(p);
-	pkt_eth(p, NULL, NULL);
-	pkt_ipv4(p, v4("10.0.0.1"), v4("10.100.0.1"));
-	pkt_icmp(p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 0, 1400);
-	pkt_ipv4(p, v4("10.100.0.1"), v4("10.0.0.2"));
-	pkt_tcp(p, 80, 40001, PKT_TCP_ACK);
-	pkt_finish(p);
-}
-
-static void build_nonvip4(struct pkt *p)
-{
-	tcp4(p, "10.0.9.9", 40005, PKT_TCP_ACK);
-}
-
 #define PATH_NEW_ENCAP (STAT_BIT(LB_STAT_CONN_NEW) | STAT_BIT(LB_STAT_TX_ENCAP))
 #define PATH_HIT_ENCAP (STAT_BIT(LB_STAT_CONN_HIT) | STAT_BIT(LB_STAT_TX_ENCAP))
 
@@ -176,8 +74,8 @@ static const struct micro_class classes[] = {
 			"look the table up), plus the wrapper's delete of that entry before the next "
 			"iteration (in the stub run the delete finds nothing, so the figure above the "
 			"stub includes it)",
-		.build = build_syn4,
-		.vip = VIP_TCP4,
+		.build = micro_build_syn4,
+		.vip = MICRO_VIP_TCP4,
 		.flags = MF_DEL_CONN,
 		.intended = PATH_NEW_ENCAP,
 		.verdict = XDP_TX,
@@ -185,9 +83,9 @@ static const struct micro_class classes[] = {
 	{
 		.name = "ipv4-established",
 		.what = "TCP ACK to an IPv4 VIP, flow already in the connection table",
-		.build = build_est4,
-		.conn_build = build_est4,
-		.vip = VIP_TCP4,
+		.build = micro_build_est4,
+		.conn_build = micro_build_est4,
+		.vip = MICRO_VIP_TCP4,
 		.intended = PATH_HIT_ENCAP,
 		.verdict = XDP_TX,
 	},
@@ -196,9 +94,9 @@ static const struct micro_class classes[] = {
 		.what = "TCP ACKs to an IPv4 VIP from 50 000 flows in turn (source ports 10000 on), "
 			"each in the connection table: its entries no longer all sit in the CPU's "
 			"caches, as in a balancer with many flows",
-		.build = build_many4,
-		.conn_build = build_many4,
-		.vip = VIP_TCP4,
+		.build = micro_build_many4,
+		.conn_build = micro_build_many4,
+		.vip = MICRO_VIP_TCP4,
 		.flows = MICRO_MANY_FLOWS,
 		.intended = PATH_HIT_ENCAP,
 		.verdict = XDP_TX,
@@ -206,27 +104,27 @@ static const struct micro_class classes[] = {
 	{
 		.name = "ipv6-established",
 		.what = "TCP ACK to an IPv6 VIP (IPv6-in-IPv6 to IPv6 backends), flow in the table",
-		.build = build_est6,
-		.conn_build = build_est6,
-		.vip = VIP_TCP6,
+		.build = micro_build_est6,
+		.conn_build = micro_build_est6,
+		.vip = MICRO_VIP_TCP6,
 		.intended = PATH_HIT_ENCAP,
 		.verdict = XDP_TX,
 	},
 	{
 		.name = "ipv4-udp",
 		.what = "UDP to an IPv4 VIP, flow in the table",
-		.build = build_udp4,
-		.conn_build = build_udp4,
-		.vip = VIP_UDP4,
+		.build = micro_build_udp4,
+		.conn_build = micro_build_udp4,
+		.vip = MICRO_VIP_UDP4,
 		.intended = PATH_HIT_ENCAP,
 		.verdict = XDP_TX,
 	},
 	{
 		.name = "gue-vip",
 		.what = "TCP ACK to an IPv4 VIP configured for GUE encapsulation, flow in the table",
-		.build = build_gue4,
-		.conn_build = build_gue4,
-		.vip = VIP_GUE4,
+		.build = micro_build_gue4,
+		.conn_build = micro_build_gue4,
+		.vip = MICRO_VIP_GUE4,
 		.intended = PATH_HIT_ENCAP,
 		.verdict = XDP_TX,
 	},
@@ -234,16 +132,16 @@ static const struct micro_class classes[] = {
 		.name = "icmp-ptb",
 		.what = "ICMP fragmentation-needed to an IPv4 VIP quoting its reply to an "
 			"established flow (in the table): should go to that flow's backend",
-		.build = build_ptb4,
-		.conn_build = build_est4,
-		.vip = VIP_TCP4,
+		.build = micro_build_ptb4,
+		.conn_build = micro_build_est4,
+		.vip = MICRO_VIP_TCP4,
 		.intended = STAT_BIT(LB_STAT_TX_ENCAP),
 		.verdict = XDP_TX,
 	},
 	{
 		.name = "non-vip",
 		.what = "TCP to an IPv4 address that is no VIP",
-		.build = build_nonvip4,
+		.build = micro_build_nonvip4,
 		.vip = -1,
 		.intended = STAT_BIT(LB_STAT_PASS_NOT_VIP),
 		.verdict = XDP_PASS,
@@ -274,7 +172,7 @@ struct micro_env {
 	struct decap *decap;
 	int wrap_fd, bal_fd, stub_fd, insert_fd, target_fd;
 	int tc_wrap_fd, tc_target_fd, tc_prog_fd[3]; /* enum tc_prog */
-	__u32 first_real[VIP_MAX]; /* the counter index of each VIP's first backend */
+	__u32 first_real[MICRO_VIP_MAX]; /* the counter index of each VIP's first backend */
 };
 
 static int decap_env_open(struct micro_env *e);
@@ -288,59 +186,6 @@ static int stats_read(struct micro_env *e, __u64 out[LB_STAT_MAX])
 	for (i = 0; !err && i < LB_STAT_MAX; i++)
 		out[i] = c[i].packets;
 	return err;
-}
-
-/* Each VIP with its pool of MICRO_REALS_PER_VIP backends, as dsrlab-lb would set them. */
-static int vips_add(struct micro_env *e)
-{
-	struct lb_backend b[MICRO_REALS_PER_VIP];
-	struct lb_vip_info *info;
-	struct endpoint vip;
-	char buf[64];
-	int v, i, err = 0;
-
-	info = malloc(sizeof(*info));
-	if (!info)
-		return -ENOMEM;
-	for (v = 0; v < VIP_MAX && !err; v++) {
-		memset(b, 0, sizeof(b));
-		for (i = 0; i < MICRO_REALS_PER_VIP; i++) {
-			if (vips[v].real_family == FAM_IPV4)
-				snprintf(buf, sizeof(buf), "10.1.%d.%d", v, i + 1);
-			else
-				snprintf(buf, sizeof(buf), "fd00:1:%d::%d", v, i + 1);
-			b[i].weight = 1;
-			err = addr_parse(buf, &b[i].addr);
-			if (err)
-				break;
-		}
-		if (!err)
-			err = endpoint_parse(vips[v].endpoint, &vip);
-		if (!err)
-			err = lb_vip_add(e->lb, &vip, vips[v].encap, 0);
-		if (!err)
-			err = lb_vip_set_backends(e->lb, &vip, b, MICRO_REALS_PER_VIP);
-		if (!err)
-			err = lb_vip_get(e->lb, &vip, info);
-		if (!err)
-			e->first_real[v] = info->real_id[0];
-	}
-	free(info);
-	return err;
-}
-
-static int config_set(struct micro_env *e)
-{
-	struct lb_config cfg = {
-		.nexthop_mac = { 0x02, 0, 0, 0, 0, 0xfe },
-		.hash_seed = 0x5eed,
-		.mtu = 1500,
-		.gue_port = GUE_PORT_DEFAULT,
-	};
-
-	cfg.src_v4 = v4("10.0.1.2");
-	v6("fd00:0:1::2", cfg.src_v6);
-	return lb_config_set(e->lb, &cfg);
 }
 
 static void env_close(struct micro_env *e)
@@ -385,9 +230,7 @@ static int env_open(struct micro_env *e, const struct micro_opts *o)
 	e->insert_fd = bpf_program__fd(e->wrap->progs.micro_conn_insert);
 	e->bal_fd = lb_prog_fd(e->lb);
 	e->target_fd = bpf_map__fd(e->wrap->maps.micro_target);
-	err = config_set(e);
-	if (!err)
-		err = vips_add(e);
+	err = micro_lb_setup(e->lb, MICRO_REALS_PER_VIP, e->first_real);
 	if (err) {
 		pr_warn("set up the balancer's maps: %s\n", strerror(-err));
 		goto err;
@@ -401,20 +244,6 @@ err:
 	return err;
 }
 
-/* The flow key the balancer derives from packet p: same parser, so the same bytes. */
-static int flow_of(const struct pkt *p, struct flow_key *key)
-{
-	struct cursor c = { (void *)p->data, (void *)(p->data + p->len) };
-	struct pkt_meta m;
-
-	memset(&m, 0, sizeof(m));
-	if (parse_packet(&c, &m, 0, PARSE_F_CHECK_LEN))
-		return -EINVAL;
-	*key = m.flow;
-	return 0;
-}
-
-/* One pass of the balancer itself over p (no wrapper), e.g. to open a flow. */
 static int seed_run(struct micro_env *e, const struct pkt *p)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = p->data, .data_size_in = p->len, .repeat = 1);
@@ -440,7 +269,7 @@ static int seed_flows(struct micro_env *e, const struct micro_class *cl, struct 
 			sport = htons(MICRO_MANY_SPORT + i);
 			memcpy(cp->data + MICRO_MANY_SPORT_OFF, &sport, sizeof(sport));
 		}
-		if (flow_of(cp, &key))
+		if (micro_flow_of(cp, &key))
 			return -EINVAL;
 		if (!seed_run(e, cp) && !lb_conn_get(e->lb, &key, &cv))
 			continue;
@@ -454,7 +283,7 @@ static int seed_flows(struct micro_env *e, const struct micro_class *cl, struct 
 	for (i = 0; n > 1 && i < n; i++) {
 		sport = htons(MICRO_MANY_SPORT + i);
 		memcpy(cp->data + MICRO_MANY_SPORT_OFF, &sport, sizeof(sport));
-		if (flow_of(cp, &key) || lb_conn_get(e->lb, &key, &cv)) {
+		if (micro_flow_of(cp, &key) || lb_conn_get(e->lb, &key, &cv)) {
 			pr_warn("class %s: flow %u of %u lost its entry while the table was "
 				"filled: give the table more entries (--conn-table), or leave "
 				"the class out (--only)\n",
@@ -479,7 +308,7 @@ static int class_prepare(struct micro_env *e, const struct micro_class *cl, stru
 	memcpy(e->wrap->bss->pkt.data, p->data, p->len);
 	e->wrap->bss->pkt.len = p->len;
 	if (cl->flags & MF_DEL_CONN) {
-		if (flow_of(p, &key))
+		if (micro_flow_of(p, &key))
 			return -EINVAL;
 		memcpy(e->wrap->bss->pkt.conn_key, &key, sizeof(key));
 		e->wrap->bss->pkt.del_conn = 1;
@@ -731,19 +560,19 @@ static void decap_build(const struct decap_class *dc, struct pkt *p, bool encaps
 	pkt_init(p);
 	pkt_eth(p, NULL, NULL);
 	if (encapsulated && dc->outer == FAM_IPV4) {
-		pkt_ipv4(p, v4(DECAP_LB_V4), v4(DECAP_SERVE_V4));
+		pkt_ipv4(p, micro_v4(DECAP_LB_V4), micro_v4(DECAP_SERVE_V4));
 	} else if (encapsulated) {
-		v6(DECAP_LB_V6, src);
-		v6(DECAP_SERVE_V6, dst);
+		micro_v6(DECAP_LB_V6, src);
+		micro_v6(DECAP_SERVE_V6, dst);
 		pkt_ipv6(p, src, dst);
 	}
 	if (encapsulated && dc->gue)
 		pkt_udp(p, 0xc000 | 0x123, GUE_PORT_DEFAULT);
 	if (dc->inner == FAM_IPV4) {
-		pkt_ipv4(p, v4("10.0.0.2"), v4("10.100.0.1"));
+		pkt_ipv4(p, micro_v4("10.0.0.2"), micro_v4("10.100.0.1"));
 	} else {
-		v6("fd00::2", src);
-		v6("fd00:100::1", dst);
+		micro_v6("fd00::2", src);
+		micro_v6("fd00:100::1", dst);
 		pkt_ipv6(p, src, dst);
 	}
 	pkt_tcp(p, 40010, 80, PKT_TCP_ACK);
