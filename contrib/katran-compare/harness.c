@@ -40,6 +40,7 @@
 #include "common/parse.h"
 #include "common/pkt_build.h"
 #include "lb/lb.h"
+#include "bench/micro_fixture.h"
 
 #include "katran_defs.h"
 #include "wrapper.skel.h"
@@ -55,7 +56,7 @@
 #endif
 
 #define MAX_ROUNDS  1001
-#define MAX_REALS   8
+#define MAX_REALS   MICRO_REALS_PER_VIP
 #define EXIT_OK	    0
 #define EXIT_CHECK  1
 #define EXIT_USAGE  2
@@ -67,98 +68,7 @@
 enum { P_STUB, P_DSRLAB, P_KATRAN };
 static const char *const prog_names[PROGS] = { "stub", "dsrlab", "katran" };
 
-/* ---- the VIPs and backends: bench/micro.c's ---- */
-
-enum { VIP_TCP4, VIP_UDP4, VIP_TCP6, VIP_GUE4, VIP_MAX };
-
-struct bench_vip {
-	const char *endpoint; /* as dsrlab-lb takes it */
-	__u8 encap; /* dsrlab's enum encap_type */
-	__u8 real_family;
-	const char *addr; /* for Katran's vip_definition */
-	__u16 port;
-	__u8 proto;
-};
-
-static const struct bench_vip vips[VIP_MAX] = {
-	[VIP_TCP4] = { "10.100.0.1:80/tcp", ENCAP_IPIP, FAM_IPV4, "10.100.0.1", 80, IPPROTO_TCP },
-	[VIP_UDP4] = { "10.100.0.1:443/udp", ENCAP_IPIP, FAM_IPV4, "10.100.0.1", 443, IPPROTO_UDP },
-	[VIP_TCP6] = { "[fd00:100::1]:80/tcp", ENCAP_IP6IP6, FAM_IPV6, "fd00:100::1", 80,
-		       IPPROTO_TCP },
-	/* micro.c's GUE VIP; present in both balancers (Katran: IPIP, its only encap here) */
-	[VIP_GUE4] = { "10.100.0.3:80/tcp", ENCAP_GUE, FAM_IPV4, "10.100.0.3", 80, IPPROTO_TCP },
-};
-
-/* Backend i (0-based) of VIP v, as micro.c's vips_add() names them. */
-static void real_name(int v, int i, char *buf, size_t sz)
-{
-	if (vips[v].real_family == FAM_IPV4)
-		snprintf(buf, sz, "10.1.%d.%d", v, i + 1);
-	else
-		snprintf(buf, sz, "fd00:1:%d::%d", v, i + 1);
-}
-
-/* ---- packet classes: bench/micro.c's packets ---- */
-
-static __be32 v4(const char *s)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, s, &a);
-	return a.s_addr;
-}
-
-static void v6(const char *s, void *out)
-{
-	inet_pton(AF_INET6, s, out);
-}
-
-static void tcp4(struct pkt *p, const char *dst, __u16 sport, __u8 flags)
-{
-	pkt_init(p);
-	pkt_eth(p, NULL, NULL);
-	pkt_ipv4(p, v4("10.0.0.2"), v4(dst));
-	pkt_tcp(p, sport, 80, flags);
-	pkt_finish(p);
-}
-
-static void build_syn4(struct pkt *p)
-{
-	tcp4(p, "10.100.0.1", 40000, PKT_TCP_SYN);
-}
-
-static void build_est4(struct pkt *p)
-{
-	tcp4(p, "10.100.0.1", 40001, PKT_TCP_ACK);
-}
-
-static void build_est6(struct pkt *p)
-{
-	__u8 src[16], dst[16];
-
-	v6("fd00::2", src);
-	v6("fd00:100::1", dst);
-	pkt_init(p);
-	pkt_eth(p, NULL, NULL);
-	pkt_ipv6(p, src, dst);
-	pkt_tcp(p, 40002, 80, PKT_TCP_ACK);
-	pkt_finish(p);
-}
-
-static void build_udp4(struct pkt *p)
-{
-	pkt_init(p);
-	pkt_eth(p, NULL, NULL);
-	pkt_ipv4(p, v4("10.0.0.2"), v4("10.100.0.1"));
-	pkt_udp(p, 40003, 443);
-	pkt_payload(p, 32);
-	pkt_finish(p);
-}
-
-static void build_nonvip4(struct pkt *p)
-{
-	tcp4(p, "10.0.9.9", 40005, PKT_TCP_ACK);
-}
+/* ---- the VIPs, backends and packets: bench/micro.c's own (bench/micro_fixture.h) ---- */
 
 enum kpath { K_HIT, K_SYN_MISS, K_PASS };
 
@@ -177,11 +87,15 @@ struct bench_class {
 #define PATH_HIT_ENCAP (STAT_BIT(LB_STAT_CONN_HIT) | STAT_BIT(LB_STAT_TX_ENCAP))
 
 static const struct bench_class classes[] = {
-	{ "ipv4-syn", build_syn4, false, true, VIP_TCP4, PATH_NEW_ENCAP, K_SYN_MISS, XDP_TX },
-	{ "ipv4-established", build_est4, true, false, VIP_TCP4, PATH_HIT_ENCAP, K_HIT, XDP_TX },
-	{ "ipv6-established", build_est6, true, false, VIP_TCP6, PATH_HIT_ENCAP, K_HIT, XDP_TX },
-	{ "ipv4-udp", build_udp4, true, false, VIP_UDP4, PATH_HIT_ENCAP, K_HIT, XDP_TX },
-	{ "non-vip", build_nonvip4, false, false, -1, STAT_BIT(LB_STAT_PASS_NOT_VIP), K_PASS,
+	{ "ipv4-syn", micro_build_syn4, false, true, MICRO_VIP_TCP4, PATH_NEW_ENCAP, K_SYN_MISS,
+	  XDP_TX },
+	{ "ipv4-established", micro_build_est4, true, false, MICRO_VIP_TCP4, PATH_HIT_ENCAP, K_HIT,
+	  XDP_TX },
+	{ "ipv6-established", micro_build_est6, true, false, MICRO_VIP_TCP6, PATH_HIT_ENCAP, K_HIT,
+	  XDP_TX },
+	{ "ipv4-udp", micro_build_udp4, true, false, MICRO_VIP_UDP4, PATH_HIT_ENCAP, K_HIT,
+	  XDP_TX },
+	{ "non-vip", micro_build_nonvip4, false, false, -1, STAT_BIT(LB_STAT_PASS_NOT_VIP), K_PASS,
 	  XDP_PASS },
 };
 
@@ -213,19 +127,19 @@ struct env {
 	/* dsrlab */
 	struct lb *lb;
 	int dsr_fd;
-	__u32 first_real[VIP_MAX];
+	__u32 first_real[MICRO_VIP_MAX];
 	/* Katran */
 	struct bpf_object *kobj;
 	int kat_fd, k_stats_fd, k_lru_mapping_fd;
 	int k_lru_fd[KATRAN_MAX_SUPPORTED_CPUS]; /* -1: none */
 	__u32 k_lru_per_core;
 	int k_ncores;
-	__u32 k_real_num[VIP_MAX][MAX_REALS];
+	__u32 k_real_num[MICRO_VIP_MAX][MAX_REALS];
 	/* wrapper */
 	struct wrapper_bpf *w;
 	int wrap_fd, stub_fd, target_fd;
 	/* backends per VIP, for the output check */
-	struct ip_addr real_addr[VIP_MAX][MAX_REALS];
+	struct ip_addr real_addr[MICRO_VIP_MAX][MAX_REALS];
 	int nreals;
 };
 
@@ -257,62 +171,10 @@ static void env_close(struct env *e)
 	e->lb = NULL;
 }
 
-/* dsrlab: micro.c's config_set(). */
-static int dsr_config_set(struct env *e)
-{
-	struct lb_config cfg = {
-		.nexthop_mac = { 0x02, 0, 0, 0, 0, 0xfe },
-		.hash_seed = 0x5eed,
-		.mtu = 1500,
-		.gue_port = GUE_PORT_DEFAULT,
-	};
-
-	cfg.src_v4 = v4("10.0.1.2");
-	v6("fd00:0:1::2", cfg.src_v6);
-	return lb_config_set(e->lb, &cfg);
-}
-
-/* dsrlab: micro.c's vips_add(), with e->nreals backends per VIP. */
-static int dsr_vips_add(struct env *e)
-{
-	struct lb_backend b[MAX_REALS];
-	struct lb_vip_info *info;
-	struct endpoint vip;
-	char buf[64];
-	int v, i, err = 0;
-
-	info = malloc(sizeof(*info));
-	if (!info)
-		return -ENOMEM;
-	for (v = 0; v < VIP_MAX && !err; v++) {
-		memset(b, 0, sizeof(b));
-		for (i = 0; i < e->nreals; i++) {
-			real_name(v, i, buf, sizeof(buf));
-			b[i].weight = 1;
-			err = addr_parse(buf, &b[i].addr);
-			if (err)
-				break;
-			e->real_addr[v][i] = b[i].addr;
-		}
-		if (!err)
-			err = endpoint_parse(vips[v].endpoint, &vip);
-		if (!err)
-			err = lb_vip_add(e->lb, &vip, vips[v].encap, 0);
-		if (!err)
-			err = lb_vip_set_backends(e->lb, &vip, b, e->nreals);
-		if (!err)
-			err = lb_vip_get(e->lb, &vip, info);
-		if (!err)
-			e->first_real[v] = info->real_id[0];
-	}
-	free(info);
-	return err;
-}
-
 static int dsr_open(struct env *e)
 {
 	struct lb_load_opts lo = { 0 }; /* defaults: conn kind sets, LB_CONN_TABLE_SIZE */
-	int err;
+	int err, v, i;
 
 	err = lb_load_with(&e->lb, &lo);
 	if (err) {
@@ -321,9 +183,10 @@ static int dsr_open(struct env *e)
 		return err;
 	}
 	e->dsr_fd = lb_prog_fd(e->lb);
-	err = dsr_config_set(e);
-	if (!err)
-		err = dsr_vips_add(e);
+	err = micro_lb_setup(e->lb, e->nreals, e->first_real);
+	for (v = 0; v < MICRO_VIP_MAX && !err; v++)
+		for (i = 0; i < e->nreals && !err; i++)
+			err = micro_real_addr(v, i, &e->real_addr[v][i]);
 	if (err)
 		fprintf(stderr, "harness: set up dsrlab's maps: %s\n", strerror(-err));
 	return err;
@@ -446,15 +309,20 @@ static __u64 fnv1a(const void *p, size_t n)
 	return h;
 }
 
-static void katran_vip_def(int v, struct katran_vip_definition *d)
+/* VIP v as Katran's vip_definition, from the endpoint dsrlab is given. */
+static int katran_vip_def(int v, struct katran_vip_definition *d)
 {
+	struct endpoint ep;
+	int err = endpoint_parse(micro_vips[v].endpoint, &ep);
+
+	if (err)
+		return err;
 	memset(d, 0, sizeof(*d));
-	if (strchr(vips[v].addr, ':'))
-		v6(vips[v].addr, d->vipv6);
-	else
-		d->vip = v4(vips[v].addr);
-	d->port = htons(vips[v].port);
-	d->proto = vips[v].proto;
+	memcpy(ep.addr.family == FAM_IPV6 ? (void *)d->vipv6 : (void *)&d->vip, ep.addr.bytes,
+	       ep.addr.family == FAM_IPV6 ? 16 : 4);
+	d->port = htons(ep.port);
+	d->proto = ep.proto;
+	return 0;
 }
 
 static int map_fd(struct bpf_object *o, const char *name)
@@ -561,13 +429,13 @@ static int katran_open(struct env *e, const struct opts *o)
 		err = -ENOMEM;
 		goto out;
 	}
-	for (v = 0; v < VIP_MAX; v++) {
+	for (v = 0; v < MICRO_VIP_MAX; v++) {
 		struct katran_vip_definition vd;
 		struct katran_vip_meta meta = { .flags = 0, .vip_num = v };
 
-		katran_vip_def(v, &vd);
 		fd = map_fd(e->kobj, "vip_map");
-		if (fd < 0 || bpf_map_update_elem(fd, &vd, &meta, BPF_NOEXIST)) {
+		if (katran_vip_def(v, &vd) || fd < 0 ||
+		    bpf_map_update_elem(fd, &vd, &meta, BPF_NOEXIST)) {
 			err = -errno;
 			fprintf(stderr, "harness: Katran's vip_map: %s\n", strerror(errno));
 			goto out;
@@ -721,18 +589,6 @@ static __u64 kd(const struct kstats *a, const struct kstats *b, __u32 which, boo
 }
 
 /* ---- flows ---- */
-
-static int dsr_flow_of(const struct pkt *p, struct flow_key *key)
-{
-	struct cursor c = { (void *)p->data, (void *)(p->data + p->len) };
-	struct pkt_meta m;
-
-	memset(&m, 0, sizeof(m));
-	if (parse_packet(&c, &m, 0, PARSE_F_CHECK_LEN))
-		return -EINVAL;
-	*key = m.flow;
-	return 0;
-}
 
 /* Katran's flow key for p as its parser fills it (a VIP with a port keeps the dport). */
 static int kat_flow_of(const struct pkt *p, struct katran_flow_key *k)
@@ -1134,7 +990,7 @@ static int class_prepare(struct env *e, const struct bench_class *cl, struct pkt
 	if (p->len > BENCH_PKT_MAX)
 		return -E2BIG;
 	r->in_len = p->len;
-	if (dsr_flow_of(p, &dk) || kat_flow_of(p, &kk))
+	if (micro_flow_of(p, &dk) || kat_flow_of(p, &kk))
 		return -EINVAL;
 	memset(bp, 0, sizeof(*bp));
 	memcpy(bp->data, p->data, p->len);
@@ -1487,7 +1343,7 @@ int main(int argc, char **argv)
 		.rounds = 11,
 		.repeat = 200000,
 		.cpu = -1,
-		.reals = 3,
+		.reals = MICRO_REALS_PER_VIP,
 		.katran_obj = KATRAN_OBJ_DEFAULT,
 		.katran_lru_total = LB_CONN_TABLE_SIZE,
 		.quiet_max = 20,
