@@ -569,12 +569,6 @@ int balancer(struct xdp_md *ctx)
 	m.l4_off = 0;
 	ret = parse_packet(&c, &m, 0, PARSE_F_CHECK_LEN);
 	if (ret < 0) {
-		/*
-		 * Read what the parse left in m from memory: else the compiler carries the values
-		 * it knows at each of the parser's failure points in registers to this join, and
-		 * every bound check of a packet that parses pays the moves.
-		 */
-		barrier();
 		if (!short_first_fragment(&m, ret)) {
 			if (m.eth_proto == ETH_P_8021Q || m.eth_proto == ETH_P_8021AD)
 				return verdict(st, LB_STAT_PASS_VLANS, 0, XDP_PASS);

@@ -38,23 +38,27 @@ struct flow_key {
 			__u8 family; /* FAM_IPV4 or FAM_IPV6 */
 			__u16 pad;
 		};
-		__u32 proto_family; /* the three as one word: flow_set_proto() */
+		__u32 proto_family; /* the three as one word: flow_seal() */
 	};
 };
 _Static_assert(sizeof(struct flow_key) == 40, "flow_key is a map key: keep it packed");
 
 /*
- * Write proto, family and pad (0) with one store. The key is read back a word at a time (its
- * hash, the connection table's compare): a load that spans several smaller stores still in
- * flight is not forwarded from them, and the CPU stalls until they reach the cache. The
- * parser writes each word of the key whole for that reason (the ports too).
+ * Write proto, family and pad again as one word, once the key is whole (parse_packet() does,
+ * last). The key is read back a word at a time (its hash, the connection table's compare): a
+ * load that spans several smaller stores still in flight is not forwarded from them, and the
+ * CPU stalls until they reach the cache. The parser writes each field where it learns it, as
+ * bytes: a word written there instead is a spilled scalar the verifier tracks through every
+ * branch after it, and the balancer's verified instructions rose from 504 025 to 732 452.
  */
-static __always_inline void flow_set_proto(struct flow_key *f, __u8 proto, __u8 family)
+static __always_inline void flow_seal(struct flow_key *f)
 {
+	__u32 proto = f->proto, family = f->family;
+
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	f->proto_family = (__u32)proto | (__u32)family << 8;
+	f->proto_family = proto | family << 8;
 #else
-	f->proto_family = (__u32)proto << 24 | (__u32)family << 16;
+	f->proto_family = proto << 24 | family << 16;
 #endif
 }
 

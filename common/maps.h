@@ -57,7 +57,7 @@ _Static_assert(sizeof(struct vip_key) == 20, "vip_key layout");
 
 /*
  * Write port, proto and family with one store: the key is read back a word at a time (the
- * VIP cache's compare, the hash map's hash), as flow_set_proto() says of the flow key.
+ * VIP cache's compare, the hash map's hash), as flow_seal() says of the flow key.
  */
 static inline void vip_key_set_port(struct vip_key *k, __be16 port, __u8 proto, __u8 family)
 {

@@ -198,12 +198,13 @@ static __always_inline int parse_ipv4(struct cursor *c, struct pkt_meta *m, __u3
 		m->flags |= PKT_F_FRAG_LATER;
 	m->ip_len = tot;
 	m->tos = iph->tos;
-	/* The key is a map key: every byte counts (pad too). Whole words: flow_set_proto(). */
+	m->flow.family = FAM_IPV4;
+	m->flow.pad = 0; /* the key is a map key: every byte counts */
 	m->flow.srcv6[1] = m->flow.srcv6[2] = m->flow.srcv6[3] = 0;
 	m->flow.dstv6[1] = m->flow.dstv6[2] = m->flow.dstv6[3] = 0;
 	m->flow.src = iph->saddr;
 	m->flow.dst = iph->daddr;
-	flow_set_proto(&m->flow, iph->protocol, FAM_IPV4);
+	m->flow.proto = iph->protocol;
 	*hlen_out = hlen;
 	c->pos += hlen;
 	return iph->protocol;
@@ -254,7 +255,8 @@ static __always_inline int parse_ipv6(struct cursor *c, struct pkt_meta *m, __u3
 	m->flags = 0;
 	m->ip_len = sizeof(*ip6h) + parse_ntohs(ip6h->payload_len);
 	m->tos = (ip6h->priority << 4) | (ip6h->flow_lbl[0] >> 4);
-	flow_set_proto(&m->flow, 0, FAM_IPV6); /* the protocol once the walk finds it */
+	m->flow.family = FAM_IPV6;
+	m->flow.pad = 0;
 	parse_addr_copy(m->flow.srcv6, ip6h->saddr.s6_addr32, 4);
 	parse_addr_copy(m->flow.dstv6, ip6h->daddr.s6_addr32, 4);
 	c->pos = ip6h + 1;
@@ -296,7 +298,7 @@ static __always_inline int parse_ipv6(struct cursor *c, struct pkt_meta *m, __u3
 	if (parse_ipv6_is_ext(nh))
 		return PARSE_UNSUPPORTED;
 done:
-	flow_set_proto(&m->flow, nh, FAM_IPV6);
+	m->flow.proto = nh;
 	*hlen_out = hlen;
 	return nh;
 }
@@ -338,7 +340,7 @@ static __always_inline int parse_l4(struct cursor *c, struct pkt_meta *m, __u32 
 			return PARSE_MALFORMED;
 		if (c->pos + len > c->end)
 			return PARSE_TRUNCATED;
-		m->flow.ports = parse_ports(th); /* one store: flow_set_proto() says why */
+		m->flow.ports = parse_ports(th); /* one store: flow_seal() says why */
 		m->tcp_flags = ((__u8 *)th)[13];
 		c->pos += len;
 		return len;
@@ -526,6 +528,7 @@ static __always_inline int parse_packet(struct cursor *c, struct pkt_meta *m, __
 	if (ret == 0 && (m->flags & PKT_F_FRAG_LATER))
 		m->l4_off = 0;
 	m->payload_off = m->l4_off + ret;
+	flow_seal(&m->flow);
 	/* The transport header must lie inside the IP packet, not in trailing padding. */
 	if ((opts & PARSE_F_CHECK_LEN) && m->payload_off > m->inner_l3_off + m->ip_len)
 		return PARSE_MALFORMED;
