@@ -1966,9 +1966,31 @@ static void test_balancer_golden_syn(void **state)
 	assert_true(fix_bytes_equal("golden SYN", got.b, got.len, want.b, want.len));
 }
 
+/*
+ * The verifier walks at most 1 000 000 instructions of a program, and the balancer's paths
+ * multiply fast: a change to the parser once took it from 504 025 to 949 767 with no warning
+ * until the next one failed to load. Past this bound a change has eaten the headroom: find
+ * what made the verifier's states stop merging (docs/internals.md, "Verifier headroom").
+ */
+#define BALANCER_VERIFIED_MAX 700000
+
+static void test_balancer_verifier_headroom(void **state)
+{
+	struct lb_fx *fx = *state;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	assert_int_equal(bpf_obj_get_info_by_fd(fx->prog_fd, &info, &len), 0);
+	print_message("balancer: %u instructions verified (bound %u)\n", info.verified_insns,
+		      BALANCER_VERIFIED_MAX);
+	assert_true(info.verified_insns > 0);
+	assert_true(info.verified_insns <= BALANCER_VERIFIED_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_balancer_verifier_headroom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_balancer_golden_syn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_balancer_basic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_balancer_two_backends, setup, teardown),
