@@ -69,9 +69,14 @@
  *   With lb_config.conn_sets the table is the set-associative one (struct conn_slot,
  *   bpf/conn_sets.h) and has no cache in front: it is an array already. An entry a new flow
  *   replaces there is counted (conn_evicted).
- * Not for a VIP. Once parsed (whole, as above), a packet whose destination address falls on
+ * Not for a VIP. Once its outermost IP header is parsed (VLANs, options and extension
+ *   headers walked, lengths checked, as above), a packet whose destination address falls on
  *   a zero slot of vip_filter, which the library keeps (LB_CFG_F_VIP_FILTER), is passed
- *   (pass_not_vip) after one array lookup; a set slot only means the VIP lookup decides.
+ *   (pass_not_vip) after one array lookup, its transport header unread: most of what a
+ *   balancer's port sees is not for a VIP, and a VIP packet's outer destination is its VIP
+ *   (an encapsulated one is passed anyway). So a packet elsewhere whose transport header is
+ *   cut short counts pass_not_vip, one to a VIP address pass_parse_error. A set slot only
+ *   means the rest of the parse and the VIP lookup decide.
  * Caches (LB_CFG_F_FLOW_CACHE, common/maps.h). The VIP lookup asks this CPU's vip_cache
  *   before the vips hash, the established path its flow_cache before the table; a copy counts
  *   only under the epoch it was made in, which every library change moves.
@@ -553,6 +558,7 @@ int balancer(struct xdp_md *ctx)
 	struct vip_meta *vip;
 	struct pkt_meta m;
 	__u32 zero = 0, real_id, hash = 0, why, frame, want;
+	__u16 hlen;
 	int ret, icmp = 0, frag_ok = 0;
 	enum conn_use table;
 	__u64 bytes;
@@ -567,7 +573,13 @@ int balancer(struct xdp_md *ctx)
 
 	m.eth_proto = 0;
 	m.l4_off = 0;
-	ret = parse_packet(&c, &m, 0, PARSE_F_CHECK_LEN);
+	ret = parse_outer(&c, &m, PARSE_F_CHECK_LEN, &hlen);
+	if (ret >= 0) {
+		/* Not for a VIP address: decided on the outer header (see the top). */
+		if (vip_filter_miss(cfg, &m.flow))
+			return verdict(st, LB_STAT_PASS_NOT_VIP, m.l3_off + m.ip_len, XDP_PASS);
+		ret = parse_rest(&c, &m, (void *)(long)ctx->data, ret, hlen, 0, PARSE_F_CHECK_LEN);
+	}
 	if (ret < 0) {
 		if (!short_first_fragment(&m, ret)) {
 			if (m.eth_proto == ETH_P_8021Q || m.eth_proto == ETH_P_8021AD)
@@ -582,7 +594,7 @@ int balancer(struct xdp_md *ctx)
 		stat(st, LB_STAT_FRAG_SHORT, 0);
 	}
 	bytes = m.inner_l3_off + m.ip_len; /* ip_len is the innermost packet's */
-	if (m.encap != ENCAP_NONE || vip_filter_miss(cfg, &m.flow))
+	if (m.encap != ENCAP_NONE)
 		return verdict(st, LB_STAT_PASS_NOT_VIP, bytes, XDP_PASS);
 
 	vip = conn_first(cfg, &m, &cv);

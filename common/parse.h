@@ -455,17 +455,16 @@ static __always_inline int parse_is_gue(const struct pkt_meta *m, int proto, str
 }
 
 /*
- * Whole packet: Ethernet, VLANs, the outer IP header, at most one encapsulation (IPIP,
- * IPv6-in-IPv6, IPv4-in-IPv6, IPv6-in-IPv4, GUE on gue_port), the inner IP header and its
- * transport header. A second level of encapsulation is reported (PKT_F_NESTED), not walked.
- * Returns 0 or a negative PARSE_* code.
+ * The first part of parse_packet(): Ethernet, VLANs and the outermost IP header, whose
+ * addresses are then in m->flow (the ports not yet). Returns the protocol it carries (>= 0;
+ * *hlen is its header's length) or a negative PARSE_* code. A caller that can decide on the
+ * outer header alone (the balancer's VIP-address filter) decides here, else it calls
+ * parse_rest() with what this returned.
  */
-static __always_inline int parse_packet(struct cursor *c, struct pkt_meta *m, __u16 gue_port,
-					__u32 opts)
+static __always_inline int parse_outer(struct cursor *c, struct pkt_meta *m, __u32 opts,
+				       __u16 *hlen)
 {
-	__u16 hlen = 0, ghlen = 0;
-	void *start = c->pos;
-	int proto, inner, ret;
+	int ret;
 
 	m->encap = ENCAP_NONE;
 	m->pad[0] = m->pad[1] = m->pad[2] = 0;
@@ -477,10 +476,21 @@ static __always_inline int parse_packet(struct cursor *c, struct pkt_meta *m, __
 	m->inner_l3_off = m->l3_off;
 	m->l4_off = 0;
 	m->payload_off = 0;
+	*hlen = 0;
+	return parse_ip(c, ret, m, opts, hlen);
+}
 
-	proto = parse_ip(c, ret, m, opts, &hlen);
-	if (proto < 0)
-		return proto;
+/*
+ * The rest of parse_packet() after parse_outer() returned proto (>= 0) and hlen: at most one
+ * encapsulation, the inner IP header, the transport header. start: the frame's first byte.
+ * Returns 0 or a negative PARSE_* code.
+ */
+static __always_inline int parse_rest(struct cursor *c, struct pkt_meta *m, void *start, int proto,
+				      __u16 hlen, __u16 gue_port, __u32 opts)
+{
+	__u16 ghlen = 0;
+	int inner, ret;
+
 	m->outer_family = m->flow.family;
 	m->outer_tos = m->tos;
 	parse_addr_copy(m->outer_src, m->flow.srcv6, 4);
@@ -533,6 +543,25 @@ static __always_inline int parse_packet(struct cursor *c, struct pkt_meta *m, __
 	if ((opts & PARSE_F_CHECK_LEN) && m->payload_off > m->inner_l3_off + m->ip_len)
 		return PARSE_MALFORMED;
 	return 0;
+}
+
+/*
+ * Whole packet: Ethernet, VLANs, the outer IP header, at most one encapsulation (IPIP,
+ * IPv6-in-IPv6, IPv4-in-IPv6, IPv6-in-IPv4, GUE on gue_port), the inner IP header and its
+ * transport header. A second level of encapsulation is reported (PKT_F_NESTED), not walked.
+ * Returns 0 or a negative PARSE_* code.
+ */
+static __always_inline int parse_packet(struct cursor *c, struct pkt_meta *m, __u16 gue_port,
+					__u32 opts)
+{
+	void *start = c->pos;
+	__u16 hlen;
+	int proto;
+
+	proto = parse_outer(c, m, opts, &hlen);
+	if (proto < 0)
+		return proto;
+	return parse_rest(c, m, start, proto, hlen, gue_port, opts);
 }
 
 #endif

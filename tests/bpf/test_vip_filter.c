@@ -3,7 +3,8 @@
  * The balancer's two shortcuts as the library keeps them (set up through lb.h):
  * - the VIP-address filter (LB_CFG_F_VIP_FILTER, common/maps.h): a VIP's address sets its slot,
  *   removing the VIP clears it, a packet to an address whose slot is zero passes as not for a
- *   VIP before any VIP lookup, one whose slot is set goes on to the VIP lookup, which decides;
+ *   VIP before any VIP lookup, decided on its IP header before the transport header is read,
+ *   and one whose slot is set goes on to the VIP lookup, which decides;
  * - the connection table first for TCP that is no SYN and for UDP (LB_CFG_F_CONN_FIRST): an
  *   entry naming its VIP as it is now forwards without the VIP lookup, one naming a VIP since
  *   re-added (another generation) does not; a SYN does not look the table up at all;
@@ -56,6 +57,10 @@
 #define ACK(dst)                                                                                  \
 	ETH("02:00:00:00:01:02", "02:00:00:00:01:01"), IP4(CLIENT, dst), TCP(40000, 80, TCP_ACK), \
 		DATA(12)
+
+/* An IPv4 packet whose TCP header is cut to 8 bytes inside its IP length. */
+#define SHORT_TCP(dst) \
+	ETH(MAC_LB, "02:00:00:00:01:01"), IP4_ALL(CLIENT, dst, 0x10, 63, 0x1c46, IP4_DF, 6), DATA(8)
 
 static __u32 slot_of(const char *addr)
 {
@@ -272,6 +277,8 @@ static void test_conn_first(void **state)
 static void test_vip_filter(void **state)
 {
 	const struct fix_layer to_vip[] = { ACK(VIP), {} }, to_other[] = { ACK(OTHER), {} };
+	const struct fix_layer short_tcp_vip[] = { SHORT_TCP(VIP), {} };
+	const struct fix_layer short_tcp_other[] = { SHORT_TCP(OTHER), {} };
 	__u32 zero = 0, slot = slot_of(VIP), i, set = 0;
 	struct lb_config cfg, got;
 	struct endpoint vip;
@@ -292,6 +299,13 @@ static void test_vip_filter(void **state)
 
 	run(lb, to_vip, XDP_TX, LB_STAT_TX_ENCAP);
 	run(lb, to_other, XDP_PASS, LB_STAT_PASS_NOT_VIP);
+	/*
+	 * The filter decides on the IP header, before the transport header is read: 8 bytes
+	 * of TCP are not for a VIP when sent elsewhere, and a parse error when sent to the
+	 * VIP's address, which goes on to the transport header.
+	 */
+	run(lb, short_tcp_other, XDP_PASS, LB_STAT_PASS_NOT_VIP);
+	run(lb, short_tcp_vip, XDP_PASS, LB_STAT_PASS_PARSE);
 
 	/* Negative control: with the VIP's slot cleared by hand, its packets pass unlooked-up. */
 	assert_int_equal(bpf_map_update_elem(lb_vip_filter_fd(lb), &slot, &zero, BPF_ANY), 0);
