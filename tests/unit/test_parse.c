@@ -1514,6 +1514,37 @@ static void test_ipv4_hdr_csum_rfc_example(void **state)
 	assert_false(ipv4_hdr_csum_ok(&iph));
 }
 
+/*
+ * ipv4_hdr_csum_ok() (five 32-bit words, the decap's check of every outer header) says what
+ * summing the ten 16-bit words says, for headers whose sums carry the most (words near all
+ * ones) and for random ones, half of them with a check field right or one off either way.
+ */
+static void test_ipv4_hdr_csum_ok_fold(void **state)
+{
+	__u32 w[5], seed = 0x2545f491u, i, j;
+	__u16 right;
+	int full;
+
+	(void)state;
+	for (i = 0; i < 400000; i++) {
+		for (j = 0; j < 5; j++) {
+			seed = seed * 1103515245u + 12345u;
+			w[j] = i < 1000 ? 0xffffffffu - (seed >> 30) : seed ^ (seed >> 16);
+		}
+		if (i & 1) {
+			/* the check field (bytes 10-11) made right, or one off */
+			memcpy(&right, (__u8 *)w + 10, 2);
+			right = 0;
+			memcpy((__u8 *)w + 10, &right, 2);
+			right = csum_fold(csum_partial_words(w, 20, 0)) + (i % 6 == 3) -
+				(i % 6 == 5);
+			memcpy((__u8 *)w + 10, &right, 2);
+		}
+		full = csum_fold(csum_partial_words(w, 20, 0)) == 0;
+		assert_int_equal(ipv4_hdr_csum_ok((const struct iphdr *)w), full);
+	}
+}
+
 /* ipv4_csum_words() from the five words as numbers gives what ipv4_hdr_csum() reads. */
 static void test_ipv4_csum_words(void **state)
 {
@@ -1613,6 +1644,7 @@ int main(void)
 		cmocka_unit_test(test_flow_hash_each_field),
 		cmocka_unit_test(test_flow_hash_ipv4_unused_words),
 		cmocka_unit_test(test_ipv4_hdr_csum_rfc_example),
+		cmocka_unit_test(test_ipv4_hdr_csum_ok_fold),
 		cmocka_unit_test(test_ipv4_csum_words),
 		cmocka_unit_test(test_pkt_builder_checksums),
 	};
