@@ -4,8 +4,9 @@
  * same process; only figures measured in this run are printed (`dsrlab bench --micro`).
  *
  * Each class is one fixed packet. micro_wrap (bpf/micro.bpf.c) restores it before every
- * iteration and tail-calls either the balancer or micro_stub (XDP_TX); both are run through
- * the same wrapper, interleaved, in this process, on one CPU. The balancer's per-CPU counters
+ * iteration, reads its header back (bpf/micro_touch.h) and tail-calls either the balancer or
+ * micro_stub (XDP_TX); both are run through the same wrapper, interleaved, in this process,
+ * on one CPU. The balancer's per-CPU counters
  * are read around every run: a class only counts as "proved" when every iteration took its
  * intended path, and the path printed is the one the counters show, whatever was intended.
  *
@@ -932,8 +933,9 @@ static void print_decap_text(const struct micro_report *rp)
 	int i;
 
 	printf("\nDecap (TC), same method: micro_tc_wrap restores the encapsulated packet (length,\n"
-	       "skb protocol, bytes) and tail-calls TC_ACT_OK (noop), a program that only removes\n"
-	       "the outer header (strip, the floor) or the decap; median ns/packet.\n\n");
+	       "skb protocol, bytes), reads its header back and tail-calls TC_ACT_OK (noop), a\n"
+	       "program that only removes the outer header (strip, the floor) or the decap;\n"
+	       "median ns/packet.\n\n");
 	printf("%-13s %6s %6s %6s %11s %11s %11s %8s\n", "class", "noop", "strip", "decap",
 	       "strip-noop", "decap-noop", "decap/strip", "d/s-min");
 	for (i = 0; i < N_DECAP_CLASSES; i++) {
@@ -975,8 +977,9 @@ static void print_text(const struct micro_report *rp)
 	int i;
 
 	printf("dsrlab bench --micro: kernel %s, CPU %d, BPF_PROG_RUN %u iterations x %d runs,\n"
-	       "median ns/packet. Every iteration restores the original packet (micro_wrap) and\n"
-	       "tail-calls the program; the stub is the same wrapper tail-calling XDP_TX.\n"
+	       "median ns/packet. Every iteration restores the original packet (micro_wrap),\n"
+	       "reads its header back (as a driver has before XDP runs) and tail-calls the\n"
+	       "program; the stub is the same wrapper tail-calling XDP_TX.\n"
 	       "Connection table: %s of %u entries.\n\n",
 	       rp->kernel, rp->cpu, rp->o->repeat, rp->o->runs,
 	       rp->o->conn_kind == CONN_KIND_SETS   ? "sets of 4 slots, two sets per flow" :
@@ -1157,8 +1160,9 @@ static void print_json(const struct micro_report *rp)
 		rp->kernel, "cpu", rp->cpu, "runs", rp->o->runs, "repeat", rp->o->repeat,
 		"conn_table_entries", rp->o->conn_table ? rp->o->conn_table : LB_CONN_TABLE_SIZE,
 		"method",
-		"BPF_PROG_RUN; micro_wrap restores the original packet, then tail-calls the "
-		"balancer or an XDP_TX stub; medians and minima of the runs, ns/packet",
+		"BPF_PROG_RUN; micro_wrap restores the original packet, reads its first 128 "
+		"bytes back, then tail-calls the balancer or an XDP_TX stub; medians and minima "
+		"of the runs, ns/packet",
 		"restore_failed", (json_int_t)rp->restore_failed, "tail_call_failed",
 		(json_int_t)rp->tail_call_failed, "classes", classes_a);
 	json_object_set_new(doc, "decap_classes", decap_a);
