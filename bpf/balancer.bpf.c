@@ -219,14 +219,12 @@ static __always_inline void count(void *map, __u32 idx, __u64 bytes)
 /* One of the packet's counters in st, the CPU's struct lb_stats looked up once per packet. */
 static __always_inline void stat(struct lb_stats *st, __u32 reason, __u64 bytes)
 {
-	/* A constant reason is a fixed offset: no bound to check, no index to compute. */
-	if (__builtin_constant_p(reason) && reason < LB_STAT_MAX) {
-		st->c[reason].packets++;
-		st->c[reason].bytes += bytes;
-		return;
-	}
-	/* One register for the bound check and the index, or the verifier cannot tie them. */
-	barrier_var(reason);
+	/*
+	 * A variable reason: one register for the bound check and the index, or the verifier
+	 * cannot tie them. A constant one is a fixed offset, its check folded away.
+	 */
+	if (!__builtin_constant_p(reason))
+		barrier_var(reason);
 	if (reason < LB_STAT_MAX) {
 		st->c[reason].packets++;
 		st->c[reason].bytes += bytes;
