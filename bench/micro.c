@@ -6,9 +6,9 @@
  * Each class is one fixed packet. micro_wrap (bpf/micro.bpf.c) restores it before every
  * iteration, reads its header back (bpf/micro_touch.h) and tail-calls either the balancer or
  * micro_stub (XDP_TX); both are run through the same wrapper, interleaved, in this process,
- * on one CPU. The balancer's per-CPU counters
- * are read around every run: a class only counts as "proved" when every iteration took its
- * intended path, and the path printed is the one the counters show, whatever was intended.
+ * on one CPU. The balancer's per-CPU counters are read around every run: a class only counts
+ * as "proved" when every iteration took its intended path, and the path printed is the one
+ * the counters show, whatever was intended.
  *
  * The decap (TC) is measured the same way: micro_tc_wrap restores the encapsulated packet and
  * tail-calls a TC_ACT_OK no-op, the strip-only floor or the decap, interleaved; its counters,

@@ -9,7 +9,7 @@
  * instead just written by a kernel memcpy (bpf_xdp_store_bytes(), bpf_skb_store_bytes()) and
  * are still on their way to the cache, so the first loads of them wait. A program that reads
  * the IP header pays that wait and a floor that does not (the decap's strip-only program,
- * which never reads past Ethernet) does not: in the decap classes it was 0.02 to 0.04 of the
+ * which never reads past Ethernet) does not: in the decap classes it was 0.01 to 0.04 of the
  * ratio to the floor (docs/bench.md, "Per-packet cost"). Read here, for every program alike,
  * stubs and floors included, the wait is the wrapper's.
  */

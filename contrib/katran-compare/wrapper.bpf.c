@@ -7,8 +7,8 @@
  * and reads its header back (bpf/micro_touch.h); then, for the SYN class, it deletes the flow
  * from both balancers' connection tables and zeroes Katran's new-connection rate counter, and
  * then tail-calls slot 0 of bench_target: the XDP_TX stub, dsrlab's balancer or Katran's
- * balancer. The wrapper does the same work
- * whichever program is in the slot, so it cancels out of every "above stub" figure.
+ * balancer. The wrapper does the same work whichever program is in the slot, so it cancels
+ * out of every "above stub" figure.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
